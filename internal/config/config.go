@@ -1,0 +1,205 @@
+// Package config loads Candor's settings from CANDOR_* environment variables
+// into one typed struct and checks them before anything starts.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/mail"
+	"net/url"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/candorhq/candor/internal/keys"
+)
+
+// Environments.
+const (
+	Development = "development"
+	Production  = "production"
+)
+
+// Config is everything Candor reads from its environment.
+type Config struct {
+	Env           string // development | production
+	Addr          string // listen address
+	BaseURL       string // public origin links are built from; never the Host header
+	DataDir       string // embedded database files and the development key file
+	MongoURI      string // empty: run the embedded database
+	SMTPURL       string // empty: messages go to the dev outbox
+	MailFrom      string
+	AdminEmail    string // first admin, created on an empty database
+	AdminPassword string
+	SecretKeys    string        // raw CANDOR_SECRET_KEYS; see Keys
+	LogLevel      string        // debug | info | warn | error
+	SessionTTL    time.Duration // browser session lifetime, renewed while active
+	APITokenTTL   time.Duration
+}
+
+// Load reads the configuration through getenv (os.Getenv in main, a map in tests).
+// It reports malformed values; Validate reports inconsistent ones.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		Env:           or(getenv("CANDOR_ENV"), Development),
+		Addr:          or(getenv("CANDOR_ADDR"), "127.0.0.1:8080"),
+		BaseURL:       strings.TrimRight(getenv("CANDOR_BASE_URL"), "/"),
+		DataDir:       or(getenv("CANDOR_DATA_DIR"), "./data"),
+		MongoURI:      getenv("CANDOR_MONGODB_URI"),
+		SMTPURL:       getenv("CANDOR_SMTP_URL"),
+		MailFrom:      or(getenv("CANDOR_MAIL_FROM"), "Candor <candor@localhost>"),
+		AdminEmail:    strings.TrimSpace(getenv("CANDOR_ADMIN_EMAIL")),
+		AdminPassword: getenv("CANDOR_ADMIN_PASSWORD"),
+		SecretKeys:    getenv("CANDOR_SECRET_KEYS"),
+		LogLevel:      or(getenv("CANDOR_LOG_LEVEL"), "info"),
+		SessionTTL:    30 * time.Minute,
+		APITokenTTL:   12 * time.Hour,
+	}
+	var errs []error
+	durations := []struct {
+		env string
+		dst *time.Duration
+	}{
+		{"CANDOR_SESSION_TTL", &c.SessionTTL},
+		{"CANDOR_API_TOKEN_TTL", &c.APITokenTTL},
+	}
+	for _, d := range durations {
+		if v := getenv(d.env); v != "" {
+			parsed, err := time.ParseDuration(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a duration such as 30m or 12h", d.env, v))
+				continue
+			}
+			*d.dst = parsed
+		}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = "http://" + c.Addr
+	}
+	if err := errors.Join(errs...); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	return c, nil
+}
+
+func or(v, def string) string {
+	if strings.TrimSpace(v) == "" {
+		return def
+	}
+	return strings.TrimSpace(v)
+}
+
+// Embedded reports whether Candor runs its own embedded database.
+func (c Config) Embedded() bool { return c.MongoURI == "" }
+
+// Secure reports whether the public origin is https, so cookies get Secure.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// KeyFile is where development keys are kept when CANDOR_SECRET_KEYS is empty.
+func (c Config) KeyFile() string { return filepath.Join(c.DataDir, "secret.keys") }
+
+// Keys returns the configured key ring, or in development the one kept in
+// the data directory (generated on first use).
+func (c Config) Keys() (*keys.Ring, error) {
+	if c.SecretKeys != "" {
+		return keys.Parse(c.SecretKeys)
+	}
+	if c.Env == Production {
+		return nil, errors.New("config: CANDOR_SECRET_KEYS is required in production")
+	}
+	return keys.LoadOrCreate(c.KeyFile())
+}
+
+// Validate checks the whole configuration and reports every problem at once,
+// each naming the variable to change.
+func (c Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	switch c.Env {
+	case Development, Production:
+	default:
+		add("CANDOR_ENV: %q is neither %q nor %q", c.Env, Development, Production)
+	}
+	if _, port, err := net.SplitHostPort(c.Addr); err != nil {
+		add("CANDOR_ADDR: %q is not host:port (for example 127.0.0.1:8080)", c.Addr)
+	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		add("CANDOR_ADDR: port %q is not a number from 0 to 65535", port)
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		add("CANDOR_BASE_URL: %q is not an http(s) URL such as https://survey.example.com", c.BaseURL)
+	} else if u.RawQuery != "" || u.Fragment != "" {
+		add("CANDOR_BASE_URL: %q must not carry a query or fragment", c.BaseURL)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		add("CANDOR_DATA_DIR: must not be empty")
+	}
+	if _, err := mail.ParseAddress(c.MailFrom); err != nil {
+		add("CANDOR_MAIL_FROM: %q is not an address such as \"Candor <surveys@example.com>\"", c.MailFrom)
+	}
+	if c.AdminEmail != "" {
+		if _, err := mail.ParseAddress(c.AdminEmail); err != nil {
+			add("CANDOR_ADMIN_EMAIL: %q is not an email address", c.AdminEmail)
+		}
+		if c.AdminPassword != "" && len(c.AdminPassword) < MinPasswordLength {
+			add("CANDOR_ADMIN_PASSWORD: must be at least %d characters", MinPasswordLength)
+		}
+	} else if c.AdminPassword != "" {
+		add("CANDOR_ADMIN_PASSWORD: set without CANDOR_ADMIN_EMAIL")
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			add("CANDOR_SMTP_URL: %q is not like smtp://user:pass@host:587?tls=starttls", redactURL(c.SMTPURL))
+		}
+	}
+	if c.MongoURI != "" && !strings.HasPrefix(c.MongoURI, "mongodb://") && !strings.HasPrefix(c.MongoURI, "mongodb+srv://") {
+		add("CANDOR_MONGODB_URI: must start with mongodb:// or mongodb+srv://")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		add("CANDOR_LOG_LEVEL: %q is not debug, info, warn or error", c.LogLevel)
+	}
+	if c.SessionTTL < time.Minute || c.SessionTTL > 24*time.Hour {
+		add("CANDOR_SESSION_TTL: %s is outside 1m to 24h", c.SessionTTL)
+	}
+	if c.APITokenTTL < time.Minute || c.APITokenTTL > 30*24*time.Hour {
+		add("CANDOR_API_TOKEN_TTL: %s is outside 1m to 720h", c.APITokenTTL)
+	}
+	if c.SecretKeys != "" {
+		if _, err := keys.Parse(c.SecretKeys); err != nil {
+			add("CANDOR_SECRET_KEYS: %v", strings.TrimPrefix(err.Error(), "keys: "))
+		}
+	}
+	if c.Env == Production {
+		if c.SecretKeys == "" {
+			add("CANDOR_SECRET_KEYS: required in production (generated keys in the data directory are for development only); generate one with `candor keys generate`")
+		}
+		if c.MongoURI == "" {
+			add("CANDOR_MONGODB_URI: required in production; the embedded database is for development and tests (it is a single process without replication or backups)")
+		}
+		if !c.Secure() {
+			add("CANDOR_BASE_URL: must be https in production (respondent links and session cookies travel over it)")
+		}
+		if c.SMTPURL == "" {
+			add("CANDOR_SMTP_URL: required in production; without it mail only reaches the dev outbox")
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("config: %w", err)
+	}
+	return nil
+}
+
+// MinPasswordLength applies to every staff password.
+const MinPasswordLength = 12
+
+func redactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || u.User == nil {
+		return raw
+	}
+	return u.Redacted()
+}
