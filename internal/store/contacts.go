@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// ContactStatus says whether a contact may be surveyed.
+type ContactStatus string
+
+// Contact statuses.
+const (
+	ContactActive       ContactStatus = "active"
+	ContactUnsubscribed ContactStatus = "unsubscribed"
+	ContactBounced      ContactStatus = "bounced"
+	ContactErased       ContactStatus = "erased"
+)
+
+// Contact is a person at an account. Name and email are sealed with the
+// contact's own data key (DataKey, wrapped by a root key); erasing the person
+// empties DataKey, which makes Name and Email unreadable for good.
+type Contact struct {
+	ID             string        `bson:"_id"`
+	AccountID      string        `bson:"accountId"`
+	DataKey        seal.Box      `bson:"dataKey"`
+	Name           []byte        `bson:"name"`
+	Email          []byte        `bson:"email"`
+	EmailIndex     string        `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
+	Locale         string        `bson:"locale"`
+	Status         ContactStatus `bson:"status"`
+	LastSurveyedAt *time.Time    `bson:"lastSurveyedAt,omitempty"`
+	CreatedAt      time.Time     `bson:"createdAt"`
+	UpdatedAt      time.Time     `bson:"updatedAt"`
+}
+
+// contactEmail makes an email unique across contacts and finds a contact by
+// it with an _id look-up, which every server serves from an index.
+type contactEmail struct {
+	ID        string `bson:"_id"` // blind index
+	ContactID string `bson:"contactId"`
+}
+
+// Contacts is the contacts collection and its email index.
+type Contacts struct {
+	c      *mongo.Collection
+	emails *mongo.Collection
+}
+
+func (r *Contacts) collection() *mongo.Collection { return r.c }
+
+func (r *Contacts) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("account_created")},
+	}
+}
+
+// Insert adds c after claiming its email; ErrDuplicate when another contact
+// has the email already.
+func (r *Contacts) Insert(ctx context.Context, c Contact) error {
+	if err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+		return err
+	}
+	if _, err := r.c.InsertOne(ctx, c); err != nil {
+		// Release the claim; an entry left behind by a crash here is
+		// recognised as stale by ByEmailIndex and reclaimed.
+		_, _ = r.emails.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: c.EmailIndex}})
+		return fmt.Errorf("store: insert contact: %w", err)
+	}
+	return nil
+}
+
+func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) error {
+	_, err := r.emails.InsertOne(ctx, contactEmail{ID: index, ContactID: contactID})
+	if err == nil {
+		return nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("store: claim contact email: %w", err)
+	}
+	// Taken: by a live contact, or by a stale claim left by a crash.
+	var owner contactEmail
+	if err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner); err != nil {
+		return fmt.Errorf("store: claim contact email: %w", notFound(err))
+	}
+	if owner.ContactID == contactID {
+		return nil
+	}
+	if _, err := r.ByID(ctx, owner.ContactID); !errors.Is(err, ErrNotFound) {
+		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	}
+	res, err := r.emails.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: index}, {Key: "contactId", Value: owner.ContactID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: contactID}}}})
+	if err != nil {
+		return fmt.Errorf("store: reclaim contact email: %w", err)
+	}
+	if res.ModifiedCount == 0 {
+		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	}
+	return nil
+}
+
+// ByID returns one contact.
+func (r *Contacts) ByID(ctx context.Context, id string) (Contact, error) {
+	var c Contact
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
+		return Contact{}, fmt.Errorf("store: find contact: %w", notFound(err))
+	}
+	return c, nil
+}
+
+// ByEmailIndex returns the contact whose email has one of the blind
+// indexes (one per key in the ring, so rotation does not lose contacts).
+func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
+	for _, idx := range indexes {
+		var e contactEmail
+		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: idx}}).Decode(&e)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue
+		}
+		if err != nil {
+			return Contact{}, fmt.Errorf("store: find contact email: %w", err)
+		}
+		c, err := r.ByID(ctx, e.ContactID)
+		if errors.Is(err, ErrNotFound) {
+			continue // stale claim
+		}
+		return c, err
+	}
+	return Contact{}, fmt.Errorf("store: find contact by email: %w", ErrNotFound)
+}
+
+// ContactFilter narrows a list of contacts.
+type ContactFilter struct {
+	AccountIDs []string // nil: any account; empty non-nil: none
+	Status     ContactStatus
+}
+
+func (f ContactFilter) bson() bson.D {
+	filter := bson.D{}
+	if f.AccountIDs != nil {
+		filter = append(filter, bson.E{Key: "accountId", Value: bson.D{{Key: "$in", Value: f.AccountIDs}}})
+	}
+	if f.Status != "" {
+		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	return filter
+}
+
+// List returns a page of contacts, oldest first, and the total matching.
+func (r *Contacts) List(ctx context.Context, f ContactFilter, p Page) ([]Contact, int64, error) {
+	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
+		return []Contact{}, 0, nil
+	}
+	p = p.Normalize()
+	filter := f.bson()
+	total, err := r.c.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: count contacts: %w", err)
+	}
+	cur, err := r.c.Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
+	}
+	out := []Contact{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
+	}
+	return out, total, nil
+}
+
+// Each calls fn for every contact matching f, streaming from a cursor so
+// exports do not hold the whole list in memory.
+func (r *Contacts) Each(ctx context.Context, f ContactFilter, fn func(Contact) error) error {
+	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
+		return nil
+	}
+	cur, err := r.c.Find(ctx, f.bson(), options.Find().
+		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var c Contact
+		if err := cur.Decode(&c); err != nil {
+			return fmt.Errorf("store: decode contact: %w", err)
+		}
+		if err := fn(c); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("store: contacts: %w", err)
+	}
+	return nil
+}
+
+// Count counts the contacts matching f.
+func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
+	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
+		return 0, nil
+	}
+	n, err := r.c.CountDocuments(ctx, f.bson())
+	if err != nil {
+		return 0, fmt.Errorf("store: count contacts: %w", err)
+	}
+	return n, nil
+}
+
+// Replace stores a changed contact. When its email index changed, the new
+// email is claimed first (ErrDuplicate if taken) and the old one released.
+func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
+	if c.EmailIndex != previousEmailIndex {
+		if err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+			return err
+		}
+	}
+	res, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c)
+	if err != nil {
+		return fmt.Errorf("store: update contact: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: update contact: %w", ErrNotFound)
+	}
+	if c.EmailIndex != previousEmailIndex && previousEmailIndex != "" {
+		_, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: previousEmailIndex}, {Key: "contactId", Value: c.ID}})
+		if err != nil {
+			return fmt.Errorf("store: release contact email: %w", err)
+		}
+	}
+	return nil
+}

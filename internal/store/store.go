@@ -1,0 +1,182 @@
+// Package store is Candor's MongoDB layer: the client, one file per
+// collection, their indexes and the sentinel errors callers branch on.
+//
+// Every state change is one single-document atomic write, because the
+// embedded database (FerretDB behind a write-serialising front) offers no
+// transactions; see DESIGN.md.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+)
+
+// Sentinel errors.
+var (
+	ErrNotFound  = errors.New("store: not found")
+	ErrDuplicate = errors.New("store: already exists")
+)
+
+// DefaultDatabase is used when the URI names none.
+const DefaultDatabase = "candor"
+
+// Store is the handle every repository hangs off.
+type Store struct {
+	client *mongo.Client // nil when the Store wraps a database it does not own
+	db     *mongo.Database
+
+	Users    *Users
+	Accounts *Accounts
+	Contacts *Contacts
+	Surveys  *Surveys
+}
+
+// Open connects to uri and checks the server answers. The database is the
+// one named in the URI path, or DefaultDatabase.
+func Open(ctx context.Context, uri string) (*Store, error) {
+	cs, err := connstring.ParseAndValidate(uri)
+	if err != nil {
+		return nil, fmt.Errorf("store: parse uri: %w", err)
+	}
+	name := cs.Database
+	if name == "" {
+		name = DefaultDatabase
+	}
+	opts := options.Client().ApplyURI(uri).
+		SetAppName("candor").
+		SetServerSelectionTimeout(5 * time.Second).
+		SetConnectTimeout(5 * time.Second)
+	client, err := mongo.Connect(opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: connect: %w", err)
+	}
+	s := New(client.Database(name))
+	s.client = client
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := s.Ping(pingCtx); err != nil {
+		_ = client.Disconnect(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return s, nil
+}
+
+// New wraps an open database; Close then leaves its client alone.
+func New(db *mongo.Database) *Store {
+	return &Store{
+		db:       db,
+		Users:    &Users{c: db.Collection("users")},
+		Accounts: &Accounts{c: db.Collection("accounts")},
+		Contacts: &Contacts{c: db.Collection("contacts"), emails: db.Collection("contact_emails")},
+		Surveys:  &Surveys{c: db.Collection("surveys")},
+	}
+}
+
+// DB exposes the database for the few tools that work on it directly.
+func (s *Store) DB() *mongo.Database { return s.db }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.Client().Ping(ctx, readpref.Primary()); err != nil {
+		return fmt.Errorf("store: ping: %w", err)
+	}
+	return nil
+}
+
+// Close disconnects a client opened by Open.
+func (s *Store) Close(ctx context.Context) error {
+	if s.client == nil {
+		return nil
+	}
+	if err := s.client.Disconnect(ctx); err != nil {
+		return fmt.Errorf("store: disconnect: %w", err)
+	}
+	return nil
+}
+
+// indexed is implemented by every repository that needs indexes.
+type indexed interface {
+	collection() *mongo.Collection
+	indexes() []mongo.IndexModel
+}
+
+// Migrate creates the collections' indexes. It is idempotent: existing
+// indexes with the same definition are left as they are.
+func (s *Store) Migrate(ctx context.Context) error {
+	for _, r := range s.repositories() {
+		// One at a time: FerretDB's createIndexes fails when several of the
+		// requested indexes exist already.
+		for _, idx := range r.indexes() {
+			if _, err := r.collection().Indexes().CreateOne(ctx, idx); err != nil {
+				return fmt.Errorf("store: indexes on %s: %w", r.collection().Name(), err)
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Store) repositories() []indexed {
+	return []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys}
+}
+
+// NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
+// no creation time that could be joined to other records.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
+}
+
+// Page selects a slice of a sorted list.
+type Page struct {
+	Offset int64
+	Limit  int64
+}
+
+// Normalize clamps a page to sensible bounds.
+func (p Page) Normalize() Page {
+	if p.Limit <= 0 {
+		p.Limit = 50
+	}
+	if p.Limit > 500 {
+		p.Limit = 500
+	}
+	if p.Offset < 0 {
+		p.Offset = 0
+	}
+	return p
+}
+
+func notFound(err error) error {
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ErrNotFound
+	}
+	return err
+}
+
+// isDuplicateOnUpdate recognises a unique-index violation caused by an
+// update, which some servers report without the error shape
+// mongo.IsDuplicateKeyError looks for.
+func isDuplicateOnUpdate(err error) bool {
+	var se mongo.ServerError
+	if errors.As(err, &se) && se.HasErrorCode(11000) {
+		return true
+	}
+	msg := err.Error()
+	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key")
+}
+
+// FoldName is the comparison form of a name: case-folded, single-spaced.
+func FoldName(s string) string {
+	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}

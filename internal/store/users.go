@@ -1,0 +1,155 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Role is what a staff user may do.
+type Role string
+
+// Staff roles.
+const (
+	RoleAdmin   Role = "admin"
+	RoleManager Role = "manager"
+	RoleAnalyst Role = "analyst"
+)
+
+// Roles lists every role, most powerful first.
+var Roles = []Role{RoleAdmin, RoleManager, RoleAnalyst}
+
+// Valid reports whether r is a known role.
+func (r Role) Valid() bool {
+	switch r {
+	case RoleAdmin, RoleManager, RoleAnalyst:
+		return true
+	}
+	return false
+}
+
+// User is a staff account. Email is stored normalised (lower case).
+type User struct {
+	ID           string    `bson:"_id"`
+	Email        string    `bson:"email"`
+	Name         string    `bson:"name"`
+	Role         Role      `bson:"role"`
+	PasswordHash string    `bson:"passwordHash"`
+	Disabled     bool      `bson:"disabled"`
+	CreatedAt    time.Time `bson:"createdAt"`
+	UpdatedAt    time.Time `bson:"updatedAt"`
+}
+
+// Users is the users collection. Staff are few, so look-ups by email may scan.
+type Users struct{ c *mongo.Collection }
+
+func (r *Users) collection() *mongo.Collection { return r.c }
+
+func (r *Users) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{
+		Keys:    bson.D{{Key: "email", Value: 1}},
+		Options: options.Index().SetUnique(true).SetName("email_unique"),
+	}}
+}
+
+// Insert adds u; ErrDuplicate when the email is taken.
+func (r *Users) Insert(ctx context.Context, u User) error {
+	if _, err := r.c.InsertOne(ctx, u); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("store: user %s: %w", u.Email, ErrDuplicate)
+		}
+		return fmt.Errorf("store: insert user: %w", err)
+	}
+	return nil
+}
+
+// ByID returns the user with id.
+func (r *Users) ByID(ctx context.Context, id string) (User, error) {
+	return r.one(ctx, bson.D{{Key: "_id", Value: id}})
+}
+
+// ByEmail returns the user with the normalised email.
+func (r *Users) ByEmail(ctx context.Context, email string) (User, error) {
+	return r.one(ctx, bson.D{{Key: "email", Value: email}})
+}
+
+func (r *Users) one(ctx context.Context, filter bson.D) (User, error) {
+	var u User
+	if err := r.c.FindOne(ctx, filter).Decode(&u); err != nil {
+		return User{}, fmt.Errorf("store: find user: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// Count returns how many users exist.
+func (r *Users) Count(ctx context.Context) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("store: count users: %w", err)
+	}
+	return n, nil
+}
+
+// List returns a page of users sorted by email, and the total.
+func (r *Users) List(ctx context.Context, p Page) ([]User, int64, error) {
+	p = p.Normalize()
+	total, err := r.Count(ctx)
+	if err != nil {
+		return nil, 0, err
+	}
+	cur, err := r.c.Find(ctx, bson.D{}, options.Find().
+		SetSort(bson.D{{Key: "email", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	users := []User{}
+	if err := cur.All(ctx, &users); err != nil {
+		return nil, 0, fmt.Errorf("store: list users: %w", err)
+	}
+	return users, total, nil
+}
+
+// UserChange is a partial update; nil fields stay as they are.
+type UserChange struct {
+	Name         *string
+	Role         *Role
+	Disabled     *bool
+	PasswordHash *string
+}
+
+// Update applies change to user id and returns the result.
+func (r *Users) Update(ctx context.Context, id string, change UserChange, now time.Time) (User, error) {
+	set := bson.D{{Key: "updatedAt", Value: now}}
+	if change.Name != nil {
+		set = append(set, bson.E{Key: "name", Value: *change.Name})
+	}
+	if change.Role != nil {
+		set = append(set, bson.E{Key: "role", Value: *change.Role})
+	}
+	if change.Disabled != nil {
+		set = append(set, bson.E{Key: "disabled", Value: *change.Disabled})
+	}
+	if change.PasswordHash != nil {
+		set = append(set, bson.E{Key: "passwordHash", Value: *change.PasswordHash})
+	}
+	var u User
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
+	if err != nil {
+		return User{}, fmt.Errorf("store: update user: %w", notFound(err))
+	}
+	return u, nil
+}
+
+// CountActiveAdmins counts enabled admins, so the last one cannot be removed.
+func (r *Users) CountActiveAdmins(ctx context.Context) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, bson.D{{Key: "role", Value: RoleAdmin}, {Key: "disabled", Value: false}})
+	if err != nil {
+		return 0, fmt.Errorf("store: count admins: %w", err)
+	}
+	return n, nil
+}
