@@ -1,0 +1,311 @@
+// Package customer keeps the accounts (customer companies) and contacts
+// (people at them) that account managers survey. Contact names and emails
+// are personal data: they are sealed with a per-contact data key and found
+// by a blind index of the email, never stored in plain text.
+package customer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/language"
+
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound  = errors.New("customer: not found")
+	ErrForbidden = errors.New("customer: your role has no access to customer data")
+	ErrConflict  = errors.New("customer: conflict")
+)
+
+// ValidationError carries field-level messages.
+type ValidationError struct {
+	Fields map[string]string
+}
+
+func (e *ValidationError) Error() string {
+	keys := make([]string, 0, len(e.Fields))
+	for k := range e.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = k + ": " + e.Fields[k]
+	}
+	return "customer: invalid input: " + strings.Join(parts, "; ")
+}
+
+func invalid(fields map[string]string) error {
+	if len(fields) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: fields}
+}
+
+// Accounts is what the service needs of the accounts collection.
+type Accounts interface {
+	Insert(ctx context.Context, a store.Account) error
+	ByID(ctx context.Context, id string) (store.Account, error)
+	List(ctx context.Context, f store.AccountFilter, p store.Page) ([]store.Account, int64, error)
+	All(ctx context.Context, f store.AccountFilter) ([]store.Account, error)
+	Replace(ctx context.Context, a store.Account) error
+	Delete(ctx context.Context, id string) error
+}
+
+// Contacts is what the service needs of the contacts collection.
+type Contacts interface {
+	Insert(ctx context.Context, c store.Contact) error
+	ByID(ctx context.Context, id string) (store.Contact, error)
+	ByEmailIndex(ctx context.Context, indexes ...string) (store.Contact, error)
+	List(ctx context.Context, f store.ContactFilter, p store.Page) ([]store.Contact, int64, error)
+	Each(ctx context.Context, f store.ContactFilter, fn func(store.Contact) error) error
+	Count(ctx context.Context, f store.ContactFilter) (int64, error)
+	Replace(ctx context.Context, c store.Contact, previousEmailIndex string) error
+}
+
+// Users resolves the managers named on an account.
+type Users interface {
+	ByID(ctx context.Context, id string) (store.User, error)
+}
+
+// Service is accounts and contacts, scoped by the acting user's role:
+// admins see everything, managers their own accounts, analysts nothing.
+type Service struct {
+	accounts Accounts
+	contacts Contacts
+	users    Users
+	sealer   *seal.Sealer
+	now      func() time.Time
+}
+
+// New returns a Service.
+func New(accounts Accounts, contacts Contacts, users Users, sealer *seal.Sealer) *Service {
+	return &Service{accounts: accounts, contacts: contacts, users: users, sealer: sealer, now: time.Now}
+}
+
+// scope returns the account filter an actor is limited to.
+func scope(actor store.User) (store.AccountFilter, error) {
+	switch actor.Role {
+	case store.RoleAdmin:
+		return store.AccountFilter{}, nil
+	case store.RoleManager:
+		return store.AccountFilter{ManagerID: actor.ID}, nil
+	default:
+		return store.AccountFilter{}, ErrForbidden
+	}
+}
+
+func canManage(actor store.User, a store.Account) bool {
+	return actor.Role == store.RoleAdmin ||
+		(actor.Role == store.RoleManager && slices.Contains(a.ManagerIDs, actor.ID))
+}
+
+// AccountInput is a new account, or a full replacement of one.
+type AccountInput struct {
+	Name       string   `json:"name"`
+	Country    string   `json:"country"`
+	Region     string   `json:"region"`
+	Industry   string   `json:"industry"`
+	Tier       string   `json:"tier"`
+	ManagerIDs []string `json:"managerIds"`
+}
+
+// AccountPatch changes some fields of an account; nil leaves a field.
+type AccountPatch struct {
+	Name       *string   `json:"name"`
+	Country    *string   `json:"country"`
+	Region     *string   `json:"region"`
+	Industry   *string   `json:"industry"`
+	Tier       *string   `json:"tier"`
+	ManagerIDs *[]string `json:"managerIds"`
+}
+
+func (in *AccountInput) normalize() {
+	in.Name = strings.Join(strings.Fields(in.Name), " ")
+	in.Country = strings.ToUpper(strings.TrimSpace(in.Country))
+	in.Region = strings.TrimSpace(in.Region)
+	in.Industry = strings.TrimSpace(in.Industry)
+	in.Tier = strings.TrimSpace(in.Tier)
+	seen := map[string]bool{}
+	ids := in.ManagerIDs[:0:0]
+	for _, id := range in.ManagerIDs {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	in.ManagerIDs = ids
+}
+
+func (s *Service) validateAccount(ctx context.Context, in AccountInput) error {
+	fields := map[string]string{}
+	switch n := utf8.RuneCountInString(in.Name); {
+	case n == 0:
+		fields["name"] = "is required"
+	case n > 200:
+		fields["name"] = "must be at most 200 characters"
+	}
+	if in.Country != "" {
+		if r, err := language.ParseRegion(in.Country); err != nil || !r.IsCountry() || len(in.Country) != 2 {
+			fields["country"] = "must be a two-letter ISO 3166 country code such as FI or DE"
+		}
+	}
+	for name, v := range map[string]string{"region": in.Region, "industry": in.Industry, "tier": in.Tier} {
+		if utf8.RuneCountInString(v) > 100 {
+			fields[name] = "must be at most 100 characters"
+		}
+	}
+	if len(in.ManagerIDs) == 0 {
+		fields["managerIds"] = "name at least one responsible manager"
+	}
+	for _, id := range in.ManagerIDs {
+		u, err := s.users.ByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.Disabled || u.Role == store.RoleAnalyst)) {
+			fields["managerIds"] = fmt.Sprintf("%q is not an active manager or admin", id)
+			break
+		}
+		if err != nil {
+			return fmt.Errorf("customer: %w", err)
+		}
+	}
+	return invalid(fields)
+}
+
+// CreateAccount adds an account. A manager who names no managers becomes
+// the responsible one.
+func (s *Service) CreateAccount(ctx context.Context, actor store.User, in AccountInput) (store.Account, error) {
+	if _, err := scope(actor); err != nil {
+		return store.Account{}, err
+	}
+	if len(in.ManagerIDs) == 0 && actor.Role == store.RoleManager {
+		in.ManagerIDs = []string{actor.ID}
+	}
+	in.normalize()
+	if err := s.validateAccount(ctx, in); err != nil {
+		return store.Account{}, err
+	}
+	if actor.Role == store.RoleManager && !slices.Contains(in.ManagerIDs, actor.ID) {
+		return store.Account{}, invalid(map[string]string{"managerIds": "must include yourself"})
+	}
+	now := s.now().UTC()
+	a := store.Account{
+		ID: store.NewID(), Name: in.Name, NameKey: store.FoldName(in.Name), Country: in.Country,
+		Region: in.Region, Industry: in.Industry, Tier: in.Tier, ManagerIDs: in.ManagerIDs,
+		CreatedAt: now, UpdatedAt: now,
+	}
+	if err := s.accounts.Insert(ctx, a); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return store.Account{}, invalid(map[string]string{"name": "an account with this name already exists"})
+		}
+		return store.Account{}, fmt.Errorf("customer: %w", err)
+	}
+	return a, nil
+}
+
+// Account returns an account the actor may see; ErrNotFound otherwise, so
+// that other managers' accounts are indistinguishable from missing ones.
+func (s *Service) Account(ctx context.Context, actor store.User, id string) (store.Account, error) {
+	if _, err := scope(actor); err != nil {
+		return store.Account{}, err
+	}
+	a, err := s.accounts.ByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !canManage(actor, a)) {
+		return store.Account{}, ErrNotFound
+	}
+	if err != nil {
+		return store.Account{}, fmt.Errorf("customer: %w", err)
+	}
+	return a, nil
+}
+
+// ListAccounts returns a page of the accounts the actor may see.
+func (s *Service) ListAccounts(ctx context.Context, actor store.User, search string, p store.Page) ([]store.Account, int64, error) {
+	f, err := scope(actor)
+	if err != nil {
+		return nil, 0, err
+	}
+	f.Search = strings.TrimSpace(search)
+	items, total, err := s.accounts.List(ctx, f, p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("customer: %w", err)
+	}
+	return items, total, nil
+}
+
+// VisibleAccounts returns every account the actor may see.
+func (s *Service) VisibleAccounts(ctx context.Context, actor store.User) ([]store.Account, error) {
+	f, err := scope(actor)
+	if err != nil {
+		return nil, err
+	}
+	all, err := s.accounts.All(ctx, f)
+	if err != nil {
+		return nil, fmt.Errorf("customer: %w", err)
+	}
+	return all, nil
+}
+
+// UpdateAccount applies patch to an account the actor manages.
+func (s *Service) UpdateAccount(ctx context.Context, actor store.User, id string, patch AccountPatch) (store.Account, error) {
+	a, err := s.Account(ctx, actor, id)
+	if err != nil {
+		return store.Account{}, err
+	}
+	in := AccountInput{Name: a.Name, Country: a.Country, Region: a.Region, Industry: a.Industry, Tier: a.Tier, ManagerIDs: a.ManagerIDs}
+	for dst, src := range map[*string]*string{&in.Name: patch.Name, &in.Country: patch.Country, &in.Region: patch.Region, &in.Industry: patch.Industry, &in.Tier: patch.Tier} {
+		if src != nil {
+			*dst = *src
+		}
+	}
+	if patch.ManagerIDs != nil {
+		in.ManagerIDs = *patch.ManagerIDs
+	}
+	in.normalize()
+	if err := s.validateAccount(ctx, in); err != nil {
+		return store.Account{}, err
+	}
+	a.Name, a.NameKey, a.Country, a.Region, a.Industry, a.Tier, a.ManagerIDs =
+		in.Name, store.FoldName(in.Name), in.Country, in.Region, in.Industry, in.Tier, in.ManagerIDs
+	a.UpdatedAt = s.now().UTC()
+	if err := s.accounts.Replace(ctx, a); err != nil {
+		if errors.Is(err, store.ErrDuplicate) {
+			return store.Account{}, invalid(map[string]string{"name": "an account with this name already exists"})
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			return store.Account{}, ErrNotFound
+		}
+		return store.Account{}, fmt.Errorf("customer: %w", err)
+	}
+	return a, nil
+}
+
+// DeleteAccount removes an account that has no contacts left; contacts are
+// people whose data must be erased deliberately, never as a side effect.
+func (s *Service) DeleteAccount(ctx context.Context, actor store.User, id string) error {
+	if _, err := s.Account(ctx, actor, id); err != nil {
+		return err
+	}
+	n, err := s.contacts.Count(ctx, store.ContactFilter{AccountIDs: []string{id}})
+	if err != nil {
+		return fmt.Errorf("customer: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%w: the account still has %d contacts; erase or move them first", ErrConflict, n)
+	}
+	if err := s.accounts.Delete(ctx, id); err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return ErrNotFound
+		}
+		return fmt.Errorf("customer: %w", err)
+	}
+	return nil
+}

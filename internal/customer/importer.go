@@ -1,0 +1,393 @@
+package customer
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/candorhq/candor/internal/store"
+)
+
+// ImportIssue is a rejected row.
+type ImportIssue struct {
+	Line  int    `json:"line"`
+	Error string `json:"error"`
+}
+
+// ImportAction says what an import does with a row.
+type ImportAction string
+
+// Import actions shown in a preview.
+const (
+	ActionCreate ImportAction = "create"
+	ActionUpdate ImportAction = "update"
+)
+
+// PreviewRow is a row a dry run would create or update.
+type PreviewRow struct {
+	Line    int          `json:"line"`
+	Action  ImportAction `json:"action"`
+	Name    string       `json:"name"`
+	Email   string       `json:"email"`
+	Account string       `json:"account"`
+	Locale  string       `json:"locale"`
+}
+
+// ImportProgress is reported while an import runs.
+type ImportProgress struct {
+	Rows      int `json:"rows"`
+	Created   int `json:"created"`
+	Updated   int `json:"updated"`
+	Unchanged int `json:"unchanged"`
+	Rejected  int `json:"rejected"`
+}
+
+// ImportResult is the outcome of an import or of its preview.
+type ImportResult struct {
+	ImportProgress
+	Errors  []ImportIssue `json:"errors"`
+	Preview []PreviewRow  `json:"preview,omitempty"` // dry runs only
+	DryRun  bool          `json:"dryRun"`
+}
+
+// ImportOptions control an import.
+type ImportOptions struct {
+	DryRun        bool                 // validate and report, write nothing
+	Progress      func(ImportProgress) // called every ProgressEvery rows and at the end
+	ProgressEvery int                  // default 500
+	PreviewRows   int                  // rows kept in a dry run's preview; default 100
+}
+
+// Columns of a contacts CSV file; locale is optional.
+var importColumns = []string{"name", "email", "account", "locale"}
+
+// importer holds one run's state: the accounts in scope and the emails
+// seen so far (for duplicates within the file). Rows are streamed, never
+// held.
+type importer struct {
+	s         *Service
+	actor     store.User
+	opts      ImportOptions
+	byID      map[string]store.Account
+	byName    map[string]store.Account
+	seen      map[string]int // normalised email → first line
+	col       map[string]int
+	res       ImportResult
+	lastTally time.Time
+}
+
+// Import reads a contacts CSV (UTF-8, header row; columns name, email,
+// account (name or id), locale) and creates or updates contacts in the
+// accounts the actor manages. Valid rows are imported, invalid ones
+// reported by line; importing the same file again changes nothing.
+func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opts ImportOptions) (ImportResult, error) {
+	f, err := scope(actor)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	if opts.ProgressEvery <= 0 {
+		opts.ProgressEvery = 500
+	}
+	if opts.PreviewRows <= 0 {
+		opts.PreviewRows = 100
+	}
+	accounts, err := s.accounts.All(ctx, f)
+	if err != nil {
+		return ImportResult{}, fmt.Errorf("customer: %w", err)
+	}
+	im := &importer{s: s, actor: actor, opts: opts, byID: map[string]store.Account{}, byName: map[string]store.Account{},
+		seen: map[string]int{}, res: ImportResult{DryRun: opts.DryRun, Errors: []ImportIssue{}}}
+	for _, a := range accounts {
+		im.byID[a.ID] = a
+		im.byName[a.NameKey] = a
+	}
+
+	cr := csv.NewReader(skipBOM(r))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	header, err := cr.Read()
+	if errors.Is(err, io.EOF) {
+		return ImportResult{}, invalid(map[string]string{"file": "the file is empty; the first line must name the columns name, email, account, locale"})
+	}
+	if err != nil {
+		return ImportResult{}, invalid(map[string]string{"file": "the file is not valid CSV: " + err.Error()})
+	}
+	if err := im.readHeader(header); err != nil {
+		return ImportResult{}, err
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return im.res, fmt.Errorf("customer: import stopped after %d rows: %w", im.res.Rows, err)
+		}
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		line, _ := cr.FieldPos(0)
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			im.reject(pe.StartLine, "not valid CSV: "+pe.Err.Error())
+			if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
+				continue
+			}
+			break
+		}
+		if err != nil {
+			return im.res, fmt.Errorf("customer: read import: %w", err)
+		}
+		if err := im.row(ctx, line, rec); err != nil {
+			return im.res, err
+		}
+	}
+	im.report()
+	return im.res, nil
+}
+
+// skipBOM drops the byte-order mark spreadsheet programs put first.
+func skipBOM(r io.Reader) io.Reader {
+	br := bufio.NewReader(r)
+	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
+		_, _ = br.Discard(3)
+	}
+	return br
+}
+
+func (im *importer) readHeader(header []string) error {
+	im.col = map[string]int{}
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "accountid" || h == "account_id" {
+			h = "account"
+		}
+		if _, dup := im.col[h]; dup {
+			return invalid(map[string]string{"file": fmt.Sprintf("the column %q appears twice in the header", h)})
+		}
+		im.col[h] = i
+	}
+	var missing []string
+	for _, c := range importColumns[:3] {
+		if _, ok := im.col[c]; !ok {
+			missing = append(missing, c)
+		}
+	}
+	if len(missing) > 0 {
+		return invalid(map[string]string{"file": fmt.Sprintf("the header row lacks the column(s) %s; expected name, email, account and optionally locale",
+			strings.Join(missing, ", "))})
+	}
+	return nil
+}
+
+func (im *importer) field(rec []string, name string) string {
+	i, ok := im.col[name]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+func (im *importer) reject(line int, msg string) {
+	im.res.Rejected++
+	im.res.Rows++
+	im.res.Errors = append(im.res.Errors, ImportIssue{Line: line, Error: msg})
+	im.tick()
+}
+
+func (im *importer) tick() {
+	if im.opts.Progress != nil && im.res.Rows%im.opts.ProgressEvery == 0 {
+		im.opts.Progress(im.res.ImportProgress)
+	}
+}
+
+func (im *importer) report() {
+	if im.opts.Progress != nil {
+		im.opts.Progress(im.res.ImportProgress)
+	}
+}
+
+// row validates and applies one record; only infrastructure errors stop
+// the import.
+func (im *importer) row(ctx context.Context, line int, rec []string) error {
+	for _, v := range rec {
+		if !utf8.ValidString(v) {
+			im.reject(line, "not valid UTF-8; save the file as UTF-8")
+			return nil
+		}
+	}
+	if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
+		return nil // blank line
+	}
+	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale")}
+	accountRef := im.field(rec, "account")
+	localeGiven := in.Locale != ""
+
+	fields := checkContact(&in)
+	account, ok := im.byID[accountRef]
+	if !ok {
+		account, ok = im.byName[store.FoldName(accountRef)]
+	}
+	switch {
+	case fields["email"] != "":
+		im.reject(line, "bad email: "+displayEmail(in.Email)+" "+fields["email"])
+		return nil
+	case fields["name"] != "":
+		im.reject(line, "name "+fields["name"])
+		return nil
+	case accountRef == "":
+		im.reject(line, "account is required")
+		return nil
+	case !ok:
+		im.reject(line, fmt.Sprintf("unknown account %q", accountRef))
+		return nil
+	case fields["locale"] != "":
+		im.reject(line, "unknown locale: "+fields["locale"])
+		return nil
+	}
+	if first, dup := im.seen[in.Email]; dup {
+		im.reject(line, fmt.Sprintf("duplicate in file: the same email is on line %d", first))
+		return nil
+	}
+	im.seen[in.Email] = line
+	in.AccountID = account.ID
+
+	existing, err := im.s.contacts.ByEmailIndex(ctx, im.s.sealer.BlindIndexes(in.Email)...)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return im.create(ctx, line, in, account)
+	case err != nil:
+		return fmt.Errorf("customer: import line %d: %w", line, err)
+	}
+	if existing.Status == store.ContactErased {
+		im.reject(line, "this person's data was erased at their request; they cannot be imported again")
+		return nil
+	}
+	if _, mine := im.byID[existing.AccountID]; !mine {
+		im.reject(line, "the email belongs to a contact of an account you do not manage")
+		return nil
+	}
+	cur, err := im.s.open(existing)
+	if err != nil {
+		return err
+	}
+	if !localeGiven {
+		in.Locale = cur.Locale
+	}
+	if cur.Name == in.Name && cur.AccountID == in.AccountID && cur.Locale == in.Locale {
+		im.res.Unchanged++
+		im.res.Rows++
+		im.tick()
+		return nil
+	}
+	if im.opts.DryRun {
+		im.preview(line, ActionUpdate, in, account)
+	} else if _, err := im.s.replace(ctx, existing, in); err != nil {
+		var ve *ValidationError
+		if errors.As(err, &ve) {
+			im.reject(line, ve.Error())
+			return nil
+		}
+		return err
+	}
+	im.res.Updated++
+	im.res.Rows++
+	im.tick()
+	return nil
+}
+
+func (im *importer) create(ctx context.Context, line int, in ContactInput, account store.Account) error {
+	if im.opts.DryRun {
+		im.preview(line, ActionCreate, in, account)
+	} else {
+		c, err := im.s.newContact(in)
+		if err != nil {
+			return err
+		}
+		if err := im.s.contacts.Insert(ctx, c); err != nil {
+			if errors.Is(err, store.ErrDuplicate) {
+				im.reject(line, "a contact with this email was added meanwhile; import the file again to update it")
+				return nil
+			}
+			return fmt.Errorf("customer: import line %d: %w", line, err)
+		}
+	}
+	im.res.Created++
+	im.res.Rows++
+	im.tick()
+	return nil
+}
+
+func (im *importer) preview(line int, action ImportAction, in ContactInput, account store.Account) {
+	if len(im.res.Preview) < im.opts.PreviewRows {
+		im.res.Preview = append(im.res.Preview, PreviewRow{Line: line, Action: action, Name: in.Name, Email: in.Email, Account: account.Name, Locale: in.Locale})
+	}
+}
+
+// displayEmail quotes a rejected email, shortened so a pasted paragraph
+// does not flood the report.
+func displayEmail(s string) string {
+	if s == "" {
+		return `""`
+	}
+	if utf8.RuneCountInString(s) > 60 {
+		s = string([]rune(s)[:60]) + "…"
+	}
+	return fmt.Sprintf("%q", s)
+}
+
+// Export writes the actor's contacts as CSV (name, email, account, locale,
+// status, last_surveyed), streaming. Erased people have nothing to export
+// and are left out. Cells that a spreadsheet would run as formulas are
+// prefixed with an apostrophe.
+func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) error {
+	f, err := s.contactFilter(ctx, actor, "")
+	if err != nil {
+		return err
+	}
+	accounts, err := s.VisibleAccounts(ctx, actor)
+	if err != nil {
+		return err
+	}
+	names := make(map[string]string, len(accounts))
+	for _, a := range accounts {
+		names[a.ID] = a.Name
+	}
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed"}); err != nil {
+		return fmt.Errorf("customer: export: %w", err)
+	}
+	err = s.contacts.Each(ctx, f, func(c store.Contact) error {
+		if c.Status == store.ContactErased {
+			return nil
+		}
+		oc, err := s.open(c)
+		if err != nil {
+			return err
+		}
+		last := ""
+		if oc.LastSurveyedAt != nil {
+			last = oc.LastSurveyedAt.UTC().Format("2006-01-02")
+		}
+		return cw.Write([]string{safeCell(oc.Name), safeCell(oc.Email), safeCell(names[oc.AccountID]), oc.Locale, string(oc.Status), last})
+	})
+	if err != nil {
+		return fmt.Errorf("customer: export: %w", err)
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("customer: export: %w", err)
+	}
+	return nil
+}
+
+func safeCell(v string) string {
+	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
+		return "'" + v
+	}
+	return v
+}
