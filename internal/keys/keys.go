@@ -26,6 +26,7 @@ const (
 	PurposeLink       = "candor/link-jwt"
 	PurposeEncryption = "candor/aead"
 	PurposeBlindIndex = "candor/blind-index"
+	PurposeCSRF       = "candor/csrf"
 )
 
 // ErrUnknownKey is returned when a key id is not in the ring.

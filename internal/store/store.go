@@ -19,6 +19,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 )
 
 // Sentinel errors.
@@ -179,4 +180,15 @@ func isDuplicateOnUpdate(err error) bool {
 // FoldName is the comparison form of a name: case-folded, single-spaced.
 func FoldName(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
+}
+
+// IsUnavailable reports whether err means the database could not be
+// reached in time, as opposed to a bug or bad input; callers answer 503.
+func IsUnavailable(err error) bool {
+	return mongo.IsNetworkError(err) ||
+		mongo.IsTimeout(err) ||
+		errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, new(topology.ServerSelectionError)) ||
+		errors.Is(err, topology.ErrTopologyClosed) ||
+		errors.Is(err, mongo.ErrClientDisconnected)
 }

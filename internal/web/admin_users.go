@@ -1,0 +1,168 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/store"
+)
+
+const usersPerPage = 50
+
+type usersPage struct {
+	Users      []store.User
+	Total      int64
+	From, To   int64
+	Prev, Next int // page numbers; 0 when there is none
+	Created    bool
+}
+
+// adminUsers lists staff users, a page at a time.
+func (s *Server) adminUsers(c *fiber.Ctx) error {
+	n := max(c.QueryInt("page", 1), 1)
+	offset := int64(n-1) * usersPerPage
+
+	users, total, err := s.auth.ListUsers(c.UserContext(), store.Page{Offset: offset, Limit: usersPerPage})
+	if err != nil {
+		return err
+	}
+
+	page := usersPage{
+		Users:   users,
+		Total:   total,
+		From:    offset + 1,
+		To:      offset + int64(len(users)),
+		Created: c.Query("created") == "1",
+	}
+	if n > 1 {
+		page.Prev = n - 1
+	}
+	if page.To < total {
+		page.Next = n + 1
+	}
+	return s.render(c, fiber.StatusOK, "admin_users", "Users", page)
+}
+
+// userForm backs both the new-user and the edit-user page.
+type userForm struct {
+	Target   store.User // the user being edited; zero on the new-user page
+	Email    string
+	Name     string
+	Role     store.Role
+	Disabled bool
+	Errors   map[string]string // by field
+	Error    string            // about the form as a whole
+	Saved    bool
+
+	Roles       []store.Role
+	MinPassword int
+}
+
+func newUserForm() userForm {
+	return userForm{Role: store.RoleAnalyst, Roles: store.Roles, MinPassword: auth.MinPasswordLength}
+}
+
+// adminUserNew shows the empty new-user form. Analyst is preselected, the
+// role that can do least.
+func (s *Server) adminUserNew(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "admin_user_new", "Add a user", newUserForm())
+}
+
+// adminUserCreate adds a user, or shows the form again with what was typed
+// (except the password) and a message by each invalid field.
+func (s *Server) adminUserCreate(c *fiber.Ctx) error {
+	in := auth.NewUser{
+		Email:    strings.TrimSpace(formValue(c, "email")),
+		Name:     strings.TrimSpace(formValue(c, "name")),
+		Role:     store.Role(formValue(c, "role")),
+		Password: formValue(c, "password"),
+	}
+
+	_, err := s.auth.CreateUser(c.UserContext(), in)
+	var invalid *auth.ValidationError
+	if errors.As(err, &invalid) {
+		form := newUserForm()
+		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, invalid.Fields
+		return s.render(c, fiber.StatusBadRequest, "admin_user_new", "Add a user", form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/users?created=1", fiber.StatusSeeOther)
+}
+
+// adminUserEdit shows a user's edit form.
+func (s *Server) adminUserEdit(c *fiber.Ctx) error {
+	u, err := s.auth.User(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	form := editForm(u)
+	form.Saved = c.Query("saved") == "1"
+	return s.render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
+}
+
+func editForm(u store.User) userForm {
+	form := newUserForm()
+	form.Target, form.Email, form.Name, form.Role, form.Disabled = u, u.Email, u.Name, u.Role, u.Disabled
+	return form
+}
+
+// adminUserSave applies an admin's changes. An empty password field keeps
+// the current password.
+func (s *Server) adminUserSave(c *fiber.Ctx) error {
+	id := param(c, "id")
+	name := formValue(c, "name")
+	role := store.Role(formValue(c, "role"))
+	password := formValue(c, "password")
+	var disabled bool
+	switch c.FormValue("status") {
+	case "active":
+	case "disabled":
+		disabled = true
+	default:
+		return badRequest("invalid input", map[string]string{"status": "must be active or disabled"})
+	}
+	change := auth.UserChange{Name: &name, Role: &role, Disabled: &disabled}
+	if password != "" {
+		change.Password = &password
+	}
+
+	actor, _ := currentUser(c)
+	_, err := s.auth.UpdateUser(c.UserContext(), actor.ID, id, change)
+	if err == nil {
+		return c.Redirect("/admin/users/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
+	}
+
+	var invalid *auth.ValidationError
+	var fields map[string]string
+	var formError string
+	status := fiber.StatusBadRequest
+	switch {
+	case errors.As(err, &invalid):
+		fields = invalid.Fields
+	case errors.Is(err, auth.ErrLastAdmin), errors.Is(err, auth.ErrSelf):
+		status, formError = fiber.StatusConflict, sentence(classify(err).msg)
+	default:
+		return err
+	}
+	current, err := s.auth.User(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	form := editForm(current)
+	form.Name, form.Role, form.Disabled, form.Errors, form.Error = name, role, disabled, fields, formError
+	return s.render(c, status, "admin_user_edit", current.Name, form)
+}
+
+// sentence turns an API message into one for a page: "the last…" → "The last….".
+func sentence(msg string) string {
+	if msg == "" {
+		return msg
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:] + "."
+}

@@ -1,0 +1,54 @@
+package web
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+)
+
+type tokenRequest struct {
+	Email    string `json:"email"`
+	Password string `json:"password"`
+}
+
+type tokenResponse struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// apiToken exchanges an email and password for an API token.
+func (s *Server) apiToken(c *fiber.Ctx) error {
+	var in tokenRequest
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+	fields := map[string]string{}
+	if in.Email == "" {
+		fields["email"] = "is required"
+	}
+	if in.Password == "" {
+		fields["password"] = "is required"
+	}
+	if len(fields) > 0 {
+		return badRequest("invalid input", fields)
+	}
+
+	u, err := s.auth.Login(c.UserContext(), in.Email, in.Password, c.IP())
+	if err != nil {
+		return err
+	}
+	token, exp, err := s.auth.IssueToken(u, auth.AudienceAPI)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.JSON(tokenResponse{Token: token, ExpiresAt: exp.UTC()})
+}
+
+// apiMe returns the signed-in user.
+func (s *Server) apiMe(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	return c.JSON(toUserJSON(u))
+}

@@ -1,0 +1,238 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/config"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/surveys"
+)
+
+// testOptions adjust the server newTestServer builds.
+type testOptions struct {
+	users   auth.UserStore // default: downUsers, a database that never answers
+	db      Pinger         // default: answers
+	baseURL string         // default: http://candor.test
+	now     func() time.Time
+}
+
+type testServer struct {
+	*Server
+	auth *auth.Service
+	logs *syncBuffer
+}
+
+func newTestServer(t *testing.T, o testOptions) *testServer {
+	t.Helper()
+	if o.users == nil {
+		o.users = downUsers{}
+	}
+	if o.db == nil {
+		o.db = pingFunc(func(context.Context) error { return nil })
+	}
+	if o.baseURL == "" {
+		o.baseURL = "http://candor.test"
+	}
+	ring, err := keys.Generate("t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := auth.New(o.users, ring, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
+	logs := &syncBuffer{}
+	s, err := New(Deps{
+		Config:  config.Config{Env: config.Development, BaseURL: o.baseURL},
+		Auth:    svc,
+		DB:      o.db,
+		Keys:    ring,
+		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Version: "test",
+		// Services whose routes these tests do not reach.
+		Customers: customer.New(nil, nil, nil, seal.New(ring)),
+		Surveys:   surveys.New(nil, nil),
+	})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return &testServer{Server: s, auth: svc, logs: logs}
+}
+
+type pingFunc func(context.Context) error
+
+func (f pingFunc) Ping(ctx context.Context) error { return f(ctx) }
+
+// errDown is what the driver reports when no server can be selected in time.
+var errDown = fmt.Errorf("store: find user: %w", context.DeadlineExceeded)
+
+// downUsers is a user store whose database never answers.
+type downUsers struct{}
+
+func (downUsers) Insert(context.Context, store.User) error            { return errDown }
+func (downUsers) ByID(context.Context, string) (store.User, error)    { return store.User{}, errDown }
+func (downUsers) ByEmail(context.Context, string) (store.User, error) { return store.User{}, errDown }
+func (downUsers) Count(context.Context) (int64, error)                { return 0, errDown }
+func (downUsers) CountActiveAdmins(context.Context) (int64, error)    { return 0, errDown }
+func (downUsers) List(context.Context, store.Page) ([]store.User, int64, error) {
+	return nil, 0, errDown
+}
+func (downUsers) Update(context.Context, string, store.UserChange, time.Time) (store.User, error) {
+	return store.User{}, errDown
+}
+
+var _ auth.UserStore = downUsers{}
+
+// syncBuffer collects log output from concurrent requests.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// client is a browser stand-in: it keeps cookies and knows the last CSRF
+// token a page rendered.
+type client struct {
+	t    *testing.T
+	s    *Server
+	jar  *cookiejar.Jar
+	csrf string
+	// header is added to every request.
+	header http.Header
+}
+
+func (s *testServer) client(t *testing.T) *client {
+	t.Helper()
+	jar, err := cookiejar.New(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &client{t: t, s: s.Server, jar: jar, header: http.Header{}}
+}
+
+var csrfInput = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+
+// response is a finished response with its body read.
+type response struct {
+	*http.Response
+	body string
+}
+
+func (c *client) do(req *http.Request) response {
+	c.t.Helper()
+	site := &url.URL{Scheme: "http", Host: req.Host, Path: req.URL.Path}
+	for _, ck := range c.jar.Cookies(site) {
+		req.AddCookie(ck)
+	}
+	for k, vs := range c.header {
+		for _, v := range vs {
+			req.Header.Add(k, v)
+		}
+	}
+	resp, err := c.s.App().Test(req, -1)
+	if err != nil {
+		c.t.Fatalf("%s %s: %v", req.Method, req.URL, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	c.jar.SetCookies(site, resp.Cookies())
+	if m := csrfInput.FindStringSubmatch(string(body)); m != nil {
+		c.csrf = m[1]
+	}
+	return response{Response: resp, body: string(body)}
+}
+
+func (c *client) get(target string) response {
+	c.t.Helper()
+	return c.do(httptest.NewRequest(http.MethodGet, target, nil))
+}
+
+// post sends a form with the last CSRF token seen, unless form has one.
+func (c *client) post(target string, form url.Values) response {
+	c.t.Helper()
+	if form == nil {
+		form = url.Values{}
+	}
+	if !form.Has("_csrf") && c.csrf != "" {
+		form.Set("_csrf", c.csrf)
+	}
+	req := httptest.NewRequest(http.MethodPost, target, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return c.do(req)
+}
+
+// api sends a JSON request with an optional bearer token.
+func (c *client) api(method, target, token, body string) response {
+	c.t.Helper()
+	req := httptest.NewRequest(method, target, strings.NewReader(body))
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	return c.do(req)
+}
+
+func (c *client) cookie(name string) *http.Cookie {
+	for _, ck := range c.jar.Cookies(&url.URL{Scheme: "http", Host: "example.com", Path: "/"}) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+// setCookie is the response's Set-Cookie for name, with its attributes.
+func setCookie(r response, name string) *http.Cookie {
+	for _, ck := range r.Cookies() {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
+func wantStatus(t *testing.T, r response, want int) {
+	t.Helper()
+	if r.StatusCode != want {
+		t.Fatalf("%s %s: status %d, want %d; body:\n%s", r.Request.Method, r.Request.URL, r.StatusCode, want, truncate(r.body))
+	}
+}
+
+func truncate(s string) string {
+	if len(s) > 2000 {
+		return s[:2000] + "…"
+	}
+	return s
+}

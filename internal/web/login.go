@@ -1,0 +1,71 @@
+package web
+
+import (
+	"errors"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+)
+
+type loginForm struct {
+	Email string
+	Next  string
+	Error string
+}
+
+// loginPage shows the sign-in form, or skips it for a valid session.
+func (s *Server) loginPage(c *fiber.Ctx) error {
+	next := safeNext(c.Query("next"))
+	if raw := c.Cookies(sessionCookie); raw != "" {
+		if _, _, err := s.auth.Authenticate(c.UserContext(), raw, auth.AudienceSession); err == nil {
+			return c.Redirect(next, fiber.StatusSeeOther)
+		}
+	}
+	return s.renderLogin(c, fiber.StatusOK, loginForm{Next: next})
+}
+
+// login checks the credentials and starts a session. Every failure reads
+// the same, so the page never tells which accounts exist.
+func (s *Server) login(c *fiber.Ctx) error {
+	email := strings.TrimSpace(formValue(c, "email"))
+	password := formValue(c, "password")
+	page := loginForm{Email: email, Next: safeNext(c.FormValue("next"))}
+	if email == "" || password == "" {
+		page.Error = "Enter your email address and password."
+		return s.renderLogin(c, fiber.StatusBadRequest, page)
+	}
+
+	u, err := s.auth.Login(c.UserContext(), email, password, c.IP())
+	switch {
+	case errors.Is(err, auth.ErrInvalidCredentials):
+		page.Error = "Email or password is incorrect."
+		return s.renderLogin(c, fiber.StatusUnauthorized, page)
+	case errors.Is(err, auth.ErrRateLimited):
+		page.Error = "Too many sign-in attempts. Please wait a minute before trying again."
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return s.renderLogin(c, fiber.StatusTooManyRequests, page)
+	case err != nil:
+		return err
+	}
+
+	if err := s.startSession(c, u); err != nil {
+		return err
+	}
+	rotateCSRF(c)
+	return c.Redirect(page.Next, fiber.StatusSeeOther)
+}
+
+func (s *Server) renderLogin(c *fiber.Ctx, status int, page loginForm) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render(c, status, "login", "Sign in", page)
+}
+
+// logout ends the session. It is a POST behind the CSRF check, so another
+// site cannot sign a user out.
+func (s *Server) logout(c *fiber.Ctx) error {
+	s.clearSession(c)
+	rotateCSRF(c)
+	return c.Redirect("/login", fiber.StatusSeeOther)
+}

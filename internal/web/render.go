@@ -1,0 +1,107 @@
+package web
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/store"
+)
+
+// viewSet maps a page name to its template, parsed with the layout.
+type viewSet map[string]*template.Template
+
+// pageNames lists every page; each is views/<name>.html. Each area of
+// handlers lists its own pages next to its routes.
+func pageNames() []string {
+	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error"}
+	return slices.Concat(core, customerPages(), surveyPages())
+}
+
+// parseViews parses each page together with the layout. Parsing every page
+// separately keeps their "content" blocks from overwriting one another.
+func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
+	funcs := template.FuncMap{
+		"asset":     st.url,
+		"roleLabel": roleLabel,
+		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+	}
+	vs := make(viewSet)
+	for _, name := range pageNames() {
+		t, err := template.New("layout.html").Option("missingkey=zero").Funcs(funcs).
+			ParseFS(fsys, "layout.html", name+".html")
+		if err != nil {
+			return nil, fmt.Errorf("web: view %s: %w", name, err)
+		}
+		vs[name] = t
+	}
+	return vs, nil
+}
+
+func roleLabel(r store.Role) string {
+	switch r {
+	case store.RoleAdmin:
+		return "Admin"
+	case store.RoleManager:
+		return "Manager"
+	case store.RoleAnalyst:
+		return "Analyst"
+	}
+	return string(r)
+}
+
+// layoutData is what every page receives; Page is the page's own data.
+type layoutData struct {
+	Title   string
+	User    *store.User // nil when signed out
+	Nav     []navLink
+	CSRF    string
+	Version string
+	Page    any
+}
+
+type navLink struct {
+	Href, Label string
+	Current     bool
+}
+
+// navFor lists the sections u's role may open.
+func navFor(u *store.User, path string) []navLink {
+	links := []navLink{{Href: "/", Label: "Surveys", Current: path == "/" || strings.HasPrefix(path, "/surveys")}}
+	if u.Role == store.RoleAdmin || u.Role == store.RoleManager {
+		links = append(links,
+			navLink{Href: "/accounts", Label: "Accounts", Current: strings.HasPrefix(path, "/accounts")},
+			navLink{Href: "/contacts", Label: "Contacts", Current: strings.HasPrefix(path, "/contacts")})
+	}
+	if u.Role == store.RoleAdmin {
+		links = append(links, navLink{Href: "/admin/users", Label: "Users", Current: strings.HasPrefix(path, "/admin/users")})
+	}
+	return links
+}
+
+// render executes a page into a buffer first, so a template error becomes
+// an error page instead of half a page.
+func (s *Server) render(c *fiber.Ctx, status int, name, title string, page any) error {
+	t, ok := s.views[name]
+	if !ok {
+		return fmt.Errorf("web: no view %q", name)
+	}
+	data := layoutData{Title: title, CSRF: csrfToken(c), Version: s.version, Page: page}
+	if u, ok := currentUser(c); ok {
+		data.User = &u
+		data.Nav = navFor(&u, c.Path())
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return fmt.Errorf("web: render %s: %w", name, err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}

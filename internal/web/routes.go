@@ -1,0 +1,60 @@
+package web
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/store"
+)
+
+// routes registers middleware and handlers. Route groups differ in how a
+// caller is identified, and that decides which protections apply:
+//
+//   - operations and static files: anonymous, no cookies;
+//   - /api/v1: bearer tokens only, never a cookie, so CSRF cannot apply;
+//   - staff pages: the session cookie, so every unsafe request needs a CSRF token;
+//   - respondent pages (/s, /u): links carrying their own token, no staff
+//     session and no cookies; they must stay outside the staff group.
+func (s *Server) routes() {
+	app := s.app
+	app.Use(s.requestID())
+	app.Use(s.observe)
+	app.Use(s.securityHeaders)
+	app.Use(s.recoverPanics())
+
+	app.Get("/healthz", s.healthz)
+	app.Get("/metrics", s.metrics.handler())
+	app.Get("/static/*", s.assets.serve)
+
+	api := app.Group("/api/v1")
+	api.Post("/auth/token", s.apiToken)
+	api.Get("/me", s.requireBearer, s.apiMe)
+	users := api.Group("/users", s.requireBearer, requireRole(store.RoleAdmin))
+	users.Get("/", s.apiListUsers)
+	users.Post("/", s.apiCreateUser)
+	users.Get("/:id", s.apiUser)
+	users.Patch("/:id", s.apiUpdateUser)
+
+	app.Get("/login", s.csrf, s.loginPage)
+	app.Post("/login", s.csrf, s.login)
+	app.Post("/logout", s.csrf, s.logout)
+	app.Get("/", s.csrf, s.requireSession, s.home)
+
+	s.customerRoutes(api, app)
+	s.surveyRoutes(api, app)
+
+	admin := app.Group("/admin", s.csrf, s.requireSession, requireRole(store.RoleAdmin))
+	admin.Get("/users", s.adminUsers)
+	admin.Get("/users/new", s.adminUserNew)
+	admin.Post("/users/new", s.adminUserCreate)
+	admin.Get("/users/:id", s.adminUserEdit)
+	admin.Post("/users/:id", s.adminUserSave)
+
+	app.Use(notFound)
+}
+
+// notFound ends every request no route matched; the error handler answers
+// in JSON under /api and with a page elsewhere.
+func notFound(c *fiber.Ctx) error {
+	c.Locals(unmatchedKey{}, true)
+	return fiber.ErrNotFound
+}

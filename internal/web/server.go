@@ -1,0 +1,175 @@
+// Package web is Candor's HTTP front: the Fiber app, its routes and
+// middleware, the staff pages rendered from views/ and the JSON API.
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/config"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/public"
+	"github.com/candorhq/candor/views"
+)
+
+// Pinger reports whether the database answers.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// AuthService is the part of *auth.Service the web layer uses.
+type AuthService interface {
+	Login(ctx context.Context, email, password, ip string) (store.User, error)
+	IssueToken(u store.User, audience string) (string, time.Time, error)
+	Authenticate(ctx context.Context, raw, audience string) (store.User, *auth.Claims, error)
+	NeedsRenewal(c *auth.Claims) bool
+	CreateUser(ctx context.Context, in auth.NewUser) (store.User, error)
+	ListUsers(ctx context.Context, p store.Page) ([]store.User, int64, error)
+	User(ctx context.Context, id string) (store.User, error)
+	UpdateUser(ctx context.Context, actorID, id string, in auth.UserChange) (store.User, error)
+}
+
+var _ AuthService = (*auth.Service)(nil)
+
+// Deps is what the web server is built from.
+type Deps struct {
+	Config  config.Config
+	Auth    AuthService
+	DB      Pinger
+	Keys    *keys.Ring // signs CSRF tokens, so that every replica accepts them
+	Logger  *slog.Logger
+	Version string
+
+	Customers CustomerService
+	Surveys   SurveyService
+}
+
+// Server is the configured Fiber app with everything its handlers need.
+type Server struct {
+	app     *fiber.App
+	cfg     config.Config
+	auth    AuthService
+	db      Pinger
+	logger  *slog.Logger
+	version string
+	views   viewSet
+	assets  *assets
+	metrics *metrics
+	csrf    fiber.Handler
+
+	customers CustomerService
+	surveys   SurveyService
+}
+
+// Server timeouts and limits.
+const (
+	readTimeout     = 30 * time.Second
+	writeTimeout    = 30 * time.Second
+	idleTimeout     = 2 * time.Minute
+	bodyLimit       = 1 << 20 // routes that take uploads raise their own
+	shutdownTimeout = 10 * time.Second
+)
+
+// New builds the server. Every view and static file is loaded here, so a
+// missing or broken one fails start-up rather than a request.
+func New(d Deps) (*Server, error) {
+	switch {
+	case d.Auth == nil:
+		return nil, errors.New("web: Deps.Auth is required")
+	case d.DB == nil:
+		return nil, errors.New("web: Deps.DB is required")
+	case d.Keys == nil:
+		return nil, errors.New("web: Deps.Keys is required")
+	case d.Customers == nil:
+		return nil, errors.New("web: Deps.Customers is required")
+	case d.Surveys == nil:
+		return nil, errors.New("web: Deps.Surveys is required")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	st, err := loadAssets(public.FS)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := parseViews(views.FS, st)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := newCSRFTokens(d.Keys)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:     d.Config,
+		auth:    d.Auth,
+		db:      d.DB,
+		logger:  d.Logger,
+		version: d.Version,
+		views:   vs,
+		assets:  st,
+		metrics: newMetrics(d.Version),
+
+		customers: d.Customers,
+		surveys:   d.Surveys,
+	}
+	s.csrf = s.csrfProtection(tokens)
+	s.app = fiber.New(fiber.Config{
+		AppName:               "Candor",
+		ErrorHandler:          s.handleError,
+		DisableStartupMessage: true,
+		ReadTimeout:           readTimeout,
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
+		BodyLimit:             bodyLimit,
+		// Respondent links are matched, and redacted from logs, by exact prefix.
+		CaseSensitive: true,
+		// With no trusted proxies listed, X-Forwarded-* headers are ignored:
+		// c.IP() is the peer address and a client cannot pose as another.
+		EnableTrustedProxyCheck: true,
+	})
+	s.routes()
+	return s, nil
+}
+
+// App returns the Fiber app, for tests.
+func (s *Server) App() *fiber.App { return s.app }
+
+// Listen serves on addr until ctx is cancelled, then lets requests in
+// flight finish for up to shutdownTimeout.
+func (s *Server) Listen(ctx context.Context, addr string) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("web: listen: %w", err)
+	}
+	served := make(chan error, 1)
+	go func() { served <- s.app.Listener(ln) }()
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("web: serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), shutdownTimeout)
+	defer cancel()
+	shutdownErr := s.app.ShutdownWithContext(shutdownCtx)
+	// Shutdown may run before the server registered the listener; closing it
+	// here makes sure the serving goroutine ends either way.
+	_ = ln.Close()
+	if err := <-served; err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("web: serve: %w", err)
+	}
+	if shutdownErr != nil {
+		return fmt.Errorf("web: shutdown: %w", shutdownErr)
+	}
+	return nil
+}

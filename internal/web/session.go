@@ -1,0 +1,118 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/store"
+)
+
+const sessionCookie = "candor_session"
+
+type userKey struct{}
+
+// currentUser is the user the session or bearer middleware authenticated.
+func currentUser(c *fiber.Ctx) (store.User, bool) {
+	u, ok := c.Locals(userKey{}).(store.User)
+	return u, ok
+}
+
+// requireSession admits a request with a valid session cookie of an
+// enabled user and sends everyone else to the sign-in page. The user is
+// reloaded on every request, so disabling someone takes effect at once.
+func (s *Server) requireSession(c *fiber.Ctx) error {
+	raw := c.Cookies(sessionCookie)
+	if raw == "" {
+		return redirectToLogin(c)
+	}
+	u, claims, err := s.auth.Authenticate(c.UserContext(), raw, auth.AudienceSession)
+	if errors.Is(err, auth.ErrInvalidToken) {
+		s.clearSession(c)
+		return redirectToLogin(c)
+	}
+	if err != nil {
+		return err
+	}
+	if s.auth.NeedsRenewal(claims) {
+		// Sessions end after a spell of inactivity, not in the middle of work.
+		if err := s.startSession(c, u); err != nil {
+			return err
+		}
+	}
+	c.Locals(userKey{}, u)
+	c.Set(fiber.HeaderCacheControl, "no-store") // pages behind sign-in are never kept by caches
+	return c.Next()
+}
+
+// startSession sets the session cookie for u.
+func (s *Server) startSession(c *fiber.Ctx, u store.User) error {
+	token, exp, err := s.auth.IssueToken(u, auth.AudienceSession)
+	if err != nil {
+		return err
+	}
+	c.Cookie(s.sessionCookie(token, exp))
+	return nil
+}
+
+func (s *Server) clearSession(c *fiber.Ctx) {
+	c.Cookie(s.sessionCookie("", time.Unix(0, 0)))
+}
+
+func (s *Server) sessionCookie(value string, expires time.Time) *fiber.Cookie {
+	return &fiber.Cookie{
+		Name:     sessionCookie,
+		Value:    value,
+		Path:     "/",
+		Expires:  expires,
+		Secure:   s.cfg.Secure(),
+		HTTPOnly: true,
+		SameSite: fiber.CookieSameSiteLaxMode,
+	}
+}
+
+// redirectToLogin sends the browser to sign in, and back here afterwards.
+func redirectToLogin(c *fiber.Ctx) error {
+	target := "/login"
+	if c.Method() == fiber.MethodGet && c.Path() != "/" {
+		target += "?next=" + url.QueryEscape(c.OriginalURL())
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// safeNext returns next when it is a path on this site, else "/". Anything
+// that a browser could read as another origin ("//evil.example",
+// "/\evil.example", "https://…") would make sign-in an open redirect.
+func safeNext(next string) string {
+	if len(next) == 0 || next[0] != '/' || len(next) > 2048 {
+		return "/"
+	}
+	if len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		return "/"
+	}
+	if strings.ContainsFunc(next, func(r rune) bool { return r == '\\' || r < 0x20 || r == 0x7f }) {
+		return "/"
+	}
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil {
+		return "/"
+	}
+	return next
+}
+
+// requireRole admits only users with one of roles: a 403 page for staff
+// pages, 403 JSON under /api. It runs after requireSession or requireBearer.
+func requireRole(roles ...store.Role) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		u, ok := currentUser(c)
+		if !ok || !slices.Contains(roles, u.Role) {
+			return fiber.ErrForbidden
+		}
+		return c.Next()
+	}
+}

@@ -1,0 +1,10 @@
+// Package public holds Candor's static files (styles, icons), embedded in the
+// binary and served under /static/ with content-hashed names.
+package public
+
+import "embed"
+
+// FS holds every static file, by path relative to this directory.
+//
+//go:embed css img
+var FS embed.FS
