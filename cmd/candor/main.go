@@ -1,0 +1,71 @@
+// Command candor runs the Candor survey platform and its maintenance tasks.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+const usage = `Candor — consent-first customer loyalty surveys.
+
+Usage:
+  candor [serve]                 run the web server (the default)
+  candor migrate                 create or verify the database indexes
+  candor user add --email E --name N --role admin|manager|analyst
+                                 add a staff user (password from CANDOR_USER_PASSWORD or a prompt)
+  candor db [--addr HOST:PORT]   run only the embedded database, for several Candor processes on one machine
+  candor keys generate [--id ID] print a new secret key for CANDOR_SECRET_KEYS
+  candor version                 print the version
+
+Configuration comes from CANDOR_* environment variables; see README.md.
+`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	if err != nil {
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "candor:", err)
+		}
+		os.Exit(1)
+	}
+}
+
+// run dispatches to a subcommand; it is main without the process around it.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) error {
+	cmd := "serve"
+	if len(args) > 0 {
+		cmd, args = args[0], args[1:]
+	}
+	switch cmd {
+	case "serve":
+		return serve(ctx, args, stderr, getenv)
+	case "migrate":
+		return migrate(ctx, args, stdout, stderr, getenv)
+	case "user":
+		return user(ctx, args, stdin, stdout, stderr, getenv)
+	case "db":
+		return db(ctx, args, stdin, stdout, stderr, getenv)
+	case "keys":
+		return keysCmd(args, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "candor", version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web"
+)
+
+func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	fs := newFlagSet("serve", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, stderr)
+	ring, err := cfg.Keys()
+	if err != nil {
+		return err
+	}
+	st, closeDB, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+
+	authSvc := auth.New(st.Users, ring, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
+	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+	if err != nil {
+		return err
+	}
+	if created {
+		logger.Info("first admin created", "email", auth.NormalizeEmail(cfg.AdminEmail))
+	}
+	if generated != "" {
+		// Shown once, on the console only, never in the structured log.
+		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in.\n\n", firstAdminEmail(cfg.AdminEmail), generated)
+	}
+
+	srv, err := web.New(web.Deps{
+		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version,
+		Customers: customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring)),
+		Surveys:   surveys.New(st.Surveys, nil),
+	})
+	if err != nil {
+		return err
+	}
+	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
+	return srv.Listen(ctx, cfg.Addr)
+}
+
+func firstAdminEmail(configured string) string {
+	if configured == "" {
+		return "admin@localhost.localdomain"
+	}
+	return auth.NormalizeEmail(configured)
+}
