@@ -240,3 +240,56 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 	}
 	return nil
 }
+
+// SetStatus changes a contact's status (unsubscribed, bounced, active).
+// An erased contact stays erased.
+func (r *Contacts) SetStatus(ctx context.Context, id string, status ContactStatus, now time.Time) error {
+	res, err := r.c.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}}}})
+	if err != nil {
+		return fmt.Errorf("store: contact status: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		if _, err := r.ByID(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MarkSurveyed records when a contact was last sent a survey, which the
+// contact-frequency rule reads.
+func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
+	if err != nil {
+		return fmt.Errorf("store: mark contact surveyed: %w", err)
+	}
+	return nil
+}
+
+// Erase destroys a contact's personal data for good: the wrapped data key,
+// and with it every copy of the sealed name and email (backups included),
+// becomes unusable, and the email index entry is released. The record stays,
+// marked erased, so that references to it keep resolving.
+func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
+	c, err := r.ByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	_, err = r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{
+			{Key: "$set", Value: bson.D{{Key: "status", Value: ContactErased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
+			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
+		})
+	if err != nil {
+		return fmt.Errorf("store: erase contact: %w", err)
+	}
+	if c.EmailIndex != "" {
+		if _, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.EmailIndex}, {Key: "contactId", Value: id}}); err != nil {
+			return fmt.Errorf("store: erase contact email: %w", err)
+		}
+	}
+	return nil
+}

@@ -40,6 +40,9 @@ type Store struct {
 	Accounts *Accounts
 	Contacts *Contacts
 	Surveys  *Surveys
+
+	Invitations  *Invitations
+	Suppressions *Suppressions
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -80,6 +83,9 @@ func New(db *mongo.Database) *Store {
 		Accounts: &Accounts{c: db.Collection("accounts")},
 		Contacts: &Contacts{c: db.Collection("contacts"), emails: db.Collection("contact_emails")},
 		Surveys:  &Surveys{c: db.Collection("surveys")},
+
+		Invitations:  &Invitations{c: db.Collection("invitations"), keys: db.Collection("invitation_keys")},
+		Suppressions: &Suppressions{c: db.Collection("suppressions")},
 	}
 }
 
@@ -127,7 +133,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func (s *Store) repositories() []indexed {
-	return []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys}
+	return []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions}
 }
 
 // NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry

@@ -21,7 +21,7 @@ type viewSet map[string]*template.Template
 // handlers lists its own pages next to its routes.
 func pageNames() []string {
 	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error"}
-	return slices.Concat(core, customerPages(), surveyPages())
+	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages())
 }
 
 // parseViews parses each page together with the layout. Parsing every page

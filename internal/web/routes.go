@@ -41,6 +41,8 @@ func (s *Server) routes() {
 
 	s.customerRoutes(api, app)
 	s.surveyRoutes(api, app)
+	s.campaignRoutes(api, app)
+	s.respondentRoutes(api, app)
 
 	admin := app.Group("/admin", s.csrf, s.requireSession, requireRole(store.RoleAdmin))
 	admin.Get("/users", s.adminUsers)

@@ -48,8 +48,10 @@ type Deps struct {
 	Logger  *slog.Logger
 	Version string
 
-	Customers CustomerService
-	Surveys   SurveyService
+	Customers   CustomerService
+	Surveys     SurveyService
+	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
+	Respondents RespondentService // answering, consent and data-subject rights
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -65,8 +67,10 @@ type Server struct {
 	metrics *metrics
 	csrf    fiber.Handler
 
-	customers CustomerService
-	surveys   SurveyService
+	customers   CustomerService
+	surveys     SurveyService
+	campaigns   CampaignService
+	respondents RespondentService
 }
 
 // Server timeouts and limits.
@@ -118,8 +122,10 @@ func New(d Deps) (*Server, error) {
 		assets:  st,
 		metrics: newMetrics(d.Version),
 
-		customers: d.Customers,
-		surveys:   d.Surveys,
+		customers:   d.Customers,
+		surveys:     d.Surveys,
+		campaigns:   d.Campaigns,
+		respondents: d.Respondents,
 	}
 	s.csrf = s.csrfProtection(tokens)
 	s.app = fiber.New(fiber.Config{

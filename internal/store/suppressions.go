@@ -1,0 +1,64 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// SuppressionReason says why an address gets no more email.
+type SuppressionReason string
+
+// Suppression reasons.
+const (
+	SuppressedUnsubscribed SuppressionReason = "unsubscribed"
+	SuppressedBounced      SuppressionReason = "bounced"
+	SuppressedErased       SuppressionReason = "erased"
+)
+
+// Suppression keeps an address from every future email. It is keyed by the
+// blind index of the address, so it outlives the contact (an erased person
+// stays suppressed) without keeping the address itself.
+type Suppression struct {
+	ID        string            `bson:"_id"` // blind index of the normalised email
+	Reason    SuppressionReason `bson:"reason"`
+	CreatedAt time.Time         `bson:"createdAt"`
+}
+
+// Suppressions is the suppressions collection.
+type Suppressions struct{ c *mongo.Collection }
+
+func (r *Suppressions) collection() *mongo.Collection { return r.c }
+func (r *Suppressions) indexes() []mongo.IndexModel   { return nil }
+
+// Add suppresses an address; adding it again keeps the first reason.
+func (r *Suppressions) Add(ctx context.Context, s Suppression) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: s.ID}},
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "reason", Value: s.Reason}, {Key: "createdAt", Value: s.CreatedAt}}}},
+		options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: suppress: %w", err)
+	}
+	return nil
+}
+
+// Find returns the suppression for any of the blind indexes of an address
+// (one per key in the ring); ErrNotFound when the address may be mailed.
+func (r *Suppressions) Find(ctx context.Context, indexes ...string) (Suppression, error) {
+	for _, idx := range indexes {
+		var s Suppression
+		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: idx}}).Decode(&s)
+		if err == nil {
+			return s, nil
+		}
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			return Suppression{}, fmt.Errorf("store: find suppression: %w", err)
+		}
+	}
+	return Suppression{}, fmt.Errorf("store: find suppression: %w", ErrNotFound)
+}
