@@ -44,9 +44,14 @@ bench: testdb
 	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee $(BIN)/bench.txt
 	$(GO) run ./internal/tools/benchratio < $(BIN)/bench.txt
 
-## fuzz: run each fuzz target for a short while
+## fuzz: run each fuzz target for a short while (FUZZTIME=20s by default)
+FUZZTIME ?= 20s
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 20s ./internal/keys
+	@for t in keys:FuzzParse link:FuzzParse mail:FuzzParseSMTPURL survey:FuzzParseAnswers survey:FuzzUnmarshalSurveyJSON i18n:FuzzNormalize i18n:FuzzNegotiate; do \
+		pkg=$${t%%:*}; fn=$${t##*:}; \
+		echo "== $$fn ./internal/$$pkg"; \
+		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./internal/$$pkg || exit 1; \
+	done
 
 clean:
 	rm -rf $(BIN)
