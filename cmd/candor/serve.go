@@ -41,7 +41,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	if created {
-		logger.Info("first admin created", "email", auth.NormalizeEmail(cfg.AdminEmail))
+		logger.Info("first admin created", "email", firstAdminEmail(cfg.AdminEmail))
 	}
 	if generated != "" {
 		// Shown once, on the console only, never in the structured log.
@@ -57,7 +57,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
-	return srv.Listen(ctx, cfg.Addr)
+	if err := srv.Listen(ctx, cfg.Addr); err != nil {
+		return err
+	}
+	logger.Info("candor stopped")
+	return nil
 }
 
 func firstAdminEmail(configured string) string {

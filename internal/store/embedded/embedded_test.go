@@ -611,3 +611,20 @@ func TestRun(t *testing.T) {
 		t.Fatalf("Run: %v", err)
 	}
 }
+
+func TestEndSessionsIsAnsweredByTheFront(t *testing.T) {
+	s := startServer(t, t.TempDir())
+	ctx := ctxT(t)
+	c := connect(t, s.URI(), options.Client().SetMaxPoolSize(1))
+	var res bson.M
+	if err := c.Database("admin").RunCommand(ctx, bson.D{{Key: "endSessions", Value: bson.A{}}}).Decode(&res); err != nil {
+		t.Fatalf("endSessions: %v", err)
+	}
+	if res["ok"] != 1.0 {
+		t.Fatalf("endSessions reply = %v, want ok: 1", res)
+	}
+	// The connection still pairs requests and replies correctly afterwards.
+	if err := c.Database("admin").RunCommand(ctx, bson.D{{Key: "ping", Value: 1}}).Err(); err != nil {
+		t.Fatalf("ping after endSessions: %v", err)
+	}
+}

@@ -222,6 +222,12 @@ func (f *front) roundTrip(p *peer) error {
 		discard = true
 	}
 
+	if cmd.name == "endSessions" {
+		// FerretDB has no sessions to end and answers with an error it also logs
+		// as a warning every time a client disconnects; answer for it.
+		return f.answerOK(p, discard)
+	}
+
 	if !cmd.write {
 		if _, err := p.backend.Write(req); err != nil {
 			return fmt.Errorf("write to backend: %w", err)
@@ -278,6 +284,23 @@ func (f *front) roundTrip(p *peer) error {
 	}
 	if p.reply.Cap() > 1<<20 {
 		p.reply = bytes.Buffer{}
+	}
+	return nil
+}
+
+// answerOK replies {ok: 1} to the request in p.req without the backend.
+func (f *front) answerOK(p *peer, discard bool) error {
+	if discard {
+		return nil
+	}
+	reply := opMsgBytes(0, 0, bsoncore.NewDocumentBuilder().AppendDouble("ok", 1).Build())
+	// responseTo names the request being answered.
+	copy(reply[8:12], p.req[4:8])
+	if _, err := p.bw.Write(reply); err != nil {
+		return fmt.Errorf("write to client: %w", err)
+	}
+	if err := p.bw.Flush(); err != nil {
+		return fmt.Errorf("write to client: %w", err)
 	}
 	return nil
 }
