@@ -37,6 +37,10 @@ type Config struct {
 	LogLevel      string        // debug | info | warn | error
 	SessionTTL    time.Duration // browser session lifetime, renewed while active
 	APITokenTTL   time.Duration
+	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
+	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
+	// means none, and the peer address is the client.
+	TrustedProxies []string
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -73,6 +77,11 @@ func Load(getenv func(string) string) (Config, error) {
 				continue
 			}
 			*d.dst = parsed
+		}
+	}
+	for _, p := range strings.Split(getenv("CANDOR_TRUSTED_PROXIES"), ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			c.TrustedProxies = append(c.TrustedProxies, p)
 		}
 	}
 	if c.BaseURL == "" {
@@ -167,6 +176,13 @@ func (c Config) Validate() error {
 	}
 	if c.APITokenTTL < time.Minute || c.APITokenTTL > 30*24*time.Hour {
 		add("CANDOR_API_TOKEN_TTL: %s is outside 1m to 720h", c.APITokenTTL)
+	}
+	for _, p := range c.TrustedProxies {
+		if net.ParseIP(p) == nil {
+			if _, _, err := net.ParseCIDR(p); err != nil {
+				add("CANDOR_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
+			}
+		}
 	}
 	if c.SecretKeys != "" {
 		if _, err := keys.Parse(c.SecretKeys); err != nil {

@@ -75,6 +75,8 @@ func TestValidate(t *testing.T) {
 		{"short admin password", map[string]string{"CANDOR_ADMIN_EMAIL": "a@example.com", "CANDOR_ADMIN_PASSWORD": "short"}, []string{"at least 12"}},
 		{"password without email", map[string]string{"CANDOR_ADMIN_PASSWORD": "long-enough-password"}, []string{"without CANDOR_ADMIN_EMAIL"}},
 		{"bad keys", map[string]string{"CANDOR_SECRET_KEYS": "k1:AAAA"}, []string{"CANDOR_SECRET_KEYS", "need at least 32"}},
+		{"trusted proxies", map[string]string{"CANDOR_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"}, nil},
+		{"bad trusted proxy", map[string]string{"CANDOR_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, []string{`CANDOR_TRUSTED_PROXIES: "proxy.local"`}},
 		{"several problems at once", map[string]string{"CANDOR_ENV": "x", "CANDOR_LOG_LEVEL": "loud"}, []string{"CANDOR_ENV", "CANDOR_LOG_LEVEL"}},
 	}
 	for _, tt := range tests {
