@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"slices"
 	"strings"
 	"time"
@@ -64,6 +65,7 @@ type Accounts interface {
 // Contacts is what the service needs of the contacts collection.
 type Contacts interface {
 	Insert(ctx context.Context, c store.Contact) error
+	InsertMany(ctx context.Context, cs []store.Contact) ([]error, error)
 	ByID(ctx context.Context, id string) (store.Contact, error)
 	ByEmailIndex(ctx context.Context, indexes ...string) (store.Contact, error)
 	List(ctx context.Context, f store.ContactFilter, p store.Page) ([]store.Contact, int64, error)
@@ -85,11 +87,20 @@ type Service struct {
 	users    Users
 	sealer   *seal.Sealer
 	now      func() time.Time
+
+	uploads Uploads    // nil without WithImportJobs
+	jobs    ImportJobs // nil without WithImportJobs
+	logger  *slog.Logger
 }
 
 // New returns a Service.
-func New(accounts Accounts, contacts Contacts, users Users, sealer *seal.Sealer) *Service {
-	return &Service{accounts: accounts, contacts: contacts, users: users, sealer: sealer, now: time.Now}
+func New(accounts Accounts, contacts Contacts, users Users, sealer *seal.Sealer, opts ...Option) *Service {
+	s := &Service{accounts: accounts, contacts: contacts, users: users, sealer: sealer, now: time.Now,
+		logger: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // scope returns the account filter an actor is limited to.

@@ -25,7 +25,7 @@ type fixture struct {
 	admin, alice, bob, anna store.User
 }
 
-func newFixture(t *testing.T) fixture {
+func newFixture(t testing.TB) fixture {
 	t.Helper()
 	ctx := context.Background()
 	st := store.New(storetest.DB(t))
@@ -52,7 +52,7 @@ func newFixture(t *testing.T) fixture {
 	return f
 }
 
-func (f fixture) account(t *testing.T, actor store.User, name string) store.Account {
+func (f fixture) account(t testing.TB, actor store.User, name string) store.Account {
 	t.Helper()
 	a, err := f.svc.CreateAccount(context.Background(), actor, customer.AccountInput{Name: name, Country: "FI", Region: "Nordics", Industry: "Real estate", Tier: "gold"})
 	if err != nil {
@@ -382,6 +382,15 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	}
 	if res.Created != 0 || len(res.Errors) != 21 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[20].Error, "UTF-8") {
 		t.Fatalf("result = %+v", res)
+	}
+	// Broken quotes are rejected by line, the rest of the file read on.
+	broken := "name,email,account\n" +
+		"Ada \"the\" Countess,ada@acme.example,Acme\n" + // 2: a bare quote
+		"Grace,grace@acme.example,Acme\n" +
+		"\"Unclosed,x@acme.example,Acme\n" // 4: a quote never closed
+	res, err = f.svc.Import(ctx, f.alice, strings.NewReader(broken), customer.ImportOptions{DryRun: true})
+	if err != nil || res.Created != 1 || len(res.Errors) != 2 || res.Errors[0].Line != 2 || res.Errors[1].Line != 4 {
+		t.Fatalf("broken quotes: %+v, %v", res, err)
 	}
 	if _, err := f.svc.Import(ctx, f.anna, strings.NewReader("name,email,account\n"), customer.ImportOptions{}); !errors.Is(err, customer.ErrForbidden) {
 		t.Fatalf("analyst import err = %v", err)

@@ -1,19 +1,268 @@
 package web
 
 import (
+	"context"
+	"errors"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/store"
 )
 
 // CustomerService is the part of *customer.Service the web layer uses.
 type CustomerService interface {
+	CreateAccount(ctx context.Context, actor store.User, in customer.AccountInput) (store.Account, error)
+	Account(ctx context.Context, actor store.User, id string) (store.Account, error)
+	ListAccounts(ctx context.Context, actor store.User, search string, p store.Page) ([]store.Account, int64, error)
+	VisibleAccounts(ctx context.Context, actor store.User) ([]store.Account, error)
+	UpdateAccount(ctx context.Context, actor store.User, id string, patch customer.AccountPatch) (store.Account, error)
+	DeleteAccount(ctx context.Context, actor store.User, id string) error
+
+	CreateContact(ctx context.Context, actor store.User, in customer.ContactInput) (customer.Contact, error)
+	Contact(ctx context.Context, actor store.User, id string) (customer.Contact, error)
+	UpdateContact(ctx context.Context, actor store.User, id string, patch customer.ContactPatch) (customer.Contact, error)
+	ListContacts(ctx context.Context, actor store.User, q customer.ContactQuery) ([]customer.Contact, int64, error)
+
+	Import(ctx context.Context, actor store.User, r io.Reader, opts customer.ImportOptions) (customer.ImportResult, error)
+	Export(ctx context.Context, actor store.User, w io.Writer) error
+	StageImport(ctx context.Context, actor store.User, r io.Reader, fileName string) (customer.ImportJob, error)
+	StartImport(ctx context.Context, actor store.User, id string) (customer.ImportJob, error)
+	ImportJob(ctx context.Context, actor store.User, id string) (customer.ImportJob, error)
 }
 
 var _ CustomerService = (*customer.Service)(nil)
 
-// customerPages lists the views of the accounts and contacts area.
-func customerPages() []string { return nil }
+// Limits of the accounts and contacts area.
+const (
+	accountsPerPage = 50
+	contactsPerPage = 50
+	issuesShown     = 500 // rejected rows listed on a page; the CSV report lists them all
 
-// customerRoutes registers the accounts and contacts API and pages.
-func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {}
+	// A contacts file is the one request body allowed past bodyLimit:
+	// 32 MB holds some 400,000 rows. fasthttp holds the body in memory
+	// while the request lasts (a multipart file over 16 MB goes to a
+	// temporary file), so the limit is per route, not app-wide.
+	maxImportBytes     = 32 << 20
+	importReadTimeout  = 5 * time.Minute  // to receive a large file over a slow link
+	exportWriteTimeout = 10 * time.Minute // to send every contact
+)
+
+// customerPages lists the views of the accounts and contacts area.
+func customerPages() []string {
+	return []string{
+		"accounts", "accounts_new", "accounts_edit", "accounts_delete",
+		"contacts", "contacts_new", "contacts_edit",
+		"contacts_import", "contacts_import_preview", "contacts_import_job",
+	}
+}
+
+// customerPartials lists the form fields the new and edit pages share.
+func customerPartials() []string { return []string{"accounts_fields", "contacts_fields"} }
+
+// customerRoutes registers the accounts and contacts API and pages. Only
+// admins and managers get in; analysts see aggregates, never a contact.
+func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {
+	staff := requireRole(store.RoleAdmin, store.RoleManager)
+
+	upload := fasthttp.RequestConfig{MaxRequestBodySize: maxImportBytes, ReadTimeout: importReadTimeout}
+	s.routeLimits(fiber.MethodPost, "/api/v1/contacts/import", upload)
+	s.routeLimits(fiber.MethodPost, "/contacts/import", upload)
+	download := fasthttp.RequestConfig{WriteTimeout: exportWriteTimeout}
+	s.routeLimits(fiber.MethodGet, "/api/v1/contacts/export", download)
+	s.routeLimits(fiber.MethodGet, "/contacts/export.csv", download)
+
+	accounts := api.Group("/accounts", s.requireBearer, staff)
+	accounts.Get("/", s.apiListAccounts)
+	accounts.Post("/", s.apiCreateAccount)
+	accounts.Get("/:id", s.apiAccount)
+	accounts.Patch("/:id", s.apiUpdateAccount)
+	accounts.Delete("/:id", s.apiDeleteAccount)
+
+	contacts := api.Group("/contacts", s.requireBearer, staff)
+	contacts.Get("/", s.apiListContacts)
+	contacts.Post("/", s.apiCreateContact)
+	contacts.Post("/import", s.apiImportContacts)
+	contacts.Get("/export", s.apiExportContacts)
+	contacts.Get("/:id", s.apiContact)
+	contacts.Patch("/:id", s.apiUpdateContact)
+
+	accountPages := app.Group("/accounts", s.csrf, s.requireSession, staff)
+	accountPages.Get("/", s.accountsPage)
+	accountPages.Get("/new", s.accountNew)
+	accountPages.Post("/new", s.accountCreate)
+	accountPages.Get("/:id", s.accountPage)
+	accountPages.Post("/:id", s.accountSave)
+	accountPages.Get("/:id/delete", s.accountDeletePage)
+	accountPages.Post("/:id/delete", s.accountDelete)
+
+	contactPages := app.Group("/contacts", s.csrf, s.requireSession, staff)
+	contactPages.Get("/", s.contactsPage)
+	contactPages.Get("/new", s.contactNew)
+	contactPages.Post("/new", s.contactCreate)
+	contactPages.Get("/export.csv", s.contactsExport)
+	contactPages.Get("/import", s.importPage)
+	contactPages.Post("/import", s.importUpload)
+	contactPages.Get("/import/template.csv", s.importTemplate)
+	contactPages.Get("/import/:job", s.importJobPage)
+	contactPages.Post("/import/:job", s.importStart)
+	contactPages.Get("/import/:job/errors.csv", s.importErrors)
+	contactPages.Get("/:id", s.contactPage)
+	contactPages.Post("/:id", s.contactSave)
+}
+
+// classifyCustomer maps the customer service's errors; nil for others.
+func classifyCustomer(err error) *problem {
+	var ve *customer.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return badRequest("invalid input", ve.Fields)
+	case errors.Is(err, customer.ErrNotFound):
+		return &problem{status: fiber.StatusNotFound, msg: "not found"}
+	case errors.Is(err, customer.ErrForbidden):
+		return &problem{status: fiber.StatusForbidden, msg: "your role has no access to customer data"}
+	case errors.Is(err, customer.ErrConflict):
+		msg := conflictMessage(err)
+		return &problem{status: fiber.StatusConflict, msg: msg, detail: sentence(msg)}
+	case errors.Is(err, customer.ErrExpired):
+		return &problem{status: fiber.StatusGone, msg: "the upload has expired; upload the file again",
+			heading: "This upload has expired",
+			detail:  "An uploaded file waits an hour to be imported. Please upload it again."}
+	}
+	return nil
+}
+
+// conflictMessage is the part of a conflict meant for people: what
+// follows "customer: conflict: ".
+func conflictMessage(err error) string {
+	if _, msg, ok := strings.Cut(err.Error(), customer.ErrConflict.Error()+": "); ok {
+		return msg
+	}
+	return "conflict"
+}
+
+// fieldErrors turns the service's messages into sentences to show under
+// their fields: "is required" becomes "Name is required.", and a message
+// that stands alone ("name at least one …") is capitalised.
+func fieldErrors(fields map[string]string, label func(field string) string) map[string]string {
+	out := make(map[string]string, len(fields))
+	for field, msg := range fields {
+		if label := label(field); label != "" && (strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ")) {
+			out[field] = label + " " + msg + "."
+			continue
+		}
+		out[field] = sentence(msg)
+	}
+	return out
+}
+
+// actor is the signed-in user; the routes here run behind requireSession
+// or requireBearer, which put one there.
+func actor(c *fiber.Ctx) store.User {
+	u, _ := currentUser(c)
+	return u
+}
+
+// formValues returns every value of a repeated form field, copied out of
+// Fiber's reused buffers.
+func formValues(c *fiber.Ctx, key string) []string {
+	var out []string
+	if form, err := c.MultipartForm(); err == nil {
+		return append(out, form.Value[key]...)
+	}
+	for _, v := range c.Request().PostArgs().PeekMulti(key) {
+		out = append(out, string(v))
+	}
+	return out
+}
+
+// pager is the navigation under a list shown a page at a time.
+type pager struct {
+	Total      int64
+	From, To   int64
+	Prev, Next string // links; empty when there is none
+}
+
+const maxPageNumber = 1_000_000
+
+// pageNumber reads ?page=, counting from 1.
+func pageNumber(c *fiber.Ctx) int {
+	return min(max(c.QueryInt("page", 1), 1), maxPageNumber)
+}
+
+// newPager describes page n of a list at base, keeping the query's other
+// parameters in its links.
+func newPager(base string, query url.Values, n int, perPage int64, shown int, total int64) pager {
+	offset := int64(n-1) * perPage
+	p := pager{Total: total, From: offset + 1, To: offset + int64(shown)}
+	link := func(n int) string {
+		q := url.Values{}
+		for k, vs := range query {
+			if k != "page" && len(vs) > 0 && vs[0] != "" {
+				q.Set(k, vs[0])
+			}
+		}
+		if n > 1 {
+			q.Set("page", strconv.Itoa(n))
+		}
+		if len(q) == 0 {
+			return base
+		}
+		return base + "?" + q.Encode()
+	}
+	if n > 1 {
+		p.Prev = link(n - 1)
+	}
+	if p.To < total {
+		p.Next = link(n + 1)
+	}
+	return p
+}
+
+// staffDirectory names users by id and lists who may be made responsible
+// for an account.
+type staffDirectory struct {
+	names    map[string]string
+	eligible []store.User // active admins and managers
+}
+
+// staffDirectory reads every user: staff are few.
+func (s *Server) staffDirectory(ctx context.Context) (staffDirectory, error) {
+	d := staffDirectory{names: map[string]string{}}
+	p := store.Page{Limit: 500}
+	for {
+		users, total, err := s.auth.ListUsers(ctx, p)
+		if err != nil {
+			return staffDirectory{}, err
+		}
+		for _, u := range users {
+			d.names[u.ID] = u.Name
+			if !u.Disabled && (u.Role == store.RoleAdmin || u.Role == store.RoleManager) {
+				d.eligible = append(d.eligible, u)
+			}
+		}
+		p.Offset += int64(len(users))
+		if len(users) == 0 || p.Offset >= total {
+			return d, nil
+		}
+	}
+}
+
+// managerNames lists an account's managers by name.
+func (d staffDirectory) managerNames(ids []string) string {
+	names := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if n, ok := d.names[id]; ok {
+			names = append(names, n)
+		} else {
+			names = append(names, "(removed user)")
+		}
+	}
+	return strings.Join(names, ", ")
+}

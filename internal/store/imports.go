@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// ImportState is where a contacts import stands.
+type ImportState string
+
+// Import states, in order. Only staged → running is contended (a double
+// click, two processes), so Start is a compare-and-swap; later changes are
+// made by the one runner that won it.
+const (
+	ImportStaged  ImportState = "staged" // uploaded and previewed, waiting to be confirmed
+	ImportRunning ImportState = "running"
+	ImportDone    ImportState = "done"
+	ImportFailed  ImportState = "failed"
+)
+
+// ImportCounts tallies the rows of an import.
+type ImportCounts struct {
+	Rows      int `bson:"rows"`
+	Created   int `bson:"created"`
+	Updated   int `bson:"updated"`
+	Unchanged int `bson:"unchanged"`
+	Rejected  int `bson:"rejected"`
+}
+
+// Import is one contacts file from upload to report. The file waits in
+// uploads, sealed, until it is imported. Report names people (rejected
+// emails, preview rows), so it is sealed too, with the import's own data
+// key; deleting the record shreds both.
+type Import struct {
+	ID         string       `bson:"_id"`
+	UserID     string       `bson:"userId"` // only this user may see or start it
+	State      ImportState  `bson:"state"`
+	FileName   string       `bson:"fileName"`
+	Size       int64        `bson:"size"`
+	Chunks     int          `bson:"chunks"`
+	DataKey    seal.Box     `bson:"dataKey"`
+	Preview    ImportCounts `bson:"preview"` // what the dry run found; Preview.Rows is the file's row count
+	Progress   ImportCounts `bson:"progress"`
+	Report     []byte       `bson:"report,omitempty"`
+	Failure    string       `bson:"failure,omitempty"` // why a failed import stopped, fit to show its owner
+	CreatedAt  time.Time    `bson:"createdAt"`
+	StartedAt  *time.Time   `bson:"startedAt,omitempty"`
+	UpdatedAt  time.Time    `bson:"updatedAt"` // while running, the last progress report: a heartbeat
+	FinishedAt *time.Time   `bson:"finishedAt,omitempty"`
+	ExpiresAt  time.Time    `bson:"expiresAt"` // DeleteExpired removes it after this
+}
+
+// ImportOutcome is how a running import ended.
+type ImportOutcome struct {
+	State     ImportState // ImportDone or ImportFailed
+	Progress  ImportCounts
+	Report    []byte
+	Failure   string
+	At        time.Time
+	ExpiresAt time.Time
+}
+
+// Imports is the imports collection. It stays small: records expire, and a
+// sweep removes them, so its few non-_id queries may scan.
+type Imports struct{ c *mongo.Collection }
+
+func (r *Imports) collection() *mongo.Collection { return r.c }
+
+func (r *Imports) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+	}
+}
+
+// Insert adds an import.
+func (r *Imports) Insert(ctx context.Context, imp Import) error {
+	if _, err := r.c.InsertOne(ctx, imp); err != nil {
+		return fmt.Errorf("store: insert import: %w", err)
+	}
+	return nil
+}
+
+// ByID returns one import.
+func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
+	var imp Import
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&imp); err != nil {
+		return Import{}, fmt.Errorf("store: find import: %w", notFound(err))
+	}
+	return imp, nil
+}
+
+// Start moves a staged import of userID that has not expired to running,
+// atomically, so that it runs once however often it is confirmed.
+// ErrNotFound when there is no such import to start.
+func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt time.Time) (Import, error) {
+	var imp Import
+	err := r.c.FindOneAndUpdate(ctx,
+		bson.D{
+			{Key: "_id", Value: id},
+			{Key: "userId", Value: userID},
+			{Key: "state", Value: ImportStaged},
+			{Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}},
+		},
+		bson.D{{Key: "$set", Value: bson.D{
+			{Key: "state", Value: ImportRunning},
+			{Key: "startedAt", Value: now},
+			{Key: "updatedAt", Value: now},
+			{Key: "expiresAt", Value: expiresAt},
+		}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After),
+	).Decode(&imp)
+	if err != nil {
+		return Import{}, fmt.Errorf("store: start import: %w", notFound(err))
+	}
+	return imp, nil
+}
+
+// Progress records a running import's counts; it doubles as its heartbeat.
+func (r *Imports) Progress(ctx context.Context, id string, p ImportCounts, now time.Time) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "progress", Value: p}, {Key: "updatedAt", Value: now}}}})
+	if err != nil {
+		return fmt.Errorf("store: import progress: %w", err)
+	}
+	return nil
+}
+
+// Finish records how an import ended.
+func (r *Imports) Finish(ctx context.Context, id string, o ImportOutcome) error {
+	if o.State != ImportDone && o.State != ImportFailed {
+		return fmt.Errorf("store: finish import in state %q", o.State)
+	}
+	set := bson.D{
+		{Key: "state", Value: o.State},
+		{Key: "progress", Value: o.Progress},
+		{Key: "report", Value: o.Report},
+		{Key: "updatedAt", Value: o.At},
+		{Key: "finishedAt", Value: o.At},
+		{Key: "expiresAt", Value: o.ExpiresAt},
+	}
+	if o.Failure != "" {
+		set = append(set, bson.E{Key: "failure", Value: o.Failure})
+	}
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return fmt.Errorf("store: finish import: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: finish import: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// Delete removes an import.
+func (r *Imports) Delete(ctx context.Context, id string) error {
+	if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("store: delete import: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired removes the imports that expired before now, and with
+// their data keys whatever they sealed.
+func (r *Imports) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: sweep imports: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
+// MaxUploadChunk bounds one chunk of an upload: far below MongoDB's 16 MB
+// document limit, and small enough that one write never holds the
+// embedded database's write lock for long.
+const MaxUploadChunk = 1 << 20
+
+// uploadChunk is a piece of an uploaded file. GridFS would do this on
+// MongoDB, but FerretDB lacks it; chunks found by _id work on both.
+type uploadChunk struct {
+	ID        string    `bson:"_id"` // upload id + "." + chunk number
+	Data      []byte    `bson:"data"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// Uploads keeps uploaded files, in chunks, until they are used or expire.
+// It stores bytes as given; callers seal what is personal.
+type Uploads struct{ c *mongo.Collection }
+
+func (r *Uploads) collection() *mongo.Collection { return r.c }
+
+func (r *Uploads) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+	}
+}
+
+func chunkID(uploadID string, n int) string { return fmt.Sprintf("%s.%06d", uploadID, n) }
+
+// PutChunk stores chunk n of an upload.
+func (r *Uploads) PutChunk(ctx context.Context, uploadID string, n int, data []byte, expiresAt time.Time) error {
+	if len(data) > MaxUploadChunk {
+		return fmt.Errorf("store: upload chunk of %d bytes exceeds %d", len(data), MaxUploadChunk)
+	}
+	if _, err := r.c.InsertOne(ctx, uploadChunk{ID: chunkID(uploadID, n), Data: data, ExpiresAt: expiresAt}); err != nil {
+		return fmt.Errorf("store: put upload chunk: %w", err)
+	}
+	return nil
+}
+
+// Chunk returns chunk n of an upload.
+func (r *Uploads) Chunk(ctx context.Context, uploadID string, n int) ([]byte, error) {
+	var ch uploadChunk
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}).Decode(&ch); err != nil {
+		return nil, fmt.Errorf("store: upload chunk: %w", notFound(err))
+	}
+	return ch.Data, nil
+}
+
+// Delete removes the first chunks chunks of an upload, one _id at a time,
+// which every server serves from an index.
+func (r *Uploads) Delete(ctx context.Context, uploadID string, chunks int) error {
+	var errs []error
+	for n := range chunks {
+		if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("store: delete upload: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired removes the chunks that expired before now.
+func (r *Uploads) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: sweep uploads: %w", err)
+	}
+	return res.DeletedCount, nil
+}

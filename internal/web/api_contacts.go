@@ -1,0 +1,191 @@
+package web
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"mime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/candorhq/candor/internal/customer"
+)
+
+// apiListContacts returns a page of the caller's contacts:
+// ?accountId=…&search=…&offset=0&limit=50. A search containing "@" finds
+// one exact email; anything else matches part of a name.
+func (s *Server) apiListContacts(c *fiber.Ctx) error {
+	fields := map[string]string{}
+	p := apiPage(c, fields)
+	if len(fields) > 0 {
+		return badRequest("invalid input", fields)
+	}
+
+	items, total, err := s.customers.ListContacts(c.UserContext(), actor(c), customer.ContactQuery{
+		AccountID: utils.CopyString(c.Query("accountId")),
+		Search:    utils.CopyString(c.Query("search")),
+		Page:      p,
+	})
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []customer.Contact{}
+	}
+	return c.JSON(listJSON[customer.Contact]{Items: items, Total: total, Offset: p.Offset, Limit: p.Limit})
+}
+
+// apiCreateContact adds a contact to one of the caller's accounts.
+func (s *Server) apiCreateContact(c *fiber.Ctx) error {
+	var in customer.ContactInput
+	if err := decodeJSON(c, &in); err != nil {
+		return err
+	}
+
+	ct, err := s.customers.CreateContact(c.UserContext(), actor(c), in)
+	if err != nil {
+		return err
+	}
+
+	c.Location("/api/v1/contacts/" + ct.ID)
+	return c.Status(fiber.StatusCreated).JSON(ct)
+}
+
+// apiContact returns one contact; another manager's is not found.
+func (s *Server) apiContact(c *fiber.Ctx) error {
+	ct, err := s.customers.Contact(c.UserContext(), actor(c), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
+}
+
+// apiUpdateContact changes the fields present in the body.
+func (s *Server) apiUpdateContact(c *fiber.Ctx) error {
+	var patch customer.ContactPatch
+	if err := decodeJSON(c, &patch); err != nil {
+		return err
+	}
+	if patch == (customer.ContactPatch{}) {
+		return badRequest("nothing to change: give accountId, name, email or locale", nil)
+	}
+
+	ct, err := s.customers.UpdateContact(c.UserContext(), actor(c), param(c, "id"), patch)
+	if err != nil {
+		return err
+	}
+	return c.JSON(ct)
+}
+
+// importJSON is the outcome of an import, or with dryRun of its preview.
+type importJSON struct {
+	Rows      int                    `json:"rows"`
+	Created   int                    `json:"created"`
+	Updated   int                    `json:"updated"`
+	Unchanged int                    `json:"unchanged"`
+	Rejected  int                    `json:"rejected"`
+	Errors    []customer.ImportIssue `json:"errors"`
+	DryRun    bool                   `json:"dryRun"`
+	Preview   []customer.PreviewRow  `json:"preview,omitzero"` // dry runs only
+}
+
+// apiImportContacts imports a contacts CSV sent as the body (text/csv) or
+// as the form field "file" (multipart/form-data), up to maxImportBytes.
+// Valid rows are imported and invalid ones reported by line; ?dryRun=true
+// reports what would happen and writes nothing.
+func (s *Server) apiImportContacts(c *fiber.Ctx) error {
+	dryRun := false
+	if raw := c.Query("dryRun"); raw != "" {
+		v, err := strconv.ParseBool(raw)
+		if err != nil {
+			return badRequest("invalid input", map[string]string{"dryRun": "must be true or false"})
+		}
+		dryRun = v
+	}
+	// A compressed body would be inflated in memory, past the limit.
+	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
+		return unsupportedImport("send the file uncompressed")
+	}
+	mediaType, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
+	if err != nil {
+		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")
+	}
+
+	var src io.Reader
+	switch mediaType {
+	case "text/csv":
+		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+			return unsupportedImport("the file must be UTF-8")
+		}
+		src = bytes.NewReader(c.Request().Body())
+	case fiber.MIMEMultipartForm:
+		fh, err := c.FormFile("file")
+		if err != nil {
+			return badRequest("invalid input", map[string]string{"file": "is required: send the CSV as the form field \"file\""})
+		}
+		f, err := fh.Open()
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		src = f
+	default:
+		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")
+	}
+
+	res, err := s.customers.Import(c.UserContext(), actor(c), src, customer.ImportOptions{DryRun: dryRun})
+	if err != nil {
+		return err
+	}
+
+	out := importJSON{Rows: res.Rows, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
+		Rejected: res.Rejected, Errors: res.Errors, DryRun: dryRun}
+	if out.Errors == nil {
+		out.Errors = []customer.ImportIssue{}
+	}
+	if dryRun {
+		out.Preview = append(make([]customer.PreviewRow, 0, len(res.Preview)), res.Preview...)
+	}
+	return c.JSON(out)
+}
+
+func unsupportedImport(msg string) *problem {
+	return &problem{status: fiber.StatusUnsupportedMediaType, msg: msg}
+}
+
+// apiExportContacts sends the caller's contacts as CSV.
+func (s *Server) apiExportContacts(c *fiber.Ctx) error {
+	return s.sendExport(c)
+}
+
+// sendExport streams the caller's contacts as a CSV attachment. The export
+// writes into a pipe that the response reads: the file is never held
+// whole. Until the first bytes arrive nothing is sent, so an export that
+// fails at once still gets a proper error; one that fails later cuts the
+// response short, which the client sees as an incomplete download.
+func (s *Server) sendExport(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	pr, pw := io.Pipe()
+	go func() { pw.CloseWithError(s.customers.Export(ctx, who, pw)) }()
+
+	body := bufio.NewReaderSize(pr, 32<<10)
+	if _, err := body.Peek(1); err != nil && !errors.Is(err, io.EOF) {
+		pr.Close()
+		return err
+	}
+	c.Attachment("contacts-" + time.Now().UTC().Format(time.DateOnly) + ".csv")
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	// fasthttp closes the stream when the response ends, however it ends;
+	// closing the pipe then stops an export whose reader went away.
+	return c.SendStream(readCloser{body, pr})
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}

@@ -1,0 +1,299 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/store"
+)
+
+type accountsPage struct {
+	Search   string
+	Accounts []accountRow
+	Pager    pager
+	Deleted  bool
+}
+
+type accountRow struct {
+	store.Account
+	Managers string // names
+}
+
+// accountsPage lists the user's accounts by name, a page at a time.
+func (s *Server) accountsPage(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
+	n := pageNumber(c)
+
+	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
+		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
+	if err != nil {
+		return err
+	}
+	dir, err := s.staffDirectory(ctx)
+	if err != nil {
+		return err
+	}
+
+	page := accountsPage{
+		Search:   search,
+		Accounts: make([]accountRow, len(accounts)),
+		Pager:    newPager("/accounts", url.Values{"search": {search}}, n, accountsPerPage, len(accounts), total),
+		Deleted:  c.Query("deleted") == "1",
+	}
+	for i, a := range accounts {
+		page.Accounts[i] = accountRow{Account: a, Managers: dir.managerNames(a.ManagerIDs)}
+	}
+	return s.render(c, fiber.StatusOK, "accounts", "Accounts", page)
+}
+
+// accountForm backs the new-account page and the account page, which
+// shows the account's contacts under its form.
+type accountForm struct {
+	Account     store.Account // the account being edited; zero on the new-account page
+	Name        string
+	Country     string
+	Region      string
+	Industry    string
+	Tier        string
+	Managers    []managerOption
+	Errors      map[string]string // by field
+	Error       string            // about the form as a whole
+	Created     bool
+	Saved       bool
+	Contacts    []contactRow
+	Pager       pager
+	IsManager   bool // the user is a manager, who must stay among the responsible
+	HasContacts bool
+}
+
+// managerOption is a user who may be made responsible for an account.
+type managerOption struct {
+	ID, Name, Email string
+	Role            store.Role
+	Selected        bool
+	Ineligible      bool // responsible now, but disabled or an analyst: saving asks to replace them
+}
+
+// managerOptions offers every eligible user, and the account's current
+// managers even when no longer eligible, so that saving never drops one
+// silently.
+func managerOptions(dir staffDirectory, selected []string, current []string) []managerOption {
+	var out []managerOption
+	listed := map[string]bool{}
+	for _, u := range dir.eligible {
+		listed[u.ID] = true
+		out = append(out, managerOption{ID: u.ID, Name: u.Name, Email: u.Email, Role: u.Role, Selected: slices.Contains(selected, u.ID)})
+	}
+	for _, id := range current {
+		if !listed[id] {
+			listed[id] = true
+			name := dir.names[id]
+			if name == "" {
+				name = "Removed user"
+			}
+			out = append(out, managerOption{ID: id, Name: name, Selected: slices.Contains(selected, id), Ineligible: true})
+		}
+	}
+	return out
+}
+
+func (s *Server) newAccountForm(ctx context.Context, who store.User, in customer.AccountInput, current []string) (accountForm, error) {
+	dir, err := s.staffDirectory(ctx)
+	if err != nil {
+		return accountForm{}, err
+	}
+	return accountForm{
+		Name: in.Name, Country: in.Country, Region: in.Region, Industry: in.Industry, Tier: in.Tier,
+		Managers:  managerOptions(dir, in.ManagerIDs, current),
+		IsManager: who.Role == store.RoleManager,
+	}, nil
+}
+
+// accountNew shows the empty form. A manager is preselected as the one
+// responsible; an admin chooses.
+func (s *Server) accountNew(c *fiber.Ctx) error {
+	who := actor(c)
+	var in customer.AccountInput
+	if who.Role == store.RoleManager {
+		in.ManagerIDs = []string{who.ID}
+	}
+	form, err := s.newAccountForm(c.UserContext(), who, in, nil)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "accounts_new", "New account", form)
+}
+
+// accountLabel names a field of the account form in messages.
+func accountLabel(field string) string {
+	switch field {
+	case "name":
+		return "Name"
+	case "country":
+		return "Country"
+	case "region":
+		return "Region"
+	case "industry":
+		return "Industry"
+	case "tier":
+		return "Tier"
+	case "managerIds":
+		return "Managers"
+	}
+	return ""
+}
+
+func accountInput(c *fiber.Ctx) customer.AccountInput {
+	return customer.AccountInput{
+		Name:       formValue(c, "name"),
+		Country:    formValue(c, "country"),
+		Region:     formValue(c, "region"),
+		Industry:   formValue(c, "industry"),
+		Tier:       formValue(c, "tier"),
+		ManagerIDs: formValues(c, "managerIds"),
+	}
+}
+
+// accountCreate adds an account, or shows the form again with what was
+// typed and a message by each invalid field.
+func (s *Server) accountCreate(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	in := accountInput(c)
+
+	a, err := s.customers.CreateAccount(ctx, who, in)
+	var invalid *customer.ValidationError
+	if errors.As(err, &invalid) {
+		form, ferr := s.newAccountForm(ctx, who, in, nil)
+		if ferr != nil {
+			return ferr
+		}
+		form.Errors = fieldErrors(invalid.Fields, accountLabel)
+		return s.render(c, fiber.StatusBadRequest, "accounts_new", "New account", form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/accounts/"+url.PathEscape(a.ID)+"?created=1", fiber.StatusSeeOther)
+}
+
+// accountPage shows an account's form and its contacts.
+func (s *Server) accountPage(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	a, err := s.customers.Account(ctx, who, param(c, "id"))
+	if err != nil {
+		return err
+	}
+	in := customer.AccountInput{Name: a.Name, Country: a.Country, Region: a.Region, Industry: a.Industry, Tier: a.Tier, ManagerIDs: a.ManagerIDs}
+	form, err := s.accountEditForm(c, a, in)
+	if err != nil {
+		return err
+	}
+	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
+	return s.render(c, fiber.StatusOK, "accounts_edit", a.Name, form)
+}
+
+// accountEditForm is the account page with in in its form.
+func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.AccountInput) (accountForm, error) {
+	ctx, who := c.UserContext(), actor(c)
+	form, err := s.newAccountForm(ctx, who, in, a.ManagerIDs)
+	if err != nil {
+		return accountForm{}, err
+	}
+	form.Account = a
+	n := pageNumber(c)
+	contacts, total, err := s.customers.ListContacts(ctx, who, customer.ContactQuery{
+		AccountID: a.ID, Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
+	})
+	if err != nil {
+		return accountForm{}, err
+	}
+	names := map[string]string{a.ID: a.Name}
+	form.Contacts = contactRows(contacts, names)
+	form.Pager = newPager("/accounts/"+url.PathEscape(a.ID), nil, n, contactsPerPage, len(contacts), total)
+	form.HasContacts = total > 0
+	return form, nil
+}
+
+// accountSave applies the form to an account.
+func (s *Server) accountSave(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	id := param(c, "id")
+	in := accountInput(c)
+
+	_, err := s.customers.UpdateAccount(ctx, who, id, customer.AccountPatch{
+		Name: &in.Name, Country: &in.Country, Region: &in.Region, Industry: &in.Industry, Tier: &in.Tier, ManagerIDs: &in.ManagerIDs,
+	})
+	if err == nil {
+		return c.Redirect("/accounts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
+	}
+	var invalid *customer.ValidationError
+	if !errors.As(err, &invalid) {
+		return err
+	}
+	a, err := s.customers.Account(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	form, err := s.accountEditForm(c, a, in)
+	if err != nil {
+		return err
+	}
+	form.Errors = fieldErrors(invalid.Fields, accountLabel)
+	return s.render(c, fiber.StatusBadRequest, "accounts_edit", a.Name, form)
+}
+
+// accountDeletion is the confirmation step before deleting an account.
+type accountDeletion struct {
+	Account  store.Account
+	Contacts int64
+	Error    string
+}
+
+// accountDeletePage asks to confirm, or explains why the account cannot
+// be deleted yet.
+func (s *Server) accountDeletePage(c *fiber.Ctx) error {
+	page, err := s.accountDeletion(c)
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "accounts_delete", "Delete "+page.Account.Name, page)
+}
+
+func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
+	ctx, who := c.UserContext(), actor(c)
+	a, err := s.customers.Account(ctx, who, param(c, "id"))
+	if err != nil {
+		return accountDeletion{}, err
+	}
+	_, n, err := s.customers.ListContacts(ctx, who, customer.ContactQuery{AccountID: a.ID, Page: store.Page{Limit: 1}})
+	if err != nil {
+		return accountDeletion{}, err
+	}
+	return accountDeletion{Account: a, Contacts: n}, nil
+}
+
+// accountDelete deletes an account without contacts. One that gained
+// contacts since the confirmation page is refused with the reason.
+func (s *Server) accountDelete(c *fiber.Ctx) error {
+	err := s.customers.DeleteAccount(c.UserContext(), actor(c), param(c, "id"))
+	if err == nil {
+		return c.Redirect("/accounts?deleted=1", fiber.StatusSeeOther)
+	}
+	if !errors.Is(err, customer.ErrConflict) {
+		return err
+	}
+	page, perr := s.accountDeletion(c)
+	if perr != nil {
+		return perr
+	}
+	page.Error = sentence(conflictMessage(err))
+	return s.render(c, fiber.StatusConflict, "accounts_delete", "Delete "+page.Account.Name, page)
+}

@@ -1,0 +1,280 @@
+package web
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/utils"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// contactRow is a contact as lists show it.
+type contactRow struct {
+	customer.Contact
+	AccountName string
+	Language    string // in English
+	StatusLabel string
+	Surveyed    string // date last surveyed, or ""
+}
+
+func contactRows(contacts []customer.Contact, accountNames map[string]string) []contactRow {
+	rows := make([]contactRow, len(contacts))
+	for i, ct := range contacts {
+		rows[i] = contactRow{Contact: ct, AccountName: accountNames[ct.AccountID], Language: cmp.Or(i18n.EnglishName(ct.Locale), ct.Locale), StatusLabel: contactStatusLabel(ct.Status)}
+		if ct.LastSurveyedAt != nil {
+			rows[i].Surveyed = ct.LastSurveyedAt.UTC().Format("2 Jan 2006")
+		}
+	}
+	return rows
+}
+
+// languageName names a locale for staff: in English, with the language's
+// own name when that differs ("Finnish (Suomi)").
+func languageName(code string) string {
+	english, own := i18n.EnglishName(code), i18n.Name(code)
+	switch {
+	case english == "":
+		return code
+	case own == "" || own == english:
+		return english
+	}
+	return english + " (" + own + ")"
+}
+
+func contactStatusLabel(st store.ContactStatus) string {
+	switch st {
+	case store.ContactActive:
+		return "Active"
+	case store.ContactUnsubscribed:
+		return "Unsubscribed"
+	case store.ContactBounced:
+		return "Bounced"
+	case store.ContactErased:
+		return "Erased"
+	}
+	return string(st)
+}
+
+type contactsPage struct {
+	Search     string
+	AccountID  string
+	Accounts   []store.Account // for the filter
+	Contacts   []contactRow
+	Pager      pager
+	Filtered   bool
+	NoAccounts bool
+}
+
+// contactsPage lists the user's contacts, a page at a time, optionally of
+// one account or matching a search: an exact email, or part of a name.
+func (s *Server) contactsPage(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
+	accountID := utils.CopyString(c.Query("account"))
+	n := pageNumber(c)
+
+	accounts, err := s.customers.VisibleAccounts(ctx, who)
+	if err != nil {
+		return err
+	}
+	contacts, total, err := s.customers.ListContacts(ctx, who, customer.ContactQuery{
+		AccountID: accountID, Search: search,
+		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
+	})
+	if err != nil {
+		return err
+	}
+
+	page := contactsPage{
+		Search: search, AccountID: accountID, Accounts: accounts,
+		Contacts:   contactRows(contacts, accountNames(accounts)),
+		Pager:      newPager("/contacts", url.Values{"search": {search}, "account": {accountID}}, n, contactsPerPage, len(contacts), total),
+		Filtered:   search != "" || accountID != "",
+		NoAccounts: len(accounts) == 0,
+	}
+	return s.render(c, fiber.StatusOK, "contacts", "Contacts", page)
+}
+
+func accountNames(accounts []store.Account) map[string]string {
+	names := make(map[string]string, len(accounts))
+	for _, a := range accounts {
+		names[a.ID] = a.Name
+	}
+	return names
+}
+
+// contactForm backs the new-contact page and the contact page.
+type contactForm struct {
+	Contact   customer.Contact // the contact being edited; zero on the new-contact page
+	AccountID string
+	Name      string
+	Email     string
+	Locale    string
+	Accounts  []store.Account
+	Locales   []localeOption
+	Errors    map[string]string // by field
+	Error     string            // about the form as a whole
+	Created   bool
+	Saved     bool
+	Erased    bool
+	Status    string
+	Surveyed  string
+}
+
+// localeOption is a supported locale: Label for selects ("Finnish
+// (Suomi)"), English where space is short.
+type localeOption struct{ Code, Label, English string }
+
+func localeOptions() []localeOption {
+	codes := i18n.Supported()
+	out := make([]localeOption, len(codes))
+	for i, code := range codes {
+		out[i] = localeOption{Code: code, Label: languageName(code), English: i18n.EnglishName(code)}
+	}
+	return out
+}
+
+func (s *Server) newContactForm(ctx context.Context, who store.User, in customer.ContactInput) (contactForm, error) {
+	accounts, err := s.customers.VisibleAccounts(ctx, who)
+	if err != nil {
+		return contactForm{}, err
+	}
+	if in.Locale == "" {
+		in.Locale = customer.DefaultLocale
+	}
+	return contactForm{AccountID: in.AccountID, Name: in.Name, Email: in.Email, Locale: in.Locale,
+		Accounts: accounts, Locales: localeOptions()}, nil
+}
+
+// contactNew shows the empty form; ?account= preselects the account.
+func (s *Server) contactNew(c *fiber.Ctx) error {
+	form, err := s.newContactForm(c.UserContext(), actor(c), customer.ContactInput{AccountID: utils.CopyString(c.Query("account"))})
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "contacts_new", "Add a contact", form)
+}
+
+// contactLabel names a field of the contact form in messages.
+func contactLabel(field string) string {
+	switch field {
+	case "accountId":
+		return "Account"
+	case "name":
+		return "Name"
+	case "email":
+		return "Email address"
+	case "locale":
+		return "Language"
+	}
+	return ""
+}
+
+func contactInput(c *fiber.Ctx) customer.ContactInput {
+	return customer.ContactInput{
+		AccountID: formValue(c, "accountId"),
+		Name:      formValue(c, "name"),
+		Email:     formValue(c, "email"),
+		Locale:    formValue(c, "locale"),
+	}
+}
+
+// contactCreate adds a contact, or shows the form again with what was
+// typed and a message by each invalid field.
+func (s *Server) contactCreate(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	in := contactInput(c)
+
+	ct, err := s.customers.CreateContact(ctx, who, in)
+	var invalid *customer.ValidationError
+	if errors.As(err, &invalid) {
+		form, ferr := s.newContactForm(ctx, who, in)
+		if ferr != nil {
+			return ferr
+		}
+		form.Errors = fieldErrors(invalid.Fields, contactLabel)
+		return s.render(c, fiber.StatusBadRequest, "contacts_new", "Add a contact", form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/contacts/"+url.PathEscape(ct.ID)+"?created=1", fiber.StatusSeeOther)
+}
+
+// contactPage shows a contact's form.
+func (s *Server) contactPage(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	ct, err := s.customers.Contact(ctx, who, param(c, "id"))
+	if err != nil {
+		return err
+	}
+	form, err := s.contactEditForm(ctx, who, ct, customer.ContactInput{AccountID: ct.AccountID, Name: ct.Name, Email: ct.Email, Locale: ct.Locale})
+	if err != nil {
+		return err
+	}
+	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
+	return s.render(c, fiber.StatusOK, "contacts_edit", contactTitle(ct), form)
+}
+
+func contactTitle(ct customer.Contact) string {
+	if ct.Status == store.ContactErased {
+		return "Erased contact"
+	}
+	return ct.Name
+}
+
+func (s *Server) contactEditForm(ctx context.Context, who store.User, ct customer.Contact, in customer.ContactInput) (contactForm, error) {
+	form, err := s.newContactForm(ctx, who, in)
+	if err != nil {
+		return contactForm{}, err
+	}
+	form.Contact, form.Erased, form.Status = ct, ct.Status == store.ContactErased, contactStatusLabel(ct.Status)
+	if ct.LastSurveyedAt != nil {
+		form.Surveyed = ct.LastSurveyedAt.UTC().Format("2 Jan 2006")
+	}
+	return form, nil
+}
+
+// contactSave applies the form to a contact.
+func (s *Server) contactSave(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), actor(c)
+	id := param(c, "id")
+	in := contactInput(c)
+
+	_, err := s.customers.UpdateContact(ctx, who, id, customer.ContactPatch{AccountID: &in.AccountID, Name: &in.Name, Email: &in.Email, Locale: &in.Locale})
+	if err == nil {
+		return c.Redirect("/contacts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
+	}
+	var invalid *customer.ValidationError
+	status, fields, formError := fiber.StatusBadRequest, map[string]string(nil), ""
+	switch {
+	case errors.As(err, &invalid):
+		fields = fieldErrors(invalid.Fields, contactLabel)
+	case errors.Is(err, customer.ErrConflict):
+		status, formError = fiber.StatusConflict, sentence(conflictMessage(err))
+	default:
+		return err
+	}
+	ct, err := s.customers.Contact(ctx, who, id)
+	if err != nil {
+		return err
+	}
+	form, err := s.contactEditForm(ctx, who, ct, in)
+	if err != nil {
+		return err
+	}
+	form.Errors, form.Error = fields, formError
+	return s.render(c, status, "contacts_edit", contactTitle(ct), form)
+}
+
+// contactsExport downloads the user's contacts as CSV.
+func (s *Server) contactsExport(c *fiber.Ctx) error {
+	return s.sendExport(c)
+}

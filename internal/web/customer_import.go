@@ -1,0 +1,196 @@
+package web
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/customer"
+)
+
+// Importing contacts from the pages takes three steps, none of which needs
+// JavaScript: upload a file and see its preview; confirm, which starts the
+// import in the background; watch its progress on a page that reloads
+// itself until the import ends.
+
+type importForm struct {
+	Error    string
+	MaxMB    int
+	Locales  []localeOption
+	Accounts int // how many accounts the user may import into
+}
+
+// importPage shows the upload form and the expected format.
+func (s *Server) importPage(c *fiber.Ctx) error {
+	return s.renderImportForm(c, fiber.StatusOK, "")
+}
+
+func (s *Server) renderImportForm(c *fiber.Ctx, status int, msg string) error {
+	accounts, err := s.customers.VisibleAccounts(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	form := importForm{Error: msg, MaxMB: maxImportBytes >> 20, Locales: localeOptions(), Accounts: len(accounts)}
+	return s.render(c, status, "contacts_import", "Import contacts", form)
+}
+
+// importUpload keeps the uploaded file and shows its preview. The preview
+// has its own address, so reloading it does not upload the file again.
+func (s *Server) importUpload(c *fiber.Ctx) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		return s.renderImportForm(c, fiber.StatusBadRequest, "Choose a CSV file to upload.")
+	}
+	if fh.Size == 0 {
+		return s.renderImportForm(c, fiber.StatusBadRequest, "The file is empty. Choose a CSV file with a header row and one row per contact.")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("web: open upload: %w", err)
+	}
+	defer f.Close()
+
+	job, err := s.customers.StageImport(c.UserContext(), actor(c), f, fh.Filename)
+	var invalid *customer.ValidationError
+	if errors.As(err, &invalid) {
+		return s.renderImportForm(c, fiber.StatusBadRequest, sentence(invalid.Fields["file"]))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/contacts/import/"+url.PathEscape(job.ID), fiber.StatusSeeOther)
+}
+
+// importIssues splits a report's rejected rows into those a page lists,
+// those only the CSV report lists, and those no report lists.
+type importIssues struct {
+	Shown    []customer.ImportIssue
+	InReport int
+	Unlisted int
+}
+
+func issuesOf(job customer.ImportJob) importIssues {
+	shown := job.Errors[:min(len(job.Errors), issuesShown)]
+	return importIssues{Shown: shown, InReport: len(job.Errors) - len(shown), Unlisted: job.UnlistedErrors()}
+}
+
+type importPreview struct {
+	Job      customer.ImportJob
+	ToImport int // rows to create or update
+	Issues   importIssues
+}
+
+type importProgress struct {
+	Job       customer.ImportJob
+	Total     int
+	Percent   int
+	Running   bool // the page reloads itself while true
+	Issues    importIssues
+	Elapsed   string
+	SilentFor string // how long an interrupted import has not reported
+}
+
+// importJobPage shows a staged import's preview, or a started one's
+// progress and, once it ended, its report.
+func (s *Server) importJobPage(c *fiber.Ctx) error {
+	job, err := s.customers.ImportJob(c.UserContext(), actor(c), param(c, "job"))
+	if err != nil {
+		return err
+	}
+	if job.State == customer.ImportStaged {
+		page := importPreview{Job: job, ToImport: job.Preview.Created + job.Preview.Updated, Issues: issuesOf(job)}
+		return s.render(c, fiber.StatusOK, "contacts_import_preview", "Check the import", page)
+	}
+
+	now := time.Now()
+	page := importProgress{Job: job, Total: job.Preview.Rows, Running: job.State == customer.ImportRunning, Issues: issuesOf(job)}
+	if page.Total > 0 {
+		page.Percent = min(100, job.Progress.Rows*100/page.Total)
+	}
+	if job.StartedAt != nil {
+		end := now
+		if job.FinishedAt != nil {
+			end = *job.FinishedAt
+		}
+		page.Elapsed = duration(end.Sub(*job.StartedAt))
+	}
+	if job.State == customer.ImportInterrupted {
+		page.SilentFor = duration(now.Sub(job.UpdatedAt))
+	}
+	title := "Importing contacts"
+	if !page.Running {
+		title = "Contact import"
+	}
+	return s.render(c, fiber.StatusOK, "contacts_import_job", title, page)
+}
+
+// duration reads well on a page: "less than a minute", "4m", "1h12m".
+func duration(d time.Duration) string {
+	if d < time.Minute {
+		return "less than a minute"
+	}
+	return strings.TrimSuffix(d.Truncate(time.Minute).String(), "0s")
+}
+
+// importStart starts a previewed import and shows its progress.
+func (s *Server) importStart(c *fiber.Ctx) error {
+	job, err := s.customers.StartImport(c.UserContext(), actor(c), param(c, "job"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/contacts/import/"+url.PathEscape(job.ID), fiber.StatusSeeOther)
+}
+
+// importErrors downloads every rejected row of a preview or an import.
+func (s *Server) importErrors(c *fiber.Ctx) error {
+	job, err := s.customers.ImportJob(c.UserContext(), actor(c), param(c, "job"))
+	if err != nil {
+		return err
+	}
+	records := [][]string{{"line", "error"}}
+	for _, e := range job.Errors {
+		records = append(records, []string{strconv.Itoa(e.Line), e.Error})
+	}
+	if n := job.UnlistedErrors(); n > 0 {
+		records = append(records, []string{"", fmt.Sprintf("… and %d more rejected rows, not listed", n)})
+	}
+	return sendCSV(c, "import-errors.csv", records)
+}
+
+// importTemplate downloads a file to fill in, its example rows naming the
+// user's own accounts where there are some.
+func (s *Server) importTemplate(c *fiber.Ctx) error {
+	accounts, err := s.customers.VisibleAccounts(c.UserContext(), actor(c))
+	if err != nil {
+		return err
+	}
+	first, second := "Acme Oy", "Acme Oy"
+	if len(accounts) > 0 {
+		first, second = accounts[0].Name, accounts[0].Name
+	}
+	if len(accounts) > 1 {
+		second = accounts[1].Name
+	}
+	return sendCSV(c, "contacts-template.csv", [][]string{
+		{"name", "email", "account", "locale"},
+		{"Ada Lovelace", "ada.lovelace@example.com", first, "en"},
+		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi"},
+	})
+}
+
+func sendCSV(c *fiber.Ctx, name string, records [][]string) error {
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	if err := w.WriteAll(records); err != nil {
+		return fmt.Errorf("web: %s: %w", name, err)
+	}
+	c.Attachment(name)
+	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
+	return c.SendString(b.String())
+}
