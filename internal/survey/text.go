@@ -3,8 +3,10 @@ package survey
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
+	"reflect"
 	"strings"
 	"unicode"
 
@@ -32,6 +34,12 @@ func (t *Text) UnmarshalJSON(data []byte) error {
 	}
 	var m map[string]string // fresh, so that decoding replaces rather than merges
 	if err := json.Unmarshal(data, &m); err != nil {
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) {
+			// Unwrapped, so that the decoder adds the path of the field, and
+			// a client learns which text has the wrong shape.
+			return &json.UnmarshalTypeError{Value: typeErr.Value, Type: reflect.TypeFor[Text](), Offset: typeErr.Offset}
+		}
 		return fmt.Errorf("survey: text must be a string or an object of locale codes to strings: %w", err)
 	}
 	*t = m

@@ -34,7 +34,7 @@ func TestSignIn(t *testing.T) {
 		if d := time.Until(ck.Expires); d < 29*time.Minute || d > 31*time.Minute {
 			t.Errorf("cookie expires in %s, want the session lifetime", d)
 		}
-		if r := c.get("/"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, "Welcome, Test admin") {
+		if r := c.get("/"); r.StatusCode != http.StatusOK || !strings.Contains(r.body, `<span class="account-name">Test admin</span>`) {
 			t.Errorf("GET / after sign-in: %d", r.StatusCode)
 		}
 		if c.csrf == before {

@@ -1,19 +1,153 @@
 package web
 
 import (
+	"context"
+	"errors"
+
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
 )
 
 // SurveyService is the part of *surveys.Service the web layer uses.
 type SurveyService interface {
+	Create(ctx context.Context, actor store.User, def survey.Survey) (survey.Survey, error)
+	Get(ctx context.Context, id string) (survey.Survey, error)
+	List(ctx context.Context, actor store.User, f surveys.Filter, p store.Page) ([]survey.Survey, int64, error)
+	Update(ctx context.Context, actor store.User, id string, edited survey.Survey) (survey.Survey, error)
+	Open(ctx context.Context, actor store.User, id string) (survey.Survey, error)
+	Close(ctx context.Context, actor store.User, id string) (survey.Survey, error)
+	Duplicate(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 }
 
 var _ SurveyService = (*surveys.Service)(nil)
 
-// surveyPages lists the views of the survey area.
-func surveyPages() []string { return nil }
+// surveyPages lists the views of the survey area. The survey list is the
+// home page.
+func surveyPages() []string {
+	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview"}
+}
+
+// surveyPartials lists templates that only define blocks for pages to
+// use: survey_form.html is the respondent's answer form, shared by the
+// preview and the respondent pages.
+func surveyPartials() []string { return []string{"survey_form"} }
 
 // surveyRoutes registers the surveys API and the survey builder pages.
-func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {}
+// Every staff role may read surveys; admins and managers may write them,
+// and the service further limits changes to the owner or an admin.
+func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
+	writer := requireRole(store.RoleAdmin, store.RoleManager)
+
+	v1 := api.Group("/surveys", s.requireBearer)
+	v1.Get("/", s.apiListSurveys)
+	v1.Post("/", writer, s.apiCreateSurvey)
+	v1.Get("/:id", s.apiSurvey)
+	v1.Patch("/:id", writer, s.apiUpdateSurvey)
+	v1.Post("/:id/open", writer, s.apiOpenSurvey)
+	v1.Post("/:id/close", writer, s.apiCloseSurvey)
+	v1.Post("/:id/duplicate", writer, s.apiDuplicateSurvey)
+
+	pages := app.Group("/surveys", s.csrf, s.requireSession)
+	pages.Get("/new", writer, s.surveyNew)
+	pages.Post("/new", writer, s.surveyCreate)
+	pages.Get("/:id", s.surveyView)
+	pages.Get("/:id/edit", writer, s.surveyEdit)
+	pages.Post("/:id/edit", writer, s.surveySave)
+	pages.Get("/:id/preview", s.surveyPreview)
+	pages.Get("/:id/open", writer, s.surveyConfirmOpen)
+	pages.Post("/:id/open", writer, s.surveyOpen)
+	pages.Get("/:id/close", writer, s.surveyConfirmClose)
+	pages.Post("/:id/close", writer, s.surveyClose)
+	pages.Post("/:id/duplicate", writer, s.surveyDuplicate)
+}
+
+// canChange mirrors the service's rule, so that pages offer only the
+// actions that will be allowed; the service still decides.
+func canChange(u store.User, sv survey.Survey) bool {
+	return u.Role == store.RoleAdmin || (u.Role == store.RoleManager && sv.OwnerID == u.ID)
+}
+
+func canWrite(u store.User) bool {
+	return u.Role == store.RoleAdmin || u.Role == store.RoleManager
+}
+
+// statusLabel names a survey status for staff.
+func statusLabel(st survey.Status) string {
+	switch st {
+	case survey.StatusDraft:
+		return "Draft"
+	case survey.StatusOpen:
+		return "Open"
+	case survey.StatusClosed:
+		return "Closed"
+	}
+	return string(st)
+}
+
+// questionTypes are the question types in the order the builder offers them.
+func questionTypes() []survey.QuestionType {
+	return []survey.QuestionType{survey.TypeNPS, survey.TypeCSAT, survey.TypeCES, survey.TypeSingle, survey.TypeMulti, survey.TypeText}
+}
+
+// typeLabel names a question type for staff.
+func typeLabel(t survey.QuestionType) string {
+	switch t {
+	case survey.TypeNPS:
+		return "NPS — likelihood to recommend, 0–10"
+	case survey.TypeCSAT:
+		return "CSAT — satisfaction, 1–5"
+	case survey.TypeCES:
+		return "CES — customer effort, 1–7"
+	case survey.TypeSingle:
+		return "Single choice"
+	case survey.TypeMulti:
+		return "Multiple choice"
+	case survey.TypeText:
+		return "Free text"
+	}
+	return string(t)
+}
+
+// shortTypeLabel is typeLabel for tight spaces.
+func shortTypeLabel(t survey.QuestionType) string {
+	switch t {
+	case survey.TypeNPS:
+		return "NPS 0–10"
+	case survey.TypeCSAT:
+		return "CSAT 1–5"
+	case survey.TypeCES:
+		return "CES 1–7"
+	}
+	return typeLabel(t)
+}
+
+// classifySurvey maps the survey services' errors for classify; nil for
+// any other error.
+func classifySurvey(err error) *problem {
+	var invalid *survey.ValidationError
+	if errors.As(err, &invalid) {
+		return badRequest("invalid input", invalid.Fields)
+	}
+	conflict := func(heading, msg string) *problem {
+		return &problem{status: fiber.StatusConflict, msg: msg, heading: heading, detail: sentence(msg)}
+	}
+	switch {
+	case errors.Is(err, surveys.ErrNotFound):
+		return &problem{status: fiber.StatusNotFound, msg: "not found"}
+	case errors.Is(err, surveys.ErrForbidden):
+		return &problem{status: fiber.StatusForbidden, msg: "only the survey's owner or an admin may change it",
+			detail: "Only the manager who created this survey, or an admin, may change it. You can duplicate it to make your own copy."}
+	case errors.Is(err, surveys.ErrConflict):
+		return conflict("Someone else changed this survey", "the survey was changed by someone else; reload it and try again")
+	case errors.Is(err, survey.ErrNotDraft):
+		return conflict("Only a draft can be opened", "only a draft survey can be opened")
+	case errors.Is(err, survey.ErrNotOpen):
+		return conflict("Only an open survey can be closed", "only an open survey can be closed")
+	case errors.Is(err, survey.ErrClosed):
+		return conflict("This survey is closed", "a closed survey cannot be changed")
+	}
+	return nil
+}

@@ -1,0 +1,139 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/url"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/surveys"
+)
+
+// apiListSurveys returns a page of surveys, newest first:
+// ?status=open&mine=true&offset=0&limit=50.
+func (s *Server) apiListSurveys(c *fiber.Ctx) error {
+	fields := map[string]string{}
+	var f surveys.Filter
+	if raw := c.Query("status"); raw != "" {
+		if f.Status = survey.Status(raw); !f.Status.Valid() {
+			fields["status"] = "must be draft, open or closed"
+		}
+	}
+	if raw := c.Query("mine"); raw != "" {
+		mine, err := strconv.ParseBool(raw)
+		if err != nil {
+			fields["mine"] = "must be true or false"
+		}
+		f.Mine = mine
+	}
+	page := apiPage(c, fields)
+	if len(fields) > 0 {
+		return badRequest("invalid input", fields)
+	}
+
+	u, _ := currentUser(c)
+	items, total, err := s.surveys.List(c.UserContext(), u, f, page)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []survey.Survey{}
+	}
+	return c.JSON(listJSON[survey.Survey]{Items: items, Total: total, Offset: page.Offset, Limit: page.Limit})
+}
+
+// apiCreateSurvey stores a new draft owned by the caller. Read-only fields
+// in the body (id, status, timestamps, …) are ignored.
+func (s *Server) apiCreateSurvey(c *fiber.Ctx) error {
+	var def survey.Survey
+	if err := decodeJSON(c, &def); err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	sv, err := s.surveys.Create(c.UserContext(), u, def)
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/surveys/" + url.PathEscape(sv.ID))
+	return c.Status(fiber.StatusCreated).JSON(sv)
+}
+
+// apiSurvey returns one survey.
+func (s *Server) apiSurvey(c *fiber.Ctx) error {
+	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(sv)
+}
+
+// apiUpdateSurvey changes a survey. Each top-level field in the body
+// replaces the stored one whole (a text with all its translations, the
+// question list); fields not in the body stay. With "revision" in the body
+// the change applies only to that revision; without it, to the revision
+// read here, so that a concurrent change is never silently overwritten.
+func (s *Server) apiUpdateSurvey(c *fiber.Ctx) error {
+	var present map[string]json.RawMessage
+	if err := json.Unmarshal(c.Body(), &present); err == nil && len(present) == 0 {
+		return badRequest("nothing to change: give the fields to replace", nil)
+	}
+	id := param(c, "id")
+	current, err := s.surveys.Get(c.UserContext(), id)
+	if err != nil {
+		return err
+	}
+	edited := current.Clone()
+	if _, ok := present["questions"]; ok {
+		// Decoding a list into a non-empty slice would merge each question
+		// into the one stored at its position.
+		edited.Questions = nil
+	}
+	edited.Revision = 0
+	if err := decodeJSON(c, &edited); err != nil {
+		return err
+	}
+	if edited.Revision == 0 {
+		edited.Revision = current.Revision
+	}
+
+	u, _ := currentUser(c)
+	sv, err := s.surveys.Update(c.UserContext(), u, id, edited)
+	if err != nil {
+		return err
+	}
+	return c.JSON(sv)
+}
+
+// apiOpenSurvey opens a draft for answers.
+func (s *Server) apiOpenSurvey(c *fiber.Ctx) error {
+	return s.apiTransition(c, s.surveys.Open)
+}
+
+// apiCloseSurvey closes an open survey for good.
+func (s *Server) apiCloseSurvey(c *fiber.Ctx) error {
+	return s.apiTransition(c, s.surveys.Close)
+}
+
+func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, actor store.User, id string) (survey.Survey, error)) error {
+	u, _ := currentUser(c)
+	sv, err := step(c.UserContext(), u, param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(sv)
+}
+
+// apiDuplicateSurvey copies a survey into a new draft owned by the caller.
+func (s *Server) apiDuplicateSurvey(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	dup, err := s.surveys.Duplicate(c.UserContext(), u, param(c, "id"))
+	if err != nil {
+		return err
+	}
+	c.Location("/api/v1/surveys/" + url.PathEscape(dup.ID))
+	return c.Status(fiber.StatusCreated).JSON(dup)
+}

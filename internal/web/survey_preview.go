@@ -1,0 +1,44 @@
+package web
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+type surveyPreviewPage struct {
+	Href, Title string
+	Locales     []localeLink
+	Form        answerForm
+}
+
+type localeLink struct {
+	Code, Native, English, Href string
+	Current                     bool
+}
+
+// surveyPreview shows the answer form exactly as respondents get it, in
+// one of the survey's languages (?locale=fi; the default otherwise), but
+// without a way to send it.
+func (s *Server) surveyPreview(c *fiber.Ctx) error {
+	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	href := "/surveys/" + url.PathEscape(sv.ID)
+	form := newAnswerForm(sv, c.Query("locale"), nil, nil)
+	form.Preview = true
+
+	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form}
+	for _, l := range sv.Locales {
+		page.Locales = append(page.Locales, localeLink{
+			Code: l, Native: i18n.Name(l), English: localeLabel(l),
+			Href:    href + "/preview?locale=" + url.QueryEscape(l),
+			Current: l == form.Locale,
+		})
+	}
+	return s.render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+}

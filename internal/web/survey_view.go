@@ -1,0 +1,260 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/surveys"
+)
+
+type surveyViewPage struct {
+	ID, Href    string
+	Title       string
+	Intro       string
+	Status      survey.Status
+	StatusLabel string
+	Owner       string
+	Languages   []languageView
+	Default     string
+	Questions   []questionSummary
+	Consent     string
+	Versions    []consentView
+	Survey      survey.Survey
+	Notice      string
+
+	CanEdit, CanOpen, CanClose, CanDuplicate bool
+}
+
+type languageView struct{ Code, English, Native string }
+
+type questionSummary struct {
+	Number                           int
+	Key, Type, Prompt                string
+	Required, Confidential, Quotable bool
+	MaxLength                        int
+	Options                          []string
+}
+
+type consentView struct {
+	Version   int
+	CreatedAt time.Time
+	Current   bool
+	Hashes    []consentHash
+}
+
+type consentHash struct{ Locale, Short, Full string }
+
+// Notices after a redirect, by query parameter.
+func surveyNotice(c *fiber.Ctx) string {
+	switch {
+	case c.Query("created") == "1":
+		return "The survey was created as a draft. Preview it in each language, then open it when it is ready."
+	case c.Query("saved") == "1":
+		return "Your changes were saved."
+	case c.Query("opened") == "1":
+		return "The survey is open and accepts answers."
+	case c.Query("closed") == "1":
+		return "The survey is closed. It accepts no more answers; its reports remain."
+	case c.Query("copied") == "1":
+		return "This is a new draft copied from the survey you duplicated."
+	}
+	return ""
+}
+
+// surveyView shows a survey: its settings, consent versions and questions,
+// with the actions the user may take.
+func (s *Server) surveyView(c *fiber.Ctx) error {
+	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return err
+	}
+	u, _ := currentUser(c)
+	owner, err := ownerNames{s: s, c: c, me: u, names: map[string]string{}}.name(sv.OwnerID)
+	if err != nil {
+		return err
+	}
+	def := sv.DefaultLocale
+	page := surveyViewPage{
+		ID:           sv.ID,
+		Href:         "/surveys/" + url.PathEscape(sv.ID),
+		Title:        sv.Title.Get(def, survey.DefaultLocale),
+		Intro:        sv.Intro.Get(def, ""),
+		Status:       sv.Status,
+		StatusLabel:  statusLabel(sv.Status),
+		Owner:        owner,
+		Default:      localeLabel(def),
+		Consent:      sv.ConsentText.Get(def, ""),
+		Survey:       sv,
+		Notice:       surveyNotice(c),
+		CanEdit:      canChange(u, sv) && sv.Status != survey.StatusClosed,
+		CanOpen:      canChange(u, sv) && sv.Status == survey.StatusDraft,
+		CanClose:     canChange(u, sv) && sv.Status == survey.StatusOpen,
+		CanDuplicate: canWrite(u),
+	}
+	for _, l := range sv.Locales {
+		page.Languages = append(page.Languages, languageView{Code: l, English: localeLabel(l), Native: i18n.Name(l)})
+	}
+	for i, q := range sv.Questions {
+		qs := questionSummary{
+			Number: i + 1, Key: q.Key, Type: typeLabel(q.Type), Prompt: q.Prompt.Get(def, ""),
+			Required: q.Required, Confidential: q.Confidential, Quotable: q.Quotable,
+		}
+		if q.Type == survey.TypeText {
+			qs.MaxLength = q.MaxLength
+		}
+		for _, o := range q.Options {
+			qs.Options = append(qs.Options, o.Label.Get(def, o.Key))
+		}
+		page.Questions = append(page.Questions, qs)
+	}
+	// Newest first: the current version is the one that matters most.
+	for _, v := range slices.Backward(sv.ConsentHistory) {
+		cv := consentView{Version: v.Version, CreatedAt: v.CreatedAt, Current: v.Version == sv.ConsentVersion}
+		for _, l := range sv.Locales {
+			if h, ok := v.Hashes[l]; ok {
+				cv.Hashes = append(cv.Hashes, consentHash{Locale: l, Short: shortHash(h), Full: h})
+			}
+		}
+		page.Versions = append(page.Versions, cv)
+	}
+	return s.render(c, fiber.StatusOK, "survey_view", page.Title, page)
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12]
+	}
+	return h
+}
+
+// confirmPage asks before a step that cannot be undone.
+type confirmPage struct {
+	Href, Title  string
+	Heading      string
+	Consequences []string
+	Action       string // where the form posts
+	Button       string
+	Danger       bool
+	Errors       []string
+}
+
+// surveyConfirmOpen asks before opening a draft, saying what opening fixes.
+func (s *Server) surveyConfirmOpen(c *fiber.Ctx) error {
+	sv, err := s.changeableSurvey(c)
+	if err != nil {
+		return err
+	}
+	if sv.Status != survey.StatusDraft {
+		return survey.ErrNotDraft
+	}
+	return s.render(c, fiber.StatusOK, "survey_confirm", "Open survey", openConfirmation(sv, nil))
+}
+
+func openConfirmation(sv survey.Survey, errs []string) confirmPage {
+	href := "/surveys/" + url.PathEscape(sv.ID)
+	return confirmPage{
+		Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
+		Heading: "Open this survey?",
+		Consequences: []string{
+			fmt.Sprintf("Opening fixes the anonymity threshold at %d and the comment threshold at %d: reports will never show a group smaller than %d, nor quote comments from a group smaller than %d.",
+				sv.AnonymityThreshold, sv.CommentThreshold, sv.AnonymityThreshold, sv.CommentThreshold),
+			fmt.Sprintf("The consent text is published as version %d; every consent given records that version and the exact text.", sv.ConsentVersion),
+			"Invited contacts can answer from then on. You can still fix wording, add languages and add optional questions, but not remove questions that have answers or change their type.",
+		},
+		Action: href + "/open",
+		Button: "Open survey",
+		Errors: errs,
+	}
+}
+
+// surveyOpen opens a draft.
+func (s *Server) surveyOpen(c *fiber.Ctx) error {
+	id := param(c, "id")
+	u, _ := currentUser(c)
+	_, err := s.surveys.Open(c.UserContext(), u, id)
+	var invalid *survey.ValidationError
+	if errors.As(err, &invalid) {
+		sv, err := s.surveys.Get(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusBadRequest, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(invalid.Fields)))
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/surveys/"+url.PathEscape(id)+"?opened=1", fiber.StatusSeeOther)
+}
+
+func sortedErrors(fields map[string]string) []string {
+	b := builderErrors{all: fields, used: map[string]bool{}}
+	b.rest()
+	out := make([]string, len(b.summary))
+	for i, e := range b.summary {
+		out[i] = e.Text
+	}
+	return out
+}
+
+// surveyConfirmClose asks before closing an open survey.
+func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
+	sv, err := s.changeableSurvey(c)
+	if err != nil {
+		return err
+	}
+	if sv.Status != survey.StatusOpen {
+		return survey.ErrNotOpen
+	}
+	href := "/surveys/" + url.PathEscape(sv.ID)
+	return s.render(c, fiber.StatusOK, "survey_confirm", "Close survey", confirmPage{
+		Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
+		Heading: "Close this survey?",
+		Consequences: []string{
+			"Closing stops the survey accepting answers, for good: links already sent stop working, and a closed survey cannot be reopened or edited.",
+			"Answers given so far stay, and so do the reports on them. To ask again, duplicate the survey and open the copy.",
+		},
+		Action: href + "/close",
+		Button: "Close survey",
+		Danger: true,
+	})
+}
+
+// surveyClose closes an open survey.
+func (s *Server) surveyClose(c *fiber.Ctx) error {
+	id := param(c, "id")
+	u, _ := currentUser(c)
+	if _, err := s.surveys.Close(c.UserContext(), u, id); err != nil {
+		return err
+	}
+	return c.Redirect("/surveys/"+url.PathEscape(id)+"?closed=1", fiber.StatusSeeOther)
+}
+
+// surveyDuplicate copies a survey into a new draft owned by the user.
+func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	dup, err := s.surveys.Duplicate(c.UserContext(), u, param(c, "id"))
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/surveys/"+url.PathEscape(dup.ID)+"?copied=1", fiber.StatusSeeOther)
+}
+
+// changeableSurvey loads the survey named in the path, if the user may
+// change it.
+func (s *Server) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
+	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	if err != nil {
+		return survey.Survey{}, err
+	}
+	if u, _ := currentUser(c); !canChange(u, sv) {
+		return survey.Survey{}, surveys.ErrForbidden
+	}
+	return sv, nil
+}
