@@ -27,6 +27,7 @@ const (
 	PurposeEncryption = "candor/aead"
 	PurposeBlindIndex = "candor/blind-index"
 	PurposeCSRF       = "candor/csrf"
+	PurposeResponseID = "candor/response-id"
 )
 
 // ErrUnknownKey is returned when a key id is not in the ring.

@@ -1,0 +1,210 @@
+// Package privacy keeps Candor's promises to respondents: consent to be
+// named, recorded in an append-only hash chain and withdrawable at any
+// time; confidential answers sealed at rest; and a person's rights over
+// their data — access, rectification and erasure — whether they use them
+// through their survey link or an admin acts on their written request, in
+// which case every action is audit-logged.
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/candorhq/candor/internal/audit"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// Errors callers branch on.
+var (
+	ErrNotFound = errors.New("privacy: not found")
+	ErrErased   = errors.New("privacy: this person's data was erased")
+)
+
+// Consent methods and channels: how consent was given, and where a
+// withdrawal or erasure was asked for.
+const (
+	MethodSurveyForm = "survey-form"          // the consent box under a survey's questions
+	ViaThanksPage    = "thanks-page"          // the one-click withdrawal after answering
+	ViaPrivacyPage   = "privacy-page"         // the respondent's own privacy page
+	ViaAdmin         = "admin-request"        // an admin acting on the person's written request
+	ViaDuplicate     = "duplicate-submission" // a consent given twice for one answer, the second withdrawn
+)
+
+// ConsentStore is what the service needs of the consent log.
+type ConsentStore interface {
+	ChainStore
+	ByID(ctx context.Context, id string) (store.ConsentRecord, error)
+	ByContact(ctx context.Context, contactID string) ([]store.ConsentRecord, error)
+	PutRef(ctx context.Context, id string, ref seal.Box) error
+	Ref(ctx context.Context, id string) (seal.Box, error)
+	DeleteRef(ctx context.Context, id string) error
+	EachRef(ctx context.Context, fn func(id string, ref seal.Box) (seal.Box, error)) error
+}
+
+// ResponseStore is what the service needs of the responses.
+type ResponseStore interface {
+	ByID(ctx context.Context, id string) (store.Response, error)
+	NamedBy(ctx context.Context, contactID string) ([]store.Response, error)
+	Unname(ctx context.Context, id, contactID, consentID string) (bool, error)
+	All(ctx context.Context, fn func(store.Response) error) error
+	SetAnswers(ctx context.Context, id string, answers []store.ResponseAnswer) error
+}
+
+// Subjects opens, finds and corrects people's contact records
+// (*customer.Service).
+type Subjects interface {
+	Subject(ctx context.Context, id string) (customer.Contact, error)
+	SubjectByEmail(ctx context.Context, email string) (customer.Contact, error)
+	Rectify(ctx context.Context, id, name, email string) (customer.Contact, error)
+	EmailIndexes(ctx context.Context, id string) ([]string, error)
+}
+
+// Eraser destroys a contact's personal data (store.Contacts).
+type Eraser interface {
+	Erase(ctx context.Context, id string, now time.Time) error
+}
+
+// Accounts names a contact's company.
+type Accounts interface {
+	ByID(ctx context.Context, id string) (store.Account, error)
+}
+
+// Invitations lists and revokes a contact's invitations.
+type Invitations interface {
+	ByContact(ctx context.Context, contactID string) ([]store.Invitation, error)
+	Transition(ctx context.Context, id string, from, to store.InvitationState) (bool, error)
+}
+
+// Suppressions keeps addresses from future email.
+type Suppressions interface {
+	Add(ctx context.Context, s store.Suppression) error
+}
+
+// Surveys reads survey definitions, for titles, questions and consent texts.
+type Surveys interface {
+	ByID(ctx context.Context, id string) (survey.Survey, error)
+}
+
+// AuditLog records staff actions and lists them.
+type AuditLog interface {
+	Record(ctx context.Context, e audit.Event) error
+	List(ctx context.Context, f store.AuditFilter, p store.Page) ([]store.AuditEntry, int64, error)
+}
+
+// Deps is what the service is built from; every field is required.
+type Deps struct {
+	Consents     ConsentStore
+	Responses    ResponseStore
+	Subjects     Subjects
+	Eraser       Eraser
+	Accounts     Accounts
+	Invitations  Invitations
+	Suppressions Suppressions
+	Surveys      Surveys
+	Audit        AuditLog
+	Sealer       *seal.Sealer
+}
+
+// Service is consent and data-subject rights.
+type Service struct {
+	chain        *Chain
+	consents     ConsentStore
+	responses    ResponseStore
+	subjects     Subjects
+	eraser       Eraser
+	accounts     Accounts
+	invitations  Invitations
+	suppressions Suppressions
+	surveys      Surveys
+	audit        AuditLog
+	sealer       *seal.Sealer
+	now          func() time.Time
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{
+		chain:        NewChain(d.Consents),
+		consents:     d.Consents,
+		responses:    d.Responses,
+		subjects:     d.Subjects,
+		eraser:       d.Eraser,
+		accounts:     d.Accounts,
+		invitations:  d.Invitations,
+		suppressions: d.Suppressions,
+		surveys:      d.Surveys,
+		audit:        d.Audit,
+		sealer:       d.Sealer,
+		now:          time.Now,
+	}
+}
+
+// WithClock returns a copy of s that reads the time from now, for tests.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// Requester is who asks for a data-subject action: the person themselves
+// through their link (Staff nil), or a staff member on their behalf, whose
+// action is audit-logged before it is carried out.
+type Requester struct {
+	Staff     *store.User
+	Via       string // where the request came from: ViaPrivacyPage, ViaAdmin, …
+	RequestID string // ties an audit entry to the request log
+}
+
+// via is the channel recorded with a withdrawal or erasure.
+func (r Requester) via() string {
+	switch {
+	case r.Via != "":
+		return r.Via
+	case r.Staff != nil:
+		return ViaAdmin
+	}
+	return ViaPrivacyPage
+}
+
+// record writes the audit entry for a staff member's action; the person
+// acting on their own data is not audited, since it is theirs.
+func (s *Service) record(ctx context.Context, by Requester, action audit.Action, contactID, detail string) error {
+	if by.Staff == nil {
+		return nil
+	}
+	if err := s.audit.Record(ctx, audit.Event{Actor: *by.Staff, Action: action, Target: contactID, Detail: detail, RequestID: by.RequestID}); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return nil
+}
+
+// VerifyChain checks the consent chain; see Chain.Verify.
+func (s *Service) VerifyChain(ctx context.Context) (checked int, err error) {
+	return s.chain.Verify(ctx)
+}
+
+// AuditLog returns a page of the audit log, newest first.
+func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, p store.Page) ([]store.AuditEntry, int64, error) {
+	entries, total, err := s.audit.List(ctx, f, p)
+	if err != nil {
+		return nil, 0, fmt.Errorf("privacy: %w", err)
+	}
+	return entries, total, nil
+}
+
+// subject opens a contact, mapping customer errors to this package's.
+func (s *Service) subject(ctx context.Context, contactID string) (customer.Contact, error) {
+	c, err := s.subjects.Subject(ctx, contactID)
+	if errors.Is(err, customer.ErrNotFound) {
+		return customer.Contact{}, ErrNotFound
+	}
+	if err != nil {
+		return customer.Contact{}, fmt.Errorf("privacy: %w", err)
+	}
+	return c, nil
+}

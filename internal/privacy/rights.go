@@ -1,0 +1,347 @@
+package privacy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/candorhq/candor/internal/audit"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// InvitationInfo is one survey a person was invited to.
+type InvitationInfo struct {
+	ID          string                `json:"id"`
+	SurveyID    string                `json:"surveyId"`
+	SurveyTitle string                `json:"survey"`
+	State       store.InvitationState `json:"state"`
+	SentAt      time.Time             `json:"sentAt"`
+	ExpiresAt   time.Time             `json:"expiresAt"`
+}
+
+// NamedResponse is a response that carries the person's name.
+type NamedResponse struct {
+	ID          string       `json:"id"`
+	SurveyID    string       `json:"surveyId"`
+	SurveyTitle string       `json:"survey"`
+	Date        string       `json:"date"`
+	ConsentID   string       `json:"consentId"`
+	Answers     []AnswerInfo `json:"answers,omitempty"` // nil in a staff overview: opening them is audited apart
+}
+
+// Overview is what Candor holds about a person.
+type Overview struct {
+	Contact     customer.Contact
+	Company     string
+	ErasedAt    *time.Time // when erased, from the consent log
+	Invitations []InvitationInfo
+	Responses   []NamedResponse
+	Consents    []ConsentInfo
+}
+
+// Erased reports whether the person's data was erased.
+func (o Overview) Erased() bool { return o.Contact.Status == store.ContactErased }
+
+// HasActiveConsent reports whether any consent of theirs stands.
+func (o Overview) HasActiveConsent() bool {
+	for _, c := range o.Consents {
+		if c.Active() {
+			return true
+		}
+	}
+	return false
+}
+
+// surveyCache loads each survey once per request.
+type surveyCache struct {
+	surveys Surveys
+	byID    map[string]*survey.Survey // nil entry: not found
+}
+
+func newSurveyCache(s Surveys) *surveyCache {
+	return &surveyCache{surveys: s, byID: map[string]*survey.Survey{}}
+}
+
+func (c *surveyCache) get(ctx context.Context, id string) (survey.Survey, bool, error) {
+	if sv, ok := c.byID[id]; ok {
+		if sv == nil {
+			return survey.Survey{}, false, nil
+		}
+		return *sv, true, nil
+	}
+	sv, err := c.surveys.ByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		c.byID[id] = nil
+		return survey.Survey{}, false, nil
+	}
+	if err != nil {
+		return survey.Survey{}, false, fmt.Errorf("privacy: %w", err)
+	}
+	c.byID[id] = &sv
+	return sv, true, nil
+}
+
+func (c *surveyCache) title(ctx context.Context, id, locale string) (string, error) {
+	sv, ok, err := c.get(ctx, id)
+	if err != nil || !ok {
+		return "", err
+	}
+	return sv.Title.Get(locale, sv.DefaultLocale), nil
+}
+
+// Overview returns what Candor holds about a person, in locale. The person
+// themselves sees the answers they gave with their name; a staff member
+// sees that such answers exist, and opens each with NamedResponse, which
+// is audited.
+func (s *Service) Overview(ctx context.Context, contactID, locale string, by Requester) (Overview, error) {
+	if err := s.record(ctx, by, audit.PrivacyView, contactID, ""); err != nil {
+		return Overview{}, err
+	}
+	return s.overview(ctx, contactID, locale, by.Staff == nil)
+}
+
+func (s *Service) overview(ctx context.Context, contactID, locale string, withAnswers bool) (Overview, error) {
+	contact, err := s.subject(ctx, contactID)
+	if err != nil {
+		return Overview{}, err
+	}
+	o := Overview{Contact: contact}
+	if a, err := s.accounts.ByID(ctx, contact.AccountID); err == nil {
+		o.Company = a.Name
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Overview{}, fmt.Errorf("privacy: %w", err)
+	}
+	surveys := newSurveyCache(s.surveys)
+
+	invitations, err := s.invitations.ByContact(ctx, contactID)
+	if err != nil {
+		return Overview{}, fmt.Errorf("privacy: %w", err)
+	}
+	o.Invitations = make([]InvitationInfo, 0, len(invitations))
+	for _, inv := range invitations {
+		title, err := surveys.title(ctx, inv.SurveyID, locale)
+		if err != nil {
+			return Overview{}, err
+		}
+		o.Invitations = append(o.Invitations, InvitationInfo{
+			ID: inv.ID, SurveyID: inv.SurveyID, SurveyTitle: title, State: inv.State, SentAt: inv.CreatedAt, ExpiresAt: inv.ExpiresAt,
+		})
+	}
+
+	named, err := s.responses.NamedBy(ctx, contactID)
+	if err != nil {
+		return Overview{}, fmt.Errorf("privacy: %w", err)
+	}
+	o.Responses = make([]NamedResponse, 0, len(named))
+	for _, resp := range named {
+		nr, err := s.describeResponse(ctx, resp, locale, surveys, withAnswers)
+		if err != nil {
+			return Overview{}, err
+		}
+		o.Responses = append(o.Responses, nr)
+	}
+
+	history, err := s.consents.ByContact(ctx, contactID)
+	if err != nil {
+		return Overview{}, fmt.Errorf("privacy: %w", err)
+	}
+	if o.Consents, err = s.consentHistory(ctx, history, locale, surveys); err != nil {
+		return Overview{}, err
+	}
+	o.ErasedAt = erasedAt(history)
+	return o, nil
+}
+
+func (s *Service) describeResponse(ctx context.Context, resp store.Response, locale string, surveys *surveyCache, withAnswers bool) (NamedResponse, error) {
+	nr := NamedResponse{ID: resp.ID, SurveyID: resp.SurveyID, Date: resp.Date}
+	if resp.Named != nil {
+		nr.ConsentID = resp.Named.ConsentID
+	}
+	sv, ok, err := surveys.get(ctx, resp.SurveyID)
+	if err != nil {
+		return NamedResponse{}, err
+	}
+	if ok {
+		nr.SurveyTitle = sv.Title.Get(locale, sv.DefaultLocale)
+	}
+	if !withAnswers {
+		return nr, nil
+	}
+	answers, err := OpenAnswers(s.sealer, resp)
+	if err != nil {
+		return NamedResponse{}, err
+	}
+	nr.Answers = describeAnswers(sv, locale, answers)
+	return nr, nil
+}
+
+// NamedResponse returns one response that carries a person's name, with
+// its answers. A staff member's reading it is audit-logged first.
+func (s *Service) NamedResponse(ctx context.Context, contactID, responseID, locale string, by Requester) (NamedResponse, error) {
+	resp, err := s.responses.ByID(ctx, responseID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (resp.Named == nil || resp.Named.ContactID != contactID)) {
+		return NamedResponse{}, ErrNotFound
+	}
+	if err != nil {
+		return NamedResponse{}, fmt.Errorf("privacy: %w", err)
+	}
+	if err := s.record(ctx, by, audit.ViewNamed, contactID, responseID); err != nil {
+		return NamedResponse{}, err
+	}
+	return s.describeResponse(ctx, resp, locale, newSurveyCache(s.surveys), true)
+}
+
+// Export is everything Candor holds about a person, for them to download.
+type Export struct {
+	GeneratedAt    time.Time        `json:"generatedAt"`
+	Contact        ContactExport    `json:"contact"`
+	Invitations    []InvitationInfo `json:"invitations"`
+	NamedResponses []NamedResponse  `json:"namedResponses"`
+	Consents       []ConsentInfo    `json:"consents"`
+	Notes          []string         `json:"notes"`
+}
+
+// ContactExport is the contact record as exported.
+type ContactExport struct {
+	ID        string              `json:"id"`
+	Name      string              `json:"name"`
+	Email     string              `json:"email"`
+	Company   string              `json:"company"`
+	Locale    string              `json:"locale"`
+	Status    store.ContactStatus `json:"status"`
+	CreatedAt time.Time           `json:"createdAt"`
+	UpdatedAt time.Time           `json:"updatedAt"`
+}
+
+// Export returns everything held about a person (the right of access),
+// named answers included. A staff member's export is audit-logged first.
+func (s *Service) Export(ctx context.Context, contactID, locale string, by Requester) (Export, error) {
+	if err := s.record(ctx, by, audit.PrivacyAccess, contactID, ""); err != nil {
+		return Export{}, err
+	}
+	o, err := s.overview(ctx, contactID, locale, true)
+	if err != nil {
+		return Export{}, err
+	}
+	c := o.Contact
+	return Export{
+		GeneratedAt: s.now().UTC().Truncate(time.Second),
+		Contact: ContactExport{
+			ID: c.ID, Name: c.Name, Email: c.Email, Company: o.Company, Locale: c.Locale,
+			Status: c.Status, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
+		},
+		Invitations:    o.Invitations,
+		NamedResponses: o.Responses,
+		Consents:       o.Consents,
+		Notes: []string{
+			"Answers given without attaching a name are stored without any link to the person who gave them, so they cannot be found or included here.",
+			"Name and email are stored encrypted with a key of this person's own; erasure destroys that key.",
+		},
+	}, nil
+}
+
+// Rectify corrects a person's name and email. Invalid values come back as
+// a *customer.ValidationError, an address another contact has as
+// customer.ErrEmailTaken.
+func (s *Service) Rectify(ctx context.Context, contactID, name, email string, by Requester) (customer.Contact, error) {
+	if err := s.record(ctx, by, audit.PrivacyRectify, contactID, ""); err != nil {
+		return customer.Contact{}, err
+	}
+	c, err := s.subjects.Rectify(ctx, contactID, name, email)
+	switch {
+	case errors.Is(err, customer.ErrNotFound):
+		return customer.Contact{}, ErrNotFound
+	case errors.Is(err, customer.ErrErased):
+		return customer.Contact{}, ErrErased
+	}
+	return c, err
+}
+
+// Erase erases a person: their address is suppressed from every future
+// email, pending invitations are revoked, their name comes off every
+// response, every consent reference is destroyed, their data key is
+// destroyed (crypto-shredding: the sealed name and email become unreadable
+// everywhere, backups included), and the consent log records that an
+// erasure happened — and nothing else about them. Each step is idempotent,
+// so erasing again finishes an erasure that was interrupted.
+func (s *Service) Erase(ctx context.Context, contactID string, by Requester) error {
+	if err := s.record(ctx, by, audit.PrivacyErase, contactID, ""); err != nil {
+		return err
+	}
+	contact, err := s.subject(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	now := s.now().UTC()
+	if contact.Status != store.ContactErased {
+		// First, while the address can still be read: no email may follow.
+		indexes, err := s.subjects.EmailIndexes(ctx, contactID)
+		if err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+		for _, idx := range indexes {
+			if err := s.suppressions.Add(ctx, store.Suppression{ID: idx, Reason: store.SuppressedErased, CreatedAt: now}); err != nil {
+				return fmt.Errorf("privacy: %w", err)
+			}
+		}
+	}
+	invitations, err := s.invitations.ByContact(ctx, contactID)
+	if err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	for _, inv := range invitations {
+		if inv.State != store.InvitationPending {
+			continue
+		}
+		if _, err := s.invitations.Transition(ctx, inv.ID, store.InvitationPending, store.InvitationRevoked); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	named, err := s.responses.NamedBy(ctx, contactID)
+	if err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	for _, resp := range named {
+		if _, err := s.responses.Unname(ctx, resp.ID, contactID, ""); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	history, err := s.consents.ByContact(ctx, contactID)
+	if err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	for _, id := range refIDs(history) {
+		if err := s.consents.DeleteRef(ctx, id); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	if contact.Status != store.ContactErased {
+		if err := s.eraser.Erase(ctx, contactID, now); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	if erasedAt(history) == nil {
+		if _, err := s.chain.Append(ctx, store.ConsentRecord{
+			Kind: store.ConsentErasure, ContactID: contactID, Method: by.via(), At: now,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FindByEmail finds a person by their exact email address, for an admin
+// handling a request from someone who wrote in.
+func (s *Service) FindByEmail(ctx context.Context, email string) (customer.Contact, error) {
+	c, err := s.subjects.SubjectByEmail(ctx, email)
+	if errors.Is(err, customer.ErrNotFound) {
+		return customer.Contact{}, ErrNotFound
+	}
+	if err != nil {
+		return customer.Contact{}, fmt.Errorf("privacy: %w", err)
+	}
+	return c, nil
+}

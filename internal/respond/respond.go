@@ -1,0 +1,250 @@
+// Package respond is answering a survey from a personal link: resolving
+// the link to what it may still do, and storing a respondent's answers
+// exactly once — anonymously unless they consent to be named, in which
+// case the consent is recorded with the exact text they were shown.
+//
+// Opening a link never changes anything: mail scanners open links before
+// people do. Only a submission writes.
+package respond
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/link"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// ErrInvalidLink means a token that is not genuine, or names nothing: the
+// respondent is told only that the link does not work.
+var ErrInvalidLink = errors.New("respond: invalid link")
+
+// ManageGrace is how long after a link expires it still opens its
+// holder's privacy page: answering ends, but their rights over their data
+// do not, and the link is the only key they have.
+const ManageGrace = 365 * 24 * time.Hour
+
+// State is what a link may still do.
+type State string
+
+// Link states.
+const (
+	StateOpen     State = "open"     // may be answered
+	StateAnswered State = "answered" // answered; the privacy page stays
+	StateExpired  State = "expired"  // the time to answer ran out
+	StateRevoked  State = "revoked"  // the invitation was withdrawn
+	StateClosed   State = "closed"   // the survey no longer takes answers
+	StateErased   State = "erased"   // the person's data was erased at their request
+)
+
+// Signer verifies link tokens (*link.Signer).
+type Signer interface {
+	Parse(token, audience string) (string, error)
+}
+
+// Invitations reads and answers invitations.
+type Invitations interface {
+	ByID(ctx context.Context, id string) (store.Invitation, error)
+	Transition(ctx context.Context, id string, from, to store.InvitationState) (bool, error)
+}
+
+// Surveys reads survey definitions.
+type Surveys interface {
+	ByID(ctx context.Context, id string) (survey.Survey, error)
+}
+
+// Contacts reads contacts, for their locale and status; never their
+// sealed name or email.
+type Contacts interface {
+	ByID(ctx context.Context, id string) (store.Contact, error)
+}
+
+// Accounts reads the company a response's segment comes from.
+type Accounts interface {
+	ByID(ctx context.Context, id string) (store.Account, error)
+}
+
+// Responses stores responses.
+type Responses interface {
+	Insert(ctx context.Context, r store.Response) error
+	FirstOf(ctx context.Context, ids ...string) (store.Response, error)
+}
+
+// Consents records and withdraws consent (*privacy.Service).
+type Consents interface {
+	Consent(ctx context.Context, c privacy.Consent) (string, error)
+	Withdraw(ctx context.Context, contactID, consentID string, by privacy.Requester) error
+}
+
+// Deps is what the service is built from; every field is required.
+type Deps struct {
+	Signer      Signer
+	Keys        *keys.Ring // derives response ids
+	Sealer      *seal.Sealer
+	Invitations Invitations
+	Surveys     Surveys
+	Contacts    Contacts
+	Accounts    Accounts
+	Responses   Responses
+	Consents    Consents
+}
+
+// Service resolves links and takes answers.
+type Service struct {
+	signer      Signer
+	ring        *keys.Ring
+	sealer      *seal.Sealer
+	invitations Invitations
+	surveys     Surveys
+	contacts    Contacts
+	accounts    Accounts
+	responses   Responses
+	consents    Consents
+	now         func() time.Time
+}
+
+// New returns a Service.
+func New(d Deps) *Service {
+	return &Service{
+		signer: d.Signer, ring: d.Keys, sealer: d.Sealer,
+		invitations: d.Invitations, surveys: d.Surveys, contacts: d.Contacts, accounts: d.Accounts,
+		responses: d.Responses, consents: d.Consents, now: time.Now,
+	}
+}
+
+// WithClock returns a copy of s that reads the time from now, for tests.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
+}
+
+// ResponseIDs returns the ids the response to an invitation has under each
+// key of the ring, the current key's first: a keyed hash of the invitation
+// id. Deterministic, so a second submission collides with the first; keyed,
+// so that the database alone cannot join a response to its invitation.
+func ResponseIDs(ring *keys.Ring, invitationID string) ([]string, error) {
+	ids := ring.IDs()
+	out := make([]string, 0, len(ids))
+	for _, kid := range ids {
+		key, err := ring.Derive(kid, keys.PurposeResponseID)
+		if err != nil {
+			return nil, fmt.Errorf("respond: %w", err)
+		}
+		m := hmac.New(sha256.New, key)
+		m.Write([]byte(invitationID))
+		out = append(out, base64.RawURLEncoding.EncodeToString(m.Sum(nil)))
+	}
+	return out, nil
+}
+
+// Link is what a survey link resolves to.
+type Link struct {
+	InvitationID  string
+	ContactID     string
+	ContactLocale string
+	Survey        survey.Survey
+	State         State
+	// Manage reports whether the link still opens its holder's privacy
+	// page: until ManageGrace after it expired, unless they were erased.
+	Manage bool
+	// ConsentID is the consent under which this invitation's response
+	// carries the respondent's name; empty when it does not.
+	ConsentID string
+
+	accountID string // the invited company, whose segment a response gets
+}
+
+// Named reports whether this link's response carries the respondent's name.
+func (l Link) Named() bool { return l.ConsentID != "" }
+
+// Resolve verifies a survey link and says what it may still do. Only reads.
+func (s *Service) Resolve(ctx context.Context, token string) (Link, error) {
+	id, err := s.signer.Parse(token, link.AudienceSurvey)
+	expired := errors.Is(err, link.ErrExpired)
+	if err != nil && !expired {
+		return Link{}, ErrInvalidLink
+	}
+	inv, err := s.invitations.ByID(ctx, id)
+	if err != nil {
+		return Link{}, notFoundAsInvalid(err)
+	}
+	sv, err := s.surveys.ByID(ctx, inv.SurveyID)
+	if err != nil {
+		return Link{}, notFoundAsInvalid(err)
+	}
+	contact, err := s.contacts.ByID(ctx, inv.ContactID)
+	if err != nil {
+		return Link{}, notFoundAsInvalid(err)
+	}
+	now := s.now()
+	l := Link{
+		InvitationID: inv.ID, ContactID: inv.ContactID, ContactLocale: contact.Locale, Survey: sv,
+		Manage:    now.Before(inv.ExpiresAt.Add(ManageGrace)),
+		accountID: inv.AccountID,
+	}
+	switch {
+	case contact.Status == store.ContactErased:
+		l.State, l.Manage = StateErased, false
+	case inv.State == store.InvitationAnswered:
+		l.State = StateAnswered
+		if l.ConsentID, err = s.consentOf(ctx, inv); err != nil {
+			return Link{}, err
+		}
+	case inv.State == store.InvitationRevoked:
+		l.State = StateRevoked
+	case expired || !now.Before(inv.ExpiresAt):
+		l.State = StateExpired
+	case sv.Status != survey.StatusOpen:
+		l.State = StateClosed
+	default:
+		l.State = StateOpen
+	}
+	return l, nil
+}
+
+func notFoundAsInvalid(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return ErrInvalidLink
+	}
+	return fmt.Errorf("respond: %w", err)
+}
+
+// consentOf returns the consent under which an answered invitation's
+// response names its contact; "" for an anonymous response.
+func (s *Service) consentOf(ctx context.Context, inv store.Invitation) (string, error) {
+	ids, err := ResponseIDs(s.ring, inv.ID)
+	if err != nil {
+		return "", err
+	}
+	resp, err := s.responses.FirstOf(ctx, ids...)
+	if errors.Is(err, store.ErrNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("respond: %w", err)
+	}
+	if resp.Named == nil || resp.Named.ContactID != inv.ContactID {
+		return "", nil
+	}
+	return resp.Named.ConsentID, nil
+}
+
+// Withdraw withdraws the consent under which this link's response carries
+// the respondent's name, from the thank-you page; nothing happens when it
+// carries none.
+func (s *Service) Withdraw(ctx context.Context, l Link, via string) error {
+	if !l.Named() {
+		return nil
+	}
+	return s.consents.Withdraw(ctx, l.ContactID, l.ConsentID, privacy.Requester{Via: via})
+}

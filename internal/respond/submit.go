@@ -1,0 +1,176 @@
+package respond
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// Errors of Submit.
+var (
+	// ErrNotOpen means the link may not be answered (any state but open).
+	ErrNotOpen = errors.New("respond: this link can no longer be answered")
+	// ErrConsentChanged means the respondent ticked the consent box under
+	// a text that has since been replaced: they must see the new one.
+	ErrConsentChanged = errors.New("respond: the consent text has changed")
+)
+
+// InvalidAnswers is why answers were not accepted, by question key.
+type InvalidAnswers struct {
+	Fields map[string]survey.FieldError
+}
+
+func (e *InvalidAnswers) Error() string {
+	return fmt.Sprintf("respond: %d answers not accepted", len(e.Fields))
+}
+
+// Submission is a posted answer form.
+type Submission struct {
+	Values map[string][]string // the form; answers under survey.FormField names
+	Locale string              // the language the form was shown in
+	// Named is the consent box: ticked, the respondent's name goes with
+	// their answers.
+	Named bool
+	// ConsentVersion is the version of the consent text the form showed.
+	ConsentVersion int
+}
+
+// Result is a stored submission.
+type Result struct {
+	Named bool
+	// Again reports that the invitation had been answered already, by an
+	// earlier submission (a double click, a retry): nothing new was stored.
+	Again bool
+}
+
+// Submit validates a submission to an open link and stores it exactly
+// once: the response first, under an id derived from the invitation, then
+// the invitation moves to answered. A second submission finds the
+// response and only makes sure of the second step.
+func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, error) {
+	if l.State != StateOpen {
+		return Result{}, ErrNotOpen
+	}
+	sv := l.Survey
+	answers, problems := sv.ParseAnswers(sub.Values)
+	if len(problems) > 0 {
+		return Result{}, &InvalidAnswers{Fields: problems}
+	}
+	locale := sv.Locale(sub.Locale)
+
+	ids, err := ResponseIDs(s.ring, l.InvitationID)
+	if err != nil {
+		return Result{}, err
+	}
+	if _, err := s.responses.FirstOf(ctx, ids...); err == nil {
+		return Result{Again: true}, s.markAnswered(ctx, l.InvitationID)
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Result{}, fmt.Errorf("respond: %w", err)
+	}
+
+	resp := store.Response{
+		ID:             ids[0],
+		SurveyID:       sv.ID,
+		Date:           s.now().UTC().Format(time.DateOnly),
+		Locale:         locale,
+		Classification: store.ClassificationConfidential,
+	}
+	if resp.Segment, err = s.segment(ctx, l.accountID); err != nil {
+		return Result{}, err
+	}
+	if resp.Answers, err = privacy.SealAnswers(s.sealer, resp.ID, sv, answers); err != nil {
+		return Result{}, err
+	}
+	if sub.Named {
+		consent, err := consentShown(sv, locale, sub.ConsentVersion)
+		if err != nil {
+			return Result{}, err
+		}
+		consent.ContactID, consent.ResponseID = l.ContactID, resp.ID
+		// Recorded before the response is stored, so a name is never
+		// stored without its consent record.
+		consentID, err := s.consents.Consent(ctx, consent)
+		if err != nil {
+			return Result{}, err
+		}
+		resp.Named = &store.Named{ContactID: l.ContactID, ConsentID: consentID}
+	}
+
+	err = s.responses.Insert(ctx, resp)
+	if errors.Is(err, store.ErrDuplicate) {
+		// A simultaneous submission stored its response first. A consent
+		// recorded here names nothing; withdrawing it keeps the log true.
+		if resp.Named != nil {
+			if err := s.consents.Withdraw(ctx, l.ContactID, resp.Named.ConsentID, privacy.Requester{Via: privacy.ViaDuplicate}); err != nil {
+				return Result{}, err
+			}
+		}
+		return Result{Again: true}, s.markAnswered(ctx, l.InvitationID)
+	}
+	if err != nil {
+		return Result{}, fmt.Errorf("respond: %w", err)
+	}
+	return Result{Named: resp.Named != nil}, s.markAnswered(ctx, l.InvitationID)
+}
+
+// markAnswered moves the invitation to answered; already answered is fine.
+func (s *Service) markAnswered(ctx context.Context, invitationID string) error {
+	if _, err := s.invitations.Transition(ctx, invitationID, store.InvitationPending, store.InvitationAnswered); err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	return nil
+}
+
+// segment copies the attributes reports break responses down by from the
+// invited company; never the company or its manager.
+func (s *Service) segment(ctx context.Context, accountID string) (store.Segment, error) {
+	a, err := s.accounts.ByID(ctx, accountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return store.Segment{}, nil
+	}
+	if err != nil {
+		return store.Segment{}, fmt.Errorf("respond: %w", err)
+	}
+	return store.Segment{Region: a.Region, Country: a.Country, Industry: a.Industry, Tier: a.Tier}, nil
+}
+
+// consentShown is the consent as the respondent saw it: the version the
+// form showed, in the form's language, with that exact text's hash. A
+// version that is no longer current means the text changed while the form
+// was open, and the respondent has not agreed to the new one.
+func consentShown(sv survey.Survey, locale string, version int) (privacy.Consent, error) {
+	text, current, hash := sv.ConsentFor(locale)
+	if text == "" {
+		return privacy.Consent{}, errors.New("respond: the survey has no consent text")
+	}
+	if version != current {
+		return privacy.Consent{}, ErrConsentChanged
+	}
+	shown := locale
+	if sv.ConsentText[locale] == "" {
+		shown = sv.DefaultLocale // ConsentFor fell back to it
+	}
+	return privacy.Consent{
+		SurveyID: sv.ID, TextVersion: current, TextHash: hash, Locale: shown, Method: privacy.MethodSurveyForm,
+	}, nil
+}
+
+// Locale picks the language to show a page in, from the languages
+// available: the one asked for in the URL, else the contact's own, else
+// the best match for the browser's Accept-Language, else fallback.
+func Locale(available []string, requested, contactLocale, acceptLanguage, fallback string) string {
+	if c, ok := i18n.Normalize(requested); ok && slices.Contains(available, c) {
+		return c
+	}
+	if slices.Contains(available, contactLocale) {
+		return contactLocale
+	}
+	return i18n.Negotiate(acceptLanguage, available, fallback)
+}

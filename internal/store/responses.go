@@ -1,0 +1,194 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// ClassificationConfidential is the classification of every response.
+const ClassificationConfidential = "confidential"
+
+// Response is one submitted answer form. It is anonymous by construction:
+// its _id is a keyed hash of the invitation id (so an invitation yields at
+// most one response, yet nothing stored joins the two), its date is a day
+// and not a time, and it keeps only the segment attributes reports need.
+// Only with the respondent's consent does it carry Named.
+type Response struct {
+	ID             string           `bson:"_id"`
+	SurveyID       string           `bson:"surveyId"`
+	Date           string           `bson:"date"` // UTC day, "2006-01-02": never an exact time
+	Locale         string           `bson:"locale"`
+	Segment        Segment          `bson:"segment"` // the invited company's attributes, never the company
+	Classification string           `bson:"classification"`
+	Answers        []ResponseAnswer `bson:"answers"`
+	Named          *Named           `bson:"named,omitempty"`
+}
+
+// Named links a response to its respondent, who consented to it; the
+// consent record with ConsentID proves it. Withdrawal removes it.
+type Named struct {
+	ContactID string `bson:"contactId"`
+	ConsentID string `bson:"consentId"`
+}
+
+// ResponseAnswer is one answer as stored. Scores and choices of ordinary
+// questions are plain, for rollups; a text answer, and any answer to a
+// confidential question, is only in Sealed.
+type ResponseAnswer struct {
+	Key     string    `bson:"key"`
+	Score   *int      `bson:"score,omitempty"`
+	Choices []string  `bson:"choices,omitempty"`
+	Sealed  *seal.Box `bson:"sealed,omitempty"`
+}
+
+// Responses is the responses collection.
+type Responses struct{ c *mongo.Collection }
+
+func (r *Responses) collection() *mongo.Collection { return r.c }
+
+func (r *Responses) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("survey")},
+		{Keys: bson.D{{Key: "named.contactId", Value: 1}}, Options: options.Index().SetName("named_contact")},
+	}
+}
+
+// Insert adds a response; ErrDuplicate when one with its id exists, which
+// is how a second submission of the same invitation is recognised.
+func (r *Responses) Insert(ctx context.Context, resp Response) error {
+	if _, err := r.c.InsertOne(ctx, resp); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("store: response: %w", ErrDuplicate)
+		}
+		return fmt.Errorf("store: insert response: %w", err)
+	}
+	return nil
+}
+
+// ByID returns one response.
+func (r *Responses) ByID(ctx context.Context, id string) (Response, error) {
+	var resp Response
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&resp); err != nil {
+		return Response{}, fmt.Errorf("store: find response: %w", notFound(err))
+	}
+	return resp, nil
+}
+
+// FirstOf returns the first of ids that names a stored response, each
+// checked with an _id look-up; ErrNotFound when none does. A response id
+// depends on the key it was derived with, so callers pass one id per key.
+func (r *Responses) FirstOf(ctx context.Context, ids ...string) (Response, error) {
+	for _, id := range ids {
+		resp, err := r.ByID(ctx, id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		return resp, err
+	}
+	return Response{}, fmt.Errorf("store: find response: %w", ErrNotFound)
+}
+
+// Each calls fn for every response to a survey, in _id order: a random
+// order, unlike insertion order, which would tell when each was given.
+func (r *Responses) Each(ctx context.Context, surveyID string, fn func(Response) error) error {
+	return r.each(ctx, bson.D{{Key: "surveyId", Value: surveyID}}, fn)
+}
+
+// All calls fn for every response, in _id order.
+func (r *Responses) All(ctx context.Context, fn func(Response) error) error {
+	return r.each(ctx, bson.D{}, fn)
+}
+
+func (r *Responses) each(ctx context.Context, filter bson.D, fn func(Response) error) error {
+	cur, err := r.c.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
+	if err != nil {
+		return fmt.Errorf("store: responses: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var resp Response
+		if err := cur.Decode(&resp); err != nil {
+			return fmt.Errorf("store: decode response: %w", err)
+		}
+		if err := fn(resp); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("store: responses: %w", err)
+	}
+	return nil
+}
+
+// HasAnswers reports whether any response answers a question, which
+// limits how an open survey may still change.
+func (r *Responses) HasAnswers(ctx context.Context, surveyID, questionKey string) (bool, error) {
+	err := r.c.FindOne(ctx, bson.D{{Key: "surveyId", Value: surveyID}, {Key: "answers.key", Value: questionKey}},
+		options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: find response: %w", err)
+	}
+	return true, nil
+}
+
+// NamedBy returns the responses that carry a contact's name.
+func (r *Responses) NamedBy(ctx context.Context, contactID string) ([]Response, error) {
+	cur, err := r.c.Find(ctx, bson.D{{Key: "named.contactId", Value: contactID}}, options.Find().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("store: named responses: %w", err)
+	}
+	out := []Response{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: named responses: %w", err)
+	}
+	return out, nil
+}
+
+// Unname removes a contact's identity from a response, leaving its
+// answers as though they had been given anonymously. consentID, when not
+// empty, limits it to the name attached under that consent. It reports
+// whether the response was named so.
+//
+// It checks the name first and then updates by _id alone, the one filter
+// every server serves from an index; that is safe because a name is only
+// ever set when a response is inserted, never afterwards.
+func (r *Responses) Unname(ctx context.Context, id, contactID, consentID string) (bool, error) {
+	resp, err := r.ByID(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if resp.Named == nil || resp.Named.ContactID != contactID || (consentID != "" && resp.Named.ConsentID != consentID) {
+		return false, nil
+	}
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$unset", Value: bson.D{{Key: "named", Value: ""}}}})
+	if err != nil {
+		return false, fmt.Errorf("store: unname response: %w", err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// SetAnswers replaces a response's answers, which only re-encryption under
+// a new key does: answers never change in meaning once given.
+func (r *Responses) SetAnswers(ctx context.Context, id string, answers []ResponseAnswer) error {
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "answers", Value: answers}}}})
+	if err != nil {
+		return fmt.Errorf("store: update response: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: update response: %w", ErrNotFound)
+	}
+	return nil
+}

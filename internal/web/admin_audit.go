@@ -1,0 +1,60 @@
+package web
+
+import (
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/audit"
+	"github.com/candorhq/candor/internal/store"
+)
+
+const auditPerPage = 50
+
+// auditPage is admin_audit.html.
+type auditPage struct {
+	Entries    []auditRow
+	Target     string // the person the list is limited to; empty: everyone
+	Total      int64
+	From, To   int64
+	Prev, Next string // page links; empty when there is none
+}
+
+type auditRow struct {
+	At, ISO, Actor, Action, Person, Detail, RequestID string
+}
+
+// adminAudit lists staff actions on personal data, newest first, a page at
+// a time; ?target= limits it to one person.
+func (s *Server) adminAudit(c *fiber.Ctx) error {
+	n := max(c.QueryInt("page", 1), 1)
+	target := c.Query("target")
+	offset := int64(n-1) * auditPerPage
+	entries, total, err := s.privacy.AuditLog(c.UserContext(), store.AuditFilter{Target: target}, store.Page{Offset: offset, Limit: auditPerPage})
+	if err != nil {
+		return err
+	}
+	page := auditPage{Target: target, Total: total, From: offset + 1, To: offset + int64(len(entries))}
+	for _, e := range entries {
+		page.Entries = append(page.Entries, auditRow{
+			At: e.At.UTC().Format("2 Jan 2006 15:04:05") + " UTC", ISO: e.At.UTC().Format(time.RFC3339),
+			Actor: e.ActorEmail, Action: audit.Action(e.Action).Label(), Person: e.Target, Detail: e.Detail, RequestID: e.RequestID,
+		})
+	}
+	link := func(p int) string {
+		q := url.Values{"page": {strconv.Itoa(p)}}
+		if target != "" {
+			q.Set("target", target)
+		}
+		return "/admin/audit?" + q.Encode()
+	}
+	if n > 1 {
+		page.Prev = link(n - 1)
+	}
+	if page.To < total {
+		page.Next = link(n + 1)
+	}
+	return s.render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
+}

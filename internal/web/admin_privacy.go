@@ -1,0 +1,193 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// Admins handle data-subject requests for people who write in instead of
+// using their link: the same overview and actions, each audit-logged with
+// the admin's id before it is carried out.
+
+// staffRequester is the signed-in admin acting on someone's request.
+func staffRequester(c *fiber.Ctx) privacy.Requester {
+	u, _ := currentUser(c)
+	return privacy.Requester{Staff: &u, Via: privacy.ViaAdmin, RequestID: requestID(c)}
+}
+
+// privacyProblem maps the privacy service's errors to what an admin is told.
+func privacyProblem(err error) error {
+	switch {
+	case errors.Is(err, privacy.ErrNotFound):
+		return &problem{status: fiber.StatusNotFound, msg: "not found", heading: "No such person",
+			detail: "There is no contact with this id. Search by their email address instead."}
+	case errors.Is(err, privacy.ErrErased):
+		return &problem{status: fiber.StatusConflict, msg: "this person's data was erased",
+			heading: "Already erased", detail: "This person's data was erased; there is nothing left to change."}
+	}
+	return err
+}
+
+type privacySearchPage struct {
+	Email    string
+	NotFound bool
+	Erased   bool
+}
+
+// adminPrivacy shows the search for a person by email.
+func (s *Server) adminPrivacy(c *fiber.Ctx) error {
+	return s.render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Erased: c.Query("done") == "erased"})
+}
+
+// adminPrivacySearch finds a person by their exact email address. It is a
+// POST so that the address never appears in a URL, and so in no log.
+func (s *Server) adminPrivacySearch(c *fiber.Ctx) error {
+	email := strings.TrimSpace(formValue(c, "email"))
+	contact, err := s.privacy.FindByEmail(c.UserContext(), email)
+	if errors.Is(err, privacy.ErrNotFound) {
+		return s.render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/privacy/"+url.PathEscape(contact.ID), fiber.StatusSeeOther)
+}
+
+// adminPersonPage is admin_privacy_person.html.
+type adminPersonPage struct {
+	O           privacy.Overview
+	Invitations []privacyInvitationRow
+	Base        string // /admin/privacy/<id>
+	Language    string
+	Done        string
+	Form        privacyRectifyForm
+}
+
+// adminPrivacyPerson shows what Candor holds about a person, with the
+// actions their request may ask for.
+func (s *Server) adminPrivacyPerson(c *fiber.Ctx) error {
+	return s.renderPerson(c, fiber.StatusOK, privacyRectifyForm{})
+}
+
+func (s *Server) renderPerson(c *fiber.Ctx, status int, form privacyRectifyForm) error {
+	id := param(c, "id")
+	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
+	if err != nil {
+		return privacyProblem(err)
+	}
+	if form.Name == "" && form.Email == "" {
+		form.Name, form.Email = o.Contact.Name, o.Contact.Email
+	}
+	page := adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id), Language: i18n.EnglishName(o.Contact.Locale), Done: c.Query("done"), Form: form}
+	for _, inv := range o.Invitations {
+		page.Invitations = append(page.Invitations, privacyInvitationRow{Survey: inv.SurveyTitle, State: staffInvitationState(inv.State), Sent: inv.SentAt.UTC().Format("2 Jan 2006")})
+	}
+	title := o.Contact.Name
+	if o.Erased() {
+		title = "Erased person"
+	}
+	return s.render(c, status, "admin_privacy_person", title, page)
+}
+
+// adminResponsePage is admin_privacy_response.html.
+type adminResponsePage struct {
+	Person   string // back to the person
+	Response privacy.NamedResponse
+}
+
+// adminPrivacyResponse shows a response that carries the person's name;
+// opening it is audit-logged.
+func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
+	id := param(c, "id")
+	r, err := s.privacy.NamedResponse(c.UserContext(), id, param(c, "response"), "en", staffRequester(c))
+	if err != nil {
+		return privacyProblem(err)
+	}
+	page := adminResponsePage{Person: "/admin/privacy/" + url.PathEscape(id), Response: r}
+	return s.render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
+}
+
+// adminPrivacyExport downloads everything held about the person, for the
+// admin to send them.
+func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
+	export, err := s.privacy.Export(c.UserContext(), param(c, "id"), "en", staffRequester(c))
+	if err != nil {
+		return privacyProblem(err)
+	}
+	return sendPersonalData(c, export)
+}
+
+// adminPrivacyRectify corrects the person's name and email.
+func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
+	id := param(c, "id")
+	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
+	_, err := s.privacy.Rectify(c.UserContext(), id, form.Name, form.Email, staffRequester(c))
+	var ve *customer.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		form.Errors = map[string]string{}
+		for field, msg := range ve.Fields {
+			form.Errors[field] = sentence(field + " " + msg)
+		}
+		return s.renderPerson(c, fiber.StatusUnprocessableEntity, form)
+	case errors.Is(err, customer.ErrEmailTaken):
+		form.Errors = map[string]string{"email": "Another contact has this email address."}
+		return s.renderPerson(c, fiber.StatusConflict, form)
+	case err != nil:
+		return privacyProblem(err)
+	}
+	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=rectified", fiber.StatusSeeOther)
+}
+
+// adminPrivacyWithdraw withdraws one of the person's consents.
+func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
+	id := param(c, "id")
+	if err := s.privacy.Withdraw(c.UserContext(), id, formValue(c, "consent"), staffRequester(c)); err != nil {
+		return privacyProblem(err)
+	}
+	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=withdrawn", fiber.StatusSeeOther)
+}
+
+// adminPrivacyEraseConfirm explains what erasure does before the admin
+// confirms it.
+func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
+	id := param(c, "id")
+	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
+	if err != nil {
+		return privacyProblem(err)
+	}
+	if o.Erased() {
+		return privacyProblem(privacy.ErrErased)
+	}
+	return s.render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
+}
+
+// adminPrivacyErase erases the person.
+func (s *Server) adminPrivacyErase(c *fiber.Ctx) error {
+	id := param(c, "id")
+	if err := s.privacy.Erase(c.UserContext(), id, staffRequester(c)); err != nil {
+		return privacyProblem(err)
+	}
+	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=erased", fiber.StatusSeeOther)
+}
+
+// staffInvitationState is an invitation state for staff.
+func staffInvitationState(st store.InvitationState) string {
+	switch st {
+	case store.InvitationPending:
+		return "Not answered"
+	case store.InvitationAnswered:
+		return "Answered"
+	case store.InvitationRevoked:
+		return "Revoked"
+	}
+	return string(st)
+}

@@ -1,0 +1,239 @@
+package web
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/respond"
+)
+
+// privacyOverviewPage is privacy.html: what Candor holds about the link's holder,
+// in plain words, and what they can do about it.
+type privacyOverviewPage struct {
+	Name, Email, Company, Language, Since string
+
+	Invitations []privacyInvitationRow
+	Responses   []privacyNamedRow
+	Consents    []privacyConsentRow
+
+	Done   string // the action just completed: "rectified" or "withdrawn"
+	Form   privacyRectifyForm
+	Survey string // back to the survey, while it can be answered
+
+	Export, Rectify, Withdraw, Erase string // where the actions post
+}
+
+type privacyInvitationRow struct{ Survey, State, Sent string }
+
+type privacyNamedRow struct {
+	Survey, Date string
+	Answers      []privacy.AnswerInfo
+}
+
+type privacyConsentRow struct {
+	ID, Survey, Given, Ended, Text string
+	Version                        int
+	Active                         bool
+}
+
+// privacyRectifyForm is the correction form as posted, with its problems.
+type privacyRectifyForm struct {
+	Name, Email string
+	Errors      map[string]string
+}
+
+// manageable resolves the link of a privacy page, or answers for it when
+// it no longer opens one: after erasure, and a year after it expired.
+func (s *Server) manageable(c *fiber.Ctx, suffix string) (respond.Link, respondentView, bool, error) {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return l, respondentView{}, false, err
+	}
+	v := privacyView(c, token, l, suffix)
+	switch {
+	case l.State == respond.StateErased:
+		status := fiber.StatusGone
+		if c.Query("done") == "erased" {
+			status = fiber.StatusOK
+		}
+		return l, v, false, s.renderState(c, v, status, "erased", linkStatePage{})
+	case !l.Manage:
+		return l, v, false, s.renderState(c, v, fiber.StatusGone, "expired", linkStatePage{ManageText: v.msg.T("state.no_manage")})
+	}
+	return l, v, true, nil
+}
+
+// privacyPage shows the holder of a link their data.
+func (s *Server) privacyPage(c *fiber.Ctx) error {
+	l, v, ok, err := s.manageable(c, "/privacy")
+	if !ok {
+		return err
+	}
+	return s.renderPrivacy(c, v, l, fiber.StatusOK, privacyRectifyForm{})
+}
+
+func (s *Server) renderPrivacy(c *fiber.Ctx, v respondentView, l respond.Link, status int, form privacyRectifyForm) error {
+	o, err := s.privacy.Overview(c.UserContext(), l.ContactID, v.locale, privacy.Requester{})
+	if err != nil {
+		return err
+	}
+	page := privacyOverviewPage{
+		Name: o.Contact.Name, Email: o.Contact.Email, Company: o.Company,
+		Language: i18n.Name(o.Contact.Locale), Since: i18n.FormatDate(v.locale, o.Contact.CreatedAt),
+		Done: c.Query("done"), Form: form,
+		Export: v.url("/privacy/export"), Rectify: v.url("/privacy/rectify"),
+		Withdraw: v.url("/privacy/withdraw"), Erase: v.url("/privacy/erase"),
+	}
+	if page.Form.Name == "" && page.Form.Email == "" {
+		page.Form.Name, page.Form.Email = o.Contact.Name, o.Contact.Email
+	}
+	if l.State == respond.StateOpen {
+		page.Survey = v.url("")
+	}
+	for _, inv := range o.Invitations {
+		page.Invitations = append(page.Invitations, privacyInvitationRow{
+			Survey: inv.SurveyTitle, State: invitationStateLabel(v.msg, inv.State), Sent: i18n.FormatDate(v.locale, inv.SentAt),
+		})
+	}
+	for _, r := range o.Responses {
+		page.Responses = append(page.Responses, privacyNamedRow{Survey: r.SurveyTitle, Date: respondentDay(v.locale, r.Date), Answers: r.Answers})
+	}
+	for _, ci := range o.Consents {
+		row := privacyConsentRow{
+			ID: ci.ID, Survey: ci.SurveyTitle, Given: i18n.FormatDate(v.locale, ci.GivenAt),
+			Text: ci.Text, Version: ci.TextVersion, Active: ci.Active(),
+		}
+		if ci.EndedAt != nil {
+			row.Ended = i18n.FormatDate(v.locale, *ci.EndedAt)
+		}
+		page.Consents = append(page.Consents, row)
+	}
+	data := v.layout(v.msg.T("privacy.title"), page)
+	return s.renderRespondent(c, status, "privacy", data)
+}
+
+// respondentDay writes a stored day ("2026-11-25") the locale's way.
+func respondentDay(locale, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return i18n.FormatDate(locale, t)
+}
+
+// privacyExport downloads everything held about the link's holder as JSON.
+// A POST, never a GET: a link opened by a mail scanner must not produce a
+// copy of someone's data.
+func (s *Server) privacyExport(c *fiber.Ctx) error {
+	l, v, ok, err := s.manageable(c, "/privacy")
+	if !ok {
+		return err
+	}
+	export, err := s.privacy.Export(c.UserContext(), l.ContactID, v.locale, privacy.Requester{})
+	if err != nil {
+		return err
+	}
+	return sendPersonalData(c, export)
+}
+
+// sendPersonalData answers with an export as a JSON file to save.
+func sendPersonalData(c *fiber.Ctx, export privacy.Export) error {
+	body, err := json.MarshalIndent(export, "", "  ")
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="candor-personal-data-`+export.GeneratedAt.Format(time.DateOnly)+`.json"`)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Status(fiber.StatusOK).Send(body)
+}
+
+// privacyRectify corrects the holder's name and email.
+func (s *Server) privacyRectify(c *fiber.Ctx) error {
+	l, v, ok, err := s.manageable(c, "/privacy")
+	if !ok {
+		return err
+	}
+	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
+	_, err = s.privacy.Rectify(c.UserContext(), l.ContactID, form.Name, form.Email, privacy.Requester{})
+	if fields := rectifyProblems(err, v.msg); fields != nil {
+		form.Errors = fields
+		return s.renderPrivacy(c, v, l, fiber.StatusUnprocessableEntity, form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(v.url("/privacy")+"&done=rectified", fiber.StatusSeeOther)
+}
+
+// rectifyProblems turns a rejected correction into messages by field, in
+// the respondent's language; nil for any other error.
+func rectifyProblems(err error, msg i18n.Catalog) map[string]string {
+	var ve *customer.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		fields := map[string]string{}
+		if ve.Fields["name"] != "" {
+			fields["name"] = msg.T("privacy.rectify.name_invalid")
+		}
+		if ve.Fields["email"] != "" {
+			fields["email"] = msg.T("privacy.rectify.email_invalid")
+		}
+		return fields
+	case errors.Is(err, customer.ErrEmailTaken):
+		// Not "taken": that would tell anyone with a link whether an
+		// address belongs to another contact.
+		return map[string]string{"email": msg.T("privacy.rectify.email_taken")}
+	}
+	return nil
+}
+
+// privacyWithdraw withdraws one of the holder's consents.
+func (s *Server) privacyWithdraw(c *fiber.Ctx) error {
+	l, v, ok, err := s.manageable(c, "/privacy")
+	if !ok {
+		return err
+	}
+	err = s.privacy.Withdraw(c.UserContext(), l.ContactID, formValue(c, "consent"), privacy.Requester{Via: privacy.ViaPrivacyPage})
+	if errors.Is(err, privacy.ErrNotFound) {
+		return c.Redirect(v.url("/privacy"), fiber.StatusSeeOther) // nothing of theirs to withdraw
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect(v.url("/privacy")+"&done=withdrawn", fiber.StatusSeeOther)
+}
+
+// privacyErasePage is privacy_erase.html: the consequences, then the POST.
+type privacyErasePage struct {
+	Action, Back string
+}
+
+// privacyEraseConfirm explains what erasure does before the holder confirms.
+func (s *Server) privacyEraseConfirm(c *fiber.Ctx) error {
+	_, v, ok, err := s.manageable(c, "/privacy/erase")
+	if !ok {
+		return err
+	}
+	page := privacyErasePage{Action: v.url("/privacy/erase"), Back: v.url("/privacy")}
+	return s.renderRespondent(c, fiber.StatusOK, "privacy_erase", v.layout(v.msg.T("erase.title"), page))
+}
+
+// privacyErase erases the holder of the link.
+func (s *Server) privacyErase(c *fiber.Ctx) error {
+	l, v, ok, err := s.manageable(c, "/privacy")
+	if !ok {
+		return err
+	}
+	if err := s.privacy.Erase(c.UserContext(), l.ContactID, privacy.Requester{Via: privacy.ViaPrivacyPage}); err != nil {
+		return err
+	}
+	return c.Redirect(v.url("/privacy")+"&done=erased", fiber.StatusSeeOther)
+}

@@ -1,0 +1,191 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// respondentAnswerPage is respond.html: the survey's answer form.
+type respondentAnswerPage struct {
+	Form           answerForm
+	Problems       []answerSummaryItem // for the summary above the form
+	ConsentChanged bool
+}
+
+// answerSummaryItem links the error summary to a question.
+type answerSummaryItem struct {
+	Anchor, Prompt, Message string
+}
+
+// resolveLink reads the link token of the request.
+func (s *Server) resolveLink(c *fiber.Ctx) (string, respond.Link, error) {
+	token := param(c, "token")
+	l, err := s.respondents.Resolve(c.UserContext(), token)
+	return token, l, err
+}
+
+// answerPage shows the survey to answer, or what the link may still do.
+// It only reads: mail scanners open links before people do.
+func (s *Server) answerPage(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "")
+	if l.State != respond.StateOpen {
+		return s.linkState(c, v, l)
+	}
+	return s.renderAnswerForm(c, v, l, fiber.StatusOK, nil, nil, false)
+}
+
+// renderAnswerForm shows the form with what was posted and the problems
+// with it, in the respondent's language.
+func (s *Server) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool) error {
+	messages := make(map[string]string, len(problems))
+	for key, fe := range problems {
+		messages[key] = answerProblem(v.msg, fe)
+	}
+	form := newAnswerForm(l.Survey, v.locale, values, messages)
+	form.Action = v.url("")
+	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
+	for _, q := range form.Questions {
+		if q.Error != "" {
+			page.Problems = append(page.Problems, answerSummaryItem{Anchor: q.ID + "-error", Prompt: q.Prompt, Message: q.Error})
+		}
+	}
+	data := v.layout(form.Title, page)
+	if l.Manage {
+		data.Privacy = v.url("/privacy")
+	}
+	return s.renderRespondent(c, status, "respond", data)
+}
+
+// answerProblem is a rejected answer's reason in the respondent's language.
+func answerProblem(msg i18n.Catalog, fe survey.FieldError) string {
+	switch fe.Code {
+	case survey.CodeNotANumber, survey.CodeOutOfRange:
+		return fmt.Sprintf(msg.T("answer."+fe.Code), fe.Params["min"], fe.Params["max"])
+	case survey.CodeTooLong:
+		return fmt.Sprintf(msg.T("answer."+fe.Code), fe.Params["max"], fe.Params["length"])
+	case survey.CodeRequired, survey.CodeUnknownOption, survey.CodeMultipleValues:
+		return msg.T("answer." + fe.Code)
+	}
+	return msg.T("answer.invalid")
+}
+
+// postedAnswers copies the posted form, which Fiber's buffers would
+// otherwise reuse once the handler returns.
+func postedAnswers(c *fiber.Ctx) map[string][]string {
+	values := map[string][]string{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		key := string(k)
+		values[key] = append(values[key], string(v))
+	})
+	return values
+}
+
+// answerSubmit stores a submission and sends the respondent to the
+// thank-you page; a second submission goes there too, changing nothing.
+func (s *Server) answerSubmit(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "")
+	switch l.State {
+	case respond.StateOpen:
+	case respond.StateAnswered:
+		return c.Redirect(v.url("/thanks"), fiber.StatusSeeOther)
+	default:
+		return s.linkState(c, v, l)
+	}
+
+	values := postedAnswers(c)
+	version, _ := strconv.Atoi(formValue(c, consentVersionField))
+	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
+		Values:         values,
+		Locale:         v.locale,
+		Named:          c.FormValue(consentField) != "",
+		ConsentVersion: version,
+	})
+	var invalid *respond.InvalidAnswers
+	switch {
+	case errors.As(err, &invalid):
+		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false)
+	case errors.Is(err, respond.ErrConsentChanged):
+		delete(values, consentField) // they agree to the new text afresh, or not
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true)
+	case errors.Is(err, respond.ErrNotOpen):
+		return s.linkState(c, v, l)
+	case err != nil:
+		return err
+	}
+	target := v.url("/thanks")
+	if res.Again {
+		target += "&again=1"
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// respondentThanks is respond_thanks.html.
+type respondentThanks struct {
+	Named     bool
+	Again     bool // the answers had been received before
+	Withdrawn bool // the name was just removed
+	Withdraw  string
+	Manage    string
+}
+
+// thanksPage thanks the respondent and says whether their name is
+// attached, with a one-click way to remove it.
+func (s *Server) thanksPage(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "/thanks")
+	switch l.State {
+	case respond.StateAnswered:
+	case respond.StateOpen:
+		return c.Redirect(v.url(""), fiber.StatusSeeOther)
+	default:
+		return s.linkState(c, v, l)
+	}
+	page := respondentThanks{
+		Named:     l.Named(),
+		Again:     c.Query("again") == "1",
+		Withdrawn: c.Query("withdrawn") == "1" && !l.Named(),
+		Withdraw:  v.url("/withdraw"),
+	}
+	if l.Manage {
+		page.Manage = v.url("/privacy")
+	}
+	data := v.layout(v.msg.T("thanks.title"), page)
+	data.Privacy = page.Manage
+	return s.renderRespondent(c, fiber.StatusOK, "respond_thanks", data)
+}
+
+// thanksWithdraw removes the respondent's name from their answers, one
+// click from the thank-you page.
+func (s *Server) thanksWithdraw(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "/thanks")
+	if l.State != respond.StateAnswered {
+		return s.linkState(c, v, l)
+	}
+	if err := s.respondents.Withdraw(c.UserContext(), l, privacy.ViaThanksPage); err != nil {
+		return err
+	}
+	return c.Redirect(v.url("/thanks")+"&withdrawn=1", fiber.StatusSeeOther)
+}
