@@ -1,0 +1,397 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// The differencing battery plays an analyst who runs every query the API
+// offers on a small world — every range of every period, each survey
+// alone and both together, with no breakdown, a breakdown, and a filter to
+// each value — and writes down every count shown. An atom is the set of
+// responses of one survey, week and value; every shown count is a sum of
+// atoms. The analyst knows every sum shown and which atoms are empty (a
+// breakdown lists every value with responses). Whatever group of responses
+// is a linear combination of those sums, they can compute its size; the
+// test asserts that every such group has no member or at least k.
+
+// world is responses of two surveys over a few weeks, in a few regions.
+type world struct {
+	k       int
+	surveys []survey.Survey
+	entries []Entry
+	dim     Dimension
+}
+
+func randomWorld(seed uint64, dim Dimension) world {
+	r := rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15))
+	w := world{k: 5, dim: dim}
+	values := []string{"a", "b", "c"}
+	start := day("2025-03-03") // W10, so that ranges cross into Q2
+	for s := range 2 {
+		def := fixtureSurvey()
+		def.ID = fmt.Sprint("s", s)
+		w.surveys = append(w.surveys, def)
+		weeks := 6 + r.IntN(5)
+		for i := range weeks {
+			for _, v := range values {
+				// Mostly small counts, now and then a larger one.
+				n := r.IntN(4)
+				if r.IntN(5) == 0 {
+					n += r.IntN(8)
+				}
+				if r.IntN(3) == 0 {
+					n = 0
+				}
+				for range n {
+					seg := Segment{}
+					switch dim {
+					case Region:
+						seg.Region = v
+					case Tier:
+						seg.Tier = v
+					}
+					// Answers count for nothing here: every number of a
+					// cell is shown or withheld with its count.
+					w.entries = append(w.entries, Entry{SurveyID: def.ID, Day: start.AddDate(0, 0, 7*i+r.IntN(7)), Segment: seg})
+				}
+			}
+		}
+	}
+	return w
+}
+
+// atomKey names an atom: survey, week and value.
+func atomKey(surveyID string, w week, value string) string {
+	return surveyID + "/" + w.String() + "/" + value
+}
+
+type battery struct {
+	t      *testing.T
+	w      world
+	first  week // the weeks atoms span
+	last   week
+	data   [2]week // the first and last week with responses
+	values []string
+	atoms  map[string]int // atom → index
+	counts []int64
+	shown  map[string][]int // distinct shown sums, by their sorted atoms
+	checks int
+	loaded *scanLoader // the world counted once, as Scan counts it
+}
+
+func newBattery(t *testing.T, w world) *battery {
+	b := &battery{t: t, w: w, atoms: make(map[string]int), shown: make(map[string][]int)}
+	b.first, b.last = weekOf(w.entries[0].Day), weekOf(w.entries[0].Day)
+	seen := make(map[string]bool)
+	for _, e := range w.entries {
+		b.first, b.last = min(b.first, weekOf(e.Day)), max(b.last, weekOf(e.Day))
+		if v := e.Segment.Value(w.dim); !seen[v] {
+			seen[v] = true
+			b.values = append(b.values, v)
+		}
+	}
+	slices.Sort(b.values)
+	// Atoms for every week a query may cover, its previous period
+	// included; those around the data are empty.
+	b.data = [2]week{b.first, b.last}
+	span := b.last - b.first
+	b.first, b.last = b.first-span-40, b.last+20
+	for _, s := range w.surveys {
+		for wk := b.first; wk <= b.last; wk++ {
+			for _, v := range b.values {
+				b.atoms[atomKey(s.ID, wk, v)] = len(b.counts)
+				b.counts = append(b.counts, 0)
+			}
+		}
+	}
+	b.loaded = &scanLoader{dim: w.dim, data: make(map[string]map[week]*scannedWeek)}
+	for _, s := range w.surveys {
+		b.loaded.data[s.ID] = make(map[week]*scannedWeek)
+	}
+	for _, e := range w.entries {
+		b.counts[b.atoms[atomKey(e.SurveyID, weekOf(e.Day), e.Segment.Value(w.dim))]]++
+		b.loaded.add(e)
+	}
+	return b
+}
+
+// record notes a shown cell: the atoms of the surveys, weeks from..to and
+// values, after checking that it shows their true count.
+func (b *battery) record(what string, c Cell, surveys []string, from, to time.Time, values []string) {
+	if c.Suppressed {
+		return
+	}
+	var set []int
+	var n int64
+	for _, s := range surveys {
+		for wk := weekOf(from); wk <= weekOf(to); wk++ {
+			for _, v := range values {
+				i, ok := b.atoms[atomKey(s, wk, v)]
+				if !ok {
+					b.t.Fatalf("%s: week %s outside the atoms", what, wk)
+				}
+				set = append(set, i)
+				n += b.counts[i]
+			}
+		}
+	}
+	if c.Responses == nil || int64(*c.Responses) != n {
+		b.t.Fatalf("%s shows %v responses, has %d", what, c.Responses, n)
+	}
+	slices.Sort(set)
+	b.shown[fmt.Sprint(set)] = set
+	b.checks++
+}
+
+// query runs one query and records what it shows.
+func (b *battery) query(q Query, surveys []survey.Survey) {
+	rep, err := compute(context.Background(), b.loaded, q, surveys)
+	if err != nil {
+		b.t.Fatalf("%+v: %v", q, err)
+	}
+	name := fmt.Sprintf("%v %s %s..%s by %q filter %v", rep.Surveys, q.Period, rep.From.Format(time.DateOnly), rep.To.Format(time.DateOnly), q.By, q.Filter)
+	main := b.values
+	if q.Filter != (Filter{}) {
+		main = []string{q.Filter.Value}
+	}
+	b.record(name+" overall", rep.Overall, rep.Surveys, rep.From, rep.To, main)
+	for _, c := range rep.Breakdown {
+		b.record(name+" "+c.Label, c, rep.Surveys, rep.From, rep.To, []string{c.Label})
+	}
+	for _, p := range rep.Trend {
+		b.record(name+" "+p.Label, p.Cell, rep.Surveys, p.From, p.To, main)
+		for _, c := range p.Breakdown {
+			b.record(name+" "+p.Label+" "+c.Label, c, rep.Surveys, p.From, p.To, []string{c.Label})
+		}
+	}
+	if p := rep.Previous; p != nil {
+		b.record(name+" previous", p.Cell, rep.Surveys, p.From, p.To, main)
+	}
+}
+
+// everyQuery runs every query the API offers on the world.
+func (b *battery) everyQuery() {
+	sets := [][]survey.Survey{{b.w.surveys[0]}, {b.w.surveys[1]}, b.w.surveys}
+	lenses := []Query{{}, {By: b.w.dim}}
+	for _, v := range b.values {
+		lenses = append(lenses, Query{Filter: Filter{Dimension: b.w.dim, Value: v}})
+	}
+	// Data weeks plus a week either side.
+	from, to := b.data[0]-1, b.data[1]+1
+	for _, p := range []Period{Weekly, Monthly, Quarterly} {
+		us := units(p, from, to)
+		for i := range us {
+			for j := i; j < len(us); j++ {
+				for _, lens := range lenses {
+					q := lens
+					q.Period, q.From, q.To = p, us[i].from(), us[j].to()
+					for _, set := range sets {
+						b.query(q, set)
+					}
+				}
+			}
+		}
+	}
+}
+
+// leaks returns the groups of 1..k-1 responses whose size follows from
+// the shown sums.
+func (b *battery) leaks() [][]string {
+	// The analyst knows which atoms are empty: leave them out. Columns are
+	// the other atoms; rows the shown sums over them.
+	col := make(map[int]int)
+	var atoms []int
+	for i, n := range b.counts {
+		if n > 0 {
+			col[i] = len(atoms)
+			atoms = append(atoms, i)
+		}
+	}
+	var rows [][]int
+	for _, set := range b.shown {
+		var r []int
+		for _, i := range set {
+			if c, ok := col[i]; ok {
+				r = append(r, c)
+			}
+		}
+		rows = append(rows, r)
+	}
+	kernel := nullSpace(rows, len(atoms))
+
+	// A group is derivable when its indicator is orthogonal to the kernel.
+	// Walk the groups of atoms with fewer than k responses, keeping the
+	// dot products with the kernel as running sums.
+	var small []int // columns
+	for c, i := range atoms {
+		if b.counts[i] < int64(b.w.k) {
+			small = append(small, c)
+		}
+	}
+	names := make([]string, len(b.counts))
+	for name, i := range b.atoms {
+		names[i] = name
+	}
+	var out [][]string
+	dots := make([]int64, len(kernel))
+	var group []int
+	var walk func(from int, size int64)
+	walk = func(from int, size int64) {
+		if len(group) > 0 && !slices.ContainsFunc(dots, func(d int64) bool { return d != 0 }) {
+			var g []string
+			for _, c := range group {
+				g = append(g, fmt.Sprintf("%s×%d", names[atoms[c]], b.counts[atoms[c]]))
+			}
+			out = append(out, g)
+		}
+		for x := from; x < len(small); x++ {
+			a := small[x]
+			if size+b.counts[atoms[a]] >= int64(b.w.k) {
+				continue
+			}
+			group = append(group, a)
+			for j, z := range kernel {
+				dots[j] = (dots[j] + z[a]) % testPrime
+			}
+			walk(x+1, size+b.counts[atoms[a]])
+			for j, z := range kernel {
+				dots[j] = (dots[j] - z[a] + testPrime) % testPrime
+			}
+			group = group[:len(group)-1]
+		}
+	}
+	walk(0, 0)
+	return out
+}
+
+// testPrime is the field the attacker computes in: a different prime and
+// a different algorithm than the package's own audit.
+const testPrime = 2147483647
+
+// nullSpace returns a basis of the vectors z with row·z = 0 for every row
+// (0/1 rows given by their ones), by Gaussian elimination modulo testPrime.
+func nullSpace(rows [][]int, n int) [][]int64 {
+	m := make([][]int64, len(rows))
+	for i, r := range rows {
+		m[i] = make([]int64, n)
+		for _, c := range r {
+			m[i][c] = 1
+		}
+	}
+	inverse := func(a int64) int64 {
+		result, base := int64(1), a
+		for e := int64(testPrime - 2); e > 0; e >>= 1 {
+			if e&1 == 1 {
+				result = result * base % testPrime
+			}
+			base = base * base % testPrime
+		}
+		return result
+	}
+	pivotCol := []int{}
+	rank := 0
+	for c := 0; c < n && rank < len(m); c++ {
+		p := -1
+		for i := rank; i < len(m); i++ {
+			if m[i][c] != 0 {
+				p = i
+				break
+			}
+		}
+		if p < 0 {
+			continue
+		}
+		m[rank], m[p] = m[p], m[rank]
+		inv := inverse(m[rank][c])
+		for j := range n {
+			m[rank][j] = m[rank][j] * inv % testPrime
+		}
+		for i := range m {
+			if i != rank && m[i][c] != 0 {
+				f := m[i][c]
+				for j := range n {
+					m[i][j] = ((m[i][j]-f*m[rank][j])%testPrime + testPrime) % testPrime
+				}
+			}
+		}
+		pivotCol = append(pivotCol, c)
+		rank++
+	}
+	isPivot := make([]bool, n)
+	for _, c := range pivotCol {
+		isPivot[c] = true
+	}
+	var basis [][]int64
+	for f := range n {
+		if isPivot[f] {
+			continue
+		}
+		z := make([]int64, n)
+		z[f] = 1
+		for r, c := range pivotCol {
+			z[c] = (testPrime - m[r][f]) % testPrime
+		}
+		basis = append(basis, z)
+	}
+	return basis
+}
+
+func TestNoSmallGroupIsDerivable(t *testing.T) {
+	t.Parallel()
+	seeds := 6
+	if testing.Short() || raceEnabled {
+		seeds = 2
+	}
+	for seed := range seeds {
+		for _, dim := range []Dimension{Region, Tier} {
+			t.Run(fmt.Sprintf("%s-%d", dim, seed), func(t *testing.T) {
+				t.Parallel()
+				b := newBattery(t, randomWorld(uint64(seed), dim))
+				b.everyQuery()
+				if b.checks == 0 {
+					t.Fatal("nothing was shown")
+				}
+				if leaks := b.leaks(); len(leaks) > 0 {
+					t.Errorf("%d groups below k are derivable from %d shown sums, e.g. %s", len(leaks), len(b.shown), strings.Join(leaks[0], " + "))
+				}
+			})
+		}
+	}
+}
+
+// TestBatteryCatchesNaiveSuppression makes sure the battery can fail: with
+// only the cells below k hidden, and nothing hidden next to them, it must
+// find the groups a breakdown's total gives away.
+func TestBatteryCatchesNaiveSuppression(t *testing.T) {
+	t.Parallel()
+	b := newBattery(t, world{k: 5, dim: Region, surveys: []survey.Survey{fixtureSurvey()}, entries: fixtureEntries()})
+	// January shown whole and by region, with APAC (3) hidden alone.
+	jan := monthUnit(2025, time.January)
+	var all, eu, us []int
+	for wk := jan.first; wk <= jan.last; wk++ {
+		for _, v := range b.values {
+			i := b.atoms[atomKey("fixture", wk, v)]
+			all = append(all, i)
+			switch v {
+			case "EU":
+				eu = append(eu, i)
+			case "US":
+				us = append(us, i)
+			}
+		}
+	}
+	for _, set := range [][]int{all, eu, us} {
+		b.shown[fmt.Sprint(set)] = set
+	}
+	if len(b.leaks()) == 0 {
+		t.Fatal("the battery found nothing where APAC = all − EU − US")
+	}
+}
