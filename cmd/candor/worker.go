@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	netmail "net/mail"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/candorhq/candor/internal/config"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/link"
+	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// worker runs only the dispatcher: it delivers campaigns from a database
+// that `candor serve` processes share, and serves no web requests.
+func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
+	fs := newFlagSet("worker", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Embedded() {
+		// An embedded database belongs to the process that starts it; a
+		// worker on its own one would deliver nobody's campaigns.
+		return errors.New("candor worker shares the database of candor serve: set CANDOR_MONGODB_URI " +
+			"(for the embedded database, run `candor db` and point both at it)")
+	}
+	logger := newLogger(cfg, stderr)
+	ring, err := cfg.Keys()
+	if err != nil {
+		return err
+	}
+	st, closeDB, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	d, err := newDelivery(cfg, st, ring, customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring)), logger)
+	if err != nil {
+		return err
+	}
+	logger.Info("candor worker started", "version", version)
+	d.dispatcher.Run(ctx)
+	return nil
+}
+
+// delivery is the campaign service and its dispatcher.
+type delivery struct {
+	service    *invite.Service
+	dispatcher *invite.Dispatcher
+}
+
+// newDelivery wires campaigns and delivery from the configuration: SMTP
+// (DKIM-signed when a key is configured), or the dev outbox without SMTP.
+func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers *customer.Service, logger *slog.Logger) (delivery, error) {
+	from, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
+	}
+	sender, err := newSender(cfg, st, from, logger)
+	if err != nil {
+		return delivery{}, err
+	}
+	ic := invite.Config{From: *from, Workers: cfg.MailWorkers, Rate: cfg.MailRate,
+		ContactFrequency: time.Duration(cfg.ContactFrequency) * 24 * time.Hour}
+	if cfg.MailRate == 0 {
+		ic.Rate = -1 // configured as 0: no limit
+	}
+	if cfg.ContactFrequency == 0 {
+		ic.ContactFrequency = -1
+	}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: link.New(ring, cfg.BaseURL), Config: ic, Logger: logger}
+	svc, err := invite.NewService(deps)
+	if err != nil {
+		return delivery{}, err
+	}
+	disp, err := invite.NewDispatcher(deps, sender)
+	if err != nil {
+		return delivery{}, err
+	}
+	return delivery{service: svc, dispatcher: disp}, nil
+}
+
+func newSender(cfg config.Config, st *store.Store, from *netmail.Address, logger *slog.Logger) (invite.Sender, error) {
+	if cfg.SMTPURL == "" {
+		logger.Info("no CANDOR_SMTP_URL: survey email goes to the dev outbox at /admin/outbox")
+		return invite.NewDevOutbox(st.DevMails), nil
+	}
+	settings, err := mail.ParseSMTPURL(cfg.SMTPURL)
+	if err != nil {
+		return nil, fmt.Errorf("CANDOR_SMTP_URL: %w", err)
+	}
+	var opts []mail.Option
+	if cfg.DKIMKeyFile != "" {
+		pem, err := os.ReadFile(cfg.DKIMKeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("CANDOR_DKIM_KEY_FILE: %w", err)
+		}
+		domain := cfg.DKIMDomain
+		if domain == "" {
+			_, domain, _ = strings.Cut(from.Address, "@")
+		}
+		signer, err := mail.LoadDKIM(pem, cfg.DKIMSelector, domain)
+		if err != nil {
+			return nil, err
+		}
+		opts = append(opts, mail.WithDKIM(signer))
+		logger.Info("survey email is DKIM-signed", "selector", cfg.DKIMSelector, "domain", domain)
+	}
+	logger.Info("survey email goes out through SMTP", "smtp", settings)
+	return mail.NewSMTPSender(settings, opts...)
+}
+
+// start runs the dispatcher beside the web server unless CANDOR_DISPATCH
+// is off; stop asks it to finish the batches it holds and waits for that.
+func (d delivery) start(ctx context.Context, enabled bool, logger *slog.Logger) (stop func()) {
+	if !enabled {
+		logger.Info("dispatcher off (CANDOR_DISPATCH=off): campaigns are delivered by other processes")
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() { d.dispatcher.Run(ctx) })
+	return func() {
+		cancel()
+		wg.Wait()
+	}
+}

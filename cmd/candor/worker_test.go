@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/link"
+	"github.com/candorhq/candor/internal/mail/smtptest"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+func TestWorkerNeedsASharedDatabase(t *testing.T) {
+	t.Parallel()
+	out, err := runCandor(map[string]string{"CANDOR_DATA_DIR": t.TempDir()}, "worker")
+	if err == nil || !strings.Contains(err.Error(), "CANDOR_MONGODB_URI") {
+		t.Fatalf("worker on the embedded database: err = %v\n%s", err, out)
+	}
+}
+
+// TestWorkerDelivers runs `candor worker` against a database holding a
+// campaign and an SMTP server, and stops it once the mail is out.
+func TestWorkerDelivers(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.DB(t)
+	st := store.New(db)
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ring, err := keys.Generate("k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := store.User{ID: "u-admin", Email: "admin@example.com", Role: store.RoleAdmin}
+	if err := st.Users.Insert(ctx, admin); err != nil {
+		t.Fatal(err)
+	}
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
+	a, err := customers.CreateAccount(ctx, admin, customer.AccountInput{Name: "Acme", ManagerIDs: []string{admin.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := customers.CreateContact(ctx, admin, customer.ContactInput{AccountID: a.ID, Name: fmt.Sprint("Person ", i), Email: fmt.Sprintf("p%d@example.com", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sv, err := survey.New(survey.Survey{
+		Title:       survey.Text{"en": "Survey"},
+		Questions:   []survey.Question{{Key: "nps", Type: survey.TypeNPS, Prompt: survey.Text{"en": "Recommend us?"}, Required: true}},
+		ConsentText: survey.Text{"en": "Attach my name."},
+	}, store.NewID(), admin.ID, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sv.Open(time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Surveys.Insert(ctx, sv); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := invite.NewService(invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: link.New(ring, "https://survey.example.com")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Create(ctx, admin, sv.ID, invite.Request{AccountIDs: []string{a.ID}}); err != nil {
+		t.Fatal(err)
+	}
+
+	srv := smtptest.Start(t)
+	uri, err := url.Parse(storetest.URI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	uri.Path = "/" + db.Name()
+	env := map[string]string{
+		"CANDOR_MONGODB_URI": uri.String(), "CANDOR_SECRET_KEYS": ring.Encode(), "CANDOR_DATA_DIR": t.TempDir(),
+		"CANDOR_SMTP_URL":  fmt.Sprintf("smtp://%s?tls=none", srv.Addr()),
+		"CANDOR_MAIL_FROM": "Acme Surveys <surveys@acme.example>", "CANDOR_BASE_URL": "https://survey.example.com",
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	var logs bytes.Buffer
+	go func() {
+		done <- run(runCtx, []string{"worker"}, strings.NewReader(""), &bytes.Buffer{}, &logs, func(k string) string { return env[k] })
+	}()
+	got := srv.WaitFor(3, 30*time.Second)
+	stop()
+	if err := <-done; err != nil {
+		t.Fatalf("worker: %v\n%s", err, logs.String())
+	}
+	if len(got) != 3 {
+		t.Fatalf("the worker delivered %d of 3\n%s", len(got), logs.String())
+	}
+	if from := got[0].Header.Get("From"); !strings.Contains(from, "surveys@acme.example") {
+		t.Errorf("From = %q", from)
+	}
+	if !strings.Contains(logs.String(), "dispatcher stopped") {
+		t.Errorf("the worker did not stop gracefully:\n%s", logs.String())
+	}
+}

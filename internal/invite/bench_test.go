@@ -1,0 +1,125 @@
+package invite_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"testing"
+	"time"
+
+	gomail "github.com/wneessen/go-mail"
+
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/mail/smtptest"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// importContacts adds n contacts to an account through the customer
+// service's CSV import, which writes them in batches: creating them one by
+// one would dominate large tests.
+func (e *env) importContacts(a store.Account, n int) {
+	e.t.Helper()
+	pr, pw := io.Pipe()
+	go func() {
+		_, _ = fmt.Fprintln(pw, "name,email,account,locale")
+		for i := range n {
+			locale := "en"
+			if i%3 == 0 {
+				locale = "fi"
+			}
+			if _, err := fmt.Fprintf(pw, "Person %d,person%07d@customer.example,%s,%s\n", i, i, a.ID, locale); err != nil {
+				return
+			}
+		}
+		_ = pw.Close()
+	}()
+	res, err := e.customers.Import(context.Background(), e.admin, pr, customer.ImportOptions{})
+	_ = pr.Close()
+	if err != nil {
+		e.t.Fatalf("import %d contacts: %v", n, err)
+	}
+	if len(res.Errors) > 0 {
+		e.t.Fatalf("import: %d rows rejected, first: %+v", len(res.Errors), res.Errors[0])
+	}
+}
+
+// benchConfig is a dispatcher tuned for throughput: no rate limit, four
+// workers, quick feeding.
+func benchConfig(c *invite.Config) {
+	c.Rate = -1
+	c.Workers = 4
+	c.BatchSize = 100
+	c.FeedBelow = 1000
+	c.PollInterval = 50 * time.Millisecond
+	c.FeedInterval = 50 * time.Millisecond
+	c.RemindInterval = time.Hour
+	c.SweepInterval = time.Minute
+}
+
+// BenchmarkDispatch compares Candor's delivery with a plain go-mail loop
+// to the same kind of server. raw sends b.N pre-built messages over one
+// connection; candor creates a campaign of b.N invitations and dispatches
+// it until every message is sent: resolving the audience, feeding the
+// outbox, claiming, rendering, sending and recording, on the database.
+func BenchmarkDispatch(b *testing.B) {
+	b.Run("raw", func(b *testing.B) {
+		srv := smtptest.Start(b, smtptest.WithDiscard())
+		c, err := gomail.NewClient(srv.Host(), gomail.WithPort(srv.Port()), gomail.WithTLSPolicy(gomail.NoTLS))
+		if err != nil {
+			b.Fatal(err)
+		}
+		msgs := make([]*gomail.Msg, b.N)
+		for i := range msgs {
+			m := gomail.NewMsg()
+			if err := m.FromFormat("Acme Service", "surveys@acme.example"); err != nil {
+				b.Fatal(err)
+			}
+			if err := m.To(fmt.Sprintf("person%07d@customer.example", i)); err != nil {
+				b.Fatal(err)
+			}
+			m.Subject("Survey: Customer survey 2026")
+			m.SetBodyString(gomail.TypeTextPlain, "Dear Person,\n\nhttps://survey.example.com/s/eyJhbGciOiJIUzI1NiIsImtpZCI6ImsxIn0\n")
+			m.AddAlternativeString(gomail.TypeTextHTML, "<p>Dear Person,</p><p><a href=\"https://survey.example.com/s/x\">Answer</a></p>")
+			msgs[i] = m
+		}
+		b.ResetTimer()
+		if err := c.DialAndSend(msgs...); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		if got := srv.Accepted(); got != b.N {
+			b.Fatalf("server accepted %d of %d", got, b.N)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+
+	b.Run("candor", func(b *testing.B) {
+		e := newEnv(b, benchConfig)
+		srv := smtptest.Start(b, smtptest.WithDiscard())
+		a := e.account(e.alice, "Acme", store.Segment{})
+		e.importContacts(a, b.N)
+		d := e.dispatcher(smtpSender(b, srv))
+		ctx := context.Background()
+
+		b.ResetTimer()
+		created := e.create(e.alice, invite.Request{AccountIDs: []string{a.ID}})
+		stop := run(b, d)
+		for {
+			c, err := e.st.Campaigns.ByID(ctx, created.Campaign.ID)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if c.State == store.CampaignSent {
+				break
+			}
+			time.Sleep(2 * time.Millisecond)
+		}
+		b.StopTimer()
+		stop()
+		if got := srv.Accepted(); got != b.N {
+			b.Fatalf("server accepted %d of %d", got, b.N)
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+	})
+}

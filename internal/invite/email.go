@@ -1,0 +1,138 @@
+package invite
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	htmltemplate "html/template"
+	"strings"
+	texttemplate "text/template"
+	"time"
+
+	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+//go:embed templates/*.tmpl
+var templateFS embed.FS
+
+// Email is a rendered message body.
+type Email struct {
+	Locale  string `json:"locale"`
+	Subject string `json:"subject"`
+	Text    string `json:"text"`
+	HTML    string `json:"html"`
+}
+
+// renderer holds the email templates, parsed once.
+type renderer struct {
+	html *htmltemplate.Template
+	text *texttemplate.Template
+}
+
+func newRenderer() (*renderer, error) {
+	h, err := htmltemplate.ParseFS(templateFS, "templates/email.html.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("invite: email template: %w", err)
+	}
+	t, err := texttemplate.ParseFS(templateFS, "templates/email.txt.tmpl")
+	if err != nil {
+		return nil, fmt.Errorf("invite: email template: %w", err)
+	}
+	return &renderer{html: h, text: t}, nil
+}
+
+// emailInput is everything one email says.
+type emailInput struct {
+	Locale     string // one of the survey's locales
+	Kind       store.MessageKind
+	Name       string // the recipient's; empty greets without a name
+	Survey     survey.Survey
+	SenderName string
+	SurveyURL  string
+	PrivacyURL string
+	// UnsubscribeURL is also the List-Unsubscribe target.
+	UnsubscribeURL string
+	ExpiresAt      time.Time
+}
+
+// emailData is what the templates see.
+type emailData struct {
+	Lang, Subject, Title, Greeting, Validity, SenderName string
+	Leads                                                []string
+	SurveyURL, PrivacyURL, UnsubscribeURL                string
+	Text                                                 emailText
+}
+
+func (r *renderer) render(in emailInput) (Email, error) {
+	txt := emailTexts(in.Locale)
+	title := in.Survey.Title.Get(in.Locale, in.Survey.DefaultLocale)
+	d := emailData{
+		Lang: in.Locale, Title: title, SenderName: in.SenderName, Text: txt,
+		SurveyURL: in.SurveyURL, PrivacyURL: in.PrivacyURL, UnsubscribeURL: in.UnsubscribeURL,
+		Subject:  fmt.Sprintf(txt.Subject, title),
+		Greeting: txt.GreetingNoName,
+		// An ISO date reads the same in every language and cannot be mistaken
+		// for another day.
+		Validity: fmt.Sprintf(txt.Validity, in.ExpiresAt.UTC().Format(time.DateOnly)),
+	}
+	if name := oneLine(in.Name); name != "" {
+		d.Greeting = fmt.Sprintf(txt.Greeting, name)
+	}
+	if in.Kind == store.MessageReminder {
+		d.Subject = fmt.Sprintf(txt.ReminderSubject, title)
+		d.Leads = append(d.Leads, txt.ReminderLead)
+	}
+	if intro := in.Survey.Intro.Get(in.Locale, in.Survey.DefaultLocale); intro != "" {
+		for line := range strings.SplitSeq(intro, "\n") {
+			if line = strings.TrimSpace(line); line != "" {
+				d.Leads = append(d.Leads, line)
+			}
+		}
+	} else if in.Kind != store.MessageReminder {
+		d.Leads = append(d.Leads, txt.Lead)
+	}
+	d.Subject = oneLine(d.Subject)
+
+	var text, html bytes.Buffer
+	if err := r.text.Execute(&text, d); err != nil {
+		return Email{}, fmt.Errorf("invite: render email text: %w", err)
+	}
+	if err := r.html.Execute(&html, d); err != nil {
+		return Email{}, fmt.Errorf("invite: render email HTML: %w", err)
+	}
+	return Email{Locale: in.Locale, Subject: d.Subject, Text: text.String(), HTML: html.String()}, nil
+}
+
+// oneLine keeps text that goes into a header (the subject, the name in
+// To:) on one line.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// message wraps a rendered email with its envelope and the headers that
+// make unsubscribing one click (RFC 8058).
+func (b *base) message(e Email, to, toName, unsubscribeURL string) mail.Message {
+	_, domain, _ := strings.Cut(b.cfg.From.Address, "@")
+	return mail.Message{
+		From:    b.cfg.From,
+		To:      to,
+		ToName:  oneLine(toName),
+		Subject: e.Subject,
+		Text:    e.Text,
+		HTML:    e.HTML,
+		Headers: []mail.Header{
+			{Name: "List-Unsubscribe", Value: "<" + unsubscribeURL + ">"},
+			{Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click"},
+		},
+		MessageID: mail.NewMessageID(domain),
+	}
+}
+
+// senderName signs the email: the display name of the From address, or
+// the address itself.
+func (b *base) senderName() string {
+	if b.cfg.From.Name != "" {
+		return b.cfg.From.Name
+	}
+	return b.cfg.From.Address
+}

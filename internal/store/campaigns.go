@@ -1,0 +1,624 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// CampaignState is where a campaign is in its life.
+type CampaignState string
+
+// Campaign states: scheduled → sending → sent, or cancelled from any of them.
+const (
+	CampaignScheduled CampaignState = "scheduled" // waits for SendAt
+	CampaignSending   CampaignState = "sending"   // invitations are being fed to the outbox and sent
+	CampaignSent      CampaignState = "sent"      // every invitation went out or failed; reminders may follow
+	CampaignCancelled CampaignState = "cancelled" // nothing more is sent
+)
+
+// Skip reasons: why a contact in the audience gets no invitation.
+const (
+	SkipUnsubscribed     = "unsubscribed"
+	SkipBounced          = "bounced"
+	SkipErased           = "erased"
+	SkipInvalidEmail     = "invalid_email"
+	SkipAlreadyInvited   = "already_invited"
+	SkipRecentlySurveyed = "recently_surveyed"
+)
+
+// Audience kinds.
+const (
+	AudienceContacts = "contacts"
+	AudienceAccounts = "accounts"
+	AudienceSegment  = "segment"
+)
+
+// Segment selects accounts by their attributes; empty fields match any.
+type Segment struct {
+	Region   string `bson:"region,omitempty" json:"region,omitempty"`
+	Country  string `bson:"country,omitempty" json:"country,omitempty"`
+	Industry string `bson:"industry,omitempty" json:"industry,omitempty"`
+	Tier     string `bson:"tier,omitempty" json:"tier,omitempty"`
+}
+
+// IsZero reports whether s selects every account.
+func (s Segment) IsZero() bool { return s == Segment{} }
+
+// CampaignAudience records how the audience was chosen. Chosen contacts are
+// not listed here: they are in the campaign's batches.
+type CampaignAudience struct {
+	Kind       string   `bson:"kind"`
+	AccountIDs []string `bson:"accountIds,omitempty"`
+	Segment    Segment  `bson:"segment,omitempty"`
+	Contacts   int      `bson:"contacts"` // contacts the audience resolved to, skipped ones included
+}
+
+// ReminderPlan says how many reminders go to contacts who have not
+// answered, and how long after the invitation (and each other).
+type ReminderPlan struct {
+	Count     int `bson:"count" json:"count"`
+	AfterDays int `bson:"afterDays" json:"afterDays"`
+}
+
+// CampaignCounts are kept with $inc as messages are fed, sent and dropped.
+// Queued and sending are not stored: they follow from these and the outbox.
+type CampaignCounts struct {
+	Invited    int `bson:"invited"`    // invitations to send (the audience less the skipped)
+	Fed        int `bson:"fed"`        // invitations put into the outbox so far
+	Sent       int `bson:"sent"`       // invitation emails accepted by the mail server
+	Failed     int `bson:"failed"`     // gave up after transient errors, or the message was invalid
+	Bounced    int `bson:"bounced"`    // rejected for good by the mail server
+	Reminded   int `bson:"reminded"`   // reminder emails accepted by the mail server
+	Suppressed int `bson:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
+	Withdrawn  int `bson:"withdrawn"`  // never sent because the campaign was cancelled
+}
+
+// CampaignCensus counts the campaign's invitations by state. Counting needs
+// a pass over the invitations, so the dispatcher refreshes it in the
+// background rather than on every page view.
+type CampaignCensus struct {
+	Pending  int       `bson:"pending"`
+	Answered int       `bson:"answered"`
+	Revoked  int       `bson:"revoked"`
+	At       time.Time `bson:"at"`
+}
+
+// Campaign sends one survey to an audience. The audience is kept as a
+// backlog of batches (campaign_batches) that the dispatcher feeds into the
+// outbox a batch at a time, so the outbox stays small however large the
+// audience is.
+type Campaign struct {
+	ID        string           `bson:"_id"`
+	SurveyID  string           `bson:"surveyId"`
+	CreatedBy string           `bson:"createdBy"`
+	Audience  CampaignAudience `bson:"audience"`
+	Reminders ReminderPlan     `bson:"reminders"`
+	State     CampaignState    `bson:"state"`
+	SendAt    time.Time        `bson:"sendAt"`
+
+	// Batches is the number of backlog batches, numbered from 0. NextBatch
+	// is the next one to feed; NextReminder walks the reminder rounds, at
+	// round*Batches + batch. Both only ever advance by compare-and-swap, so
+	// no two dispatchers feed the same batch.
+	Batches      int `bson:"batches"`
+	NextBatch    int `bson:"nextBatch"`
+	NextReminder int `bson:"nextReminder"`
+	// Feeding holds the feeds claimed but not finished, by FeedKey, with the
+	// time after which a sweeper may take one over from a crashed process.
+	Feeding map[string]time.Time `bson:"feeding,omitempty"`
+	// BatchSentAt is when a message of each batch (by its number) was last
+	// accepted; reminders are timed from it.
+	BatchSentAt map[string]time.Time `bson:"batchSentAt,omitempty"`
+
+	Counts      CampaignCounts  `bson:"counts"`
+	Skipped     int             `bson:"skipped"`
+	SkipReasons map[string]int  `bson:"skipReasons,omitempty"`
+	Census      *CampaignCensus `bson:"census,omitempty"`
+
+	CreatedAt   time.Time  `bson:"createdAt"`
+	StartedAt   *time.Time `bson:"startedAt,omitempty"`
+	FinishedAt  *time.Time `bson:"finishedAt,omitempty"`
+	CancelledAt *time.Time `bson:"cancelledAt,omitempty"`
+	// ActiveUntil is when the dispatcher stops looking after the campaign
+	// (reminders, census): far ahead while it sends, then the end of the
+	// links' validity.
+	ActiveUntil time.Time `bson:"activeUntil"`
+}
+
+// FeedKey names one feed of a campaign: batch seq of the invitations
+// (round 0) or of reminder round n.
+func FeedKey(round, seq int) string {
+	if round == 0 {
+		return "i" + strconv.Itoa(seq)
+	}
+	// No dots: the key is a field name in update paths.
+	return "r" + strconv.Itoa(round) + "-" + strconv.Itoa(seq)
+}
+
+// ParseFeedKey reverses FeedKey.
+func ParseFeedKey(key string) (round, seq int, ok bool) {
+	var err error
+	switch {
+	case strings.HasPrefix(key, "i"):
+		seq, err = strconv.Atoi(key[1:])
+		return 0, seq, err == nil && seq >= 0
+	case strings.HasPrefix(key, "r"):
+		r, sq, found := strings.Cut(key[1:], "-")
+		if !found {
+			return 0, 0, false
+		}
+		if round, err = strconv.Atoi(r); err != nil || round < 1 {
+			return 0, 0, false
+		}
+		seq, err = strconv.Atoi(sq)
+		return round, seq, err == nil && seq >= 0
+	}
+	return 0, 0, false
+}
+
+// BatchEntry is one invitation-to-be in a backlog batch. The invitation
+// itself is created when its batch is fed, so that its link's validity
+// counts from sending, and a scheduled campaign holds no live links.
+type BatchEntry struct {
+	InvitationID string `bson:"invitationId"`
+	ContactID    string `bson:"contactId"`
+	AccountID    string `bson:"accountId"`
+	Locale       string `bson:"locale"`
+}
+
+// CampaignBatch is a slice of a campaign's audience, found by _id.
+type CampaignBatch struct {
+	ID         string       `bson:"_id"` // campaignID + "|" + seq
+	CampaignID string       `bson:"campaignId"`
+	Seq        int          `bson:"seq"`
+	Entries    []BatchEntry `bson:"entries"`
+}
+
+// BatchID is the _id of a campaign's batch seq.
+func BatchID(campaignID string, seq int) string { return campaignID + "|" + strconv.Itoa(seq) }
+
+// Skip is a contact left out of a campaign, and why.
+type Skip struct {
+	ContactID string `bson:"contactId" json:"contactId"`
+	Reason    string `bson:"reason" json:"reason"`
+}
+
+// skipChunk keeps a campaign's skips in documents of bounded size.
+type skipChunk struct {
+	ID         string    `bson:"_id"` // campaignID + "|" + chunk name
+	CampaignID string    `bson:"campaignId"`
+	Skips      []Skip    `bson:"skips"`
+	CreatedAt  time.Time `bson:"createdAt"`
+}
+
+// skipsPerChunk bounds a skip document well below MongoDB's 16 MB.
+const skipsPerChunk = 1000
+
+// Campaigns is the campaigns collection with its backlog batches and skips.
+type Campaigns struct {
+	c       *mongo.Collection
+	batches *mongo.Collection
+	skips   *mongo.Collection
+}
+
+func (r *Campaigns) collection() *mongo.Collection { return r.c }
+
+func (r *Campaigns) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("survey_created")},
+		{Keys: bson.D{{Key: "activeUntil", Value: 1}}, Options: options.Index().SetName("activeUntil")},
+	}
+}
+
+// campaignSkips is the skips collection's view for Migrate.
+type campaignSkips struct{ c *mongo.Collection }
+
+func (r campaignSkips) collection() *mongo.Collection { return r.c }
+func (r campaignSkips) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")}}
+}
+
+// related lists the collections besides campaigns that need indexes.
+func (r *Campaigns) related() []indexed { return []indexed{campaignSkips{r.skips}} }
+
+// Create stores a campaign with its backlog batches and skips. The campaign
+// document goes last: until it exists nothing reads the others, so a crash
+// part-way leaves no half-made campaign behind.
+func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBatch, skips []Skip) error {
+	const perInsert = 100
+	for start := 0; start < len(batches); start += perInsert {
+		docs := make([]any, 0, perInsert)
+		for _, b := range batches[start:min(start+perInsert, len(batches))] {
+			docs = append(docs, b)
+		}
+		if _, err := r.batches.InsertMany(ctx, docs); err != nil {
+			return fmt.Errorf("store: insert campaign batches: %w", err)
+		}
+	}
+	if err := r.AddSkips(ctx, c.ID, "s", skips, c.CreatedAt); err != nil {
+		return err
+	}
+	if _, err := r.c.InsertOne(ctx, c); err != nil {
+		return fmt.Errorf("store: insert campaign: %w", err)
+	}
+	return nil
+}
+
+// AddSkips records skips under chunk names prefix0, prefix1, ...; adding
+// the same chunks again changes nothing.
+func (r *Campaigns) AddSkips(ctx context.Context, campaignID, prefix string, skips []Skip, now time.Time) error {
+	for n, start := 0, 0; start < len(skips); n, start = n+1, start+skipsPerChunk {
+		chunk := skipChunk{
+			ID: campaignID + "|" + prefix + strconv.Itoa(n), CampaignID: campaignID,
+			Skips: skips[start:min(start+skipsPerChunk, len(skips))], CreatedAt: now,
+		}
+		if _, err := r.skips.InsertOne(ctx, chunk); err != nil && !mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("store: insert campaign skips: %w", err)
+		}
+	}
+	return nil
+}
+
+// ByID returns one campaign.
+func (r *Campaigns) ByID(ctx context.Context, id string) (Campaign, error) {
+	var c Campaign
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
+		return Campaign{}, fmt.Errorf("store: find campaign: %w", notFound(err))
+	}
+	return c, nil
+}
+
+// Batch returns one backlog batch.
+func (r *Campaigns) Batch(ctx context.Context, campaignID string, seq int) (CampaignBatch, error) {
+	var b CampaignBatch
+	if err := r.batches.FindOne(ctx, bson.D{{Key: "_id", Value: BatchID(campaignID, seq)}}).Decode(&b); err != nil {
+		return CampaignBatch{}, fmt.Errorf("store: find campaign batch: %w", notFound(err))
+	}
+	return b, nil
+}
+
+// ListBySurvey returns a survey's campaigns, newest first; createdBy, when
+// not empty, keeps only that user's.
+func (r *Campaigns) ListBySurvey(ctx context.Context, surveyID, createdBy string) ([]Campaign, error) {
+	filter := bson.D{{Key: "surveyId", Value: surveyID}}
+	if createdBy != "" {
+		filter = append(filter, bson.E{Key: "createdBy", Value: createdBy})
+	}
+	return r.find(ctx, filter, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
+}
+
+// Active returns the campaigns the dispatcher looks after: not cancelled,
+// and sending or within their links' validity.
+func (r *Campaigns) Active(ctx context.Context, now time.Time) ([]Campaign, error) {
+	return r.find(ctx, bson.D{
+		{Key: "activeUntil", Value: bson.D{{Key: "$gt", Value: now}}},
+		{Key: "state", Value: bson.D{{Key: "$ne", Value: CampaignCancelled}}},
+	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+}
+
+func (r *Campaigns) find(ctx context.Context, filter bson.D, opts *options.FindOptionsBuilder) ([]Campaign, error) {
+	cur, err := r.c.Find(ctx, filter, opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: list campaigns: %w", err)
+	}
+	out := []Campaign{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: list campaigns: %w", err)
+	}
+	return out, nil
+}
+
+// Skips returns up to limit of a campaign's skips.
+func (r *Campaigns) Skips(ctx context.Context, campaignID string, limit int) ([]Skip, error) {
+	cur, err := r.skips.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("store: campaign skips: %w", err)
+	}
+	defer cur.Close(ctx)
+	out := []Skip{}
+	for cur.Next(ctx) && len(out) < limit {
+		var chunk skipChunk
+		if err := cur.Decode(&chunk); err != nil {
+			return nil, fmt.Errorf("store: campaign skips: %w", err)
+		}
+		out = append(out, chunk.Skips[:min(len(chunk.Skips), limit-len(out))]...)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("store: campaign skips: %w", err)
+	}
+	return out, nil
+}
+
+// Start moves a scheduled campaign whose time has come to sending; false
+// when another process did it first.
+func (r *Campaigns) Start(ctx context.Context, id string, now time.Time) (bool, error) {
+	return r.update(ctx, bson.D{{Key: "_id", Value: id}, {Key: "state", Value: CampaignScheduled}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: CampaignSending}, {Key: "startedAt", Value: now}}}})
+}
+
+// ClaimFeed claims the feed at position pos of a cursor ("nextBatch" or
+// "nextReminder") by advancing it with a compare-and-swap, and notes the
+// feed as in progress until deadline. Only the caller that gets true feeds.
+func (r *Campaigns) ClaimFeed(ctx context.Context, id, cursor string, pos int, key string, deadline time.Time) (bool, error) {
+	if cursor != "nextBatch" && cursor != "nextReminder" {
+		return false, fmt.Errorf("store: claim feed: unknown cursor %q", cursor)
+	}
+	filter := bson.D{{Key: "_id", Value: id}, {Key: cursor, Value: pos},
+		{Key: "state", Value: bson.D{{Key: "$in", Value: bson.A{CampaignSending, CampaignSent}}}}}
+	return r.update(ctx, filter, bson.D{{Key: "$set", Value: bson.D{{Key: cursor, Value: pos + 1}, {Key: "feeding." + key, Value: deadline}}}})
+}
+
+// RenewFeed takes over a feed whose deadline passed (its process died);
+// false when someone else took it or it finished.
+func (r *Campaigns) RenewFeed(ctx context.Context, id, key string, old, deadline time.Time) (bool, error) {
+	return r.update(ctx, bson.D{{Key: "_id", Value: id}, {Key: "feeding." + key, Value: old}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "feeding." + key, Value: deadline}}}})
+}
+
+// Finish moves a sending campaign to sent; activeUntil is when its last
+// links expire.
+func (r *Campaigns) Finish(ctx context.Context, id string, now, activeUntil time.Time) (bool, error) {
+	return r.update(ctx, bson.D{{Key: "_id", Value: id}, {Key: "state", Value: CampaignSending}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: CampaignSent}, {Key: "finishedAt", Value: now}, {Key: "activeUntil", Value: activeUntil}}}})
+}
+
+// Cancel moves a campaign that is not cancelled yet to cancelled; false when
+// it already was.
+func (r *Campaigns) Cancel(ctx context.Context, id string, now time.Time) (bool, error) {
+	return r.update(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: bson.D{{Key: "$ne", Value: CampaignCancelled}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: CampaignCancelled}, {Key: "cancelledAt", Value: now}, {Key: "feeding", Value: bson.D{}}}}})
+}
+
+// CountsDelta is a change to a campaign's counters; zero fields change nothing.
+type CountsDelta struct {
+	Invited, Fed, Sent, Failed, Bounced, Reminded, Suppressed, Withdrawn, Skipped int
+	// SkipReasons adds to the skip counts by reason.
+	SkipReasons map[string]int
+	// SentBatch, when not negative, records Now as the batch's latest send.
+	SentBatch int
+	Now       time.Time
+	// FinishFeed, when set, ends that feed in the same update, so that a
+	// feed's counts are applied exactly when the feed is marked done: a
+	// feed taken over after a crash counts afresh.
+	FinishFeed string
+}
+
+// AddCounts applies d to a campaign's counters in one atomic update.
+func (r *Campaigns) AddCounts(ctx context.Context, id string, d CountsDelta) error {
+	inc := bson.D{}
+	for _, f := range []struct {
+		name string
+		n    int
+	}{
+		{"counts.invited", d.Invited}, {"counts.fed", d.Fed}, {"counts.sent", d.Sent}, {"counts.failed", d.Failed},
+		{"counts.bounced", d.Bounced}, {"counts.reminded", d.Reminded}, {"counts.suppressed", d.Suppressed},
+		{"counts.withdrawn", d.Withdrawn}, {"skipped", d.Skipped},
+	} {
+		if f.n != 0 {
+			inc = append(inc, bson.E{Key: f.name, Value: f.n})
+		}
+	}
+	for reason, n := range d.SkipReasons {
+		if n != 0 {
+			inc = append(inc, bson.E{Key: "skipReasons." + reason, Value: n})
+		}
+	}
+	update := bson.D{}
+	if len(inc) > 0 {
+		update = append(update, bson.E{Key: "$inc", Value: inc})
+	}
+	if d.SentBatch >= 0 {
+		update = append(update, bson.E{Key: "$max", Value: bson.D{{Key: "batchSentAt." + strconv.Itoa(d.SentBatch), Value: d.Now}}})
+	}
+	if d.FinishFeed != "" {
+		update = append(update, bson.E{Key: "$unset", Value: bson.D{{Key: "feeding." + d.FinishFeed, Value: ""}}})
+	}
+	if len(update) == 0 {
+		return nil
+	}
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, update)
+	return err
+}
+
+// SetCensus stores a fresh count of the campaign's invitations by state.
+func (r *Campaigns) SetCensus(ctx context.Context, id string, c CampaignCensus) error {
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "census", Value: c}}}})
+	return err
+}
+
+func (r *Campaigns) update(ctx context.Context, filter, update bson.D) (bool, error) {
+	res, err := r.c.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return false, fmt.Errorf("store: update campaign: %w", err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// InsertBatch creates the invitations of a fed batch, two round trips for
+// the lot rather than two per invitation. It returns the contacts that were
+// already invited to the survey by someone else; an invitation that exists
+// already with the same id (a batch fed again after a crash) counts as
+// created.
+func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alreadyInvited []string, err error) {
+	if len(invs) == 0 {
+		return nil, nil
+	}
+	keys := make([]any, len(invs))
+	for i, inv := range invs {
+		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID}
+	}
+	taken, err := duplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
+	}
+	create := make([]any, 0, len(invs))
+	for i, inv := range invs {
+		if !taken[i] {
+			create = append(create, inv)
+			continue
+		}
+		ours, err := r.claimKey(ctx, keys[i].(invitationKey))
+		if err != nil {
+			return nil, err
+		}
+		if ours {
+			create = append(create, inv)
+		} else {
+			alreadyInvited = append(alreadyInvited, inv.ContactID)
+		}
+	}
+	if len(create) > 0 {
+		// A duplicate _id here is this batch's own invitation from an
+		// earlier, interrupted feed.
+		if _, err := duplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false))); err != nil {
+			return nil, fmt.Errorf("store: insert invitations: %w", err)
+		}
+	}
+	return alreadyInvited, nil
+}
+
+// claimKey decides about a (survey, contact) key that exists: true when it
+// is this invitation's own or was left by a crash without its invitation
+// (and is now this invitation's), false when the contact is invited already.
+func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
+	var existing invitationKey
+	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
+		return false, fmt.Errorf("store: invitation key: %w", notFound(err))
+	}
+	if existing.InvitationID == key.InvitationID {
+		return true, nil
+	}
+	switch err := r.reclaim(ctx, key); {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, ErrDuplicate):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+// duplicateIndexes returns which documents of an unordered InsertMany were
+// refused as duplicates; any other error is returned.
+func duplicateIndexes(_ *mongo.InsertManyResult, err error) (map[int]bool, error) {
+	if err == nil {
+		return nil, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return nil, err
+	}
+	dups := make(map[int]bool, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		dups[we.Index] = true
+	}
+	return dups, nil
+}
+
+// InvitedContacts returns the contacts invited to a survey, read from the
+// (survey, contact) keys in one range query rather than a look-up per contact.
+func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
+	prefix := surveyID + "|"
+	cur, err := r.keys.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, fmt.Errorf("store: invited contacts: %w", err)
+	}
+	defer cur.Close(ctx)
+	out := map[string]bool{}
+	for cur.Next(ctx) {
+		var k struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.Decode(&k); err != nil {
+			return nil, fmt.Errorf("store: invited contacts: %w", err)
+		}
+		if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
+			out[k.ID[len(prefix):]] = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("store: invited contacts: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeCampaign revokes every pending invitation of a cancelled campaign
+// in one update, atomic per invitation, so one answered meanwhile stays
+// answered. It returns how many were revoked.
+func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
+	res, err := r.c.UpdateMany(ctx,
+		bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke campaign invitations: %w", err)
+	}
+	return res.ModifiedCount, nil
+}
+
+// CountByState counts a campaign's invitations by state, in one pass with
+// a single accumulator (which every supported server computes correctly).
+func (r *Invitations) CountByState(ctx context.Context, campaignID string) (map[InvitationState]int, error) {
+	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "campaignId", Value: campaignID}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	var rows []struct {
+		State InvitationState `bson:"_id"`
+		N     int             `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	out := make(map[InvitationState]int, len(rows))
+	for _, row := range rows {
+		out[row.State] = row.N
+	}
+	return out, nil
+}
+
+// RecordReminder notes that reminder number round went out; it is a no-op
+// when it was recorded already.
+func (r *Invitations) RecordReminder(ctx context.Context, id string, round int) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "remindersSent", Value: round}}}})
+	if err != nil {
+		return fmt.Errorf("store: record reminder: %w", err)
+	}
+	return nil
+}
+
+// All returns every suppression by id, for resolving a large audience in
+// one pass instead of a look-up per contact. Suppressed addresses are a
+// small share of all contacts.
+func (r *Suppressions) All(ctx context.Context) (map[string]SuppressionReason, error) {
+	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "reason", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, fmt.Errorf("store: suppressions: %w", err)
+	}
+	var all []Suppression
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, fmt.Errorf("store: suppressions: %w", err)
+	}
+	out := make(map[string]SuppressionReason, len(all))
+	for _, s := range all {
+		out[s.ID] = s.Reason
+	}
+	return out, nil
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// MailHeader is one header field of a stored message, in message order.
+type MailHeader struct {
+	Name  string `bson:"name" json:"name"`
+	Value string `bson:"value" json:"value"`
+}
+
+// DevMail is a message the dev outbox kept instead of sending it, because
+// no SMTP server is configured. It holds the recipient's address in plain
+// text, which is acceptable only because the dev outbox is for development.
+type DevMail struct {
+	ID        string       `bson:"_id"`
+	To        string       `bson:"to"`
+	Subject   string       `bson:"subject"`
+	Text      string       `bson:"text"`
+	HTML      string       `bson:"html"`
+	Headers   []MailHeader `bson:"headers"`
+	Raw       string       `bson:"raw"` // the RFC 5322 message as an SMTP server would have received it
+	CreatedAt time.Time    `bson:"createdAt"`
+}
+
+// DevMails is the dev_outbox collection.
+type DevMails struct{ c *mongo.Collection }
+
+func (r *DevMails) collection() *mongo.Collection { return r.c }
+
+func (r *DevMails) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")}}
+}
+
+// Insert keeps messages.
+func (r *DevMails) Insert(ctx context.Context, msgs []DevMail) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	docs := make([]any, len(msgs))
+	for i := range msgs {
+		docs[i] = msgs[i]
+	}
+	if _, err := r.c.InsertMany(ctx, docs); err != nil {
+		return fmt.Errorf("store: insert dev mail: %w", err)
+	}
+	return nil
+}
+
+// List returns a page of messages, newest first, and how many there are.
+func (r *DevMails) List(ctx context.Context, p Page) ([]DevMail, int64, error) {
+	p = p.Normalize()
+	total, err := r.c.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: count dev mail: %w", err)
+	}
+	cur, err := r.c.Find(ctx, bson.D{}, options.Find().
+		SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list dev mail: %w", err)
+	}
+	out := []DevMail{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("store: list dev mail: %w", err)
+	}
+	return out, total, nil
+}
+
+// ByID returns one message.
+func (r *DevMails) ByID(ctx context.Context, id string) (DevMail, error) {
+	var m DevMail
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m); err != nil {
+		return DevMail{}, fmt.Errorf("store: find dev mail: %w", notFound(err))
+	}
+	return m, nil
+}
+
+// Trim keeps the newest keep messages and reports how many it removed.
+func (r *DevMails) Trim(ctx context.Context, keep int64) (int64, error) {
+	var cut struct {
+		ID        string    `bson:"_id"`
+		CreatedAt time.Time `bson:"createdAt"`
+	}
+	err := r.c.FindOne(ctx, bson.D{}, options.FindOne().
+		SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(keep).
+		SetProjection(bson.D{{Key: "createdAt", Value: 1}})).Decode(&cut)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("store: trim dev mail: %w", err)
+	}
+	// Everything from the cut on, in the listing's order: older, or as old
+	// and later by id (messages sent together share their time).
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "$or", Value: bson.A{
+		bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: cut.CreatedAt}}}},
+		bson.D{{Key: "createdAt", Value: cut.CreatedAt}, {Key: "_id", Value: bson.D{{Key: "$gte", Value: cut.ID}}}},
+	}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: trim dev mail: %w", err)
+	}
+	return res.DeletedCount, nil
+}

@@ -1,0 +1,316 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// OutboxState is where a message is on its way out.
+type OutboxState string
+
+// Outbox states: queued → sending → sent | failed | bounced. A sent message
+// leaves the outbox at once (the campaign counts it), and failed or bounced
+// ones move to the dead letters, so the outbox holds only work to do and
+// stays small: the dispatcher scans it, which on the embedded database
+// costs time in proportion to its size.
+const (
+	OutboxQueued  OutboxState = "queued"
+	OutboxSending OutboxState = "sending"
+	OutboxSent    OutboxState = "sent"
+	OutboxFailed  OutboxState = "failed"
+	OutboxBounced OutboxState = "bounced"
+)
+
+// MessageKind says what a message is for.
+type MessageKind string
+
+// Message kinds.
+const (
+	MessageInvitation MessageKind = "invitation"
+	MessageReminder   MessageKind = "reminder"
+)
+
+// OutboxMessage is one email to send. It holds no personal data: the
+// dispatcher opens the contact's name and address only to send it.
+type OutboxMessage struct {
+	ID           string      `bson:"_id"`   // MessageID(invitation, round): the same message is never queued twice
+	Batch        string      `bson:"batch"` // messages fed together are claimed together
+	CampaignID   string      `bson:"campaignId"`
+	Seq          int         `bson:"seq"` // the campaign batch the message comes from
+	InvitationID string      `bson:"invitationId"`
+	ContactID    string      `bson:"contactId"`
+	Kind         MessageKind `bson:"kind"`
+	Round        int         `bson:"round,omitempty"` // reminder number, from 1
+	ExpiresAt    time.Time   `bson:"expiresAt"`       // when the message's link stops working
+
+	State         OutboxState `bson:"state"`
+	Attempts      int         `bson:"attempts"` // claims so far; a claim that never reached the server is given back
+	NextAttemptAt time.Time   `bson:"nextAttemptAt"`
+	Lease         string      `bson:"lease,omitempty"` // the claiming worker's token
+	LeaseUntil    time.Time   `bson:"leaseUntil,omitempty"`
+	LastError     string      `bson:"lastError,omitempty"`
+	CreatedAt     time.Time   `bson:"createdAt"`
+	FinishedAt    *time.Time  `bson:"finishedAt,omitempty"` // when it failed or bounced
+}
+
+// MessageID is the outbox _id of an invitation's message: the invitation
+// id for the invitation itself, with "|r<n>" for reminder n.
+func MessageID(invitationID string, round int) string {
+	if round == 0 {
+		return invitationID
+	}
+	return invitationID + "|r" + fmt.Sprint(round)
+}
+
+// Outbox is the outbox collection and its dead letters.
+type Outbox struct {
+	c    *mongo.Collection
+	dead *mongo.Collection
+}
+
+func (r *Outbox) collection() *mongo.Collection { return r.c }
+
+func (r *Outbox) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("state_due")},
+		{Keys: bson.D{{Key: "batch", Value: 1}}, Options: options.Index().SetName("batch")},
+		{Keys: bson.D{{Key: "lease", Value: 1}}, Options: options.Index().SetName("lease")},
+		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "state", Value: 1}}, Options: options.Index().SetName("campaign_state")},
+	}
+}
+
+// deadLetters is the dead letters' view for Migrate.
+type deadLetters struct{ c *mongo.Collection }
+
+func (r deadLetters) collection() *mongo.Collection { return r.c }
+func (r deadLetters) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "finishedAt", Value: -1}}, Options: options.Index().SetName("campaign_finished")},
+	}
+}
+
+func (r *Outbox) related() []indexed { return []indexed{deadLetters{r.dead}} }
+
+// Enqueue adds messages; a message already queued (same _id) is left as it
+// is, which makes feeding a batch again harmless. It returns how many were
+// added.
+func (r *Outbox) Enqueue(ctx context.Context, msgs []OutboxMessage) (int, error) {
+	if len(msgs) == 0 {
+		return 0, nil
+	}
+	docs := make([]any, len(msgs))
+	for i := range msgs {
+		docs[i] = msgs[i]
+	}
+	dups, err := duplicateIndexes(r.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return 0, fmt.Errorf("store: enqueue: %w", err)
+	}
+	return len(msgs) - len(dups), nil
+}
+
+// claimAttempts bounds the retries of a claim that lost its batch to
+// another worker between finding and taking it.
+const claimAttempts = 3
+
+// Claim leases the due queued messages of one batch to the worker holding
+// token until now+lease, and returns them; none when nothing is due.
+//
+// It finds one due message, then takes its whole batch with a single
+// updateMany that matches only queued messages. Each document changes
+// atomically, so a message goes to exactly one worker however many claim at
+// once, on MongoDB and on the write-serialising embedded front alike; the
+// worker reads back what it got by its token. No sort: the embedded
+// database would scan the outbox for it, and MongoDB's state_due index
+// yields the oldest due message first anyway.
+func (r *Outbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]OutboxMessage, error) {
+	due := bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}}}
+	for range claimAttempts {
+		var head struct {
+			Batch string `bson:"batch"`
+		}
+		err := r.c.FindOne(ctx, due, options.FindOne().SetProjection(bson.D{{Key: "batch", Value: 1}})).Decode(&head)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: claim: %w", err)
+		}
+		res, err := r.c.UpdateMany(ctx, append(bson.D{{Key: "batch", Value: head.Batch}}, due...), bson.D{
+			{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxSending}, {Key: "lease", Value: token}, {Key: "leaseUntil", Value: now.Add(lease)}}},
+			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		})
+		if err != nil {
+			return nil, fmt.Errorf("store: claim: %w", err)
+		}
+		if res.ModifiedCount == 0 {
+			continue // another worker took the batch first
+		}
+		return r.Leased(ctx, token)
+	}
+	return nil, nil
+}
+
+// Leased returns the messages leased to token.
+func (r *Outbox) Leased(ctx context.Context, token string) ([]OutboxMessage, error) {
+	cur, err := r.c.Find(ctx, bson.D{{Key: "lease", Value: token}})
+	if err != nil {
+		return nil, fmt.Errorf("store: leased messages: %w", err)
+	}
+	out := []OutboxMessage{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: leased messages: %w", err)
+	}
+	return out, nil
+}
+
+// Delete removes sent (or no longer wanted) messages, if token still holds
+// their lease.
+func (r *Outbox) Delete(ctx context.Context, token string, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := r.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}})
+	if err != nil {
+		return fmt.Errorf("store: delete sent messages: %w", err)
+	}
+	return nil
+}
+
+// Release gives messages leased to token back to the queue, due at next.
+// uncount takes back the attempt their claim counted, for messages that
+// never reached the mail server.
+func (r *Outbox) Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	set := bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: next}}
+	if lastError != "" {
+		set = append(set, bson.E{Key: "lastError", Value: lastError})
+	}
+	update := bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}}
+	if uncount {
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}})
+	}
+	_, err := r.c.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}}, update)
+	if err != nil {
+		return fmt.Errorf("store: release messages: %w", err)
+	}
+	return nil
+}
+
+// Bury ends a message that failed or bounced: it moves to the dead letters,
+// where the campaign page shows it, and leaves the outbox.
+func (r *Outbox) Bury(ctx context.Context, token string, m OutboxMessage, state OutboxState, lastError string, now time.Time) error {
+	m.State, m.LastError, m.FinishedAt = state, lastError, &now
+	m.Lease, m.LeaseUntil = "", time.Time{}
+	if _, err := r.dead.ReplaceOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, m, options.Replace().SetUpsert(true)); err != nil {
+		return fmt.Errorf("store: dead letter: %w", err)
+	}
+	if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: m.ID}, {Key: "lease", Value: token}}); err != nil {
+		return fmt.Errorf("store: dead letter: %w", err)
+	}
+	return nil
+}
+
+// ExpireLeases returns messages whose worker's lease ran out (the worker
+// died or hung) to the queue, and reports how many.
+func (r *Outbox) ExpireLeases(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.c.UpdateMany(ctx,
+		bson.D{{Key: "state", Value: OutboxSending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: now}}},
+			{Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: expire leases: %w", err)
+	}
+	return res.ModifiedCount, nil
+}
+
+// Count returns how many messages wait or are being sent.
+func (r *Outbox) Count(ctx context.Context) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("store: count outbox: %w", err)
+	}
+	return n, nil
+}
+
+// CampaignProgress counts a campaign's messages in the outbox by state.
+func (r *Outbox) CampaignProgress(ctx context.Context, campaignID string) (queued, sending int, err error) {
+	cur, err := r.c.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}}, options.Find().SetProjection(bson.D{{Key: "state", Value: 1}}))
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var m struct {
+			State OutboxState `bson:"state"`
+		}
+		if err := cur.Decode(&m); err != nil {
+			return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+		}
+		switch m.State {
+		case OutboxQueued:
+			queued++
+		case OutboxSending:
+			sending++
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+	}
+	return queued, sending, nil
+}
+
+// Withdraw removes a cancelled campaign's queued messages and reports how
+// many. Messages being sent are left to their worker, which checks the
+// campaign before each group it sends.
+func (r *Outbox) Withdraw(ctx context.Context, campaignID string) (int64, error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: OutboxQueued}})
+	if err != nil {
+		return 0, fmt.Errorf("store: withdraw campaign messages: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
+// Dead returns up to limit of a campaign's failed and bounced messages,
+// newest first.
+func (r *Outbox) Dead(ctx context.Context, campaignID string, limit int64) ([]OutboxMessage, error) {
+	cur, err := r.dead.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}},
+		options.Find().SetSort(bson.D{{Key: "finishedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: dead letters: %w", err)
+	}
+	out := []OutboxMessage{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: dead letters: %w", err)
+	}
+	return out, nil
+}
+
+// IsDead reports whether a message failed or bounced.
+func (r *Outbox) IsDead(ctx context.Context, id string) (bool, error) {
+	err := r.dead.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: dead letter: %w", err)
+	}
+	return true, nil
+}
+
+// TrimDead forgets dead letters that ended before t.
+func (r *Outbox) TrimDead(ctx context.Context, t time.Time) (int64, error) {
+	res, err := r.dead.DeleteMany(ctx, bson.D{{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: trim dead letters: %w", err)
+	}
+	return res.DeletedCount, nil
+}

@@ -1,0 +1,284 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/store"
+)
+
+func TestAPICampaignLifecycle(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	ctx := context.Background()
+	acme, cs := f.account(t, f.manager, "Acme", 4)
+	if err := f.st.Contacts.SetStatus(ctx, cs[3].ID, store.ContactUnsubscribed, f.now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	token := f.token(t, f.manager)
+	create := "/api/v1/surveys/" + f.survey.ID + "/campaigns"
+
+	r := c.api(http.MethodPost, create, token, `{"accountIds":["`+acme.ID+`"],"reminders":{"count":1,"afterDays":7}}`)
+	wantStatus(t, r, http.StatusAccepted)
+	var created struct {
+		ID      string `json:"id"`
+		Queued  int    `json:"queued"`
+		Skipped []struct {
+			ContactID string `json:"contactId"`
+			Reason    string `json:"reason"`
+		} `json:"skipped"`
+	}
+	decodeBody(t, r, &created)
+	if created.ID == "" || created.Queued != 3 || len(created.Skipped) != 1 ||
+		created.Skipped[0].ContactID != cs[3].ID || created.Skipped[0].Reason != store.SkipUnsubscribed {
+		t.Fatalf("created = %+v", created)
+	}
+	if loc := r.Header.Get("Location"); loc != "/api/v1/campaigns/"+created.ID {
+		t.Errorf("Location = %q", loc)
+	}
+
+	var got struct {
+		State  string         `json:"state"`
+		Counts map[string]int `json:"counts"`
+	}
+	r = c.api(http.MethodGet, "/api/v1/campaigns/"+created.ID, token, "")
+	wantStatus(t, r, http.StatusOK)
+	decodeBody(t, r, &got)
+	if got.State != "sending" || got.Counts["queued"] != 3 || got.Counts["skipped"] != 1 || got.Counts["sent"] != 0 {
+		t.Fatalf("before delivery: %+v", got)
+	}
+
+	f.deliver(t)
+	r = c.api(http.MethodGet, "/api/v1/campaigns/"+created.ID, token, "")
+	decodeBody(t, r, &got)
+	if got.State != "sent" || got.Counts["sent"] != 3 || got.Counts["queued"] != 0 {
+		t.Fatalf("after delivery: %+v", got)
+	}
+
+	// The dev outbox has the messages, for admins only.
+	wantStatus(t, c.api(http.MethodGet, "/api/v1/outbox", token, ""), http.StatusForbidden)
+	r = c.api(http.MethodGet, "/api/v1/outbox?limit=2", f.token(t, f.admin), "")
+	wantStatus(t, r, http.StatusOK)
+	var outbox struct {
+		Items []struct {
+			ID, To, Subject, Text, HTML string
+			Headers                     map[string]string
+		} `json:"items"`
+		Total int `json:"total"`
+	}
+	decodeBody(t, r, &outbox)
+	if outbox.Total != 3 || len(outbox.Items) != 2 {
+		t.Fatalf("outbox = %d items of %d", len(outbox.Items), outbox.Total)
+	}
+	m := outbox.Items[0]
+	if !strings.HasPrefix(m.Headers["List-Unsubscribe"], "<http://candor.test/u/") || m.Headers["List-Unsubscribe-Post"] != "List-Unsubscribe=One-Click" ||
+		m.Subject != "Kysely: Palvelukysely" || !strings.Contains(m.Text, "http://candor.test/s/") || !strings.Contains(m.HTML, "<html") {
+		t.Errorf("outbox message = %+v", m)
+	}
+
+	// Cancelling, twice.
+	for range 2 {
+		r = c.api(http.MethodPost, "/api/v1/campaigns/"+created.ID+"/cancel", token, "")
+		wantStatus(t, r, http.StatusOK)
+		decodeBody(t, r, &got)
+		if got.State != "cancelled" {
+			t.Fatalf("after cancel: %+v", got)
+		}
+	}
+}
+
+func TestAPICampaignRefusals(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	ctx := context.Background()
+	mine, cs := f.account(t, f.manager, "Mine", 1)
+	theirs, _ := f.account(t, f.admin, "Theirs", 1)
+	if err := f.st.Contacts.SetStatus(ctx, cs[0].ID, store.ContactBounced, f.now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.client(t)
+	create := "/api/v1/surveys/" + f.survey.ID + "/campaigns"
+
+	tests := []struct {
+		name   string
+		user   store.User
+		body   string
+		status int
+		want   string
+	}{
+		{"analyst", f.analyst, `{"accountIds":["` + mine.ID + `"]}`, http.StatusForbidden, "forbidden"},
+		{"another manager's account", f.manager, `{"accountIds":["` + theirs.ID + `"]}`, http.StatusBadRequest, `"accountIds"`},
+		{"everyone skipped", f.manager, `{"accountIds":["` + mine.ID + `"]}`, http.StatusUnprocessableEntity, "nobody in the audience can be invited: all 1 contacts were skipped (1 email bounced)"},
+		{"no audience", f.manager, `{}`, http.StatusBadRequest, `"audience"`},
+		{"unknown field", f.manager, `{"accounts":["x"]}`, http.StatusBadRequest, `"accounts"`},
+		{"bad reminders", f.manager, `{"accountIds":["` + mine.ID + `"],"reminders":{"count":9,"afterDays":7}}`, http.StatusBadRequest, `"reminders.count"`},
+		{"bad sendAt", f.manager, `{"accountIds":["` + mine.ID + `"],"sendAt":"tomorrow"}`, http.StatusBadRequest, `"sendAt":"must be an RFC 3339 time`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := c.api(http.MethodPost, create, f.token(t, tt.user), tt.body)
+			wantStatus(t, r, tt.status)
+			if !strings.Contains(r.body, tt.want) {
+				t.Errorf("body lacks %s:\n%s", tt.want, r.body)
+			}
+		})
+	}
+	wantStatus(t, c.api(http.MethodPost, "/api/v1/surveys/nope/campaigns", f.token(t, f.manager), `{"accountIds":["`+mine.ID+`"]}`), http.StatusNotFound)
+	wantStatus(t, c.api(http.MethodGet, "/api/v1/campaigns/nope", f.token(t, f.manager), ""), http.StatusNotFound)
+	wantStatus(t, c.api(http.MethodPost, create, "", `{}`), http.StatusUnauthorized)
+	if list, _ := f.st.Campaigns.ListBySurvey(ctx, f.survey.ID, ""); len(list) != 0 {
+		t.Errorf("%d campaigns stored by refused requests", len(list))
+	}
+}
+
+var framePattern = regexp.MustCompile(`<iframe class="email-frame" src="([^"]+)" sandbox`)
+
+func TestCampaignPages(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	acme, _ := f.account(t, f.manager, "Acme", 3)
+	base := "/surveys/" + f.survey.ID + "/campaigns"
+	c := f.signIn(t, f.manager)
+
+	r := c.get(base + "/new")
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{"New campaign", "Acme", `name="accountIds"`, `type="datetime-local"`, "in UTC", `name="reminders"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("form lacks %q", want)
+		}
+	}
+
+	form := url.Values{"audience": {"accounts"}, "accountIds": {acme.ID}, "reminders": {"1"}, "afterDays": {"7"}, "when": {"now"}}
+	t.Run("nothing chosen", func(t *testing.T) {
+		r := c.post(base+"/preview", url.Values{"audience": {"accounts"}})
+		wantStatus(t, r, http.StatusBadRequest)
+		if !strings.Contains(r.body, "choose at least one account") {
+			t.Errorf("page lacks the message:\n%s", truncate(r.body))
+		}
+	})
+	t.Run("without a CSRF token", func(t *testing.T) {
+		bad := url.Values{"_csrf": {""}}
+		for k, v := range form {
+			bad[k] = v
+		}
+		wantStatus(t, c.post(base, bad), http.StatusForbidden)
+	})
+
+	r = c.post(base+"/preview", form)
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{"Send 3 invitations now", "Finnish (3)", "Kysely: Palvelukysely", "Survey: Service survey", "Plain-text version"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("preview lacks %q", want)
+		}
+	}
+	frame := framePattern.FindStringSubmatch(r.body)
+	if frame == nil {
+		t.Fatal("preview has no sandboxed email frame")
+	}
+	fr := c.get(strings.ReplaceAll(frame[1], "&amp;", "&"))
+	wantStatus(t, fr, http.StatusOK)
+	if csp := fr.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("email frame CSP = %q", csp)
+	}
+	if !strings.Contains(fr.body, "Alex Example") || strings.Contains(fr.body, "<img") {
+		t.Errorf("email frame body:\n%s", truncate(fr.body))
+	}
+
+	r = c.post(base, form)
+	wantStatus(t, r, http.StatusSeeOther)
+	loc, query, _ := strings.Cut(r.Header.Get("Location"), "?")
+	if !strings.HasPrefix(loc, "/campaigns/") || query != "created=1" {
+		t.Fatalf("created campaign at %q", r.Header.Get("Location"))
+	}
+	r = c.get(loc + "?" + query)
+	wantStatus(t, r, http.StatusOK)
+	if r.Header.Get("Refresh") != "3" || !strings.Contains(r.body, "<progress") || !strings.Contains(r.body, "the invitations are going out") {
+		t.Errorf("a sending campaign's page: Refresh %q\n%s", r.Header.Get("Refresh"), truncate(r.body))
+	}
+
+	f.deliver(t)
+	r = c.get(loc)
+	if r.Header.Get("Refresh") != "" || strings.Contains(r.body, "<progress") || !strings.Contains(r.body, ">Sent</span>") {
+		t.Errorf("a sent campaign's page still refreshes or lacks its state:\n%s", truncate(r.body))
+	}
+	list := c.get(base)
+	wantStatus(t, list, http.StatusOK)
+	if !strings.Contains(list.body, loc) {
+		t.Error("the survey's campaign list lacks the campaign")
+	}
+
+	// Cancelling asks first.
+	r = c.get(loc + "/cancel")
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, "Cancel this campaign?") {
+		t.Fatalf("no confirmation:\n%s", truncate(r.body))
+	}
+	r = c.post(loc+"/cancel", nil)
+	wantStatus(t, r, http.StatusSeeOther)
+	r = c.get(r.Header.Get("Location"))
+	if !strings.Contains(r.body, "The campaign was cancelled") || strings.Contains(r.body, "Cancel campaign</a>") {
+		t.Errorf("after cancelling:\n%s", truncate(r.body))
+	}
+
+	// An analyst may not; another manager does not see it.
+	analyst := f.signIn(t, f.analyst)
+	wantStatus(t, analyst.get(base+"/new"), http.StatusForbidden)
+	wantStatus(t, analyst.get(loc), http.StatusForbidden)
+}
+
+func TestCampaignFormEmptyAudience(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	_, cs := f.account(t, f.manager, "Acme", 1)
+	if err := f.st.Contacts.Erase(context.Background(), cs[0].ID, f.now()); err != nil {
+		t.Fatal(err)
+	}
+	c := f.signIn(t, f.manager)
+	c.get("/surveys/" + f.survey.ID + "/campaigns/new")
+	r := c.post("/surveys/"+f.survey.ID+"/campaigns/preview", url.Values{"audience": {"contacts"}, "contactIds": {cs[0].ID}})
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	if !strings.Contains(r.body, "Nobody in the audience can be invited") || !strings.Contains(r.body, "Data erased") {
+		t.Errorf("page lacks the reason:\n%s", truncate(r.body))
+	}
+}
+
+func TestAdminOutboxPages(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	acme, _ := f.account(t, f.manager, "Acme", 1)
+	if _, err := f.campaigns.Create(context.Background(), f.manager, f.survey.ID, invite.Request{AccountIDs: []string{acme.ID}}); err != nil {
+		t.Fatal(err)
+	}
+	f.deliver(t)
+	c := f.signIn(t, f.admin)
+	r := c.get("/admin/outbox")
+	wantStatus(t, r, http.StatusOK)
+	link := regexp.MustCompile(`href="(/admin/outbox/[0-9a-f]+)"`).FindStringSubmatch(r.body)
+	if link == nil {
+		t.Fatalf("outbox lists no message:\n%s", truncate(r.body))
+	}
+	r = c.get(link[1])
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{"List-Unsubscribe-Post", "List-Unsubscribe=One-Click", "Message-ID", `sandbox title="The email`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("message page lacks %q", want)
+		}
+	}
+	h := c.get(link[1] + "/html")
+	wantStatus(t, h, http.StatusOK)
+	if csp := h.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || h.Header.Get("X-Frame-Options") != "SAMEORIGIN" {
+		t.Errorf("HTML part served with CSP %q, X-Frame-Options %q", csp, h.Header.Get("X-Frame-Options"))
+	}
+	raw := c.get(link[1] + "/raw")
+	if !strings.HasPrefix(raw.Header.Get("Content-Type"), "text/plain") || !strings.Contains(raw.body, "multipart/alternative") {
+		t.Errorf("raw message: %s\n%s", raw.Header.Get("Content-Type"), truncate(raw.body))
+	}
+	wantStatus(t, c.get("/admin/outbox/nope"), http.StatusNotFound)
+	wantStatus(t, f.signIn(t, f.manager).get("/admin/outbox"), http.StatusForbidden)
+}

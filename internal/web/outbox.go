@@ -1,0 +1,133 @@
+package web
+
+import (
+	"net/url"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/store"
+)
+
+// The dev outbox is where survey email goes when no SMTP server is
+// configured: admins read it here, and API clients (tests, scripts) there.
+
+const outboxPerPage = 50
+
+// outboxPage is what outbox.html shows.
+type outboxPage struct {
+	Messages   []store.DevMail
+	Total      int64
+	From, To   int64
+	Prev, Next int
+	SMTP       bool // an SMTP server is configured, so nothing new arrives here
+}
+
+// outboxList lists the dev outbox, newest first.
+func (s *Server) outboxList(c *fiber.Ctx) error {
+	n := max(c.QueryInt("page", 1), 1)
+	offset := int64(n-1) * outboxPerPage
+	actor, _ := currentUser(c)
+	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: outboxPerPage})
+	if err != nil {
+		return campaignProblem(err)
+	}
+	p := outboxPage{Messages: msgs, Total: total, From: offset + 1, To: offset + int64(len(msgs)), SMTP: s.cfg.SMTPURL != ""}
+	if n > 1 {
+		p.Prev = n - 1
+	}
+	if p.To < total {
+		p.Next = n + 1
+	}
+	return s.render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
+}
+
+// outboxMessagePage is what outbox_message.html shows.
+type outboxMessagePage struct {
+	Message store.DevMail
+	Frame   string // the HTML part, served for a sandboxed frame
+	Raw     string
+}
+
+// outboxMessage shows one message: headers, text, and the HTML in a frame.
+func (s *Server) outboxMessage(c *fiber.Ctx) error {
+	actor, _ := currentUser(c)
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	if err != nil {
+		return campaignProblem(err)
+	}
+	base := "/admin/outbox/" + url.PathEscape(m.ID)
+	return s.render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
+}
+
+// outboxHTML serves a message's HTML part for the frame on its page, under
+// a policy that lets it run nothing and load nothing.
+func (s *Server) outboxHTML(c *fiber.Ctx) error {
+	actor, _ := currentUser(c)
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	if err != nil {
+		return campaignProblem(err)
+	}
+	return sendFramedHTML(c, m.HTML)
+}
+
+// outboxRaw serves the message as the SMTP server would have received it.
+func (s *Server) outboxRaw(c *fiber.Ctx) error {
+	actor, _ := currentUser(c)
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	if err != nil {
+		return campaignProblem(err)
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
+	return c.SendString(m.Raw)
+}
+
+// outboxJSON is a dev outbox message as the API shows it.
+type outboxJSON struct {
+	ID        string            `json:"id"`
+	To        string            `json:"to"`
+	Subject   string            `json:"subject"`
+	Text      string            `json:"text"`
+	HTML      string            `json:"html"`
+	Headers   map[string]string `json:"headers"`
+	CreatedAt time.Time         `json:"createdAt"`
+}
+
+func toOutboxJSON(m store.DevMail) outboxJSON {
+	h := make(map[string]string, len(m.Headers))
+	for _, f := range m.Headers {
+		h[f.Name] = f.Value
+	}
+	return outboxJSON{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Headers: h, CreatedAt: m.CreatedAt}
+}
+
+// apiOutbox lists the dev outbox, newest first: ?offset=0&limit=50.
+func (s *Server) apiOutbox(c *fiber.Ctx) error {
+	fields := map[string]string{}
+	offset := queryInt(c, "offset", 0, fields)
+	limit := queryInt(c, "limit", 50, fields)
+	if len(fields) > 0 {
+		return badRequest("invalid input", fields)
+	}
+	actor, _ := currentUser(c)
+	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: limit})
+	if err != nil {
+		return campaignProblem(err)
+	}
+	items := make([]outboxJSON, len(msgs))
+	for i, m := range msgs {
+		items[i] = toOutboxJSON(m)
+	}
+	return c.JSON(fiber.Map{"items": items, "total": total})
+}
+
+// apiOutboxMessage returns one dev outbox message.
+func (s *Server) apiOutboxMessage(c *fiber.Ctx) error {
+	actor, _ := currentUser(c)
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	if err != nil {
+		return campaignProblem(err)
+	}
+	return c.JSON(toOutboxJSON(m))
+}

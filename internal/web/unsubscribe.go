@@ -1,0 +1,127 @@
+package web
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/invite"
+)
+
+// Unsubscribe links (/u/{token}) are respondent pages: the token is the
+// credential, there is no session, no cookie and no CSRF token. GET only
+// asks, because mail scanners follow links; POST unsubscribes at once,
+// which is what mail providers' one-click unsubscribe (RFC 8058) sends.
+
+// unsubscribeGuard keeps the pages out of caches and search engines.
+func (s *Server) unsubscribeGuard(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Robots-Tag", "noindex, nofollow")
+	return c.Next()
+}
+
+// unsubscribeView is what unsubscribe.html shows.
+type unsubscribeView struct {
+	Lang      string
+	Title     string
+	Msg       i18n.Catalog // the respondent pages' shared wording
+	Text      unsubscribeText
+	Heading   string
+	Body      string
+	Explain   string
+	Action    string // the form's target; empty when there is nothing to confirm
+	Reference string // request id of a failure
+}
+
+// unsubscribePage asks whether to unsubscribe, and changes nothing.
+func (s *Server) unsubscribePage(c *fiber.Ctx) error {
+	token := param(c, "token")
+	sub, err := s.campaigns.Subscription(c.UserContext(), token)
+	if err != nil {
+		return s.unsubscribeFailure(c, err)
+	}
+	v := newUnsubscribeView(c, sub.Locale)
+	if sub.Unsubscribed {
+		return s.renderUnsubscribe(c, fiber.StatusOK, v.done(sub))
+	}
+	v.Heading = v.Text.QuestionNoEmail
+	if sub.MaskedEmail != "" {
+		v.Heading = fmt.Sprintf(v.Text.Question, sub.MaskedEmail)
+	}
+	v.Explain = v.Text.Explain
+	v.Action = "/u/" + url.PathEscape(token)
+	return s.renderUnsubscribe(c, fiber.StatusOK, v)
+}
+
+// unsubscribeSubmit unsubscribes at once.
+func (s *Server) unsubscribeSubmit(c *fiber.Ctx) error {
+	sub, err := s.campaigns.Unsubscribe(c.UserContext(), param(c, "token"))
+	if err != nil {
+		return s.unsubscribeFailure(c, err)
+	}
+	return s.renderUnsubscribe(c, fiber.StatusOK, newUnsubscribeView(c, sub.Locale).done(sub))
+}
+
+func (v unsubscribeView) done(sub invite.Subscription) unsubscribeView {
+	v.Heading, v.Body = v.Text.DoneTitle, v.Text.DoneBodyNoEmail
+	if sub.MaskedEmail != "" {
+		v.Body = fmt.Sprintf(v.Text.DoneBody, sub.MaskedEmail)
+	}
+	return v
+}
+
+// unsubscribeFailure answers a link that does not work with a page in the
+// visitor's language: never a staff page, never a 500 for a bad token.
+func (s *Server) unsubscribeFailure(c *fiber.Ctx, err error) error {
+	v := newUnsubscribeView(c, "")
+	switch {
+	case errors.Is(err, invite.ErrLinkExpired):
+		v.Heading, v.Body = v.Text.ExpiredTitle, v.Text.ExpiredBody
+		return s.renderUnsubscribe(c, fiber.StatusGone, v)
+	case errors.Is(err, invite.ErrLinkInvalid):
+		v.Heading, v.Body = v.Text.InvalidTitle, v.Text.InvalidBody
+		return s.renderUnsubscribe(c, fiber.StatusNotFound, v)
+	}
+	p := classify(err)
+	s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
+		slog.String("request_id", requestID(c)),
+		slog.String("method", c.Method()),
+		slog.String("path", redactPath(c.Path())),
+		slog.Int("status", p.status),
+		slog.String("error", err.Error()))
+	if p.status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "60")
+	}
+	v.Heading, v.Body, v.Reference = v.Text.ErrorTitle, v.Text.ErrorBody, requestID(c)
+	return s.renderUnsubscribe(c, p.status, v)
+}
+
+// newUnsubscribeView picks the contact's language, or the browser's.
+func newUnsubscribeView(c *fiber.Ctx, contactLocale string) unsubscribeView {
+	locale, ok := i18n.Normalize(contactLocale)
+	if !ok {
+		locale = i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), i18n.Supported(), "en")
+	}
+	text := unsubscribeTexts(locale)
+	return unsubscribeView{Lang: locale, Title: text.Title, Msg: i18n.RespondentMessages(locale), Text: text}
+}
+
+// renderUnsubscribe renders unsubscribe.html's own document, not the staff
+// layout.
+func (s *Server) renderUnsubscribe(c *fiber.Ctx, status int, v unsubscribeView) error {
+	t, ok := s.views["unsubscribe"]
+	if !ok {
+		return errors.New("web: no view unsubscribe")
+	}
+	var buf bytes.Buffer
+	if err := t.ExecuteTemplate(&buf, "unsubscribe-page", v); err != nil {
+		return fmt.Errorf("web: render unsubscribe: %w", err)
+	}
+	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
+	return c.Status(status).Send(buf.Bytes())
+}
