@@ -43,6 +43,8 @@ fmt:
 bench: testdb
 	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee $(BIN)/bench.txt
 	$(GO) run ./internal/tools/benchratio < $(BIN)/bench.txt
+	@# Peak memory and time for a campaign of 100,000 invitations (minutes on the embedded database).
+	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^TestPeakMemory100k$$' -v -count=1 -timeout 1h ./internal/invite/
 
 ## fuzz: run each fuzz target for a short while (FUZZTIME=20s by default)
 FUZZTIME ?= 20s

@@ -18,12 +18,15 @@ var version = "dev"
 const usage = `Candor — consent-first customer loyalty surveys.
 
 Usage:
-  candor [serve]                 run the web server (the default)
+  candor [serve]                 run the web server (the default), with the mail dispatcher unless CANDOR_DISPATCH=off
+  candor worker                  run only the mail dispatcher, on a database shared with candor serve
   candor migrate                 create or verify the database indexes
   candor user add --email E --name N --role admin|manager|analyst
                                  add a staff user (password from CANDOR_USER_PASSWORD or a prompt)
   candor db [--addr HOST:PORT]   run only the embedded database, for several Candor processes on one machine
   candor keys generate [--id ID] print a new secret key for CANDOR_SECRET_KEYS
+  candor keys reseal             re-encrypt sealed answers under the current (first) key
+  candor consent verify          check the consent records' hash chain
   candor version                 print the version
 
 Configuration comes from CANDOR_* environment variables; see README.md.
@@ -50,6 +53,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	switch cmd {
 	case "serve":
 		return serve(ctx, args, stderr, getenv)
+	case "worker":
+		return worker(ctx, args, stderr, getenv)
 	case "migrate":
 		return migrate(ctx, args, stdout, stderr, getenv)
 	case "user":
@@ -57,7 +62,12 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "db":
 		return db(ctx, args, stdin, stdout, stderr, getenv)
 	case "keys":
+		if len(args) > 0 && args[0] == "reseal" {
+			return keysReseal(ctx, args[1:], stdout, stderr, getenv)
+		}
 		return keysCmd(args, stdout, stderr)
+	case "consent":
+		return consentCmd(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "candor", version)
 		return nil

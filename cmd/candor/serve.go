@@ -48,14 +48,27 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in.\n\n", firstAdminEmail(cfg.AdminEmail), generated)
 	}
 
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
+		customer.WithImportJobs(st.Uploads, st.Imports, logger))
+	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
+	delivery, err := newDelivery(cfg, st, ring, customers, logger)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version,
-		Customers: customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring)),
-		Surveys:   surveys.New(st.Surveys, nil),
+		Customers:   customers,
+		Surveys:     surveys.New(st.Surveys, st.Responses),
+		Respondents: respondents,
+		Campaigns:   delivery.service,
+		Privacy:     privacySvc,
 	})
 	if err != nil {
 		return err
 	}
+	// Deferred after closeDB, so it runs first: the dispatcher finishes the
+	// batches it holds while the database is still there.
+	defer delivery.start(ctx, cfg.Dispatch, logger)()
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err

@@ -5,6 +5,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/mail"
 	"net/url"
@@ -37,6 +38,16 @@ type Config struct {
 	LogLevel      string        // debug | info | warn | error
 	SessionTTL    time.Duration // browser session lifetime, renewed while active
 	APITokenTTL   time.Duration
+
+	// Delivery of survey email.
+	Dispatch         bool    // run the dispatcher inside `candor serve` (CANDOR_DISPATCH=on|off)
+	MailWorkers      int     // concurrent SMTP senders per process
+	MailRate         float64 // messages per second per process; 0: no limit
+	ContactFrequency int     // days within which a contact is not surveyed again; 0: no limit
+	DKIMKeyFile      string  // PEM private key; empty: no DKIM signature
+	DKIMSelector     string
+	DKIMDomain       string // d= of the signature; default: the CANDOR_MAIL_FROM domain
+
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
@@ -60,6 +71,13 @@ func Load(getenv func(string) string) (Config, error) {
 		LogLevel:      or(getenv("CANDOR_LOG_LEVEL"), "info"),
 		SessionTTL:    30 * time.Minute,
 		APITokenTTL:   12 * time.Hour,
+
+		MailWorkers:      4,
+		MailRate:         50,
+		ContactFrequency: 90,
+		DKIMKeyFile:      strings.TrimSpace(getenv("CANDOR_DKIM_KEY_FILE")),
+		DKIMSelector:     strings.TrimSpace(getenv("CANDOR_DKIM_SELECTOR")),
+		DKIMDomain:       strings.TrimSpace(getenv("CANDOR_DKIM_DOMAIN")),
 	}
 	var errs []error
 	durations := []struct {
@@ -82,6 +100,37 @@ func Load(getenv func(string) string) (Config, error) {
 	for _, p := range strings.Split(getenv("CANDOR_TRUSTED_PROXIES"), ",") {
 		if p = strings.TrimSpace(p); p != "" {
 			c.TrustedProxies = append(c.TrustedProxies, p)
+		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("CANDOR_DISPATCH"))); v {
+	case "", "on", "true", "1":
+		c.Dispatch = true
+	case "off", "false", "0":
+	default:
+		errs = append(errs, fmt.Errorf("CANDOR_DISPATCH: %q is neither on nor off", v))
+	}
+	for _, n := range []struct {
+		env string
+		dst *int
+	}{
+		{"CANDOR_MAIL_WORKERS", &c.MailWorkers},
+		{"CANDOR_CONTACT_FREQUENCY_DAYS", &c.ContactFrequency},
+	} {
+		if v := strings.TrimSpace(getenv(n.env)); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s: %q is not a whole number", n.env, v))
+				continue
+			}
+			*n.dst = parsed
+		}
+	}
+	if v := strings.TrimSpace(getenv("CANDOR_MAIL_RATE")); v != "" {
+		parsed, err := strconv.ParseFloat(v, 64)
+		if err != nil || math.IsNaN(parsed) {
+			errs = append(errs, fmt.Errorf("CANDOR_MAIL_RATE: %q is not a number of messages per second", v))
+		} else {
+			c.MailRate = parsed
 		}
 	}
 	if c.BaseURL == "" {
@@ -183,6 +232,21 @@ func (c Config) Validate() error {
 				add("CANDOR_TRUSTED_PROXIES: %q is neither an IP address nor a CIDR range such as 10.0.0.0/8", p)
 			}
 		}
+	}
+	if c.MailWorkers < 1 || c.MailWorkers > 64 {
+		add("CANDOR_MAIL_WORKERS: %d is outside 1 to 64", c.MailWorkers)
+	}
+	if c.MailRate < 0 || c.MailRate > 10000 {
+		add("CANDOR_MAIL_RATE: %v is outside 0 (no limit) to 10000 messages per second", c.MailRate)
+	}
+	if c.ContactFrequency < 0 || c.ContactFrequency > 3650 {
+		add("CANDOR_CONTACT_FREQUENCY_DAYS: %d is outside 0 (no limit) to 3650", c.ContactFrequency)
+	}
+	if (c.DKIMKeyFile == "") != (c.DKIMSelector == "") {
+		add("CANDOR_DKIM_KEY_FILE and CANDOR_DKIM_SELECTOR: set both to sign mail, or neither")
+	}
+	if c.DKIMDomain != "" && c.DKIMKeyFile == "" {
+		add("CANDOR_DKIM_DOMAIN: set without CANDOR_DKIM_KEY_FILE")
 	}
 	if c.SecretKeys != "" {
 		if _, err := keys.Parse(c.SecretKeys); err != nil {

@@ -78,6 +78,12 @@ func TestValidate(t *testing.T) {
 		{"trusted proxies", map[string]string{"CANDOR_TRUSTED_PROXIES": "10.0.0.0/8, 192.0.2.7"}, nil},
 		{"bad trusted proxy", map[string]string{"CANDOR_TRUSTED_PROXIES": "10.0.0.0/8,proxy.local"}, []string{`CANDOR_TRUSTED_PROXIES: "proxy.local"`}},
 		{"several problems at once", map[string]string{"CANDOR_ENV": "x", "CANDOR_LOG_LEVEL": "loud"}, []string{"CANDOR_ENV", "CANDOR_LOG_LEVEL"}},
+		{"mail workers out of range", map[string]string{"CANDOR_MAIL_WORKERS": "0"}, []string{"CANDOR_MAIL_WORKERS: 0"}},
+		{"negative mail rate", map[string]string{"CANDOR_MAIL_RATE": "-5"}, []string{"CANDOR_MAIL_RATE"}},
+		{"contact frequency out of range", map[string]string{"CANDOR_CONTACT_FREQUENCY_DAYS": "-1"}, []string{"CANDOR_CONTACT_FREQUENCY_DAYS"}},
+		{"DKIM key without selector", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem"}, []string{"CANDOR_DKIM_SELECTOR"}},
+		{"DKIM domain without key", map[string]string{"CANDOR_DKIM_DOMAIN": "example.com"}, []string{"CANDOR_DKIM_DOMAIN"}},
+		{"DKIM complete", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem", "CANDOR_DKIM_SELECTOR": "s1"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -125,5 +131,28 @@ func TestKeysInDevelopmentAreGeneratedOnce(t *testing.T) {
 	c.Env = Production
 	if _, err := c.Keys(); err == nil {
 		t.Fatal("production accepted generated keys")
+	}
+}
+
+func TestLoadDelivery(t *testing.T) {
+	t.Parallel()
+	c, err := Load(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !c.Dispatch || c.MailWorkers != 4 || c.MailRate != 50 || c.ContactFrequency != 90 {
+		t.Fatalf("delivery defaults: dispatch %v, workers %d, rate %v, frequency %d", c.Dispatch, c.MailWorkers, c.MailRate, c.ContactFrequency)
+	}
+	c, err = Load(env(map[string]string{"CANDOR_DISPATCH": "off", "CANDOR_MAIL_WORKERS": "8", "CANDOR_MAIL_RATE": "2.5", "CANDOR_CONTACT_FREQUENCY_DAYS": "0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dispatch || c.MailWorkers != 8 || c.MailRate != 2.5 || c.ContactFrequency != 0 {
+		t.Fatalf("delivery settings: dispatch %v, workers %d, rate %v, frequency %d", c.Dispatch, c.MailWorkers, c.MailRate, c.ContactFrequency)
+	}
+	for name, value := range map[string]string{"CANDOR_DISPATCH": "maybe", "CANDOR_MAIL_WORKERS": "many", "CANDOR_MAIL_RATE": "fast", "CANDOR_CONTACT_FREQUENCY_DAYS": "NaN"} {
+		if _, err := Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s=%q: err = %v", name, value, err)
+		}
 	}
 }

@@ -43,6 +43,19 @@ type Store struct {
 
 	Invitations  *Invitations
 	Suppressions *Suppressions
+
+	Imports *Imports
+	Uploads *Uploads
+
+	Responses *Responses
+	Consents  *Consents
+	Audit     *Audit
+
+	Rollups *Rollups
+
+	Campaigns *Campaigns
+	Outbox    *Outbox
+	DevMails  *DevMails
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -86,6 +99,19 @@ func New(db *mongo.Database) *Store {
 
 		Invitations:  &Invitations{c: db.Collection("invitations"), keys: db.Collection("invitation_keys")},
 		Suppressions: &Suppressions{c: db.Collection("suppressions")},
+
+		Imports: &Imports{c: db.Collection("imports")},
+		Uploads: &Uploads{c: db.Collection("uploads")},
+
+		Responses: &Responses{c: db.Collection("responses")},
+		Consents:  &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), refs: db.Collection("consent_refs")},
+		Audit:     &Audit{c: db.Collection("audit")},
+
+		Rollups: &Rollups{c: db.Collection("rollups")},
+
+		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
+		Outbox:    &Outbox{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")},
+		DevMails:  &DevMails{c: db.Collection("dev_outbox")},
 	}
 }
 
@@ -133,7 +159,11 @@ func (s *Store) Migrate(ctx context.Context) error {
 }
 
 func (s *Store) repositories() []indexed {
-	return []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions}
+	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
+		s.Responses, s.Consents, s.Audit, s.Rollups}
+	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
+	all = append(all, s.Campaigns.related()...)
+	return append(all, s.Outbox.related()...)
 }
 
 // NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry

@@ -41,6 +41,12 @@ func classify(err error) *problem {
 	if errors.As(err, &ve) {
 		return badRequest("invalid input", ve.Fields)
 	}
+	if p := classifySurvey(err); p != nil {
+		return p
+	}
+	if p := classifyCustomer(err); p != nil {
+		return p
+	}
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		return &problem{status: fiber.StatusUnauthorized, msg: "invalid email or password"}
@@ -69,6 +75,9 @@ func classify(err error) *problem {
 // server side and answers with JSON under /api, a page elsewhere.
 func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	p := classify(err)
+	if p.status == fiber.StatusRequestEntityTooLarge {
+		p = s.tooLarge(c) // the limit depends on the route
+	}
 	if p.status >= 500 {
 		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
 			slog.String("request_id", requestID(c)),

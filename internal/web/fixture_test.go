@@ -9,8 +9,12 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/surveys"
 )
 
 const testPassword = "correct horse battery staple"
@@ -32,7 +36,14 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("Migrate: %v", err)
 	}
 	f := &fixture{st: st}
-	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: f.now})
+	ring, err := keys.Generate("t1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: f.now,
+		surveys: surveys.New(st.Surveys, everyQuestionAnswered{}),
+		customers: customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
+			customer.WithImportJobs(st.Uploads, st.Imports, nil))})
 	for _, u := range []struct {
 		dst  *store.User
 		role store.Role

@@ -33,6 +33,14 @@ type testOptions struct {
 	db      Pinger         // default: answers
 	baseURL string         // default: http://candor.test
 	now     func() time.Time
+	proxies []string      // trusted proxies
+	surveys SurveyService // default: a service whose store is never reached
+
+	customers CustomerService // default: a service whose store is never reached
+
+	respondents RespondentService // default: none, and no respondent routes
+	campaigns   CampaignService   // default: none, and no campaign routes
+	privacy     PrivacyService    // default: none, and no privacy routes
 }
 
 type testServer struct {
@@ -41,7 +49,7 @@ type testServer struct {
 	logs *syncBuffer
 }
 
-func newTestServer(t *testing.T, o testOptions) *testServer {
+func newTestServer(t testing.TB, o testOptions) *testServer {
 	t.Helper()
 	if o.users == nil {
 		o.users = downUsers{}
@@ -52,22 +60,32 @@ func newTestServer(t *testing.T, o testOptions) *testServer {
 	if o.baseURL == "" {
 		o.baseURL = "http://candor.test"
 	}
+	if o.surveys == nil {
+		o.surveys = surveys.New(nil, nil)
+	}
 	ring, err := keys.Generate("t1")
 	if err != nil {
 		t.Fatal(err)
 	}
+	if o.customers == nil {
+		o.customers = customer.New(nil, nil, nil, seal.New(ring))
+	}
 	svc := auth.New(o.users, ring, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
 	logs := &syncBuffer{}
 	s, err := New(Deps{
-		Config:  config.Config{Env: config.Development, BaseURL: o.baseURL},
+		Config:  config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies},
 		Auth:    svc,
 		DB:      o.db,
 		Keys:    ring,
 		Logger:  slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 		Version: "test",
 		// Services whose routes these tests do not reach.
-		Customers: customer.New(nil, nil, nil, seal.New(ring)),
-		Surveys:   surveys.New(nil, nil),
+		Customers: o.customers,
+		Surveys:   o.surveys,
+
+		Respondents: o.respondents,
+		Campaigns:   o.campaigns,
+		Privacy:     o.privacy,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

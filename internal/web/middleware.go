@@ -130,14 +130,25 @@ func redactPath(p string) string {
 	return p[:3] + ":token" + suffix
 }
 
+// isRespondentPath reports whether p is a respondent link (/s/… or /u/…).
+func isRespondentPath(p string) bool {
+	return strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/u/")
+}
+
 // securityHeaders applies to every response, error pages included.
 func (s *Server) securityHeaders(c *fiber.Ctx) error {
 	h := &c.Response().Header
 	h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "+
 		"form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
 	h.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-	// Respondent links carry their token in the URL; no page ever passes its address on.
-	h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	// Respondent links carry their token in the URL, so respondent pages
+	// never pass their address on. Staff pages send it to this origin only,
+	// which the CSRF check needs behind a TLS-terminating proxy.
+	if isRespondentPath(c.Path()) {
+		h.Set(fiber.HeaderReferrerPolicy, "no-referrer")
+	} else {
+		h.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	}
 	h.Set(fiber.HeaderXFrameOptions, "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
 	h.Set(fiber.HeaderPermissionsPolicy, "camera=(), microphone=(), geolocation=(), payment=(), usb=()")

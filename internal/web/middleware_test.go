@@ -17,7 +17,6 @@ func TestSecurityHeaders(t *testing.T) {
 	want := map[string]string{
 		"Content-Security-Policy":    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'",
 		"X-Content-Type-Options":     "nosniff",
-		"Referrer-Policy":            "no-referrer",
 		"X-Frame-Options":            "DENY",
 		"Cross-Origin-Opener-Policy": "same-origin",
 	}
@@ -28,14 +27,17 @@ func TestSecurityHeaders(t *testing.T) {
 		s        *testServer
 		path     string
 		wantHSTS bool
+		referrer string
 	}{
-		{"login page", plain, "/login", false},
-		{"not found page", plain, "/nowhere", false},
-		{"api error", plain, "/api/v1/nowhere", false},
-		{"health", plain, "/healthz", false},
-		{"static file", plain, "/static/css/candor.css", false},
-		{"https origin adds HSTS", secure, "/login", true},
-		{"https origin, error page", secure, "/nowhere", true},
+		{"login page", plain, "/login", false, "same-origin"},
+		{"not found page", plain, "/nowhere", false, "same-origin"},
+		{"api error", plain, "/api/v1/nowhere", false, "same-origin"},
+		{"health", plain, "/healthz", false, "same-origin"},
+		{"static file", plain, "/static/css/candor.css", false, "same-origin"},
+		{"https origin adds HSTS", secure, "/login", true, "same-origin"},
+		{"https origin, error page", secure, "/nowhere", true, "same-origin"},
+		{"respondent link never passes its address on", plain, "/s/some.token.here", false, "no-referrer"},
+		{"unsubscribe link never passes its address on", plain, "/u/some.token.here", false, "no-referrer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -45,6 +47,9 @@ func TestSecurityHeaders(t *testing.T) {
 				if got := r.Header.Get(h); got != v {
 					t.Errorf("%s = %q, want %q", h, got, v)
 				}
+			}
+			if got := r.Header.Get("Referrer-Policy"); got != tt.referrer {
+				t.Errorf("Referrer-Policy = %q, want %q", got, tt.referrer)
 			}
 			if r.Header.Get("Permissions-Policy") == "" {
 				t.Error("Permissions-Policy missing")

@@ -24,6 +24,10 @@ func pageNames() []string {
 	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages())
 }
 
+// partialNames lists templates that only define blocks ({{define "x"}})
+// for pages to share; each is views/<name>.html and is parsed with every page.
+func partialNames() []string { return slices.Concat(surveyPartials(), customerPartials()) }
+
 // parseViews parses each page together with the layout. Parsing every page
 // separately keeps their "content" blocks from overwriting one another.
 func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
@@ -33,10 +37,14 @@ func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
 		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	}
+	var partials []string
+	for _, name := range partialNames() {
+		partials = append(partials, name+".html")
+	}
 	vs := make(viewSet)
 	for _, name := range pageNames() {
 		t, err := template.New("layout.html").Option("missingkey=zero").Funcs(funcs).
-			ParseFS(fsys, "layout.html", name+".html")
+			ParseFS(fsys, slices.Concat([]string{"layout.html", name + ".html"}, partials)...)
 		if err != nil {
 			return nil, fmt.Errorf("web: view %s: %w", name, err)
 		}
@@ -82,6 +90,9 @@ func navFor(u *store.User, path string) []navLink {
 	}
 	if u.Role == store.RoleAdmin {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users", Current: strings.HasPrefix(path, "/admin/users")})
+		links = append(links,
+			navLink{Href: "/admin/privacy", Label: "Privacy requests", Current: strings.HasPrefix(path, "/admin/privacy")},
+			navLink{Href: "/admin/audit", Label: "Audit log", Current: strings.HasPrefix(path, "/admin/audit")})
 	}
 	return links
 }

@@ -26,6 +26,7 @@ func (s *Server) routes() {
 	app.Get("/static/*", s.assets.serve)
 
 	api := app.Group("/api/v1")
+	api.Get("/openapi.json", s.apiOpenAPI)
 	api.Post("/auth/token", s.apiToken)
 	api.Get("/me", s.requireBearer, s.apiMe)
 	users := api.Group("/users", s.requireBearer, requireRole(store.RoleAdmin))

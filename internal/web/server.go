@@ -3,6 +3,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/valyala/fasthttp"
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/config"
@@ -51,7 +53,8 @@ type Deps struct {
 	Customers   CustomerService
 	Surveys     SurveyService
 	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
-	Respondents RespondentService // answering, consent and data-subject rights
+	Respondents RespondentService // answering a survey from a link
+	Privacy     PrivacyService    // consent, data-subject rights and the audit log
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -71,6 +74,11 @@ type Server struct {
 	surveys     SurveyService
 	campaigns   CampaignService
 	respondents RespondentService
+	privacy     PrivacyService
+
+	// limits holds, by method and path, the routes allowed a larger body
+	// or more time than the defaults; routes register before serving.
+	limits map[string]map[string]fasthttp.RequestConfig
 }
 
 // Server timeouts and limits.
@@ -108,6 +116,9 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := parseRespondentViews(views.FS, st, vs); err != nil {
+		return nil, err
+	}
 	tokens, err := newCSRFTokens(d.Keys)
 	if err != nil {
 		return nil, err
@@ -126,6 +137,9 @@ func New(d Deps) (*Server, error) {
 		surveys:     d.Surveys,
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
+		privacy:     d.Privacy,
+
+		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
 	s.csrf = s.csrfProtection(tokens)
 	s.app = fiber.New(fiber.Config{
@@ -138,12 +152,64 @@ func New(d Deps) (*Server, error) {
 		BodyLimit:             bodyLimit,
 		// Respondent links are matched, and redacted from logs, by exact prefix.
 		CaseSensitive: true,
-		// With no trusted proxies listed, X-Forwarded-* headers are ignored:
-		// c.IP() is the peer address and a client cannot pose as another.
+		// X-Forwarded-* headers count only from CANDOR_TRUSTED_PROXIES; with
+		// none listed, c.IP() is the peer address and a client cannot pose
+		// as another (sign-in rate limits are per IP).
 		EnableTrustedProxyCheck: true,
+		TrustedProxies:          d.Config.TrustedProxies,
+		ProxyHeader:             proxyHeader(d.Config.TrustedProxies),
 	})
+	s.app.Server().HeaderReceived = s.requestConfig
 	s.routes()
 	return s, nil
+}
+
+// routeLimits gives one route other limits than the defaults: a larger
+// body, or more time to receive it or to send the answer.
+func (s *Server) routeLimits(method, path string, rc fasthttp.RequestConfig) {
+	if s.limits[method] == nil {
+		s.limits[method] = map[string]fasthttp.RequestConfig{}
+	}
+	s.limits[method][path] = rc
+}
+
+// requestConfig runs once a request's headers are read, before its body
+// is, so that fasthttp refuses an oversized body before reading it (413).
+// Only exact paths match: anything else keeps bodyLimit.
+func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
+	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
+	if len(path) > 1 {
+		path = bytes.TrimSuffix(path, []byte("/"))
+	}
+	rc := s.limits[string(h.Method())][string(path)]
+	// A compressed body is inflated in memory, to many times what was
+	// received: it gets no more room than any other.
+	if ce := h.Peek(fiber.HeaderContentEncoding); len(ce) > 0 && !bytes.EqualFold(ce, []byte("identity")) {
+		rc.MaxRequestBodySize = 0
+	}
+	return rc
+}
+
+// tooLarge is the answer to a body over its route's limit.
+func (s *Server) tooLarge(c *fiber.Ctx) *problem {
+	limit := bodyLimit
+	if rc := s.requestConfig(&c.Request().Header); rc.MaxRequestBodySize > 0 {
+		limit = rc.MaxRequestBodySize
+	}
+	size := fmt.Sprintf("%d MB", limit>>20)
+	return &problem{
+		status:  fiber.StatusRequestEntityTooLarge,
+		msg:     "request body too large: the limit is " + size,
+		heading: "File too large",
+		detail:  "Candor accepts files of up to " + size + ". Split the file into smaller ones and upload them one after another.",
+	}
+}
+
+func proxyHeader(trusted []string) string {
+	if len(trusted) == 0 {
+		return ""
+	}
+	return fiber.HeaderXForwardedFor
 }
 
 // App returns the Fiber app, for tests.

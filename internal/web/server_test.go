@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -61,7 +62,7 @@ func TestParseViewsFailsOnAMissingView(t *testing.T) {
 		t.Fatalf("embedded views: %v", err)
 	}
 	fsys := fstest.MapFS{}
-	for _, name := range append(pageNames(), "layout") {
+	for _, name := range slices.Concat(pageNames(), partialNames(), []string{"layout"}) {
 		data, err := views.FS.ReadFile(name + ".html")
 		if err != nil {
 			t.Fatal(err)
