@@ -41,7 +41,7 @@ fmt:
 
 ## bench: benchmarks with ratios against the raw driver baseline, in one run
 bench: testdb
-	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^$$' -bench . -benchmem -count=1 $(PKGS) | tee $(BIN)/bench.txt
+	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^$$' -bench . -benchmem -count=1 -timeout 90m $(PKGS) | tee $(BIN)/bench.txt
 	$(GO) run ./internal/tools/benchratio < $(BIN)/bench.txt
 	@# Peak memory and time for a campaign of 100,000 invitations (minutes on the embedded database).
 	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^TestPeakMemory100k$$' -v -count=1 -timeout 1h ./internal/invite/
@@ -49,7 +49,7 @@ bench: testdb
 ## fuzz: run each fuzz target for a short while (FUZZTIME=20s by default)
 FUZZTIME ?= 20s
 fuzz:
-	@for t in keys:FuzzParse link:FuzzParse mail:FuzzParseSMTPURL survey:FuzzParseAnswers survey:FuzzUnmarshalSurveyJSON i18n:FuzzNormalize i18n:FuzzNegotiate; do \
+	@for t in keys:FuzzParse link:FuzzParse mail:FuzzParseSMTPURL survey:FuzzParseAnswers survey:FuzzUnmarshalSurveyJSON i18n:FuzzNormalize i18n:FuzzNegotiate report:FuzzRedact; do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "== $$fn ./internal/$$pkg"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./internal/$$pkg || exit 1; \

@@ -46,7 +46,7 @@ func FuzzRedact(f *testing.F) {
 	email, phone := regexp.MustCompile(emailPattern), regexp.MustCompile(phonePattern)
 	f.Fuzz(func(t *testing.T, text, name string) {
 		names := []string{name}
-		r := NewRedactor(names)
+		r := &Redactor{email: email, phone: phone, names: nameWords(names)} // as NewRedactor, compiled once
 		out := r.Redact(text)
 		if !utf8.ValidString(out) {
 			t.Fatalf("invalid UTF-8 out of %q", text)
