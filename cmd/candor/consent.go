@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -54,7 +55,7 @@ func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjec
 	resp := respond.New(respond.Deps{
 		Signer: link.New(ring, baseURL), Keys: ring, Sealer: sealer,
 		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
-		Responses: st.Responses, Consents: priv,
+		Responses: st.Responses, Consents: priv, Tally: report.New(st.Rollups),
 	})
 	return resp, priv
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -96,6 +97,12 @@ type Deps struct {
 	Accounts    Accounts
 	Responses   Responses
 	Consents    Consents
+	Tally       Tally // optional: report counters kept as responses arrive
+}
+
+// Tally keeps the report counters up to date as responses are stored.
+type Tally interface {
+	Add(ctx context.Context, e report.Entry) error
 }
 
 // Service resolves links and takes answers.
@@ -109,6 +116,7 @@ type Service struct {
 	accounts    Accounts
 	responses   Responses
 	consents    Consents
+	tally       Tally
 	now         func() time.Time
 }
 
@@ -117,7 +125,7 @@ func New(d Deps) *Service {
 	return &Service{
 		signer: d.Signer, ring: d.Keys, sealer: d.Sealer,
 		invitations: d.Invitations, surveys: d.Surveys, contacts: d.Contacts, accounts: d.Accounts,
-		responses: d.Responses, consents: d.Consents, now: time.Now,
+		responses: d.Responses, consents: d.Consents, tally: d.Tally, now: time.Now,
 	}
 }
 

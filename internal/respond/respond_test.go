@@ -153,14 +153,20 @@ func TestAnonymousAnswerCannotBeJoinedToItsRespondent(t *testing.T) {
 	}
 	after := respondtest.Take(t, w.Store.DB())
 
-	// Exactly two changes: the new response, and the invitation's state.
+	// The new response, the invitation's state, and report counters.
 	changes := respondtest.Diff(before, after)
-	if len(changes) != 2 {
-		t.Fatalf("changes = %+v, want the response and the invitation", changes)
-	}
 	var responseDoc string
+	seen := map[string]bool{}
 	for _, ch := range changes {
+		seen[ch.Collection] = true
 		switch ch.Collection {
+		case "rollups":
+			// Counters by week and segment: they must name no one.
+			for what, needle := range map[string]string{"contact id": p.Contact.ID, "invitation id": p.Invitation.ID, "account id": p.Account.ID, "company": p.Account.Name} {
+				if strings.Contains(ch.After, needle) {
+					t.Errorf("a rollup holds the %s: %s", what, ch.After)
+				}
+			}
 		case "responses":
 			if ch.Before != "" {
 				t.Errorf("a response was changed, not inserted: %s", ch.Before)
@@ -175,6 +181,9 @@ func TestAnonymousAnswerCannotBeJoinedToItsRespondent(t *testing.T) {
 		default:
 			t.Errorf("unexpected change in %s: %+v", ch.Collection, ch)
 		}
+	}
+	if !seen["responses"] || !seen["invitations"] || !seen["rollups"] {
+		t.Fatalf("changed collections = %v, want responses, invitations and rollups", seen)
 	}
 	for what, needle := range map[string]string{
 		"contact id": p.Contact.ID, "invitation id": p.Invitation.ID, "account id": p.Account.ID,
@@ -293,6 +302,18 @@ func TestSubmittingTwiceStoresOneResponse(t *testing.T) {
 	}
 	if records, _ := w.Store.Consents.ByContact(ctx, p.Contact.ID); len(records) != 1 {
 		t.Errorf("consent records = %d, want 1: a repeated submission records nothing", len(records))
+	}
+	// The report counters count the response once, as it arrived.
+	weeks, err := w.Store.Rollups.Weeks(ctx, sv.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var counted int64
+	for _, wk := range weeks {
+		counted += wk.N
+	}
+	if counted != 1 {
+		t.Fatalf("rollups count %d responses, want 1", counted)
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -48,6 +49,9 @@ type Result struct {
 	// Again reports that the invitation had been answered already, by an
 	// earlier submission (a double click, a retry): nothing new was stored.
 	Again bool
+	// TallyErr is set when the response was stored but the report counters
+	// could not be updated; the caller logs it, and a rebuild catches up.
+	TallyErr error
 }
 
 // Submit validates a submission to an open link and stores it exactly
@@ -117,7 +121,19 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
-	return Result{Named: resp.Named != nil}, s.markAnswered(ctx, l.InvitationID)
+	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
+		return Result{}, err
+	}
+	if s.tally != nil {
+		day, _ := time.Parse(time.DateOnly, resp.Date)
+		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier}
+		if err := s.tally.Add(ctx, report.Entry{SurveyID: sv.ID, Day: day, Segment: seg, Answers: answers}); err != nil {
+			// The answer is stored and counted by the next rebuild; the
+			// respondent has done their part.
+			return Result{Named: resp.Named != nil, TallyErr: err}, nil
+		}
+	}
+	return Result{Named: resp.Named != nil}, nil
 }
 
 // markAnswered moves the invitation to answered; already answered is fine.

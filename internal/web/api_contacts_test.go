@@ -75,8 +75,9 @@ func TestAPIContacts(t *testing.T) {
 				t.Fatalf("%s holds %d documents, want 2", coll, len(docs))
 			}
 			for _, d := range docs {
+				// Whole names and addresses: short fragments turn up in random base64.
 				raw := strings.ToLower(d.String())
-				for _, secret := range []string{"ada", "lovelace", "kone.example", "hans", "huber", "schindler.example"} {
+				for _, secret := range []string{"lovelace", "kone.example", "huber", "schindler.example"} {
 					if strings.Contains(raw, secret) {
 						t.Errorf("a %s document holds %q in plain text: %s", coll, secret, raw)
 					}

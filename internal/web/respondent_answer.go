@@ -128,6 +128,9 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	case err != nil:
 		return err
 	}
+	if res.TallyErr != nil {
+		s.logger.Warn("report counters not updated; run candor rollup rebuild", "request_id", requestID(c), "err", res.TallyErr)
+	}
 	target := v.url("/thanks")
 	if res.Again {
 		target += "&again=1"

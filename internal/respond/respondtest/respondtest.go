@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -65,6 +66,7 @@ func NewWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *World {
 	w.Respond = respond.New(respond.Deps{
 		Signer: w.Signer, Keys: ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,
 		Contacts: st.Contacts, Accounts: st.Accounts, Responses: st.Responses, Consents: w.Privacy,
+		Tally: report.New(st.Rollups),
 	}).WithClock(w.Now)
 	ctx := context.Background()
 	admin, err := st.Users.ByEmail(ctx, "admin@example.com")
