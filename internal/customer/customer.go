@@ -16,6 +16,7 @@ import (
 
 	"golang.org/x/text/language"
 
+	"github.com/candorhq/candor/internal/fielderr"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -32,18 +33,7 @@ type ValidationError struct {
 	Fields map[string]string
 }
 
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "customer: invalid input: " + strings.Join(parts, "; ")
-}
+func (e *ValidationError) Error() string { return fielderr.Format("customer", e.Fields) }
 
 func invalid(fields map[string]string) error {
 	if len(fields) == 0 {

@@ -18,11 +18,10 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
-	"slices"
-	"strings"
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fielderr"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
@@ -44,18 +43,7 @@ type ValidationError struct {
 	Fields map[string]string
 }
 
-func (e *ValidationError) Error() string {
-	keys := make([]string, 0, len(e.Fields))
-	for k := range e.Fields {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = k + ": " + e.Fields[k]
-	}
-	return "invite: invalid input: " + strings.Join(parts, "; ")
-}
+func (e *ValidationError) Error() string { return fielderr.Format("invite", e.Fields) }
 
 func invalid(fields map[string]string) error {
 	if len(fields) == 0 {
