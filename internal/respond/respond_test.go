@@ -222,9 +222,23 @@ func TestAnonymousAnswerCannotBeJoinedToItsRespondent(t *testing.T) {
 	if !isoDay.MatchString(resp.Date) || resp.Date != w.Now().UTC().Format(time.DateOnly) {
 		t.Errorf("date = %q, want today's UTC day", resp.Date)
 	}
-	want := store.Segment{Region: "Nordics", Country: "FI", Industry: "Real estate", Tier: "Gold"}
+	want := store.Segment{Region: "Nordics", Country: "FI", Industry: "Real estate", Tier: "Gold", ManagerID: w.Admin.ID}
 	if resp.Named != nil || resp.Segment != want || resp.Classification != store.ClassificationConfidential || resp.SurveyID != sv.ID || resp.Locale != "en" {
 		t.Errorf("response = %+v", resp)
+	}
+	// The reports count it for the account's manager.
+	weeks, err := w.Store.Rollups.Weeks(ctx, sv.ID)
+	if err != nil || len(weeks) != 1 {
+		t.Fatalf("weeks = %v, %v", weeks, err)
+	}
+	for wk := range weeks {
+		docs, err := w.Store.Rollups.Get(ctx, sv.ID, "manager", wk)
+		if err != nil || len(docs) != 1 {
+			t.Fatalf("manager rollups = %v, %v", docs, err)
+		}
+		if _, ok := docs[0].Values[w.Admin.ID]; !ok || len(docs[0].Values) != 1 {
+			t.Errorf("manager rollup values = %v, want only %s", docs[0].Values, w.Admin.ID)
+		}
 	}
 }
 

@@ -126,7 +126,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	}
 	if s.tally != nil {
 		day, _ := time.Parse(time.DateOnly, resp.Date)
-		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier}
+		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
 		if err := s.tally.Add(ctx, report.Entry{SurveyID: sv.ID, Day: day, Segment: seg, Answers: answers}); err != nil {
 			// The answer is stored and counted by the next rebuild; the
 			// respondent has done their part.
@@ -145,7 +145,9 @@ func (s *Service) markAnswered(ctx context.Context, invitationID string) error {
 }
 
 // segment copies the attributes reports break responses down by from the
-// invited company; never the company or its manager.
+// invited company, never the company itself. Its manager is a staff
+// attribute: the first listed, so that each response counts for one
+// manager, and reports never show it for a group under the threshold.
 func (s *Service) segment(ctx context.Context, accountID string) (store.Segment, error) {
 	a, err := s.accounts.ByID(ctx, accountID)
 	if errors.Is(err, store.ErrNotFound) {
@@ -154,7 +156,11 @@ func (s *Service) segment(ctx context.Context, accountID string) (store.Segment,
 	if err != nil {
 		return store.Segment{}, fmt.Errorf("respond: %w", err)
 	}
-	return store.Segment{Region: a.Region, Country: a.Country, Industry: a.Industry, Tier: a.Tier}, nil
+	seg := store.Segment{Region: a.Region, Country: a.Country, Industry: a.Industry, Tier: a.Tier}
+	if len(a.ManagerIDs) > 0 {
+		seg.ManagerID = a.ManagerIDs[0]
+	}
+	return seg, nil
 }
 
 // consentShown is the consent as the respondent saw it: the version the

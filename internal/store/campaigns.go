@@ -47,6 +47,10 @@ type Segment struct {
 	Country  string `bson:"country,omitempty" json:"country,omitempty"`
 	Industry string `bson:"industry,omitempty" json:"industry,omitempty"`
 	Tier     string `bson:"tier,omitempty" json:"tier,omitempty"`
+	// ManagerID is the account's manager, recorded on responses only so
+	// that reports can break down by it. Audiences never set it (it is not
+	// read from JSON), so campaigns select and compare as before.
+	ManagerID string `bson:"managerId,omitempty" json:"-"`
 }
 
 // IsZero reports whether s selects every account.
