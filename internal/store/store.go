@@ -52,6 +52,7 @@ type Store struct {
 	Audit     *Audit
 
 	Rollups *Rollups
+	Quotes  *Quotes
 
 	Campaigns *Campaigns
 	Outbox    *Outbox
@@ -108,6 +109,7 @@ func New(db *mongo.Database) *Store {
 		Audit:     &Audit{c: db.Collection("audit")},
 
 		Rollups: &Rollups{c: db.Collection("rollups")},
+		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
 		Outbox:    &Outbox{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")},
@@ -161,6 +163,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) repositories() []indexed {
 	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
+	all = append(all, s.Quotes)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.related()...)
 	return append(all, s.Outbox.related()...)

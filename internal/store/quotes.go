@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// The quotes collection holds, per survey and quotable question:
+//
+//	<survey>|<question>|count   how many quotes the question has had: n, and
+//	                            g.<dim>.<value> per segment value of each dimension,
+//	                            c.<class> per whole segment (see QuoteAdd.Class)
+//	<survey>|<question>|seq     n: the number of the latest quote
+//	<survey>|<question>|<b>     bucket b (0, 1, …) of up to QuoteBucketSize quotes,
+//	                            in the order they arrived
+//
+// A quote's number comes from the seq document; it goes into bucket
+// (number-1)/QuoteBucketSize, and the first quote of a bucket deletes the
+// bucket QuoteBuckets before it, so that a question keeps its latest
+// QuoteBuckets*QuoteBucketSize quotes at most. Everything is read by _id:
+// a page of quotes costs one look-up for the count and one per bucket,
+// whatever the number of responses.
+const (
+	QuoteBucketSize = 50
+	QuoteBuckets    = 10
+)
+
+// Quote is one comment kept for quoting: its text, redacted and sealed, and
+// the segment of the respondent's company. It carries nothing else — no
+// date, no response, no contact — so nothing links it to a person.
+type Quote struct {
+	Segment Segment  `bson:"segment"`
+	Text    seal.Box `bson:"text"`
+}
+
+// QuoteAdd is one quote to keep, with the groups it counts in.
+type QuoteAdd struct {
+	SurveyID string
+	Question string
+	Quote    Quote
+	// Groups are the dimension values it counts under, one per dimension.
+	Groups []RollupSegment
+	// Class names its whole segment (every dimension at once); it must be
+	// a valid field name.
+	Class string
+}
+
+// QuoteCounts is how many quotes a question has had: these counts never
+// go down, although only the latest quotes are kept.
+type QuoteCounts struct {
+	N       int64
+	Groups  map[string]map[string]int64 // dimension → value → quotes
+	Classes map[string]int64            // class → quotes
+}
+
+type quoteCountDoc struct {
+	ID       string                      `bson:"_id"`
+	Survey   string                      `bson:"survey"`
+	Question string                      `bson:"question"`
+	N        int64                       `bson:"n"`
+	G        map[string]map[string]int64 `bson:"g"`
+	C        map[string]int64            `bson:"c"`
+}
+
+type quoteSeqDoc struct {
+	ID string `bson:"_id"`
+	N  int64  `bson:"n"`
+}
+
+type quoteBucketDoc struct {
+	ID       string  `bson:"_id"`
+	Survey   string  `bson:"survey"`
+	Question string  `bson:"question"`
+	Quotes   []Quote `bson:"quotes"`
+}
+
+// Quotes is the quotes collection.
+type Quotes struct{ c *mongo.Collection }
+
+func (r *Quotes) collection() *mongo.Collection { return r.c }
+
+func (r *Quotes) indexes() []mongo.IndexModel {
+	// Only deleting a survey's quotes looks documents up by survey.
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
+}
+
+func quoteCountID(surveyID, question string) string {
+	return surveyID + rollupSep + question + rollupSep + "count"
+}
+
+func quoteSeqID(surveyID, question string) string {
+	return surveyID + rollupSep + question + rollupSep + "seq"
+}
+
+func quoteBucketID(surveyID, question string, bucket int64) string {
+	return surveyID + rollupSep + question + rollupSep + strconv.FormatInt(bucket, 10)
+}
+
+// Add keeps a quote: it counts it and numbers it (two atomic $inc
+// upserts), pushes it onto its bucket, and, for the first quote of a
+// bucket, drops the oldest bucket kept. A failure part-way leaves a quote
+// counted but not kept, which errs on the side of showing fewer.
+func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
+	if !ValidRollupKey(a.SurveyID) || !ValidRollupKey(a.Question) || !ValidRollupField(a.Class) {
+		return fmt.Errorf("store: quote %q|%q: %w", a.SurveyID, a.Question, ErrInvalidRollup)
+	}
+	inc := bson.D{{Key: "n", Value: int64(1)}, {Key: "c." + a.Class, Value: int64(1)}}
+	for _, g := range a.Groups {
+		if !ValidRollupKey(g.Dim) {
+			return fmt.Errorf("store: quote dimension %q: %w", g.Dim, ErrInvalidRollup)
+		}
+		inc = append(inc, bson.E{Key: "g." + g.Dim + "." + encodeValue(g.Value), Value: int64(1)})
+	}
+	setOnInsert := bson.D{{Key: "survey", Value: a.SurveyID}, {Key: "question", Value: a.Question}}
+	upsert := options.UpdateOne().SetUpsert(true)
+	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: quoteCountID(a.SurveyID, a.Question)}},
+		bson.D{{Key: "$inc", Value: inc}, {Key: "$setOnInsert", Value: setOnInsert}}, upsert); err != nil {
+		return fmt.Errorf("store: count quote: %w", err)
+	}
+	// Numbered in a document of its own: findAndModify returns the whole
+	// document, and the count document grows with every segment.
+	var counted quoteSeqDoc
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: quoteSeqID(a.SurveyID, a.Question)}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "n", Value: int64(1)}}}, {Key: "$setOnInsert", Value: setOnInsert}},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.After)).Decode(&counted)
+	if err != nil {
+		return fmt.Errorf("store: number quote: %w", err)
+	}
+	if counted.N < 1 {
+		return fmt.Errorf("store: number quote: got %d", counted.N)
+	}
+	bucket := (counted.N - 1) / QuoteBucketSize
+	push := bson.D{{Key: "$push", Value: bson.D{{Key: "quotes", Value: a.Quote}}}, {Key: "$setOnInsert", Value: setOnInsert}}
+	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(a.SurveyID, a.Question, bucket)}}, push, upsert); err != nil {
+		return fmt.Errorf("store: keep quote: %w", err)
+	}
+	if (counted.N-1)%QuoteBucketSize == 0 && bucket >= QuoteBuckets {
+		if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(a.SurveyID, a.Question, bucket-QuoteBuckets)}}); err != nil {
+			return fmt.Errorf("store: drop old quotes: %w", err)
+		}
+	}
+	return nil
+}
+
+// Counts returns a question's quote counts; zero counts when it has none.
+func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCounts, error) {
+	var doc quoteCountDoc
+	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteCountID(surveyID, question)}}).Decode(&doc)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return QuoteCounts{}, nil
+	}
+	if err != nil {
+		return QuoteCounts{}, fmt.Errorf("store: quote counts: %w", err)
+	}
+	out := QuoteCounts{N: doc.N, Groups: make(map[string]map[string]int64, len(doc.G)), Classes: doc.C}
+	for dim, values := range doc.G {
+		m := make(map[string]int64, len(values))
+		for field, n := range values {
+			v, err := decodeValue(field)
+			if err != nil {
+				return QuoteCounts{}, err
+			}
+			m[v] = n
+		}
+		out.Groups[dim] = m
+	}
+	return out, nil
+}
+
+// Kept returns the quotes a question keeps: one _id look-up for their
+// number and one per bucket, newest bucket first.
+func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, error) {
+	var seq quoteSeqDoc
+	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteSeqID(surveyID, question)}}).Decode(&seq)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: quotes: %w", err)
+	}
+	n := seq.N
+	var out []Quote
+	last := (n - 1) / QuoteBucketSize
+	for b := last; b >= 0 && b > last-QuoteBuckets; b-- {
+		var doc quoteBucketDoc
+		err = r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(surveyID, question, b)}}).Decode(&doc)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // not written yet, or its write failed
+		}
+		if err != nil {
+			return nil, fmt.Errorf("store: quotes: %w", err)
+		}
+		out = append(out, doc.Quotes...)
+	}
+	return out, nil
+}
+
+// EachBucket calls fn with every bucket's quotes, for re-encryption under
+// a new key: when fn returns quotes, their texts replace the bucket's, by
+// position; nil leaves the bucket as it is. It scans the collection, which
+// only an offline command does.
+func (r *Quotes) EachBucket(ctx context.Context, fn func(id string, quotes []Quote) ([]Quote, error)) error {
+	cur, err := r.c.Find(ctx, bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}})
+	if err != nil {
+		return fmt.Errorf("store: quotes: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var doc quoteBucketDoc
+		if err := cur.Decode(&doc); err != nil {
+			return fmt.Errorf("store: decode quotes: %w", err)
+		}
+		changed, err := fn(doc.ID, doc.Quotes)
+		if err != nil {
+			return err
+		}
+		if changed == nil {
+			continue
+		}
+		// Replacing the whole list could drop a quote pushed meanwhile;
+		// setting each by position cannot.
+		set := make(bson.D, 0, len(changed))
+		for i, q := range changed {
+			set = append(set, bson.E{Key: "quotes." + strconv.Itoa(i) + ".text", Value: q.Text})
+		}
+		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+			return fmt.Errorf("store: reseal quotes: %w", err)
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("store: quotes: %w", err)
+	}
+	return nil
+}
