@@ -141,6 +141,9 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 		if _, err := s.responses.Unname(ctx, responseID, contactID, consentID); err != nil {
 			return fmt.Errorf("privacy: %w", err)
 		}
+		if err := s.forget(ctx, responseID); err != nil {
+			return err
+		}
 	}
 	if endOf(history, rec) == nil {
 		if _, err := s.chain.Append(ctx, store.ConsentRecord{

@@ -108,6 +108,13 @@ type Deps struct {
 	Surveys      Surveys
 	Audit        AuditLog
 	Sealer       *seal.Sealer
+	Followups    Followups // optional: named responses as their managers' follow-ups
+}
+
+// Followups deletes the follow-up of a response that no longer carries a
+// name, with its pending alert (*store.Followups).
+type Followups interface {
+	Delete(ctx context.Context, responseID string) error
 }
 
 // Service is consent and data-subject rights.
@@ -123,6 +130,7 @@ type Service struct {
 	surveys      Surveys
 	audit        AuditLog
 	sealer       *seal.Sealer
+	followups    Followups
 	now          func() time.Time
 }
 
@@ -140,6 +148,7 @@ func New(d Deps) *Service {
 		surveys:      d.Surveys,
 		audit:        d.Audit,
 		sealer:       d.Sealer,
+		followups:    d.Followups,
 		now:          time.Now,
 	}
 }
@@ -195,6 +204,17 @@ func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, p store.Pag
 		return nil, 0, fmt.Errorf("privacy: %w", err)
 	}
 	return entries, total, nil
+}
+
+// forget removes the follow-up of a response whose name came off.
+func (s *Service) forget(ctx context.Context, responseID string) error {
+	if s.followups == nil {
+		return nil
+	}
+	if err := s.followups.Delete(ctx, responseID); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return nil
 }
 
 // subject opens a contact, mapping customer errors to this package's.

@@ -308,6 +308,9 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 		if _, err := s.responses.Unname(ctx, resp.ID, contactID, ""); err != nil {
 			return fmt.Errorf("privacy: %w", err)
 		}
+		if err := s.forget(ctx, resp.ID); err != nil {
+			return err
+		}
 	}
 	history, err := s.consents.ByContact(ctx, contactID)
 	if err != nil {

@@ -57,6 +57,8 @@ type Store struct {
 	Campaigns *Campaigns
 	Outbox    *Outbox
 	DevMails  *DevMails
+
+	Followups *Followups
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -114,6 +116,8 @@ func New(db *mongo.Database) *Store {
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
 		Outbox:    &Outbox{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")},
 		DevMails:  &DevMails{c: db.Collection("dev_outbox")},
+
+		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 	}
 }
 
@@ -166,6 +170,8 @@ func (s *Store) repositories() []indexed {
 	all = append(all, s.Quotes)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.related()...)
+	all = append(all, s.Followups)
+	all = append(all, s.Followups.related()...)
 	return append(all, s.Outbox.related()...)
 }
 

@@ -1,0 +1,260 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// FollowupState is where an account manager is with a named response.
+type FollowupState string
+
+// Follow-up states.
+const (
+	FollowupOpen FollowupState = "open"
+	FollowupDone FollowupState = "done"
+)
+
+// Followup is one named response as its account managers' to-do: it exists
+// exactly while the response carries its respondent's name, so that the
+// follow-up list is read from this small collection and never by scanning
+// the responses. Its _id is the response's.
+type Followup struct {
+	ID         string        `bson:"_id"` // the response id
+	SurveyID   string        `bson:"surveyId"`
+	ContactID  string        `bson:"contactId"`
+	AccountID  string        `bson:"accountId"`
+	ManagerIDs []string      `bson:"managerIds"` // the account's managers when the response came in
+	Date       string        `bson:"date"`       // the response's day
+	Score      *int          `bson:"score,omitempty"`
+	Detractor  bool          `bson:"detractor"`
+	State      FollowupState `bson:"state"`
+	DoneBy     string        `bson:"doneBy,omitempty"`
+	DoneAt     *time.Time    `bson:"doneAt,omitempty"`
+	Note       *seal.Box     `bson:"note,omitempty"` // the manager's note, sealed
+	AlertedAt  *time.Time    `bson:"alertedAt,omitempty"` // when the detractor alert went out
+	CreatedAt  time.Time     `bson:"createdAt"`
+}
+
+// FollowupFilter narrows a list of follow-ups.
+type FollowupFilter struct {
+	ManagerID string        // only this manager's; empty: everyone's
+	SurveyID  string        // only this survey's; empty: all
+	State     FollowupState // only in this state; empty: any
+}
+
+// FollowupAlert is a detractor alert still to be mailed to a named
+// response's account managers. Its _id is the response's, so an alert is
+// queued at most once; it leaves the queue once sent, so the queue stays
+// small. It holds no personal data.
+type FollowupAlert struct {
+	ID            string    `bson:"_id"`
+	Attempts      int       `bson:"attempts"`
+	NextAttemptAt time.Time `bson:"nextAttemptAt"`
+	LeaseUntil    time.Time `bson:"leaseUntil"`
+	LastError     string    `bson:"lastError,omitempty"`
+	CreatedAt     time.Time `bson:"createdAt"`
+}
+
+// Followups is the followups collection and its alert queue.
+type Followups struct {
+	c      *mongo.Collection
+	alerts *mongo.Collection
+}
+
+func (r *Followups) collection() *mongo.Collection { return r.c }
+
+func (r *Followups) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "managerIds", Value: 1}, {Key: "date", Value: -1}}, Options: options.Index().SetName("manager_date")},
+		{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("date")},
+	}
+}
+
+// followupAlerts is the alert queue's view for Migrate.
+type followupAlerts struct{ c *mongo.Collection }
+
+func (r followupAlerts) collection() *mongo.Collection { return r.c }
+func (r followupAlerts) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{
+		{Keys: bson.D{{Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("due")},
+	}
+}
+
+func (r *Followups) related() []indexed { return []indexed{followupAlerts{r.alerts}} }
+
+// Insert adds a follow-up; ErrDuplicate when the response has one.
+func (r *Followups) Insert(ctx context.Context, f Followup) error {
+	if _, err := r.c.InsertOne(ctx, f); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("store: follow-up: %w", ErrDuplicate)
+		}
+		return fmt.Errorf("store: insert follow-up: %w", err)
+	}
+	return nil
+}
+
+// ByID returns the follow-up of a response.
+func (r *Followups) ByID(ctx context.Context, id string) (Followup, error) {
+	var f Followup
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&f); err != nil {
+		return Followup{}, fmt.Errorf("store: find follow-up: %w", notFound(err))
+	}
+	return f, nil
+}
+
+// Delete removes the follow-up of a response and its alert, if any; a
+// follow-up already gone is fine.
+func (r *Followups) Delete(ctx context.Context, id string) error {
+	if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("store: delete follow-up: %w", err)
+	}
+	if _, err := r.alerts.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("store: delete follow-up alert: %w", err)
+	}
+	return nil
+}
+
+// List returns a page of follow-ups, newest first, and the total matching.
+func (r *Followups) List(ctx context.Context, f FollowupFilter, p Page) ([]Followup, int64, error) {
+	p = p.Normalize()
+	filter := bson.D{}
+	if f.ManagerID != "" {
+		filter = append(filter, bson.E{Key: "managerIds", Value: f.ManagerID})
+	}
+	if f.SurveyID != "" {
+		filter = append(filter, bson.E{Key: "surveyId", Value: f.SurveyID})
+	}
+	if f.State != "" {
+		filter = append(filter, bson.E{Key: "state", Value: f.State})
+	}
+	total, err := r.c.CountDocuments(ctx, filter)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: count follow-ups: %w", err)
+	}
+	cur, err := r.c.Find(ctx, filter, options.Find().
+		SetSort(bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: list follow-ups: %w", err)
+	}
+	out := []Followup{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, 0, fmt.Errorf("store: list follow-ups: %w", err)
+	}
+	return out, total, nil
+}
+
+// SetState moves a follow-up to state, recording who did it and when,
+// and its note (nil: none). ErrNotFound when the response has none.
+func (r *Followups) SetState(ctx context.Context, id string, state FollowupState, by string, at time.Time, note *seal.Box) error {
+	var update bson.D
+	if state == FollowupDone {
+		set := bson.D{{Key: "state", Value: state}, {Key: "doneBy", Value: by}, {Key: "doneAt", Value: at}}
+		if note != nil {
+			set = append(set, bson.E{Key: "note", Value: note})
+		}
+		update = bson.D{{Key: "$set", Value: set}}
+	} else {
+		update = bson.D{
+			{Key: "$set", Value: bson.D{{Key: "state", Value: state}}},
+			{Key: "$unset", Value: bson.D{{Key: "doneBy", Value: ""}, {Key: "doneAt", Value: ""}}},
+		}
+	}
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+	if err != nil {
+		return fmt.Errorf("store: update follow-up: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: update follow-up: %w", ErrNotFound)
+	}
+	return nil
+}
+
+// MarkAlerted records that the detractor alert of a follow-up was sent,
+// so that it is never queued again.
+func (r *Followups) MarkAlerted(ctx context.Context, id string, at time.Time) error {
+	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "alertedAt", Value: at}}}}); err != nil {
+		return fmt.Errorf("store: mark alerted: %w", err)
+	}
+	return nil
+}
+
+// QueueAlert queues the alert of a response; one already queued is left
+// as it is (reported false).
+func (r *Followups) QueueAlert(ctx context.Context, a FollowupAlert) (bool, error) {
+	if _, err := r.alerts.InsertOne(ctx, a); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("store: queue alert: %w", err)
+	}
+	return true, nil
+}
+
+// DueAlerts returns up to limit alerts due at now and not leased.
+func (r *Followups) DueAlerts(ctx context.Context, now time.Time, limit int64) ([]FollowupAlert, error) {
+	cur, err := r.alerts.Find(ctx, bson.D{
+		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}},
+	}, options.Find().SetLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("store: due alerts: %w", err)
+	}
+	out := []FollowupAlert{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: due alerts: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimAlert leases one due alert until until, so that one worker sends
+// it; false when another holds it or it is gone.
+func (r *Followups) ClaimAlert(ctx context.Context, id string, now, until time.Time) (FollowupAlert, bool, error) {
+	var a FollowupAlert
+	err := r.alerts.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}, {Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&a)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return FollowupAlert{}, false, nil
+	}
+	if err != nil {
+		return FollowupAlert{}, false, fmt.Errorf("store: claim alert: %w", err)
+	}
+	return a, true, nil
+}
+
+// RetryAlert gives a claimed alert back, due again at next.
+func (r *Followups) RetryAlert(ctx context.Context, id string, next time.Time, lastError string) error {
+	_, err := r.alerts.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{
+		{Key: "nextAttemptAt", Value: next}, {Key: "leaseUntil", Value: time.Time{}}, {Key: "lastError", Value: lastError},
+	}}})
+	if err != nil {
+		return fmt.Errorf("store: retry alert: %w", err)
+	}
+	return nil
+}
+
+// AlertDone removes an alert that was sent, or is no longer wanted.
+func (r *Followups) AlertDone(ctx context.Context, id string) error {
+	if _, err := r.alerts.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("store: delete alert: %w", err)
+	}
+	return nil
+}
+
+// CountAlerts returns how many alerts are queued.
+func (r *Followups) CountAlerts(ctx context.Context) (int64, error) {
+	n, err := r.alerts.CountDocuments(ctx, bson.D{})
+	if err != nil {
+		return 0, fmt.Errorf("store: count alerts: %w", err)
+	}
+	return n, nil
+}
