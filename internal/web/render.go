@@ -21,7 +21,7 @@ type viewSet map[string]*template.Template
 // handlers lists its own pages next to its routes.
 func pageNames() []string {
 	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error"}
-	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages())
+	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages(), followupPages())
 }
 
 // partialNames lists templates that only define blocks ({{define "x"}})
@@ -87,6 +87,7 @@ func navFor(u *store.User, path string) []navLink {
 		links = append(links,
 			navLink{Href: "/accounts", Label: "Accounts", Current: strings.HasPrefix(path, "/accounts")},
 			navLink{Href: "/contacts", Label: "Contacts", Current: strings.HasPrefix(path, "/contacts")})
+		links = append(links, navLink{Href: "/followups", Label: "Follow-ups", Current: strings.HasPrefix(path, "/followups")})
 	}
 	if u.Role == store.RoleAdmin {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users", Current: strings.HasPrefix(path, "/admin/users")})

@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	s.surveyRoutes(api, app)
 	s.campaignRoutes(api, app)
 	s.respondentRoutes(api, app)
+	s.followupRoutes(api, app)
 
 	admin := app.Group("/admin", s.csrf, s.requireSession, requireRole(store.RoleAdmin))
 	admin.Get("/users", s.adminUsers)

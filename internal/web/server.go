@@ -55,6 +55,7 @@ type Deps struct {
 	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
 	Respondents RespondentService // answering a survey from a link
 	Privacy     PrivacyService    // consent, data-subject rights and the audit log
+	Followups   FollowupService   // named responses for account managers (optional)
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -75,6 +76,7 @@ type Server struct {
 	campaigns   CampaignService
 	respondents RespondentService
 	privacy     PrivacyService
+	followups   FollowupService
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -138,6 +140,7 @@ func New(d Deps) (*Server, error) {
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
+		followups:   d.Followups,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
