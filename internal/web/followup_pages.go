@@ -1,0 +1,201 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/store"
+)
+
+const followupsPerPage = 50
+
+// followupsPage is followups.html.
+type followupsPage struct {
+	Items      []followupRow
+	Surveys    []followup.SurveyChoice
+	State      string // "open", "done" or "" for all
+	SurveyID   string
+	Filtered   bool
+	Total      int64
+	From, To   int64
+	Prev, Next string
+}
+
+type followupRow struct {
+	Href, Contact, Account, Survey, Date, State string
+	Score                                       string
+	Detractor, Done                             bool
+}
+
+// followupQuery reads the list's filters; an unknown state is bad input.
+func followupQuery(c *fiber.Ctx) (followup.Query, int, error) {
+	n := max(c.QueryInt("page", 1), 1)
+	q := followup.Query{SurveyID: strings.TrimSpace(c.Query("survey")),
+		Page: store.Page{Offset: int64(n-1) * followupsPerPage, Limit: followupsPerPage}}
+	switch st := c.Query("state"); st {
+	case "", "all":
+	case string(store.FollowupOpen), string(store.FollowupDone):
+		q.State = store.FollowupState(st)
+	default:
+		return q, n, badRequest("invalid input", map[string]string{"state": "must be open, done or all"})
+	}
+	return q, n, nil
+}
+
+// followupList lists the named responses of the viewer's accounts (every
+// account's for an admin), newest first.
+func (s *Server) followupList(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	q, n, err := followupQuery(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.followups.List(c.UserContext(), u, q)
+	if err != nil {
+		return followupProblem(err)
+	}
+	surveys, err := s.followups.Surveys(c.UserContext(), u)
+	if err != nil {
+		return followupProblem(err)
+	}
+	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
+		Total: total, From: q.Page.Offset + 1, To: q.Page.Offset + int64(len(items))}
+	for _, it := range items {
+		page.Items = append(page.Items, rowOf(it))
+	}
+	link := func(p int) string {
+		v := url.Values{"page": {strconv.Itoa(p)}}
+		if q.State != "" {
+			v.Set("state", string(q.State))
+		}
+		if q.SurveyID != "" {
+			v.Set("survey", q.SurveyID)
+		}
+		return "/followups?" + v.Encode()
+	}
+	if n > 1 {
+		page.Prev = link(n - 1)
+	}
+	if page.To < total {
+		page.Next = link(n + 1)
+	}
+	return s.render(c, fiber.StatusOK, "followups", "Follow-ups", page)
+}
+
+func rowOf(it followup.Item) followupRow {
+	r := followupRow{
+		Href: "/followups/" + url.PathEscape(it.ResponseID), Contact: it.Contact, Account: it.Account, Survey: it.Survey,
+		Date: it.Date, State: "Open", Detractor: it.Detractor, Done: it.State == store.FollowupDone,
+	}
+	if r.Done {
+		r.State = "Done"
+	}
+	if it.Score != nil {
+		r.Score = strconv.Itoa(*it.Score)
+	}
+	return r
+}
+
+// followupPage is followup.html.
+type followupPage struct {
+	Row    followupRow
+	D      followup.Detail
+	DoneAt string
+	Note   string // the form's note
+	Errors map[string]string
+	Saved  string
+}
+
+// followupShow opens a named response; the service audit-logs the view.
+func (s *Server) followupShow(c *fiber.Ctx) error {
+	return s.renderFollowup(c, fiber.StatusOK, "", nil)
+}
+
+func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
+	u, _ := currentUser(c)
+	d, err := s.followups.Open(c.UserContext(), u, param(c, "id"), requestID(c))
+	if err != nil {
+		return followupProblem(err)
+	}
+	page := followupPage{Row: rowOf(d.Item), D: d, Note: note, Errors: errs, Saved: c.Query("done")}
+	if d.DoneAt != nil {
+		page.DoneAt = d.DoneAt.UTC().Format("2 Jan 2006 15:04") + " UTC"
+	}
+	return s.render(c, status, "followup", "Follow-up: "+d.Contact, page)
+}
+
+// followupDone marks a follow-up done, with an optional note.
+func (s *Server) followupDone(c *fiber.Ctx) error {
+	return s.setFollowup(c, true)
+}
+
+// followupReopen opens a follow-up again.
+func (s *Server) followupReopen(c *fiber.Ctx) error {
+	return s.setFollowup(c, false)
+}
+
+func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
+	u, _ := currentUser(c)
+	id := param(c, "id")
+	note := formValue(c, "note")
+	err := s.followups.SetDone(c.UserContext(), u, id, done, note, requestID(c))
+	var ve *followup.ValidationError
+	if errors.As(err, &ve) {
+		errs := map[string]string{}
+		for field, msg := range ve.Fields {
+			errs[field] = sentence(field + " " + msg)
+		}
+		return s.renderFollowup(c, fiber.StatusUnprocessableEntity, note, errs)
+	}
+	if err != nil {
+		return followupProblem(err)
+	}
+	state := "reopened"
+	if done {
+		state = "done"
+	}
+	return c.Redirect("/followups/"+url.PathEscape(id)+"?done="+state, fiber.StatusSeeOther)
+}
+
+// followupJSON is one follow-up in the API.
+type followupJSON struct {
+	ResponseID string              `json:"responseId"`
+	Contact    string              `json:"contact"`
+	AccountID  string              `json:"accountId"`
+	Account    string              `json:"account"`
+	SurveyID   string              `json:"surveyId"`
+	Survey     string              `json:"survey"`
+	Date       string              `json:"date"`
+	Score      *int                `json:"score"`
+	Detractor  bool                `json:"detractor"`
+	State      store.FollowupState `json:"state"`
+	DoneAt     *time.Time          `json:"doneAt,omitempty"`
+}
+
+// apiFollowups lists follow-ups as JSON: GET /api/v1/followups?state=&survey=&page=.
+func (s *Server) apiFollowups(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	q, n, err := followupQuery(c)
+	if err != nil {
+		return err
+	}
+	items, total, err := s.followups.List(c.UserContext(), u, q)
+	if err != nil {
+		return followupProblem(err)
+	}
+	out := make([]followupJSON, 0, len(items))
+	for _, it := range items {
+		out = append(out, followupJSON{
+			ResponseID: it.ResponseID, Contact: it.Contact, AccountID: it.AccountID, Account: it.Account,
+			SurveyID: it.SurveyID, Survey: it.Survey, Date: it.Date, Score: it.Score, Detractor: it.Detractor,
+			State: it.State, DoneAt: it.DoneAt,
+		})
+	}
+	return c.JSON(fiber.Map{"items": out, "total": total, "page": n, "perPage": followupsPerPage})
+}

@@ -1,0 +1,59 @@
+package web
+
+import (
+	"context"
+	"errors"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// FollowupService is what the web layer uses of the closed loop
+// (*followup.Service).
+type FollowupService interface {
+	List(ctx context.Context, actor store.User, q followup.Query) ([]followup.Item, int64, error)
+	Surveys(ctx context.Context, actor store.User) ([]followup.SurveyChoice, error)
+	Open(ctx context.Context, actor store.User, responseID, requestID string) (followup.Detail, error)
+	SetDone(ctx context.Context, actor store.User, responseID string, done bool, note, requestID string) error
+}
+
+var _ FollowupService = (*followup.Service)(nil)
+
+// followupPages lists the views of the follow-ups area.
+func followupPages() []string { return []string{"followups", "followup"} }
+
+// followupRoutes registers the follow-up pages and API. Analysts are
+// refused before any handler runs: named responses are never theirs.
+func (s *Server) followupRoutes(api fiber.Router, app fiber.Router) {
+	if s.followups == nil {
+		return
+	}
+	managers := requireRole(store.RoleAdmin, store.RoleManager)
+	page := func(h fiber.Handler) []fiber.Handler {
+		return []fiber.Handler{s.csrf, s.requireSession, managers, h}
+	}
+	app.Get("/followups", page(s.followupList)...)
+	app.Get("/followups/:id", page(s.followupShow)...)
+	app.Post("/followups/:id/done", page(s.followupDone)...)
+	app.Post("/followups/:id/reopen", page(s.followupReopen)...)
+
+	api.Get("/followups", s.requireBearer, managers, s.apiFollowups)
+}
+
+// followupProblem maps the follow-up service's errors to what the client
+// is told.
+func followupProblem(err error) error {
+	var ve *followup.ValidationError
+	switch {
+	case errors.As(err, &ve):
+		return badRequest("invalid input", ve.Fields)
+	case errors.Is(err, followup.ErrForbidden):
+		return fiber.ErrForbidden
+	case errors.Is(err, followup.ErrNotFound):
+		return &problem{status: fiber.StatusNotFound, msg: "not found", heading: "No such follow-up",
+			detail: "This response is not among your follow-ups. The person may have withdrawn their consent to be named."}
+	}
+	return err
+}
