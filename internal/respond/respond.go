@@ -97,7 +97,15 @@ type Deps struct {
 	Accounts    Accounts
 	Responses   Responses
 	Consents    Consents
-	Tally       Tally // optional: report counters kept as responses arrive
+	Tally       Tally     // optional: report counters kept as responses arrive
+	Followups   Followups // optional: named responses as their managers' follow-ups
+}
+
+// Followups makes a stored response that carries its respondent's name a
+// follow-up for the account's managers (*followup.Service). It is
+// idempotent: a resubmission calls it again to finish an interrupted one.
+type Followups interface {
+	Record(ctx context.Context, resp store.Response, accountID string) error
 }
 
 // Tally keeps the report counters up to date as responses are stored.
@@ -117,6 +125,7 @@ type Service struct {
 	responses   Responses
 	consents    Consents
 	tally       Tally
+	followups   Followups
 	now         func() time.Time
 }
 
@@ -126,6 +135,7 @@ func New(d Deps) *Service {
 		signer: d.Signer, ring: d.Keys, sealer: d.Sealer,
 		invitations: d.Invitations, surveys: d.Surveys, contacts: d.Contacts, accounts: d.Accounts,
 		responses: d.Responses, consents: d.Consents, tally: d.Tally, now: time.Now,
+		followups: d.Followups,
 	}
 }
 

@@ -73,7 +73,10 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err != nil {
 		return Result{}, err
 	}
-	if _, err := s.responses.FirstOf(ctx, ids...); err == nil {
+	if stored, err := s.responses.FirstOf(ctx, ids...); err == nil {
+		if err := s.recordFollowup(ctx, stored, l.accountID); err != nil {
+			return Result{}, err
+		}
 		return Result{Again: true}, s.markAnswered(ctx, l.InvitationID)
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, fmt.Errorf("respond: %w", err)
@@ -124,6 +127,11 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
 		return Result{}, err
 	}
+	// A failure here fails the submission; submitting again finds the
+	// response stored and records the follow-up then.
+	if err := s.recordFollowup(ctx, resp, l.accountID); err != nil {
+		return Result{}, err
+	}
 	if s.tally != nil {
 		day, _ := time.Parse(time.DateOnly, resp.Date)
 		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
@@ -134,6 +142,17 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		}
 	}
 	return Result{Named: resp.Named != nil}, nil
+}
+
+// recordFollowup hands a named response to the follow-ups, if kept.
+func (s *Service) recordFollowup(ctx context.Context, resp store.Response, accountID string) error {
+	if s.followups == nil || resp.Named == nil {
+		return nil
+	}
+	if err := s.followups.Record(ctx, resp, accountID); err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	return nil
 }
 
 // markAnswered moves the invitation to answered; already answered is fine.
