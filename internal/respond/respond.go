@@ -19,6 +19,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -99,6 +100,9 @@ type Deps struct {
 	Consents    Consents
 	Tally       Tally     // optional: report counters kept as responses arrive
 	Followups   Followups // optional: named responses as their managers' follow-ups
+
+	// Quotes keeps quotable comments (optional).
+	Quotes Quotes
 }
 
 // Followups makes a stored response that carries its respondent's name a
@@ -106,6 +110,12 @@ type Deps struct {
 // idempotent: a resubmission calls it again to finish an interrupted one.
 type Followups interface {
 	Record(ctx context.Context, resp store.Response, accountID string) error
+}
+
+// Quotes keeps a stored response's quotable comments for reports, redacted
+// and with nothing that leads back to the response (*quotes.Service).
+type Quotes interface {
+	Add(ctx context.Context, sub quotes.Submission) error
 }
 
 // Tally keeps the report counters up to date as responses are stored.
@@ -127,6 +137,8 @@ type Service struct {
 	tally       Tally
 	followups   Followups
 	now         func() time.Time
+
+	quotes Quotes
 }
 
 // New returns a Service.
@@ -136,6 +148,7 @@ func New(d Deps) *Service {
 		invitations: d.Invitations, surveys: d.Surveys, contacts: d.Contacts, accounts: d.Accounts,
 		responses: d.Responses, consents: d.Consents, tally: d.Tally, now: time.Now,
 		followups: d.Followups,
+		quotes:    d.Quotes,
 	}
 }
 

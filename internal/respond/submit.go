@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -52,6 +53,9 @@ type Result struct {
 	// TallyErr is set when the response was stored but the report counters
 	// could not be updated; the caller logs it, and a rebuild catches up.
 	TallyErr error
+	// QuoteErr is set when the response was stored but its quotable
+	// comments could not be kept for reports; the caller logs it.
+	QuoteErr error
 }
 
 // Submit validates a submission to an open link and stores it exactly
@@ -132,16 +136,33 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err := s.recordFollowup(ctx, resp, l.accountID); err != nil {
 		return Result{}, err
 	}
+	quoteErr := s.keepQuotes(ctx, l, resp, answers)
 	if s.tally != nil {
 		day, _ := time.Parse(time.DateOnly, resp.Date)
 		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
 		if err := s.tally.Add(ctx, report.Entry{SurveyID: sv.ID, Day: day, Segment: seg, Answers: answers}); err != nil {
 			// The answer is stored and counted by the next rebuild; the
 			// respondent has done their part.
-			return Result{Named: resp.Named != nil, TallyErr: err}, nil
+			return Result{Named: resp.Named != nil, TallyErr: err, QuoteErr: quoteErr}, nil
 		}
 	}
-	return Result{Named: resp.Named != nil}, nil
+	return Result{Named: resp.Named != nil, QuoteErr: quoteErr}, nil
+}
+
+// keepQuotes hands a stored response's answers to the quotes, if kept,
+// with who gave them so that their names can be redacted; the quotes keep
+// neither.
+func (s *Service) keepQuotes(ctx context.Context, l Link, resp store.Response, answers survey.Answers) error {
+	if s.quotes == nil {
+		return nil
+	}
+	seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
+		Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
+	err := s.quotes.Add(ctx, quotes.Submission{Survey: l.Survey, ContactID: l.ContactID, AccountID: l.accountID, Segment: seg, Answers: answers})
+	if err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	return nil
 }
 
 // recordFollowup hands a named response to the follow-ups, if kept.

@@ -203,11 +203,11 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 	return out, nil
 }
 
-// EachBucket calls fn with every bucket's quotes, for re-encryption under
+// EachBucket calls fn with every bucket's survey, question and quotes, for re-encryption under
 // a new key: when fn returns quotes, their texts replace the bucket's, by
 // position; nil leaves the bucket as it is. It scans the collection, which
 // only an offline command does.
-func (r *Quotes) EachBucket(ctx context.Context, fn func(id string, quotes []Quote) ([]Quote, error)) error {
+func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question string, quotes []Quote) ([]Quote, error)) error {
 	cur, err := r.c.Find(ctx, bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}})
 	if err != nil {
 		return fmt.Errorf("store: quotes: %w", err)
@@ -218,7 +218,7 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(id string, quotes []Quo
 		if err := cur.Decode(&doc); err != nil {
 			return fmt.Errorf("store: decode quotes: %w", err)
 		}
-		changed, err := fn(doc.ID, doc.Quotes)
+		changed, err := fn(doc.Survey, doc.Question, doc.Quotes)
 		if err != nil {
 			return err
 		}

@@ -95,7 +95,7 @@ func TestQuotesKeepTheLatest(t *testing.T) {
 	}
 	// The dropped buckets are gone from the database, not just unread.
 	var left int
-	err = st.Quotes.EachBucket(ctx, func(_ string, qs []store.Quote) ([]store.Quote, error) {
+	err = st.Quotes.EachBucket(ctx, func(_, _ string, qs []store.Quote) ([]store.Quote, error) {
 		left += len(qs)
 		return nil, nil
 	})
@@ -130,7 +130,7 @@ func TestQuotesEachBucketReplacesTexts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	err := st.Quotes.EachBucket(ctx, func(_ string, qs []store.Quote) ([]store.Quote, error) {
+	err := st.Quotes.EachBucket(ctx, func(_, _ string, qs []store.Quote) ([]store.Quote, error) {
 		out := slices.Clone(qs)
 		for i := range out {
 			out[i].Text = seal.Box{KeyID: "k2", Data: append([]byte("new"), qs[i].Text.Data...)}
