@@ -50,12 +50,13 @@ func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjec
 	priv := privacy.New(privacy.Deps{
 		Consents: st.Consents, Responses: st.Responses, Subjects: subjects, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
-		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer,
+		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
 	})
 	resp := respond.New(respond.Deps{
 		Signer: link.New(ring, baseURL), Keys: ring, Sealer: sealer,
 		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
 		Responses: st.Responses, Consents: priv, Tally: report.New(st.Rollups),
+		Followups: followupRecorder(st, sealer),
 	})
 	return resp, priv
 }

@@ -55,6 +55,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
+	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
+	if err != nil {
+		return err
+	}
 	srv, err := web.New(web.Deps{
 		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version,
 		Customers:   customers,
@@ -62,6 +66,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Respondents: respondents,
 		Campaigns:   delivery.service,
 		Privacy:     privacySvc,
+		Followups:   followups,
 	})
 	if err != nil {
 		return err
@@ -69,6 +74,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	// Deferred after closeDB, so it runs first: the dispatcher finishes the
 	// batches it holds while the database is still there.
 	defer delivery.start(ctx, cfg.Dispatch, logger)()
+	defer startAlerts(ctx, followups, cfg.Dispatch)()
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err

@@ -65,6 +65,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 type delivery struct {
 	service    *invite.Service
 	dispatcher *invite.Dispatcher
+	sender     invite.Sender // also carries detractor alerts
 }
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
@@ -95,7 +96,7 @@ func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers 
 	if err != nil {
 		return delivery{}, err
 	}
-	return delivery{service: svc, dispatcher: disp}, nil
+	return delivery{service: svc, dispatcher: disp, sender: sender}, nil
 }
 
 func newSender(cfg config.Config, st *store.Store, from *netmail.Address, logger *slog.Logger) (invite.Sender, error) {

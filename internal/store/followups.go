@@ -38,7 +38,7 @@ type Followup struct {
 	State      FollowupState `bson:"state"`
 	DoneBy     string        `bson:"doneBy,omitempty"`
 	DoneAt     *time.Time    `bson:"doneAt,omitempty"`
-	Note       *seal.Box     `bson:"note,omitempty"` // the manager's note, sealed
+	Note       *seal.Box     `bson:"note,omitempty"`      // the manager's note, sealed
 	AlertedAt  *time.Time    `bson:"alertedAt,omitempty"` // when the detractor alert went out
 	CreatedAt  time.Time     `bson:"createdAt"`
 }
