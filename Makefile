@@ -5,7 +5,7 @@ PKGS     := ./...
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: all run build test test-short lint fmt bench fuzz clean testdb
+.PHONY: all run build test test-short lint fmt bench fuzz clean testdb e2e
 
 all: lint test
 
@@ -38,6 +38,13 @@ lint:
 
 fmt:
 	gofmt -w $$(git ls-files '*.go')
+
+## e2e: the whole story in headless Chromium (installed by .ci/chromium when
+## missing); screenshots go to CANDOR_E2E_ARTIFACTS (default bin/e2e-artifacts)
+e2e: build
+	chromium=$$(bash .ci/chromium) && \
+	CANDOR_E2E_BIN=$(BIN)/candor CANDOR_E2E_CHROMIUM="$$chromium" \
+		$(GO) test -tags e2e -count=1 -v -timeout 15m ./e2e/
 
 ## bench: benchmarks with ratios against the raw driver baseline, in one run
 bench: testdb

@@ -60,7 +60,6 @@ type tab struct {
 	ctx       context.Context
 	base      string // the server's URL
 	artifacts string
-	srv       *server
 }
 
 // newTab opens a tab in a fresh browser context (its own cookie jar), so
@@ -73,7 +72,7 @@ func newTab(t *testing.T, browser context.Context, srv *server, name string) *ta
 		cancel()
 		t.Fatalf("%s: open a tab: %v", name, err)
 	}
-	tb := &tab{t: t, name: name, ctx: ctx, base: srv.URL, artifacts: artifactsDir(t), srv: srv}
+	tb := &tab{t: t, name: name, ctx: ctx, base: srv.URL, artifacts: artifactsDir(t)}
 	// Cleanups run last-in first-out: the capture runs while the tab is open.
 	t.Cleanup(cancel)
 	t.Cleanup(func() {
@@ -98,10 +97,11 @@ func newTab(t *testing.T, browser context.Context, srv *server, name string) *ta
 	return tb
 }
 
-// fatalf ends the test with the step that failed and the server's last words.
+// fatalf ends the test, naming the person whose step failed. The cleanups
+// then save every tab's page and print the server's last log lines.
 func (tb *tab) fatalf(format string, args ...any) {
 	tb.t.Helper()
-	tb.t.Fatalf("%s: %s\n--- server log (tail) ---\n%s", tb.name, fmt.Sprintf(format, args...), tb.srv.log.Tail(40))
+	tb.t.Fatalf("%s: %s", tb.name, fmt.Sprintf(format, args...))
 }
 
 // step runs actions that return nothing, within stepTimeout.
@@ -243,6 +243,11 @@ func (tb *tab) noScript() {
 	defer cancel()
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		tb.fatalf("disable scripts: %v", err)
+	}
+	// Make sure it took: a page's own script must not run.
+	tb.step("load a page with a script", chromedp.Navigate(`data:text/html,<title>no</title><script>document.title="ran"</script>`))
+	if title := value(tb, "title", chromedp.Title()); title != "no" {
+		tb.fatalf("scripts still run after disabling them (title %q)", title)
 	}
 }
 

@@ -40,6 +40,9 @@ type server struct {
 func startServer(t *testing.T) *server {
 	t.Helper()
 	bin := os.Getenv("CANDOR_E2E_BIN")
+	if bin != "" && !filepath.IsAbs(bin) {
+		bin = filepath.Join(repoRoot(t), bin) // go test runs in e2e/
+	}
 	if bin == "" {
 		bin = filepath.Join(t.TempDir(), "candor")
 		build := exec.Command("go", "build", "-o", bin, "./cmd/candor")
@@ -76,6 +79,9 @@ func startServer(t *testing.T) *server {
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("--- server log, last lines (all of it in %s) ---\n%s", logFile.Name(), s.log.Tail(60))
+		}
 		// SIGTERM lets the server finish its requests and close the database.
 		_ = cmd.Process.Signal(syscall.SIGTERM)
 		select {
@@ -167,11 +173,17 @@ func (b *logBuffer) Tail(n int) string {
 	return strings.Join(lines, "\n")
 }
 
-// Contains reports whether the output so far has s.
-func (b *logBuffer) Contains(s string) bool {
+// Grep returns the lines written so far that contain s.
+func (b *logBuffer) Grep(s string) []string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return strings.Contains(b.buf.String(), s)
+	var out []string
+	for _, l := range strings.Split(b.buf.String(), "\n") {
+		if strings.Contains(l, s) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // waitFor polls check until it reports done, an error, or the context ends.

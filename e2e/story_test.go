@@ -138,8 +138,11 @@ func TestStory(t *testing.T) {
 		}
 	}
 	resp, _, err := api.do(ctx, http.MethodHead, link, nil, nil)
-	if err != nil || resp.StatusCode != http.StatusOK {
-		viewer.fatalf("HEAD %s: %v %v", link, resp, err)
+	if err != nil {
+		viewer.fatalf("HEAD %s: %v", link, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		viewer.fatalf("HEAD %s: status %d", link, resp.StatusCode)
 	}
 	if err := api.answer(ctx, link, 6, "", false); err != nil {
 		viewer.fatalf("answering after two views and a HEAD: %v", err)
@@ -174,6 +177,10 @@ func TestStory(t *testing.T) {
 	signIn(an, analyst, staffPassword, "")
 	checkDashboard(an, surveyID, answered)
 
+	// Nothing along the way was a server error.
+	if errs := srv.log.Grep("level=ERROR"); len(errs) > 0 {
+		t.Fatalf("the server logged %d errors:\n%s", len(errs), strings.Join(errs, "\n"))
+	}
 	t.Logf("the story took %s", time.Since(started).Round(time.Second))
 }
 
