@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web"
@@ -66,6 +67,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Respondents: respondents,
 		Campaigns:   delivery.service,
 		Privacy:     privacySvc,
+		Reports:     report.New(st.Rollups),
+
+		ReportCampaigns: st.Campaigns,
 		Followups:   followups,
 	})
 	if err != nil {

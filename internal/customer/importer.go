@@ -493,6 +493,10 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 	return nil
 }
 
+// SafeCell is safeCell for other exports: a cell a spreadsheet would
+// read as a formula gets a leading apostrophe.
+func SafeCell(v string) string { return safeCell(v) }
+
 func safeCell(v string) string {
 	if v != "" && strings.ContainsRune("=+-@\t\r", rune(v[0])) {
 		return "'" + v

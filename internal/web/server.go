@@ -55,6 +55,10 @@ type Deps struct {
 	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
 	Respondents RespondentService // answering a survey from a link
 	Privacy     PrivacyService    // consent, data-subject rights and the audit log
+	Reports     ReportService     // dashboards and report exports; none: their routes answer 404
+	// ReportCampaigns gives reports the invitations sent, for the response
+	// rate (optional).
+	ReportCampaigns SurveyCampaigns
 	Followups   FollowupService   // named responses for account managers (optional)
 }
 
@@ -76,6 +80,9 @@ type Server struct {
 	campaigns   CampaignService
 	respondents RespondentService
 	privacy     PrivacyService
+	reports     ReportService
+	// reportCampaigns counts invitations for response rates; may be nil.
+	reportCampaigns SurveyCampaigns
 	followups   FollowupService
 
 	// limits holds, by method and path, the routes allowed a larger body
@@ -140,6 +147,9 @@ func New(d Deps) (*Server, error) {
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
+		reports:     d.Reports,
+
+		reportCampaigns: d.ReportCampaigns,
 		followups:   d.Followups,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},

@@ -27,7 +27,7 @@ var _ SurveyService = (*surveys.Service)(nil)
 // surveyPages lists the views of the survey area. The survey list is the
 // home page.
 func surveyPages() []string {
-	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview"}
+	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview", "report"}
 }
 
 // surveyPartials lists templates that only define blocks for pages to
@@ -49,6 +49,8 @@ func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
 	v1.Post("/:id/open", writer, s.apiOpenSurvey)
 	v1.Post("/:id/close", writer, s.apiCloseSurvey)
 	v1.Post("/:id/duplicate", writer, s.apiDuplicateSurvey)
+	v1.Get("/:id/report", s.apiReport)
+	v1.Get("/:id/report.csv", s.reportCSVDownload)
 
 	pages := app.Group("/surveys", s.csrf, s.requireSession)
 	pages.Get("/new", writer, s.surveyNew)
@@ -62,6 +64,9 @@ func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
 	pages.Get("/:id/close", writer, s.surveyConfirmClose)
 	pages.Post("/:id/close", writer, s.surveyClose)
 	pages.Post("/:id/duplicate", writer, s.surveyDuplicate)
+	// Reports: every staff role; a manager sees their own accounts only.
+	pages.Get("/:id/report", s.reportPageView)
+	pages.Get("/:id/report.csv", s.reportCSVDownload)
 }
 
 // canChange mirrors the service's rule, so that pages offer only the
