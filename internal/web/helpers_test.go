@@ -41,6 +41,7 @@ type testOptions struct {
 	respondents RespondentService // default: none, and no respondent routes
 	campaigns   CampaignService   // default: none, and no campaign routes
 	privacy     PrivacyService    // default: none, and no privacy routes
+	followups   FollowupService   // default: none, and no follow-up routes
 }
 
 type testServer struct {
@@ -86,6 +87,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Respondents: o.respondents,
 		Campaigns:   o.campaigns,
 		Privacy:     o.privacy,
+		Followups:   o.followups,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/candorhq/candor/internal/audit"
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
+	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/respond/respondtest"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// followupFixture is a server whose respondents' named answers become
+// follow-ups, with two managers and an analyst signed in.
+type followupFixture struct {
+	*testServer
+	w    *respondtest.World
+	st   *store.Store
+	sv   survey.Survey
+	fu   *followup.Service
+	priv *privacy.Service
+
+	mia, max, ana    store.User
+	miaC, maxC, anaC *client
+}
+
+func newFollowupFixture(t *testing.T) *followupFixture {
+	t.Helper()
+	st := store.New(storetest.DB(t))
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := respondtest.New(t, st)
+	f := &followupFixture{w: w, st: st}
+	f.priv = privacy.New(privacy.Deps{
+		Consents: st.Consents, Responses: st.Responses, Subjects: w.Customers, Eraser: st.Contacts,
+		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
+		Surveys: st.Surveys, Audit: w.Audit, Sealer: w.Sealer, Followups: st.Followups,
+	}).WithClock(w.Now)
+	f.fu = followup.New(followup.Deps{
+		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
+		Subjects: w.Customers, Named: f.priv, Audit: w.Audit, Sealer: w.Sealer, Users: st.Users,
+		Sender: invite.NewDevOutbox(st.DevMails), From: netmail.Address{Address: "candor@example.com"}, BaseURL: "http://candor.test",
+	}).WithClock(w.Now)
+	resp := respond.New(respond.Deps{
+		Signer: w.Signer, Keys: w.Ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,
+		Contacts: st.Contacts, Accounts: st.Accounts, Responses: st.Responses, Consents: f.priv,
+		Tally: report.New(st.Rollups), Followups: f.fu,
+	}).WithClock(w.Now)
+	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: w.Now, respondents: resp, privacy: f.priv, followups: f.fu})
+	f.sv = w.OpenSurvey(t, nil)
+	for _, u := range []struct {
+		dst  *store.User
+		c    **client
+		name string
+		role store.Role
+	}{{&f.mia, &f.miaC, "mia", store.RoleManager}, {&f.max, &f.maxC, "max", store.RoleManager}, {&f.ana, &f.anaC, "ana", store.RoleAnalyst}} {
+		created, err := f.auth.CreateUser(ctx, auth.NewUser{Email: u.name + "@staff.example.com", Name: "Staff " + u.name, Role: u.role, Password: testPassword})
+		if err != nil {
+			t.Fatal(err)
+		}
+		*u.dst = created
+		c := f.client(t)
+		c.get("/login")
+		wantSeeOther(t, c.post("/login", url.Values{"email": {created.Email}, "password": {testPassword}}), "/")
+		*u.c = c
+	}
+	return f
+}
+
+// answer has a new contact at an account of manager answer with nps,
+// named or not, through the respondent page; it returns the response id.
+func (f *followupFixture) answer(t *testing.T, manager store.User, name string, nps string, named bool) (customer.Contact, string) {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	company := "Company " + store.NewID()[:8]
+	a := store.Account{ID: store.NewID(), Name: company, NameKey: store.FoldName(company), Region: "EMEA", Country: "DE",
+		Industry: "Retail", Tier: "Gold", ManagerIDs: []string{manager.ID}, CreatedAt: now, UpdatedAt: now}
+	if err := f.st.Accounts.Insert(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	email := strings.ToLower(strings.Fields(name)[0]) + "@customer.example"
+	c, err := f.w.Customers.CreateContact(ctx, f.w.Admin, customer.ContactInput{AccountID: a.ID, Name: name, Email: email, Locale: "en"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := f.w.InviteContact(t, f.sv, c, a)
+	form := url.Values(respondtest.Answers())
+	form.Set("q.nps", nps)
+	form.Set(localeField, "en")
+	form.Set(consentVersionField, "1")
+	if named {
+		form.Set(consentField, "yes")
+	}
+	wantSeeOther(t, f.client(t).post(respondentPath(p.Token, ""), form), respondentPath(p.Token, "/thanks"))
+	ids, _ := respond.ResponseIDs(f.w.Ring, p.Invitation.ID)
+	return c, ids[0]
+}
+
+func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
+	t.Parallel()
+	f := newFollowupFixture(t)
+	ctx := context.Background()
+	dora, doraID := f.answer(t, f.mia, "Dora Detractor", "3", true)
+	f.answer(t, f.mia, "Anna Anonymous", "2", false)
+	_, ottoID := f.answer(t, f.max, "Otto Other", "10", true)
+	path := "/followups/" + doraID
+
+	list := f.miaC.get("/followups")
+	wantStatus(t, list, http.StatusOK)
+	pageHas(t, list, "Follow-ups", "Dora Detractor", "Detractor", "Customer survey 2026", `href="/followups"`)
+	for _, never := range []string{"Anna Anonymous", "Otto Other", "Faster repairs"} {
+		if strings.Contains(list.body, never) {
+			t.Errorf("manager's list shows %q", never)
+		}
+	}
+	if r := f.maxC.get(path); r.StatusCode != http.StatusNotFound {
+		t.Errorf("another manager opens the response: %d, want 404", r.StatusCode)
+	}
+	if r := f.maxC.get("/followups"); strings.Contains(r.body, "Dora Detractor") || !strings.Contains(r.body, "Otto Other") {
+		t.Errorf("manager 2's list is not theirs alone")
+	}
+	for _, p := range []string{"/followups", path, "/followups/" + ottoID} {
+		if r := f.anaC.get(p); r.StatusCode != http.StatusForbidden {
+			t.Errorf("analyst GET %s: %d, want 403", p, r.StatusCode)
+		}
+	}
+	if r := f.anaC.post(path+"/done", nil); r.StatusCode != http.StatusForbidden {
+		t.Errorf("analyst marks done: %d, want 403", r.StatusCode)
+	}
+	if strings.Contains(f.anaC.get("/").body, `href="/followups"`) {
+		t.Error("the analyst's navigation links to follow-ups")
+	}
+
+	page := f.miaC.get(path)
+	wantStatus(t, page, http.StatusOK)
+	pageHas(t, page, "Dora Detractor", "Faster repairs, please.", "Our site manager is hard to reach.", "recorded in the audit log", "Mark as done")
+	entries, _, err := f.w.Audit.List(ctx, store.AuditFilter{Target: dora.ID}, store.Page{})
+	if err != nil || len(entries) != 1 || entries[0].Action != string(audit.ViewNamed) || entries[0].ActorID != f.mia.ID || entries[0].Detail != doraID || entries[0].RequestID == "" {
+		t.Fatalf("audit after one view = %+v, %v", entries, err)
+	}
+
+	long := f.miaC.post(path+"/done", url.Values{"note": {strings.Repeat("n", followup.MaxNote+1)}})
+	wantStatus(t, long, http.StatusUnprocessableEntity)
+	pageHas(t, long, "Note is longer than 2000 characters", strings.Repeat("n", 50))
+	if r := f.miaC.post(path+"/done", url.Values{"_csrf": {"forged"}}); r.StatusCode != http.StatusForbidden {
+		t.Errorf("forged CSRF token: %d, want 403", r.StatusCode)
+	}
+	wantSeeOther(t, f.miaC.post(path+"/done", url.Values{"note": {"Called Dora; a technician visits Monday."}}), path+"?done=done")
+	done := f.miaC.get(path + "?done=done")
+	pageHas(t, done, "Marked as done.", "Done by Staff mia", "Called Dora; a technician visits Monday.", "Reopen")
+	pageHas(t, f.miaC.get("/followups?state=done"), "Dora Detractor")
+	if strings.Contains(f.miaC.get("/followups?state=open").body, "Dora Detractor") {
+		t.Error("a done follow-up is listed as open")
+	}
+	if r := f.miaC.get("/followups?state=bogus"); r.StatusCode != http.StatusBadRequest {
+		t.Errorf("unknown state: %d, want 400", r.StatusCode)
+	}
+	wantSeeOther(t, f.miaC.post(path+"/reopen", nil), path+"?done=reopened")
+	pageHas(t, f.miaC.get("/followups?state=open"), "Dora Detractor")
+
+	api := f.miaC.api(http.MethodGet, "/api/v1/followups", f.token(t, f.mia), "")
+	wantStatus(t, api, http.StatusOK)
+	var body struct {
+		Items []followupJSON `json:"items"`
+		Total int64          `json:"total"`
+	}
+	if err := json.Unmarshal([]byte(api.body), &body); err != nil || body.Total != 1 || body.Items[0].ResponseID != doraID || !body.Items[0].Detractor {
+		t.Errorf("API = %s, %v", api.body, err)
+	}
+	if r := f.anaC.api(http.MethodGet, "/api/v1/followups", f.token(t, f.ana), ""); r.StatusCode != http.StatusForbidden {
+		t.Errorf("analyst API: %d, want 403", r.StatusCode)
+	}
+	if r := f.miaC.api(http.MethodGet, "/api/v1/followups?state=x", f.token(t, f.mia), ""); r.StatusCode != http.StatusBadRequest || !strings.Contains(r.body, `"state"`) {
+		t.Errorf("API with a bad state: %d %s", r.StatusCode, r.body)
+	}
+
+	// Withdrawal takes the response off the list and the page at once.
+	resp, _ := f.st.Responses.ByID(ctx, doraID)
+	if err := f.priv.Withdraw(ctx, dora.ID, resp.Named.ConsentID, privacy.Requester{Via: privacy.ViaThanksPage}); err != nil {
+		t.Fatal(err)
+	}
+	if r := f.miaC.get(path); r.StatusCode != http.StatusNotFound {
+		t.Errorf("after withdrawal: %d, want 404", r.StatusCode)
+	}
+	if strings.Contains(f.miaC.get("/followups").body, "Dora Detractor") {
+		t.Error("after withdrawal the list still names her")
+	}
+}
+
+func (f *followupFixture) token(t *testing.T, u store.User) string {
+	t.Helper()
+	token, _, err := f.auth.IssueToken(u, auth.AudienceAPI)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return token
+}
