@@ -150,6 +150,18 @@ func artifactsDir(t *testing.T) string {
 	return dir
 }
 
+// resetArtifacts removes the screenshots of an earlier run, so that the
+// directory shows this run only (a stale failure-*.png would mislead).
+func resetArtifacts(t *testing.T) {
+	t.Helper()
+	old, _ := filepath.Glob(filepath.Join(artifactsDir(t), "*.png"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			t.Fatalf("artifacts: %v", err)
+		}
+	}
+}
+
 // logBuffer keeps the server's output for the failure report.
 type logBuffer struct {
 	mu  sync.Mutex

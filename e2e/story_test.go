@@ -59,6 +59,7 @@ func TestStory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	started := time.Now()
+	resetArtifacts(t)
 	srv := startServer(t)
 	browser := startBrowser(t)
 	api := newClient(srv.URL)
@@ -114,6 +115,7 @@ func TestStory(t *testing.T) {
 	if page := admin.html("main"); !strings.Contains(page, contacts[0].email) {
 		admin.fatalf("the outbox page does not list %s", contacts[0].email)
 	}
+	admin.shot("outbox")
 	campaignSent(mgr, campaign, len(contacts))
 
 	// 6. Respondents answer from their links.
@@ -371,6 +373,14 @@ func sendCampaign(tb *tab, surveyID string) string {
 	return tb.wantPath("/campaigns/")
 }
 
+// sentCountJS reads the count labelled "Sent" on a campaign page.
+const sentCountJS = `(() => {
+	for (const d of document.querySelectorAll(".campaign-counts > div")) {
+		if (d.querySelector("dt")?.textContent.trim() === "Sent") return d.querySelector("dd").textContent;
+	}
+	return "(no Sent count on the page)";
+})()`
+
 // campaignSent waits on the campaign page (it refreshes itself) until every
 // invitation counts as sent, and keeps a screenshot.
 func campaignSent(tb *tab, path string, want int) {
@@ -387,7 +397,7 @@ func campaignSent(tb *tab, path string, want int) {
 		if _, err := chromedp.Run(qctx, chromedp.NavigateResponse(tb.base+path)); err != nil {
 			return false, err
 		}
-		s, err := chromedp.Run(qctx, chromedp.Text(chromedp.CSS(`.campaign-counts div:nth-child(3) dd`)))
+		s, err := chromedp.Run(qctx, chromedp.Evaluate[string](sentCountJS))
 		sent = strings.TrimSpace(s)
 		return sent == strconv.Itoa(want), err
 	})
