@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
@@ -56,7 +57,13 @@ func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjec
 		Signer: link.New(ring, baseURL), Keys: ring, Sealer: sealer,
 		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
 		Responses: st.Responses, Consents: priv, Tally: report.New(st.Rollups),
+		Quotes:    quoteService(st, sealer, subjects),
 		Followups: followupRecorder(st, sealer),
 	})
 	return resp, priv
+}
+
+// quoteService keeps and shows respondents' quotable comments over st.
+func quoteService(st *store.Store, sealer *seal.Sealer, people quotes.People) *quotes.Service {
+	return quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: people, Accounts: st.Accounts, Users: st.Users})
 }

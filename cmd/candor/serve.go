@@ -67,10 +67,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Respondents: respondents,
 		Campaigns:   delivery.service,
 		Privacy:     privacySvc,
+		Quotes:      quoteService(st, seal.New(ring), customers),
 		Reports:     report.New(st.Rollups),
 
 		ReportCampaigns: st.Campaigns,
-		Followups:   followups,
+		Followups:       followups,
 	})
 	if err != nil {
 		return err

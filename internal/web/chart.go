@@ -24,10 +24,12 @@ type chartBar struct {
 	Text  string // shown after the bar: the value, formatted
 }
 
-// chartPoint is one point of a line chart; a nil Value is a gap.
+// chartPoint is one point of a line chart; a nil Value is a gap, marked
+// as hidden when the period's numbers are suppressed rather than absent.
 type chartPoint struct {
-	Label string
-	Value *float64
+	Label  string
+	Value  *float64
+	Hidden bool
 }
 
 // Bar chart layout, in SVG units.
@@ -113,8 +115,11 @@ func npsGauge(score float64) template.HTML {
 	if score > -100 {
 		fmt.Fprintf(&b, `<path class="gauge-value" d="M%s %s A%s %s 0 0 1 %s %s"/>`, num(lx), num(ly), num(gaugeR), num(gaugeR), num(px), num(py))
 	}
-	fmt.Fprintf(&b, `<line class="gauge-needle" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(gaugeCX), num(gaugeCY), num(px), num(py))
-	fmt.Fprintf(&b, `<text class="gauge-score" x="%s" y="%s" text-anchor="middle">%s</text>`, num(gaugeCX), num(gaugeCY-20), esc(formatScore(score)))
+	// The needle starts clear of the score written at the centre.
+	const inner = 0.5
+	fmt.Fprintf(&b, `<line class="gauge-needle" x1="%s" y1="%s" x2="%s" y2="%s"/>`,
+		num(gaugeCX+(px-gaugeCX)*inner), num(gaugeCY+(py-gaugeCY)*inner), num(px), num(py))
+	fmt.Fprintf(&b, `<text class="gauge-score" x="%s" y="%s" text-anchor="middle">%s</text>`, num(gaugeCX), num(gaugeCY-4), esc(formatScore(score)))
 	fmt.Fprintf(&b, `<text class="chart-label" x="%s" y="%s" text-anchor="middle">−100</text>`, num(lx), num(gaugeCY+18))
 	fmt.Fprintf(&b, `<text class="chart-label" x="%s" y="%s" text-anchor="middle">100</text>`, num(rx), num(gaugeCY+18))
 	b.WriteString(`</svg>`)
@@ -228,7 +233,7 @@ func lineChart(label string, points []chartPoint, lo, hi float64) template.HTML 
 	for i, p := range points {
 		if p.Value != nil {
 			fmt.Fprintf(&b, `<circle class="chart-dot" cx="%s" cy="%s" r="3"/>`, num(xs[i]), num(scale(*p.Value, lo, hi, bottom, top)))
-		} else {
+		} else if p.Hidden {
 			fmt.Fprintf(&b, `<line class="chart-gap" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(xs[i]), num(top), num(xs[i]), num(bottom))
 		}
 		if i%every == 0 {

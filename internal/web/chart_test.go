@@ -125,3 +125,14 @@ func TestChartsEscapeLabelsAndMarkHiddenBars(t *testing.T) {
 		t.Errorf("inline style, which the content security policy refuses: %s", svg)
 	}
 }
+
+func TestLineChartMarksOnlyHiddenPeriodsAsGaps(t *testing.T) {
+	t.Parallel()
+	svg := string(lineChart("NPS", []chartPoint{{Label: "a", Value: floatPtr(10)}, {Label: "b"}, {Label: "c", Hidden: true}}, -100, 100))
+	if n := strings.Count(svg, `class="chart-gap"`); n != 1 {
+		t.Errorf("%d gap marks, want 1 (for the hidden period, not the empty one): %s", n, svg)
+	}
+	if n := strings.Count(svg, `class="chart-dot"`); n != 1 {
+		t.Errorf("%d dots, want 1: %s", n, svg)
+	}
+}

@@ -307,7 +307,7 @@ func trendOf(rep report.Report, k int) *trendView {
 		t.Table.Rows = append(t.Table.Rows, row)
 		np, cp := chartPoint{Label: p.Label}, chartPoint{Label: p.Label}
 		if p.Suppressed {
-			t.Gaps = true
+			t.Gaps, np.Hidden, cp.Hidden = true, true, true
 		} else {
 			if p.NPS != nil {
 				v := p.NPS.Score

@@ -482,3 +482,25 @@ func TestReportOutputsHoldNoPersonalData(t *testing.T) {
 		t.Error("no manager name in any output; the scan would miss names too")
 	}
 }
+
+func TestReportEmptyState(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.reports = report.New(f.st.Rollups)
+	w := respondtest.New(t, f.st)
+	sv := w.OpenSurvey(t, nil)
+	r := f.signIn(t, f.analyst).get("/surveys/" + sv.ID + "/report")
+	wantStatus(t, r, http.StatusOK)
+	if got := elementText(t, r.body, "overall-responses"); got != "0" {
+		t.Errorf("#overall-responses = %q, want 0", got)
+	}
+	if !strings.Contains(r.body, "No responses yet") || strings.Contains(r.body, "<svg") {
+		t.Error("want the empty state and no charts")
+	}
+	// The survey's overview links to its report.
+	r = f.signIn(t, f.analyst).get("/surveys/" + sv.ID)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `href="/surveys/`+sv.ID+`/report"`) {
+		t.Error("the survey overview does not link to the report")
+	}
+}

@@ -59,7 +59,9 @@ type Deps struct {
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns SurveyCampaigns
-	Followups   FollowupService   // named responses for account managers (optional)
+	Followups       FollowupService // named responses for account managers (optional)
+
+	Quotes QuoteService // quotable comments; none: their routes answer 404
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -83,7 +85,8 @@ type Server struct {
 	reports     ReportService
 	// reportCampaigns counts invitations for response rates; may be nil.
 	reportCampaigns SurveyCampaigns
-	followups   FollowupService
+	followups       FollowupService
+	quotes          QuoteService
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -147,10 +150,11 @@ func New(d Deps) (*Server, error) {
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
+		quotes:      d.Quotes,
 		reports:     d.Reports,
 
 		reportCampaigns: d.ReportCampaigns,
-		followups:   d.Followups,
+		followups:       d.Followups,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}

@@ -27,7 +27,7 @@ var _ SurveyService = (*surveys.Service)(nil)
 // surveyPages lists the views of the survey area. The survey list is the
 // home page.
 func surveyPages() []string {
-	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview", "report"}
+	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview", "comments", "report"}
 }
 
 // surveyPartials lists templates that only define blocks for pages to
@@ -49,6 +49,7 @@ func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
 	v1.Post("/:id/open", writer, s.apiOpenSurvey)
 	v1.Post("/:id/close", writer, s.apiCloseSurvey)
 	v1.Post("/:id/duplicate", writer, s.apiDuplicateSurvey)
+	v1.Get("/:id/comments", s.apiComments)
 	v1.Get("/:id/report", s.apiReport)
 	v1.Get("/:id/report.csv", s.reportCSVDownload)
 
@@ -64,6 +65,8 @@ func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
 	pages.Get("/:id/close", writer, s.surveyConfirmClose)
 	pages.Post("/:id/close", writer, s.surveyClose)
 	pages.Post("/:id/duplicate", writer, s.surveyDuplicate)
+	// Comments: every staff role; a manager sees their own accounts only.
+	pages.Get("/:id/comments", s.commentsPageView)
 	// Reports: every staff role; a manager sees their own accounts only.
 	pages.Get("/:id/report", s.reportPageView)
 	pages.Get("/:id/report.csv", s.reportCSVDownload)
