@@ -1,0 +1,60 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// rollupCmd runs `candor rollup rebuild [--survey ID]`: it recomputes the
+// report rollups of one survey, or of all, from the stored responses.
+func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	if len(args) == 0 || args[0] != "rebuild" {
+		return errors.New("usage: candor rollup rebuild [--survey ID]")
+	}
+	fs := newFlagSet("rollup rebuild", stderr)
+	only := fs.String("survey", "", "rebuild only this survey's rollups")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return err
+	}
+	ring, err := cfg.Keys()
+	if err != nil {
+		return err
+	}
+	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	if err := st.Migrate(ctx); err != nil {
+		return err
+	}
+	sealer := seal.New(ring)
+	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
+	surveys, responses := 0, 0
+	err = report.New(st.Rollups).RebuildAll(ctx, st.Surveys, st.Responses, open, *only, func(sv survey.Survey, r report.Rebuilt) {
+		surveys++
+		responses += r.Responses
+		fmt.Fprintf(stdout, "%s  %q: %d responses counted in %d weeks", sv.ID, sv.Title.Get(sv.DefaultLocale, sv.DefaultLocale), r.Responses, r.Weeks)
+		if r.Skipped > 0 {
+			fmt.Fprintf(stdout, ", %d skipped", r.Skipped)
+		}
+		fmt.Fprintln(stdout)
+	})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "rollups rebuilt: %d surveys, %d responses\n", surveys, responses)
+	return nil
+}

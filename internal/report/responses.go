@@ -1,0 +1,87 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+)
+
+// ResponseReader reads a survey's stored responses (*store.Responses).
+type ResponseReader interface {
+	Each(ctx context.Context, surveyID string, fn func(store.Response) error) error
+}
+
+// Opener returns a stored response's answers with the sealed ones opened
+// (privacy.OpenAnswers with the sealer): answers to confidential scale
+// questions count in reports like any other.
+type Opener func(store.Response) (survey.Answers, error)
+
+// EntryOf is what a stored response contributes to reports: exactly what
+// the respondent's submission added to the rollups when it was stored.
+func EntryOf(resp store.Response, answers survey.Answers) Entry {
+	day, _ := time.Parse(time.DateOnly, resp.Date) // an unreadable date is refused as an invalid entry
+	return Entry{
+		SurveyID: resp.SurveyID,
+		Day:      day,
+		Segment: Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
+			Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID},
+		Answers: answers,
+	}
+}
+
+// ResponseSource yields the entries of a survey's stored responses, for
+// Rebuild.
+func ResponseSource(ctx context.Context, rs ResponseReader, surveyID string, open Opener) Source {
+	return func(yield func(Entry) error) error {
+		return rs.Each(ctx, surveyID, func(resp store.Response) error {
+			answers, err := open(resp)
+			if err != nil {
+				return fmt.Errorf("report: response %s: %w", resp.ID, err)
+			}
+			return yield(EntryOf(resp, answers))
+		})
+	}
+}
+
+// SurveyLister lists surveys (*store.Surveys).
+type SurveyLister interface {
+	List(ctx context.Context, f store.SurveyFilter, p store.Page) ([]survey.Survey, int64, error)
+}
+
+// RebuildAll rebuilds the rollups of every survey, or of only the one
+// named, from their stored responses, calling progress after each.
+// ErrNoSurvey when the one named does not exist.
+func (s *Service) RebuildAll(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener, only string,
+	progress func(sv survey.Survey, r Rebuilt)) error {
+	var all []survey.Survey
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		list, total, err := surveys.List(ctx, store.SurveyFilter{}, page)
+		if err != nil {
+			return fmt.Errorf("report: rebuild: %w", err)
+		}
+		for _, sv := range list {
+			if only == "" || sv.ID == only {
+				all = append(all, sv)
+			}
+		}
+		if len(list) == 0 || page.Offset+int64(len(list)) >= total {
+			break
+		}
+	}
+	if only != "" && len(all) == 0 {
+		return fmt.Errorf("%w: no survey %q", ErrNoSurvey, only)
+	}
+	for _, sv := range all {
+		r, err := s.Rebuild(ctx, sv.ID, ResponseSource(ctx, rs, sv.ID, open))
+		if err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(sv, r)
+		}
+	}
+	return nil
+}
