@@ -222,7 +222,9 @@ func lineChart(label string, points []chartPoint, lo, hi float64) template.HTML 
 	for _, v := range []float64{lo, (lo + hi) / 2, hi} {
 		y := scale(v, lo, hi, bottom, top)
 		fmt.Fprintf(&b, `<line class="chart-grid" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(linePadLeft), num(y), num(lineWidth-linePadRight), num(y))
-		fmt.Fprintf(&b, `<text class="chart-label" x="%s" y="%s" text-anchor="end">%s</text>`, num(linePadLeft-6), num(y+4), esc(formatScore(v)))
+		if v == math.Trunc(v) { // counts have no halves
+			fmt.Fprintf(&b, `<text class="chart-label" x="%s" y="%s" text-anchor="end">%s</text>`, num(linePadLeft-6), num(y+4), esc(formatScore(v)))
+		}
 	}
 	xs := linePositions(len(points))
 	if d := linePath(xs, points, lo, hi); d != "" {
