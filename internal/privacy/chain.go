@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strconv"
 	"time"
 
@@ -62,7 +63,15 @@ const maxAppendAttempts = 50
 // Hash, and returns it.
 func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.ConsentRecord, error) {
 	rec.At = rec.At.UTC().Truncate(time.Millisecond) // what BSON keeps, so the hash survives a round trip
-	for range maxAppendAttempts {
+	for attempt := range maxAppendAttempts {
+		if attempt > 0 {
+			// Retrying at once lets every loser collide again, and each
+			// collision is a write the database serialises: wait a random
+			// while that grows with the losses, so contenders spread out.
+			if err := sleepCtx(ctx, rand.N(time.Millisecond<<min(attempt, 7))); err != nil {
+				return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
+			}
+		}
 		head, err := c.store.Head(ctx)
 		if err != nil {
 			return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
@@ -89,6 +98,17 @@ func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.Cons
 		return rec, nil
 	}
 	return store.ConsentRecord{}, ErrChainBusy
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // complete advances the head over the record that follows it, if that

@@ -198,6 +198,37 @@ func TestChainTakesConcurrentAppendsInOrder(t *testing.T) {
 	}
 }
 
+// TestChainAppendsUnderHeavyContention has more appenders racing at once
+// than an append may lose races, as many respondents consenting at the
+// same moment do: every append must still succeed.
+func TestChainAppendsUnderHeavyContention(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	c := privacy.NewChain(st.Consents)
+	const appenders = 80
+	var wg sync.WaitGroup
+	errs := make(chan error, appenders)
+	start := make(chan struct{})
+	for range appenders {
+		wg.Go(func() {
+			<-start
+			if _, err := c.Append(ctx, store.ConsentRecord{Kind: store.ConsentGiven, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
+				errs <- err
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	if n, err := c.Verify(ctx); n != appenders || err != nil {
+		t.Errorf("Verify = %d, %v; want %d", n, err, appenders)
+	}
+}
+
 func TestRecordHashCoversEveryField(t *testing.T) {
 	t.Parallel()
 	base := store.ConsentRecord{
