@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -60,7 +61,7 @@ func classify(err error) *problem {
 		return &problem{status: fiber.StatusConflict, msg: "you cannot disable or demote yourself"}
 	case errors.Is(err, auth.ErrNotFound), errors.Is(err, store.ErrNotFound):
 		return &problem{status: fiber.StatusNotFound, msg: "not found"}
-	case store.IsUnavailable(err):
+	case store.IsUnavailable(err), errors.Is(err, privacy.ErrChainBusy):
 		return &problem{status: fiber.StatusServiceUnavailable, msg: unavailableMessage, detail: unavailableMessage}
 	}
 	var fe *fiber.Error

@@ -14,6 +14,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -35,6 +36,7 @@ func TestClassify(t *testing.T) {
 		{"store not found", fmt.Errorf("store: find user: %w", store.ErrNotFound), 404},
 		{"deadline", fmt.Errorf("auth: %w", context.DeadlineExceeded), 503},
 		{"client disconnected", fmt.Errorf("store: %w", mongo.ErrClientDisconnected), 503},
+		{"consent chain busy", fmt.Errorf("respond: %w", privacy.ErrChainBusy), 503},
 		{"fiber 404", fiber.ErrNotFound, 404},
 		{"fiber 405", fiber.ErrMethodNotAllowed, 405},
 		{"fiber 500", fiber.ErrInternalServerError, 500},
