@@ -29,7 +29,9 @@ type env struct {
 	respond *respond.Service
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t *testing.T) *env { return newBenchEnv(t) }
+
+func newBenchEnv(t testing.TB) *env {
 	t.Helper()
 	st := store.New(storetest.DB(t))
 	if err := st.Migrate(context.Background()); err != nil {
@@ -38,7 +40,7 @@ func newEnv(t *testing.T) *env {
 	return newEnvWithRing(t, st, nil)
 }
 
-func newEnvWithRing(t *testing.T, st *store.Store, ring *keys.Ring) *env {
+func newEnvWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *env {
 	t.Helper()
 	var w *respondtest.World
 	if ring == nil {

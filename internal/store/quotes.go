@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"sync"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -29,8 +31,8 @@ import (
 // a page of quotes costs one look-up for the count and one per bucket,
 // whatever the number of responses.
 const (
-	QuoteBucketSize = 50
-	QuoteBuckets    = 10
+	QuoteBucketSize = 100
+	QuoteBuckets    = 5
 )
 
 // Quote is one comment kept for quoting: its text, redacted and sealed, and
@@ -75,11 +77,32 @@ type quoteSeqDoc struct {
 	N  int64  `bson:"n"`
 }
 
+// quoteBucketDoc keeps each quote as one binary value, its BSON: the
+// embedded database spends about 10 µs per field it reads, and 500 quotes
+// read as subdocuments took 55–90 ms, as binary values about 25 ms.
 type quoteBucketDoc struct {
-	ID       string  `bson:"_id"`
-	Survey   string  `bson:"survey"`
-	Question string  `bson:"question"`
-	Quotes   []Quote `bson:"quotes"`
+	ID       string   `bson:"_id"`
+	Survey   string   `bson:"survey"`
+	Question string   `bson:"question"`
+	Quotes   [][]byte `bson:"quotes"`
+}
+
+func encodeQuote(q Quote) ([]byte, error) {
+	b, err := bson.Marshal(q)
+	if err != nil {
+		return nil, fmt.Errorf("store: encode quote: %w", err)
+	}
+	return b, nil
+}
+
+func (d quoteBucketDoc) decode() ([]Quote, error) {
+	out := make([]Quote, len(d.Quotes))
+	for i, raw := range d.Quotes {
+		if err := bson.Unmarshal(raw, &out[i]); err != nil {
+			return nil, fmt.Errorf("store: decode quote in %s: %w", d.ID, err)
+		}
+	}
+	return out, nil
 }
 
 // Quotes is the quotes collection.
@@ -138,7 +161,11 @@ func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
 		return fmt.Errorf("store: number quote: got %d", counted.N)
 	}
 	bucket := (counted.N - 1) / QuoteBucketSize
-	push := bson.D{{Key: "$push", Value: bson.D{{Key: "quotes", Value: a.Quote}}}, {Key: "$setOnInsert", Value: setOnInsert}}
+	raw, err := encodeQuote(a.Quote)
+	if err != nil {
+		return err
+	}
+	push := bson.D{{Key: "$push", Value: bson.D{{Key: "quotes", Value: raw}}}, {Key: "$setOnInsert", Value: setOnInsert}}
 	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(a.SurveyID, a.Question, bucket)}}, push, upsert); err != nil {
 		return fmt.Errorf("store: keep quote: %w", err)
 	}
@@ -186,21 +213,31 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 	if err != nil {
 		return nil, fmt.Errorf("store: quotes: %w", err)
 	}
-	n := seq.N
-	var out []Quote
-	last := (n - 1) / QuoteBucketSize
-	for b := last; b >= 0 && b > last-QuoteBuckets; b-- {
-		var doc quoteBucketDoc
-		err = r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(surveyID, question, b)}}).Decode(&doc)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // not written yet, or its write failed
-		}
-		if err != nil {
-			return nil, fmt.Errorf("store: quotes: %w", err)
-		}
-		out = append(out, doc.Quotes...)
+	// The buckets are read at once: each look-up is a round trip.
+	last := (seq.N - 1) / QuoteBucketSize
+	first := max(last-QuoteBuckets+1, 0)
+	buckets := make([][]Quote, last-first+1)
+	errs := make([]error, len(buckets))
+	var wg sync.WaitGroup
+	for i := range buckets {
+		wg.Go(func() {
+			var doc quoteBucketDoc
+			err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(surveyID, question, last-int64(i))}}).Decode(&doc)
+			switch {
+			case errors.Is(err, mongo.ErrNoDocuments):
+				// Not written yet, or its write failed.
+			case err != nil:
+				errs[i] = fmt.Errorf("store: quotes: %w", err)
+			default:
+				buckets[i], errs[i] = doc.decode()
+			}
+		})
 	}
-	return out, nil
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return slices.Concat(buckets...), nil
 }
 
 // EachBucket calls fn with every bucket's survey, question and quotes, for re-encryption under
@@ -218,7 +255,11 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 		if err := cur.Decode(&doc); err != nil {
 			return fmt.Errorf("store: decode quotes: %w", err)
 		}
-		changed, err := fn(doc.Survey, doc.Question, doc.Quotes)
+		qs, err := doc.decode()
+		if err != nil {
+			return err
+		}
+		changed, err := fn(doc.Survey, doc.Question, qs)
 		if err != nil {
 			return err
 		}
@@ -229,7 +270,11 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 		// setting each by position cannot.
 		set := make(bson.D, 0, len(changed))
 		for i, q := range changed {
-			set = append(set, bson.E{Key: "quotes." + strconv.Itoa(i) + ".text", Value: q.Text})
+			raw, err := encodeQuote(q)
+			if err != nil {
+				return err
+			}
+			set = append(set, bson.E{Key: "quotes." + strconv.Itoa(i), Value: raw})
 		}
 		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 			return fmt.Errorf("store: reseal quotes: %w", err)
