@@ -52,10 +52,15 @@ type ChainStore interface {
 // checks it and completes the head.
 type Chain struct {
 	store ChainStore
+	// turn lets the appends of one process take turns here instead of
+	// racing for the same number in the database, where every lost race
+	// costs writes and enough of them fail the append; only appends from
+	// other processes are left to race.
+	turn chan struct{}
 }
 
 // NewChain returns the chain kept in st.
-func NewChain(st ChainStore) *Chain { return &Chain{store: st} }
+func NewChain(st ChainStore) *Chain { return &Chain{store: st, turn: make(chan struct{}, 1)} }
 
 const maxAppendAttempts = 50
 
@@ -63,6 +68,12 @@ const maxAppendAttempts = 50
 // Hash, and returns it.
 func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.ConsentRecord, error) {
 	rec.At = rec.At.UTC().Truncate(time.Millisecond) // what BSON keeps, so the hash survives a round trip
+	select {
+	case c.turn <- struct{}{}:
+		defer func() { <-c.turn }()
+	case <-ctx.Done():
+		return store.ConsentRecord{}, fmt.Errorf("privacy: %w", ctx.Err())
+	}
 	for attempt := range maxAppendAttempts {
 		if attempt > 0 {
 			// Retrying at once lets every loser collide again, and each

@@ -200,20 +200,26 @@ func TestChainTakesConcurrentAppendsInOrder(t *testing.T) {
 
 // TestChainAppendsUnderHeavyContention has more appenders racing at once
 // than an append may lose races, as many respondents consenting at the
-// same moment do: every append must still succeed.
+// same moment do, in two processes sharing the database: every append
+// must still succeed.
 func TestChainAppendsUnderHeavyContention(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
 	c := privacy.NewChain(st.Consents)
+	other := privacy.NewChain(st.Consents) // another process's
 	const appenders = 80
 	var wg sync.WaitGroup
 	errs := make(chan error, appenders)
 	start := make(chan struct{})
-	for range appenders {
+	for i := range appenders {
+		chain := c
+		if i%2 == 1 {
+			chain = other
+		}
 		wg.Go(func() {
 			<-start
-			if _, err := c.Append(ctx, store.ConsentRecord{Kind: store.ConsentGiven, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
+			if _, err := chain.Append(ctx, store.ConsentRecord{Kind: store.ConsentGiven, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
 				errs <- err
 			}
 		})
