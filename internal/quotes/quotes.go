@@ -257,9 +257,8 @@ type Comments struct {
 	// Total is how many people in the group wrote a comment; zero when
 	// suppressed, since it is then a number below the threshold.
 	Total int
-	// Kept is how many of them are kept (a question keeps its latest
-	// comments) and may show; Texts is a random pick of them.
-	Kept  int
+	// Texts is a random pick of the group's kept comments (a question keeps
+	// its latest ones).
 	Texts []string
 }
 
@@ -338,7 +337,6 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 		}
 		out.Texts = append(out.Texts, s.redactor.Redact(string(plain)))
 	}
-	out.Kept = len(out.Texts)
 	rand.Shuffle(len(out.Texts), func(i, j int) { out.Texts[i], out.Texts[j] = out.Texts[j], out.Texts[i] })
 	if len(out.Texts) > MaxShown {
 		out.Texts = out.Texts[:MaxShown]

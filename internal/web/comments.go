@@ -183,7 +183,11 @@ func (s *Server) commentsPageView(c *fiber.Ctx) error {
 			page.Prompt = prompt
 		}
 	}
-	if len(fields) == 0 {
+	if len(r.quotable) == 0 && r.Question == "" {
+		// Nothing to ask for: the page says so, and that is no error.
+		delete(fields, "question")
+	}
+	if len(fields) == 0 && len(r.quotable) > 0 {
 		got, err := s.commentsFor(c.UserContext(), sv, r.query)
 		var pr *problem
 		switch {

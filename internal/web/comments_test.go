@@ -306,3 +306,30 @@ func TestCommentsRefuseBadQueries(t *testing.T) {
 	wantStatus(t, f.client(t).api(http.MethodGet, "/api/v1/surveys/nope/comments", token, ""), http.StatusNotFound)
 	wantStatus(t, f.client(t).api(http.MethodGet, "/api/v1/surveys/"+f.main.ID+"/comments", "", ""), http.StatusUnauthorized)
 }
+
+func TestCommentsOfASurveyWithoutQuotableQuestions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	f.quotes = quotes.New(quotes.Deps{Store: f.st.Quotes})
+	def := respondtest.Definition()
+	for i := range def.Questions {
+		def.Questions[i].Quotable = false
+	}
+	sv, err := survey.New(def, store.NewID(), f.admin.ID, f.now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.st.Surveys.Insert(context.Background(), sv); err != nil {
+		t.Fatal(err)
+	}
+	page := f.signIn(t, f.analyst).get("/surveys/" + sv.ID + "/comments")
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.body, "No quotable questions") || strings.Contains(page.body, "There is a problem") {
+		t.Errorf("page:\n%s", truncate(page.body))
+	}
+	r := f.client(t).api(http.MethodGet, "/api/v1/surveys/"+sv.ID+"/comments", f.token(t, f.analyst), "")
+	wantStatus(t, r, http.StatusBadRequest)
+	if !strings.Contains(r.body, `"question"`) {
+		t.Errorf("API: %s", r.body)
+	}
+}
