@@ -6,6 +6,7 @@ VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
 .PHONY: all run build test test-short lint fmt bench fuzz clean testdb e2e
+.PHONY: soak
 
 all: lint test
 
@@ -52,6 +53,17 @@ bench: testdb
 	$(GO) run ./internal/tools/benchratio < $(BIN)/bench.txt
 	@# Peak memory and time for a campaign of 100,000 invitations (minutes on the embedded database).
 	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -run '^TestPeakMemory100k$$' -v -count=1 -timeout 1h ./internal/invite/
+
+## soak: fault and load runs against real processes on loopback (about 12
+## minutes; sizes from SOAK_* variables, see soak/); Mailpit is built into
+## bin/ first, and its run is skipped when it cannot be built
+soak: build
+	@GOBIN=$(BIN) $(GO) install github.com/axllent/mailpit@v1.27.11 || \
+		echo "soak: Mailpit could not be built; its run will be skipped"
+	SOAK_CANDOR_BIN=$(BIN)/candor SOAK_MAILPIT_BIN=$(BIN)/mailpit \
+		$(GO) test -tags soak -run . -v -count=1 -timeout 30m ./soak/ 2>&1 | tee $(BIN)/soak.txt
+	@grep -A4 'SOAK SUMMARY' $(BIN)/soak.txt | grep -v -e '^--$$' -e '^--- ' || true
+	@! grep -qE '^(--- FAIL|FAIL|panic:)' $(BIN)/soak.txt
 
 ## fuzz: run each fuzz target for a short while (FUZZTIME=20s by default)
 FUZZTIME ?= 20s

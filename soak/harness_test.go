@@ -116,6 +116,13 @@ type proc struct {
 // environment are not inherited). The process dies with the test binary.
 func startProc(t *testing.T, dir, name, bin string, args []string, env map[string]string) *proc {
 	t.Helper()
+	if keep := os.Getenv("SOAK_LOG_DIR"); keep != "" {
+		// Kept after the run, for reading the processes' logs at leisure.
+		dir = filepath.Join(keep, t.Name())
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
 	logPath := uniquePath(dir, name, ".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
