@@ -27,6 +27,8 @@ Usage:
   candor keys generate [--id ID] print a new secret key for CANDOR_SECRET_KEYS
   candor keys reseal             re-encrypt sealed answers under the current (first) key
   candor consent verify          check the consent records' hash chain
+  candor demo [--responses N] [--seed S] [--password P]
+                                 fill an empty database with a realistic demo
   candor rollup rebuild [--survey ID]
                                  recompute report rollups from the stored responses
   candor version                 print the version
@@ -70,6 +72,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return keysCmd(args, stdout, stderr)
 	case "consent":
 		return consentCmd(ctx, args, stdout, stderr, getenv)
+	case "demo":
+		return demoCmd(ctx, args, stdout, stderr, getenv)
 	case "rollup":
 		return rollupCmd(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-v":
