@@ -4,15 +4,22 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"sort"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"go.mongodb.org/mongo-driver/v2/event"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/mail/smtptest"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/storetest"
 )
 
 // importContacts adds n contacts to an account through the customer
@@ -95,13 +102,15 @@ func BenchmarkDispatch(b *testing.B) {
 	})
 
 	b.Run("candor", func(b *testing.B) {
-		e := newEnv(b, benchConfig)
+		var cmds commandCounter
+		e := newEnvOn(b, cmds.database(b), benchConfig)
 		srv := smtptest.Start(b, smtptest.WithDiscard())
 		a := e.account(e.alice, "Acme", store.Segment{})
 		e.importContacts(a, b.N)
 		d := e.dispatcher(smtpSender(b, srv))
 		ctx := context.Background()
 
+		cmds.reset()
 		b.ResetTimer()
 		created := e.create(e.alice, invite.Request{AccountIDs: []string{a.ID}})
 		stop := run(b, d)
@@ -113,7 +122,8 @@ func BenchmarkDispatch(b *testing.B) {
 			if c.State == store.CampaignSent {
 				break
 			}
-			time.Sleep(2 * time.Millisecond)
+			// Polling reads the database the dispatcher is busy with: not too often.
+			time.Sleep(20 * time.Millisecond)
 		}
 		b.StopTimer()
 		stop()
@@ -121,5 +131,85 @@ func BenchmarkDispatch(b *testing.B) {
 			b.Fatalf("server accepted %d of %d", got, b.N)
 		}
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "msgs/s")
+		writes, all := cmds.counts()
+		b.ReportMetric(float64(writes)/float64(b.N), "writes/msg")
+		b.ReportMetric(float64(all)/float64(b.N), "dbcmds/msg")
+		if testing.Verbose() {
+			b.Logf("database commands while timed: %s", cmds.String())
+		}
 	})
+}
+
+// commandCounter counts the database commands sent while the benchmark
+// timer runs: the embedded database runs writes one at a time, so writes
+// per message bound the dispatcher's throughput.
+type commandCounter struct {
+	mu     sync.Mutex
+	byName map[string]int
+	took   map[string]time.Duration
+}
+
+// database returns a fresh test database reached through a client whose
+// commands are counted.
+func (c *commandCounter) database(b *testing.B) *mongo.Database {
+	b.Helper()
+	name := storetest.DB(b).Name() // dropped by storetest when the benchmark ends
+	mon := &event.CommandMonitor{Started: func(_ context.Context, ev *event.CommandStartedEvent) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.byName == nil {
+			c.byName = map[string]int{}
+		}
+		c.byName[ev.CommandName]++
+	}, Succeeded: func(_ context.Context, ev *event.CommandSucceededEvent) {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.took == nil {
+			c.took = map[string]time.Duration{}
+		}
+		c.took[ev.CommandName] += ev.Duration
+	}}
+	client, err := mongo.Connect(options.Client().ApplyURI(storetest.URI(b)).SetMonitor(mon))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	// Only what happens while the timer runs is counted.
+	b.Cleanup(c.reset)
+	return client.Database(name)
+}
+
+func (c *commandCounter) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.byName, c.took = nil, nil
+}
+
+var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true, "createIndexes": true, "drop": true}
+
+func (c *commandCounter) counts() (writes, all int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name, n := range c.byName {
+		all += n
+		if writeCommands[name] {
+			writes += n
+		}
+	}
+	return writes, all
+}
+
+func (c *commandCounter) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	names := make([]string, 0, len(c.byName))
+	for name := range c.byName {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = fmt.Sprintf("%s=%d (%v)", name, c.byName[name], c.took[name].Round(time.Millisecond))
+	}
+	return strings.Join(parts, " ")
 }

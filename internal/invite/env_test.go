@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/keys"
@@ -79,8 +81,15 @@ func testConfig() invite.Config {
 
 func newEnv(t testing.TB, tweak ...func(*invite.Config)) *env {
 	t.Helper()
+	return newEnvOn(t, storetest.DB(t), tweak...)
+}
+
+// newEnvOn is newEnv on a given database, e.g. one reached through a
+// client that observes its commands.
+func newEnvOn(t testing.TB, db *mongo.Database, tweak ...func(*invite.Config)) *env {
+	t.Helper()
 	ctx := context.Background()
-	st := store.New(storetest.DB(t))
+	st := store.New(db)
 	if err := st.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
