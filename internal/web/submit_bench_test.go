@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -16,7 +18,9 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/respond/respondtest"
@@ -35,7 +39,7 @@ const submitClients = 32
 // move to answered, the rollup update and the redirect.
 func BenchmarkSubmit(b *testing.B) {
 	b.Run("raw", func(b *testing.B) {
-		f := newSubmitFixture(b)
+		f := newSubmitFixture(b, nil)
 		doc := f.sampleResponse(b)
 		responses := f.db.Collection("responses")
 		ctx := context.Background()
@@ -52,7 +56,8 @@ func BenchmarkSubmit(b *testing.B) {
 	})
 
 	b.Run("candor", func(b *testing.B) {
-		f := newSubmitFixture(b)
+		var cmds commandCounts
+		f := newSubmitFixture(b, cmds.monitor())
 		tokens := f.bulkInvitations(b, b.N)
 		addr := f.listen(b)
 		form := f.answerForm(false).Encode()
@@ -61,6 +66,7 @@ func BenchmarkSubmit(b *testing.B) {
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}
 		defer client.CloseIdleConnections()
+		cmds.reset()
 		lat := runClients(b, func(i int) error {
 			resp, err := client.Post("http://"+addr+respondentPath(tokens[i], ""), "application/x-www-form-urlencoded", strings.NewReader(form))
 			if err != nil {
@@ -74,6 +80,12 @@ func BenchmarkSubmit(b *testing.B) {
 			return nil
 		})
 		lat.report(b)
+		writes, all := cmds.total()
+		b.ReportMetric(float64(writes)/float64(b.N), "writes/op")
+		b.ReportMetric(float64(all)/float64(b.N), "dbcmds/op")
+		if testing.Verbose() {
+			b.Logf("database commands while timed: %s", cmds.String())
+		}
 		n, err := f.db.Collection("invitations").CountDocuments(context.Background(), bson.D{{Key: "state", Value: store.InvitationAnswered}})
 		if err != nil || n != int64(b.N) {
 			b.Fatalf("invitations answered: %d of %d (%v)", n, b.N, err)
@@ -225,9 +237,17 @@ type submitFixture struct {
 	addr string
 }
 
-func newSubmitFixture(b *testing.B) *submitFixture {
+func newSubmitFixture(b *testing.B, mon *event.CommandMonitor) *submitFixture {
 	b.Helper()
 	db := storetest.DB(b)
+	if mon != nil {
+		client, err := mongo.Connect(options.Client().ApplyURI(storetest.URI(b)).SetMonitor(mon))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+		db = client.Database(db.Name()) // still dropped by storetest
+	}
 	st := store.New(db)
 	if err := st.Migrate(context.Background()); err != nil {
 		b.Fatal(err)
@@ -235,4 +255,64 @@ func newSubmitFixture(b *testing.B) *submitFixture {
 	w := respondtest.New(b, st)
 	ts := newTestServer(b, testOptions{users: st.Users, db: st, now: w.Now, respondents: w.Respond, privacy: w.Privacy})
 	return &submitFixture{respondentFixture: &respondentFixture{testServer: ts, w: w, st: st, sv: w.OpenSurvey(b, nil)}, db: db}
+}
+
+// commandCounts counts database commands by name, and the time they took
+// (waiting for the embedded database's write queue included).
+type commandCounts struct {
+	mu   sync.Mutex
+	n    map[string]int
+	took map[string]time.Duration
+}
+
+func (c *commandCounts) monitor() *event.CommandMonitor {
+	return &event.CommandMonitor{
+		Started: func(_ context.Context, ev *event.CommandStartedEvent) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.n == nil {
+				c.n = map[string]int{}
+			}
+			c.n[ev.CommandName]++
+		},
+		Succeeded: func(_ context.Context, ev *event.CommandSucceededEvent) {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			if c.took == nil {
+				c.took = map[string]time.Duration{}
+			}
+			c.took[ev.CommandName] += ev.Duration
+		},
+	}
+}
+
+func (c *commandCounts) reset() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.n, c.took = nil, nil
+}
+
+var writeCommands = map[string]bool{"insert": true, "update": true, "delete": true, "findAndModify": true}
+
+func (c *commandCounts) total() (writes, all int) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for name, n := range c.n {
+		all += n
+		if writeCommands[name] {
+			writes += n
+		}
+	}
+	return writes, all
+}
+
+func (c *commandCounts) String() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	names := slices.Sorted(maps.Keys(c.n))
+	parts := make([]string, len(names))
+	for i, name := range names {
+		parts[i] = fmt.Sprintf("%s=%d (%v)", name, c.n[name], c.took[name].Round(time.Millisecond))
+	}
+	return strings.Join(parts, " ")
 }
