@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
+
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
@@ -328,5 +330,62 @@ func TestParseFilter(t *testing.T) {
 		if err != nil && !isInvalid(err, "filter") {
 			t.Errorf("ParseFilter(%q) error %v is not a validation error", tt.raw, err)
 		}
+	}
+}
+
+// TestQuotesHoldNothingThatLeadsToAPerson reads the quotes collection as
+// stored: no contact, account, invitation or response id, no name or email,
+// no time — for named respondents as for anonymous ones.
+func TestQuotesHoldNothingThatLeadsToAPerson(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	sv := e.w.OpenSurvey(t, nil)
+	var secrets []string
+	for i := range 4 {
+		p := e.w.Invite(t, sv, fmt.Sprintf("Ottiliea%c Pennywhistle", 'a'+i), fmt.Sprintf("ottilie%d@pennywhistle.example", i), "en")
+		e.answer(t, p, "I am "+p.Contact.Name+", "+p.Contact.Email+".", "private", i%2 == 0)
+		ids, err := respond.ResponseIDs(e.w.Ring, p.Invitation.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		secrets = append(secrets, p.Contact.ID, p.Account.ID, p.Account.Name, p.Invitation.ID, p.Token, ids[0], p.Contact.Email, "Pennywhistle", "Ottilie")
+	}
+	cur, err := e.w.Store.DB().Collection("quotes").Find(ctx, bson.D{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var docs []bson.Raw
+	if err := cur.All(ctx, &docs); err != nil {
+		t.Fatal(err)
+	}
+	if len(docs) != 3 { // count, seq, one bucket
+		t.Fatalf("%d quote documents, want 3", len(docs))
+	}
+	var dump strings.Builder
+	for _, d := range docs {
+		dump.WriteString(d.String())
+		if qs, err := d.LookupErr("quotes"); err == nil {
+			vals, _ := qs.Array().Values()
+			if len(vals) != 4 {
+				t.Errorf("bucket holds %d quotes, want 4", len(vals))
+			}
+			for _, v := range vals {
+				_, data := v.Binary()
+				dump.WriteString(bson.Raw(data).String())
+			}
+		}
+	}
+	// What a quote does carry, read through the same dump: its segment.
+	if !strings.Contains(dump.String(), `"region": "Nordics"`) {
+		t.Fatalf("the dump does not show the quotes' segments: %s", dump.String())
+	}
+	for _, s := range secrets {
+		if strings.Contains(strings.ToLower(dump.String()), strings.ToLower(s)) {
+			t.Errorf("the quotes collection holds %q", s)
+		}
+	}
+	if strings.Contains(dump.String(), "$date") || strings.Contains(dump.String(), "$oid") || strings.Contains(dump.String(), "$timestamp") {
+		t.Errorf("the quotes collection holds a time: %s", dump.String())
 	}
 }
