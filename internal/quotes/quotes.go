@@ -296,7 +296,7 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 	}
 	filtered := q.Filter != (report.Filter{})
 	if filtered && !q.Filter.Dimension.Valid() {
-		return Comments{}, &ValidationError{Fields: map[string]string{"filter": "must be region, country, industry, tier or manager, then a colon and a value"}}
+		return Comments{}, &ValidationError{Fields: map[string]string{"filter": filterProblem}}
 	}
 	k := Threshold(sv)
 	out := Comments{Question: question.Key, Threshold: k, Texts: []string{}}
@@ -344,6 +344,9 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 	return out, nil
 }
 
+// filterProblem is what is wrong with a filter that is not one.
+const filterProblem = "must be region, country, industry, tier or manager, then a colon and a value"
+
 // ParseFilter reads a "dimension:value" filter; an empty string is no
 // filter.
 func ParseFilter(raw string) (report.Filter, error) {
@@ -353,7 +356,7 @@ func ParseFilter(raw string) (report.Filter, error) {
 	dim, value, ok := strings.Cut(raw, ":")
 	f := report.Filter{Dimension: report.Dimension(strings.ToLower(strings.TrimSpace(dim))), Value: strings.TrimSpace(value)}
 	if !ok || !f.Dimension.Valid() {
-		return report.Filter{}, &ValidationError{Fields: map[string]string{"filter": "must be region, country, industry, tier or manager, then a colon and a value"}}
+		return report.Filter{}, &ValidationError{Fields: map[string]string{"filter": filterProblem}}
 	}
 	return f, nil
 }
