@@ -178,24 +178,33 @@ type followupJSON struct {
 	DoneAt     *time.Time          `json:"doneAt,omitempty"`
 }
 
-// apiFollowups lists follow-ups as JSON: GET /api/v1/followups?state=&survey=&page=.
+// apiFollowups lists the caller's follow-ups, newest first, as a page:
+// ?state=open|done&survey=ID&offset=0&limit=50.
 func (s *Server) apiFollowups(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	q, n, err := followupQuery(c)
-	if err != nil {
-		return err
+	fields := map[string]string{}
+	p := apiPage(c, fields)
+	q := followup.Query{SurveyID: strings.TrimSpace(c.Query("survey")), Page: p}
+	switch st := c.Query("state"); st {
+	case "", "all":
+	case string(store.FollowupOpen), string(store.FollowupDone):
+		q.State = store.FollowupState(st)
+	default:
+		fields["state"] = "must be open, done or all"
 	}
-	items, total, err := s.followups.List(c.UserContext(), u, q)
+	if len(fields) > 0 {
+		return badRequest("invalid input", fields)
+	}
+	items, total, err := s.followups.List(c.UserContext(), actor(c), q)
 	if err != nil {
 		return followupProblem(err)
 	}
-	out := make([]followupJSON, 0, len(items))
+	out := listJSON[followupJSON]{Items: make([]followupJSON, 0, len(items)), Total: total, Offset: p.Offset, Limit: p.Limit}
 	for _, it := range items {
-		out = append(out, followupJSON{
+		out.Items = append(out.Items, followupJSON{
 			ResponseID: it.ResponseID, Contact: it.Contact, AccountID: it.AccountID, Account: it.Account,
 			SurveyID: it.SurveyID, Survey: it.Survey, Date: it.Date, Score: it.Score, Detractor: it.Detractor,
 			State: it.State, DoneAt: it.DoneAt,
 		})
 	}
-	return c.JSON(fiber.Map{"items": out, "total": total, "page": n, "perPage": followupsPerPage})
+	return c.JSON(out)
 }
