@@ -37,6 +37,10 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "resealed under key %s: %d responses, %d consent references\n", ring.CurrentID(), n.Responses, n.ConsentRefs)
+	q, err := quoteService(st, seal.New(ring), customers).Reseal(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resealed under key %s: %d responses, %d consent references, %d comments\n", ring.CurrentID(), n.Responses, n.ConsentRefs, q)
 	return nil
 }

@@ -131,6 +131,10 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	if res.TallyErr != nil {
 		s.logger.Warn("report counters not updated; run candor rollup rebuild", "request_id", requestID(c), "err", res.TallyErr)
 	}
+	if res.QuoteErr != nil {
+		// The answer is stored; only its comment is missing from the comments page.
+		s.logger.Warn("quotable comment not kept", "request_id", requestID(c), "err", res.QuoteErr)
+	}
 	target := v.url("/thanks")
 	if res.Again {
 		target += "&again=1"
