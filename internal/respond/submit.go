@@ -131,22 +131,24 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
 		return Result{}, err
 	}
-	// A failure here fails the submission; submitting again finds the
-	// response stored and records the follow-up then.
-	if err := s.recordFollowup(ctx, resp, l.accountID); err != nil {
-		return Result{}, err
-	}
 	quoteErr := s.keepQuotes(ctx, l, resp, answers)
+	var tallyErr error
 	if s.tally != nil {
 		day, _ := time.Parse(time.DateOnly, resp.Date)
 		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
 		if err := s.tally.Add(ctx, report.Entry{SurveyID: sv.ID, Day: day, Segment: seg, Answers: answers}); err != nil {
 			// The answer is stored and counted by the next rebuild; the
 			// respondent has done their part.
-			return Result{Named: resp.Named != nil, TallyErr: err, QuoteErr: quoteErr}, nil
+			tallyErr = err
 		}
 	}
-	return Result{Named: resp.Named != nil, QuoteErr: quoteErr}, nil
+	// Last, after everything a resubmission would not redo: a failure here
+	// fails the submission, and submitting again finds the response stored
+	// and records the follow-up then.
+	if err := s.recordFollowup(ctx, resp, l.accountID); err != nil {
+		return Result{}, err
+	}
+	return Result{Named: resp.Named != nil, TallyErr: tallyErr, QuoteErr: quoteErr}, nil
 }
 
 // keepQuotes hands a stored response's answers to the quotes, if kept,
