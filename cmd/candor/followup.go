@@ -12,7 +12,6 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/keys"
-	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -29,8 +28,9 @@ func followupRecorder(st *store.Store, sealer *seal.Sealer) *followup.Service {
 }
 
 // newFollowups wires the closed loop for the web server and its alerts,
-// which go out through the same sender as survey email.
-func newFollowups(cfg config.Config, st *store.Store, ring *keys.Ring, subjects followup.Subjects, priv *privacy.Service,
+// which go out through the same sender as survey email. named may be nil
+// where no one opens responses (candor worker).
+func newFollowups(cfg config.Config, st *store.Store, ring *keys.Ring, subjects followup.Subjects, named followup.NamedResponses,
 	sender followup.Sender, logger *slog.Logger) (*followup.Service, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
@@ -38,7 +38,7 @@ func newFollowups(cfg config.Config, st *store.Store, ring *keys.Ring, subjects 
 	}
 	return followup.New(followup.Deps{
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
-		Subjects: subjects, Named: priv, Audit: audit.New(st.Audit), Sealer: seal.New(ring),
+		Subjects: subjects, Named: named, Audit: audit.New(st.Audit), Sealer: seal.New(ring),
 		Users: st.Users, Sender: sender, From: *from, BaseURL: cfg.BaseURL, Logger: logger,
 	}), nil
 }

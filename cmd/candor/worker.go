@@ -52,10 +52,17 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
-	d, err := newDelivery(cfg, st, ring, customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring)), logger)
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
+	d, err := newDelivery(cfg, st, ring, customers, logger)
 	if err != nil {
 		return err
 	}
+	// Detractor alerts go out wherever survey mail does.
+	followups, err := newFollowups(cfg, st, ring, customers, nil, d.sender, logger)
+	if err != nil {
+		return err
+	}
+	defer startAlerts(ctx, followups, true)()
 	logger.Info("candor worker started", "version", version)
 	d.dispatcher.Run(ctx)
 	return nil
