@@ -391,6 +391,7 @@ func (r *run) answer(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	began := time.Now()
 	queue := make(chan job)
 	var done, named atomic.Int64
 	var wg sync.WaitGroup
@@ -406,7 +407,7 @@ func (r *run) answer(ctx context.Context) error {
 					named.Add(1)
 				}
 				if n := done.Add(1); n%500 == 0 {
-					r.logf("answers: %d of %d", n, len(jobs))
+					r.logf("answers: %d of %d (%s)", n, len(jobs), time.Since(began).Round(time.Second))
 				}
 			}
 		})
