@@ -298,7 +298,7 @@ func TestDatabaseDownUnderLoad(t *testing.T) {
 	}
 	got := countStored(t, inv.db.client(t), inv.f.surveyID)
 	sum.add("%d clients; %d accepted before the kill; database down %s (healthz then %d); healthy %s after the restart",
-		clients, before, time.Since(killed).Round(time.Millisecond)-time.Since(restarted).Round(time.Millisecond), downHealth, healthyAfter.Round(time.Millisecond))
+		clients, before, restarted.Sub(killed).Round(time.Millisecond), downHealth, healthyAfter.Round(time.Millisecond))
 	sum.add("failures by status %v; %d not a clean 503", statuses, len(bad))
 	sum.add("links answered %d (accepted %d, stored by a request that had failed %d); stored: %d responses, %d answered invitations, rollups count %d",
 		len(answeredLinks), len(acc), storedEarlier, got.responses, got.answered, got.rolledUp)
