@@ -280,14 +280,19 @@ func domainOf(company string) string {
 // emailPart spells a name in the letters an email address takes.
 func emailPart(s string) string {
 	repl := strings.NewReplacer("ä", "a", "ö", "o", "å", "a", "ü", "u", "ß", "ss", "é", "e", "è", "e", "ê", "e", "à", "a", "â", "a",
-		"ç", "c", "í", "i", "ó", "o", "ú", "u", "ñ", "n", "á", "a", "ô", "o", "î", "i", "É", "e", " ", "")
+		"ç", "c", "í", "i", "ó", "o", "ú", "u", "ñ", "n", "á", "a", "ô", "o", "î", "i", "ã", "a", "õ", "o", "ë", "e", "ï", "i",
+		"û", "u", "ì", "i", "ò", "o", "ù", "u", "é", "e", " ", "")
 	var b strings.Builder
 	for _, r := range s {
 		if l, ok := latin[string(r)]; ok {
 			b.WriteString(l)
 			continue
 		}
-		b.WriteString(repl.Replace(strings.ToLower(string(r))))
+		for _, c := range repl.Replace(strings.ToLower(string(r))) {
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				b.WriteRune(c) // a letter without a spelling here is left out
+			}
+		}
 	}
 	return b.String()
 }
