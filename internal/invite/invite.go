@@ -140,7 +140,7 @@ type InvitationStore interface {
 // ContactStore records what sending learns about a contact.
 type ContactStore interface {
 	SetStatus(ctx context.Context, id string, status store.ContactStatus, now time.Time) error
-	MarkSurveyed(ctx context.Context, id string, at time.Time) error
+	MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error
 }
 
 // SuppressionStore keeps addresses that get no more email.

@@ -293,42 +293,26 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 // campaign.
 func (d *Dispatcher) recordSent(ctx context.Context, camp store.Campaign, out []outgoing, sent []int, now time.Time) error {
 	delta := store.CountsDelta{SentBatch: -1, Now: now}
+	var errs []error
+	surveyed := make([]string, 0, len(sent))
 	for _, i := range sent {
 		m := out[i].msg
 		if m.Kind == store.MessageReminder {
+			errs = append(errs, d.stores.Invitations.RecordReminder(ctx, m.InvitationID, m.Round))
 			delta.Reminded++
 			continue
 		}
+		surveyed = append(surveyed, m.ContactID)
 		delta.Sent++
 		// Reminders are timed from their batch's invitations.
 		delta.SentBatch = m.Seq
 	}
-	// One write per message, each idempotent and by _id (the only filter
-	// the embedded database looks up without a scan); they are sent side by
-	// side so that the database's write queue never waits on a round trip.
-	errs := make([]error, len(sent)+1)
-	sem := make(chan struct{}, recordConcurrency)
-	var wg sync.WaitGroup
-	for k, i := range sent {
-		m := out[i].msg
-		sem <- struct{}{}
-		wg.Go(func() {
-			defer func() { <-sem }()
-			if m.Kind == store.MessageReminder {
-				errs[k] = d.stores.Invitations.RecordReminder(ctx, m.InvitationID, m.Round)
-				return
-			}
-			// The contact-frequency rule reads this.
-			errs[k] = d.stores.Contacts.MarkSurveyed(ctx, m.ContactID, now)
-		})
-	}
-	errs[len(sent)] = d.stores.Campaigns.AddCounts(ctx, camp.ID, delta)
-	wg.Wait()
+	// The contact-frequency rule reads this; a few bulk writes for the
+	// group rather than one write per message.
+	errs = append(errs, d.stores.Contacts.MarkSurveyedMany(ctx, surveyed, now))
+	errs = append(errs, d.stores.Campaigns.AddCounts(ctx, camp.ID, delta))
 	return errors.Join(errs...)
 }
-
-// recordConcurrency bounds the writes recording sent messages at once.
-const recordConcurrency = 8
 
 // release gives messages back to the queue, due at next, without counting
 // an attempt: they never reached the mail server.

@@ -321,3 +321,41 @@ func TestDevMails(t *testing.T) {
 		t.Fatalf("after trimming ties: %d left: %+v", total, left)
 	}
 }
+
+func TestMarkSurveyedMany(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	var ids []string
+	for i := range 60 { // more than one bulk write
+		c := store.Contact{ID: fmt.Sprintf("c%02d", i), AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
+			EmailIndex: fmt.Sprintf("idx%02d", i), Status: store.ContactActive, CreatedAt: now}
+		if err := st.Contacts.Insert(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if i%2 == 0 {
+			ids = append(ids, c.ID)
+		}
+	}
+	at := now.Add(time.Minute)
+	// A contact gone meanwhile is no error.
+	if err := st.Contacts.MarkSurveyedMany(ctx, append(ids, "gone"), at); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Contacts.MarkSurveyedMany(ctx, nil, at); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 60 {
+		got, err := st.Contacts.ByID(ctx, fmt.Sprintf("c%02d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch {
+		case i%2 == 0 && (got.LastSurveyedAt == nil || !got.LastSurveyedAt.Equal(at)):
+			t.Errorf("contact %s: lastSurveyedAt = %v, want %v", got.ID, got.LastSurveyedAt, at)
+		case i%2 == 1 && got.LastSurveyedAt != nil:
+			t.Errorf("contact %s not in the list marked surveyed at %v", got.ID, got.LastSurveyedAt)
+		}
+	}
+}
