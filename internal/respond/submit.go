@@ -128,9 +128,10 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
-	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
-		return Result{}, err
-	}
+	// Counted straight after the response is stored, before anything that
+	// could fail the submission: a resubmission finds the response and
+	// never counts it, so a count not tried now would be lost until a
+	// rebuild.
 	quoteErr := s.keepQuotes(ctx, l, resp, answers)
 	var tallyErr error
 	if s.tally != nil {
@@ -141,6 +142,9 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 			// respondent has done their part.
 			tallyErr = err
 		}
+	}
+	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
+		return Result{}, err
 	}
 	// Last, after everything a resubmission would not redo: a failure here
 	// fails the submission, and submitting again finds the response stored
