@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/candorhq/candor/internal/demo"
 	"github.com/candorhq/candor/internal/keys"
@@ -81,6 +82,19 @@ func TestDemo(t *testing.T) {
 	}
 	if out, err := runCandor(env, "consent", "verify"); err != nil {
 		t.Errorf("consent verify: %v\n%s", err, out)
+	}
+
+	// Alerts of answers older than a week went out back then: only recent
+	// detractors' alerts wait in the queue.
+	weekAgo := time.Now().Add(-8 * 24 * time.Hour).Format(time.DateOnly)
+	due, err := st.Followups.DueAlerts(ctx, time.Now().Add(time.Hour), 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range due {
+		if f, err := st.Followups.ByID(ctx, a.ID); err != nil || f.Date < weekAgo || !f.Detractor {
+			t.Errorf("alert queued for %+v, %v", f, err)
+		}
 	}
 
 	// A second demo is refused rather than piled on the first.

@@ -118,7 +118,7 @@ func Run(ctx context.Context, d Deps, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
 	r := &run{d: d, o: o, rng: mrand.New(mrand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))}
-	steps := []func(context.Context) error{r.addUsers, r.addAccounts, r.addContacts, r.addSurvey, r.invite, r.answer}
+	steps := []func(context.Context) error{r.addUsers, r.addAccounts, r.addContacts, r.addSurvey, r.invite, r.answer, r.settleFollowups}
 	for _, step := range steps {
 		began := time.Now()
 		if err := step(ctx); err != nil {
@@ -478,6 +478,50 @@ func (r *run) give(ctx context.Context, j job) (bool, error) {
 		return false, fmt.Errorf("demo: answer to %s counted for reports: %w", j.inv.ID, res.TallyErr)
 	}
 	return res.Named, nil
+}
+
+// settleFollowups makes the follow-ups look lived in: the alerts of
+// answers older than a week went out back then (rather than all at once
+// when Candor first starts), and most follow-ups older than two weeks were
+// done by their manager.
+func (r *run) settleFollowups(ctx context.Context) error {
+	weekAgo := r.o.Now.Add(-7 * 24 * time.Hour).Format(time.DateOnly)
+	fortnightAgo := r.o.Now.Add(-14 * 24 * time.Hour).Format(time.DateOnly)
+	var all []store.Followup
+	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
+		list, total, err := r.d.Store.Followups.List(ctx, store.FollowupFilter{}, page)
+		if err != nil {
+			return fmt.Errorf("demo: %w", err)
+		}
+		all = append(all, list...)
+		if len(list) == 0 || page.Offset+int64(len(list)) >= total {
+			break
+		}
+	}
+	done := 0
+	for _, f := range all {
+		if f.Date >= weekAgo {
+			continue
+		}
+		day, _ := time.Parse(time.DateOnly, f.Date)
+		if f.Detractor {
+			if err := r.d.Store.Followups.MarkAlerted(ctx, f.ID, day.Add(10*time.Hour)); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			if err := r.d.Store.Followups.AlertDone(ctx, f.ID); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
+		if f.Date < fortnightAgo && len(f.ManagerIDs) > 0 && r.rng.Float64() < 0.7 {
+			at := day.Add(time.Duration(24+r.rng.IntN(24*10)) * time.Hour)
+			if err := r.d.Store.Followups.SetState(ctx, f.ID, store.FollowupDone, f.ManagerIDs[0], at, nil); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+			done++
+		}
+	}
+	r.logf("follow-ups: %d, %d of them done; alerts of the last week's detractors are queued", len(all), done)
+	return nil
 }
 
 // answers makes one answer form: scores that hang together, a channel,
