@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -82,5 +83,51 @@ func TestSuppressions(t *testing.T) {
 	got, err := st.Suppressions.Find(ctx, "h0", "h1")
 	if err != nil || got.Reason != store.SuppressedUnsubscribed {
 		t.Fatalf("Find = %+v, %v; want the first reason kept", got, err)
+	}
+}
+
+func TestAnsweringLeavesOtherStatesAlone(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	// answer relies on this order for its $min.
+	if !(store.InvitationAnswered < store.InvitationPending) {
+		t.Fatal(`"answered" must sort before "pending"`)
+	}
+	next := time.Now().UTC().Add(time.Hour).Truncate(time.Millisecond)
+	for i, state := range []store.InvitationState{store.InvitationPending, store.InvitationAnswered, store.InvitationRevoked} {
+		inv := store.Invitation{ID: fmt.Sprintf("inv%d", i), SurveyID: "s1", ContactID: fmt.Sprintf("c%d", i), State: state, NextReminderAt: &next}
+		if err := st.Invitations.Insert(ctx, inv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		id    string
+		moved bool
+		want  store.InvitationState
+	}{
+		{"inv0", true, store.InvitationAnswered},
+		{"inv0", false, store.InvitationAnswered}, // again: nothing changes
+		{"inv1", false, store.InvitationAnswered},
+		{"inv2", false, store.InvitationRevoked},
+		{"missing", false, ""},
+	} {
+		moved, err := st.Invitations.Transition(ctx, tc.id, store.InvitationPending, store.InvitationAnswered)
+		if err != nil || moved != tc.moved {
+			t.Errorf("%s: Transition = %v, %v; want %v", tc.id, moved, err, tc.moved)
+		}
+		if tc.want == "" {
+			continue
+		}
+		got, err := st.Invitations.ByID(ctx, tc.id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.State != tc.want {
+			t.Errorf("%s: state = %s, want %s", tc.id, got.State, tc.want)
+		}
+		if tc.id == "inv0" && got.NextReminderAt != nil {
+			t.Errorf("answered invitation keeps its next reminder %v", got.NextReminderAt)
+		}
 	}
 }
