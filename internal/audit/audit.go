@@ -24,6 +24,8 @@ const (
 	PrivacyErase    Action = "privacy.erase"       // erased a person
 	PrivacyWithdraw Action = "privacy.withdraw"    // withdrew a person's consent on their behalf
 	ViewNamed       Action = "response.view_named" // read a response that carries its respondent's name
+	FollowupDone    Action = "followup.done"       // marked a named response as followed up
+	FollowupReopen  Action = "followup.reopen"     // reopened a follow-up marked done
 )
 
 // Label is the action in words, for the audit log page.
@@ -41,6 +43,10 @@ func (a Action) Label() string {
 		return "Withdrew consent"
 	case ViewNamed:
 		return "Viewed named response"
+	case FollowupDone:
+		return "Marked follow-up done"
+	case FollowupReopen:
+		return "Reopened follow-up"
 	}
 	return string(a)
 }

@@ -40,8 +40,8 @@ var (
 
 // Audit actions of this package.
 const (
-	ActionDone   audit.Action = "followup.done"   // marked a named response as followed up
-	ActionReopen audit.Action = "followup.reopen" // reopened it
+	ActionDone   = audit.FollowupDone
+	ActionReopen = audit.FollowupReopen
 )
 
 // ViaFollowup is the channel recorded when a named response is opened
