@@ -92,7 +92,7 @@ func TestKeysReseal(t *testing.T) {
 		t.Fatalf("reseal = %q, %v", out, err)
 	}
 	out, err = runCandor(env, "keys", "reseal")
-	if err != nil || !strings.Contains(out, "0 responses, 0 consent references, 0 comments") {
+	if err != nil || !strings.Contains(out, "0 responses, 0 consent references, 0 comments, 0 follow-up notes") {
 		t.Errorf("second reseal = %q, %v; want nothing left", out, err)
 	}
 }

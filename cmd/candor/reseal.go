@@ -41,6 +41,11 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "resealed under key %s: %d responses, %d consent references, %d comments\n", ring.CurrentID(), n.Responses, n.ConsentRefs, q)
+	notes, err := followupRecorder(st, seal.New(ring)).Reseal(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resealed under key %s: %d responses, %d consent references, %d comments, %d follow-up notes\n",
+		ring.CurrentID(), n.Responses, n.ConsentRefs, q, notes)
 	return nil
 }

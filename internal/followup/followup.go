@@ -71,6 +71,8 @@ type Store interface {
 	ClaimAlert(ctx context.Context, id string, now, until time.Time) (store.FollowupAlert, bool, error)
 	RetryAlert(ctx context.Context, id string, next time.Time, lastError string) error
 	AlertDone(ctx context.Context, id string) error
+	EachNote(ctx context.Context, fn func(id string, note seal.Box) error) error
+	SetNote(ctx context.Context, id string, old, note seal.Box) error
 }
 
 var _ Store = (*store.Followups)(nil)
@@ -479,4 +481,30 @@ func (n *names) item(ctx context.Context, f store.Followup) (Item, error) {
 	}
 	it.Survey = title
 	return it, nil
+}
+
+// Reseal re-encrypts every follow-up note sealed under an older key with
+// the current one, and returns how many it changed. A note rewritten
+// meanwhile is already under the current key and is left alone.
+func (s *Service) Reseal(ctx context.Context) (int, error) {
+	n := 0
+	err := s.d.Store.EachNote(ctx, func(id string, note seal.Box) error {
+		fresh, changed, err := s.d.Sealer.Reseal(note, noteContext(id))
+		if err != nil {
+			return fmt.Errorf("followup: reseal note %s: %w", id, err)
+		}
+		if !changed {
+			return nil
+		}
+		err = s.d.Store.SetNote(ctx, id, note, fresh)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return fmt.Errorf("followup: %w", err)
+		}
+		n++
+		return nil
+	})
+	return n, err
 }

@@ -14,10 +14,12 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/respond/respondtest"
+	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
@@ -357,5 +359,40 @@ func TestWithdrawalAndErasureRemoveTheFollowupAtOnce(t *testing.T) {
 	}
 	if n, err := e.fu.SendAlerts(ctx); err != nil || n != 0 {
 		t.Errorf("SendAlerts = %d, %v; want nothing sent", n, err)
+	}
+}
+
+func TestResealMovesNotesToTheCurrentKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.account(t, e.m1)
+	_, id := e.answer(t, a, "Rita Reseal", 3, true)
+	if err := e.fu.SetDone(ctx, e.m1, id, true, "Called back", "r1"); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := keys.Generate("k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := keys.Parse(fresh.Encode() + "," + e.w.Ring.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	fu := followup.New(followup.Deps{
+		Store: e.st.Followups, Responses: e.st.Responses, Accounts: e.st.Accounts, Surveys: e.st.Surveys,
+		Subjects: e.w.Customers, Named: e.priv, Audit: e.w.Audit, Sealer: seal.New(rotated), Users: e.st.Users,
+	})
+	if n, err := fu.Reseal(ctx); err != nil || n != 1 {
+		t.Fatalf("Reseal = %d, %v; want 1 note", n, err)
+	}
+	if f, err := e.st.Followups.ByID(ctx, id); err != nil || f.Note == nil || f.Note.KeyID != "k2" {
+		t.Fatalf("note after reseal: %+v, %v; want it under k2", f.Note, err)
+	}
+	if d, err := fu.Open(ctx, e.m1, id, "r2"); err != nil || d.Note != "Called back" {
+		t.Errorf("note opens as %q, %v", d.Note, err)
+	}
+	if n, err := fu.Reseal(ctx); err != nil || n != 0 {
+		t.Errorf("second Reseal = %d, %v; want nothing left", n, err)
 	}
 }

@@ -258,3 +258,44 @@ func (r *Followups) CountAlerts(ctx context.Context) (int64, error) {
 	}
 	return n, nil
 }
+
+// EachNote calls fn with every follow-up that has a note, for re-sealing
+// after a key rotation.
+func (r *Followups) EachNote(ctx context.Context, fn func(id string, note seal.Box) error) error {
+	cur, err := r.c.Find(ctx, bson.D{{Key: "note", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "note", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("store: list follow-up notes: %w", err)
+	}
+	defer cur.Close(ctx)
+	for cur.Next(ctx) {
+		var f struct {
+			ID   string   `bson:"_id"`
+			Note seal.Box `bson:"note"`
+		}
+		if err := cur.Decode(&f); err != nil {
+			return fmt.Errorf("store: list follow-up notes: %w", err)
+		}
+		if err := fn(f.ID, f.Note); err != nil {
+			return err
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return fmt.Errorf("store: list follow-up notes: %w", err)
+	}
+	return nil
+}
+
+// SetNote replaces a follow-up's note, as it is when the note was read:
+// a note changed meanwhile is left alone (ErrNotFound).
+func (r *Followups) SetNote(ctx context.Context, id string, old, note seal.Box) error {
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "note.d", Value: old.Data}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "note", Value: note}}}})
+	if err != nil {
+		return fmt.Errorf("store: update follow-up note: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: update follow-up note: %w", ErrNotFound)
+	}
+	return nil
+}
