@@ -33,18 +33,12 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return err
 	}
-	ring, err := cfg.Keys()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
+	t, closeDB, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
+	ring, st := t.ring, t.st
 	sealer := seal.New(ring)
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
 	_, priv := respondentServices(st, ring, cfg.BaseURL, customers)

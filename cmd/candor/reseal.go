@@ -22,15 +22,12 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err != nil {
 		return err
 	}
-	ring, err := cfg.Keys()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
+	t, closeDB, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
+	ring, st := t.ring, t.st
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
 	_, priv := respondentServices(st, ring, cfg.BaseURL, customers)
 	n, err := priv.Reseal(ctx)

@@ -28,18 +28,12 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	ring, err := cfg.Keys()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
+	t, closeDB, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
+	ring, st := t.ring, t.st
 	sealer := seal.New(ring)
 	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
 	surveys, responses := 0, 0

@@ -46,18 +46,12 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return err
 		}
 	}
-	ring, err := cfg.Keys()
-	if err != nil {
-		return err
-	}
-	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
+	t, closeDB, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
+	ring, st := t.ring, t.st
 	u, err := auth.New(st.Users, ring, auth.Options{}).CreateUser(ctx, auth.NewUser{
 		Email: *email, Name: *name, Role: store.Role(*role), Password: password,
 	})
