@@ -68,10 +68,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		Campaigns:   delivery.service,
 		Privacy:     privacySvc,
 		Quotes:      quoteService(st, seal.New(ring), customers),
+		Followups:   followups,
 		Reports:     report.New(st.Rollups),
 
 		ReportCampaigns: st.Campaigns,
-		Followups:       followups,
 	})
 	if err != nil {
 		return err

@@ -55,11 +55,11 @@ type Deps struct {
 	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
 	Respondents RespondentService // answering a survey from a link
 	Privacy     PrivacyService    // consent, data-subject rights and the audit log
+	Followups   FollowupService   // named responses for account managers (optional)
 	Reports     ReportService     // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns SurveyCampaigns
-	Followups       FollowupService // named responses for account managers (optional)
 
 	Quotes QuoteService // quotable comments; none: their routes answer 404
 }
@@ -82,10 +82,10 @@ type Server struct {
 	campaigns   CampaignService
 	respondents RespondentService
 	privacy     PrivacyService
+	followups   FollowupService
 	reports     ReportService
 	// reportCampaigns counts invitations for response rates; may be nil.
 	reportCampaigns SurveyCampaigns
-	followups       FollowupService
 	quotes          QuoteService
 
 	// limits holds, by method and path, the routes allowed a larger body
@@ -151,10 +151,10 @@ func New(d Deps) (*Server, error) {
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
 		quotes:      d.Quotes,
+		followups:   d.Followups,
 		reports:     d.Reports,
 
 		reportCampaigns: d.ReportCampaigns,
-		followups:       d.Followups,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
