@@ -5,8 +5,7 @@ PKGS     := ./...
 VERSION  ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -s -w -X main.version=$(VERSION)
 
-.PHONY: all run build test test-short lint fmt bench fuzz clean testdb e2e
-.PHONY: soak
+.PHONY: all run build test test-short lint fmt bench fuzz clean testdb e2e soak
 
 all: lint test
 
