@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/surveys"
@@ -52,7 +53,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
 		customer.WithImportJobs(st.Uploads, st.Imports, logger))
 	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
-	delivery, err := newDelivery(cfg, st, ring, customers, logger)
+	mx := metrics.New(version)
+	mx.WatchOutbox(st.Outbox.Count)
+	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
 	if err != nil {
 		return err
 	}
@@ -61,7 +64,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	srv, err := web.New(web.Deps{
-		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version,
+		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version, Metrics: mx,
 		Customers:   customers,
 		Surveys:     surveys.New(st.Surveys, st.Responses),
 		Respondents: respondents,

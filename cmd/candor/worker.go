@@ -53,7 +53,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 		return err
 	}
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
-	d, err := newDelivery(cfg, st, ring, customers, logger)
+	d, err := newDelivery(cfg, st, ring, customers, logger, nil)
 	if err != nil {
 		return err
 	}
@@ -77,7 +77,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers *customer.Service, logger *slog.Logger) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers *customer.Service, logger *slog.Logger, obs invite.Observer) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -94,7 +94,7 @@ func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers 
 	if cfg.ContactFrequency == 0 {
 		ic.ContactFrequency = -1
 	}
-	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: link.New(ring, cfg.BaseURL), Config: ic, Logger: logger}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: link.New(ring, cfg.BaseURL), Config: ic, Logger: logger, Observer: obs}
 	svc, err := invite.NewService(deps)
 	if err != nil {
 		return delivery{}, err

@@ -5,11 +5,13 @@ import (
 	"context"
 	"errors"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	netmail "net/mail"
 	"regexp"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -323,7 +325,10 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 			e.contacts(a, "pat", 12, "en")
 			created := e.create(e.alice, invite.Request{AccountIDs: []string{a.ID}})
 			tt.fault(e.smtp)
-			run(t, e.dispatcher(smtpSender(t, e.smtp)))
+			deps := e.deps()
+			seen := &outcomes{}
+			deps.Observer = seen
+			run(t, e.dispatcherWith(deps, smtpSender(t, e.smtp)))
 
 			waitFor(t, 30*time.Second, "the campaign to be sent", func() bool {
 				c, _ := e.st.Campaigns.ByID(context.Background(), created.Campaign.ID)
@@ -338,6 +343,9 @@ func TestTransientFailuresAreRetried(t *testing.T) {
 			c, _ := e.st.Campaigns.ByID(context.Background(), created.Campaign.ID)
 			if len(got) != 12 || c.Counts.Sent != 12 || c.Counts.Failed+c.Counts.Bounced != 0 {
 				t.Errorf("%d reached; counts %+v", len(got), c.Counts)
+			}
+			if o := seen.counts(); o[invite.OutcomeSent] != 12 || o[invite.OutcomeRetry]+o[invite.OutcomeDeferred] == 0 || o[invite.OutcomeFailed]+o[invite.OutcomeBounced] != 0 {
+				t.Errorf("observed outcomes %v, want 12 sent after some retried or deferred", o)
 			}
 		})
 	}
@@ -361,10 +369,16 @@ func TestPermanentRejectionBouncesAndSuppresses(t *testing.T) {
 		return 0
 	})
 	created := e.create(e.alice, invite.Request{AccountIDs: []string{a.ID}})
-	d := e.dispatcher(smtpSender(t, e.smtp))
+	deps := e.deps()
+	seen := &outcomes{}
+	deps.Observer = seen
+	d := e.dispatcherWith(deps, smtpSender(t, e.smtp))
 	c := e.settle(d, created.Campaign.ID)
 	for range 3 {
 		step(t, d) // nothing must come back to try again
+	}
+	if got := seen.counts(); got[invite.OutcomeSent] != 4 || got[invite.OutcomeBounced] != 1 || got[invite.OutcomeRetry]+got[invite.OutcomeFailed] != 0 {
+		t.Errorf("observed outcomes %v, want 4 sent and 1 bounced", got)
 	}
 
 	if tries.Load() != 1 {
@@ -538,4 +552,25 @@ func TestRateLimit(t *testing.T) {
 	if elapsed := time.Since(start); elapsed < 900*time.Millisecond {
 		t.Errorf("30 messages at 20/s took %v", elapsed)
 	}
+}
+
+// outcomes counts what a dispatcher reports of its messages.
+type outcomes struct {
+	mu sync.Mutex
+	n  map[invite.Outcome]int
+}
+
+func (o *outcomes) Delivered(out invite.Outcome, n int) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.n == nil {
+		o.n = make(map[invite.Outcome]int)
+	}
+	o.n[out] += n
+}
+
+func (o *outcomes) counts() map[invite.Outcome]int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return maps.Clone(o.n)
 }

@@ -271,6 +271,7 @@ type Deps struct {
 	Config    Config
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
+	Observer  Observer         // hears what became of each message; nil: nobody
 }
 
 // base is what the Service and the Dispatcher share.
@@ -282,6 +283,7 @@ type base struct {
 	email     *renderer
 	logger    *slog.Logger
 	now       func() time.Time
+	observer  Observer
 }
 
 func newBase(d Deps) (base, error) {
@@ -293,7 +295,10 @@ func newBase(d Deps) (base, error) {
 		return base{}, err
 	}
 	b := base{stores: d.Stores, customers: d.Customers, links: d.Links, cfg: d.Config.withDefaults(),
-		email: r, logger: d.Logger, now: d.Now}
+		email: r, logger: d.Logger, now: d.Now, observer: d.Observer}
+	if b.observer == nil {
+		b.observer = noObserver{}
+	}
 	if b.logger == nil {
 		b.logger = slog.New(slog.DiscardHandler)
 	}

@@ -286,6 +286,11 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 	if delta.Failed+delta.Bounced > 0 {
 		keep(d.stores.Campaigns.AddCounts(ctx, camp.ID, delta))
 	}
+	d.observer.Delivered(OutcomeSent, len(sent))
+	d.observer.Delivered(OutcomeDeferred, len(unattempted))
+	d.observer.Delivered(OutcomeRetry, len(transient)-int(delta.Failed)+len(invalidMsgs))
+	d.observer.Delivered(OutcomeFailed, int(delta.Failed))
+	d.observer.Delivered(OutcomeBounced, len(bounced))
 	return errors.Join(errsOut...)
 }
 

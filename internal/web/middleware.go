@@ -65,7 +65,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 	elapsed := time.Since(start)
 	status := c.Response().StatusCode()
 	method := methodLabel(c.Method())
-	s.metrics.observe(method, routeLabel(c), status, elapsed)
+	s.metrics.Request(method, routeLabel(c), status, elapsed)
 
 	level := slog.LevelInfo
 	if p := c.Path(); p == "/healthz" || p == "/metrics" {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
 	"github.com/candorhq/candor/internal/store"
 )
@@ -22,7 +23,7 @@ func (s *Server) routes() {
 	app.Use(s.recoverPanics())
 
 	app.Get("/healthz", s.healthz)
-	app.Get("/metrics", s.metrics.handler())
+	app.Get("/metrics", adaptor.HTTPHandler(s.metrics.Handler()))
 	app.Get("/static/*", s.assets.serve)
 
 	api := app.Group("/api/v1")

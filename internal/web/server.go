@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
@@ -49,6 +50,7 @@ type Deps struct {
 	Keys    *keys.Ring // signs CSRF tokens, so that every replica accepts them
 	Logger  *slog.Logger
 	Version string
+	Metrics *metrics.Metrics // what /metrics serves; nil: HTTP and process metrics of its own
 
 	Customers   CustomerService
 	Surveys     SurveyService
@@ -74,7 +76,7 @@ type Server struct {
 	version string
 	views   viewSet
 	assets  *assets
-	metrics *metrics
+	metrics *metrics.Metrics
 	csrf    fiber.Handler
 
 	customers   CustomerService
@@ -120,6 +122,9 @@ func New(d Deps) (*Server, error) {
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
+	if d.Metrics == nil {
+		d.Metrics = metrics.New(d.Version)
+	}
 	st, err := loadAssets(public.FS)
 	if err != nil {
 		return nil, err
@@ -143,7 +148,7 @@ func New(d Deps) (*Server, error) {
 		version: d.Version,
 		views:   vs,
 		assets:  st,
-		metrics: newMetrics(d.Version),
+		metrics: d.Metrics,
 
 		customers:   d.Customers,
 		surveys:     d.Surveys,

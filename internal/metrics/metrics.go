@@ -1,0 +1,103 @@
+// Package metrics keeps Candor's Prometheus collectors: HTTP requests,
+// mail delivery and the outbox, with Go and process metrics, in one
+// registry per process that /metrics serves.
+package metrics
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/candorhq/candor/internal/invite"
+)
+
+// Metrics is one process's collectors. A registry of its own, rather than
+// the default one, lets several servers run side by side (as tests do).
+type Metrics struct {
+	registry  *prometheus.Registry
+	requests  *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	delivered *prometheus.CounterVec
+}
+
+var _ invite.Observer = (*Metrics)(nil)
+
+// New returns the collectors of a process running version.
+func New(version string) *Metrics {
+	m := &Metrics{
+		registry: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "candor_http_requests_total",
+			Help: "HTTP requests by method, route pattern and status.",
+		}, []string{"method", "route", "status"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "candor_http_request_duration_seconds",
+			Help:    "HTTP request duration by method and route pattern.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"method", "route"}),
+		delivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "candor_mail_messages_total",
+			Help: "Survey and reminder messages handed to the mail server, by outcome.",
+		}, []string{"outcome"}),
+	}
+	// Every outcome from the start, so that a rate of failures is 0, not absent.
+	for _, o := range invite.Outcomes() {
+		m.delivered.WithLabelValues(string(o))
+	}
+	build := prometheus.NewGauge(prometheus.GaugeOpts{
+		Name:        "candor_build_info",
+		Help:        "Always 1; the label carries the running version.",
+		ConstLabels: prometheus.Labels{"version": version},
+	})
+	build.Set(1)
+	m.registry.MustRegister(
+		m.requests, m.duration, m.delivered, build,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+	)
+	return m
+}
+
+// Request counts one HTTP request.
+func (m *Metrics) Request(method, route string, status int, elapsed time.Duration) {
+	m.requests.WithLabelValues(method, route, strconv.Itoa(status)).Inc()
+	m.duration.WithLabelValues(method, route).Observe(elapsed.Seconds())
+}
+
+// Delivered counts messages by what became of them.
+func (m *Metrics) Delivered(o invite.Outcome, n int) {
+	if n > 0 {
+		m.delivered.WithLabelValues(string(o)).Add(float64(n))
+	}
+}
+
+// outboxTimeout bounds the database count behind one scrape.
+const outboxTimeout = 2 * time.Second
+
+// WatchOutbox reports the number of messages waiting in the outbox at each
+// scrape, as count gives it; a count that fails reports -1 rather than
+// failing the scrape.
+func (m *Metrics) WatchOutbox(count func(ctx context.Context) (int64, error)) {
+	m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "candor_outbox_messages",
+		Help: "Messages waiting in the outbox (queued or being sent); -1 when the database did not answer.",
+	}, func() float64 {
+		ctx, cancel := context.WithTimeout(context.Background(), outboxTimeout)
+		defer cancel()
+		n, err := count(ctx)
+		if err != nil {
+			return -1
+		}
+		return float64(n)
+	}))
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}
