@@ -159,13 +159,21 @@ func TestStory(t *testing.T) {
 	// 7. Everyone else answers, so that the survey is above the threshold
 	// while the South (two answers) stays below it.
 	scores := []int{10, 9, 3, 8, 7, 0}
+	var named, namedDetractors []person // consented, in step 9's follow-ups
 	i := 0
 	for _, c := range contacts {
 		if c == north[0] || c == north[1] || c == south[0] {
 			continue
 		}
-		if err := api.answer(ctx, links[c.email], scores[i%len(scores)], "Service visits are on time.", i%2 == 0); err != nil {
+		score, consent := scores[i%len(scores)], i%2 == 0
+		if err := api.answer(ctx, links[c.email], score, "Service visits are on time.", consent); err != nil {
 			viewer.fatalf("answer for %s: %v", c.email, err)
+		}
+		if consent {
+			named = append(named, c)
+			if score <= 6 {
+				namedDetractors = append(namedDetractors, c)
+			}
 		}
 		i++
 		answered++
@@ -178,6 +186,10 @@ func TestStory(t *testing.T) {
 	an := newTab(t, browser, srv, "analyst")
 	signIn(an, analyst, staffPassword, "")
 	checkDashboard(an, surveyID, answered)
+
+	// 9. The manager follows up with the people who agreed to be named.
+	followUp(mgr, named, namedDetractors, north[1])
+	waitForAlert(ctx, t, api, token, manager.email, len(namedDetractors))
 
 	// Nothing along the way was a server error.
 	if errs := srv.log.Grep("level=ERROR"); len(errs) > 0 {
@@ -517,4 +529,85 @@ func checkDashboard(tb *tab, surveyID string, answered int) {
 		}
 	}
 	tb.shot("dashboard-by-region")
+}
+
+var followupLinkRE = regexp.MustCompile(`<a href="(/followups/[^"]+)">([^<]+)</a>`)
+
+// followUp checks the manager's follow-up list (exactly the people who
+// consented and did not withdraw, detractors marked), opens a detractor's
+// named response and marks it done.
+func followUp(tb *tab, named, detractors []person, withdrawn person) {
+	tb.t.Helper()
+	tb.open("/followups")
+	if n := tb.count("table.followup-table tbody tr"); n != len(named) {
+		tb.fatalf("%d follow-ups listed, want %d (one per consenting respondent)", n, len(named))
+	}
+	page := tb.html("main")
+	for _, p := range named {
+		if !strings.Contains(page, p.name) {
+			tb.fatalf("the follow-ups do not list %s, who consented", p.name)
+		}
+	}
+	if strings.Contains(page, withdrawn.name) {
+		tb.fatalf("the follow-ups list %s, who withdrew consent", withdrawn.name)
+	}
+	if n := tb.count("table.followup-table .badge-detractor"); n != len(detractors) {
+		tb.fatalf("%d detractors marked, want %d", n, len(detractors))
+	}
+	tb.shot("followups")
+	if len(detractors) == 0 {
+		tb.fatalf("the story needs a named detractor")
+	}
+	href := ""
+	for _, m := range followupLinkRE.FindAllStringSubmatch(page, -1) {
+		if m[2] == detractors[0].name {
+			href = m[1]
+		}
+	}
+	if href == "" {
+		tb.fatalf("no link to %s's follow-up", detractors[0].name)
+	}
+	tb.open(href)
+	if got := tb.text("main"); !strings.Contains(got, detractors[0].name) || !strings.Contains(got, "Detractor") {
+		tb.fatalf("the follow-up page does not show %s as a detractor:\n%.400s", detractors[0].name, got)
+	}
+	tb.shot("followup")
+	tb.fill("#note", "Called back; the next visit is booked.")
+	tb.submit("mark the follow-up done", `form[action$="/done"] button[type=submit]`)
+	if got := tb.text(".alert-success"); !strings.Contains(got, "Marked as done") {
+		tb.fatalf("after marking done: %q", got)
+	}
+	if got := tb.text("main"); !strings.Contains(got, "Called back; the next visit is booked.") {
+		tb.fatalf("the note does not show after marking done")
+	}
+}
+
+// waitForAlert waits until the dev outbox holds want detractor alerts for
+// the manager, each linking to a follow-up.
+func waitForAlert(ctx context.Context, t *testing.T, api *client, token, to string, want int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+	defer cancel()
+	var alerts []mail
+	err := waitFor(ctx, fmt.Sprintf("%d detractor alerts to %s", want, to), func() (bool, error) {
+		msgs, err := api.outbox(ctx, token)
+		alerts = alerts[:0]
+		for _, m := range msgs {
+			if address(m.To) == to && strings.HasPrefix(m.Subject, "Follow up:") {
+				alerts = append(alerts, m)
+			}
+		}
+		return len(alerts) >= want, err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(alerts) != want {
+		t.Fatalf("%d detractor alerts to %s, want %d", len(alerts), to, want)
+	}
+	for _, m := range alerts {
+		if !strings.Contains(m.Text, api.base+"/followups/") {
+			t.Errorf("alert %q has no link to its follow-up:\n%s", m.Subject, m.Text)
+		}
+	}
 }
