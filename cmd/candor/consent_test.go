@@ -3,9 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -95,4 +98,61 @@ func TestKeysReseal(t *testing.T) {
 	if err != nil || !strings.Contains(out, "0 responses, 0 consent references, 0 comments, 0 follow-up notes") {
 		t.Errorf("second reseal = %q, %v; want nothing left", out, err)
 	}
+}
+
+func TestServeResealsInTheBackgroundAfterARotation(t *testing.T) {
+	t.Parallel()
+	w, env := seededEnv(t)
+	if stop := startReseal(context.Background(), w.Store, w.Ring, "https://candor.example", discardLogger()); stop == nil {
+		t.Fatal("no stop func for a ring of one key")
+	} else {
+		stop() // one key: nothing to do, and nothing left running
+	}
+	fresh, err := keys.Generate("k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := keys.Parse(fresh.Encode() + "," + w.Ring.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs syncBuffer
+	stop := startReseal(context.Background(), w.Store, rotated, "https://candor.example", slog.New(slog.NewTextHandler(&logs, nil)))
+	deadline := time.Now().Add(30 * time.Second)
+	for !strings.Contains(logs.String(), "re-encrypted under the current key") {
+		if time.Now().After(deadline) {
+			t.Fatalf("no reseal logged within 30 s: %s", logs.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	if !strings.Contains(logs.String(), "responses=2") {
+		t.Errorf("logged %q, want 2 responses resealed", logs.String())
+	}
+	env["CANDOR_SECRET_KEYS"] = rotated.Encode()
+	out, err := runCandor(env, "keys", "reseal")
+	if err != nil || !strings.Contains(out, "0 responses, 0 consent references") {
+		t.Errorf("reseal after the background one = %q, %v; want nothing left", out, err)
+	}
+}
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// syncBuffer is a bytes.Buffer that a logger in another goroutine may
+// write while the test reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

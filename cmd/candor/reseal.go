@@ -4,15 +4,19 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"sync"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
 )
 
 // keysReseal runs `candor keys reseal`: after a new key was put first in
-// CANDOR_SECRET_KEYS, it re-encrypts every sealed answer and consent
-// reference under it, so that the old key can leave the ring. It is
-// idempotent and safe while Candor serves.
+// CANDOR_SECRET_KEYS, it re-encrypts every sealed answer, consent
+// reference, comment and follow-up note under it, so that the old key can
+// leave the ring. It is idempotent and safe while Candor serves.
 func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys reseal", stderr)
 	if err := fs.Parse(args); err != nil {
@@ -27,22 +31,63 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	defer closeDB()
-	ring, st := t.ring, t.st
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
-	_, priv := respondentServices(st, ring, cfg.BaseURL, customers)
+	n, err := reseal(ctx, t.st, t.ring, cfg.BaseURL)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "resealed under key %s: %s\n", t.ring.CurrentID(), n)
+	return nil
+}
+
+// resealed counts what a reseal changed.
+type resealed struct{ responses, consentRefs, comments, notes int }
+
+func (r resealed) String() string {
+	return fmt.Sprintf("%d responses, %d consent references, %d comments, %d follow-up notes", r.responses, r.consentRefs, r.comments, r.notes)
+}
+
+// reseal re-encrypts everything sealed under an older key of ring.
+func reseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string) (resealed, error) {
+	sealer := seal.New(ring)
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
+	_, priv := respondentServices(st, ring, baseURL, customers)
 	n, err := priv.Reseal(ctx)
 	if err != nil {
-		return err
+		return resealed{}, err
 	}
-	q, err := quoteService(st, seal.New(ring), customers).Reseal(ctx)
-	if err != nil {
-		return err
+	out := resealed{responses: n.Responses, consentRefs: n.ConsentRefs}
+	if out.comments, err = quoteService(st, sealer, customers).Reseal(ctx); err != nil {
+		return out, err
 	}
-	notes, err := followupRecorder(st, seal.New(ring)).Reseal(ctx)
-	if err != nil {
-		return err
+	if out.notes, err = followupRecorder(st, sealer).Reseal(ctx); err != nil {
+		return out, err
 	}
-	fmt.Fprintf(stdout, "resealed under key %s: %d responses, %d consent references, %d comments, %d follow-up notes\n",
-		ring.CurrentID(), n.Responses, n.ConsentRefs, q, notes)
-	return nil
+	return out, nil
+}
+
+// startReseal re-encrypts, once and in the background, what older keys of
+// the ring sealed, when the ring has any: rotating a key then needs only
+// a restart. Replicas doing it at once do no harm, since each write is
+// whole and any of them is right. stop cancels it and waits.
+func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string, logger *slog.Logger) (stop func()) {
+	if len(ring.IDs()) < 2 {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		n, err := reseal(ctx, st, ring, baseURL)
+		if err != nil {
+			if ctx.Err() == nil {
+				logger.Error("re-encrypting under the current key failed; run candor keys reseal", "key", ring.CurrentID(), "err", err)
+			}
+			return
+		}
+		logger.Info("re-encrypted under the current key", "key", ring.CurrentID(), "responses", n.responses,
+			"consent_refs", n.consentRefs, "comments", n.comments, "followup_notes", n.notes)
+	})
+	return func() {
+		cancel()
+		wg.Wait()
+	}
 }

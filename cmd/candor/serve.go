@@ -83,6 +83,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	// batches it holds while the database is still there.
 	defer delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, followups, cfg.Dispatch)()
+	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err
