@@ -12,7 +12,7 @@ import (
 
 // Store keeps the rollups; *store.Rollups is one.
 type Store interface {
-	Apply(ctx context.Context, c store.RollupChange) error
+	Apply(ctx context.Context, cs ...store.RollupChange) error
 	Get(ctx context.Context, surveyID, dim string, weeks ...string) ([]store.Rollup, error)
 	Weeks(ctx context.Context, surveyID string) (map[string]store.RollupWeek, error)
 	Replace(ctx context.Context, surveyID string, weeks map[string]int64, docs []store.Rollup) error
@@ -23,10 +23,13 @@ type Store interface {
 var _ Store = (*store.Rollups)(nil)
 
 // Service keeps rollups and computes reports from them.
-type Service struct{ st Store }
+type Service struct {
+	st    Store
+	batch *batcher
+}
 
 // New returns a Service on st.
-func New(st Store) *Service { return &Service{st: st} }
+func New(st Store) *Service { return &Service{st: st, batch: newBatcher(st)} }
 
 // Add counts a stored response. Call it once per response: rollups are
 // not idempotent.
@@ -41,7 +44,7 @@ func (s *Service) apply(ctx context.Context, e Entry, weight int64) error {
 	if err != nil {
 		return err
 	}
-	if err := s.st.Apply(ctx, c); err != nil {
+	if err := s.batch.apply(ctx, c); err != nil {
 		return fmt.Errorf("report: count response: %w", err)
 	}
 	return nil

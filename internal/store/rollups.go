@@ -5,6 +5,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 
@@ -155,46 +157,86 @@ func decodeValue(field string) (string, error) {
 	return string(b), nil
 }
 
-// Apply adds a change to its week documents, one $inc upsert per segment,
-// then to the survey's index of weeks. Each write is atomic on its own; a
-// failure part-way leaves the documents out of step until a rebuild.
-func (r *Rollups) Apply(ctx context.Context, c RollupChange) error {
-	if !ValidRollupKey(c.SurveyID) || !ValidRollupKey(c.Week) {
-		return fmt.Errorf("store: rollup %q|%q: %w", c.SurveyID, c.Week, ErrInvalidRollup)
+// Apply adds changes to their week documents, one $inc upsert per
+// document however many changes touch it, then to their surveys' indexes
+// of weeks. Each write is atomic on its own; a failure part-way leaves the
+// documents out of step until a rebuild. Nothing is written when any
+// change is invalid.
+func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
+	type doc struct {
+		id, surveyID, week, dim string
+		inc                     map[string]int64
 	}
-	cs, err := counters(c.Answers)
-	if err != nil {
-		return err
+	var docs []*doc // in the order first touched, so that writes are predictable
+	byID := make(map[string]*doc)
+	weeks := make(map[string]map[string]int64) // survey → index field → increment
+	var surveys []string
+	for _, c := range cs {
+		if !ValidRollupKey(c.SurveyID) || !ValidRollupKey(c.Week) {
+			return fmt.Errorf("store: rollup %q|%q: %w", c.SurveyID, c.Week, ErrInvalidRollup)
+		}
+		counts, err := counters(c.Answers)
+		if err != nil {
+			return err
+		}
+		for _, seg := range c.Segments {
+			if !ValidRollupKey(seg.Dim) {
+				return fmt.Errorf("store: rollup dimension %q: %w", seg.Dim, ErrInvalidRollup)
+			}
+			id := rollupID(c.SurveyID, c.Week, seg.Dim)
+			d := byID[id]
+			if d == nil {
+				d = &doc{id: id, surveyID: c.SurveyID, week: c.Week, dim: seg.Dim, inc: make(map[string]int64)}
+				byID[id] = d
+				docs = append(docs, d)
+			}
+			prefix := "v." + encodeValue(seg.Value) + "."
+			d.inc[prefix+"n"] += c.Weight
+			for _, k := range counts {
+				d.inc[prefix+k.field()] += c.Weight
+			}
+		}
+		w := weeks[c.SurveyID]
+		if w == nil {
+			w = make(map[string]int64)
+			weeks[c.SurveyID] = w
+			surveys = append(surveys, c.SurveyID)
+		}
+		w["w."+c.Week+".n"] += c.Weight
+		w["w."+c.Week+".v"] = 1 // a version moves once per write, however many changes
 	}
 	upsert := options.UpdateOne().SetUpsert(true)
-	for _, s := range c.Segments {
-		if !ValidRollupKey(s.Dim) {
-			return fmt.Errorf("store: rollup dimension %q: %w", s.Dim, ErrInvalidRollup)
-		}
-		prefix := "v." + encodeValue(s.Value) + "."
-		inc := make(bson.D, 0, len(cs)+1)
-		inc = append(inc, bson.E{Key: prefix + "n", Value: c.Weight})
-		for _, k := range cs {
-			inc = append(inc, bson.E{Key: prefix + k.field(), Value: c.Weight})
-		}
+	for _, d := range docs {
 		update := bson.D{
-			{Key: "$inc", Value: inc},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: c.SurveyID}, {Key: "week", Value: c.Week}, {Key: "dim", Value: s.Dim}}},
+			{Key: "$inc", Value: sortedInc(d.inc)},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: d.surveyID}, {Key: "week", Value: d.week}, {Key: "dim", Value: d.dim}}},
 		}
-		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: rollupID(c.SurveyID, c.Week, s.Dim)}}, update, upsert); err != nil {
+		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.id}}, update, upsert); err != nil {
 			return fmt.Errorf("store: apply rollup: %w", err)
 		}
 	}
 	// Last, so that a week appears in the index only once its documents
 	// have its first response, and a version moves only after the data.
-	update := bson.D{
-		{Key: "$inc", Value: bson.D{{Key: "w." + c.Week + ".n", Value: c.Weight}, {Key: "w." + c.Week + ".v", Value: int64(1)}}},
-		{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: c.SurveyID}}},
-	}
-	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: weeksID(c.SurveyID)}}, update, upsert); err != nil {
-		return fmt.Errorf("store: apply rollup: %w", err)
+	for _, sv := range surveys {
+		update := bson.D{
+			{Key: "$inc", Value: sortedInc(weeks[sv])},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: sv}}},
+		}
+		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: weeksID(sv)}}, update, upsert); err != nil {
+			return fmt.Errorf("store: apply rollup: %w", err)
+		}
 	}
 	return nil
+}
+
+// sortedInc is an $inc document with its fields in order.
+func sortedInc(inc map[string]int64) bson.D {
+	keys := slices.Sorted(maps.Keys(inc))
+	out := make(bson.D, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, bson.E{Key: k, Value: inc[k]})
+	}
+	return out
 }
 
 // counter is one count a response adds to, below its value: a question
