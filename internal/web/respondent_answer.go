@@ -103,7 +103,9 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	switch l.State {
 	case respond.StateOpen:
 	case respond.StateAnswered:
-		return c.Redirect(v.url("/thanks"), fiber.StatusSeeOther)
+		// Stored before (a double click, a retry, the back button): the
+		// thank-you page says so, and nothing changes.
+		return c.Redirect(v.url("/thanks")+"&again=1", fiber.StatusSeeOther)
 	default:
 		return s.linkState(c, v, l)
 	}

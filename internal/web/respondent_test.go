@@ -243,7 +243,12 @@ func TestSecondSubmissionShowsTheThankYouPage(t *testing.T) {
 	wantSeeOther(t, c.post(respondentPath(p.Token, ""), f.answerForm(true)), respondentPath(p.Token, "/thanks"))
 	again := c.post(respondentPath(p.Token, ""), f.answerForm(true))
 	wantSeeOther(t, again, respondentPath(p.Token, "/thanks"))
-	wantStatus(t, c.get(again.Header.Get("Location")), http.StatusOK)
+	if loc := again.Header.Get("Location"); !strings.Contains(loc, "again=1") {
+		t.Errorf("second submission sent to %q, want the thank-you page saying it was stored before", loc)
+	}
+	page := c.get(again.Header.Get("Location"))
+	wantStatus(t, page, http.StatusOK)
+	pageHas(t, page, `class="alert alert-info"`)
 	if n, _ := f.st.DB().Collection("responses").CountDocuments(context.Background(), bson.D{}); n != 1 {
 		t.Errorf("responses = %d, want 1", n)
 	}
