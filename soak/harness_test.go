@@ -225,6 +225,12 @@ func (p *proc) contains(s string) bool {
 	return strings.Contains(string(b), s)
 }
 
+// count returns how many times s occurs in the log.
+func (p *proc) count(s string) int {
+	b, _ := os.ReadFile(p.log)
+	return strings.Count(string(b), s)
+}
+
 // database is a `candor db` process and the URI of its database.
 type database struct {
 	*proc
