@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	netmail "net/mail"
 	"os"
 	"strings"
@@ -18,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -26,6 +29,7 @@ import (
 // that `candor serve` processes share, and serves no web requests.
 func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("worker", stderr)
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (default: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,7 +57,16 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 		return err
 	}
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
-	d, err := newDelivery(cfg, st, ring, customers, logger, nil)
+	mx := metrics.New(version)
+	mx.WatchOutbox(st.Outbox.Count)
+	if *metricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, *metricsAddr, mx, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
+	d, err := newDelivery(cfg, st, ring, customers, logger, mx)
 	if err != nil {
 		return err
 	}
@@ -150,4 +163,29 @@ func (d delivery) start(ctx context.Context, enabled bool, logger *slog.Logger) 
 		cancel()
 		wg.Wait()
 	}
+}
+
+// serveMetrics serves /metrics on addr until stop is called: a worker has
+// no web server of its own to carry them.
+func serveMetrics(ctx context.Context, addr string, mx *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", mx.Handler())
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			logger.Error("metrics server stopped", "err", err)
+		}
+	})
+	logger.Info("metrics listening", "addr", ln.Addr().String())
+	return func() {
+		shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(shutdownCtx)
+		wg.Wait()
+	}, nil
 }

@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -92,10 +95,21 @@ func TestWorkerDelivers(t *testing.T) {
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	var logs bytes.Buffer
+	metricsAddr := freeAddr(t)
 	go func() {
-		done <- run(runCtx, []string{"worker"}, strings.NewReader(""), &bytes.Buffer{}, &logs, func(k string) string { return env[k] })
+		done <- run(runCtx, []string{"worker", "--metrics-addr", metricsAddr}, strings.NewReader(""), &bytes.Buffer{}, &logs, func(k string) string { return env[k] })
 	}()
 	got := srv.WaitFor(3, 30*time.Second)
+	// The outcome is counted once the group's sending is settled.
+	var scraped string
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if scraped = scrapeMetrics(t, metricsAddr); strings.Contains(scraped, `candor_mail_messages_total{outcome="sent"} 3`) {
+			break
+		}
+	}
+	if !strings.Contains(scraped, `candor_mail_messages_total{outcome="sent"} 3`) || !strings.Contains(scraped, "candor_outbox_messages 0") {
+		t.Errorf("worker metrics lack 3 sent and an empty outbox:\n%.2000s", scraped)
+	}
 	stop()
 	if err := <-done; err != nil {
 		t.Fatalf("worker: %v\n%s", err, logs.String())
@@ -109,4 +123,33 @@ func TestWorkerDelivers(t *testing.T) {
 	if !strings.Contains(logs.String(), "dispatcher stopped") {
 		t.Errorf("the worker did not stop gracefully:\n%s", logs.String())
 	}
+}
+
+// freeAddr returns a loopback address nothing listens on just now.
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// scrapeMetrics reads http://addr/metrics; "" while nothing answers yet.
+func scrapeMetrics(t *testing.T, addr string) string {
+	t.Helper()
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
