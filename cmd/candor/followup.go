@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
-	"sync"
 	"time"
 
 	"github.com/candorhq/candor/internal/audit"
@@ -49,11 +48,5 @@ func startAlerts(ctx context.Context, svc *followup.Service, enabled bool) (stop
 	if !enabled {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() { svc.Run(ctx, alertInterval) })
-	return func() {
-		cancel()
-		wg.Wait()
-	}
+	return inBackground(ctx, func(ctx context.Context) { svc.Run(ctx, alertInterval) })
 }

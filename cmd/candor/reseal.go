@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
@@ -73,9 +72,7 @@ func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL 
 	if len(ring.IDs()) < 2 {
 		return func() {}
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	var wg sync.WaitGroup
-	wg.Go(func() {
+	return inBackground(ctx, func(ctx context.Context) {
 		n, err := reseal(ctx, st, ring, baseURL)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -86,8 +83,4 @@ func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL 
 		logger.Info("re-encrypted under the current key", "key", ring.CurrentID(), "responses", n.responses,
 			"consent_refs", n.consentRefs, "comments", n.comments, "followup_notes", n.notes)
 	})
-	return func() {
-		cancel()
-		wg.Wait()
-	}
 }

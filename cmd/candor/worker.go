@@ -156,9 +156,15 @@ func (d delivery) start(ctx context.Context, enabled bool, logger *slog.Logger) 
 		logger.Info("dispatcher off (CANDOR_DISPATCH=off): campaigns are delivered by other processes")
 		return func() {}
 	}
+	return inBackground(ctx, d.dispatcher.Run)
+}
+
+// inBackground runs fn in its own goroutine until stop is called; stop
+// cancels fn's context and waits for fn to return.
+func inBackground(ctx context.Context, fn func(context.Context)) (stop func()) {
 	ctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
-	wg.Go(func() { d.dispatcher.Run(ctx) })
+	wg.Go(func() { fn(ctx) })
 	return func() {
 		cancel()
 		wg.Wait()
