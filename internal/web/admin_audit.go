@@ -2,7 +2,6 @@ package web
 
 import (
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -15,11 +14,9 @@ const auditPerPage = 50
 
 // auditPage is admin_audit.html.
 type auditPage struct {
-	Entries    []auditRow
-	Target     string // the person the list is limited to; empty: everyone
-	Total      int64
-	From, To   int64
-	Prev, Next string // page links; empty when there is none
+	Entries []auditRow
+	Target  string // the person the list is limited to; empty: everyone
+	pager
 }
 
 type auditRow struct {
@@ -36,25 +33,12 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := auditPage{Target: target, Total: total, From: offset + 1, To: offset + int64(len(entries))}
+	page := auditPage{Target: target, pager: newPager("/admin/audit", url.Values{"target": {target}}, n, auditPerPage, len(entries), total)}
 	for _, e := range entries {
 		page.Entries = append(page.Entries, auditRow{
 			At: e.At.UTC().Format("2 Jan 2006 15:04:05") + " UTC", ISO: e.At.UTC().Format(time.RFC3339),
 			Actor: e.ActorEmail, Action: audit.Action(e.Action).Label(), Person: e.Target, Detail: e.Detail, RequestID: e.RequestID,
 		})
-	}
-	link := func(p int) string {
-		q := url.Values{"page": {strconv.Itoa(p)}}
-		if target != "" {
-			q.Set("target", target)
-		}
-		return "/admin/audit?" + q.Encode()
-	}
-	if n > 1 {
-		page.Prev = link(n - 1)
-	}
-	if page.To < total {
-		page.Next = link(n + 1)
 	}
 	return s.render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
 }

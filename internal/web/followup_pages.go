@@ -17,14 +17,12 @@ const followupsPerPage = 50
 
 // followupsPage is followups.html.
 type followupsPage struct {
-	Items      []followupRow
-	Surveys    []followup.SurveyChoice
-	State      string // "open", "done" or "" for all
-	SurveyID   string
-	Filtered   bool
-	Total      int64
-	From, To   int64
-	Prev, Next string
+	Items    []followupRow
+	Surveys  []followup.SurveyChoice
+	State    string // "open", "done" or "" for all
+	SurveyID string
+	Filtered bool
+	pager
 }
 
 type followupRow struct {
@@ -65,25 +63,9 @@ func (s *Server) followupList(c *fiber.Ctx) error {
 		return followupProblem(err)
 	}
 	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
-		Total: total, From: q.Page.Offset + 1, To: q.Page.Offset + int64(len(items))}
+		pager: newPager("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
-	}
-	link := func(p int) string {
-		v := url.Values{"page": {strconv.Itoa(p)}}
-		if q.State != "" {
-			v.Set("state", string(q.State))
-		}
-		if q.SurveyID != "" {
-			v.Set("survey", q.SurveyID)
-		}
-		return "/followups?" + v.Encode()
-	}
-	if n > 1 {
-		page.Prev = link(n - 1)
-	}
-	if page.To < total {
-		page.Next = link(n + 1)
 	}
 	return s.render(c, fiber.StatusOK, "followups", "Follow-ups", page)
 }
