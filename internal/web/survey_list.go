@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +17,8 @@ import (
 const surveysPerPage = 25
 
 type surveyListPage struct {
-	Rows        []surveyRow
-	Total       int64
-	From, To    int64
-	Prev, Next  string // page links; "" when there is none
+	Rows []surveyRow
+	pager
 	Scopes      []filterTab
 	Statuses    []filterTab
 	Filtered    bool
@@ -52,7 +49,8 @@ type surveyListQuery struct {
 	page   int
 }
 
-func (q surveyListQuery) href() string {
+// values is the query's filter, without the page.
+func (q surveyListQuery) values() url.Values {
 	v := url.Values{}
 	if q.mine {
 		v.Set("mine", "1")
@@ -60,13 +58,15 @@ func (q surveyListQuery) href() string {
 	if q.status != "" {
 		v.Set("status", string(q.status))
 	}
-	if q.page > 1 {
-		v.Set("page", strconv.Itoa(q.page))
+	return v
+}
+
+// href is the first page of the list filtered by q.
+func (q surveyListQuery) href() string {
+	if v := q.values(); len(v) > 0 {
+		return "/?" + v.Encode()
 	}
-	if len(v) == 0 {
-		return "/"
-	}
-	return "/?" + v.Encode()
+	return "/"
 }
 
 // surveyList is the home page: every survey, newest first, filtered by
@@ -86,21 +86,9 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 	}
 
 	page := surveyListPage{
-		Total:     total,
-		From:      offset + 1,
-		To:        offset + int64(len(items)),
+		pager:     newPager("/", q.values(), q.page, surveysPerPage, len(items), total),
 		Filtered:  q.mine || q.status != "",
 		CanCreate: canWrite(u),
-	}
-	if q.page > 1 {
-		prev := q
-		prev.page--
-		page.Prev = prev.href()
-	}
-	if page.To < total {
-		next := q
-		next.page++
-		page.Next = next.href()
 	}
 	for _, tab := range []struct {
 		label string
