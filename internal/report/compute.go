@@ -420,28 +420,8 @@ func (src *source) scoring() []scoring {
 func (src *source) summarize(t *tally) summary {
 	s := summary{n: t.n}
 	for _, sc := range src.scores {
-		n := t.get(sc.slot)
-		if n == 0 {
-			continue
-		}
-		switch sc.kind {
-		case survey.TypeNPS:
-			switch survey.NPSCategory(sc.score) {
-			case survey.Promoter:
-				s.promoters += n
-			case survey.Passive:
-				s.passives += n
-			case survey.Detractor:
-				s.detractors += n
-			}
-		case survey.TypeCSAT:
-			s.csatAnswered += n
-			if survey.CSATSatisfied(sc.score) {
-				s.satisfied += n
-			}
-		case survey.TypeCES:
-			s.cesAnswered += n
-			s.effort += int64(sc.score) * n
+		if n := t.get(sc.slot); n != 0 {
+			s.count(sc.kind, sc.score, n)
 		}
 	}
 	return s
@@ -460,27 +440,32 @@ func scores(t survey.QuestionType, counts map[string]int64) summary {
 		if err != nil || score < lo || score > hi {
 			continue
 		}
-		switch t {
-		case survey.TypeNPS:
-			switch survey.NPSCategory(score) {
-			case survey.Promoter:
-				s.promoters += n
-			case survey.Passive:
-				s.passives += n
-			case survey.Detractor:
-				s.detractors += n
-			}
-		case survey.TypeCSAT:
-			s.csatAnswered += n
-			if survey.CSATSatisfied(score) {
-				s.satisfied += n
-			}
-		case survey.TypeCES:
-			s.cesAnswered += n
-			s.effort += int64(score) * n
-		}
+		s.count(t, score, n)
 	}
 	return s
+}
+
+// count adds n answers of score to a question of type t.
+func (s *summary) count(t survey.QuestionType, score int, n int64) {
+	switch t {
+	case survey.TypeNPS:
+		switch survey.NPSCategory(score) {
+		case survey.Promoter:
+			s.promoters += n
+		case survey.Passive:
+			s.passives += n
+		case survey.Detractor:
+			s.detractors += n
+		}
+	case survey.TypeCSAT:
+		s.csatAnswered += n
+		if survey.CSATSatisfied(score) {
+			s.satisfied += n
+		}
+	case survey.TypeCES:
+		s.cesAnswered += n
+		s.effort += int64(score) * n
+	}
 }
 
 func (s summary) nps() *NPS {
