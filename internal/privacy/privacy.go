@@ -219,7 +219,11 @@ func (s *Service) forget(ctx context.Context, responseID string) error {
 
 // subject opens a contact, mapping customer errors to this package's.
 func (s *Service) subject(ctx context.Context, contactID string) (customer.Contact, error) {
-	c, err := s.subjects.Subject(ctx, contactID)
+	return found(s.subjects.Subject(ctx, contactID))
+}
+
+// found maps the outcome of a contact look-up to this package's errors.
+func found(c customer.Contact, err error) (customer.Contact, error) {
 	if errors.Is(err, customer.ErrNotFound) {
 		return customer.Contact{}, ErrNotFound
 	}

@@ -339,12 +339,5 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 // FindByEmail finds a person by their exact email address, for an admin
 // handling a request from someone who wrote in.
 func (s *Service) FindByEmail(ctx context.Context, email string) (customer.Contact, error) {
-	c, err := s.subjects.SubjectByEmail(ctx, email)
-	if errors.Is(err, customer.ErrNotFound) {
-		return customer.Contact{}, ErrNotFound
-	}
-	if err != nil {
-		return customer.Contact{}, fmt.Errorf("privacy: %w", err)
-	}
-	return c, nil
+	return found(s.subjects.SubjectByEmail(ctx, email))
 }
