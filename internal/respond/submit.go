@@ -132,12 +132,11 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	// could fail the submission: a resubmission finds the response and
 	// never counts it, so a count not tried now would be lost until a
 	// rebuild.
-	quoteErr := s.keepQuotes(ctx, l, resp, answers)
+	entry := report.EntryOf(resp, answers)
+	quoteErr := s.keepQuotes(ctx, l, entry)
 	var tallyErr error
 	if s.tally != nil {
-		day, _ := time.Parse(time.DateOnly, resp.Date)
-		seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry, Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
-		if err := s.tally.Add(ctx, report.Entry{SurveyID: sv.ID, Day: day, Segment: seg, Answers: answers}); err != nil {
+		if err := s.tally.Add(ctx, entry); err != nil {
 			// The answer is stored and counted by the next rebuild; the
 			// respondent has done their part.
 			tallyErr = err
@@ -158,13 +157,11 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 // keepQuotes hands a stored response's answers to the quotes, if kept,
 // with who gave them so that their names can be redacted; the quotes keep
 // neither.
-func (s *Service) keepQuotes(ctx context.Context, l Link, resp store.Response, answers survey.Answers) error {
+func (s *Service) keepQuotes(ctx context.Context, l Link, e report.Entry) error {
 	if s.quotes == nil {
 		return nil
 	}
-	seg := report.Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
-		Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID}
-	err := s.quotes.Add(ctx, quotes.Submission{Survey: l.Survey, ContactID: l.ContactID, AccountID: l.accountID, Segment: seg, Answers: answers})
+	err := s.quotes.Add(ctx, quotes.Submission{Survey: l.Survey, ContactID: l.ContactID, AccountID: l.accountID, Segment: e.Segment, Answers: e.Answers})
 	if err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}
