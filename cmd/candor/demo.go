@@ -10,11 +10,9 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/demo"
 	"github.com/candorhq/candor/internal/link"
-	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
-	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -60,9 +58,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return err
 	}
-	reports := report.New(st.Rollups)
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
-	if err := reports.RebuildAll(ctx, st.Surveys, st.Responses, open, res.SurveyID, func(_ survey.Survey, r report.Rebuilt) {
+	if err := rebuildRollups(ctx, st, sealer, res.SurveyID, func(_ survey.Survey, r report.Rebuilt) {
 		fmt.Fprintf(stdout, "rollups: %d responses counted in %d weeks\n", r.Responses, r.Weeks)
 	}); err != nil {
 		return err

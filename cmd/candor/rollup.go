@@ -33,11 +33,8 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 		return err
 	}
 	defer closeDB()
-	ring, st := t.ring, t.st
-	sealer := seal.New(ring)
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
 	surveys, responses := 0, 0
-	err = report.New(st.Rollups).RebuildAll(ctx, st.Surveys, st.Responses, open, *only, func(sv survey.Survey, r report.Rebuilt) {
+	err = rebuildRollups(ctx, t.st, seal.New(t.ring), *only, func(sv survey.Survey, r report.Rebuilt) {
 		surveys++
 		responses += r.Responses
 		fmt.Fprintf(stdout, "%s  %q: %d responses counted in %d weeks", sv.ID, sv.Title.Get(sv.DefaultLocale, sv.DefaultLocale), r.Responses, r.Weeks)
@@ -51,4 +48,11 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	}
 	fmt.Fprintf(stdout, "rollups rebuilt: %d surveys, %d responses\n", surveys, responses)
 	return nil
+}
+
+// rebuildRollups recomputes the rollups of survey only, or of every survey
+// when only is empty, opening the answers with sealer.
+func rebuildRollups(ctx context.Context, st *store.Store, sealer *seal.Sealer, only string, each func(survey.Survey, report.Rebuilt)) error {
+	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
+	return report.New(st.Rollups).RebuildAll(ctx, st.Surveys, st.Responses, open, only, each)
 }
