@@ -1,7 +1,6 @@
 package web
 
 import (
-	"context"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -262,8 +261,4 @@ func (s *Server) validReport(c *fiber.Ctx) (survey.Survey, report.Report, map[st
 		return survey.Survey{}, report.Report{}, nil, err
 	}
 	return sv, rep, s.breakdownLabels(ctx, rep), nil
-}
-
-func (s *Server) breakdownLabels(ctx context.Context, rep report.Report) map[string]string {
-	return s.valueLabels(ctx, rep.By, rep.Breakdown)
 }

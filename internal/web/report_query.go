@@ -182,15 +182,15 @@ func dimensionLabel(d report.Dimension) string {
 	return string(d)
 }
 
-// valueLabels names the segment values of a breakdown: managers by name
-// rather than user id, and an empty value as not recorded.
-func (s *Server) valueLabels(ctx context.Context, d report.Dimension, cells []report.Cell) map[string]string {
-	out := make(map[string]string, len(cells))
-	for _, c := range cells {
+// breakdownLabels names the segment values of a report's breakdown:
+// managers by name rather than user id, and an empty value as not recorded.
+func (s *Server) breakdownLabels(ctx context.Context, rep report.Report) map[string]string {
+	out := make(map[string]string, len(rep.Breakdown))
+	for _, c := range rep.Breakdown {
 		switch {
 		case c.Label == "":
 			out[c.Label] = "Not recorded"
-		case d == report.Manager:
+		case rep.By == report.Manager:
 			out[c.Label] = "Unknown user"
 			if u, err := s.auth.User(ctx, c.Label); err == nil {
 				out[c.Label] = u.Name
