@@ -160,9 +160,6 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	return &c
 }
 
-// IsDetractor reports whether an NPS score is a detractor's (0–6).
-func IsDetractor(score int) bool { return score >= 0 && score <= 6 }
-
 // Record makes a stored response that carries its respondent's name a
 // follow-up for its account's managers, and queues the detractor alert
 // when the NPS answer is 0–6. It is idempotent, so a resubmission that
@@ -222,7 +219,7 @@ func (s *Service) newFollowup(ctx context.Context, resp store.Response, accountI
 	}
 	if score, ok := npsScore(sv, answers); ok {
 		f.Score = &score
-		f.Detractor = IsDetractor(score)
+		f.Detractor = survey.NPSCategory(score) == survey.Detractor
 	}
 	return f, nil
 }
