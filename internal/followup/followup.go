@@ -38,12 +38,6 @@ var (
 	ErrForbidden = errors.New("followup: only account managers and admins see named responses")
 )
 
-// Audit actions of this package.
-const (
-	ActionDone   = audit.FollowupDone
-	ActionReopen = audit.FollowupReopen
-)
-
 // ViaFollowup is the channel recorded when a named response is opened
 // from the follow-up list.
 const ViaFollowup = "followup"
@@ -407,9 +401,9 @@ func (s *Service) SetDone(ctx context.Context, actor store.User, responseID stri
 	if err != nil {
 		return err
 	}
-	action, state := ActionDone, store.FollowupDone
+	action, state := audit.FollowupDone, store.FollowupDone
 	if !done {
-		action, state = ActionReopen, store.FollowupOpen
+		action, state = audit.FollowupReopen, store.FollowupOpen
 	}
 	if err := s.d.Audit.Record(ctx, audit.Event{Actor: actor, Action: action, Target: f.ContactID, Detail: f.ID, RequestID: requestID}); err != nil {
 		return fmt.Errorf("followup: %w", err)
