@@ -31,6 +31,16 @@ func partialNames() []string { return slices.Concat(surveyPartials(), customerPa
 // parseViews parses each page together with the layout. Parsing every page
 // separately keeps their "content" blocks from overwriting one another.
 func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
+	vs := make(viewSet)
+	if err := parseWithLayout(fsys, st, "layout.html", pageNames(), vs); err != nil {
+		return nil, err
+	}
+	return vs, nil
+}
+
+// parseWithLayout adds each named page to vs, parsed with layout and the
+// shared partials.
+func parseWithLayout(fsys fs.FS, st *assets, layout string, names []string, vs viewSet) error {
 	funcs := template.FuncMap{
 		"asset":     st.url,
 		"roleLabel": roleLabel,
@@ -41,16 +51,15 @@ func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
 	for _, name := range partialNames() {
 		partials = append(partials, name+".html")
 	}
-	vs := make(viewSet)
-	for _, name := range pageNames() {
-		t, err := template.New("layout.html").Option("missingkey=zero").Funcs(funcs).
-			ParseFS(fsys, slices.Concat([]string{"layout.html", name + ".html"}, partials)...)
+	for _, name := range names {
+		t, err := template.New(layout).Option("missingkey=zero").Funcs(funcs).
+			ParseFS(fsys, slices.Concat([]string{layout, name + ".html"}, partials)...)
 		if err != nil {
-			return nil, fmt.Errorf("web: view %s: %w", name, err)
+			return fmt.Errorf("web: view %s: %w", name, err)
 		}
 		vs[name] = t
 	}
-	return vs, nil
+	return nil
 }
 
 func roleLabel(r store.Role) string {

@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/url"
-	"slices"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -29,26 +26,7 @@ func respondentViews() []string {
 
 // parseRespondentViews adds the respondent's pages to vs.
 func parseRespondentViews(fsys fs.FS, st *assets, vs viewSet) error {
-	funcs := template.FuncMap{
-		"asset": st.url,
-		// The staff helpers too, so that a shared partial may use them.
-		"roleLabel": roleLabel,
-		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	}
-	var partials []string
-	for _, name := range partialNames() {
-		partials = append(partials, name+".html")
-	}
-	for _, name := range respondentViews() {
-		t, err := template.New("respond_layout.html").Option("missingkey=zero").Funcs(funcs).
-			ParseFS(fsys, slices.Concat([]string{"respond_layout.html", name + ".html"}, partials)...)
-		if err != nil {
-			return fmt.Errorf("web: view %s: %w", name, err)
-		}
-		vs[name] = t
-	}
-	return nil
+	return parseWithLayout(fsys, st, "respond_layout.html", respondentViews(), vs)
 }
 
 // respondentView is the state every respondent page is rendered in: the
