@@ -126,6 +126,9 @@ func TestServeResealsInTheBackgroundAfterARotation(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	stop()
+	if k, err := w.Store.Markers.Marker(context.Background(), resealMarker); err != nil || k != "k2" {
+		t.Errorf("reseal recorded for key %q, %v; want k2, so that later starts skip it", k, err)
+	}
 	if !strings.Contains(logs.String(), "responses=2") {
 		t.Errorf("logged %q, want 2 responses resealed", logs.String())
 	}

@@ -64,21 +64,32 @@ func reseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL strin
 	return out, nil
 }
 
-// startReseal re-encrypts, once and in the background, what older keys of
-// the ring sealed, when the ring has any: rotating a key then needs only
-// a restart. Replicas doing it at once do no harm, since each write is
-// whole and any of them is right. stop cancels it and waits.
+// resealMarker records the key everything was last re-encrypted under.
+const resealMarker = "reseal"
+
+// startReseal re-encrypts, once per current key and in the background,
+// what older keys of the ring sealed, when the ring has any: rotating a
+// key then needs only a restart. Old keys stay in the ring, so a marker
+// keeps later starts from reading everything again. Replicas doing it at
+// once do no harm, since each write is whole and any of them is right.
+// stop cancels it and waits.
 func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string, logger *slog.Logger) (stop func()) {
 	if len(ring.IDs()) < 2 {
 		return func() {}
 	}
 	return inBackground(ctx, func(ctx context.Context) {
+		if done, err := st.Markers.Marker(ctx, resealMarker); err == nil && done == ring.CurrentID() {
+			return
+		}
 		n, err := reseal(ctx, st, ring, baseURL)
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Error("re-encrypting under the current key failed; run candor keys reseal", "key", ring.CurrentID(), "err", err)
 			}
 			return
+		}
+		if err := st.Markers.SetMarker(ctx, resealMarker, ring.CurrentID()); err != nil {
+			logger.Warn("re-encryption not recorded; the next start does it again", "err", err)
 		}
 		logger.Info("re-encrypted under the current key", "key", ring.CurrentID(), "responses", n.responses,
 			"consent_refs", n.consentRefs, "comments", n.comments, "followup_notes", n.notes)

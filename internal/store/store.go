@@ -59,6 +59,8 @@ type Store struct {
 	DevMails  *DevMails
 
 	Followups *Followups
+
+	Markers *Markers // once-only work done; no indexes beyond _id
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -118,6 +120,7 @@ func New(db *mongo.Database) *Store {
 		DevMails:  &DevMails{c: db.Collection("dev_outbox")},
 
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
+		Markers:   &Markers{c: db.Collection("markers")},
 	}
 }
 

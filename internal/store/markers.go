@@ -1,0 +1,40 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// Markers is the markers collection: one document per piece of once-only
+// work, holding what it was last done for, so that it is not done again.
+type Markers struct{ c *mongo.Collection }
+
+// Marker returns the value recorded under id; "" when none is.
+func (r *Markers) Marker(ctx context.Context, id string) (string, error) {
+	var m struct {
+		Value string `bson:"value"`
+	}
+	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("store: read marker %s: %w", id, err)
+	}
+	return m.Value, nil
+}
+
+// SetMarker records value under id.
+func (r *Markers) SetMarker(ctx context.Context, id, value string) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: value}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: set marker %s: %w", id, err)
+	}
+	return nil
+}
