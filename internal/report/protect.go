@@ -31,13 +31,21 @@ func newProtection(k int64, n []int64, eqs []equation) *protection {
 		fixed: make([]bool, len(n)), hidden: make([]bool, len(n)), reason: make([]Reason, len(n)),
 		known: make([]bool, len(n)), in: make([][]int, len(n)),
 	}
-	for i, e := range eqs {
+	p.index()
+	return p
+}
+
+// index lists the equations each cell appears in, after eqs changed.
+func (p *protection) index() {
+	for c := range p.in {
+		p.in[c] = p.in[c][:0]
+	}
+	for i, e := range p.eqs {
 		p.in[e.total] = append(p.in[e.total], i)
 		for _, c := range e.parts {
 			p.in[c] = append(p.in[c], i)
 		}
 	}
-	return p
 }
 
 func (p *protection) hide(c int, why Reason) {

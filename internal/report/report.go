@@ -178,6 +178,9 @@ const (
 	// SparseWeeks: the quarter has too few responses per segment value and
 	// week to show segments by week; they show by month and quarter.
 	SparseWeeks Reason = "sparse_weeks"
+	// Unchecked: at this detail the groups are too many and too small to
+	// check that none can be worked out; a coarser breakdown shows.
+	Unchecked Reason = "unchecked"
 )
 
 // Text describes the reason in English for threshold k.
@@ -191,6 +194,8 @@ func (r Reason) Text(k int) string {
 		return "includes a period or group whose numbers are hidden"
 	case SparseWeeks:
 		return "too few responses per week to show segments by week; choose whole months"
+	case Unchecked:
+		return "too many small groups at this detail to check that none can be worked out; choose a coarser breakdown"
 	}
 	return "hidden"
 }
