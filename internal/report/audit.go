@@ -10,9 +10,8 @@ import (
 // auditor checks a release exactly: which groups of fewer than k
 // respondents, sums of atoms, the shown forms give away.
 //
-// The unknowns are the atoms' counts; every shown form says that the sum
-// of its atoms is known, and every month that its combo atoms and its week
-// atoms add up to the same total. A group is computable exactly when its
+// The unknowns are the counts of the atoms that are not empty; every
+// shown form says that the sum of its atoms is known. A group is computable exactly when its
 // sum is the same for every solution, that is when the group's atoms add
 // up to zero in every vector of the kernel. So each atom gets a signature:
 // its entries in a few random kernel vectors, drawn uniformly; a group
@@ -163,9 +162,8 @@ func (au *auditor) check(hidden []bool) (leaks [][]int, ok bool) {
 	return au.groups(sig)
 }
 
-// basis returns the kernel basis of one month's own rows — its shown
-// month forms and the tie between its two kinds of atoms — as each atom's
-// coordinates, cached by which of its forms are shown.
+// basis returns the kernel basis of one month's own rows, its shown month
+// forms, as each atom's coordinates, cached by which of them are shown.
 func (au *auditor) basis(mi int, hidden []bool) ([][]uint64, bool) {
 	r := au.r
 	var key strings.Builder
@@ -195,15 +193,6 @@ func (au *auditor) basis(mi int, hidden []bool) ([][]uint64, bool) {
 		}
 		rows = append(rows, row)
 	}
-	tie := make([]term, 0, len(atoms))
-	for _, a := range atoms {
-		c := uint64(1)
-		if r.atoms[a].isWeek() {
-			c = modulus - 1
-		}
-		tie = append(tie, term{au.local[a], c})
-	}
-	rows = append(rows, tie)
 	if int64(len(rows))*int64(len(rows))*int64(len(atoms)) > auditLimit {
 		return nil, false
 	}

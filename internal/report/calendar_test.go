@@ -16,27 +16,35 @@ func day(s string) time.Time {
 func TestWeeks(t *testing.T) {
 	t.Parallel()
 	tests := []struct {
-		day   string
-		week  string
-		month string // the month the week belongs to
+		day  string
+		week string
+		part string
 	}{
-		{"1970-01-05", "1970-W02", "1970-01"},
-		{"2024-12-30", "2025-W01", "2025-01"}, // Monday of a week whose Thursday is in January
-		{"2025-01-05", "2025-W01", "2025-01"},
-		{"2025-01-06", "2025-W02", "2025-01"},
-		{"2025-03-31", "2025-W14", "2025-04"}, // Thursday 3 April
-		{"2025-03-30", "2025-W13", "2025-03"},
-		{"2026-12-31", "2026-W53", "2026-12"},
-		{"2027-01-03", "2026-W53", "2026-12"},
-		{"1969-12-31", "1970-W01", "1970-01"},
+		{"1970-01-05", "1970-W02", "1970-W02-01"},
+		{"2024-12-30", "2025-W01", "2025-W01-12"}, // the December days of 2025's first week
+		{"2025-01-05", "2025-W01", "2025-W01-01"},
+		{"2025-01-06", "2025-W02", "2025-W02-01"},
+		{"2025-03-31", "2025-W14", "2025-W14-03"},
+		{"2025-04-01", "2025-W14", "2025-W14-04"},
+		{"2026-12-31", "2026-W53", "2026-W53-12"},
+		{"2027-01-03", "2026-W53", "2026-W53-01"},
+		{"1969-12-31", "1970-W01", "1970-W01-12"},
 	}
 	for _, tt := range tests {
-		w := weekOf(day(tt.day))
+		d := dayOf(day(tt.day))
+		w := weekOfDay(d)
 		if got := w.String(); got != tt.week {
-			t.Errorf("weekOf(%s) = %s, want %s", tt.day, got, tt.week)
+			t.Errorf("week of %s = %s, want %s", tt.day, got, tt.week)
 		}
-		if got := unitOf(Monthly, w).label; got != tt.month {
-			t.Errorf("month of %s = %s, want %s", tt.week, got, tt.month)
+		p := partOf(d)
+		if got := p.String(); got != tt.part {
+			t.Errorf("part of %s = %s, want %s", tt.day, got, tt.part)
+		}
+		if back, err := parsePart(tt.part); err != nil || back != p {
+			t.Errorf("parsePart(%s) = %v, %v; want %v", tt.part, back, err, p)
+		}
+		if p.first() > d || p.last() < d || partOf(p.first()) != p || partOf(p.last()) != p {
+			t.Errorf("part %s runs %v..%v, not around %s", p, p.first().time(), p.last().time(), tt.day)
 		}
 		back, err := parseWeek(tt.week)
 		if err != nil || back != w {
@@ -51,65 +59,62 @@ func TestWeeks(t *testing.T) {
 			t.Errorf("parseWeek(%q) succeeded", bad)
 		}
 	}
+	for _, bad := range []string{"", "2025-W01", "2025-W01-03", "2025-W01-1x", "2025-W14x03"} {
+		if _, err := parsePart(bad); err == nil {
+			t.Errorf("parsePart(%q) succeeded", bad)
+		}
+	}
+}
+
+func TestCalendarPeriods(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		p          Period
+		day        string
+		label      string
+		first, end string
+	}{
+		{Monthly, "2026-07-15", "2026-07", "2026-07-01", "2026-07-31"},
+		{Monthly, "2024-02-29", "2024-02", "2024-02-01", "2024-02-29"},
+		{Quarterly, "2026-06-30", "2026-Q2", "2026-04-01", "2026-06-30"},
+		{Quarterly, "2026-12-31", "2026-Q4", "2026-10-01", "2026-12-31"},
+		{Weekly, "2026-07-01", "2026-W27", "2026-06-29", "2026-07-05"},
+	}
+	for _, tt := range tests {
+		u := unitOf(tt.p, dayOf(day(tt.day)))
+		if u.label != tt.label || u.from() != day(tt.first) || u.to() != day(tt.end) {
+			t.Errorf("%s of %s = %s %v..%v; want %s %s..%s", tt.p, tt.day, u.label, u.from(), u.to(), tt.label, tt.first, tt.end)
+		}
+		back, err := parseUnit(tt.p, tt.label)
+		if err != nil || back != u {
+			t.Errorf("parseUnit(%s, %s) = %+v, %v; want %+v", tt.p, tt.label, back, err, u)
+		}
+	}
 }
 
 func TestPeriodsTileWithoutGaps(t *testing.T) {
 	t.Parallel()
-	// Every week belongs to exactly one month and quarter, months nest in
-	// quarters, and consecutive units leave no gap.
-	first, last := weekOf(day("2019-12-01")), weekOf(day("2027-02-01"))
+	// Consecutive units leave no gap; months nest in quarters; every part
+	// lies within one week and one month.
+	first, last := dayOf(day("2019-12-01")), dayOf(day("2027-02-01"))
 	for _, p := range []Period{Weekly, Monthly, Quarterly} {
 		us := units(p, first, last)
 		for i := 1; i < len(us); i++ {
 			if us[i].first != us[i-1].last+1 {
-				t.Fatalf("%s: %s then %s leaves a gap", p, us[i-1].label, us[i].label)
+				t.Fatalf("%s: gap between %s and %s", p, us[i-1].label, us[i].label)
 			}
 		}
-	}
-	for w := first; w <= last; w++ {
-		m, q := unitOf(Monthly, w), unitOf(Quarterly, w)
-		if w < m.first || w > m.last || m.first < q.first || m.last > q.last {
-			t.Fatalf("week %s: month %s (%s..%s) not inside quarter %s", w, m.label, m.first, m.last, q.label)
-		}
-		if n := int(m.last - m.first + 1); n < 4 || n > 5 {
-			t.Fatalf("month %s has %d weeks", m.label, n)
-		}
-		ms := q.months()
-		if ms[0].first != q.first || ms[2].last != q.last || ms[1].first != ms[0].last+1 || ms[2].first != ms[1].last+1 {
-			t.Fatalf("quarter %s months %v", q.label, ms)
+		if us[0].first > first || us[len(us)-1].last < last {
+			t.Errorf("%s: units do not cover the range", p)
 		}
 	}
-}
-
-func TestCover(t *testing.T) {
-	t.Parallel()
-	q1 := quarterUnit(2025, 1)
-	jan, feb := monthUnit(2025, time.January), monthUnit(2025, time.February)
-	tests := []struct {
-		name        string
-		first, last week
-		want        []string
-	}{
-		{"a quarter", q1.first, q1.last, []string{"2025-Q1"}},
-		{"two months", jan.first, feb.last, []string{"2025-01", "2025-02"}},
-		{"weeks then a month", jan.first + 2, feb.last, []string{"2025-W03", "2025-W04", "2025-W05", "2025-02"}},
-		{"a quarter and a week", q1.first, q1.last + 1, []string{"2025-Q1", "2025-W14"}},
-		{"one week", jan.first, jan.first, []string{"2025-W01"}},
-	}
-	for _, tt := range tests {
-		var got []string
-		for _, u := range cover(tt.first, tt.last) {
-			got = append(got, u.label)
+	for d := first; d <= last; d++ {
+		pt, w, m, q := partOf(d), unitOf(Weekly, d), unitOf(Monthly, d), unitOf(Quarterly, d)
+		if pt.first() < max(w.first, m.first) || pt.last() > min(w.last, m.last) {
+			t.Fatalf("part %s of %v leaves week %s or month %s", pt, d.time(), w.label, m.label)
 		}
-		if len(got) != len(tt.want) {
-			t.Errorf("%s: cover = %v, want %v", tt.name, got, tt.want)
-			continue
-		}
-		for i := range got {
-			if got[i] != tt.want[i] {
-				t.Errorf("%s: cover = %v, want %v", tt.name, got, tt.want)
-				break
-			}
+		if m.first < q.first || m.last > q.last || pt.monthLabel() != m.label || pt.quarterLabel() != q.label {
+			t.Fatalf("month %s is not in quarter %s", m.label, q.label)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -13,11 +14,12 @@ import (
 // loader gives a computation a survey's counts: from rollups, or from a
 // scan of its responses.
 type loader interface {
-	// weeks returns the weeks with responses, in order.
-	weeks(ctx context.Context, surveyID string) ([]week, error)
-	// quarter returns the counts of a quarter's weeks, by the values of dim
-	// too unless it is empty, numbered by the survey's layout.
-	quarter(ctx context.Context, surveyID string, q unit, dim Dimension, l *layout) (map[week]*weekCounts, error)
+	// index returns the parts with responses, in order, and a key that
+	// changes whenever their counts do ("" when it cannot tell).
+	index(ctx context.Context, surveyID string) (parts []part, key string, err error)
+	// counts returns the counts of one quarter's parts by the values of a
+	// rollup dimension, numbered by the survey's layout.
+	counts(ctx context.Context, surveyID, quarter string, parts []part, dim string, l *layout) (map[part]map[string]tally, error)
 }
 
 // source is one survey of a report.
@@ -26,9 +28,16 @@ type source struct {
 	k        int64
 	headline headline
 	layout   *layout
-	scores   []scoring       // what each counter adds to a cell's scores
-	tables   map[week]*table // by their quarter's first week
+	scores   []scoring // what each counter adds to a cell's scores
+	parts    []part
+	quarters map[string][]part      // the parts by quarter label
+	span     [2]date                // the first date of the first month with responses, the last of the last
+	rel      *release               // what may be shown
+	data     map[string]partCounts  // rollup dimension → counts
+	lines    map[selection]timeline // what each selection's shown forms tie together
 }
+
+type partCounts map[part]map[string]tally
 
 // headline names the questions a cell's NPS, CSAT and CES come from: the
 // first of each type.
@@ -69,10 +78,9 @@ func (q Query) normalized() (Query, error) {
 		return q, fmt.Errorf("%w: dimension %q", ErrInvalidQuery, q.By)
 	case q.Filter != (Filter{}) && !q.Filter.Dimension.Valid():
 		return q, fmt.Errorf("%w: filter dimension %q", ErrInvalidQuery, q.Filter.Dimension)
-	case q.By != "" && q.Filter != (Filter{}):
-		// Rollups count one dimension at a time; a breakdown within a
-		// filter would need their intersection.
-		return q, fmt.Errorf("%w: a breakdown and a filter together", ErrInvalidQuery)
+	case q.By != "" && q.Filter != (Filter{}) && (q.Filter.Dimension != Manager || q.By == Manager):
+		// The release breaks down every response, and each manager's.
+		return q, fmt.Errorf("%w: a breakdown within a filter other than a manager's accounts", ErrInvalidQuery)
 	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
 		return q, fmt.Errorf("%w: the range ends before it starts", ErrInvalidQuery)
 	case q.Invitations < 0:
@@ -81,9 +89,15 @@ func (q Query) normalized() (Query, error) {
 	return q, nil
 }
 
-// compute builds a report: it loads whole quarters, decides per quarter
-// which cells to hide, and shows only sums of shown cells.
-func compute(ctx context.Context, ld loader, q Query, defs []survey.Survey) (Report, error) {
+// releases keeps decided releases between reports; nil decides afresh.
+type releases interface {
+	get(surveyID, key string, k int64) *release
+	put(surveyID, key string, k int64, r *release)
+}
+
+// compute builds a report: it loads each survey's parts and release, and
+// shows a number only where the release's shown forms determine it.
+func compute(ctx context.Context, ld loader, cache releases, q Query, defs []survey.Survey) (Report, error) {
 	q, err := q.normalized()
 	if err != nil {
 		return Report{}, err
@@ -91,47 +105,56 @@ func compute(ctx context.Context, ld loader, q Query, defs []survey.Survey) (Rep
 	if len(defs) == 0 {
 		return Report{}, ErrNoSurvey
 	}
+	today := dayOf(time.Now())
+	if !q.Today.IsZero() {
+		today = dayOf(q.Today)
+	}
 	rep := Report{Period: q.Period, By: q.By, Invitations: q.Invitations}
-	dim := q.By
+	r := &run{}
 	if q.Filter != (Filter{}) {
 		f := q.Filter
-		rep.Filter, dim = &f, f.Dimension
+		rep.Filter = &f
+		r.main = selection{dim: f.Dimension, value: f.Value}
+		if f.Dimension == Manager {
+			r.manager, r.cross = f.Value, true
+		}
 	}
-	r := &run{series: series{all: q.Filter == (Filter{}), value: q.Filter.Value}}
-	var first, last week
+	var first, last date
 	found := false
 	for _, def := range defs {
-		src := &source{def: def, k: threshold(def), headline: headlineOf(def), layout: newLayout(def), tables: make(map[week]*table)}
+		src := &source{def: def, k: threshold(def), headline: headlineOf(def), layout: newLayout(def),
+			quarters: make(map[string][]part), data: make(map[string]partCounts), lines: make(map[selection]timeline)}
 		r.sources = append(r.sources, src)
 		rep.Surveys = append(rep.Surveys, def.ID)
 		rep.Threshold = max(rep.Threshold, int(src.k))
-		ws, err := ld.weeks(ctx, def.ID)
-		if err != nil {
+		if err := src.load(ctx, ld, cache, q); err != nil {
 			return Report{}, err
 		}
-		if len(ws) > 0 {
-			if !found || ws[0] < first {
-				first = ws[0]
+		if len(src.parts) > 0 {
+			a, b := src.parts[0].first(), src.parts[len(src.parts)-1].last()
+			if !found || a < first {
+				first = a
 			}
-			if !found || ws[len(ws)-1] > last {
-				last = ws[len(ws)-1]
+			if !found || b > last {
+				last = b
 			}
 			found = true
 		}
+		src.scores = src.scoring()
 	}
 	r.k = int64(rep.Threshold)
-
-	from, to := first, last
-	if !q.From.IsZero() {
-		from = weekOf(q.From)
-	}
-	if !q.To.IsZero() {
-		to = weekOf(q.To)
-	}
 	if !found && (q.From.IsZero() || q.To.IsZero()) {
 		zero := 0
 		rep.Overall = Cell{Responses: &zero}
 		return rep, nil
+	}
+
+	from, to := first, min(last, today)
+	if !q.From.IsZero() {
+		from = dayOf(q.From)
+	}
+	if !q.To.IsZero() {
+		to = min(dayOf(q.To), today)
 	}
 	// An open end before the other, fixed one: a range of one period.
 	if to < from {
@@ -146,161 +169,313 @@ func compute(ctx context.Context, ld loader, q Query, defs []survey.Survey) (Rep
 		return Report{}, fmt.Errorf("%w: more than %d periods", ErrInvalidQuery, MaxPeriods)
 	}
 	rangeFirst, rangeLast := periods[0].first, periods[len(periods)-1].last
-	prevFirst := rangeFirst
-	for range periods {
-		prevFirst = unitOf(q.Period, prevFirst-1).first
-	}
+	rep.From, rep.To = periods[0].from(), min(rangeLast, max(today, rangeFirst)).time()
 
-	for _, src := range r.sources {
-		for _, qu := range units(Quarterly, prevFirst, rangeLast) {
-			data, err := ld.quarter(ctx, src.def.ID, qu, dim, src.layout)
-			if err != nil {
-				return Report{}, err
-			}
-			t := newTable(qu, data, dim != "")
-			t.protect(src.k)
-			src.tables[qu.first] = t
-		}
-		src.scores = src.scoring()
-	}
-
-	rep.From, rep.To = periods[0].from(), periods[len(periods)-1].to()
-	inRange := cover(rangeFirst, rangeLast)
-	rep.Overall = r.cell("", inRange, r.series)
+	rep.Overall = r.cell("", r.main, rangeFirst, rangeLast, "")
 	if rep.Overall.Responses != nil && q.Invitations > 0 {
 		rate := float64(*rep.Overall.Responses) * 100 / float64(q.Invitations)
 		rep.ResponseRate = &rate
 	}
 	if len(r.sources) == 1 {
-		rep.Questions = r.questions(inRange, rep.Overall)
+		rep.Questions = r.questions(rangeFirst, rangeLast, rep.Overall)
 	}
+	var values []string
 	if q.By != "" {
-		rep.Breakdown, rep.BreakdownReason = r.breakdown(inRange)
+		values, rep.BreakdownReason = r.values(q.By)
+		rep.Breakdown = r.breakdown(q.By, values, rangeFirst, rangeLast, "")
 	}
 	for _, u := range periods {
-		p := Point{Cell: r.cell(u.label, []unit{u}, r.series), From: u.from(), To: u.to()}
+		p := Point{Cell: r.cell(u.label, r.main, u.first, u.last, u.period), From: u.from(), To: u.to()}
 		if q.By != "" {
-			p.Breakdown, p.BreakdownReason = r.breakdown([]unit{u})
+			switch {
+			case rep.BreakdownReason != "":
+				p.BreakdownReason = rep.BreakdownReason
+			case u.period == Weekly:
+				p.BreakdownReason = SparseWeeks
+			default:
+				p.Breakdown = r.breakdown(q.By, values, u.first, u.last, u.period)
+			}
 		}
 		rep.Trend = append(rep.Trend, p)
 	}
-	prev := Point{Cell: r.cell("", cover(prevFirst, rangeFirst-1), r.series), From: prevFirst.monday(), To: rangeFirst.monday().AddDate(0, 0, -1)}
-	rep.Previous = &prev
-	rep.Change = change(rep.Overall, prev.Cell)
+	prevFirst := rangeFirst
+	for range periods {
+		prevFirst = unitOf(q.Period, prevFirst-1).first
+	}
+	prev := Point{Cell: r.cell("", r.main, prevFirst, rangeFirst-1, ""), From: prevFirst.time(), To: (rangeFirst - 1).time()}
+	// A change needs a previous period with responses.
+	if prev.Suppressed || (prev.Responses != nil && *prev.Responses > 0) {
+		rep.Previous = &prev
+		rep.Change = change(rep.Overall, prev.Cell)
+	}
 	return rep, nil
 }
 
-// series is every response, or the responses with one value.
-type series struct {
-	all   bool
-	value string
+// load reads a survey's parts, its release (decided now unless cached)
+// and the counts the query needs.
+func (src *source) load(ctx context.Context, ld loader, cache releases, q Query) error {
+	parts, key, err := ld.index(ctx, src.def.ID)
+	if err != nil {
+		return err
+	}
+	src.parts = parts
+	if len(parts) == 0 {
+		src.rel = decide(src.k, nil)
+		return nil
+	}
+	for _, p := range parts {
+		src.quarters[p.quarterLabel()] = append(src.quarters[p.quarterLabel()], p)
+	}
+	firstMonth := monthUnit(parts[0].year, parts[0].month)
+	lastMonth := monthUnit(parts[len(parts)-1].year, parts[len(parts)-1].month)
+	src.span = [2]date{firstMonth.first, lastMonth.last}
+
+	if cache != nil && key != "" {
+		src.rel = cache.get(src.def.ID, key, src.k)
+	}
+	if src.rel == nil {
+		combos, err := src.read(ctx, ld, dimCombo)
+		if err != nil {
+			return err
+		}
+		src.rel = decide(src.k, releaseInput(parts, combos))
+		if cache != nil && key != "" {
+			cache.put(src.def.ID, key, src.k, src.rel)
+		}
+	}
+	dims := []string{dimAll}
+	if q.Filter != (Filter{}) {
+		d, _ := selection{dim: q.Filter.Dimension}.rollup()
+		dims = append(dims, d)
+	}
+	if q.By != "" {
+		d, _ := selection{dim: q.By, manager: q.Filter.Value, cross: true}.rollup()
+		if q.Filter.Dimension != Manager {
+			d, _ = selection{dim: q.By}.rollup()
+		}
+		dims = append(dims, d)
+	}
+	for _, d := range dims {
+		if _, ok := src.data[d]; ok {
+			continue
+		}
+		c, err := src.read(ctx, ld, d)
+		if err != nil {
+			return err
+		}
+		src.data[d] = c
+	}
+	return nil
+}
+
+// read returns the counts of every part by one rollup dimension.
+func (src *source) read(ctx context.Context, ld loader, dim string) (partCounts, error) {
+	out := make(partCounts)
+	labels := make([]string, 0, len(src.quarters))
+	for q := range src.quarters {
+		labels = append(labels, q)
+	}
+	slices.Sort(labels)
+	for _, q := range labels {
+		c, err := ld.counts(ctx, src.def.ID, q, src.quarters[q], dim, src.layout)
+		if err != nil {
+			return nil, err
+		}
+		for p, values := range c {
+			out[p] = values
+		}
+	}
+	return out, nil
+}
+
+// releaseInput groups the responses by combo of every part into months.
+func releaseInput(parts []part, combos partCounts) []releaseMonth {
+	var out []releaseMonth
+	for _, p := range parts {
+		if len(out) == 0 || out[len(out)-1].label != p.monthLabel() {
+			out = append(out, releaseMonth{label: p.monthLabel(), quarter: p.quarterLabel(), weeks: make(map[string]map[combo]int64)})
+		}
+		m := &out[len(out)-1]
+		byCombo := make(map[combo]int64)
+		for v, t := range combos[p] {
+			if c, ok := parseCombo(v); ok && t.n > 0 {
+				byCombo[c] += t.n
+			}
+		}
+		m.weeks[p.week.String()] = byCombo
+	}
+	return out
 }
 
 // run is one computation's surveys and what it shows.
 type run struct {
 	sources []*source
-	k       int64  // the largest threshold
-	series  series // the report's main series: every response or the filter's value
+	k       int64     // the largest threshold
+	main    selection // every response, or the filter's
+	manager string    // the filter's manager, for breakdowns within it
+	cross   bool      // whether the filter is a manager's
 }
 
-// part is one canonical cell a shown number adds up.
-type part struct {
-	src *source
-	c   *cell
-}
-
-// parts returns the non-empty cells of series s that make up the units,
-// in every survey; false when the values are not shown by week where a
-// unit is a week.
-func (r *run) parts(us []unit, s series) ([]part, bool) {
-	var out []part
-	for _, src := range r.sources {
-		for _, u := range us {
-			t := src.tables[unitOf(Quarterly, u.first).first]
-			i := 0
-			if !s.all {
-				if u.period == Weekly && !t.weekly {
-					return nil, false
-				}
-				if i = t.series(s.value); i < 0 {
-					continue
-				}
-			}
-			if c := t.at(t.node(u), i); c.counts.n != 0 {
-				out = append(out, part{src, c})
-			}
-		}
-	}
-	return out, true
-}
-
-// cell sums the cells of series s over the units into one shown cell, or
-// returns it suppressed when any of them is hidden.
-func (r *run) cell(label string, us []unit, s series) Cell {
-	ps, ok := r.parts(us, s)
-	if !ok {
-		return Cell{Label: label, Suppressed: true, Reason: SparseWeeks}
-	}
+// cell sums selection s over days first..last in every survey into one
+// shown cell, or returns it suppressed when any survey's release does not
+// determine it. A period's cell names its period.
+func (r *run) cell(label string, s selection, first, last date, period Period) Cell {
 	var sum summary
-	hidden := 0
-	var why Reason
-	for _, p := range ps {
-		if p.c.hidden {
-			hidden++
-			why = p.c.reason
+	for _, src := range r.sources {
+		t, why := src.value(s, first, last, period, label)
+		if why != "" {
+			return Cell{Label: label, Suppressed: true, Reason: why}
 		}
-		sum.add(p.src.summarize(&p.c.counts))
+		sum.add(src.summarize(&t))
 	}
-	if hidden == 0 {
-		return sum.cell(label)
-	}
-	if len(ps) > 1 {
-		why = PartHidden
-		if sum.n < r.k {
-			why = FewResponses
-		}
-	}
-	return Cell{Label: label, Suppressed: true, Reason: why}
+	return sum.cell(label)
 }
 
-// breakdown returns a cell per value with responses in the units, sorted
-// by value; a value is listed even when hidden, never when it has none.
-// Where values are not shown by week, it lists none: which values had
-// responses in a week would tell where counts are zero.
-func (r *run) breakdown(us []unit) ([]Cell, Reason) {
-	var values []string
-	for _, src := range r.sources {
-		for _, u := range us {
-			t := src.tables[unitOf(Quarterly, u.first).first]
-			if u.period == Weekly && !t.weekly {
-				return nil, SparseWeeks
-			}
-			for i, v := range t.values {
-				if t.at(t.node(u), 1+i).counts.n != 0 {
-					values = append(values, v)
-				}
+// value returns the counts of selection s over days first..last, or why
+// the release does not determine them.
+func (src *source) value(s selection, first, last date, period Period, label string) (tally, Reason) {
+	if !src.rel.released(s) {
+		return tally{}, Unchecked
+	}
+	if period == Weekly && s.dim != "" {
+		return tally{}, SparseWeeks
+	}
+	first, last = max(first, src.span[0]), min(last, src.span[1])
+	if len(src.parts) == 0 || first > last {
+		return tally{}, ""
+	}
+	dim, v := s.rollup()
+	var t tally
+	for _, p := range src.parts {
+		if p.first() >= first && p.last() <= last {
+			if c, ok := src.data[dim][p][v]; ok {
+				t.add(&c)
 			}
 		}
 	}
-	slices.Sort(values)
-	values = slices.Compact(values)
+	if src.line(s).determines(first, last) {
+		return t, ""
+	}
+	if nd, ok := src.nodeOf(first, last); ok {
+		if f, ok := src.rel.lookup(nd, s); ok && f.hidden {
+			return tally{}, f.reason
+		}
+	}
+	switch {
+	case t.n > 0 && t.n < src.k:
+		return tally{}, FewResponses
+	case s.dim != "" && (unitOf(Monthly, first).first != first || unitOf(Monthly, last).last != last):
+		return tally{}, SparseWeeks
+	}
+	return tally{}, PartHidden
+}
+
+// nodeOf returns the release's time node that is days first..last, within
+// the survey's months, if one is: all time, a quarter, a month or a week.
+func (src *source) nodeOf(first, last date) (node, bool) {
+	if first == src.span[0] && last == src.span[1] {
+		return allTime, true
+	}
+	for _, p := range []Period{Monthly, Quarterly, Weekly} {
+		if u := unitOf(p, first); u.first == first && u.last == last {
+			return node{p, u.label}, true
+		}
+	}
+	return node{}, false
+}
+
+// timeline ties together the days at which a selection's shown forms
+// start and end: a range is determined when its start and the day after
+// its end are tied.
+type timeline map[date]date
+
+func (tl timeline) find(d date) date {
+	for {
+		p, ok := tl[d]
+		if !ok || p == d {
+			return d
+		}
+		if gp, ok := tl[p]; ok {
+			tl[d] = gp
+		}
+		d = p
+	}
+}
+
+func (tl timeline) union(a, b date) { tl[tl.find(a)] = tl.find(b) }
+
+func (tl timeline) determines(first, last date) bool { return tl.find(first) == tl.find(last+1) }
+
+// line returns selection s's timeline: every shown form of it, and every
+// period in which it has no responses, spans days whose sum is known.
+// Days outside the survey's months hold no responses.
+func (src *source) line(s selection) timeline {
+	if tl, ok := src.lines[s]; ok {
+		return tl
+	}
+	tl := make(timeline)
+	tie := func(first, last date) {
+		tl.union(max(first, src.span[0]), min(last, src.span[1])+1)
+	}
+	periods := []Period{Monthly, Quarterly}
+	if s.dim == "" {
+		periods = append(periods, Weekly)
+	}
+	if f, ok := src.rel.lookup(allTime, s); !ok || !f.hidden {
+		tie(src.span[0], src.span[1])
+	}
+	for _, p := range periods {
+		for _, u := range units(p, src.span[0], src.span[1]) {
+			if f, ok := src.rel.lookup(node{p, u.label}, s); !ok || !f.hidden {
+				tie(u.first, u.last)
+			}
+		}
+	}
+	src.lines[s] = tl
+	return tl
+}
+
+// values returns the values of dimension d with responses in any survey,
+// sorted, or why none are listed.
+func (r *run) values(d Dimension) ([]string, Reason) {
+	var out []string
+	for _, src := range r.sources {
+		if !src.rel.released(selection{dim: d, manager: r.manager, cross: r.cross}) {
+			return nil, Unchecked
+		}
+		for _, f := range src.rel.forms {
+			if f.key.node == allTime && f.key.sel.dim == d && f.key.sel.cross == r.cross && f.key.sel.manager == r.manager && f.n > 0 {
+				out = append(out, f.key.sel.value)
+			}
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), ""
+}
+
+// breakdown returns a cell per value over days first..last.
+func (r *run) breakdown(d Dimension, values []string, first, last date, period Period) []Cell {
 	out := make([]Cell, 0, len(values))
 	for _, v := range values {
-		out = append(out, r.cell(v, us, series{value: v}))
+		label := ""
+		if period != "" {
+			label = unitOf(period, first).label
+		}
+		c := r.cell(label, selection{dim: d, value: v, manager: r.manager, cross: r.cross}, first, last, period)
+		c.Label = v
+		out = append(out, c)
 	}
-	return out, ""
+	return out
 }
 
 // questions returns the distribution of every scale and choice question
-// of the one survey over the units, withheld when the overall cell is.
-func (r *run) questions(us []unit, overall Cell) []Question {
+// of the one survey over days first..last, withheld when the overall cell
+// is.
+func (r *run) questions(first, last date, overall Cell) []Question {
 	src := r.sources[0]
 	var sum tally
 	if !overall.Suppressed {
-		ps, _ := r.parts(us, r.series) // shown, so available
-		for _, p := range ps {
-			sum.add(&p.c.counts)
-		}
+		sum, _ = src.value(r.main, first, last, "", "")
 	}
 	count := func(q, v string) int64 {
 		if i, ok := src.layout.lookup(slot{q, v}); ok {

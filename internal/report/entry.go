@@ -3,22 +3,65 @@ package report
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/candorhq/candor/internal/store"
 )
 
+// Rollup dimensions besides Dimensions: every response, each manager's
+// responses by the values of another dimension, and the responses by
+// combo, counted only, that the release is decided from.
+const (
+	dimAll      = "all"
+	crossPrefix = "manager+"
+	dimCombo    = "combo"
+	comboSep    = "\x1f"
+)
+
+// rollupDim names the rollup documents that count a selection's
+// responses, and the value they count them under.
+func (s selection) rollup() (dim, value string) {
+	switch {
+	case s.dim == "":
+		return dimAll, ""
+	case s.cross:
+		return crossPrefix + string(s.dim), s.manager + comboSep + s.value
+	}
+	return string(s.dim), s.value
+}
+
+func (c combo) String() string { return strings.Join(c[:], comboSep) }
+
+func parseCombo(s string) (combo, bool) {
+	var c combo
+	parts := strings.Split(s, comboSep)
+	if len(parts) != len(c) {
+		return c, false
+	}
+	copy(c[:], parts)
+	return c, true
+}
+
 // change returns what the entry adds to its survey's rollups with the
-// given weight: one week document per dimension, and every response's
-// document ("all"), each counting the scored and chosen answers.
+// given weight: documents of its part of a week (see part) for every
+// response ("all"), per dimension, per dimension among its manager's
+// accounts, each counting the scored and chosen answers, and its combo,
+// counted only.
 func (e Entry) change(weight int64) (store.RollupChange, error) {
 	if !store.ValidRollupKey(e.SurveyID) || e.Day.IsZero() {
 		return store.RollupChange{}, fmt.Errorf("%w: survey %q on %v", ErrInvalidEntry, e.SurveyID, e.Day)
 	}
-	c := store.RollupChange{SurveyID: e.SurveyID, Week: weekOf(e.Day).String(), Weight: weight}
+	c := store.RollupChange{SurveyID: e.SurveyID, Week: partOf(dayOf(e.Day)).String(), Weight: weight}
 	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimAll})
+	cb := comboOf(e.Segment)
 	for _, d := range Dimensions() {
 		c.Segments = append(c.Segments, store.RollupSegment{Dim: string(d), Value: e.Segment.Value(d)})
+		if d != Manager {
+			dim, v := selection{dim: d, value: e.Segment.Value(d), manager: cb[dimIndex(Manager)], cross: true}.rollup()
+			c.Segments = append(c.Segments, store.RollupSegment{Dim: dim, Value: v})
+		}
 	}
+	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimCombo, Value: cb.String(), CountOnly: true})
 	for _, a := range e.Answers {
 		var values []string
 		switch {

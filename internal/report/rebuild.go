@@ -44,7 +44,9 @@ func (s *Service) Rebuild(ctx context.Context, surveyID string, src Source) (Reb
 				docs[key] = ru
 			}
 			counts := ru.Values[seg.Value]
-			if err := counts.Add(c.Answers, 1); err != nil {
+			if seg.CountOnly {
+				counts.N++
+			} else if err := counts.Add(c.Answers, 1); err != nil {
 				return err
 			}
 			ru.Values[seg.Value] = counts

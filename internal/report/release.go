@@ -15,13 +15,13 @@ import (
 // so that nothing any request returns adds to what the release gives away.
 //
 // What the release gives away is checked on its atoms, the finest groups
-// forms are made of: the responses of one month with one combination of
-// every dimension's values, and the responses of one month's part of one
-// ISO week. Every form is a sum of atoms of one kind; each month's two
-// kinds add up to the same total. A group of respondents an attacker could
-// count from shown forms is a sum of atoms with coefficients 0 or 1, and
-// it is computable exactly when it is orthogonal to every way the atoms
-// could change without changing a shown form (the kernel). See audit.
+// forms are made of: the responses of one week's part of one month (see
+// part) with one combination of every dimension's values. Every form is a
+// sum of atoms, and an attacker is taken to know which atoms are empty. A
+// group of respondents an attacker could count from shown forms is a sum
+// of atoms, and it is computable exactly when it is orthogonal to every
+// way the atoms could change without changing a shown form (the kernel).
+// See audit.
 
 // combo is one response's values in every dimension, in Dimensions order.
 type combo [5]string
@@ -37,11 +37,12 @@ func dimIndex(d Dimension) int { return slices.Index(Dimensions(), d) }
 type selection struct {
 	dim     Dimension
 	value   string
-	manager string // never with dim Manager
+	manager string // with cross
+	cross   bool   // the value among one manager's accounts; never dim Manager
 }
 
 func (s selection) has(c combo) bool {
-	if s.manager != "" && c[dimIndex(Manager)] != s.manager {
+	if s.cross && c[dimIndex(Manager)] != s.manager {
 		return false
 	}
 	return s.dim == "" || c[dimIndex(s.dim)] == s.value
@@ -70,8 +71,8 @@ type form struct {
 	reason Reason
 }
 
-// atom is one month's responses with one combo (a "combo atom"), or one
-// month's part of one week (a "week atom", combo unused).
+// atom is the responses of one part, of one month and week, with one
+// combo.
 type atom struct {
 	month int // into release.months
 	week  string
@@ -79,15 +80,12 @@ type atom struct {
 	n     int64
 }
 
-func (a atom) isWeek() bool { return a.week != "" }
-
 // releaseMonth is what the release is decided from, per calendar month
-// with responses: its responses by combo and by the part of each ISO week
-// that falls in the month.
+// with responses: its responses by the part of each ISO week that falls in
+// the month, and by combo.
 type releaseMonth struct {
 	label, quarter string
-	combos         map[combo]int64
-	weeks          map[string]int64
+	weeks          map[string]map[combo]int64
 }
 
 // releaseLevel is how much detail a release offers: which dimensions, and
@@ -114,12 +112,15 @@ var releaseLevels = []releaseLevel{
 // for its check: counting them is cheap, building forms is not.
 func (lv releaseLevel) fits(months []releaseMonth) bool {
 	for _, m := range months {
-		seen := make(map[combo]bool)
-		for c, n := range m.combos {
-			if n > 0 {
-				seen[lv.project(c)] = true
+		atoms := 0
+		for _, combos := range m.weeks {
+			seen := make(map[combo]bool)
+			for c, n := range combos {
+				if n > 0 {
+					seen[lv.project(c)] = true
+				}
 			}
-			if len(seen) > monthAtomLimit {
+			if atoms += len(seen); atoms > monthAtomLimit {
 				return false
 			}
 		}
@@ -168,7 +169,7 @@ func decide(k int64, months []releaseMonth) *release {
 // released reports whether the release offers selections of dimension d
 // (with a manager: that manager's breakdowns).
 func (r *release) released(s selection) bool {
-	if s.manager != "" && !r.level.crosses {
+	if s.cross && !r.level.crosses {
 		return false
 	}
 	return s.dim == "" || slices.Contains(r.level.dims, s.dim)
@@ -198,38 +199,34 @@ func newRelease(k int64, months []releaseMonth, lv releaseLevel) *release {
 		f.n += r.atoms[a].n
 	}
 	for mi, m := range months {
-		combos := make(map[combo]int64, len(m.combos))
-		for c, n := range m.combos {
-			if n > 0 {
-				combos[lv.project(c)] += n
-			}
-		}
-		keys := make([]combo, 0, len(combos))
-		for c := range combos {
-			keys = append(keys, c)
-		}
-		slices.SortFunc(keys, func(a, b combo) int { return slices.Compare(a[:], b[:]) })
-		nodes := []node{allTime, {Quarterly, m.quarter}, {Monthly, m.label}}
-		for _, c := range keys {
-			a := len(r.atoms)
-			r.atoms = append(r.atoms, atom{month: mi, combo: c, n: combos[c]})
-			for _, s := range r.selectionsOf(c) {
-				for _, nd := range nodes {
-					add(formKey{nd, s}, a)
-				}
-			}
-		}
 		weeks := make([]string, 0, len(m.weeks))
-		for w, n := range m.weeks {
-			if n > 0 {
-				weeks = append(weeks, w)
-			}
+		for w := range m.weeks {
+			weeks = append(weeks, w)
 		}
 		slices.Sort(weeks)
+		nodes := []node{allTime, {Quarterly, m.quarter}, {Monthly, m.label}}
 		for _, w := range weeks {
-			a := len(r.atoms)
-			r.atoms = append(r.atoms, atom{month: mi, week: w, n: m.weeks[w]})
-			add(formKey{node{Weekly, w}, selection{}}, a)
+			combos := make(map[combo]int64, len(m.weeks[w]))
+			for c, n := range m.weeks[w] {
+				if n > 0 {
+					combos[lv.project(c)] += n
+				}
+			}
+			keys := make([]combo, 0, len(combos))
+			for c := range combos {
+				keys = append(keys, c)
+			}
+			slices.SortFunc(keys, func(a, b combo) int { return slices.Compare(a[:], b[:]) })
+			for _, c := range keys {
+				a := len(r.atoms)
+				r.atoms = append(r.atoms, atom{month: mi, week: w, combo: c, n: combos[c]})
+				for _, s := range r.selectionsOf(c) {
+					for _, nd := range nodes {
+						add(formKey{nd, s}, a)
+					}
+				}
+				add(formKey{node{Weekly, w}, selection{}}, a)
+			}
 		}
 	}
 	return r
@@ -245,7 +242,7 @@ func (r *release) selectionsOf(c combo) []selection {
 		m := c[dimIndex(Manager)]
 		for _, d := range r.level.dims {
 			if d != Manager {
-				out = append(out, selection{dim: d, value: c[dimIndex(d)], manager: m})
+				out = append(out, selection{dim: d, value: c[dimIndex(d)], manager: m, cross: true})
 			}
 		}
 	}
@@ -297,7 +294,7 @@ func (r *release) equations() []equation {
 			if f.key.node.period == Weekly || s.dim != d {
 				continue
 			}
-			if s.manager == "" {
+			if !s.cross {
 				groups[formKey{f.key.node, selection{}}] = append(groups[formKey{f.key.node, selection{}}], i)
 			} else {
 				m := formKey{f.key.node, selection{dim: Manager, value: s.manager}}
@@ -310,7 +307,7 @@ func (r *release) equations() []equation {
 		}
 		for i, f := range r.forms {
 			s := f.key.sel
-			if f.key.node.period != Weekly && s.dim == d && s.manager != "" {
+			if f.key.node.period != Weekly && s.dim == d && s.cross {
 				v := formKey{f.key.node, selection{dim: d, value: s.value}}
 				groups[v] = append(groups[v], i)
 			}
@@ -321,7 +318,7 @@ func (r *release) equations() []equation {
 		for i, f := range r.forms {
 			s := f.key.sel
 			if f.key.node.period != Weekly && s.dim == Country {
-				t := formKey{f.key.node, selection{dim: Region, value: regionOf[s.value], manager: s.manager}}
+				t := formKey{f.key.node, selection{dim: Region, value: regionOf[s.value], manager: s.manager, cross: s.cross}}
 				groups[t] = append(groups[t], i)
 			}
 		}
@@ -338,9 +335,6 @@ func (r *release) nesting() map[string]string {
 	}
 	out := make(map[string]string)
 	for _, a := range r.atoms {
-		if a.isWeek() {
-			continue
-		}
 		c, g := a.combo[dimIndex(Country)], a.combo[dimIndex(Region)]
 		if prev, ok := out[c]; ok && prev != g {
 			return nil
@@ -353,7 +347,17 @@ func (r *release) nesting() map[string]string {
 func compareKeys(a, b formKey) int {
 	return cmp.Or(
 		cmp.Compare(a.node.period, b.node.period), cmp.Compare(a.node.label, b.node.label),
-		cmp.Compare(a.sel.dim, b.sel.dim), cmp.Compare(a.sel.manager, b.sel.manager), cmp.Compare(a.sel.value, b.sel.value))
+		cmp.Compare(a.sel.dim, b.sel.dim), compareBool(a.sel.cross, b.sel.cross), cmp.Compare(a.sel.manager, b.sel.manager), cmp.Compare(a.sel.value, b.sel.value))
+}
+
+func compareBool(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 // phase returns when a form is decided: every response's forms first,
@@ -364,7 +368,7 @@ func (f *form) phase() int {
 	switch {
 	case f.key.sel.dim == "":
 		return 0
-	case f.key.sel.manager == "":
+	case !f.key.sel.cross:
 		return 1
 	}
 	return 2
@@ -526,9 +530,8 @@ func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
 const maxRounds = 48
 
 // cover hides the smallest shown form of the phase that holds one of
-// the atoms or, when none does, an atom of the months of near (a group
-// can be computed through a month's other atoms). It returns the form it
-// hid, if any.
+// the atoms or, when none does, an atom of the months of near. It returns
+// the form it hid, if any.
 func (r *release) cover(p *protection, au *auditor, atoms, near []int) (int, bool) {
 	best := -1
 	consider := func(atoms []int) {
@@ -552,4 +555,3 @@ func (r *release) cover(p *protection, au *auditor, atoms, near []int) (int, boo
 	p.hide(best, Complement)
 	return best, true
 }
-

@@ -30,7 +30,7 @@ func randomSurvey(seed uint64) (int64, []releaseMonth) {
 	for i := range months {
 		m := first + i
 		months[i] = releaseMonth{label: fmt.Sprintf("2026-%02d", m+1), quarter: fmt.Sprintf("2026-Q%d", m/3+1),
-			combos: map[combo]int64{}, weeks: map[string]int64{}}
+			weeks: map[string]map[combo]int64{}}
 		if i > 0 && rng.IntN(2) == 0 {
 			parts[i] = append(parts[i], fmt.Sprintf("2026-W%02d", week)) // a week across the turn of the month
 		}
@@ -42,8 +42,11 @@ func randomSurvey(seed uint64) (int64, []releaseMonth) {
 	for range 1 + rng.IntN(40) {
 		a := accounts[rng.IntN(len(accounts))]
 		i := rng.IntN(len(months))
-		months[i].combos[a.c]++
-		months[i].weeks[parts[i][rng.IntN(len(parts[i]))]]++
+		w := parts[i][rng.IntN(len(parts[i]))]
+		if months[i].weeks[w] == nil {
+			months[i].weeks[w] = map[combo]int64{}
+		}
+		months[i].weeks[w][a.c]++
 	}
 	return k, months
 }
@@ -63,22 +66,6 @@ func exactLeaks(r *release) []int {
 			row = append(row, term{a, 1})
 		}
 		rows = append(rows, row)
-	}
-	for mi := range r.months {
-		var tie []term
-		for a, at := range r.atoms {
-			if at.month != mi {
-				continue
-			}
-			c := uint64(1)
-			if at.isWeek() {
-				c = modulus - 1
-			}
-			tie = append(tie, term{a, c})
-		}
-		if len(tie) > 0 {
-			rows = append(rows, tie)
-		}
 	}
 	sig := signatures(rows, len(r.atoms))
 	var small []int

@@ -67,9 +67,6 @@ const (
 	Manager  Dimension = "manager" // the account manager's user id
 )
 
-// dimAll names the rollups of every response, by no dimension.
-const dimAll = "all"
-
 // Dimensions returns every dimension, in the order reports offer them.
 func Dimensions() []Dimension { return []Dimension{Region, Country, Industry, Tier, Manager} }
 
@@ -158,6 +155,8 @@ type Query struct {
 	// Invitations is how many people were invited, for the response rate;
 	// zero when unknown.
 	Invitations int
+	// Today ends every range; the clock's day when zero.
+	Today time.Time
 }
 
 // MaxPeriods limits how many periods a report's range may span.

@@ -18,12 +18,9 @@ func Scan(ctx context.Context, src Source, q Query, surveys ...survey.Survey) (R
 	if err != nil {
 		return Report{}, err
 	}
-	ld := &scanLoader{dim: q.By, data: make(map[string]map[week]*scannedWeek)}
-	if q.Filter != (Filter{}) {
-		ld.dim = q.Filter.Dimension
-	}
+	ld := &scanLoader{data: make(map[string]map[part]map[string]map[string]store.RollupCounts)}
 	for _, s := range surveys {
-		ld.data[s.ID] = make(map[week]*scannedWeek)
+		ld.data[s.ID] = make(map[part]map[string]map[string]store.RollupCounts)
 	}
 	err = src(func(e Entry) error {
 		if err := ctx.Err(); err != nil {
@@ -35,70 +32,68 @@ func Scan(ctx context.Context, src Source, q Query, surveys ...survey.Survey) (R
 	if err != nil {
 		return Report{}, fmt.Errorf("report: scan: %w", err)
 	}
-	return compute(ctx, ld, q, surveys)
+	return compute(ctx, ld, nil, q, surveys)
 }
 
-// scanLoader holds the counts of scanned responses, by survey and week,
-// as rollup documents would hold them.
+// scanLoader holds the counts of scanned responses, by survey, part,
+// rollup dimension and value, as rollup documents would hold them.
 type scanLoader struct {
-	dim  Dimension
-	data map[string]map[week]*scannedWeek
-}
-
-type scannedWeek struct {
-	all    store.RollupCounts
-	values map[string]store.RollupCounts
+	data map[string]map[part]map[string]map[string]store.RollupCounts
 }
 
 // add counts an entry of a wanted survey, unless Add would refuse it.
 func (l *scanLoader) add(e Entry) {
-	weeks := l.data[e.SurveyID]
-	if weeks == nil {
+	parts := l.data[e.SurveyID]
+	if parts == nil {
 		return
 	}
 	c, err := e.change(1)
 	if err != nil {
 		return
 	}
-	w := weekOf(e.Day)
-	sw := weeks[w]
-	if sw == nil {
-		sw = &scannedWeek{values: make(map[string]store.RollupCounts)}
-		weeks[w] = sw
+	p := partOf(dayOf(e.Day))
+	dims := parts[p]
+	if dims == nil {
+		dims = make(map[string]map[string]store.RollupCounts)
+		parts[p] = dims
 	}
-	_ = sw.all.Add(c.Answers, 1) // change validated the answers
-	if l.dim != "" {
-		v := e.Segment.Value(l.dim)
-		counts := sw.values[v]
-		_ = counts.Add(c.Answers, 1)
-		sw.values[v] = counts
+	for _, seg := range c.Segments {
+		values := dims[seg.Dim]
+		if values == nil {
+			values = make(map[string]store.RollupCounts)
+			dims[seg.Dim] = values
+		}
+		counts := values[seg.Value]
+		if seg.CountOnly {
+			counts.N++
+		} else {
+			_ = counts.Add(c.Answers, 1) // change validated the answers
+		}
+		values[seg.Value] = counts
 	}
 }
 
-func (l *scanLoader) weeks(_ context.Context, surveyID string) ([]week, error) {
-	out := make([]week, 0, len(l.data[surveyID]))
-	for w := range l.data[surveyID] {
-		out = append(out, w)
+func (l *scanLoader) index(_ context.Context, surveyID string) ([]part, string, error) {
+	out := make([]part, 0, len(l.data[surveyID]))
+	for p := range l.data[surveyID] {
+		out = append(out, p)
 	}
-	slices.Sort(out)
-	return out, nil
+	slices.SortFunc(out, func(a, b part) int { return int(a.first() - b.first()) })
+	return out, "", nil
 }
 
-func (l *scanLoader) quarter(_ context.Context, surveyID string, q unit, dim Dimension, lay *layout) (map[week]*weekCounts, error) {
-	out := make(map[week]*weekCounts)
-	for w := q.first; w <= q.last; w++ {
-		sw := l.data[surveyID][w]
-		if sw == nil {
+func (l *scanLoader) counts(_ context.Context, surveyID, _ string, parts []part, dim string, lay *layout) (map[part]map[string]tally, error) {
+	out := make(map[part]map[string]tally, len(parts))
+	for _, p := range parts {
+		values := l.data[surveyID][p][dim]
+		if values == nil {
 			continue
 		}
-		wc := &weekCounts{all: lay.tally(sw.all)}
-		if dim != "" {
-			wc.values = make(map[string]tally, len(sw.values))
-			for v, c := range sw.values {
-				wc.values[v] = lay.tally(c)
-			}
+		ts := make(map[string]tally, len(values))
+		for v, c := range values {
+			ts[v] = lay.tally(c)
 		}
-		out[w] = wc
+		out[p] = ts
 	}
 	return out, nil
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"slices"
+	"sync"
 
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -24,12 +26,15 @@ var _ Store = (*store.Rollups)(nil)
 
 // Service keeps rollups and computes reports from them.
 type Service struct {
-	st    Store
-	batch *batcher
+	st       Store
+	batch    *batcher
+	releases *releaseCache
 }
 
 // New returns a Service on st.
-func New(st Store) *Service { return &Service{st: st, batch: newBatcher(st)} }
+func New(st Store) *Service {
+	return &Service{st: st, batch: newBatcher(st), releases: &releaseCache{}}
+}
 
 // Add counts a stored response. Call it once per response: rollups are
 // not idempotent.
@@ -57,109 +62,119 @@ func (s *Service) apply(ctx context.Context, e Entry, weight int64) error {
 // manager only the filter to their own accounts, say — is the caller's to
 // decide.
 func (s *Service) Report(ctx context.Context, q Query, surveys ...survey.Survey) (Report, error) {
-	return compute(ctx, &storeLoader{st: s.st, index: make(map[string]weekIndex)}, q, surveys)
+	return compute(ctx, &storeLoader{st: s.st, indexes: make(map[string]partIndex)}, s.releases, q, surveys)
 }
 
-// storeLoader reads rollups for one report: a survey's index of weeks
-// once, then per quarter and dimension the snapshot, and the weeks it
+// releaseCache keeps each survey's last decided release, valid while the
+// versions of its parts are unchanged.
+type releaseCache struct {
+	mu sync.Mutex
+	m  map[string]cachedRelease
+}
+
+type cachedRelease struct {
+	key string
+	k   int64
+	r   *release
+}
+
+// releaseCacheSize bounds the surveys whose releases are kept; beyond it
+// the cache starts afresh, which costs a decision per survey.
+const releaseCacheSize = 256
+
+func (c *releaseCache) get(surveyID, key string, k int64) *release {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[surveyID]; ok && e.key == key && e.k == k {
+		return e.r
+	}
+	return nil
+}
+
+func (c *releaseCache) put(surveyID, key string, k int64, r *release) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= releaseCacheSize {
+		c.m = make(map[string]cachedRelease)
+	}
+	c.m[surveyID] = cachedRelease{key, k, r}
+}
+
+// storeLoader reads rollups for one report: a survey's index of parts
+// once, then per quarter and dimension the snapshot, and the parts it
 // lacks or holds at an older version.
 type storeLoader struct {
-	st    Store
-	index map[string]weekIndex
+	st      Store
+	indexes map[string]partIndex
 }
 
-// weekIndex is a survey's weeks with responses, and the newest of them.
-type weekIndex struct {
-	weeks  map[week]store.RollupWeek
-	newest week
+// partIndex is a survey's parts with responses, and the newest of them.
+type partIndex struct {
+	parts  map[part]store.RollupWeek
+	newest part
 }
 
-func (l *storeLoader) weeks(ctx context.Context, surveyID string) ([]week, error) {
+func (l *storeLoader) index(ctx context.Context, surveyID string) ([]part, string, error) {
 	raw, err := l.st.Weeks(ctx, surveyID)
 	if err != nil {
-		return nil, fmt.Errorf("report: load rollups: %w", err)
+		return nil, "", fmt.Errorf("report: load rollups: %w", err)
 	}
-	idx := weekIndex{weeks: make(map[week]store.RollupWeek, len(raw))}
-	out := make([]week, 0, len(raw))
+	idx := partIndex{parts: make(map[part]store.RollupWeek, len(raw))}
+	out := make([]part, 0, len(raw))
 	for label, rw := range raw {
-		w, err := parseWeek(label)
+		p, err := parsePart(label)
 		if err != nil {
-			return nil, err
+			return nil, "", fmt.Errorf("%w (rollups from before calendar months: run candor rollup rebuild)", err)
 		}
-		idx.weeks[w] = rw
-		out = append(out, w)
+		if rw.N <= 0 {
+			continue
+		}
+		idx.parts[p] = rw
+		out = append(out, p)
 	}
-	slices.Sort(out)
+	slices.SortFunc(out, func(a, b part) int { return int(a.first() - b.first()) })
 	if len(out) > 0 {
 		idx.newest = out[len(out)-1]
 	}
-	l.index[surveyID] = idx
-	return out, nil
+	l.indexes[surveyID] = idx
+	h := fnv.New64a()
+	for _, p := range out {
+		fmt.Fprintf(h, "%s:%d:%d;", p, idx.parts[p].N, idx.parts[p].Version)
+	}
+	return out, fmt.Sprintf("%x", h.Sum64()), nil
 }
 
-func (l *storeLoader) quarter(ctx context.Context, surveyID string, q unit, dim Dimension, lay *layout) (map[week]*weekCounts, error) {
-	out := make(map[week]*weekCounts)
-	all, err := l.dimension(ctx, surveyID, q, dimAll, lay)
-	if err != nil {
-		return nil, err
-	}
-	for w, values := range all {
-		out[w] = &weekCounts{all: values[""]}
-	}
-	if dim == "" {
-		return out, nil
-	}
-	byValue, err := l.dimension(ctx, surveyID, q, string(dim), lay)
-	if err != nil {
-		return nil, err
-	}
-	for w, values := range byValue {
-		wc := out[w]
-		if wc == nil {
-			wc = &weekCounts{}
-			out[w] = wc
-		}
-		wc.values = values
-	}
-	return out, nil
-}
-
-// dimension returns the counts of a quarter's weeks with responses, by
-// value of one dimension. It reads the snapshot, then the weeks whose
-// version moved since, and saves a fresher snapshot when weeks other than
-// the newest had moved: the newest one moves with every response.
-func (l *storeLoader) dimension(ctx context.Context, surveyID string, q unit, dim string, lay *layout) (map[week]map[string]tally, error) {
-	idx := l.index[surveyID]
-	var want []week
-	for w := q.first; w <= q.last; w++ {
-		if _, ok := idx.weeks[w]; ok {
-			want = append(want, w)
-		}
-	}
+// counts returns the counts of a quarter's parts by value of one rollup
+// dimension. It reads the snapshot, then the parts whose version moved
+// since, and saves a fresher snapshot when parts other than the newest
+// had moved: the newest one moves with every response.
+func (l *storeLoader) counts(ctx context.Context, surveyID, quarter string, want []part, dim string, lay *layout) (map[part]map[string]tally, error) {
+	idx := l.indexes[surveyID]
 	if len(want) == 0 {
 		return nil, nil
 	}
-	snap, err := l.st.Snapshot(ctx, surveyID, q.label, dim)
+	snap, err := l.st.Snapshot(ctx, surveyID, quarter, dim)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("report: load rollups: %w", err)
 	}
-	var kept map[week]map[string]tally
+	var kept map[string]map[string]tally
 	if err == nil {
 		// An unreadable snapshot is as good as none.
 		kept, _ = decodeSnapshot(snap.Data, lay)
 	}
-	out := make(map[week]map[string]tally, len(want))
+	out := make(map[part]map[string]tally, len(want))
 	var stale []string
 	newest := false
-	for _, w := range want {
-		if v, ok := snap.Versions[w.String()]; ok && kept != nil && v == idx.weeks[w].Version {
-			if values, ok := kept[w]; ok {
-				out[w] = values
+	for _, p := range want {
+		label := p.String()
+		if v, ok := snap.Versions[label]; ok && kept != nil && v == idx.parts[p].Version {
+			if values, ok := kept[label]; ok {
+				out[p] = values
 			}
 			continue
 		}
-		stale = append(stale, w.String())
-		newest = newest || w == idx.newest
+		stale = append(stale, label)
+		newest = newest || p == idx.newest
 	}
 	if len(stale) == 0 {
 		return out, nil
@@ -169,7 +184,7 @@ func (l *storeLoader) dimension(ctx context.Context, surveyID string, q unit, di
 		return nil, fmt.Errorf("report: load rollups: %w", err)
 	}
 	for _, ru := range docs {
-		w, err := parseWeek(ru.Week)
+		p, err := parsePart(ru.Week)
 		if err != nil {
 			return nil, err
 		}
@@ -177,12 +192,16 @@ func (l *storeLoader) dimension(ctx context.Context, surveyID string, q unit, di
 		for v, c := range ru.Values {
 			values[v] = lay.tally(c)
 		}
-		out[w] = values
+		out[p] = values
 	}
 	if len(stale) > 1 || !newest {
-		fresh := store.RollupSnapshot{SurveyID: surveyID, Quarter: q.label, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(out, lay)}
-		for _, w := range want {
-			fresh.Versions[w.String()] = idx.weeks[w].Version
+		data := make(map[string]map[string]tally, len(out))
+		for p, values := range out {
+			data[p.String()] = values
+		}
+		fresh := store.RollupSnapshot{SurveyID: surveyID, Quarter: quarter, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(data, lay)}
+		for _, p := range want {
+			fresh.Versions[p.String()] = idx.parts[p].Version
 		}
 		// A snapshot only saves work: a report is right without it.
 		_ = l.st.SaveSnapshot(ctx, fresh)

@@ -124,20 +124,20 @@ func (l *layout) tally(rc store.RollupCounts) tally {
 	return t
 }
 
-// A snapshot's data: a quarter's counts of one dimension, by week and
+// A snapshot's data: a quarter's counts of one dimension, by period and
 // value, with the survey's counters named so that a later layout can read
 // them. Varints throughout:
 //
 //	version (1)
 //	strings: count, then length and bytes of each
 //	slots: count, then each question's string and value's string + 1 (0 for answered)
-//	weeks: count, then each week, its count of values, and per value its
+//	periods: count, then each period's string, its count of values, and per value its
 //	       string, respondents, count of non-zero counters and each counter's slot and count
-const snapshotFormat = 1
+const snapshotFormat = 2
 
 var errSnapshotFormat = errors.New("report: unreadable snapshot")
 
-func encodeSnapshot(weeks map[week]map[string]tally, l *layout) []byte {
+func encodeSnapshot(weeks map[string]map[string]tally, l *layout) []byte {
 	strs := make(map[string]uint64)
 	var table []string
 	str := func(s string) uint64 {
@@ -157,9 +157,10 @@ func encodeSnapshot(weeks map[week]map[string]tally, l *layout) []byte {
 			slotRefs[i][1] = str(s.value) + 1
 		}
 	}
-	order := make([]week, 0, len(weeks))
+	order := make([]string, 0, len(weeks))
 	for w, values := range weeks {
 		order = append(order, w)
+		str(w)
 		for v := range values {
 			str(v)
 		}
@@ -179,7 +180,7 @@ func encodeSnapshot(weeks map[week]map[string]tally, l *layout) []byte {
 	}
 	b = binary.AppendUvarint(b, uint64(len(order)))
 	for _, w := range order {
-		b = binary.AppendVarint(b, int64(w))
+		b = binary.AppendUvarint(b, strs[w])
 		values := weeks[w]
 		keys := make([]string, 0, len(values))
 		for v := range values {
@@ -209,7 +210,7 @@ func encodeSnapshot(weeks map[week]map[string]tally, l *layout) []byte {
 	return b
 }
 
-func decodeSnapshot(data []byte, l *layout) (map[week]map[string]tally, error) {
+func decodeSnapshot(data []byte, l *layout) (map[string]map[string]tally, error) {
 	d := decoder{b: data}
 	if d.uvarint() != snapshotFormat {
 		return nil, errSnapshotFormat
@@ -235,9 +236,9 @@ func decodeSnapshot(data []byte, l *layout) (map[week]map[string]tally, error) {
 		mapped[i] = l.at(s)
 	}
 	width := l.size()
-	out := make(map[week]map[string]tally)
+	out := make(map[string]map[string]tally)
 	for range d.count() {
-		w := week(d.varint())
+		w := str(d.uvarint())
 		values := make(map[string]tally)
 		for range d.count() {
 			v := str(d.uvarint())

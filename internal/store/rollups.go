@@ -21,7 +21,7 @@ var ErrInvalidRollup = errors.New("store: invalid rollup key")
 
 // The rollups collection holds, per survey, three kinds of documents:
 //
-//	<survey>|<week>|<dim>   counts of one ISO week's responses by the values of one
+//	<survey>|<week>|<dim>   counts of one period's responses by the values of one
 //	                        dimension: v.<value>.n, v.<value>.a.<question>,
 //	                        v.<value>.q.<question>.<answer>
 //	<survey>|weeks          the weeks that have responses: w.<week>.n (responses)
@@ -45,16 +45,18 @@ type RollupAnswer struct {
 }
 
 // RollupSegment names the value one response has in one dimension.
+// A count-only segment counts responses and none of their answers.
 type RollupSegment struct {
-	Dim   string
-	Value string
+	Dim       string
+	Value     string
+	CountOnly bool
 }
 
 // RollupChange adds one response to a survey's rollups (Weight 1) or takes
 // it away again (Weight -1).
 type RollupChange struct {
 	SurveyID string
-	Week     string // ISO week, "2006-W01"
+	Week     string // the period counted in, a week or a part of one
 	Weight   int64
 	Segments []RollupSegment // one week document each
 	Answers  []RollupAnswer
@@ -192,6 +194,9 @@ func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
 			}
 			prefix := "v." + encodeValue(seg.Value) + "."
 			d.inc[prefix+"n"] += c.Weight
+			if seg.CountOnly {
+				continue
+			}
 			for _, k := range counts {
 				d.inc[prefix+k.field()] += c.Weight
 			}

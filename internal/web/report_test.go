@@ -329,11 +329,11 @@ func TestReportCSV(t *testing.T) {
 		}
 		want := [][]string{
 			reportCSVHeader,
-			{"overall", "all responses", "2026-03-02", "2026-03-29", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
-			{"breakdown:region", "AMER", "2026-03-02", "2026-03-29", "", "", "", "", "", "", "", "true", report.Complement.Text(5)},
-			{"breakdown:region", "APAC", "2026-03-02", "2026-03-29", "", "", "", "", "", "", "", "true", "fewer than 5 responses"},
-			{"breakdown:region", "EMEA", "2026-03-02", "2026-03-29", "8", "25.00", "4", "2", "2", "62.50", "", "false", ""},
-			{"period:month", "2026-03", "2026-03-02", "2026-03-29", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
+			{"overall", "all responses", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
+			{"breakdown:region", "AMER", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", report.Complement.Text(5)},
+			{"breakdown:region", "APAC", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", "fewer than 5 responses"},
+			{"breakdown:region", "EMEA", "2026-03-01", "2026-03-31", "8", "25.00", "4", "2", "2", "62.50", "", "false", ""},
+			{"period:month", "2026-03", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
 		}
 		if fmt.Sprint(records) != fmt.Sprint(want) {
 			t.Errorf("%s:\n got %q\nwant %q", target.path, records, want)
