@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
@@ -55,4 +56,13 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 func rebuildRollups(ctx context.Context, st *store.Store, sealer *seal.Sealer, only string, each func(survey.Survey, report.Rebuilt)) error {
 	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
 	return report.New(st.Rollups).RebuildAll(ctx, st.Surveys, st.Responses, open, only, each)
+}
+
+// rebuildOutdatedRollups rebuilds the rollups still counted by ISO week,
+// from before reports used calendar months.
+func rebuildOutdatedRollups(ctx context.Context, st *store.Store, sealer *seal.Sealer, logger *slog.Logger) error {
+	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
+	return report.New(st.Rollups).RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(sv survey.Survey, r report.Rebuilt) {
+		logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
+	})
 }

@@ -36,6 +36,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if err := rebuildOutdatedRollups(ctx, st, seal.New(ring), logger); err != nil {
+		return err
+	}
 
 	authSvc := auth.New(st.Users, ring, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
 	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)

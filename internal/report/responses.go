@@ -56,6 +56,31 @@ type SurveyLister interface {
 // ErrNoSurvey when the one named does not exist.
 func (s *Service) RebuildAll(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener, only string,
 	progress func(sv survey.Survey, r Rebuilt)) error {
+	return s.rebuild(ctx, surveys, rs, open, func(sv survey.Survey) (bool, error) { return only == "" || sv.ID == only, nil }, only, progress)
+}
+
+// RebuildOutdated rebuilds the rollups of the surveys still counted by
+// ISO week, as before months were calendar months, so that a start after
+// an upgrade needs no manual rebuild.
+func (s *Service) RebuildOutdated(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener,
+	progress func(sv survey.Survey, r Rebuilt)) error {
+	outdated := func(sv survey.Survey) (bool, error) {
+		idx, err := s.st.Weeks(ctx, sv.ID)
+		if err != nil {
+			return false, fmt.Errorf("report: rebuild: %w", err)
+		}
+		for label := range idx {
+			if _, err := parsePart(label); err != nil {
+				return true, nil
+			}
+		}
+		return false, nil
+	}
+	return s.rebuild(ctx, surveys, rs, open, outdated, "", progress)
+}
+
+func (s *Service) rebuild(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener,
+	want func(survey.Survey) (bool, error), only string, progress func(sv survey.Survey, r Rebuilt)) error {
 	var all []survey.Survey
 	for page := (store.Page{Limit: 500}); ; page.Offset += page.Limit {
 		list, total, err := surveys.List(ctx, store.SurveyFilter{}, page)
@@ -63,7 +88,11 @@ func (s *Service) RebuildAll(ctx context.Context, surveys SurveyLister, rs Respo
 			return fmt.Errorf("report: rebuild: %w", err)
 		}
 		for _, sv := range list {
-			if only == "" || sv.ID == only {
+			ok, err := want(sv)
+			if err != nil {
+				return err
+			}
+			if ok {
 				all = append(all, sv)
 			}
 		}
