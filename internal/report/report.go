@@ -174,8 +174,8 @@ const (
 	Complement Reason = "complement"
 	// PartHidden: it spans a week, month or survey whose numbers are hidden.
 	PartHidden Reason = "part_hidden"
-	// SparseWeeks: the quarter has too few responses per segment value and
-	// week to show segments by week; they show by month and quarter.
+	// SparseWeeks: segments are released by month and quarter only; a
+	// week, or a range that starts or ends within a month, is not theirs.
 	SparseWeeks Reason = "sparse_weeks"
 	// Unchecked: at this detail the groups are too many and too small to
 	// check that none can be worked out; a coarser breakdown shows.
@@ -192,7 +192,7 @@ func (r Reason) Text(k int) string {
 	case PartHidden:
 		return "includes a period or group whose numbers are hidden"
 	case SparseWeeks:
-		return "too few responses per week to show segments by week; choose whole months"
+		return "groups are shown by whole months and quarters, not by week"
 	case Unchecked:
 		return "too many small groups at this detail to check that none can be worked out; choose a coarser breakdown"
 	}

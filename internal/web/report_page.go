@@ -23,7 +23,7 @@ type reportPage struct {
 	Fields          map[string]string
 	Errors          []string
 	Periods         []selectOption
-	Dimensions      []selectOption // empty for managers
+	Dimensions      []selectOption
 	IsManager       bool
 	CSVHref         string
 	CommentsHref    string
@@ -90,6 +90,9 @@ type breakdownView struct {
 	Chart     template.HTML
 	Table     metricsTable
 	Why       string // why there is no breakdown at all
+	// Hint offers the coarser breakdown that shows more, where most
+	// groups are hidden at this detail.
+	Hint, HintHref string
 }
 
 // metricsTable lists groups or periods with their headline numbers.
@@ -118,9 +121,12 @@ func reportPeriods(selected string) []selectOption {
 	return out
 }
 
-func reportDimensions(selected string) []selectOption {
+func reportDimensions(selected string, manager bool) []selectOption {
 	out := []selectOption{{Value: "", Label: "No breakdown", Selected: selected == ""}}
 	for _, d := range report.Dimensions() {
+		if manager && d == report.Manager {
+			continue
+		}
 		out = append(out, selectOption{Value: string(d), Label: dimensionLabel(d), Selected: string(d) == selected})
 	}
 	return out
@@ -140,9 +146,7 @@ func (s *Server) reportPageView(c *fiber.Ctx) error {
 		Params: p, Fields: fields, Periods: reportPeriods(p.Period), IsManager: u.Role == store.RoleManager,
 		CSVHref: href + "/report.csv" + p.encode(), CommentsHref: href + "/comments",
 	}
-	if !page.IsManager {
-		page.Dimensions = reportDimensions(p.By)
-	}
+	page.Dimensions = reportDimensions(p.By, page.IsManager)
 	status := fiber.StatusOK
 	if len(fields) == 0 {
 		rep, err := s.reportFor(c.UserContext(), u, sv, p, q)
@@ -269,7 +273,44 @@ func (s *Server) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, re
 	page.Trend = trendOf(rep, k)
 	if rep.By != "" {
 		page.Breakdown = breakdownOf(rep, k, s.breakdownLabels(c.UserContext(), rep))
+		page.Breakdown.Hint, page.Breakdown.HintHref = coarserHint(rep, page.Params, page.Href)
 	}
+}
+
+// coarserHint suggests, where most of a breakdown is hidden, the coarser
+// level that can be shown: months instead of weeks, regions instead of
+// countries, quarters instead of months.
+func coarserHint(rep report.Report, p reportParams, href string) (string, string) {
+	hidden, total := 0, 0
+	count := func(cells []report.Cell) {
+		for _, c := range cells {
+			total++
+			if c.Suppressed {
+				hidden++
+			}
+		}
+	}
+	count(rep.Breakdown)
+	for _, pt := range rep.Trend {
+		count(pt.Breakdown)
+	}
+	weekly := rep.Period == report.Weekly
+	if !weekly && (total == 0 || hidden*2 <= total) {
+		return "", ""
+	}
+	next := p
+	var text string
+	switch {
+	case weekly:
+		next.Period, text = string(report.Monthly), "Breakdowns are shown by month and quarter, not by week: show them by month."
+	case rep.By == report.Country:
+		next.By, text = string(report.Region), "Most countries are hidden to protect small groups: show the breakdown by region."
+	case rep.Period == report.Monthly:
+		next.Period, text = string(report.Quarterly), "Most groups are hidden by month to protect small groups: show the breakdown by quarter."
+	default:
+		return "", ""
+	}
+	return text, href + "/report" + next.encode()
 }
 
 func metricRowOf(label string, cell report.Cell, k int) metricRow {

@@ -65,8 +65,9 @@ const (
 )
 
 // query validates the parameters into a report query for u. A manager's
-// report is always filtered to their own accounts: rollups count one
-// dimension at a time, so they get no breakdown and no other filter.
+// report is always filtered to their own accounts, which they may break
+// down by any other dimension; analysts may break down every response or
+// one manager's accounts, the breakdowns the release decides.
 func (p reportParams) query(u store.User) (report.Query, map[string]string) {
 	fields := map[string]string{}
 	var q report.Query
@@ -117,15 +118,15 @@ func (p reportParams) query(u store.User) (report.Query, map[string]string) {
 		}
 	}
 	if u.Role == store.RoleManager {
-		if p.By != "" {
-			fields["by"] = "managers see their own accounts only, without a breakdown"
+		if q.By == report.Manager {
+			fields["by"] = "managers see their own accounts only; break them down by region, country, industry or tier"
 		}
 		if p.Filter != "" {
 			fields["filter"] = "managers see their own accounts only"
 		}
-		q.By, q.Filter = "", report.Filter{Dimension: report.Manager, Value: u.ID}
-	} else if p.By != "" && p.Filter != "" {
-		fields["filter"] = "choose either a breakdown or a filter, not both"
+		q.Filter = report.Filter{Dimension: report.Manager, Value: u.ID}
+	} else if p.By != "" && p.Filter != "" && (q.Filter.Dimension != report.Manager || q.By == report.Manager) {
+		fields["filter"] = "with a breakdown, filter to one manager's accounts only, or choose either"
 	}
 	return q, fields
 }

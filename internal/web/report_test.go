@@ -362,8 +362,8 @@ func TestReportManagerSeesOwnAccountsOnly(t *testing.T) {
 	if got := elementText(t, r.body, "overall-nps"); got != "25" {
 		t.Errorf("manager's #overall-nps = %q, want 25", got)
 	}
-	if strings.Contains(r.body, `name="by"`) {
-		t.Error("a manager is offered a breakdown")
+	if !strings.Contains(r.body, `name="by"`) || strings.Contains(r.body, `<option value="manager"`) {
+		t.Error("a manager is not offered a breakdown of their accounts, or is offered one by manager")
 	}
 
 	c := f.client(t)
@@ -376,8 +376,17 @@ func TestReportManagerSeesOwnAccountsOnly(t *testing.T) {
 	if doc.Responses == nil || *doc.Responses != 8 || doc.Filter == nil || doc.Filter.Value != f.manager.ID {
 		t.Errorf("manager's report = %s", r.body)
 	}
-	// Nor can a manager ask for more.
-	for _, q := range []string{"by=region", "filter=manager:" + f.other.ID, "filter=region:AMER"} {
+	// A manager breaks their own accounts down, and sees no other's.
+	r = c.api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?by=region&"+reportRange, f.token(t, f.manager), "")
+	wantStatus(t, r, http.StatusOK)
+	doc = reportJSON{}
+	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if len(doc.Breakdown) != 1 || doc.Breakdown[0].Value != "EMEA" || doc.Breakdown[0].N == nil || *doc.Breakdown[0].N != 8 {
+		t.Errorf("manager's breakdown by region = %+v", doc.Breakdown)
+	}
+	for _, q := range []string{"by=manager", "filter=manager:" + f.other.ID, "filter=region:AMER"} {
 		r = c.api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?"+q, f.token(t, f.manager), "")
 		wantStatus(t, r, http.StatusBadRequest)
 	}
