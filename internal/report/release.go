@@ -529,21 +529,56 @@ func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
 // counts as too large to check.
 const maxRounds = 48
 
-// cover hides the smallest shown form of the phase that holds one of
-// the atoms or, when none does, an atom of the months of near. It returns
-// the form it hid, if any.
+// cover hides, for a computable group, the smallest shown form of the
+// phase that lies within the smallest shown form around the group and
+// apart from the group: a sibling, as small as can be, rather than the
+// group's larger totals. Without one it hides the smallest shown form of
+// the phase that holds one of the atoms or, when none does, an atom of the
+// months of near. It returns the form it hid, if any.
 func (r *release) cover(p *protection, au *auditor, atoms, near []int) (int, bool) {
+	smaller := func(f, best int) bool { return best < 0 || r.forms[f].n < r.forms[best].n }
+	parent := -1
+	for _, a := range atoms {
+		for _, f := range au.formsOf[a] {
+			if !p.hidden[f] && smaller(f, parent) {
+				parent = f
+			}
+		}
+	}
 	best := -1
-	consider := func(atoms []int) {
+	if parent >= 0 {
+		within := make(map[int]bool, len(r.forms[parent].atoms))
+		for _, a := range r.forms[parent].atoms {
+			within[a] = true
+		}
 		for _, a := range atoms {
+			within[a] = false
+		}
+		seen := make(map[int]bool)
+		for _, a := range r.forms[parent].atoms {
 			for _, f := range au.formsOf[a] {
-				if !p.hidden[f] && !p.fixed[f] && (best < 0 || r.forms[f].n < r.forms[best].n) {
+				if seen[f] || p.hidden[f] || p.fixed[f] || f == parent || !smaller(f, best) {
+					continue
+				}
+				seen[f] = true
+				if !slices.ContainsFunc(r.forms[f].atoms, func(b int) bool { return !within[b] }) {
 					best = f
 				}
 			}
 		}
 	}
-	consider(atoms)
+	consider := func(atoms []int) {
+		for _, a := range atoms {
+			for _, f := range au.formsOf[a] {
+				if !p.hidden[f] && !p.fixed[f] && smaller(f, best) {
+					best = f
+				}
+			}
+		}
+	}
+	if best < 0 {
+		consider(atoms)
+	}
 	if best < 0 {
 		for _, a := range near {
 			consider(au.monthAtoms[r.atoms[a].month])
