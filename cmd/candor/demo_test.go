@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/demo"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
@@ -100,5 +101,94 @@ func TestDemo(t *testing.T) {
 	// A second demo is refused rather than piled on the first.
 	if out, err := runCandor(env, "demo", "--responses", "10"); err == nil || !strings.Contains(err.Error(), "already holds the demo") {
 		t.Errorf("second demo: %v\n%s", err, out)
+	}
+}
+
+// TestDemoReports runs the full demo and reads its dashboards as an
+// analyst would: the breakdowns by region, tier and industry show every
+// group, the headline shows by week as it does by month, and every
+// month's total is there.
+func TestDemoReports(t *testing.T) {
+	if testing.Short() {
+		t.Skip("gives 3,000 answers")
+	}
+	t.Parallel()
+	db := storetest.DB(t)
+	st := store.New(db)
+	ctx := context.Background()
+	ring, err := keys.Generate("d1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(storetest.URI(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + db.Name()
+	env := map[string]string{"CANDOR_MONGODB_URI": u.String(), "CANDOR_SECRET_KEYS": ring.Encode()}
+	if out, err := runCandor(env, "demo", "--seed", "1", "--password", "demo password 1"); err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	surveys, _, err := st.Surveys.List(ctx, store.SurveyFilter{}, store.Page{})
+	if err != nil || len(surveys) != 1 {
+		t.Fatalf("surveys: %d, %v", len(surveys), err)
+	}
+	sv := surveys[0]
+	reports := report.New(st.Rollups)
+	for _, by := range []report.Dimension{report.Region, report.Tier, report.Industry} {
+		rep, err := reports.Report(ctx, report.Query{By: by}, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rep.Breakdown) < 3 {
+			t.Errorf("by %s: %d groups", by, len(rep.Breakdown))
+		}
+		for _, c := range rep.Breakdown {
+			if c.Suppressed {
+				t.Errorf("by %s: %s hidden (%s)", by, c.Label, c.Reason)
+			}
+		}
+		for _, p := range rep.Trend {
+			if p.Suppressed {
+				t.Errorf("by %s: month %s hidden (%s)", by, p.Label, p.Reason)
+			}
+		}
+	}
+	for _, p := range []report.Period{report.Weekly, report.Monthly, report.Quarterly} {
+		rep, err := reports.Report(ctx, report.Query{Period: p}, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Overall.Responses == nil || *rep.Overall.Responses != 3000 {
+			t.Errorf("by %s: the headline shows %+v, want 3000 responses", p, rep.Overall)
+		}
+	}
+	// Each manager breaks their own accounts down.
+	users, _, err := st.Users.List(ctx, store.Page{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	managers := 0
+	for _, m := range users {
+		if m.Role != store.RoleManager {
+			continue
+		}
+		managers++
+		rep, err := reports.Report(ctx, report.Query{By: report.Tier, Filter: report.Filter{Dimension: report.Manager, Value: m.ID}}, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		shown := 0
+		for _, c := range rep.Breakdown {
+			if !c.Suppressed {
+				shown++
+			}
+		}
+		if rep.Overall.Suppressed || shown == 0 {
+			t.Errorf("manager %s: overall %+v, %d of %d tiers shown: %+v", m.Email, rep.Overall, shown, len(rep.Breakdown), rep.Breakdown)
+		}
+	}
+	if managers == 0 {
+		t.Error("the demo has no managers")
 	}
 }

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"math/rand/v2"
 	"slices"
 	"strconv"
@@ -255,24 +256,37 @@ func (au *auditor) groups(sig [][signatureWidth]uint64) ([][]int, bool) {
 	for i, a := range small {
 		singles[sig[a]] = append(singles[sig[a]], i)
 	}
-	// Pairs sorted by their signatures' sum, for groups of two to four.
+	// Pairs of two are looked up among the singles; pairs light enough to
+	// take two more members (or, for k above 5, more) are kept, sorted by
+	// their signatures' sum, to meet for groups of four and more.
 	type pair struct {
 		s    [signatureWidth]uint64
 		i, j int32
 	}
 	var pairs []pair
 	for i := range small {
-		for j := i + 1; j < len(small) && n(i)+n(j) < r.k; j++ {
-			s := add(sig[small[i]], sig[small[j]])
-			if s == zero {
+		for _, j := range singles[neg(sig[small[i]])] {
+			if j > i && n(i)+n(j) < r.k {
 				found(i, j)
 			}
-			pairs = append(pairs, pair{s, int32(i), int32(j)})
+		}
+		for j := i + 1; j < len(small) && n(i)+n(j)+2*n(0) < r.k; j++ {
+			pairs = append(pairs, pair{add(sig[small[i]], sig[small[j]]), int32(i), int32(j)})
 		}
 	}
-	slices.SortFunc(pairs, func(a, b pair) int { return slices.Compare(a.s[:], b.s[:]) })
+	slices.SortFunc(pairs, func(a, b pair) int {
+		if c := cmp.Compare(a.s[0], b.s[0]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.s[1], b.s[1])
+	})
 	pairsOf := func(s [signatureWidth]uint64) []pair {
-		lo, _ := slices.BinarySearchFunc(pairs, s, func(p pair, s [signatureWidth]uint64) int { return slices.Compare(p.s[:], s[:]) })
+		lo, _ := slices.BinarySearchFunc(pairs, s, func(p pair, s [signatureWidth]uint64) int {
+			if c := cmp.Compare(p.s[0], s[0]); c != 0 {
+				return c
+			}
+			return cmp.Compare(p.s[1], s[1])
+		})
 		hi := lo
 		for hi < len(pairs) && pairs[hi].s == s {
 			hi++
@@ -281,24 +295,22 @@ func (au *auditor) groups(sig [][signatureWidth]uint64) ([][]int, bool) {
 	}
 	// Groups of three and four, each found once: the first two members
 	// (in small's order) as a pair, the rest after them.
-	for _, p := range pairs {
-		i, j := int(p.i), int(p.j)
-		base := n(i) + n(j)
-		if base+n(0) >= r.k {
-			continue
-		}
-		s := neg(p.s)
-		for _, c := range singles[s] {
-			if c > j && base+n(c) < r.k {
-				found(i, j, c)
+	for i := range small {
+		for j := i + 1; j < len(small) && n(i)+n(j)+n(0) < r.k; j++ {
+			s := neg(add(sig[small[i]], sig[small[j]]))
+			base := n(i) + n(j)
+			for _, c := range singles[s] {
+				if c > j && base+n(c) < r.k {
+					found(i, j, c)
+				}
 			}
-		}
-		if base+2*n(0) >= r.k {
-			continue
-		}
-		for _, q := range pairsOf(s) {
-			if int(q.i) > j && base+n(int(q.i))+n(int(q.j)) < r.k {
-				found(i, j, int(q.i), int(q.j))
+			if base+2*n(0) >= r.k {
+				continue
+			}
+			for _, q := range pairsOf(s) {
+				if int(q.i) > j && base+n(int(q.i))+n(int(q.j)) < r.k {
+					found(i, j, int(q.i), int(q.j))
+				}
 			}
 		}
 	}

@@ -97,15 +97,17 @@ type releaseLevel struct {
 	crosses bool // manager × value selections
 }
 
-// releaseLevels are tried in order.
-var releaseLevels = []releaseLevel{
-	{dims: Dimensions(), crosses: true},
-	{dims: Dimensions()},
-	{dims: []Dimension{Region, Country, Industry, Tier}},
-	{dims: []Dimension{Region, Country, Tier}},
-	{dims: []Dimension{Region, Country}},
-	{dims: []Dimension{Region}},
-	{},
+// releaseLevels returns the levels to try, in order.
+func releaseLevels() []releaseLevel {
+	return []releaseLevel{
+		{dims: Dimensions(), crosses: true},
+		{dims: Dimensions()},
+		{dims: []Dimension{Region, Country, Industry, Tier}},
+		{dims: []Dimension{Region, Country, Tier}},
+		{dims: []Dimension{Region, Country}},
+		{dims: []Dimension{Region}},
+		{},
+	}
 }
 
 // fits reports whether every month has few enough combos at the level
@@ -154,12 +156,13 @@ type release struct {
 // decide returns the release of a survey's months for threshold k: the
 // most detailed level whose check completes.
 func decide(k int64, months []releaseMonth) *release {
-	for i, lv := range releaseLevels {
-		if i < len(releaseLevels)-1 && !lv.fits(months) {
+	levels := releaseLevels()
+	for i, lv := range levels {
+		if i < len(levels)-1 && !lv.fits(months) {
 			continue
 		}
 		r := newRelease(k, months, lv)
-		if r.protect() || i == len(releaseLevels)-1 {
+		if r.protect() || i == len(levels)-1 {
 			return r
 		}
 	}
@@ -361,20 +364,31 @@ func compareBool(a, b bool) int {
 }
 
 // phase returns when a form is decided: every response's forms first,
-// then the values of dimensions, then managers' own breakdowns, each
+// then the values of dimensions, then managers' own breakdowns; within
+// each, all time first, then quarters, months and weeks. Each phase is
 // decided with the earlier ones fixed, so that what a later phase adds
-// never hides an earlier phase's number.
+// never hides an earlier phase's number: the coarse numbers a dashboard
+// opens with are never hidden to protect a finer one.
 func (f *form) phase() int {
+	kind := 2
 	switch {
 	case f.key.sel.dim == "":
-		return 0
+		kind = 0
 	case !f.key.sel.cross:
-		return 1
+		kind = 1
 	}
-	return 2
+	return kind*4 + slices.Index(grains(), f.key.node.period)
 }
 
-const phases = 3
+// grains are the time nodes' periods, coarse to fine.
+func grains() []Period { return []Period{"", Quarterly, Monthly, Weekly} }
+
+// phases counts the phases; managers' breakdowns come from
+// crossPhase on.
+const (
+	phases     = 3 * 4
+	crossPhase = 2 * 4
+)
 
 // protect decides which forms to hide, phase by phase: those with 1..k-1
 // respondents, then what the equations need hidden beside them, the
@@ -418,8 +432,9 @@ func (r *release) protect() bool {
 			}
 		}
 		p.index()
-		if !r.protectPhase(p, au) {
-			if phase < 2 {
+		ok := r.protectPhase(p, au)
+		if !ok {
+			if phase < crossPhase {
 				r.complete = false
 				return false
 			}
@@ -439,6 +454,10 @@ func (r *release) protectPhase(p *protection, au *auditor) bool {
 	seen := make(map[string]int) // a group's key → times found
 	for range maxRounds {
 		for p.settleAll() {
+		}
+		if !hasShown(p) {
+			// Nothing of this phase is shown: what is shown was checked.
+			return true
 		}
 		leaks, ok := au.check(p.hidden)
 		if !ok {
@@ -523,6 +542,16 @@ func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
 		}
 	}
 	return hid
+}
+
+// hasShown reports whether a form the phase decides is shown.
+func hasShown(p *protection) bool {
+	for i, f := range p.fixed {
+		if !f && !p.hidden[i] && p.n[i] > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // maxRounds bounds the checks of one phase: a release that needs more
