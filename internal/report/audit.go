@@ -12,9 +12,9 @@ import (
 // respondents, sums of atoms, the shown forms give away.
 //
 // The unknowns are the counts of the atoms that are not empty; every
-// shown form says that the sum of its atoms is known. A group is computable exactly when its
-// sum is the same for every solution, that is when the group's atoms add
-// up to zero in every vector of the kernel. So each atom gets a signature:
+// shown form says that the sum of its atoms is known. A group is
+// computable exactly when its sum is the same for every solution, that is
+// when the group's atoms add up to zero in every vector of the kernel. So each atom gets a signature:
 // its entries in a few random kernel vectors, drawn uniformly; a group
 // computable has signatures adding up to zero, one that is not has them
 // adding up to zero with chance 1/p² (p the 61-bit modulus), which the
@@ -46,6 +46,8 @@ const signatureWidth = 2
 // Bounds of one check, beyond which a release counts as too large to
 // check (and falls back to less detail), never as safe.
 const (
+	auditLimit     = 200_000_000 // multiplications of one month's elimination
+	searchBudget   = 1 << 20     // steps of the search for groups of five and more
 	smallAtomLimit = 2500
 	globalLimit    = 1_000_000_000 // multiplications of the spanning forms' elimination
 	monthAtomLimit = 3000

@@ -431,7 +431,6 @@ func (r *release) protect() bool {
 				p.eqs = append(p.eqs, e)
 			}
 		}
-		p.index()
 		ok := r.protectPhase(p, au)
 		if !ok {
 			if phase < crossPhase {

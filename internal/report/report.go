@@ -1,43 +1,29 @@
 // Package report tells what customers think — response counts and rates,
 // NPS, CSAT, CES, the distribution of every scale and choice question,
-// trends by week, month or quarter, breakdowns by one segment dimension and
+// trends by ISO week, calendar month or calendar quarter, breakdowns by a
+// segment dimension (of every response or of one manager's accounts) and
 // the change from the previous period — without telling who said what.
 //
-// Numbers come from rollups: counts per survey, ISO week and segment value,
-// kept up to date with $inc upserts as responses are stored and deleted
-// (Service.Add, Service.Remove) and recomputable from the responses
-// (Service.Rebuild). A report reads a survey's index of weeks and, per
-// calendar quarter and dimension, one snapshot of the quarter's week
-// documents plus the weeks that changed since: a bounded number of _id
+// Numbers come from rollups: counts per survey, week's part of a month
+// (see part) and segment value, kept up to date with $inc upserts as
+// responses are stored and deleted (Service.Add, Service.Remove) and
+// recomputable from the responses (Service.Rebuild). A report reads a
+// survey's index of parts and, per calendar quarter and rollup dimension,
+// one snapshot plus the parts that changed since: a bounded number of _id
 // look-ups, whatever the number of responses. Scan computes the same
 // Report straight from responses. Withdrawing consent changes no answer,
 // so no rollup; deleting a response (erasure) takes it away again.
 //
-// Anonymity. Every number a report shows is a sum of canonical cells: a
-// week, month or quarter of every response, or of one segment value, in
-// one survey. Which cells are hidden is decided per quarter from the
-// cells' counts alone, whatever the query, so that no combination of
-// reports — breakdowns, filters, overlapping ranges, trends and their
-// totals — lets anyone subtract their way to fewer than k respondents:
-//
-//   - a cell with 1..k-1 respondents is hidden;
-//   - wherever cells add up to a shown total (a node's segment values, a
-//     month's weeks, a quarter's months), hidden parts are never alone and
-//     never add up to fewer than k: the next smallest part is hidden too;
-//     a hidden total keeps a hidden part, or the parts would give it away;
-//   - an exact check of the whole system of sums hides more until no group
-//     of hidden cells with 1..k-1 respondents in all can be computed;
-//   - every response's cells are decided first and alone, so that they
-//     show alike whichever dimension a report breaks down by.
-//
-// A range, breakdown row or filter shows numbers only when every cell it
-// covers is shown: a filter shows exactly what the breakdown shows, and a
-// range over a hidden week shows nothing (whole months or quarters may).
-// Where a quarter has too many small segment cells by week to check, its
-// segments show by month and quarter only, and their weeks are not even
-// listed. Two things remain visible by design: a change between two
-// reports as responses arrive or are erased, and attributes shared by a
-// whole shown group (everyone in it gave the same answer).
+// Anonymity. What any report may show is decided once per survey and
+// version of its counts, for all reports together: the release (see
+// release.go). It is checked exactly on its atoms, so that no combination
+// of reports — breakdowns, filters, managers' breakdowns, overlapping
+// ranges, trends and their totals — lets anyone subtract their way to
+// fewer than k respondents. A report shows a number when the release
+// shows it or shown forms of the same group add up to it, and otherwise
+// says why not. Two things remain visible by design: a change between
+// two reports as responses arrive or are erased, and attributes shared by
+// a whole shown group (everyone in it gave the same answer).
 package report
 
 import (
@@ -120,9 +106,8 @@ type Entry struct {
 // which it returns.
 type Source func(yield func(Entry) error) error
 
-// Period is the unit of a report's range and trend. Weeks are ISO weeks;
-// months and quarters are made of whole weeks, each in the month of its
-// Thursday, so that every trend nests in the next.
+// Period is the unit of a report's range and trend: an ISO week (Monday
+// to Sunday), a calendar month or a calendar quarter.
 type Period string
 
 // Periods.
@@ -144,13 +129,15 @@ type Filter struct {
 // Query asks for a report.
 type Query struct {
 	// From and To bound the range; either may be zero for the first or
-	// last week with responses. The range widens to whole periods.
+	// last day with responses. The range widens to whole periods and ends
+	// today at the latest.
 	From, To time.Time
 	// Period is the unit of the range and the trend; Monthly when empty.
 	Period Period
 	// By breaks the numbers down by one dimension (optional).
 	By Dimension
-	// Filter reports on one segment value only (optional; not with By).
+	// Filter reports on one segment value only (optional; with By only
+	// as one manager's accounts).
 	Filter Filter
 	// Invitations is how many people were invited, for the response rate;
 	// zero when unknown.
