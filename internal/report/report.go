@@ -289,6 +289,6 @@ type Report struct {
 	BreakdownReason Reason    `json:"breakdownReason,omitempty"`
 
 	Trend    []Point `json:"trend,omitempty"`
-	Previous *Point  `json:"previous,omitempty"` // the periods just before, as many
+	Previous *Point  `json:"previous,omitempty"` // the periods just before, as many, when they had responses
 	Change   *Change `json:"change,omitempty"`
 }
