@@ -31,6 +31,7 @@ const (
 type server struct {
 	URL string // the base URL, also CANDOR_BASE_URL
 	log *logBuffer
+	pid int
 }
 
 // startServer builds (or takes CANDOR_E2E_BIN) the candor binary and runs
@@ -76,6 +77,7 @@ func startServer(t *testing.T) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("start candor: %v", err)
 	}
+	s.pid = cmd.Process.Pid
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
 	t.Cleanup(func() {
@@ -217,4 +219,23 @@ func waitFor(ctx context.Context, what string, check func() (bool, error)) error
 		case <-time.After(250 * time.Millisecond):
 		}
 	}
+}
+
+// peakRSS is the most memory the server process has held resident so far
+// (VmHWM), in bytes; 0 where /proc does not tell.
+func (s *server) peakRSS(t *testing.T) int64 {
+	t.Helper()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", s.pid))
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kb int64
+			if _, err := fmt.Sscanf(strings.TrimSpace(v), "%d kB", &kb); err == nil {
+				return kb << 10
+			}
+		}
+	}
+	return 0
 }

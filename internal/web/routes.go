@@ -21,6 +21,7 @@ func (s *Server) routes() {
 	app.Use(s.observe)
 	app.Use(s.securityHeaders)
 	app.Use(s.recoverPanics())
+	app.Use(s.decodeBody)
 
 	app.Get("/healthz", s.healthz)
 	app.Get("/metrics", adaptor.HTTPHandler(s.metrics.Handler()))

@@ -200,25 +200,34 @@ func (s *Server) routeLimits(method, path string, rc fasthttp.RequestConfig) {
 // Only exact paths match: anything else keeps bodyLimit.
 func (s *Server) requestConfig(h *fasthttp.RequestHeader) fasthttp.RequestConfig {
 	path, _, _ := bytes.Cut(h.RequestURI(), []byte("?"))
-	if len(path) > 1 {
-		path = bytes.TrimSuffix(path, []byte("/"))
-	}
-	rc := s.limits[string(h.Method())][string(path)]
-	// A compressed body is inflated in memory, to many times what was
-	// received: it gets no more room than any other.
+	rc := s.routeConfig(h.Method(), path)
+	// A compressed body gets no more room on the wire than any other; the
+	// route's own limit applies to it once decoded (decodeBody).
 	if ce := h.Peek(fiber.HeaderContentEncoding); len(ce) > 0 && !bytes.EqualFold(ce, []byte("identity")) {
 		rc.MaxRequestBodySize = 0
 	}
 	return rc
 }
 
+// routeConfig is the limits registered for one route, zero for defaults.
+func (s *Server) routeConfig(method, path []byte) fasthttp.RequestConfig {
+	if len(path) > 1 {
+		path = bytes.TrimSuffix(path, []byte("/"))
+	}
+	return s.limits[string(method)][string(path)]
+}
+
+// routeBodyLimit is the largest body, decoded, a route accepts.
+func (s *Server) routeBodyLimit(method, path []byte) int {
+	if n := s.routeConfig(method, path).MaxRequestBodySize; n > 0 {
+		return n
+	}
+	return bodyLimit
+}
+
 // tooLarge is the answer to a body over its route's limit.
 func (s *Server) tooLarge(c *fiber.Ctx) *problem {
-	limit := bodyLimit
-	if rc := s.requestConfig(&c.Request().Header); rc.MaxRequestBodySize > 0 {
-		limit = rc.MaxRequestBodySize
-	}
-	size := fmt.Sprintf("%d MB", limit>>20)
+	size := fmt.Sprintf("%d MB", s.routeBodyLimit(c.Request().Header.Method(), c.Request().URI().Path())>>20)
 	return &problem{
 		status:  fiber.StatusRequestEntityTooLarge,
 		msg:     "request body too large: the limit is " + size,
