@@ -4,12 +4,17 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web"
 )
@@ -40,10 +45,38 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 
+	app, err := newServer(ctx, cfg, st, ring, logger, stderr)
+	if err != nil {
+		return err
+	}
+	// Deferred after closeDB, so it runs first: the dispatcher finishes the
+	// batches it holds while the database is still there.
+	defer app.delivery.start(ctx, cfg.Dispatch, logger)()
+	defer startAlerts(ctx, app.followups, cfg.Dispatch)()
+	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
+	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
+	if err := app.web.Listen(ctx, cfg.Addr); err != nil {
+		return err
+	}
+	logger.Info("candor stopped")
+	return nil
+}
+
+// server is what `candor serve` runs: the web server, and the services
+// whose background work serve starts beside it.
+type server struct {
+	web       *web.Server
+	delivery  delivery
+	followups *followup.Service
+}
+
+// newServer builds every service over st and the web server on top; the
+// first admin is created on an empty database.
+func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.Logger, stderr io.Writer) (*server, error) {
 	authSvc := auth.New(st.Users, ring, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
 	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if created {
 		logger.Info("first admin created", "email", firstAdminEmail(cfg.AdminEmail))
@@ -60,11 +93,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	mx.WatchOutbox(st.Outbox.Count)
 	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	srv, err := web.New(web.Deps{
 		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version, Metrics: mx,
@@ -80,19 +113,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		ReportCampaigns: st.Campaigns,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	// Deferred after closeDB, so it runs first: the dispatcher finishes the
-	// batches it holds while the database is still there.
-	defer delivery.start(ctx, cfg.Dispatch, logger)()
-	defer startAlerts(ctx, followups, cfg.Dispatch)()
-	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
-	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
-	if err := srv.Listen(ctx, cfg.Addr); err != nil {
-		return err
-	}
-	logger.Info("candor stopped")
-	return nil
+	return &server{web: srv, delivery: delivery, followups: followups}, nil
 }
 
 func firstAdminEmail(configured string) string {
