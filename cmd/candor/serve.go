@@ -51,6 +51,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	// Deferred after closeDB, so it runs first: the dispatcher finishes the
 	// batches it holds while the database is still there.
+	if cfg.MetricsAddr != "" {
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, cfg.MetricsToken, app.metrics, logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	} else if cfg.MetricsToken == "" {
+		logger.Info("metrics are not served: set CANDOR_METRICS_TOKEN, or CANDOR_METRICS_ADDR for a listener of their own")
+	}
 	defer app.delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, app.followups, cfg.Dispatch)()
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
@@ -68,6 +77,7 @@ type server struct {
 	web       *web.Server
 	delivery  delivery
 	followups *followup.Service
+	metrics   *metrics.Metrics
 }
 
 // newServer builds every service over st and the web server on top; the
@@ -115,7 +125,7 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 	if err != nil {
 		return nil, err
 	}
-	return &server{web: srv, delivery: delivery, followups: followups}, nil
+	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx}, nil
 }
 
 func firstAdminEmail(configured string) string {

@@ -29,7 +29,7 @@ import (
 // that `candor serve` processes share, and serves no web requests.
 func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("worker", stderr)
-	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (default: none)")
+	metricsAddr := fs.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics (default: CANDOR_METRICS_ADDR, else none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -59,8 +59,11 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
 	mx := metrics.New(version)
 	mx.WatchOutbox(st.Outbox.Count)
+	if *metricsAddr == "" {
+		*metricsAddr = cfg.MetricsAddr
+	}
 	if *metricsAddr != "" {
-		stopMetrics, err := serveMetrics(ctx, *metricsAddr, mx, logger)
+		stopMetrics, err := serveMetrics(ctx, *metricsAddr, cfg.MetricsToken, mx, logger)
 		if err != nil {
 			return err
 		}
@@ -172,14 +175,16 @@ func inBackground(ctx context.Context, fn func(context.Context)) (stop func()) {
 }
 
 // serveMetrics serves /metrics on addr until stop is called: a worker has
-// no web server of its own to carry them.
-func serveMetrics(ctx context.Context, addr string, mx *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
+// no web server of its own to carry them, and `candor serve` keeps them
+// off its public address when CANDOR_METRICS_ADDR is set. With a token,
+// only a scraper that sends it is answered.
+func serveMetrics(ctx context.Context, addr, token string, mx *metrics.Metrics, logger *slog.Logger) (stop func(), err error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
-		return nil, fmt.Errorf("--metrics-addr: %w", err)
+		return nil, fmt.Errorf("metrics: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("GET /metrics", mx.Handler())
+	mux.Handle("GET /metrics", metrics.RequireToken(token, mx.Handler()))
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	var wg sync.WaitGroup
 	wg.Go(func() {

@@ -48,6 +48,11 @@ type Config struct {
 	DKIMSelector     string
 	DKIMDomain       string // d= of the signature; default: the CANDOR_MAIL_FROM domain
 
+	// Metrics: /metrics is served only on MetricsAddr when it is set, else
+	// on Addr only to a scraper with MetricsToken; with neither, nowhere.
+	MetricsAddr  string // CANDOR_METRICS_ADDR: a separate listener for /metrics
+	MetricsToken string // CANDOR_METRICS_TOKEN: the bearer token a scraper sends
+
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
@@ -69,6 +74,8 @@ func Load(getenv func(string) string) (Config, error) {
 		AdminPassword: getenv("CANDOR_ADMIN_PASSWORD"),
 		SecretKeys:    getenv("CANDOR_SECRET_KEYS"),
 		LogLevel:      or(getenv("CANDOR_LOG_LEVEL"), "info"),
+		MetricsAddr:   strings.TrimSpace(getenv("CANDOR_METRICS_ADDR")),
+		MetricsToken:  strings.TrimSpace(getenv("CANDOR_METRICS_TOKEN")),
 		SessionTTL:    30 * time.Minute,
 		APITokenTTL:   12 * time.Hour,
 
@@ -186,6 +193,18 @@ func (c Config) Validate() error {
 	} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
 		add("CANDOR_ADDR: port %q is not a number from 0 to 65535", port)
 	}
+	if c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			add("CANDOR_METRICS_ADDR: %q is not host:port (for example 127.0.0.1:9090)", c.MetricsAddr)
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			add("CANDOR_METRICS_ADDR: port %q is not a number from 0 to 65535", port)
+		} else if c.MetricsAddr == c.Addr {
+			add("CANDOR_METRICS_ADDR: must differ from CANDOR_ADDR")
+		}
+	}
+	if c.MetricsToken != "" && len(c.MetricsToken) < MinMetricsTokenLength {
+		add("CANDOR_METRICS_TOKEN: must be at least %d characters (for example from `openssl rand -hex 24`)", MinMetricsTokenLength)
+	}
 	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		add("CANDOR_BASE_URL: %q is not an http(s) URL such as https://survey.example.com", c.BaseURL)
 	} else if u.RawQuery != "" || u.Fragment != "" {
@@ -275,6 +294,9 @@ func (c Config) Validate() error {
 
 // MinPasswordLength applies to every staff password.
 const MinPasswordLength = 12
+
+// MinMetricsTokenLength keeps the metrics token out of guessing range.
+const MinMetricsTokenLength = 24
 
 func redactURL(raw string) string {
 	u, err := url.Parse(raw)

@@ -83,6 +83,11 @@ func TestValidate(t *testing.T) {
 		{"contact frequency out of range", map[string]string{"CANDOR_CONTACT_FREQUENCY_DAYS": "-1"}, []string{"CANDOR_CONTACT_FREQUENCY_DAYS"}},
 		{"DKIM key without selector", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem"}, []string{"CANDOR_DKIM_SELECTOR"}},
 		{"DKIM domain without key", map[string]string{"CANDOR_DKIM_DOMAIN": "example.com"}, []string{"CANDOR_DKIM_DOMAIN"}},
+		{"metrics token", map[string]string{"CANDOR_METRICS_TOKEN": strings.Repeat("t", 24)}, nil},
+		{"short metrics token", map[string]string{"CANDOR_METRICS_TOKEN": "guessable"}, []string{"CANDOR_METRICS_TOKEN: must be at least 24"}},
+		{"metrics address", map[string]string{"CANDOR_METRICS_ADDR": "127.0.0.1:9090"}, nil},
+		{"bad metrics address", map[string]string{"CANDOR_METRICS_ADDR": "9090"}, []string{"CANDOR_METRICS_ADDR"}},
+		{"metrics on the main address", map[string]string{"CANDOR_METRICS_ADDR": "127.0.0.1:8080"}, []string{"must differ from CANDOR_ADDR"}},
 		{"DKIM complete", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem", "CANDOR_DKIM_SELECTOR": "s1"}, nil},
 	}
 	for _, tt := range tests {

@@ -107,10 +107,6 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 		}
 		dryRun = v
 	}
-	// A compressed body would be inflated in memory, past the limit.
-	if enc := c.Get(fiber.HeaderContentEncoding); enc != "" && !strings.EqualFold(enc, "identity") {
-		return unsupportedImport("send the file uncompressed")
-	}
 	mediaType, params, err := mime.ParseMediaType(c.Get(fiber.HeaderContentType))
 	if err != nil {
 		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -273,7 +275,24 @@ func TestAPIImport(t *testing.T) {
 		req.Header.Set("Content-Type", "text/csv")
 		req.Header.Set("Content-Encoding", "gzip")
 		r = c.do(req)
-		wantStatus(t, r, http.StatusUnsupportedMediaType)
+		wantStatus(t, r, http.StatusBadRequest)
+		if e := apiErrorOf(t, r); !strings.Contains(e.Error, "does not match its Content-Encoding") {
+			t.Errorf("a body that is not gzip: error = %q", e.Error)
+		}
+		// A file compressed as it should be is read like any other.
+		var gz bytes.Buffer
+		zw := gzip.NewWriter(&gz)
+		zw.Write([]byte(manyRows(3, "Kone Oyj")))
+		zw.Close()
+		req = httptest.NewRequest(http.MethodPost, "/api/v1/contacts/import?dryRun=true", &gz)
+		req.Header.Set("Authorization", "Bearer "+f.managerToken)
+		req.Header.Set("Content-Type", "text/csv")
+		req.Header.Set("Content-Encoding", "gzip")
+		r = c.do(req)
+		wantStatus(t, r, http.StatusOK)
+		if !strings.Contains(r.body, `"rows":3`) {
+			t.Errorf("a gzip-compressed dry run: %s", truncate(r.body))
+		}
 	})
 
 	t.Run("bodies over the limit", func(t *testing.T) {

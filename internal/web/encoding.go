@@ -12,8 +12,8 @@ import (
 
 // errUnsupportedEncoding answers a body in a content coding Candor does not
 // read, or in several: each layer could multiply the size again.
-var errUnsupportedEncoding = fiber.NewError(fiber.StatusUnsupportedMediaType,
-	"unsupported Content-Encoding: send the body uncompressed, or in one of gzip, deflate, br")
+var errUnsupportedEncoding = &problem{status: fiber.StatusUnsupportedMediaType,
+	msg: "unsupported Content-Encoding: send the body uncompressed, or in one of gzip, deflate, br"}
 
 // decodeBody inflates a compressed request body before anything reads it,
 // and stops at the route's body limit. Left to Fiber, c.Body() and form
@@ -40,12 +40,26 @@ func (s *Server) decodeBody(c *fiber.Ctx) error {
 	limit := s.routeBodyLimit(h.Method(), c.Request().URI().Path())
 	body, err := decodeLimited(coding, c.Request().Body(), limit)
 	if err != nil {
+		c.Locals(inflatedKey{}, true) // a 413 now is about the decoded size
 		return err
 	}
 	c.Request().SetBodyRaw(body)
 	h.Del(fiber.HeaderContentEncoding)
 	h.SetContentLength(len(body))
 	return c.Next()
+}
+
+// inflatedKey marks a request whose body was inflated.
+type inflatedKey struct{}
+
+// wireLimit is the largest body a request may send: a compressed one is
+// refused on the wire past bodyLimit, whatever its route accepts decoded.
+func (s *Server) wireLimit(c *fiber.Ctx) int {
+	h := &c.Request().Header
+	if ce := h.Peek(fiber.HeaderContentEncoding); len(ce) > 0 && !bytes.EqualFold(ce, []byte("identity")) && c.Locals(inflatedKey{}) == nil {
+		return bodyLimit
+	}
+	return s.routeBodyLimit(h.Method(), c.Request().URI().Path())
 }
 
 // decodeLimited inflates body in the given content coding to at most limit
@@ -93,5 +107,5 @@ func inflate(coding, body []byte, w io.Writer, limit int) (int64, error) {
 }
 
 func corruptBody(error) error {
-	return fiber.NewError(fiber.StatusBadRequest, "the request body could not be decoded: it does not match its Content-Encoding")
+	return badRequest("the request body could not be decoded: it does not match its Content-Encoding", nil)
 }

@@ -34,6 +34,7 @@ type testOptions struct {
 	baseURL string         // default: http://candor.test
 	now     func() time.Time
 	proxies []string      // trusted proxies
+	metrics config.Config // only its MetricsAddr and MetricsToken count
 	surveys SurveyService // default: a service whose store is never reached
 
 	customers CustomerService // default: a service whose store is never reached
@@ -74,7 +75,8 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 	svc := auth.New(o.users, ring, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
 	logs := &syncBuffer{}
 	s, err := New(Deps{
-		Config:  config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies},
+		Config: config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies,
+			MetricsAddr: o.metrics.MetricsAddr, MetricsToken: o.metrics.MetricsToken},
 		Auth:    svc,
 		DB:      o.db,
 		Keys:    ring,

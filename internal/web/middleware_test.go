@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -129,14 +130,18 @@ func TestHealthz(t *testing.T) {
 	}
 }
 
+const metricsToken = "a-metrics-token-of-24-chars"
+
 func TestMetrics(t *testing.T) {
 	t.Parallel()
-	s := newTestServer(t, testOptions{})
+	s := newTestServer(t, testOptions{metrics: config.Config{MetricsToken: metricsToken}})
 	c := s.client(t)
 	c.get("/login")
 	c.get("/login")
 	c.get("/s/secret-respondent-token/thanks")
+	c.header.Set("Authorization", "Bearer "+metricsToken)
 	body := c.get("/metrics").body
+	c.header.Del("Authorization")
 
 	for _, want := range []string{
 		`candor_http_requests_total{method="GET",route="/login",status="200"} 2`,
@@ -152,6 +157,39 @@ func TestMetrics(t *testing.T) {
 	}
 	if strings.Contains(body, "secret-respondent-token") {
 		t.Error("a path token became a metric label")
+	}
+}
+
+// TestMetricsNeedTheToken: /metrics tells what the service is doing, so
+// it is served on the main address only to a scraper with the token.
+func TestMetricsNeedTheToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name          string
+		cfg           config.Config
+		authorization string
+		want          int
+	}{
+		{"no token configured", config.Config{}, "", http.StatusNotFound},
+		{"no token configured, one sent", config.Config{}, "Bearer " + metricsToken, http.StatusNotFound},
+		{"token configured, none sent", config.Config{MetricsToken: metricsToken}, "", http.StatusUnauthorized},
+		{"wrong token", config.Config{MetricsToken: metricsToken}, "Bearer " + metricsToken + "x", http.StatusUnauthorized},
+		{"token without Bearer", config.Config{MetricsToken: metricsToken}, metricsToken, http.StatusUnauthorized},
+		{"right token", config.Config{MetricsToken: metricsToken}, "Bearer " + metricsToken, http.StatusOK},
+		{"served on its own address", config.Config{MetricsToken: metricsToken, MetricsAddr: "127.0.0.1:9090"}, "Bearer " + metricsToken, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := newTestServer(t, testOptions{metrics: tt.cfg}).client(t)
+			if tt.authorization != "" {
+				c.header.Set("Authorization", tt.authorization)
+			}
+			r := c.get("/metrics")
+			wantStatus(t, r, tt.want)
+			if tt.want != http.StatusOK && strings.Contains(r.body, "candor_build_info") {
+				t.Error("metrics served without the token")
+			}
+		})
 	}
 }
 

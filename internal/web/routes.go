@@ -4,6 +4,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
 
+	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -24,7 +25,11 @@ func (s *Server) routes() {
 	app.Use(s.decodeBody)
 
 	app.Get("/healthz", s.healthz)
-	app.Get("/metrics", adaptor.HTTPHandler(s.metrics.Handler()))
+	// With a listener of their own, metrics are not served here at all;
+	// without a token, nowhere: they tell what the service is doing.
+	if s.cfg.MetricsAddr == "" && s.cfg.MetricsToken != "" {
+		app.Get("/metrics", adaptor.HTTPHandler(metrics.RequireToken(s.cfg.MetricsToken, s.metrics.Handler())))
+	}
 	app.Get("/static/*", s.assets.serve)
 
 	api := app.Group("/api/v1")

@@ -227,7 +227,7 @@ func (s *Server) routeBodyLimit(method, path []byte) int {
 
 // tooLarge is the answer to a body over its route's limit.
 func (s *Server) tooLarge(c *fiber.Ctx) *problem {
-	size := fmt.Sprintf("%d MB", s.routeBodyLimit(c.Request().Header.Method(), c.Request().URI().Path())>>20)
+	size := fmt.Sprintf("%d MB", s.wireLimit(c)>>20)
 	return &problem{
 		status:  fiber.StatusRequestEntityTooLarge,
 		msg:     "request body too large: the limit is " + size,
