@@ -36,6 +36,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
+		return err
+	}
 	if err := rebuildOutdatedRollups(ctx, st, seal.New(ring), logger); err != nil {
 		return err
 	}
@@ -87,6 +90,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, followups, cfg.Dispatch)()
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
+	defer startRewrap(ctx, st, ring, logger)()
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err
