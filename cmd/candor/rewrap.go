@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -223,5 +222,5 @@ func rewrapDone(ctx context.Context, st *store.Store, ring *keys.Ring) bool {
 			return false
 		}
 	}
-	return !errors.Is(ctx.Err(), context.Canceled)
+	return true
 }
