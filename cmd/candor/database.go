@@ -55,6 +55,10 @@ func openTool(ctx context.Context, cfg config.Config) (tool, func(), error) {
 		closeDB()
 		return tool{}, nil, err
 	}
+	if ring, err = withKeptIndexKeys(ctx, st, ring, newLogger(cfg, io.Discard)); err != nil {
+		closeDB()
+		return tool{}, nil, err
+	}
 	return tool{cfg: cfg, ring: ring, st: st}, closeDB, nil
 }
 

@@ -26,6 +26,9 @@ Usage:
   candor db [--addr HOST:PORT]   run only the embedded database, for several Candor processes on one machine
   candor keys generate [--id ID] print a new secret key for CANDOR_SECRET_KEYS
   candor keys reseal             re-encrypt sealed answers under the current (first) key
+  candor keys rewrap [--progress N]
+                                 move contacts' data keys, email indexes and suppressions under the current key
+  candor keys status             show what is still under an older key
   candor consent verify          check the consent records' hash chain
   candor demo [--responses N] [--seed S] [--password P]
                                  fill an empty database with a realistic demo
@@ -66,8 +69,15 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	case "db":
 		return db(ctx, args, stdin, stdout, stderr, getenv)
 	case "keys":
-		if len(args) > 0 && args[0] == "reseal" {
-			return keysReseal(ctx, args[1:], stdout, stderr, getenv)
+		if len(args) > 0 {
+			switch args[0] {
+			case "reseal":
+				return keysReseal(ctx, args[1:], stdout, stderr, getenv)
+			case "rewrap":
+				return keysRewrap(ctx, args[1:], stdout, stderr, getenv)
+			case "status":
+				return keysStatus(ctx, args[1:], stdout, stderr, getenv)
+			}
 		}
 		return keysCmd(args, stdout, stderr)
 	case "consent":

@@ -35,6 +35,10 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		return err
 	}
 	fmt.Fprintf(stdout, "resealed under key %s: %s\n", t.ring.CurrentID(), n)
+	if len(t.ring.IDs()) > 1 {
+		// Recorded as the background reseal does, for keys status.
+		return t.st.Markers.SetMarker(ctx, resealMarker, t.ring.CurrentID())
+	}
 	return nil
 }
 

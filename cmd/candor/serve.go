@@ -41,6 +41,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
+		return err
+	}
 	if err := rebuildOutdatedRollups(ctx, st, seal.New(ring), logger); err != nil {
 		return err
 	}
@@ -49,8 +52,6 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	if err != nil {
 		return err
 	}
-	// Deferred after closeDB, so it runs first: the dispatcher finishes the
-	// batches it holds while the database is still there.
 	if cfg.MetricsAddr != "" {
 		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, cfg.MetricsToken, app.metrics, logger)
 		if err != nil {
@@ -60,9 +61,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	} else if cfg.MetricsToken == "" {
 		logger.Info("metrics are not served: set CANDOR_METRICS_TOKEN, or CANDOR_METRICS_ADDR for a listener of their own")
 	}
+	// Deferred after closeDB, so it runs first: the dispatcher finishes the
+	// batches it holds while the database is still there.
 	defer app.delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, app.followups, cfg.Dispatch)()
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
+	defer startRewrap(ctx, st, ring, logger)()
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := app.web.Listen(ctx, cfg.Addr); err != nil {
 		return err

@@ -56,6 +56,9 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	if err := st.Migrate(ctx); err != nil {
 		return err
 	}
+	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
+		return err
+	}
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
 	mx := metrics.New(version)
 	mx.WatchOutbox(st.Outbox.Count)

@@ -204,6 +204,25 @@ func (s *Service) Contact(ctx context.Context, actor store.User, id string) (Con
 // UpdateContact applies patch to a contact the actor manages. Moving it to
 // another account needs the actor to manage that one too.
 func (s *Service) UpdateContact(ctx context.Context, actor store.User, id string, patch ContactPatch) (Contact, error) {
+	return retryChanged(func() (Contact, error) { return s.updateContact(ctx, actor, id, patch) })
+}
+
+// errChanged means a contact changed between reading and writing it (a key
+// rotation moved its keys): the change is worked out again from a fresh read.
+var errChanged = errors.New("customer: contact changed meanwhile")
+
+// retryChanged runs fn again while it reports errChanged, a few times.
+func retryChanged(fn func() (Contact, error)) (Contact, error) {
+	for range 4 {
+		c, err := fn()
+		if !errors.Is(err, errChanged) {
+			return c, err
+		}
+	}
+	return Contact{}, fmt.Errorf("%w: the contact keeps changing; try again", ErrConflict)
+}
+
+func (s *Service) updateContact(ctx context.Context, actor store.User, id string, patch ContactPatch) (Contact, error) {
 	c, err := s.stored(ctx, actor, id)
 	if err != nil {
 		return Contact{}, err
@@ -249,6 +268,9 @@ func (s *Service) replace(ctx context.Context, c store.Contact, in ContactInput)
 	if err := s.contacts.Replace(ctx, c, previous); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return Contact{}, invalid(map[string]string{"email": "another contact has this email"})
+		}
+		if errors.Is(err, store.ErrConflict) {
+			return Contact{}, errChanged
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			return Contact{}, ErrNotFound

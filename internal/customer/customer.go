@@ -62,6 +62,11 @@ type Contacts interface {
 	Each(ctx context.Context, f store.ContactFilter, fn func(store.Contact) error) error
 	Count(ctx context.Context, f store.ContactFilter) (int64, error)
 	Replace(ctx context.Context, c store.Contact, previousEmailIndex string) error
+
+	// For a key rotation (Rewrap).
+	ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error)
+	ReleaseEmail(ctx context.Context, index, contactID string) (bool, error)
+	Rekey(ctx context.Context, id string, from, to store.ContactKeys) error
 }
 
 // Users resolves the managers named on an account.

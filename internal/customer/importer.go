@@ -376,6 +376,10 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 			im.reject(line, ve.Error())
 			return nil
 		}
+		if errors.Is(err, errChanged) {
+			im.reject(line, "the contact changed while it was imported; import the file again")
+			return nil
+		}
 		return err
 	}
 	im.res.Updated++

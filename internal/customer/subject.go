@@ -55,6 +55,10 @@ func (s *Service) SubjectByEmail(ctx context.Context, email string) (Contact, er
 // has as ErrEmailTaken, which callers should not spell out to anyone but
 // staff, since it tells that the address is known.
 func (s *Service) Rectify(ctx context.Context, id, name, email string) (Contact, error) {
+	return retryChanged(func() (Contact, error) { return s.rectify(ctx, id, name, email) })
+}
+
+func (s *Service) rectify(ctx context.Context, id, name, email string) (Contact, error) {
 	c, err := s.contacts.ByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Contact{}, ErrNotFound
@@ -84,6 +88,9 @@ func (s *Service) Rectify(ctx context.Context, id, name, email string) (Contact,
 			return Contact{}, ErrEmailTaken
 		case errors.Is(err, store.ErrNotFound):
 			return Contact{}, ErrNotFound
+		case errors.Is(err, store.ErrConflict):
+			// Erased meanwhile, or its keys moved: a fresh read tells.
+			return Contact{}, errChanged
 		}
 		return Contact{}, fmt.Errorf("customer: %w", err)
 	}

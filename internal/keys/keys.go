@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -44,6 +45,14 @@ type Key struct {
 // Ring is an ordered set of root keys; the first is the current one.
 type Ring struct {
 	keys []Key
+	// retained are keys derived from root keys that have left the ring,
+	// kept for one purpose only (see Retain).
+	retained []retainedKey
+}
+
+type retainedKey struct {
+	id, purpose string
+	key         []byte
 }
 
 // Parse reads "id:base64[,id:base64...]". Both standard and URL-safe base64,
@@ -164,8 +173,41 @@ func (r *Ring) IDs() []string {
 	return ids
 }
 
-// Derive returns the 32-byte key for purpose derived from root key id.
+// Retain returns a copy of r that also knows key, the purpose key derived
+// from root key id, which is no longer in the ring. Only Derive with that
+// purpose and IDsFor see it: a retired root key can keep its blind index
+// readable without signing or decrypting anything. A root key still in the
+// ring, or a purpose already retained for id, wins over key.
+func (r *Ring) Retain(id, purpose string, key []byte) *Ring {
+	out := &Ring{keys: r.keys, retained: slices.Clone(r.retained)}
+	if slices.ContainsFunc(r.keys, func(k Key) bool { return k.ID == id }) ||
+		slices.ContainsFunc(r.retained, func(k retainedKey) bool { return k.id == id && k.purpose == purpose }) {
+		return out
+	}
+	out.retained = append(out.retained, retainedKey{id: id, purpose: purpose, key: slices.Clone(key)})
+	return out
+}
+
+// IDsFor lists the ids Derive answers for purpose: the ring's, current
+// first, then those of retained keys for purpose.
+func (r *Ring) IDsFor(purpose string) []string {
+	ids := r.IDs()
+	for _, k := range r.retained {
+		if k.purpose == purpose {
+			ids = append(ids, k.id)
+		}
+	}
+	return ids
+}
+
+// Derive returns the 32-byte key for purpose derived from root key id, or
+// a retained key for id and purpose.
 func (r *Ring) Derive(id, purpose string) ([]byte, error) {
+	for _, k := range r.retained {
+		if k.id == id && k.purpose == purpose {
+			return slices.Clone(k.key), nil
+		}
+	}
 	for _, k := range r.keys {
 		if k.ID == id {
 			out, err := hkdf.Key(sha256.New, k.secret, nil, purpose, 32)

@@ -109,3 +109,39 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestRetainKeepsOnePurposeOfARetiredKey(t *testing.T) {
+	t.Parallel()
+	old, err := Parse("k2:" + key(2) + ",k1:" + key(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	k1Index, _ := old.Derive("k1", PurposeBlindIndex)
+	r, err := Parse("k2:" + key(2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	retained := r.Retain("k1", PurposeBlindIndex, k1Index)
+	if got, _ := retained.Derive("k1", PurposeBlindIndex); !bytes.Equal(got, k1Index) {
+		t.Error("retained key not derived for its purpose")
+	}
+	for _, purpose := range []string{PurposeEncryption, PurposeSession, PurposeLink} {
+		if _, err := retained.Derive("k1", purpose); err == nil {
+			t.Errorf("retired k1 still derives %s", purpose)
+		}
+	}
+	if got := strings.Join(retained.IDsFor(PurposeBlindIndex), ","); got != "k2,k1" {
+		t.Errorf("IDsFor(blind index) = %s, want k2,k1", got)
+	}
+	if got := strings.Join(retained.IDs(), ","); got != "k2" || retained.CurrentID() != "k2" {
+		t.Errorf("IDs = %s, current %s; a retained key is no root key", got, retained.CurrentID())
+	}
+	if _, err := r.Derive("k1", PurposeBlindIndex); err == nil {
+		t.Error("Retain changed the ring it was called on")
+	}
+	// A key still in the ring is derived from its root, not replaced.
+	same := old.Retain("k1", PurposeBlindIndex, bytes.Repeat([]byte{9}, 32))
+	if got, _ := same.Derive("k1", PurposeBlindIndex); !bytes.Equal(got, k1Index) {
+		t.Error("Retain overrode a root key in the ring")
+	}
+}

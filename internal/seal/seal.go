@@ -141,9 +141,10 @@ func (s *Sealer) BlindIndex(keyID, value string) (string, error) {
 }
 
 // BlindIndexes returns value's index under every key, current first, so a
-// look-up still finds records indexed before a key rotation.
+// look-up still finds records indexed before a key rotation: the ring's
+// keys and the blind-index keys retained from retired ones.
 func (s *Sealer) BlindIndexes(value string) []string {
-	ids := s.ring.IDs()
+	ids := s.ring.IDsFor(keys.PurposeBlindIndex)
 	out := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if h, err := s.BlindIndex(id, value); err == nil {

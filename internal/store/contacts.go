@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -65,7 +66,7 @@ func (r *Contacts) indexes() []mongo.IndexModel {
 // Insert adds c after claiming its email; ErrDuplicate when another contact
 // has the email already.
 func (r *Contacts) Insert(ctx context.Context, c Contact) error {
-	if err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+	if _, err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
 		return err
 	}
 	if _, err := r.c.InsertOne(ctx, c); err != nil {
@@ -112,7 +113,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 			}
 			// Taken by a live contact, or a stale claim claimEmail takes over.
 			c := claims[we.Index]
-			if err := r.claimEmail(ctx, c.ID, c.ContactID); err != nil {
+			if _, err := r.claimEmail(ctx, c.ID, c.ContactID); err != nil {
 				if !errors.Is(err, ErrDuplicate) {
 					return nil, err
 				}
@@ -137,33 +138,90 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 	return results, nil
 }
 
-func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) error {
+// ClaimEmail claims index for contactID, as Insert does: ErrDuplicate when
+// another contact holds it; taken reports whether this call made the
+// claim (false when contactID held it already).
+func (r *Contacts) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
+	return r.claimEmail(ctx, index, contactID)
+}
+
+func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (bool, error) {
 	_, err := r.emails.InsertOne(ctx, contactEmail{ID: index, ContactID: contactID})
 	if err == nil {
-		return nil
+		return true, nil
 	}
 	if !mongo.IsDuplicateKeyError(err) {
-		return fmt.Errorf("store: claim contact email: %w", err)
+		return false, fmt.Errorf("store: claim contact email: %w", err)
 	}
 	// Taken: by a live contact, or by a stale claim left by a crash.
 	var owner contactEmail
 	if err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner); err != nil {
-		return fmt.Errorf("store: claim contact email: %w", notFound(err))
+		return false, fmt.Errorf("store: claim contact email: %w", notFound(err))
 	}
 	if owner.ContactID == contactID {
-		return nil
+		return false, nil
 	}
 	if _, err := r.ByID(ctx, owner.ContactID); !errors.Is(err, ErrNotFound) {
-		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		return false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
 	}
 	res, err := r.emails.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: index}, {Key: "contactId", Value: owner.ContactID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: contactID}}}})
 	if err != nil {
-		return fmt.Errorf("store: reclaim contact email: %w", err)
+		return false, fmt.Errorf("store: reclaim contact email: %w", err)
 	}
 	if res.ModifiedCount == 0 {
-		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		return false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	}
+	return true, nil
+}
+
+// ReleaseEmail drops the claim on index when contactID holds it, and
+// reports whether it did.
+func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
+	// An _id look-up first: most calls find nothing to release, and only a
+	// filter of exactly _id is served from an index everywhere.
+	var owner contactEmail
+	err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner)
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && owner.ContactID != contactID) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: release contact email: %w", err)
+	}
+	res, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: index}, {Key: "contactId", Value: contactID}})
+	if err != nil {
+		return false, fmt.Errorf("store: release contact email: %w", err)
+	}
+	return res.DeletedCount > 0, nil
+}
+
+// ContactKeys are the parts of a contact that depend on a root key: the
+// wrapped data key and the blind index of the email.
+type ContactKeys struct {
+	DataKey    seal.Box
+	EmailIndex string
+}
+
+// Rekey replaces a contact's keys from → to in one write, only while the
+// contact still has from and is not erased: a rectification or erasure
+// that came first is never overwritten. ErrConflict when it did; the
+// caller reads the contact again.
+func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) error {
+	res, err := r.c.UpdateOne(ctx,
+		bson.D{
+			{Key: "_id", Value: id},
+			{Key: "dataKey.k", Value: from.DataKey.KeyID},
+			{Key: "dataKey.d", Value: from.DataKey.Data},
+			{Key: "emailIndex", Value: from.EmailIndex},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+		},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: to.DataKey}, {Key: "emailIndex", Value: to.EmailIndex}}}})
+	if err != nil {
+		return fmt.Errorf("store: rekey contact: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: rekey contact %s: %w", id, ErrConflict)
 	}
 	return nil
 }
@@ -190,8 +248,8 @@ func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact
 			return Contact{}, fmt.Errorf("store: find contact email: %w", err)
 		}
 		c, err := r.ByID(ctx, e.ContactID)
-		if errors.Is(err, ErrNotFound) {
-			continue // stale claim
+		if errors.Is(err, ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
+			continue // stale claim, or one a change of email left behind
 		}
 		return c, err
 	}
@@ -279,23 +337,39 @@ func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
 
 // Replace stores a changed contact. When its email index changed, the new
 // email is claimed first (ErrDuplicate if taken) and the old one released.
+// It writes only over the contact as it was read (previousEmailIndex, and
+// c.DataKey as stored): ErrConflict when an erasure or a key rotation
+// changed it since, and the caller reads it again.
 func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
+	var taken bool
 	if c.EmailIndex != previousEmailIndex {
-		if err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+		var err error
+		if taken, err = r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
 			return err
 		}
 	}
-	res, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c)
+	res, err := r.c.ReplaceOne(ctx, bson.D{
+		{Key: "_id", Value: c.ID},
+		{Key: "dataKey.k", Value: c.DataKey.KeyID},
+		{Key: "dataKey.d", Value: c.DataKey.Data},
+		{Key: "emailIndex", Value: previousEmailIndex},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+	}, c)
+	if err == nil && res.MatchedCount == 0 {
+		err = ErrConflict
+		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, ErrNotFound) {
+			err = ErrNotFound
+		}
+	}
 	if err != nil {
+		if taken {
+			_, _ = r.ReleaseEmail(context.WithoutCancel(ctx), c.EmailIndex, c.ID)
+		}
 		return fmt.Errorf("store: update contact: %w", err)
 	}
-	if res.MatchedCount == 0 {
-		return fmt.Errorf("store: update contact: %w", ErrNotFound)
-	}
 	if c.EmailIndex != previousEmailIndex && previousEmailIndex != "" {
-		_, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: previousEmailIndex}, {Key: "contactId", Value: c.ID}})
-		if err != nil {
-			return fmt.Errorf("store: release contact email: %w", err)
+		if _, err := r.ReleaseEmail(ctx, previousEmailIndex, c.ID); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -334,22 +408,48 @@ func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) er
 // becomes unusable, and the email index entry is released. The record stays,
 // marked erased, so that references to it keep resolving.
 func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
-	c, err := r.ByID(ctx, id)
-	if err != nil {
-		return err
-	}
-	_, err = r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+	// The contact as it was when erased, so that the email claim released
+	// is the one it had then, whatever changed it before.
+	var before Contact
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "status", Value: ContactErased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
 			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
-		})
+		}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return fmt.Errorf("store: erase contact: %w", err)
+		return fmt.Errorf("store: erase contact: %w", notFound(err))
 	}
-	if c.EmailIndex != "" {
-		if _, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.EmailIndex}, {Key: "contactId", Value: id}}); err != nil {
+	if before.EmailIndex != "" {
+		if _, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: before.EmailIndex}, {Key: "contactId", Value: id}}); err != nil {
 			return fmt.Errorf("store: erase contact email: %w", err)
 		}
 	}
 	return nil
+}
+
+// CountByDataKey counts contacts by the root key their data key is wrapped
+// under; erased contacts, which have none, count under "".
+func (r *Contacts) CountByDataKey(ctx context.Context) (map[string]int64, error) {
+	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$dataKey.k"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count contacts by key: %w", err)
+	}
+	var rows []struct {
+		Key *string `bson:"_id"`
+		N   int64   `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: count contacts by key: %w", err)
+	}
+	out := make(map[string]int64, len(rows))
+	for _, row := range rows {
+		k := ""
+		if row.Key != nil {
+			k = *row.Key
+		}
+		out[k] += row.N
+	}
+	return out, nil
 }

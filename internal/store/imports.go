@@ -159,6 +159,40 @@ func (r *Imports) Finish(ctx context.Context, id string, o ImportOutcome) error 
 	return nil
 }
 
+// DataKeys returns every import's id and wrapped data key. The collection
+// stays small (records expire), so it is read whole.
+func (r *Imports) DataKeys(ctx context.Context) (map[string]seal.Box, error) {
+	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "dataKey", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("store: import keys: %w", err)
+	}
+	var all []Import
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, fmt.Errorf("store: import keys: %w", err)
+	}
+	out := make(map[string]seal.Box, len(all))
+	for _, imp := range all {
+		out[imp.ID] = imp.DataKey
+	}
+	return out, nil
+}
+
+// Rekey replaces an import's wrapped data key from → to, only while it
+// still has from; ErrConflict otherwise (it was deleted, or rekeyed by
+// another process).
+func (r *Imports) Rekey(ctx context.Context, id string, from, to seal.Box) error {
+	res, err := r.c.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "dataKey.k", Value: from.KeyID}, {Key: "dataKey.d", Value: from.Data}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: to}}}})
+	if err != nil {
+		return fmt.Errorf("store: rekey import: %w", err)
+	}
+	if res.MatchedCount == 0 {
+		return fmt.Errorf("store: rekey import %s: %w", id, ErrConflict)
+	}
+	return nil
+}
+
 // Delete removes an import.
 func (r *Imports) Delete(ctx context.Context, id string) error {
 	if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {

@@ -60,7 +60,8 @@ type Store struct {
 
 	Followups *Followups
 
-	Markers *Markers // once-only work done; no indexes beyond _id
+	Markers   *Markers   // once-only work done; no indexes beyond _id
+	IndexKeys *IndexKeys // blind-index keys kept from retired root keys
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -121,6 +122,7 @@ func New(db *mongo.Database) *Store {
 
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 		Markers:   &Markers{c: db.Collection("markers")},
+		IndexKeys: &IndexKeys{c: db.Collection("index_keys")},
 	}
 }
 

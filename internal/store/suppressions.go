@@ -62,3 +62,29 @@ func (r *Suppressions) Find(ctx context.Context, indexes ...string) (Suppression
 	}
 	return Suppression{}, fmt.Errorf("store: find suppression: %w", ErrNotFound)
 }
+
+// Move re-keys the suppression at blind index from to index to, keeping its
+// reason and time, when there is one at from; moved reports whether there
+// was. The copy is written before the original goes, so the address stays
+// suppressed throughout, and a move interrupted between the two finishes
+// when repeated.
+func (r *Suppressions) Move(ctx context.Context, from, to string) (moved bool, err error) {
+	if from == to {
+		return false, nil
+	}
+	var s Suppression
+	err = r.c.FindOne(ctx, bson.D{{Key: "_id", Value: from}}).Decode(&s)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: move suppression: %w", err)
+	}
+	if err := r.Add(ctx, Suppression{ID: to, Reason: s.Reason, CreatedAt: s.CreatedAt}); err != nil {
+		return false, err
+	}
+	if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: from}}); err != nil {
+		return false, fmt.Errorf("store: move suppression: %w", err)
+	}
+	return true, nil
+}

@@ -1,0 +1,48 @@
+package store
+
+import (
+	"context"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// IndexKey is the blind-index key derived from root key ID, sealed under a
+// later root key. It outlives ID in CANDOR_SECRET_KEYS so that suppressions
+// of addresses no longer known (erased people, corrected emails) still
+// match: their blind index cannot be recomputed under a new key.
+type IndexKey struct {
+	ID  string   `bson:"_id"` // the retired root key's id
+	Key seal.Box `bson:"key"`
+}
+
+// IndexKeys is the index_keys collection: a handful of documents.
+type IndexKeys struct{ c *mongo.Collection }
+
+// All returns every kept index key.
+func (r *IndexKeys) All(ctx context.Context) ([]IndexKey, error) {
+	cur, err := r.c.Find(ctx, bson.D{})
+	if err != nil {
+		return nil, fmt.Errorf("store: index keys: %w", err)
+	}
+	out := []IndexKey{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: index keys: %w", err)
+	}
+	return out, nil
+}
+
+// Put stores k, replacing the sealing of the same key: any sealing of it
+// is as good as another.
+func (r *IndexKeys) Put(ctx context.Context, k IndexKey) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: k.ID}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "key", Value: k.Key}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: put index key %s: %w", k.ID, err)
+	}
+	return nil
+}
