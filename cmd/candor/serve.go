@@ -4,12 +4,18 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	netmail "net/mail"
+	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web"
 )
@@ -40,7 +46,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 
-	authSvc := auth.New(st.Users, ring, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
+		customer.WithImportJobs(st.Uploads, st.Imports, logger))
+	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
+	mx := metrics.New(version)
+	mx.WatchOutbox(st.Outbox.Count)
+	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
+	if err != nil {
+		return err
+	}
+	authSvc, err := newAuth(cfg, st, ring, delivery.sender, logger)
+	if err != nil {
+		return err
+	}
 	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return err
@@ -50,17 +68,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	}
 	if generated != "" {
 		// Shown once, on the console only, never in the structured log.
-		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in.\n\n", firstAdminEmail(cfg.AdminEmail), generated)
-	}
-
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
-		customer.WithImportJobs(st.Uploads, st.Imports, logger))
-	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
-	mx := metrics.New(version)
-	mx.WatchOutbox(st.Outbox.Count)
-	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
-	if err != nil {
-		return err
+		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
+			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
 	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
 	if err != nil {
@@ -87,12 +96,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, followups, cfg.Dispatch)()
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
+	defer inBackground(ctx, func(ctx context.Context) { authSvc.RunSweeper(ctx, sweepEvery) })()
+	defer authSvc.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err
 	}
 	logger.Info("candor stopped")
 	return nil
+}
+
+// sweepEvery is how often expired revoked tokens and reset links are
+// deleted.
+const sweepEvery = 10 * time.Minute
+
+// newAuth wires staff authentication; reset links go out through the
+// same sender as survey mail.
+func newAuth(cfg config.Config, st *store.Store, ring *keys.Ring, sender auth.Sender, logger *slog.Logger) (*auth.Service, error) {
+	from, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
+	}
+	d := auth.StoresOf(st, ring)
+	d.Sender, d.From, d.BaseURL, d.Logger = sender, *from, cfg.BaseURL, logger
+	return auth.New(d, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL}), nil
 }
 
 func firstAdminEmail(configured string) string {
