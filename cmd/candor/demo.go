@@ -52,7 +52,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 		Followups: followupRecorder(st, sealer),
 	})
 	res, err := demo.Run(ctx, demo.Deps{
-		Store: st, Users: auth.New(st.Users, ring, auth.Options{}), Customers: customers,
+		Store: st, Users: auth.New(auth.StoresOf(st, ring), auth.Options{}), Customers: customers,
 		Respond: respondents, Signer: signer, Progress: stdout,
 	}, demo.Options{Responses: *responses, Contacts: *contacts, Seed: *seed, Password: *password})
 	if err != nil {

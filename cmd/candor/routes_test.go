@@ -120,6 +120,11 @@ func TestEveryRouteRefusesHostileBodies(t *testing.T) {
 	bearer := admin.signIn(demo.AdminEmail, password)
 
 	bodies := hostileBodies(t)
+	// Routes that would sign the battery's admin out get anonymous calls only.
+	endsSession := map[string]bool{
+		"/logout": true, "/profile/signout": true, "/profile/password": true,
+		"/api/v1/auth/logout-all": true, "/api/v1/auth/revoke": true, "/api/v1/auth/password": true,
+	}
 	var checked int
 	battery := func(bodies []hostileBody) {
 		for _, r := range app.GetRoutes(true) {
@@ -129,6 +134,9 @@ func TestEveryRouteRefusesHostileBodies(t *testing.T) {
 			path := fillParams(r.Path, params)
 			for _, b := range bodies {
 				for _, who := range []string{"admin", "anonymous"} {
+					if who == "admin" && endsSession[r.Path] {
+						continue // the rest of the battery needs the session
+					}
 					req := httptest.NewRequest(r.Method, path, bytes.NewReader(b.body))
 					req.Header.Set("Content-Type", b.contentType)
 					if b.coding != "" {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	netmail "net/mail"
+	"time"
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/config"
@@ -67,6 +69,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer startAlerts(ctx, app.followups, cfg.Dispatch)()
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
 	defer startRewrap(ctx, st, ring, logger)()
+	defer inBackground(ctx, func(ctx context.Context) { app.auth.RunSweeper(ctx, sweepEvery) })()
+	defer app.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := app.web.Listen(ctx, cfg.Addr); err != nil {
 		return err
@@ -82,12 +86,25 @@ type server struct {
 	delivery  delivery
 	followups *followup.Service
 	metrics   *metrics.Metrics
+	auth      *auth.Service
 }
 
 // newServer builds every service over st and the web server on top; the
 // first admin is created on an empty database.
 func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.Logger, stderr io.Writer) (*server, error) {
-	authSvc := auth.New(st.Users, ring, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
+	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
+		customer.WithImportJobs(st.Uploads, st.Imports, logger))
+	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
+	mx := metrics.New(version)
+	mx.WatchOutbox(st.Outbox.Count)
+	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
+	if err != nil {
+		return nil, err
+	}
+	authSvc, err := newAuth(cfg, st, ring, delivery.sender, logger)
+	if err != nil {
+		return nil, err
+	}
 	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return nil, err
@@ -97,17 +114,8 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 	}
 	if generated != "" {
 		// Shown once, on the console only, never in the structured log.
-		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in.\n\n", firstAdminEmail(cfg.AdminEmail), generated)
-	}
-
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
-		customer.WithImportJobs(st.Uploads, st.Imports, logger))
-	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
-	mx := metrics.New(version)
-	mx.WatchOutbox(st.Outbox.Count)
-	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
-	if err != nil {
-		return nil, err
+		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
+			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
 	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
 	if err != nil {
@@ -129,7 +137,23 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 	if err != nil {
 		return nil, err
 	}
-	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx}, nil
+	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx, auth: authSvc}, nil
+}
+
+// sweepEvery is how often expired revoked tokens and reset links are
+// deleted.
+const sweepEvery = 10 * time.Minute
+
+// newAuth wires staff authentication; reset links go out through the
+// same sender as survey mail.
+func newAuth(cfg config.Config, st *store.Store, ring *keys.Ring, sender auth.Sender, logger *slog.Logger) (*auth.Service, error) {
+	from, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
+	}
+	d := auth.StoresOf(st, ring)
+	d.Sender, d.From, d.BaseURL, d.Logger = sender, *from, cfg.BaseURL, logger
+	return auth.New(d, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL}), nil
 }
 
 func firstAdminEmail(configured string) string {

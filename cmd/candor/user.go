@@ -52,7 +52,7 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	}
 	defer closeDB()
 	ring, st := t.ring, t.st
-	u, err := auth.New(st.Users, ring, auth.Options{}).CreateUser(ctx, auth.NewUser{
+	u, err := auth.New(auth.StoresOf(st, ring), auth.Options{}).CreateUser(ctx, auth.NewUser{
 		Email: *email, Name: *name, Role: store.Role(*role), Password: password,
 	})
 	var ve *auth.ValidationError

@@ -8,14 +8,17 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/mail"
+	"log/slog"
+	netmail "net/mail"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -39,6 +42,9 @@ var (
 	ErrLastAdmin          = errors.New("auth: the last active admin cannot be disabled or demoted")
 	ErrSelf               = errors.New("auth: you cannot disable or demote yourself")
 	ErrNotFound           = errors.New("auth: user not found")
+	ErrUserDisabled       = errors.New("auth: the user is disabled")
+	ErrInvalidResetLink   = errors.New("auth: the reset link is invalid, expired or already used")
+	ErrNoMail             = errors.New("auth: no mail sender is configured")
 )
 
 // ValidationError carries field-level messages for forms and the API.
@@ -65,31 +71,97 @@ type UserStore interface {
 	CountActiveAdmins(ctx context.Context) (int64, error)
 }
 
+// RevokedStore records tokens ended before their expiry (signing out).
+type RevokedStore interface {
+	Revoke(ctx context.Context, id string, expiresAt time.Time) error
+	IsRevoked(ctx context.Context, id string) (bool, error)
+	Sweep(ctx context.Context, now time.Time) (int64, error)
+}
+
+// ResetStore keeps emailed password-reset links, by the hash of their secret.
+type ResetStore interface {
+	Insert(ctx context.Context, p store.PasswordReset) error
+	ByID(ctx context.Context, id string) (store.PasswordReset, error)
+	Consume(ctx context.Context, id string, now time.Time) (store.PasswordReset, error)
+	Sweep(ctx context.Context, now time.Time) (int64, error)
+}
+
+// Sender delivers email: the SMTP sender or the dev outbox campaigns use.
+type Sender interface {
+	Send(ctx context.Context, msgs []mail.Message) []error
+}
+
+var (
+	_ UserStore    = (*store.Users)(nil)
+	_ RevokedStore = (*store.RevokedTokens)(nil)
+	_ ResetStore   = (*store.PasswordResets)(nil)
+)
+
+// Deps is what a Service is built from.
+type Deps struct {
+	Users   UserStore
+	Revoked RevokedStore
+	Resets  ResetStore
+	Keys    *keys.Ring
+	// Sender mails password-reset links from From, built on BaseURL
+	// (never a request's Host). Without a Sender no reset can be sent.
+	Sender  Sender
+	From    netmail.Address
+	BaseURL string
+	Logger  *slog.Logger
+}
+
+// StoresOf fills the store parts of Deps from st.
+func StoresOf(st *store.Store, ring *keys.Ring) Deps {
+	return Deps{Users: st.Users, Revoked: st.RevokedTokens, Resets: st.PasswordResets, Keys: ring}
+}
+
 // Options tune a Service; zero values take the defaults.
 type Options struct {
 	SessionTTL  time.Duration // default 30m
 	APITokenTTL time.Duration // default 12h
+	ResetTTL    time.Duration // how long a reset link works; default 30m
+	DeviceTTL   time.Duration // how long a browser stays a known device; default 90 days
 	BcryptCost  int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	Now         func() time.Time
 }
 
 // Service is staff authentication and user management.
 type Service struct {
-	users     UserStore
-	keys      *keys.Ring
-	opts      Options
-	byIP      *limiter
-	byAccount *limiter
+	users   UserStore
+	revoked RevokedStore
+	resets  ResetStore
+	keys    *keys.Ring
+	sender  Sender
+	from    netmail.Address
+	baseURL string
+	logger  *slog.Logger
+	opts    Options
+
+	byIP      *limiter // every sign-in attempt from one address
+	bySource  *backoff // failures for one account from one address, or one known device
+	byAccount *backoff // failures for one account from unknown devices anywhere
+	resetIP   *limiter // reset requests from one address
+	resetMail *limiter // reset requests for one address
 	dummyHash []byte
+
+	background sync.WaitGroup // reset mail being sent
+	slots      chan struct{}  // bounds how many are sent at once
 }
 
-// New returns a Service over users, signing with ring.
-func New(users UserStore, ring *keys.Ring, opts Options) *Service {
+// New returns a Service over d.
+func New(d Deps, opts Options) *Service {
 	if opts.SessionTTL == 0 {
 		opts.SessionTTL = 30 * time.Minute
 	}
 	if opts.APITokenTTL == 0 {
 		opts.APITokenTTL = 12 * time.Hour
+	}
+	if opts.ResetTTL == 0 {
+		opts.ResetTTL = 30 * time.Minute
+	}
+	if opts.DeviceTTL == 0 {
+		opts.DeviceTTL = 90 * 24 * time.Hour
 	}
 	if opts.BcryptCost == 0 {
 		opts.BcryptCost = bcrypt.DefaultCost
@@ -97,16 +169,27 @@ func New(users UserStore, ring *keys.Ring, opts Options) *Service {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
 	// Unknown emails are checked against this hash so that they take as long
 	// as wrong passwords and timing does not reveal which accounts exist.
 	dummy, _ := bcrypt.GenerateFromPassword([]byte("candor-dummy-password"), opts.BcryptCost)
 	return &Service{
-		users:     users,
-		keys:      ring,
-		opts:      opts,
-		byIP:      newLimiter(3*time.Second, 20), // 20 at once, then one every 3 s
-		byAccount: newLimiter(time.Minute, 5),    // 5 failures, then one a minute
+		users: d.Users, revoked: d.Revoked, resets: d.Resets, keys: d.Keys,
+		sender: d.Sender, from: d.From, baseURL: strings.TrimRight(d.BaseURL, "/"), logger: d.Logger,
+		opts: opts,
+		byIP: newLimiter(3*time.Second, 20), // 20 at once, then one every 3 s
+		// After 5 failures from one place, each further one doubles the
+		// wait, from 1 s up to 15 minutes.
+		bySource: newBackoff(5, time.Second, 15*time.Minute),
+		// Many failures from everywhere slow unknown devices down, briefly:
+		// never more than a minute, and known devices not at all.
+		byAccount: newBackoff(50, time.Second, time.Minute),
+		resetIP:   newLimiter(time.Minute, 5),    // 5 at once, then one a minute
+		resetMail: newLimiter(10*time.Minute, 3), // 3 at once, then one every 10 minutes
 		dummyHash: dummy,
+		slots:     make(chan struct{}, 8),
 	}
 }
 
@@ -116,17 +199,36 @@ func (s *Service) SessionTTL() time.Duration { return s.opts.SessionTTL }
 // NormalizeEmail lower-cases and trims an address for storage and look-up.
 func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSpace(email)) }
 
-// Login checks credentials, rate limited per IP and per account. Every
-// failure is ErrInvalidCredentials, whichever part was wrong.
-func (s *Service) Login(ctx context.Context, email, password, ip string) (store.User, error) {
+// Login checks credentials. Every failure is ErrInvalidCredentials,
+// whichever part was wrong. device is the browser's device cookie, or "".
+//
+// Limits: every attempt counts against the client IP (20 at once, then
+// one every 3 s). Failures count against the account from that IP, or
+// from that known device (after 5, a wait that doubles per failure, up to
+// 15 minutes), and against the account as a whole; the account-wide wait
+// (after 50 failures, doubling up to a minute) applies only to unknown
+// devices. So an attacker elsewhere never keeps the account's owner out
+// of a browser they have signed in from before.
+func (s *Service) Login(ctx context.Context, email, password, ip, device string) (store.User, error) {
 	now := s.opts.Now()
 	email = NormalizeEmail(email)
-	if !s.byIP.allow(ip, now) || s.byAccount.blocked(email, now) {
+	if !s.byIP.allow(ip, now) {
 		return store.User{}, ErrRateLimited
 	}
 	u, err := s.users.ByEmail(ctx, email)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.User{}, fmt.Errorf("auth: login: %w", err)
+	}
+	source := "ip|" + ip + "|" + email
+	nonce, known := "", false
+	if err == nil {
+		nonce, known = s.knownDevice(device, u.ID, now)
+	}
+	if known {
+		source = "device|" + nonce + "|" + u.ID
+	}
+	if s.bySource.wait(source, now) > 0 || (!known && s.byAccount.wait(email, now) > 0) {
+		return store.User{}, ErrRateLimited
 	}
 	hash := s.dummyHash
 	if err == nil {
@@ -134,10 +236,11 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (store.
 	}
 	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 	if err != nil || !match || u.Disabled {
-		s.byAccount.allow(email, now)
+		s.bySource.fail(source, now)
+		s.byAccount.fail(email, now)
 		return store.User{}, ErrInvalidCredentials
 	}
-	s.byAccount.reset(email)
+	s.bySource.reset(source)
 	return u, nil
 }
 
@@ -156,7 +259,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 	fields := map[string]string{}
 	if in.Email == "" {
 		fields["email"] = "is required"
-	} else if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
+	} else if a, err := netmail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		fields["email"] = "is not a valid email address"
 	}
 	if in.Name == "" {
@@ -318,6 +421,11 @@ func (s *Service) UpdateUser(ctx context.Context, actorID, id string, in UserCha
 	if id == actorID && in.Disabled != nil && *in.Disabled {
 		return store.User{}, ErrSelf
 	}
+	// A new password, a new role or a change of status ends every session
+	// and token issued before it, so none outlives what it was issued for.
+	change.BumpCredGen = change.PasswordHash != nil ||
+		(in.Role != nil && *in.Role != current.Role) ||
+		(in.Disabled != nil && *in.Disabled != current.Disabled)
 	u, err := s.users.Update(ctx, id, change, s.opts.Now().UTC())
 	if errors.Is(err, store.ErrNotFound) {
 		return store.User{}, ErrNotFound

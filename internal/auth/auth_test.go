@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -48,7 +49,7 @@ func newFixture(t *testing.T) fixture {
 		t.Fatal(err)
 	}
 	clk := &clock{now: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}
-	svc := auth.New(st.Users, ring, auth.Options{BcryptCost: bcrypt.MinCost, Now: clk.Now})
+	svc := auth.New(auth.StoresOf(st, ring), auth.Options{BcryptCost: bcrypt.MinCost, Now: clk.Now})
 	return fixture{svc: svc, st: st, ring: ring, clock: clk}
 }
 
@@ -105,7 +106,7 @@ func TestLogin(t *testing.T) {
 	if u.Email != "manager@example.com" {
 		t.Fatalf("email stored as %q, want normalised", u.Email)
 	}
-	got, err := f.svc.Login(ctx, " MANAGER@example.com ", password, "192.0.2.1")
+	got, err := f.svc.Login(ctx, " MANAGER@example.com ", password, "192.0.2.1", "")
 	if err != nil || got.ID != u.ID {
 		t.Fatalf("Login = %v, %v", got.ID, err)
 	}
@@ -117,7 +118,7 @@ func TestLogin(t *testing.T) {
 		{"manager@example.com", "wrong password!!"},
 		{"nobody@example.com", password},
 	} {
-		if _, err := f.svc.Login(ctx, tc.email, tc.pw, "192.0.2.2"); !errors.Is(err, auth.ErrInvalidCredentials) {
+		if _, err := f.svc.Login(ctx, tc.email, tc.pw, "192.0.2.2", ""); !errors.Is(err, auth.ErrInvalidCredentials) {
 			t.Errorf("Login(%s) err = %v, want ErrInvalidCredentials", tc.email, err)
 		}
 	}
@@ -126,7 +127,7 @@ func TestLogin(t *testing.T) {
 	if _, err := f.svc.UpdateUser(ctx, admin.ID, u.ID, auth.UserChange{Disabled: &disabled}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.Login(ctx, u.Email, password, "192.0.2.3"); !errors.Is(err, auth.ErrInvalidCredentials) {
+	if _, err := f.svc.Login(ctx, u.Email, password, "192.0.2.3", ""); !errors.Is(err, auth.ErrInvalidCredentials) {
 		t.Fatalf("disabled user logged in: %v", err)
 	}
 }
@@ -135,28 +136,90 @@ func TestLoginRateLimits(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
 	ctx := context.Background()
-	f.addUser(t, "target@example.com", store.RoleManager)
+	target := f.addUser(t, "target@example.com", store.RoleManager)
+	const attacker, owner = "198.51.100.1", "192.0.2.50"
+	login := func(pw, ip, device string) error {
+		_, err := f.svc.Login(ctx, target.Email, pw, ip, device)
+		return err
+	}
 
-	// Per account: five failures from different addresses lock the account,
-	// even for the right password, until time passes.
+	// From one address, five failures, then a wait that doubles.
 	for i := range 5 {
-		ip := "198.51.100." + string(rune('1'+i))
-		if _, err := f.svc.Login(ctx, "target@example.com", "wrong password!!", ip); !errors.Is(err, auth.ErrInvalidCredentials) {
+		if err := login("wrong password!!", attacker, ""); !errors.Is(err, auth.ErrInvalidCredentials) {
 			t.Fatalf("attempt %d: %v", i, err)
 		}
 	}
-	if _, err := f.svc.Login(ctx, "target@example.com", password, "198.51.100.99"); !errors.Is(err, auth.ErrRateLimited) {
-		t.Fatalf("sixth attempt err = %v, want ErrRateLimited", err)
+	if err := login(password, attacker, ""); !errors.Is(err, auth.ErrRateLimited) {
+		t.Fatalf("sixth attempt from the same address err = %v, want ErrRateLimited", err)
 	}
-	f.clock.Add(2 * time.Minute)
-	if _, err := f.svc.Login(ctx, "target@example.com", password, "198.51.100.99"); err != nil {
-		t.Fatalf("after waiting: %v", err)
+	for i, wait := range []time.Duration{time.Second, 2 * time.Second, 4 * time.Second} {
+		f.clock.Add(wait - 100*time.Millisecond)
+		if err := login("wrong password!!", attacker, ""); !errors.Is(err, auth.ErrRateLimited) {
+			t.Fatalf("before waiting %s: %v", wait, err)
+		}
+		f.clock.Add(100 * time.Millisecond)
+		if err := login("wrong password!!", attacker, ""); !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Fatalf("failure %d after waiting %s: %v", 6+i, wait, err)
+		}
+	}
+	// Up to 20 failures from the attacker, waiting each time as long as needed.
+	for n := 8; n < 20; n++ {
+		f.clock.Add(15 * time.Minute)
+		if err := login("wrong password!!", attacker, ""); !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Fatalf("failure %d: %v", n+1, err)
+		}
+	}
+	if err := login(password, attacker, ""); !errors.Is(err, auth.ErrRateLimited) {
+		t.Fatalf("attacker not slowed down after 20 failures: %v", err)
+	}
+	// The owner, from another address and a new browser, is not kept out.
+	if err := login(password, owner, ""); err != nil {
+		t.Fatalf("right password from another address after 20 failures elsewhere: %v", err)
+	}
+
+	// A spray from many addresses slows unknown devices down, briefly,
+	// and never a browser the owner signed in from before.
+	device, _, err := f.svc.DeviceToken(target.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other := f.addUser(t, "other@example.com", store.RoleAnalyst)
+	othersDevice, _, _ := f.svc.DeviceToken(other.ID)
+	sprayed := 0
+	for ; sprayed < 100; sprayed++ {
+		ip := fmt.Sprintf("203.0.113.%d", sprayed/5)
+		err := login("wrong password!!", ip, "")
+		if errors.Is(err, auth.ErrRateLimited) {
+			break
+		}
+		if !errors.Is(err, auth.ErrInvalidCredentials) {
+			t.Fatalf("spray attempt %d: %v", sprayed, err)
+		}
+	}
+	if sprayed < 40 || sprayed == 100 {
+		t.Fatalf("a spray from many addresses was limited after %d failures, want about 50", sprayed)
+	}
+	if err := login(password, "192.0.2.60", ""); !errors.Is(err, auth.ErrRateLimited) {
+		t.Fatalf("new device during a spray: %v, want a brief ErrRateLimited", err)
+	}
+	if err := login(password, "192.0.2.60", othersDevice); !errors.Is(err, auth.ErrRateLimited) {
+		t.Fatalf("another user's device cookie counted as known: %v", err)
+	}
+	if err := login(password, "192.0.2.60", device); err != nil {
+		t.Fatalf("known device during a spray: %v", err)
+	}
+	if err := login(password, "192.0.2.60", device+"x"); !errors.Is(err, auth.ErrRateLimited) {
+		t.Fatalf("tampered device cookie counted as known: %v", err)
+	}
+	f.clock.Add(time.Minute)
+	if err := login(password, "192.0.2.60", ""); err != nil {
+		t.Fatalf("new device a minute later: %v", err)
 	}
 
 	// Per IP: one address spraying many accounts is stopped.
 	var limited bool
 	for i := range 30 {
-		_, err := f.svc.Login(ctx, "spray"+string(rune('a'+i))+"@example.com", "x", "203.0.113.7")
+		_, err := f.svc.Login(ctx, "spray"+string(rune('a'+i))+"@example.com", "x", "203.0.113.7", "")
 		if errors.Is(err, auth.ErrRateLimited) {
 			limited = true
 			break
@@ -241,7 +304,7 @@ func TestKeyRotationKeepsOldTokensValid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.New(f.st.Users, rotated, auth.Options{BcryptCost: bcrypt.MinCost, Now: f.clock.Now})
+	svc := auth.New(auth.StoresOf(f.st, rotated), auth.Options{BcryptCost: bcrypt.MinCost, Now: f.clock.Now})
 	if _, _, err := svc.Authenticate(ctx, oldToken, auth.AudienceAPI); err != nil {
 		t.Fatalf("token signed with the previous key rejected after rotation: %v", err)
 	}
@@ -305,7 +368,7 @@ func TestEnsureFirstAdmin(t *testing.T) {
 	if err != nil || !created || len(generated) < auth.MinPasswordLength {
 		t.Fatalf("EnsureFirstAdmin = %v, %q, %v", created, generated, err)
 	}
-	if _, err := f.svc.Login(ctx, "boss@example.com", generated, "192.0.2.9"); err != nil {
+	if _, err := f.svc.Login(ctx, "boss@example.com", generated, "192.0.2.9", ""); err != nil {
 		t.Fatalf("generated password does not sign in: %v", err)
 	}
 	created, _, err = f.svc.EnsureFirstAdmin(ctx, "other@example.com", password)

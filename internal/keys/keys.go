@@ -29,6 +29,7 @@ const (
 	PurposeBlindIndex = "candor/blind-index"
 	PurposeCSRF       = "candor/csrf"
 	PurposeResponseID = "candor/response-id"
+	PurposeDevice     = "candor/staff-device" // the cookie that marks a browser a staff member signed in from
 )
 
 // ErrUnknownKey is returned when a key id is not in the ring.

@@ -36,10 +36,14 @@ type Store struct {
 	client *mongo.Client // nil when the Store wraps a database it does not own
 	db     *mongo.Database
 
-	Users    *Users
-	Accounts *Accounts
-	Contacts *Contacts
-	Surveys  *Surveys
+	Users *Users
+	// RevokedTokens and PasswordResets back staff sign-out and password
+	// resets.
+	RevokedTokens  *RevokedTokens
+	PasswordResets *PasswordResets
+	Accounts       *Accounts
+	Contacts       *Contacts
+	Surveys        *Surveys
 
 	Invitations  *Invitations
 	Suppressions *Suppressions
@@ -97,8 +101,12 @@ func Open(ctx context.Context, uri string) (*Store, error) {
 // New wraps an open database; Close then leaves its client alone.
 func New(db *mongo.Database) *Store {
 	return &Store{
-		db:       db,
-		Users:    &Users{c: db.Collection("users")},
+		db:    db,
+		Users: &Users{c: db.Collection("users")},
+
+		RevokedTokens:  &RevokedTokens{c: db.Collection("revoked_tokens")},
+		PasswordResets: &PasswordResets{c: db.Collection("password_resets")},
+
 		Accounts: &Accounts{c: db.Collection("accounts")},
 		Contacts: &Contacts{c: db.Collection("contacts"), emails: db.Collection("contact_emails")},
 		Surveys:  &Surveys{c: db.Collection("surveys")},
@@ -172,7 +180,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) repositories() []indexed {
 	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
-	all = append(all, s.Quotes)
+	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.related()...)
 	all = append(all, s.Followups)

@@ -34,14 +34,18 @@ func (r Role) Valid() bool {
 
 // User is a staff account. Email is stored normalised (lower case).
 type User struct {
-	ID           string    `bson:"_id"`
-	Email        string    `bson:"email"`
-	Name         string    `bson:"name"`
-	Role         Role      `bson:"role"`
-	PasswordHash string    `bson:"passwordHash"`
-	Disabled     bool      `bson:"disabled"`
-	CreatedAt    time.Time `bson:"createdAt"`
-	UpdatedAt    time.Time `bson:"updatedAt"`
+	ID           string `bson:"_id"`
+	Email        string `bson:"email"`
+	Name         string `bson:"name"`
+	Role         Role   `bson:"role"`
+	PasswordHash string `bson:"passwordHash"`
+	Disabled     bool   `bson:"disabled"`
+	// CredGen is the credential generation: every session and API token
+	// carries the value it was issued under and stops working once it
+	// changes. Missing in older documents, which reads as 0.
+	CredGen   int64     `bson:"credGen"`
+	CreatedAt time.Time `bson:"createdAt"`
+	UpdatedAt time.Time `bson:"updatedAt"`
 }
 
 // Users is the users collection. Staff are few, so look-ups by email may scan.
@@ -119,6 +123,9 @@ type UserChange struct {
 	Role         *Role
 	Disabled     *bool
 	PasswordHash *string
+	// BumpCredGen ends every session and API token of the user, in the
+	// same single-document write as the rest of the change.
+	BumpCredGen bool
 }
 
 // Update applies change to user id and returns the result.
@@ -136,8 +143,12 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	if change.PasswordHash != nil {
 		set = append(set, bson.E{Key: "passwordHash", Value: *change.PasswordHash})
 	}
+	update := bson.D{{Key: "$set", Value: set}}
+	if change.BumpCredGen {
+		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "credGen", Value: int64(1)}}})
+	}
 	var u User
-	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}},
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
 	if err != nil {
 		return User{}, fmt.Errorf("store: update user: %w", notFound(err))

@@ -49,14 +49,15 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 
 // userForm backs both the new-user and the edit-user page.
 type userForm struct {
-	Target   store.User // the user being edited; zero on the new-user page
-	Email    string
-	Name     string
-	Role     store.Role
-	Disabled bool
-	Errors   map[string]string // by field
-	Error    string            // about the form as a whole
-	Saved    bool
+	Target    store.User // the user being edited; zero on the new-user page
+	Email     string
+	Name      string
+	Role      store.Role
+	Disabled  bool
+	Errors    map[string]string // by field
+	Error     string            // about the form as a whole
+	Saved     bool
+	ResetSent bool
 
 	Roles       []store.Role
 	MinPassword int
@@ -103,6 +104,7 @@ func (s *Server) adminUserEdit(c *fiber.Ctx) error {
 	}
 	form := editForm(u)
 	form.Saved = c.Query("saved") == "1"
+	form.ResetSent = c.Query("reset") == "1"
 	return s.render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
 }
 

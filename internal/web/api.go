@@ -23,11 +23,12 @@ func (s *Server) requireBearer(c *fiber.Ctx) error {
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
 		return &problem{status: fiber.StatusUnauthorized, msg: "missing bearer token"}
 	}
-	u, _, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
+	u, claims, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
 	if err != nil {
 		return err
 	}
 	c.Locals(userKey{}, u)
+	c.Locals(claimsKey{}, claims)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }

@@ -13,13 +13,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/csrf"
 
+	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/keys"
 )
 
 const (
 	csrfCookie = "candor_csrf"
 	csrfField  = "_csrf"
+	csrfHeader = "X-CSRF-Token"
 	csrfTTL    = 12 * time.Hour // a working day; the token is not a credential on its own
+	// presessionCookie binds the CSRF token of forms shown before sign-in
+	// (sign-in, forgotten and reset password) to the browser.
+	presessionCookie = "candor_presession"
 )
 
 type (
@@ -28,11 +33,13 @@ type (
 )
 
 // csrfProtection guards every staff form with Fiber's double-submit CSRF
-// middleware: the token in the _csrf field must match the candor_csrf
-// cookie. Fetch metadata adds a second check where browsers send it.
+// middleware: the token in the _csrf body field (or the X-CSRF-Token
+// header), never the query string, must match the candor_csrf cookie and
+// be bound to the session it was shown in (see csrfExtractor). Fetch
+// metadata adds a second check where browsers send it.
 func (s *Server) csrfProtection(tokens *csrfTokens) fiber.Handler {
 	protect := csrf.New(csrf.Config{
-		KeyLookup:         "form:" + csrfField,
+		Extractor:         s.csrfExtractor(tokens),
 		CookieName:        csrfCookie,
 		CookiePath:        "/",
 		CookieSecure:      s.cfg.Secure(),
@@ -67,11 +74,66 @@ func safeMethod(m string) bool {
 	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions || m == fiber.MethodTrace
 }
 
-// csrfToken is the token for the hidden _csrf field; empty outside the
-// staff routes.
-func csrfToken(c *fiber.Ctx) string {
+// csrfToken is the token for the hidden _csrf field: the middleware's
+// token with a MAC binding it to this session; empty outside the staff
+// routes.
+func (s *Server) csrfToken(c *fiber.Ctx) string {
 	t, _ := c.Locals(csrfTokenKey{}).(string)
-	return t
+	if t == "" {
+		return ""
+	}
+	return t + "~" + s.csrfTokens.bind(t, s.csrfBinding(c, true))
+}
+
+// csrfExtractor reads the submitted token from the form body or the
+// header (Fiber's CsrfFromForm would also read the query string, where a
+// token leaks into logs and Referer headers), checks its binding to this
+// session and gives the middleware the part it compares with the cookie.
+func (s *Server) csrfExtractor(tokens *csrfTokens) func(*fiber.Ctx) (string, error) {
+	return func(c *fiber.Ctx) (string, error) {
+		submitted := c.Get(csrfHeader)
+		if submitted == "" {
+			if vs := formValues(c, csrfField); len(vs) > 0 {
+				submitted = vs[0]
+			}
+		}
+		base, mac, ok := strings.Cut(submitted, "~")
+		if !ok || base == "" || mac == "" {
+			return "", csrf.ErrTokenNotFound
+		}
+		if !hmac.Equal([]byte(mac), []byte(tokens.bind(base, s.csrfBinding(c, false)))) {
+			return "", csrf.ErrTokenInvalid
+		}
+		return base, nil
+	}
+}
+
+type presessionKey struct{}
+
+// csrfBinding names what a form token is bound to: the signed-in user and
+// their credential generation (stable while the session is renewed, and
+// ended by "sign out everywhere"), or before sign-in the browser's
+// pre-session cookie, which create sets when missing.
+func (s *Server) csrfBinding(c *fiber.Ctx, create bool) string {
+	if raw := c.Cookies(sessionCookie); raw != "" {
+		if claims, err := s.auth.ParseToken(raw, auth.AudienceSession); err == nil {
+			return "user|" + claims.Subject + "|" + strconv.FormatInt(claims.Gen, 10)
+		}
+	}
+	pre := c.Cookies(presessionCookie)
+	if pre == "" {
+		pre, _ = c.Locals(presessionKey{}).(string)
+	}
+	if pre == "" && create {
+		pre = rand.Text()
+		c.Locals(presessionKey{}, pre)
+		c.Cookie(&fiber.Cookie{Name: presessionCookie, Value: pre, Path: "/", Secure: s.cfg.Secure(),
+			HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	}
+	if pre == "" {
+		return "none" // nothing to bind to: no token can match
+	}
+	return "pre|" + pre
 }
 
 // rotateCSRF expires the CSRF cookie, so that the next page gets a fresh
@@ -110,6 +172,17 @@ func (t *csrfTokens) generate() string {
 	body := t.current + "." + strconv.FormatInt(t.now().Add(csrfTTL).Unix(), 36) + "." +
 		base64.RawURLEncoding.EncodeToString(nonce)
 	return body + "." + base64.RawURLEncoding.EncodeToString(t.mac(t.keys[t.current], body))
+}
+
+// bind is the MAC that ties token to binding, under the key of the
+// token's own key id, so that rotated keys keep verifying.
+func (t *csrfTokens) bind(token, binding string) string {
+	kid, _, _ := strings.Cut(token, ".")
+	key, ok := t.keys[kid]
+	if !ok {
+		return ""
+	}
+	return base64.RawURLEncoding.EncodeToString(t.mac(key, "bind|"+binding+"|"+token))
 }
 
 func (t *csrfTokens) mac(key []byte, body string) []byte {

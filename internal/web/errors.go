@@ -57,6 +57,12 @@ func classify(err error) *problem {
 		return &problem{status: fiber.StatusUnauthorized, msg: "invalid or expired token"}
 	case errors.Is(err, auth.ErrLastAdmin):
 		return &problem{status: fiber.StatusConflict, msg: "the last active admin cannot be disabled or demoted"}
+	case errors.Is(err, auth.ErrInvalidResetLink):
+		return &problem{status: fiber.StatusBadRequest, msg: "the reset link is invalid, expired or already used"}
+	case errors.Is(err, auth.ErrUserDisabled):
+		return &problem{status: fiber.StatusConflict, msg: "the user is disabled"}
+	case errors.Is(err, auth.ErrNoMail):
+		return &problem{status: fiber.StatusServiceUnavailable, msg: "password reset by email is not available", detail: "Password reset by email is not available on this installation."}
 	case errors.Is(err, auth.ErrSelf):
 		return &problem{status: fiber.StatusConflict, msg: "you cannot disable or demote yourself"}
 	case errors.Is(err, auth.ErrNotFound), errors.Is(err, store.ErrNotFound):

@@ -30,6 +30,12 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
+	return newFixtureWith(t, nil)
+}
+
+// newFixtureWith is newFixture with options adjusted by adjust.
+func newFixtureWith(t *testing.T, adjust func(*testOptions)) *fixture {
+	t.Helper()
 	st := store.New(storetest.DB(t))
 	ctx := context.Background()
 	if err := st.Migrate(ctx); err != nil {
@@ -40,10 +46,14 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: f.now,
+	o := testOptions{users: st.Users, db: st, now: f.now,
 		surveys: surveys.New(st.Surveys, everyQuestionAnswered{}),
 		customers: customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
-			customer.WithImportJobs(st.Uploads, st.Imports, nil))})
+			customer.WithImportJobs(st.Uploads, st.Imports, nil))}
+	if adjust != nil {
+		adjust(&o)
+	}
+	f.testServer = newTestServer(t, o)
 	for _, u := range []struct {
 		dst  *store.User
 		role store.Role

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	netmail "net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -43,6 +44,8 @@ type testOptions struct {
 	campaigns   CampaignService   // default: none, and no campaign routes
 	privacy     PrivacyService    // default: none, and no privacy routes
 	followups   FollowupService   // default: none, and no follow-up routes
+
+	sender auth.Sender // password-reset mail; default: none
 }
 
 type testServer struct {
@@ -72,7 +75,13 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 	if o.customers == nil {
 		o.customers = customer.New(nil, nil, nil, seal.New(ring))
 	}
-	svc := auth.New(o.users, ring, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
+	// Revoked tokens and reset links live in the same database as the users.
+	ad := auth.Deps{Users: o.users, Revoked: downRevoked{}, Resets: downResets{}, Keys: ring, Sender: o.sender,
+		From: netmail.Address{Name: "Candor", Address: "candor@example.com"}, BaseURL: o.baseURL}
+	if st, ok := o.db.(*store.Store); ok {
+		ad.Revoked, ad.Resets = st.RevokedTokens, st.PasswordResets
+	}
+	svc := auth.New(ad, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
 	logs := &syncBuffer{}
 	s, err := New(Deps{
 		Config: config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies,
@@ -120,6 +129,24 @@ func (downUsers) Update(context.Context, string, store.UserChange, time.Time) (s
 }
 
 var _ auth.UserStore = downUsers{}
+
+// downRevoked and downResets are their collections in that database.
+type (
+	downRevoked struct{}
+	downResets  struct{}
+)
+
+func (downRevoked) Revoke(context.Context, string, time.Time) error  { return errDown }
+func (downRevoked) IsRevoked(context.Context, string) (bool, error)  { return false, errDown }
+func (downRevoked) Sweep(context.Context, time.Time) (int64, error)  { return 0, errDown }
+func (downResets) Insert(context.Context, store.PasswordReset) error { return errDown }
+func (downResets) ByID(context.Context, string) (store.PasswordReset, error) {
+	return store.PasswordReset{}, errDown
+}
+func (downResets) Consume(context.Context, string, time.Time) (store.PasswordReset, error) {
+	return store.PasswordReset{}, errDown
+}
+func (downResets) Sweep(context.Context, time.Time) (int64, error) { return 0, errDown }
 
 // syncBuffer collects log output from concurrent requests.
 type syncBuffer struct {

@@ -10,9 +10,10 @@ import (
 )
 
 type loginForm struct {
-	Email string
-	Next  string
-	Error string
+	Email  string
+	Next   string
+	Error  string
+	Notice string // after a password reset or signing out everywhere
 }
 
 // loginPage shows the sign-in form, or skips it for a valid session.
@@ -23,7 +24,14 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 			return c.Redirect(next, fiber.StatusSeeOther)
 		}
 	}
-	return s.renderLogin(c, fiber.StatusOK, loginForm{Next: next})
+	page := loginForm{Next: next}
+	switch c.Query("done") {
+	case "reset":
+		page.Notice = "Your password has been changed. Sign in with the new one."
+	case "everywhere":
+		page.Notice = "You have been signed out everywhere."
+	}
+	return s.renderLogin(c, fiber.StatusOK, page)
 }
 
 // login checks the credentials and starts a session. Every failure reads
@@ -37,7 +45,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 		return s.renderLogin(c, fiber.StatusBadRequest, page)
 	}
 
-	u, err := s.auth.Login(c.UserContext(), email, password, c.IP())
+	u, err := s.auth.Login(c.UserContext(), email, password, c.IP(), c.Cookies(deviceCookie))
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		page.Error = "Email or password is incorrect."
@@ -53,6 +61,9 @@ func (s *Server) login(c *fiber.Ctx) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
+	if err := s.setDevice(c, u); err != nil {
+		return err
+	}
 	rotateCSRF(c)
 	return c.Redirect(page.Next, fiber.StatusSeeOther)
 }
@@ -62,10 +73,18 @@ func (s *Server) renderLogin(c *fiber.Ctx, status int, page loginForm) error {
 	return s.render(c, status, "login", "Sign in", page)
 }
 
-// logout ends the session. It is a POST behind the CSRF check, so another
-// site cannot sign a user out.
+// logout ends the session: the cookie is cleared and the token revoked,
+// so a saved copy of it no longer works either. It is a POST behind the
+// CSRF check, so another site cannot sign a user out.
 func (s *Server) logout(c *fiber.Ctx) error {
 	s.clearSession(c)
 	rotateCSRF(c)
+	if raw := c.Cookies(sessionCookie); raw != "" {
+		if claims, err := s.auth.ParseToken(raw, auth.AudienceSession); err == nil {
+			if err := s.auth.Revoke(c.UserContext(), claims); err != nil {
+				return err
+			}
+		}
+	}
 	return c.Redirect("/login", fiber.StatusSeeOther)
 }

@@ -20,7 +20,8 @@ type viewSet map[string]*template.Template
 // pageNames lists every page; each is views/<name>.html. Each area of
 // handlers lists its own pages next to its routes.
 func pageNames() []string {
-	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error"}
+	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error",
+		"profile", "password_forgot", "password_reset"}
 	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages(), followupPages())
 }
 
@@ -114,7 +115,7 @@ func (s *Server) render(c *fiber.Ctx, status int, name, title string, page any) 
 	if !ok {
 		return fmt.Errorf("web: no view %q", name)
 	}
-	data := layoutData{Title: title, CSRF: csrfToken(c), Version: s.version, Page: page}
+	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := currentUser(c); ok {
 		data.User = &u
 		data.Nav = navFor(&u, c.Path())

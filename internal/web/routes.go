@@ -35,6 +35,9 @@ func (s *Server) routes() {
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", s.apiOpenAPI)
 	api.Post("/auth/token", s.apiToken)
+	api.Post("/auth/revoke", s.requireBearer, s.apiRevoke)
+	api.Post("/auth/logout-all", s.requireBearer, s.apiLogoutAll)
+	api.Post("/auth/password", s.requireBearer, s.apiChangePassword)
 	api.Get("/me", s.requireBearer, s.apiMe)
 	users := api.Group("/users", s.requireBearer, requireRole(store.RoleAdmin))
 	users.Get("/", s.apiListUsers)
@@ -45,6 +48,13 @@ func (s *Server) routes() {
 	app.Get("/login", s.csrf, s.loginPage)
 	app.Post("/login", s.csrf, s.login)
 	app.Post("/logout", s.csrf, s.logout)
+	app.Get("/password/forgot", s.csrf, s.forgotPage)
+	app.Post("/password/forgot", s.csrf, s.forgot)
+	app.Get("/password/reset", s.csrf, s.resetPage)
+	app.Post("/password/reset", s.csrf, s.reset)
+	app.Get("/profile", s.csrf, s.requireSession, s.profilePage)
+	app.Post("/profile/password", s.csrf, s.requireSession, s.changePassword)
+	app.Post("/profile/signout", s.csrf, s.requireSession, s.signOutEverywhere)
 	app.Get("/", s.csrf, s.requireSession, s.home)
 
 	s.customerRoutes(api, app)
@@ -59,6 +69,7 @@ func (s *Server) routes() {
 	admin.Post("/users/new", s.adminUserCreate)
 	admin.Get("/users/:id", s.adminUserEdit)
 	admin.Post("/users/:id", s.adminUserSave)
+	admin.Post("/users/:id/reset", s.adminUserReset)
 
 	app.Use(notFound)
 }

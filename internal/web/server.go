@@ -30,10 +30,19 @@ type Pinger interface {
 
 // AuthService is the part of *auth.Service the web layer uses.
 type AuthService interface {
-	Login(ctx context.Context, email, password, ip string) (store.User, error)
+	Login(ctx context.Context, email, password, ip, device string) (store.User, error)
+	DeviceToken(userID string) (string, time.Time, error)
 	IssueToken(u store.User, audience string) (string, time.Time, error)
+	ParseToken(raw, audience string) (*auth.Claims, error)
 	Authenticate(ctx context.Context, raw, audience string) (store.User, *auth.Claims, error)
 	NeedsRenewal(c *auth.Claims) bool
+	Revoke(ctx context.Context, c *auth.Claims) error
+	SignOutEverywhere(ctx context.Context, id string) (store.User, error)
+	ChangePassword(ctx context.Context, id, current, password, confirm string) (store.User, error)
+	RequestPasswordReset(ctx context.Context, email, ip string) error
+	CheckResetLink(ctx context.Context, secret string) error
+	ResetPassword(ctx context.Context, secret, password, confirm string) error
+	AdminResetPassword(ctx context.Context, id string) error
 	CreateUser(ctx context.Context, in auth.NewUser) (store.User, error)
 	ListUsers(ctx context.Context, p store.Page) ([]store.User, int64, error)
 	User(ctx context.Context, id string) (store.User, error)
@@ -78,6 +87,8 @@ type Server struct {
 	assets  *assets
 	metrics *metrics.Metrics
 	csrf    fiber.Handler
+	// csrfTokens signs CSRF tokens and binds them to sessions.
+	csrfTokens *csrfTokens
 
 	customers   CustomerService
 	surveys     SurveyService
@@ -163,6 +174,7 @@ func New(d Deps) (*Server, error) {
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
+	s.csrfTokens = tokens
 	s.csrf = s.csrfProtection(tokens)
 	s.app = fiber.New(fiber.Config{
 		AppName:               "Candor",

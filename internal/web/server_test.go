@@ -28,7 +28,7 @@ func TestNewNeedsItsDependencies(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := auth.New(downUsers{}, ring, auth.Options{BcryptCost: bcrypt.MinCost})
+	svc := auth.New(auth.Deps{Users: downUsers{}, Revoked: downRevoked{}, Resets: downResets{}, Keys: ring}, auth.Options{BcryptCost: bcrypt.MinCost})
 	db := pingFunc(func(context.Context) error { return nil })
 	cs, sv := customer.New(nil, nil, nil, seal.New(ring)), surveys.New(nil, nil)
 	tests := []struct {

@@ -15,7 +15,16 @@ import (
 
 const sessionCookie = "candor_session"
 
-type userKey struct{}
+type (
+	userKey   struct{}
+	claimsKey struct{}
+)
+
+// currentClaims are the claims of the token the request was admitted with.
+func currentClaims(c *fiber.Ctx) *auth.Claims {
+	cl, _ := c.Locals(claimsKey{}).(*auth.Claims)
+	return cl
+}
 
 // currentUser is the user the session or bearer middleware authenticated.
 func currentUser(c *fiber.Ctx) (store.User, bool) {
@@ -46,6 +55,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 		}
 	}
 	c.Locals(userKey{}, u)
+	c.Locals(claimsKey{}, claims)
 	c.Set(fiber.HeaderCacheControl, "no-store") // pages behind sign-in are never kept by caches
 	return c.Next()
 }
@@ -57,6 +67,21 @@ func (s *Server) startSession(c *fiber.Ctx, u store.User) error {
 		return err
 	}
 	c.Cookie(s.sessionCookie(token, exp))
+	return nil
+}
+
+// deviceCookie marks a browser its user signed in from, so that failed
+// sign-ins elsewhere do not slow down the next sign-in from it. Only the
+// sign-in form needs it.
+const deviceCookie = "candor_device"
+
+func (s *Server) setDevice(c *fiber.Ctx, u store.User) error {
+	token, exp, err := s.auth.DeviceToken(u.ID)
+	if err != nil {
+		return err
+	}
+	c.Cookie(&fiber.Cookie{Name: deviceCookie, Value: token, Path: "/login", Expires: exp,
+		Secure: s.cfg.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 	return nil
 }
 

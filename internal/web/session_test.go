@@ -135,11 +135,12 @@ func TestSecureSessionCookie(t *testing.T) {
 	s := newTestServer(t, testOptions{users: f.st.Users, db: f.st, baseURL: "https://candor.example"})
 	c := s.client(t)
 	// The jar keeps Secure cookies from this plain-http test client; pass it by hand.
-	csrf := setCookie(c.get("/login"), csrfCookie)
-	if csrf == nil || !csrf.Secure {
-		t.Fatalf("CSRF cookie on an https origin: %+v", csrf)
+	page := c.get("/login")
+	csrf, pre := setCookie(page, csrfCookie), setCookie(page, presessionCookie)
+	if csrf == nil || !csrf.Secure || pre == nil || !pre.Secure {
+		t.Fatalf("CSRF cookies on an https origin: %+v, %+v", csrf, pre)
 	}
-	c.header.Set("Cookie", csrfCookie+"="+csrf.Value)
+	c.header.Set("Cookie", csrfCookie+"="+csrf.Value+"; "+presessionCookie+"="+pre.Value)
 	r := c.post("/login", url.Values{"email": {f.admin.Email}, "password": {testPassword}})
 	wantStatus(t, r, http.StatusSeeOther)
 	if ck := setCookie(r, sessionCookie); ck == nil || !ck.Secure || !ck.HttpOnly {

@@ -1,0 +1,121 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// RevokedTokens is the revoked_tokens collection: the ids (jti) of staff
+// tokens ended before their expiry, as by signing out. An entry is needed
+// only until the token would have expired anyway; a sweeper removes it
+// then (no TTL indexes on FerretDB).
+type RevokedTokens struct{ c *mongo.Collection }
+
+func (r *RevokedTokens) collection() *mongo.Collection { return r.c }
+
+func (r *RevokedTokens) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
+}
+
+// Revoke records token id as revoked until expiresAt. Revoking twice is
+// not an error.
+func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Time) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "expiresAt", Value: expiresAt.UTC()}}}}, options.UpdateOne().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("store: revoke token: %w", err)
+	}
+	return nil
+}
+
+// IsRevoked reports whether token id was revoked. A look-up by _id, so it
+// is cheap enough for every request.
+func (r *RevokedTokens) IsRevoked(ctx context.Context, id string) (bool, error) {
+	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: revoked token: %w", err)
+	}
+	return true, nil
+}
+
+// Sweep deletes entries whose tokens have expired by now.
+func (r *RevokedTokens) Sweep(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: sweep revoked tokens: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
+// PasswordReset is one emailed password-reset link. Only a hash of the
+// link's secret is stored, so a copy of the database resets nothing.
+type PasswordReset struct {
+	ID        string     `bson:"_id"` // hex SHA-256 of the secret in the link
+	UserID    string     `bson:"userId"`
+	CredGen   int64      `bson:"credGen"` // the user's generation when issued; a later change voids the link
+	ExpiresAt time.Time  `bson:"expiresAt"`
+	Used      bool       `bson:"used"`
+	UsedAt    *time.Time `bson:"usedAt,omitempty"`
+}
+
+// PasswordResets is the password_resets collection. It stays small: links
+// live for minutes and the sweeper removes expired ones.
+type PasswordResets struct{ c *mongo.Collection }
+
+func (r *PasswordResets) collection() *mongo.Collection { return r.c }
+
+func (r *PasswordResets) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
+}
+
+// Insert stores a new reset.
+func (r *PasswordResets) Insert(ctx context.Context, p PasswordReset) error {
+	p.ExpiresAt = p.ExpiresAt.UTC()
+	if _, err := r.c.InsertOne(ctx, p); err != nil {
+		return fmt.Errorf("store: insert password reset: %w", err)
+	}
+	return nil
+}
+
+// ByID returns reset id, used or not; ErrNotFound when there is none.
+func (r *PasswordResets) ByID(ctx context.Context, id string) (PasswordReset, error) {
+	var p PasswordReset
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&p); err != nil {
+		return PasswordReset{}, fmt.Errorf("store: find password reset: %w", notFound(err))
+	}
+	return p, nil
+}
+
+// Consume marks reset id used and returns it, in one atomic write that
+// matches only an unused reset that has not expired: of two concurrent
+// uses, one succeeds. ErrNotFound for an unknown, used or expired reset.
+func (r *PasswordResets) Consume(ctx context.Context, id string, now time.Time) (PasswordReset, error) {
+	now = now.UTC()
+	var p PasswordReset
+	err := r.c.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "used", Value: false}, {Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}, {Key: "usedAt", Value: now}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&p)
+	if err != nil {
+		return PasswordReset{}, fmt.Errorf("store: consume password reset: %w", notFound(err))
+	}
+	return p, nil
+}
+
+// Sweep deletes resets that expired before now.
+func (r *PasswordResets) Sweep(ctx context.Context, now time.Time) (int64, error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: sweep password resets: %w", err)
+	}
+	return res.DeletedCount, nil
+}

@@ -1,0 +1,172 @@
+package web
+
+import (
+	"errors"
+	"net/url"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// profileForm is profile.html: the signed-in user's own settings.
+type profileForm struct {
+	User        store.User
+	Errors      map[string]string
+	Error       string
+	Changed     bool
+	MinPassword int
+}
+
+// profilePage shows the change-password form and "sign out everywhere".
+func (s *Server) profilePage(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	return s.render(c, fiber.StatusOK, "profile", "Your account",
+		profileForm{User: u, Changed: c.Query("changed") == "1", MinPassword: auth.MinPasswordLength})
+}
+
+// changePassword sets the user's own password. Their other sessions end;
+// this browser gets a new session so that its user stays signed in.
+func (s *Server) changePassword(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	updated, err := s.auth.ChangePassword(c.UserContext(), u.ID,
+		bodyValue(c, "current"), bodyValue(c, "password"), bodyValue(c, "confirm"))
+	form := profileForm{User: u, MinPassword: auth.MinPasswordLength}
+	var invalid *auth.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		form.Errors = invalid.Fields
+		return s.render(c, fiber.StatusBadRequest, "profile", "Your account", form)
+	case errors.Is(err, auth.ErrRateLimited):
+		form.Error = "Too many wrong passwords. Please wait a minute before trying again."
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return s.render(c, fiber.StatusTooManyRequests, "profile", "Your account", form)
+	case err != nil:
+		return err
+	}
+	if err := s.startSession(c, updated); err != nil {
+		return err
+	}
+	return c.Redirect("/profile?changed=1", fiber.StatusSeeOther)
+}
+
+// signOutEverywhere ends every session and API token of the user, this
+// browser's included.
+func (s *Server) signOutEverywhere(c *fiber.Ctx) error {
+	u, _ := currentUser(c)
+	if _, err := s.auth.SignOutEverywhere(c.UserContext(), u.ID); err != nil {
+		return err
+	}
+	s.clearSession(c)
+	rotateCSRF(c)
+	return c.Redirect("/login?done=everywhere", fiber.StatusSeeOther)
+}
+
+// forgotForm is password_forgot.html.
+type forgotForm struct {
+	Email   string
+	Error   string
+	Sent    bool
+	Minutes int
+}
+
+const resetMinutes = 30 // as auth.Options.ResetTTL's default, for the page's wording
+
+func (s *Server) forgotPage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{})
+}
+
+// forgot asks for a reset link. The answer is the same, and as quick,
+// whether or not the address belongs to an account.
+func (s *Server) forgot(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	email := strings.TrimSpace(bodyValue(c, "email"))
+	if email == "" {
+		return s.render(c, fiber.StatusBadRequest, "password_forgot", "Forgot your password?",
+			forgotForm{Error: "Enter your email address."})
+	}
+	err := s.auth.RequestPasswordReset(c.UserContext(), email, c.IP())
+	if errors.Is(err, auth.ErrRateLimited) {
+		c.Set(fiber.HeaderRetryAfter, "60")
+		return s.render(c, fiber.StatusTooManyRequests, "password_forgot", "Forgot your password?",
+			forgotForm{Email: email, Error: "Too many requests. Please wait a few minutes before trying again."})
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{Sent: true, Minutes: resetMinutes})
+}
+
+// resetForm is password_reset.html.
+type resetForm struct {
+	Token       string
+	Invalid     bool
+	Errors      map[string]string
+	MinPassword int
+}
+
+// resetPage shows the form an emailed link opens, or why the link no
+// longer works.
+func (s *Server) resetPage(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	form := resetForm{Token: c.Query("token"), MinPassword: auth.MinPasswordLength}
+	err := s.auth.CheckResetLink(c.UserContext(), form.Token)
+	if errors.Is(err, auth.ErrInvalidResetLink) {
+		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", resetForm{Invalid: true})
+	}
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "password_reset", "Choose a new password", form)
+}
+
+// reset sets the new password. It does not sign the user in: they sign
+// in with the new password, so a link alone never opens a session.
+func (s *Server) reset(c *fiber.Ctx) error {
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	form := resetForm{Token: bodyValue(c, "token"), MinPassword: auth.MinPasswordLength}
+	err := s.auth.ResetPassword(c.UserContext(), form.Token, bodyValue(c, "password"), bodyValue(c, "confirm"))
+	var invalid *auth.ValidationError
+	switch {
+	case errors.As(err, &invalid):
+		form.Errors = invalid.Fields
+		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", form)
+	case errors.Is(err, auth.ErrInvalidResetLink):
+		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", resetForm{Invalid: true})
+	case err != nil:
+		return err
+	}
+	s.clearSession(c)
+	return c.Redirect("/login?done=reset", fiber.StatusSeeOther)
+}
+
+// adminUserReset signs a user out everywhere and mails them a reset link.
+func (s *Server) adminUserReset(c *fiber.Ctx) error {
+	id := param(c, "id")
+	err := s.auth.AdminResetPassword(c.UserContext(), id)
+	if errors.Is(err, auth.ErrUserDisabled) {
+		u, err := s.auth.User(c.UserContext(), id)
+		if err != nil {
+			return err
+		}
+		form := editForm(u)
+		form.Error = "This user is disabled. Enable them before sending a reset link."
+		return s.render(c, fiber.StatusConflict, "admin_user_edit", u.Name, form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/users/"+url.PathEscape(id)+"?reset=1", fiber.StatusSeeOther)
+}
+
+// bodyValue is a field of the form body only, never of the query string:
+// passwords and secrets do not belong in URLs.
+func bodyValue(c *fiber.Ctx, key string) string {
+	if vs := formValues(c, key); len(vs) > 0 {
+		return vs[0]
+	}
+	return ""
+}
