@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -26,6 +27,8 @@ var (
 	ErrNotFound  = errors.New("customer: not found")
 	ErrForbidden = errors.New("customer: your role has no access to customer data")
 	ErrConflict  = errors.New("customer: conflict")
+	// ErrBusy means the imports this process runs at once are all taken.
+	ErrBusy = errors.New("customer: busy")
 )
 
 // ValidationError carries field-level messages.
@@ -86,12 +89,21 @@ type Service struct {
 	uploads Uploads    // nil without WithImportJobs
 	jobs    ImportJobs // nil without WithImportJobs
 	logger  *slog.Logger
+
+	// importSlots bounds the imports and dry runs this process reads at
+	// once, so that large files cannot occupy it; importing holds, per
+	// user, whether one of theirs is being read.
+	importSlots   chan struct{}
+	maxImportRows int
+	mu            sync.Mutex
+	importing     map[string]bool
 }
 
 // New returns a Service.
 func New(accounts Accounts, contacts Contacts, users Users, sealer *seal.Sealer, opts ...Option) *Service {
 	s := &Service{accounts: accounts, contacts: contacts, users: users, sealer: sealer, now: time.Now,
-		logger: slog.New(slog.DiscardHandler)}
+		logger:      slog.New(slog.DiscardHandler),
+		importSlots: make(chan struct{}, MaxConcurrentImports), maxImportRows: MaxImportRows, importing: map[string]bool{}}
 	for _, o := range opts {
 		o(s)
 	}

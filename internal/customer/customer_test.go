@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
@@ -424,4 +426,82 @@ func TestExport(t *testing.T) {
 	if err := f.svc.Export(ctx, f.bob, &buf); err != nil || strings.Count(buf.String(), "\n") != 1 {
 		t.Fatalf("bob's export = %q, %v", buf.String(), err)
 	}
+}
+
+func TestImportBounds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	ring, err := keys.Generate("b1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := customer.New(f.st.Accounts, f.st.Contacts, f.st.Users, seal.New(ring), customer.WithImportLimits(5, 1))
+	if _, err := svc.CreateAccount(ctx, f.alice, customer.AccountInput{Name: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	rows := func(n int) string {
+		var b strings.Builder
+		b.WriteString("name,email,account\n")
+		for i := range n {
+			fmt.Fprintf(&b, "P %d,p%d@acme.example,Acme\n\n", i, i) // blank lines do not count
+		}
+		return b.String()
+	}
+
+	t.Run("rows", func(t *testing.T) {
+		if err := svc.CheckImportSize(strings.NewReader(rows(5))); err != nil {
+			t.Errorf("5 rows: %v", err)
+		}
+		var ve *customer.ValidationError
+		if err := svc.CheckImportSize(strings.NewReader(rows(6))); !errors.As(err, &ve) || !strings.Contains(ve.Fields["file"], "more than 5") {
+			t.Errorf("6 rows: %v", err)
+		}
+		if _, err := svc.Import(ctx, f.alice, strings.NewReader(rows(6)), customer.ImportOptions{DryRun: true}); !errors.As(err, &ve) {
+			t.Errorf("a dry run of 6 rows: %v", err)
+		}
+		if res, err := svc.Import(ctx, f.alice, strings.NewReader(rows(5)), customer.ImportOptions{DryRun: true}); err != nil || res.Created != 5 {
+			t.Errorf("a dry run of 5 rows: %+v, %v", res, err)
+		}
+	})
+
+	t.Run("slots", func(t *testing.T) {
+		// Alice's import holds the one slot while its file arrives.
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			_, err := svc.Import(ctx, f.alice, pr, customer.ImportOptions{DryRun: true})
+			done <- err
+		}()
+		// The write returns once the import reads, after it took the slot.
+		if _, err := io.WriteString(pw, "name,email,account\n"); err != nil {
+			t.Fatal(err)
+		}
+		for _, u := range []store.User{f.alice, f.admin} {
+			if _, err := svc.Import(ctx, u, strings.NewReader(rows(1)), customer.ImportOptions{DryRun: true}); !errors.Is(err, customer.ErrBusy) {
+				t.Errorf("%s while the slot is taken: %v, want ErrBusy", u.ID, err)
+			}
+		}
+		waited := make(chan error, 1)
+		go func() {
+			_, err := svc.Import(ctx, f.admin, strings.NewReader(rows(1)), customer.ImportOptions{DryRun: true, Wait: true})
+			waited <- err
+		}()
+		select {
+		case err := <-waited:
+			t.Fatalf("a waiting import ran while the slot was taken: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		pw.Close()
+		if err := <-done; err != nil {
+			t.Fatalf("the first import: %v", err)
+		}
+		if err := <-waited; err != nil {
+			t.Fatalf("the waiting import: %v", err)
+		}
+		// Slots are given back.
+		if _, err := svc.Import(ctx, f.alice, strings.NewReader(rows(1)), customer.ImportOptions{DryRun: true}); err != nil {
+			t.Errorf("after both: %v", err)
+		}
+	})
 }

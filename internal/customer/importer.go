@@ -62,9 +62,29 @@ type ImportResult struct {
 // ImportOptions control an import.
 type ImportOptions struct {
 	DryRun        bool                 // validate and report, write nothing
+	Wait          bool                 // wait for an import slot instead of failing with ErrBusy
 	Progress      func(ImportProgress) // called every ProgressEvery rows and at the end
 	ProgressEvery int                  // default 500
 	PreviewRows   int                  // rows kept in a dry run's preview; default 100
+}
+
+// Default bounds of imports (WithImportLimits): a file of more rows is
+// refused whole (split it), and a process reads at most
+// MaxConcurrentImports files at once, one per user; more answer ErrBusy.
+// A row takes about a quarter of a millisecond to look up, so the largest
+// file holds a request for about half a minute.
+const (
+	MaxImportRows        = 100_000
+	MaxConcurrentImports = 2
+)
+
+// WithImportLimits sets how many rows one file may have and how many
+// files the process reads at once.
+func WithImportLimits(rows, concurrent int) Option {
+	return func(s *Service) {
+		s.maxImportRows = max(rows, 1)
+		s.importSlots = make(chan struct{}, max(concurrent, 1))
+	}
 }
 
 // Columns of a contacts CSV file; locale is optional.
@@ -129,6 +149,11 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 	if opts.PreviewRows <= 0 {
 		opts.PreviewRows = 100
 	}
+	release, err := s.importSlot(ctx, actor.ID, opts.Wait)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer release()
 	accounts, err := s.accounts.All(ctx, f)
 	if err != nil {
 		return ImportResult{}, fmt.Errorf("customer: %w", err)
@@ -153,6 +178,7 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 	if err := im.readHeader(header); err != nil {
 		return ImportResult{}, err
 	}
+	records := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return im.res, fmt.Errorf("customer: import stopped after %d rows: %w", im.res.Rows, err)
@@ -173,6 +199,13 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 			return im.res, fmt.Errorf("customer: read import: %w", err)
 		}
 		line, _ := cr.FieldPos(0) // only a record read without error has positions
+		if !blankRecord(rec) {
+			if records++; records > s.maxImportRows {
+				// A real import checks the size first (CheckImportSize), so only a
+				// dry run gets here; it has written nothing.
+				return ImportResult{}, tooManyRows(s.maxImportRows)
+			}
+		}
 		if err := im.row(ctx, line, rec); err != nil {
 			return im.res, err
 		}
@@ -187,6 +220,72 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 	slices.SortStableFunc(im.res.Errors, func(a, b ImportIssue) int { return cmp.Compare(a.Line, b.Line) })
 	im.report()
 	return im.res, nil
+}
+
+func blankRecord(rec []string) bool { return len(rec) == 1 && strings.TrimSpace(rec[0]) == "" }
+
+func tooManyRows(limit int) error {
+	return invalid(map[string]string{"file": fmt.Sprintf("has more than %d contacts; split it into files of at most %d rows and import them one after another", limit, limit)})
+}
+
+// CheckImportSize refuses, before anything is written, a file of more
+// rows than one import takes. It only parses the CSV.
+func (s *Service) CheckImportSize(r io.Reader) error {
+	cr := csv.NewReader(skipBOM(r))
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	cr.LazyQuotes = true
+	records := -1 // the header
+	for {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return nil // the import reports what is wrong with the file, by line
+		}
+		if !blankRecord(rec) {
+			if records++; records > s.maxImportRows {
+				return tooManyRows(s.maxImportRows)
+			}
+		}
+	}
+}
+
+// importSlot takes one of the process's import slots for userID, waiting
+// for it when wait is set; release gives it back.
+func (s *Service) importSlot(ctx context.Context, userID string, wait bool) (release func(), err error) {
+	if !wait {
+		s.mu.Lock()
+		busy := s.importing[userID]
+		if !busy {
+			s.importing[userID] = true
+		}
+		s.mu.Unlock()
+		if busy {
+			return nil, fmt.Errorf("%w: one of your imports is being read; wait until it is done", ErrBusy)
+		}
+		select {
+		case s.importSlots <- struct{}{}:
+		default:
+			s.mu.Lock()
+			delete(s.importing, userID)
+			s.mu.Unlock()
+			return nil, fmt.Errorf("%w: other imports are being read; try again in a minute", ErrBusy)
+		}
+		return func() {
+			<-s.importSlots
+			s.mu.Lock()
+			delete(s.importing, userID)
+			s.mu.Unlock()
+		}, nil
+	}
+	select {
+	case s.importSlots <- struct{}{}:
+		return func() { <-s.importSlots }, nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("customer: waiting for an import slot: %w", ctx.Err())
+	}
 }
 
 // skipBOM drops the byte-order mark spreadsheet programs put first.
@@ -267,8 +366,8 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 			return nil
 		}
 	}
-	if len(rec) == 1 && strings.TrimSpace(rec[0]) == "" {
-		return nil // blank line
+	if blankRecord(rec) {
+		return nil
 	}
 	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale")}
 	accountRef := im.field(rec, "account")

@@ -353,6 +353,7 @@ func (s *Service) importUpload(ctx context.Context, actor store.User, job store.
 	}()
 	src := &chunkReader{ctx: ctx, uploads: s.uploads, id: job.ID, chunks: job.Chunks, dk: dk}
 	return s.Import(ctx, actor, src, ImportOptions{
+		Wait:          true, // its owner confirmed it and watches its progress
 		ProgressEvery: importProgressEvery,
 		Progress: func(p ImportProgress) {
 			last = p

@@ -112,7 +112,7 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")
 	}
 
-	var src io.Reader
+	var src io.ReadSeeker
 	switch mediaType {
 	case "text/csv":
 		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
@@ -132,6 +132,15 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 		src = f
 	default:
 		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")
+	}
+	if !dryRun {
+		// Refused whole rather than imported in part.
+		if err := s.customers.CheckImportSize(src); err != nil {
+			return err
+		}
+		if _, err := src.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
 	}
 
 	res, err := s.customers.Import(c.UserContext(), actor(c), src, customer.ImportOptions{DryRun: dryRun})

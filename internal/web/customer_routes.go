@@ -31,6 +31,7 @@ type CustomerService interface {
 	ListContacts(ctx context.Context, actor store.User, q customer.ContactQuery) ([]customer.Contact, int64, error)
 
 	Import(ctx context.Context, actor store.User, r io.Reader, opts customer.ImportOptions) (customer.ImportResult, error)
+	CheckImportSize(r io.Reader) error
 	Export(ctx context.Context, actor store.User, w io.Writer) error
 	StageImport(ctx context.Context, actor store.User, r io.Reader, fileName string) (customer.ImportJob, error)
 	StartImport(ctx context.Context, actor store.User, id string) (customer.ImportJob, error)
@@ -130,6 +131,9 @@ func classifyCustomer(err error) *problem {
 	case errors.Is(err, customer.ErrConflict):
 		msg := conflictMessage(err)
 		return &problem{status: fiber.StatusConflict, msg: msg, detail: sentence(msg)}
+	case errors.Is(err, customer.ErrBusy):
+		msg := strings.TrimPrefix(err.Error(), customer.ErrBusy.Error()+": ")
+		return &problem{status: fiber.StatusTooManyRequests, msg: msg, heading: "Imports are busy", detail: sentence(msg)}
 	case errors.Is(err, customer.ErrExpired):
 		return &problem{status: fiber.StatusGone, msg: "the upload has expired; upload the file again",
 			heading: "This upload has expired",
