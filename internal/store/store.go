@@ -213,16 +213,24 @@ func notFound(err error) error {
 	return err
 }
 
-// isDuplicateOnUpdate recognises a unique-index violation caused by an
-// update, which some servers report without the error shape
-// mongo.IsDuplicateKeyError looks for.
-func isDuplicateOnUpdate(err error) bool {
+// isDuplicate recognises a unique-index violation, whether an insert or an
+// update caused it. MongoDB reports both as code 11000; FerretDB reports
+// one caused by an update as an InternalError carrying SQLite's
+// "UNIQUE constraint failed", which mongo.IsDuplicateKeyError misses.
+func isDuplicate(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
 	var se mongo.ServerError
 	if errors.As(err, &se) && se.HasErrorCode(11000) {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key")
+	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key") ||
+		strings.Contains(msg, "UNIQUE constraint failed")
 }
 
 // FoldName is the comparison form of a name: case-folded, single-spaced.
