@@ -101,6 +101,7 @@ const (
 	writeTimeout    = 30 * time.Second
 	idleTimeout     = 2 * time.Minute
 	bodyLimit       = 1 << 20 // routes that take uploads raise their own
+	readBufferSize  = 16 << 10
 	shutdownTimeout = 10 * time.Second
 )
 
@@ -172,6 +173,10 @@ func New(d Deps) (*Server, error) {
 		WriteTimeout:          writeTimeout,
 		IdleTimeout:           idleTimeout,
 		BodyLimit:             bodyLimit,
+		// Room for a long query string, so that an over-long search is
+		// answered by its handler with a message rather than refused by
+		// fasthttp before routing (its default is 4 KB of headers).
+		ReadBufferSize: readBufferSize,
 		// Respondent links are matched, and redacted from logs, by exact prefix.
 		CaseSensitive: true,
 		// X-Forwarded-* headers count only from CANDOR_TRUSTED_PROXIES; with
