@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -78,8 +79,8 @@ type Service struct {
 	users     UserStore
 	keys      *keys.Ring
 	opts      Options
-	byIP      *limiter
-	byAccount *limiter
+	byIP      *ratelimit.Limiter
+	byAccount *ratelimit.Limiter
 	dummyHash []byte
 }
 
@@ -104,8 +105,8 @@ func New(users UserStore, ring *keys.Ring, opts Options) *Service {
 		users:     users,
 		keys:      ring,
 		opts:      opts,
-		byIP:      newLimiter(3*time.Second, 20), // 20 at once, then one every 3 s
-		byAccount: newLimiter(time.Minute, 5),    // 5 failures, then one a minute
+		byIP:      ratelimit.New(3*time.Second, 20), // 20 at once, then one every 3 s
+		byAccount: ratelimit.New(time.Minute, 5),    // 5 failures, then one a minute
 		dummyHash: dummy,
 	}
 }
@@ -121,7 +122,7 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 func (s *Service) Login(ctx context.Context, email, password, ip string) (store.User, error) {
 	now := s.opts.Now()
 	email = NormalizeEmail(email)
-	if !s.byIP.allow(ip, now) || s.byAccount.blocked(email, now) {
+	if !s.byIP.Allow(ip, now) || s.byAccount.Blocked(email, now) {
 		return store.User{}, ErrRateLimited
 	}
 	u, err := s.users.ByEmail(ctx, email)
@@ -134,10 +135,10 @@ func (s *Service) Login(ctx context.Context, email, password, ip string) (store.
 	}
 	match := bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil
 	if err != nil || !match || u.Disabled {
-		s.byAccount.allow(email, now)
+		s.byAccount.Allow(email, now)
 		return store.User{}, ErrInvalidCredentials
 	}
-	s.byAccount.reset(email)
+	s.byAccount.Reset(email)
 	return u, nil
 }
 
