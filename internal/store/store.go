@@ -47,9 +47,10 @@ type Store struct {
 	Imports *Imports
 	Uploads *Uploads
 
-	Responses *Responses
-	Consents  *Consents
-	Audit     *Audit
+	Responses    *Responses
+	Consents     *Consents
+	Audit        *Audit
+	EmailChanges *EmailChanges
 
 	Rollups *Rollups
 	Quotes  *Quotes
@@ -112,6 +113,8 @@ func New(db *mongo.Database) *Store {
 		Consents:  &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), refs: db.Collection("consent_refs")},
 		Audit:     &Audit{c: db.Collection("audit")},
 
+		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
+
 		Rollups: &Rollups{c: db.Collection("rollups")},
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
@@ -170,7 +173,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) repositories() []indexed {
 	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
-	all = append(all, s.Quotes)
+	all = append(all, s.Quotes, s.EmailChanges)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.related()...)
 	all = append(all, s.Followups)
