@@ -55,13 +55,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
 		customer.WithImportJobs(st.Uploads, st.Imports, logger))
-	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
 	mx := metrics.New(version)
 	mx.WatchOutbox(st.Outbox.Count)
 	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
 	if err != nil {
 		return err
 	}
+	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers,
+		confirmations{sender: delivery.sender, from: delivery.from})
 	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
 	if err != nil {
 		return err

@@ -18,6 +18,7 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
+	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
@@ -89,6 +90,10 @@ type Server struct {
 	// reportCampaigns counts invitations for response rates; may be nil.
 	reportCampaigns SurveyCampaigns
 	quotes          QuoteService
+
+	// rights limits what one person may ask of their privacy page:
+	// exports, corrections and the confirmation mails they send.
+	rights *ratelimit.Limiter
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -163,6 +168,7 @@ func New(d Deps) (*Server, error) {
 		reportCampaigns: d.ReportCampaigns,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
+		rights: ratelimit.New(rightsEvery, rightsBurst),
 	}
 	s.csrf = s.csrfProtection(tokens)
 	s.app = fiber.New(fiber.Config{
