@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	netmail "net/mail"
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/keys"
@@ -45,13 +46,21 @@ func consentCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	return nil
 }
 
+// confirmations is how respondents' new email addresses are sent their
+// confirmation links; zero in commands that serve no respondent pages.
+type confirmations struct {
+	sender privacy.Mailer
+	from   netmail.Address
+}
+
 // respondentServices wires answering and data-subject rights over st.
-func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjects privacy.Subjects) (*respond.Service, *privacy.Service) {
+func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjects privacy.Subjects, mail confirmations) (*respond.Service, *privacy.Service) {
 	sealer := seal.New(ring)
 	priv := privacy.New(privacy.Deps{
 		Consents: st.Consents, Responses: st.Responses, Subjects: subjects, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
 		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
+		EmailChanges: st.EmailChanges, Mailer: mail.sender, From: mail.from, BaseURL: baseURL,
 	})
 	resp := respond.New(respond.Deps{
 		Signer: link.New(ring, baseURL), Keys: ring, Sealer: sealer,

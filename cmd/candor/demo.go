@@ -39,7 +39,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	ring, st := t.ring, t.st
 	sealer := seal.New(ring)
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
-	_, priv := respondentServices(st, ring, cfg.BaseURL, customers)
+	_, priv := respondentServices(st, ring, cfg.BaseURL, customers, confirmations{})
 	// Answering as the server wires it, but without counting each answer
 	// into the rollups as it comes: the demo rebuilds them once at the end,
 	// which gives the same numbers in a fraction of the writes.

@@ -53,7 +53,7 @@ func (r resealed) String() string {
 func reseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string) (resealed, error) {
 	sealer := seal.New(ring)
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
-	_, priv := respondentServices(st, ring, baseURL, customers)
+	_, priv := respondentServices(st, ring, baseURL, customers, confirmations{})
 	n, err := priv.Reseal(ctx)
 	if err != nil {
 		return resealed{}, err

@@ -94,7 +94,6 @@ type server struct {
 func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.Logger, stderr io.Writer) (*server, error) {
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
 		customer.WithImportJobs(st.Uploads, st.Imports, logger))
-	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers)
 	mx := metrics.New(version)
 	mx.WatchOutbox(st.Outbox.Count)
 	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
@@ -117,6 +116,8 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
 			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
+	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers,
+		confirmations{sender: delivery.sender, from: delivery.from})
 	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
 	if err != nil {
 		return nil, err

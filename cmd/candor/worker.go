@@ -91,7 +91,8 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 type delivery struct {
 	service    *invite.Service
 	dispatcher *invite.Dispatcher
-	sender     invite.Sender // also carries detractor alerts
+	sender     invite.Sender // also carries detractor alerts and email confirmations
+	from       netmail.Address
 }
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
@@ -122,7 +123,7 @@ func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers 
 	if err != nil {
 		return delivery{}, err
 	}
-	return delivery{service: svc, dispatcher: disp, sender: sender}, nil
+	return delivery{service: svc, dispatcher: disp, sender: sender, from: *from}, nil
 }
 
 func newSender(cfg config.Config, st *store.Store, from *netmail.Address, logger *slog.Logger) (invite.Sender, error) {

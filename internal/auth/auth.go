@@ -19,6 +19,7 @@ import (
 
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -138,11 +139,11 @@ type Service struct {
 	logger  *slog.Logger
 	opts    Options
 
-	byIP      *limiter // every sign-in attempt from one address
-	bySource  *backoff // failures for one account from one address, or one known device
-	byAccount *backoff // failures for one account from unknown devices anywhere
-	resetIP   *limiter // reset requests from one address
-	resetMail *limiter // reset requests for one address
+	byIP      *ratelimit.Limiter // every sign-in attempt from one address
+	bySource  *backoff           // failures for one account from one address, or one known device
+	byAccount *backoff           // failures for one account from unknown devices anywhere
+	resetIP   *ratelimit.Limiter // reset requests from one address
+	resetMail *ratelimit.Limiter // reset requests for one address
 	dummyHash []byte
 
 	background sync.WaitGroup // reset mail being sent
@@ -179,15 +180,15 @@ func New(d Deps, opts Options) *Service {
 		users: d.Users, revoked: d.Revoked, resets: d.Resets, keys: d.Keys,
 		sender: d.Sender, from: d.From, baseURL: strings.TrimRight(d.BaseURL, "/"), logger: d.Logger,
 		opts: opts,
-		byIP: newLimiter(3*time.Second, 20), // 20 at once, then one every 3 s
+		byIP: ratelimit.New(3*time.Second, 20), // 20 at once, then one every 3 s
 		// After 5 failures from one place, each further one doubles the
 		// wait, from 1 s up to 15 minutes.
 		bySource: newBackoff(5, time.Second, 15*time.Minute),
 		// Many failures from everywhere slow unknown devices down, briefly:
 		// never more than a minute, and known devices not at all.
 		byAccount: newBackoff(50, time.Second, time.Minute),
-		resetIP:   newLimiter(time.Minute, 5),    // 5 at once, then one a minute
-		resetMail: newLimiter(10*time.Minute, 3), // 3 at once, then one every 10 minutes
+		resetIP:   ratelimit.New(time.Minute, 5),    // 5 at once, then one a minute
+		resetMail: ratelimit.New(10*time.Minute, 3), // 3 at once, then one every 10 minutes
 		dummyHash: dummy,
 		slots:     make(chan struct{}, 8),
 	}
@@ -212,7 +213,7 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 func (s *Service) Login(ctx context.Context, email, password, ip, device string) (store.User, error) {
 	now := s.opts.Now()
 	email = NormalizeEmail(email)
-	if !s.byIP.allow(ip, now) {
+	if !s.byIP.Allow(ip, now) {
 		return store.User{}, ErrRateLimited
 	}
 	u, err := s.users.ByEmail(ctx, email)

@@ -88,7 +88,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) er
 	}
 	now := s.opts.Now()
 	email = NormalizeEmail(email)
-	if !s.resetIP.allow(ip, now) || !s.resetMail.allow(email, now) {
+	if !s.resetIP.Allow(ip, now) || !s.resetMail.Allow(email, now) {
 		return ErrRateLimited
 	}
 	select {

@@ -167,7 +167,7 @@ func (s *Service) CreateContact(ctx context.Context, actor store.User, in Contac
 	}
 	if err := s.contacts.Insert(ctx, c); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return Contact{}, invalid(map[string]string{"email": "a contact with this email already exists"})
+			return Contact{}, conflict("email", EmailUnavailable)
 		}
 		return Contact{}, fmt.Errorf("customer: %w", err)
 	}
@@ -267,7 +267,7 @@ func (s *Service) replace(ctx context.Context, c store.Contact, in ContactInput)
 	}
 	if err := s.contacts.Replace(ctx, c, previous); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return Contact{}, invalid(map[string]string{"email": "another contact has this email"})
+			return Contact{}, conflict("email", EmailUnavailable)
 		}
 		if errors.Is(err, store.ErrConflict) {
 			return Contact{}, errChanged
@@ -297,6 +297,9 @@ func (s *Service) ListContacts(ctx context.Context, actor store.User, q ContactQ
 		return nil, 0, err
 	}
 	search := strings.TrimSpace(q.Search)
+	if err := CheckSearch(search); err != nil {
+		return nil, 0, err
+	}
 	switch {
 	case search == "":
 		stored, total, err := s.contacts.List(ctx, f, q.Page)

@@ -31,9 +31,12 @@ var (
 	ErrBusy = errors.New("customer: busy")
 )
 
-// ValidationError carries field-level messages.
+// ValidationError carries field-level messages. Conflict marks values that
+// are well-formed but clash with what is stored (a taken account name or
+// email), which callers answer with 409 rather than 400.
 type ValidationError struct {
-	Fields map[string]string
+	Fields   map[string]string
+	Conflict bool
 }
 
 func (e *ValidationError) Error() string { return fielderr.Format("customer", e.Fields) }
@@ -44,6 +47,20 @@ func invalid(fields map[string]string) error {
 	}
 	return &ValidationError{Fields: fields}
 }
+
+func conflict(field, msg string) error {
+	return &ValidationError{Fields: map[string]string{field: msg}, Conflict: true}
+}
+
+// Messages for values another record holds.
+const (
+	nameTaken = "an account with this name already exists"
+	// EmailUnavailable answers every attempt to give a contact an email
+	// another contact has, in words that do not say whose it is or
+	// whether the actor could see that contact: managers may not learn of
+	// other managers' contacts.
+	EmailUnavailable = "this email address cannot be used here; if it is right, ask an admin"
+)
 
 // Accounts is what the service needs of the accounts collection.
 type Accounts interface {
@@ -222,7 +239,7 @@ func (s *Service) CreateAccount(ctx context.Context, actor store.User, in Accoun
 	}
 	if err := s.accounts.Insert(ctx, a); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return store.Account{}, invalid(map[string]string{"name": "an account with this name already exists"})
+			return store.Account{}, conflict("name", nameTaken)
 		}
 		return store.Account{}, fmt.Errorf("customer: %w", err)
 	}
@@ -252,6 +269,9 @@ func (s *Service) ListAccounts(ctx context.Context, actor store.User, search str
 		return nil, 0, err
 	}
 	f.Search = strings.TrimSpace(search)
+	if err := CheckSearch(f.Search); err != nil {
+		return nil, 0, err
+	}
 	items, total, err := s.accounts.List(ctx, f, p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("customer: %w", err)
@@ -296,7 +316,7 @@ func (s *Service) UpdateAccount(ctx context.Context, actor store.User, id string
 	a.UpdatedAt = s.now().UTC()
 	if err := s.accounts.Replace(ctx, a); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return store.Account{}, invalid(map[string]string{"name": "an account with this name already exists"})
+			return store.Account{}, conflict("name", nameTaken)
 		}
 		if errors.Is(err, store.ErrNotFound) {
 			return store.Account{}, ErrNotFound

@@ -312,7 +312,7 @@ func TestImport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]string{4: "bad email", 5: "unknown account", 6: "duplicate in file", 7: "unknown locale", 8: "name is required", 9: "do not manage"}
+	want := map[int]string{4: "bad email", 5: "unknown account", 6: "duplicate in file", 7: "unknown locale", 8: "name is required", 9: "cannot be used here"}
 	if res.Created != 3 || res.Updated != 0 || len(res.Errors) != len(want) {
 		t.Fatalf("result = %+v", res)
 	}

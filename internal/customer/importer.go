@@ -446,12 +446,14 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 	case r.lookupErr != nil:
 		return fmt.Errorf("customer: import line %d: %w", line, r.lookupErr)
 	}
-	if existing.Status == store.ContactErased {
-		im.reject(line, "this person's data was erased at their request; they cannot be imported again")
+	// Another manager's contact is refused in the words an add or an edit
+	// uses, before anything else about it shows.
+	if _, mine := im.byID[existing.AccountID]; !mine {
+		im.reject(line, EmailUnavailable)
 		return nil
 	}
-	if _, mine := im.byID[existing.AccountID]; !mine {
-		im.reject(line, "the email belongs to a contact of an account you do not manage")
+	if existing.Status == store.ContactErased {
+		im.reject(line, "this person's data was erased at their request; they cannot be imported again")
 		return nil
 	}
 	cur, err := im.s.open(existing)

@@ -50,6 +50,17 @@ func (s *Service) SubjectByEmail(ctx context.Context, email string) (Contact, er
 	return s.open(c)
 }
 
+// CheckPerson validates a name and an email as Rectify does, without
+// storing anything. It returns them normalised, or a *ValidationError
+// keyed "name" and "email".
+func CheckPerson(name, email string) (string, string, error) {
+	in := ContactInput{AccountID: "-", Name: name, Email: email, Locale: DefaultLocale}
+	if err := invalid(checkContact(&in)); err != nil {
+		return "", "", err
+	}
+	return in.Name, in.Email, nil
+}
+
 // Rectify corrects a person's name and email. Invalid values come back as
 // a *ValidationError keyed "name" and "email"; an email another contact
 // has as ErrEmailTaken, which callers should not spell out to anyone but

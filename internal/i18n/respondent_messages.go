@@ -36,7 +36,8 @@ func FormatDate(locale string, t time.Time) string {
 // "page.*" every page, "answer.*" the answer form and its errors (codes of
 // survey.FieldError), "state.*" what a link may still do, "thanks.*" the
 // thank-you page, "privacy.*" the privacy page, "erase.*" the erasure
-// confirmation. Texts with %d verbs are format strings.
+// confirmation, "email_change.*" confirming a new email address and its
+// message. Texts with %d or %s verbs are format strings.
 func respondentMessages() map[string]message {
 	return map[string]message{
 		"page.skip": {
@@ -492,15 +493,15 @@ func respondentMessages() map[string]message {
 			fr: "Veuillez saisir une adresse e-mail valide, par exemple nom@example.com.", es: "Escriba una dirección de correo válida, por ejemplo nombre@example.com.",
 			it: "Inserisca un indirizzo e-mail valido, ad esempio nome@example.com.", zh: "请输入有效的电子邮件地址，例如 name@example.com。",
 		},
-		"privacy.rectify.email_taken": {
-			en: "This address cannot be used here. If it is yours, please contact the company that sent you the survey.",
-			fi: "Tätä osoitetta ei voi käyttää. Jos se on sinun, ota yhteyttä kyselyn lähettäneeseen yritykseen.",
-			sv: "Adressen kan inte användas här. Om den är din, kontakta företaget som skickade enkäten.",
-			de: "Diese Adresse kann hier nicht verwendet werden. Wenn es Ihre ist, wenden Sie sich bitte an das Unternehmen, das Ihnen die Umfrage geschickt hat.",
-			fr: "Cette adresse ne peut pas être utilisée ici. Si elle est la vôtre, contactez l’entreprise qui vous a envoyé l’enquête.",
-			es: "Esta dirección no se puede usar aquí. Si es suya, póngase en contacto con la empresa que le envió la encuesta.",
-			it: "Questo indirizzo non può essere usato qui. Se è il Suo, si rivolga all’azienda che Le ha inviato il sondaggio.",
-			zh: "此地址无法在此使用。如果这是您的地址，请联系向您发送问卷的公司。",
+		"privacy.confirm_sent": {
+			en: "We have sent a confirmation link to the new address. Your email address changes when you open it; until then we keep using the current one.",
+			fi: "Lähetimme vahvistuslinkin uuteen osoitteeseen. Sähköpostiosoitteesi vaihtuu, kun avaat linkin; siihen asti käytämme nykyistä osoitetta.",
+			sv: "Vi har skickat en bekräftelselänk till den nya adressen. Din e-postadress ändras när du öppnar den; till dess använder vi den nuvarande.",
+			de: "Wir haben einen Bestätigungslink an die neue Adresse gesendet. Ihre E-Mail-Adresse ändert sich, sobald Sie ihn öffnen; bis dahin verwenden wir die bisherige.",
+			fr: "Nous avons envoyé un lien de confirmation à la nouvelle adresse. Votre adresse e-mail change lorsque vous l’ouvrez ; d’ici là, nous continuons d’utiliser l’adresse actuelle.",
+			es: "Hemos enviado un enlace de confirmación a la nueva dirección. Su correo cambiará cuando lo abra; hasta entonces seguiremos usando el actual.",
+			it: "Abbiamo inviato un link di conferma al nuovo indirizzo. Il Suo indirizzo e-mail cambierà quando lo aprirà; fino ad allora continueremo a usare quello attuale.",
+			zh: "我们已向新地址发送了确认链接。您打开该链接后，电子邮件地址才会更改；在此之前，我们仍使用当前地址。",
 		},
 		"privacy.erase": {
 			en: "Erase your data", fi: "Poista tietosi", sv: "Radera dina uppgifter", de: "Ihre Daten löschen",
@@ -595,6 +596,97 @@ func respondentMessages() map[string]message {
 		"erase.cancel": {
 			en: "Keep my data", fi: "Säilytä tietoni", sv: "Behåll mina uppgifter", de: "Meine Daten behalten",
 			fr: "Conserver mes données", es: "Conservar mis datos", it: "Conserva i miei dati", zh: "保留我的数据",
+		},
+
+		"email_change.mail.subject": {
+			en: "Confirm your new email address", fi: "Vahvista uusi sähköpostiosoitteesi", sv: "Bekräfta din nya e-postadress",
+			de: "Bestätigen Sie Ihre neue E-Mail-Adresse", fr: "Confirmez votre nouvelle adresse e-mail", es: "Confirme su nueva dirección de correo",
+			it: "Confermi il Suo nuovo indirizzo e-mail", zh: "请确认您的新电子邮件地址",
+		},
+		"email_change.mail.body": {
+			en: "Hello,\n\nSomeone asked, on the privacy page of a customer survey, for their contact details to use this email address from now on. If that was you, please confirm the change within %d hours by opening this link:\n\n%s\n\nIf it was not you, ignore this message: nothing will change, and the link stops working by itself.",
+			fi: "Hei,\n\nasiakaskyselyn tietosuojasivulla pyydettiin, että yhteystiedoissa käytetään tästä lähtien tätä sähköpostiosoitetta. Jos pyyntö oli sinun, vahvista muutos %d tunnin kuluessa avaamalla tämä linkki:\n\n%s\n\nJos et tehnyt pyyntöä, voit jättää tämän viestin huomiotta: mikään ei muutu, ja linkki lakkaa toimimasta itsestään.",
+			sv: "Hej,\n\nPå integritetssidan för en kundenkät har någon bett att deras kontaktuppgifter hädanefter ska använda den här e-postadressen. Om det var du, bekräfta ändringen inom %d timmar genom att öppna den här länken:\n\n%s\n\nOm det inte var du kan du bortse från meddelandet: ingenting ändras, och länken slutar fungera av sig själv.",
+			de: "Guten Tag,\n\nauf der Datenschutzseite einer Kundenumfrage wurde darum gebeten, für die Kontaktdaten künftig diese E-Mail-Adresse zu verwenden. Wenn Sie das waren, bestätigen Sie die Änderung bitte innerhalb von %d Stunden über diesen Link:\n\n%s\n\nWenn Sie es nicht waren, ignorieren Sie diese Nachricht: Es ändert sich nichts, und der Link wird von selbst ungültig.",
+			fr: "Bonjour,\n\nSur la page de confidentialité d’une enquête client, quelqu’un a demandé que ses coordonnées utilisent désormais cette adresse e-mail. Si c’était vous, confirmez la modification dans les %d heures en ouvrant ce lien :\n\n%s\n\nSi ce n’était pas vous, ignorez ce message : rien ne changera et le lien cessera de fonctionner de lui-même.",
+			es: "Hola:\n\nEn la página de privacidad de una encuesta a clientes, alguien ha pedido que sus datos de contacto usen a partir de ahora esta dirección de correo. Si ha sido usted, confirme el cambio en un plazo de %d horas abriendo este enlace:\n\n%s\n\nSi no ha sido usted, ignore este mensaje: no cambiará nada y el enlace dejará de funcionar por sí solo.",
+			it: "Buongiorno,\n\nsulla pagina della privacy di un sondaggio clienti è stato chiesto che i dati di contatto usino d’ora in poi questo indirizzo e-mail. Se è stato Lei, confermi la modifica entro %d ore aprendo questo link:\n\n%s\n\nSe non è stato Lei, ignori questo messaggio: non cambierà nulla e il link smetterà di funzionare da solo.",
+			zh: "您好：\n\n有人在一项客户问卷的隐私页面上申请，今后在其联系信息中使用此电子邮件地址。如果是您本人，请在 %d 小时内打开以下链接确认更改：\n\n%s\n\n如果不是您本人，请忽略此邮件：任何信息都不会更改，该链接也会自动失效。",
+		},
+		"email_change.title": {
+			en: "Confirm your new email address", fi: "Vahvista uusi sähköpostiosoitteesi", sv: "Bekräfta din nya e-postadress",
+			de: "Bestätigen Sie Ihre neue E-Mail-Adresse", fr: "Confirmez votre nouvelle adresse e-mail", es: "Confirme su nueva dirección de correo",
+			it: "Confermi il Suo nuovo indirizzo e-mail", zh: "请确认您的新电子邮件地址",
+		},
+		"email_change.lead": {
+			en: "Your contact details will use this address from now on:", fi: "Yhteystiedoissasi käytetään tästä lähtien tätä osoitetta:",
+			sv: "Dina kontaktuppgifter använder hädanefter den här adressen:", de: "Für Ihre Kontaktdaten wird künftig diese Adresse verwendet:",
+			fr: "Vos coordonnées utiliseront désormais cette adresse :", es: "Sus datos de contacto usarán a partir de ahora esta dirección:",
+			it: "I Suoi dati di contatto useranno d’ora in poi questo indirizzo:", zh: "今后您的联系信息将使用此地址：",
+		},
+		"email_change.button": {
+			en: "Confirm the new address", fi: "Vahvista uusi osoite", sv: "Bekräfta den nya adressen", de: "Neue Adresse bestätigen",
+			fr: "Confirmer la nouvelle adresse", es: "Confirmar la nueva dirección", it: "Conferma il nuovo indirizzo", zh: "确认新地址",
+		},
+		"email_change.ignore": {
+			en: "If you did not ask for this, close this page: nothing changes.", fi: "Jos et pyytänyt tätä, sulje sivu: mikään ei muutu.",
+			sv: "Om du inte har bett om detta, stäng sidan: ingenting ändras.", de: "Wenn Sie das nicht veranlasst haben, schließen Sie diese Seite: Es ändert sich nichts.",
+			fr: "Si vous n’avez rien demandé, fermez cette page : rien ne change.", es: "Si no lo ha pedido, cierre esta página: no cambia nada.",
+			it: "Se non lo ha chiesto, chiuda questa pagina: non cambia nulla.", zh: "如果您没有提出此申请，请关闭本页面：任何信息都不会更改。",
+		},
+		"state.email_changed.title": {
+			en: "Your email address was changed", fi: "Sähköpostiosoitteesi on vaihdettu", sv: "Din e-postadress har ändrats",
+			de: "Ihre E-Mail-Adresse wurde geändert", fr: "Votre adresse e-mail a été modifiée", es: "Su dirección de correo se ha cambiado",
+			it: "Il Suo indirizzo e-mail è stato modificato", zh: "您的电子邮件地址已更改",
+		},
+		"state.email_changed.body": {
+			en: "From now on, we use this address for you.", fi: "Käytämme tästä lähtien tätä osoitetta.", sv: "Från och med nu använder vi den här adressen för dig.",
+			de: "Ab sofort verwenden wir diese Adresse für Sie.", fr: "Nous utilisons désormais cette adresse pour vous.",
+			es: "A partir de ahora usaremos esta dirección para usted.", it: "D’ora in poi useremo questo indirizzo per Lei.", zh: "今后我们将使用此地址与您联系。",
+		},
+		"state.email_failed.title": {
+			en: "The change could not be applied", fi: "Muutosta ei voitu tehdä", sv: "Ändringen kunde inte genomföras",
+			de: "Die Änderung konnte nicht übernommen werden", fr: "La modification n’a pas pu être appliquée", es: "No se ha podido aplicar el cambio",
+			it: "Non è stato possibile applicare la modifica", zh: "无法应用此更改",
+		},
+		"state.email_failed.body": {
+			en: "This address cannot be used here. If it is yours, please contact the company that sent you the survey.",
+			fi: "Tätä osoitetta ei voi käyttää. Jos se on sinun, ota yhteyttä kyselyn lähettäneeseen yritykseen.",
+			sv: "Adressen kan inte användas här. Om den är din, kontakta företaget som skickade enkäten.",
+			de: "Diese Adresse kann hier nicht verwendet werden. Wenn es Ihre ist, wenden Sie sich bitte an das Unternehmen, das Ihnen die Umfrage geschickt hat.",
+			fr: "Cette adresse ne peut pas être utilisée ici. Si elle est la vôtre, contactez l’entreprise qui vous a envoyé l’enquête.",
+			es: "Esta dirección no se puede usar aquí. Si es suya, póngase en contacto con la empresa que le envió la encuesta.",
+			it: "Questo indirizzo non può essere usato qui. Se è il Suo, si rivolga all’azienda che Le ha inviato il sondaggio.",
+			zh: "此地址无法在此使用。如果这是您的地址，请联系向您发送问卷的公司。",
+		},
+		"state.email_link.title": {
+			en: "This confirmation link does not work", fi: "Tämä vahvistuslinkki ei toimi", sv: "Bekräftelselänken fungerar inte",
+			de: "Dieser Bestätigungslink funktioniert nicht", fr: "Ce lien de confirmation ne fonctionne pas", es: "Este enlace de confirmación no funciona",
+			it: "Questo link di conferma non funziona", zh: "此确认链接无效",
+		},
+		"state.email_link.body": {
+			en: "It was used already, has expired, or was replaced by a newer request. To change your address, ask again from the privacy page of your survey link.",
+			fi: "Linkki on jo käytetty, vanhentunut tai korvattu uudemmalla pyynnöllä. Jos haluat vaihtaa osoitteesi, pyydä muutosta uudelleen kyselylinkkisi tietosuojasivulla.",
+			sv: "Den har redan använts, har gått ut eller har ersatts av en nyare begäran. Om du vill ändra adressen, begär det igen på integritetssidan via din enkätlänk.",
+			de: "Er wurde bereits verwendet, ist abgelaufen oder wurde durch eine neuere Anfrage ersetzt. Um Ihre Adresse zu ändern, stellen Sie die Anfrage erneut auf der Datenschutzseite Ihres Umfragelinks.",
+			fr: "Il a déjà été utilisé, a expiré ou a été remplacé par une demande plus récente. Pour changer d’adresse, refaites la demande depuis la page de confidentialité de votre lien d’enquête.",
+			es: "Ya se ha usado, ha caducado o se ha sustituido por una solicitud más reciente. Para cambiar su dirección, vuelva a pedirlo desde la página de privacidad de su enlace de la encuesta.",
+			it: "È già stato usato, è scaduto o è stato sostituito da una richiesta più recente. Per cambiare indirizzo, ripeta la richiesta dalla pagina della privacy del Suo link al sondaggio.",
+			zh: "该链接已被使用、已过期，或已被更新的申请取代。如需更改地址，请通过问卷链接的隐私页面重新申请。",
+		},
+		"state.limited.title": {
+			en: "Too many requests", fi: "Liian monta pyyntöä", sv: "För många begäranden", de: "Zu viele Anfragen",
+			fr: "Trop de demandes", es: "Demasiadas solicitudes", it: "Troppe richieste", zh: "请求过多",
+		},
+		"state.limited.body": {
+			en: "For your protection, this link accepts only a few requests at a time. Please wait a few minutes and try again.",
+			fi: "Turvallisuutesi vuoksi tämä linkki ottaa vastaan vain muutaman pyynnön kerrallaan. Odota muutama minuutti ja yritä uudelleen.",
+			sv: "För din säkerhet tar länken bara emot ett fåtal begäranden åt gången. Vänta några minuter och försök igen.",
+			de: "Zu Ihrem Schutz nimmt dieser Link nur wenige Anfragen auf einmal an. Bitte warten Sie einige Minuten und versuchen Sie es erneut.",
+			fr: "Pour votre protection, ce lien n’accepte que quelques demandes à la fois. Veuillez patienter quelques minutes et réessayer.",
+			es: "Por su seguridad, este enlace solo acepta unas pocas solicitudes a la vez. Espere unos minutos y vuelva a intentarlo.",
+			it: "Per la Sua sicurezza, questo link accetta solo poche richieste alla volta. Attenda qualche minuto e riprovi.",
+			zh: "为保护您的安全，此链接一次只接受少量请求。请稍等几分钟后再试。",
 		},
 	}
 }

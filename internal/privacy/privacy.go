@@ -10,6 +10,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	netmail "net/mail"
+	"strings"
 	"time"
 
 	"github.com/candorhq/candor/internal/audit"
@@ -109,6 +111,13 @@ type Deps struct {
 	Audit        AuditLog
 	Sealer       *seal.Sealer
 	Followups    Followups // optional: named responses as their managers' follow-ups
+
+	// Confirming a new email address from a survey link; without them an
+	// email can be corrected only by an admin.
+	EmailChanges EmailChanges
+	Mailer       Mailer
+	From         netmail.Address // the sender of confirmation links
+	BaseURL      string          // links are built from it, never from a request
 }
 
 // Followups deletes the follow-up of a response that no longer carries a
@@ -131,6 +140,10 @@ type Service struct {
 	audit        AuditLog
 	sealer       *seal.Sealer
 	followups    Followups
+	changes      EmailChanges
+	mailer       Mailer
+	from         netmail.Address
+	baseURL      string
 	now          func() time.Time
 }
 
@@ -149,6 +162,10 @@ func New(d Deps) *Service {
 		audit:        d.Audit,
 		sealer:       d.Sealer,
 		followups:    d.Followups,
+		changes:      d.EmailChanges,
+		mailer:       d.Mailer,
+		from:         d.From,
+		baseURL:      strings.TrimRight(d.BaseURL, "/"),
 		now:          time.Now,
 	}
 }

@@ -321,6 +321,12 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 			return fmt.Errorf("privacy: %w", err)
 		}
 	}
+	if s.changes != nil {
+		// A confirmation link must not bring an address back.
+		if err := s.changes.DeleteByContact(ctx, contactID); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
 	if contact.Status != store.ContactErased {
 		if err := s.eraser.Erase(ctx, contactID, now); err != nil {
 			return fmt.Errorf("privacy: %w", err)

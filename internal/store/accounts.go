@@ -113,7 +113,7 @@ func (r *Accounts) All(ctx context.Context, f AccountFilter) ([]Account, error) 
 func (r *Accounts) Replace(ctx context.Context, a Account) error {
 	res, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a)
 	if err != nil {
-		if mongo.IsDuplicateKeyError(err) || isDuplicateOnUpdate(err) {
+		if isDuplicate(err) {
 			return fmt.Errorf("store: account %q: %w", a.Name, ErrDuplicate)
 		}
 		return fmt.Errorf("store: update account: %w", err)

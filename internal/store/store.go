@@ -51,9 +51,10 @@ type Store struct {
 	Imports *Imports
 	Uploads *Uploads
 
-	Responses *Responses
-	Consents  *Consents
-	Audit     *Audit
+	Responses    *Responses
+	Consents     *Consents
+	Audit        *Audit
+	EmailChanges *EmailChanges
 
 	Rollups *Rollups
 	Quotes  *Quotes
@@ -121,6 +122,8 @@ func New(db *mongo.Database) *Store {
 		Consents:  &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), refs: db.Collection("consent_refs")},
 		Audit:     &Audit{c: db.Collection("audit")},
 
+		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
+
 		Rollups: &Rollups{c: db.Collection("rollups")},
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
@@ -180,7 +183,7 @@ func (s *Store) Migrate(ctx context.Context) error {
 func (s *Store) repositories() []indexed {
 	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
-	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets)
+	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets, s.EmailChanges)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.related()...)
 	all = append(all, s.Followups)
@@ -223,16 +226,24 @@ func notFound(err error) error {
 	return err
 }
 
-// isDuplicateOnUpdate recognises a unique-index violation caused by an
-// update, which some servers report without the error shape
-// mongo.IsDuplicateKeyError looks for.
-func isDuplicateOnUpdate(err error) bool {
+// isDuplicate recognises a unique-index violation, whether an insert or an
+// update caused it. MongoDB reports both as code 11000; FerretDB reports
+// one caused by an update as an InternalError carrying SQLite's
+// "UNIQUE constraint failed", which mongo.IsDuplicateKeyError misses.
+func isDuplicate(err error) bool {
+	if err == nil {
+		return false
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return true
+	}
 	var se mongo.ServerError
 	if errors.As(err, &se) && se.HasErrorCode(11000) {
 		return true
 	}
 	msg := err.Error()
-	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key")
+	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key") ||
+		strings.Contains(msg, "UNIQUE constraint failed")
 }
 
 // FoldName is the comparison form of a name: case-folded, single-spaced.

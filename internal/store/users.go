@@ -150,6 +150,9 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	var u User
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
+	if isDuplicate(err) {
+		return User{}, fmt.Errorf("store: update user: %w", ErrDuplicate)
+	}
 	if err != nil {
 		return User{}, fmt.Errorf("store: update user: %w", notFound(err))
 	}

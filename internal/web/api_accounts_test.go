@@ -21,7 +21,7 @@ func TestAPIAccounts(t *testing.T) {
 			{"an admin names the managers", f.adminToken, `{"name":"TK Elevator","managerIds":["` + f.other.ID + `"]}`, http.StatusCreated, nil},
 			{"an admin names nobody", f.adminToken, `{"name":"Nobody's"}`, http.StatusBadRequest, []string{"managerIds"}},
 			{"invalid fields", f.managerToken, `{"name":"","country":"Finland","tier":"` + strings.Repeat("t", 101) + `"}`, http.StatusBadRequest, []string{"name", "country", "tier"}},
-			{"a taken name in other capitals", f.managerToken, `{"name":"  kone OYJ"}`, http.StatusBadRequest, []string{"name"}},
+			{"a taken name in other capitals", f.managerToken, `{"name":"  kone OYJ"}`, http.StatusConflict, []string{"name"}},
 			{"an analyst as manager", f.adminToken, `{"name":"X","managerIds":["` + f.analyst.ID + `"]}`, http.StatusBadRequest, []string{"managerIds"}},
 			{"an unknown field", f.managerToken, `{"name":"X","owner":"me"}`, http.StatusBadRequest, []string{"owner"}},
 		}

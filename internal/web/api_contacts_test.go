@@ -33,7 +33,7 @@ func TestAPIContacts(t *testing.T) {
 		}{
 			{"valid", `{"accountId":"` + f.mine.ID + `","name":" Ada  Lovelace ","email":"Ada@Kone.Example","locale":"fi-FI"}`, http.StatusCreated, nil},
 			{"invalid", `{"accountId":"` + f.mine.ID + `","name":"","email":"ada@","locale":"tlh"}`, http.StatusBadRequest, []string{"name", "email", "locale"}},
-			{"a taken email", `{"accountId":"` + f.mine.ID + `","name":"Ada Again","email":"ADA@kone.example"}`, http.StatusBadRequest, []string{"email"}},
+			{"a taken email", `{"accountId":"` + f.mine.ID + `","name":"Ada Again","email":"ADA@kone.example"}`, http.StatusConflict, []string{"email"}},
 			{"another manager's account", `{"accountId":"` + f.theirs.ID + `","name":"X","email":"x@kone.example"}`, http.StatusBadRequest, []string{"accountId"}},
 			{"no account", `{"name":"X","email":"x@kone.example"}`, http.StatusBadRequest, []string{"accountId"}},
 		}
@@ -105,7 +105,7 @@ func TestAPIContacts(t *testing.T) {
 		}
 		wantStatus(t, c.api(http.MethodPatch, path, f.managerToken, `{}`), http.StatusBadRequest)
 		r = c.api(http.MethodPatch, path, f.managerToken, `{"email":"hans@schindler.example"}`)
-		wantStatus(t, r, http.StatusBadRequest)
+		wantStatus(t, r, http.StatusConflict)
 		if apiErrorOf(t, r).Fields["email"] == "" {
 			t.Errorf("taken email: %s", r.body)
 		}
@@ -190,11 +190,11 @@ func TestAPIImport(t *testing.T) {
 		wantContacts              int64          // in the database afterwards
 	}{
 		{"a dry run writes nothing", "?dryRun=true", mixed, 2, 3, 0,
-			map[int]string{3: "bad email", 5: "unknown account", 6: "do not manage"}, 1},
+			map[int]string{3: "bad email", 5: "unknown account", 6: "cannot be used here"}, 1},
 		{"good rows are imported, bad ones reported", "", mixed, 2, 3, 0,
-			map[int]string{3: "bad email", 5: "unknown account", 6: "do not manage"}, 3},
+			map[int]string{3: "bad email", 5: "unknown account", 6: "cannot be used here"}, 3},
 		{"importing again changes nothing", "", mixed, 0, 3, 2,
-			map[int]string{3: "bad email", 5: "unknown account", 6: "do not manage"}, 3},
+			map[int]string{3: "bad email", 5: "unknown account", 6: "cannot be used here"}, 3},
 		{"every row bad", "", allBad, 0, 4, 0,
 			map[int]string{2: "bad email", 3: "unknown account", 4: "name is required", 5: "unknown locale"}, 3},
 	}

@@ -72,7 +72,17 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 	}
 	if form.Audience == audienceContacts && form.Search != "" {
 		p.Found, p.FoundTotal, err = s.campaigns.SearchContacts(c.UserContext(), actor, form.Search, store.Page{Limit: contactsPerSearch})
-		if err != nil {
+		var ve *invite.ValidationError
+		switch {
+		case errors.As(err, &ve) && ve.Fields["search"] != "":
+			// Shown by the search box, with the rest of the form as it was.
+			p.Errors = maps.Clone(p.Errors)
+			if p.Errors == nil {
+				p.Errors = map[string]string{}
+			}
+			p.Errors["search"] = "The search " + ve.Fields["search"]
+			status = fiber.StatusBadRequest
+		case err != nil:
 			return campaignProblem(err)
 		}
 	}

@@ -19,6 +19,8 @@ type accountsPage struct {
 	Accounts []accountRow
 	Pager    pager
 	Deleted  bool
+	// SearchError says why the search was refused; nothing is listed then.
+	SearchError string
 }
 
 type accountRow struct {
@@ -34,6 +36,9 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
 		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
+	if msg := searchProblem(err); msg != "" {
+		return s.render(c, fiber.StatusBadRequest, "accounts", "Accounts", accountsPage{Search: search, SearchError: msg})
+	}
 	if err != nil {
 		return err
 	}
@@ -176,7 +181,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = fieldErrors(invalid.Fields, accountLabel)
-		return s.render(c, fiber.StatusBadRequest, "accounts_new", "New account", form)
+		return s.render(c, formStatus(invalid), "accounts_new", "New account", form)
 	}
 	if err != nil {
 		return err
@@ -247,7 +252,7 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors = fieldErrors(invalid.Fields, accountLabel)
-	return s.render(c, fiber.StatusBadRequest, "accounts_edit", a.Name, form)
+	return s.render(c, formStatus(invalid), "accounts_edit", a.Name, form)
 }
 
 // accountDeletion is the confirmation step before deleting an account.

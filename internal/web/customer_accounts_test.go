@@ -43,7 +43,7 @@ func TestAccountPages(t *testing.T) {
 			`value="`+f.manager.ID+`" checked`, `value="`+f.other.ID+`" checked`, `aria-invalid="true"`)
 
 		r = c.post("/accounts/new", url.Values{"name": {"KONE oyj"}, "managerIds": {f.manager.ID}})
-		wantStatus(t, r, http.StatusBadRequest)
+		wantStatus(t, r, http.StatusConflict)
 		wantContains(t, r, "An account with this name already exists.", `value="KONE oyj"`)
 	})
 

@@ -70,6 +70,8 @@ type contactsPage struct {
 	Pager      pager
 	Filtered   bool
 	NoAccounts bool
+	// SearchError says why the search was refused; nothing is listed then.
+	SearchError string
 }
 
 // contactsPage lists the user's contacts, a page at a time, optionally of
@@ -88,6 +90,11 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		AccountID: accountID, Search: search,
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
+	if msg := searchProblem(err); msg != "" {
+		return s.render(c, fiber.StatusBadRequest, "contacts", "Contacts", contactsPage{
+			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: msg,
+		})
+	}
 	if err != nil {
 		return err
 	}
@@ -200,7 +207,7 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = fieldErrors(invalid.Fields, contactLabel)
-		return s.render(c, fiber.StatusBadRequest, "contacts_new", "Add a contact", form)
+		return s.render(c, formStatus(invalid), "contacts_new", "Add a contact", form)
 	}
 	if err != nil {
 		return err
@@ -256,7 +263,7 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 	status, fields, formError := fiber.StatusBadRequest, map[string]string(nil), ""
 	switch {
 	case errors.As(err, &invalid):
-		fields = fieldErrors(invalid.Fields, contactLabel)
+		status, fields = formStatus(invalid), fieldErrors(invalid.Fields, contactLabel)
 	case errors.Is(err, customer.ErrConflict):
 		status, formError = fiber.StatusConflict, sentence(conflictMessage(err))
 	default:

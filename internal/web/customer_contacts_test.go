@@ -51,8 +51,8 @@ func TestContactPages(t *testing.T) {
 
 		f.contact(t, f.manager, f.mine.ID, "Taken", "taken@kone.example")
 		r = c.post("/contacts/"+id, url.Values{"accountId": {f.mine.ID}, "name": {"Aino Laine"}, "email": {"taken@kone.example"}, "locale": {"sv"}})
-		wantStatus(t, r, http.StatusBadRequest)
-		wantContains(t, r, "Another contact has this email.", `value="taken@kone.example"`)
+		wantStatus(t, r, http.StatusConflict)
+		wantContains(t, r, "This email address cannot be used here; if it is right, ask an admin.", `value="taken@kone.example"`)
 	})
 
 	t.Run("the list filters and searches", func(t *testing.T) {

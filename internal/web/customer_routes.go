@@ -122,6 +122,8 @@ func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {
 func classifyCustomer(err error) *problem {
 	var ve *customer.ValidationError
 	switch {
+	case errors.As(err, &ve) && ve.Conflict:
+		return &problem{status: fiber.StatusConflict, msg: "conflict with an existing record", fields: ve.Fields}
 	case errors.As(err, &ve):
 		return badRequest("invalid input", ve.Fields)
 	case errors.Is(err, customer.ErrNotFound):
@@ -140,6 +142,25 @@ func classifyCustomer(err error) *problem {
 			detail:  "An uploaded file waits an hour to be imported. Please upload it again."}
 	}
 	return nil
+}
+
+// formStatus is the status of a form shown again for ve: 409 when its
+// values clash with stored ones (a taken name or email), else 400.
+func formStatus(ve *customer.ValidationError) int {
+	if ve.Conflict {
+		return fiber.StatusConflict
+	}
+	return fiber.StatusBadRequest
+}
+
+// searchProblem is the message for a search the service refused, to show
+// by the search box; "" for any other error.
+func searchProblem(err error) string {
+	var ve *customer.ValidationError
+	if errors.As(err, &ve) && ve.Fields["search"] != "" {
+		return "The search " + ve.Fields["search"] + "."
+	}
+	return ""
 }
 
 // conflictMessage is the part of a conflict meant for people: what

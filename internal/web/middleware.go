@@ -117,9 +117,10 @@ func routeLabel(c *fiber.Ctx) string {
 
 // redactPath hides the secret in respondent links, which would let anyone
 // who reads the logs answer or unsubscribe in the respondent's name:
-// "/s/<token>/thanks" becomes "/s/:token/thanks".
+// "/s/<token>/thanks" becomes "/s/:token/thanks"; so do /u/ and /e/
+// (confirming a new email address).
 func redactPath(p string) string {
-	if len(p) < 3 || p[0] != '/' || p[2] != '/' || (p[1] != 's' && p[1] != 'S' && p[1] != 'u' && p[1] != 'U') {
+	if len(p) < 3 || p[0] != '/' || p[2] != '/' || !strings.ContainsRune("sSuUeE", rune(p[1])) {
 		return p
 	}
 	rest := p[3:]
@@ -130,9 +131,10 @@ func redactPath(p string) string {
 	return p[:3] + ":token" + suffix
 }
 
-// isRespondentPath reports whether p is a respondent link (/s/… or /u/…).
+// isRespondentPath reports whether p is a respondent link (/s/…, /u/… or
+// /e/…).
 func isRespondentPath(p string) bool {
-	return strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/u/")
+	return strings.HasPrefix(p, "/s/") || strings.HasPrefix(p, "/u/") || strings.HasPrefix(p, "/e/")
 }
 
 // securityHeaders applies to every response, error pages included.

@@ -39,6 +39,7 @@ func TestSecurityHeaders(t *testing.T) {
 		{"https origin, error page", secure, "/nowhere", true, "same-origin"},
 		{"respondent link never passes its address on", plain, "/s/some.token.here", false, "no-referrer"},
 		{"unsubscribe link never passes its address on", plain, "/u/some.token.here", false, "no-referrer"},
+		{"email confirmation link never passes its address on", plain, "/e/some-token", false, "no-referrer"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -229,6 +230,9 @@ func TestRedactPath(t *testing.T) {
 		{"/s/abc/privacy/download", "/s/:token/privacy/download"},
 		{"/u/xyz", "/u/:token"},
 		{"/u/xyz/", "/u/:token/"},
+		{"/e/Zm9vYmFy", "/e/:token"},
+		{"/E/Zm9vYmFy", "/E/:token"},
+		{"/export", "/export"},
 		{"/S/xyz", "/S/:token"},
 		{"/s/", "/s/:token"},
 		{"/s", "/s"},

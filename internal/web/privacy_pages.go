@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/json"
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -23,7 +25,7 @@ type privacyOverviewPage struct {
 	Responses   []privacyNamedRow
 	Consents    []privacyConsentRow
 
-	Done   string // the action just completed: "rectified" or "withdrawn"
+	Done   string // the action just completed: "rectified", "confirm" (a link went to the new address) or "withdrawn"
 	Form   privacyRectifyForm
 	Survey string // back to the survey, while it can be answered
 
@@ -136,6 +138,9 @@ func (s *Server) privacyExport(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
+	if !s.allowRights(l) {
+		return s.rightsLimited(c, v)
+	}
 	export, err := s.privacy.Export(c.UserContext(), l.ContactID, v.locale, privacy.Requester{})
 	if err != nil {
 		return err
@@ -155,20 +160,30 @@ func sendPersonalData(c *fiber.Ctx, export privacy.Export) error {
 	return c.Status(fiber.StatusOK).Send(body)
 }
 
-// privacyRectify corrects the holder's name and email.
+// privacyRectify corrects the holder's name at once and asks the holder
+// of a new email address to confirm it. Whether that address is another
+// contact's makes no difference to the answer: a confirmation link goes to
+// it either way, and only whoever opens it learns whether the change could
+// be applied.
 func (s *Server) privacyRectify(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err
 	}
+	if !s.allowRights(l) {
+		return s.rightsLimited(c, v)
+	}
 	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
-	_, err = s.privacy.Rectify(c.UserContext(), l.ContactID, form.Name, form.Email, privacy.Requester{})
+	done, err := s.privacy.RequestCorrection(c.UserContext(), l.ContactID, form.Name, form.Email, v.locale)
 	if fields := rectifyProblems(err, v.msg); fields != nil {
 		form.Errors = fields
 		return s.renderPrivacy(c, v, l, fiber.StatusUnprocessableEntity, form)
 	}
 	if err != nil {
 		return err
+	}
+	if done.EmailPending {
+		return c.Redirect(v.url("/privacy")+"&done=confirm", fiber.StatusSeeOther)
 	}
 	return c.Redirect(v.url("/privacy")+"&done=rectified", fiber.StatusSeeOther)
 }
@@ -177,22 +192,85 @@ func (s *Server) privacyRectify(c *fiber.Ctx) error {
 // the respondent's language; nil for any other error.
 func rectifyProblems(err error, msg i18n.Catalog) map[string]string {
 	var ve *customer.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		fields := map[string]string{}
-		if ve.Fields["name"] != "" {
-			fields["name"] = msg.T("privacy.rectify.name_invalid")
-		}
-		if ve.Fields["email"] != "" {
-			fields["email"] = msg.T("privacy.rectify.email_invalid")
-		}
-		return fields
-	case errors.Is(err, customer.ErrEmailTaken):
-		// Not "taken": that would tell anyone with a link whether an
-		// address belongs to another contact.
-		return map[string]string{"email": msg.T("privacy.rectify.email_taken")}
+	if !errors.As(err, &ve) {
+		return nil
 	}
-	return nil
+	fields := map[string]string{}
+	if ve.Fields["name"] != "" {
+		fields["name"] = msg.T("privacy.rectify.name_invalid")
+	}
+	if ve.Fields["email"] != "" {
+		fields["email"] = msg.T("privacy.rectify.email_invalid")
+	}
+	return fields
+}
+
+// Limits on a person's privacy requests: enough for someone using their
+// rights, too few to probe addresses or flood a mailbox with links.
+const (
+	rightsBurst = 10
+	rightsEvery = 2 * time.Minute
+)
+
+// allowRights takes one of the person's requests from the limiter. The key
+// is the contact, so holding several links buys no more.
+func (s *Server) allowRights(l respond.Link) bool {
+	return s.rights.Allow(l.ContactID, time.Now())
+}
+
+// rightsLimited answers a request over the limit.
+func (s *Server) rightsLimited(c *fiber.Ctx, v respondentView) error {
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(rightsEvery/time.Second)))
+	return s.renderState(c, v, fiber.StatusTooManyRequests, "limited", linkStatePage{Manage: v.url("/privacy")})
+}
+
+// privacyEmailPage is privacy_email.html: the new address, and the button
+// that confirms it.
+type privacyEmailPage struct {
+	Email, Action string
+}
+
+// emailChangeView is the view of a confirmation page, in the language the
+// change was asked for in unless the URL says otherwise.
+func emailChangeView(c *fiber.Ctx, locale string) respondentView {
+	return newRespondentView(c, "", i18n.Supported(), locale, "en", "")
+}
+
+// emailChangePage shows what a confirmation link would change. It only
+// reads: a mail scanner opening the link must not confirm anything.
+func (s *Server) emailChangePage(c *fiber.Ctx) error {
+	token := param(c, "token")
+	ch, err := s.privacy.PendingEmailChange(c.UserContext(), token)
+	v := emailChangeView(c, ch.Locale)
+	if err != nil {
+		return s.emailChangeProblem(c, v, err)
+	}
+	page := privacyEmailPage{Email: ch.Email, Action: "/e/" + url.PathEscape(token) + "?lang=" + url.QueryEscape(v.locale)}
+	return s.renderRespondent(c, fiber.StatusOK, "privacy_email", v.layout(v.msg.T("email_change.title"), page))
+}
+
+// emailChangeConfirm applies the change, once.
+func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
+	ch, err := s.privacy.ConfirmEmailChange(c.UserContext(), param(c, "token"))
+	v := emailChangeView(c, ch.Locale)
+	if err != nil {
+		return s.emailChangeProblem(c, v, err)
+	}
+	return s.renderState(c, v, fiber.StatusOK, "email_changed", linkStatePage{})
+}
+
+// emailChangeProblem answers a confirmation link that cannot change the
+// address, or returns err when it is not about the link.
+func (s *Server) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) error {
+	switch {
+	case errors.Is(err, privacy.ErrEmailUnavailable):
+		return s.renderState(c, v, fiber.StatusConflict, "email_failed", linkStatePage{})
+	case errors.Is(err, privacy.ErrLinkExpired):
+		return s.renderState(c, v, fiber.StatusGone, "email_link", linkStatePage{})
+	case errors.Is(err, privacy.ErrNotFound):
+		return s.renderState(c, v, fiber.StatusNotFound, "email_link", linkStatePage{})
+	}
+	return err
 }
 
 // privacyWithdraw withdraws one of the holder's consents.

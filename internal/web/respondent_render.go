@@ -21,7 +21,7 @@ import (
 // respondent's language, names it in <html lang>, and shows no staff
 // navigation.
 func respondentViews() []string {
-	return []string{"respond", "respond_thanks", "respond_state", "privacy", "privacy_erase"}
+	return []string{"respond", "respond_thanks", "respond_state", "privacy", "privacy_erase", "privacy_email"}
 }
 
 // parseRespondentViews adds the respondent's pages to vs.

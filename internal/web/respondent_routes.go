@@ -28,6 +28,9 @@ type PrivacyService interface {
 	NamedResponse(ctx context.Context, contactID, responseID, locale string, by privacy.Requester) (privacy.NamedResponse, error)
 	Export(ctx context.Context, contactID, locale string, by privacy.Requester) (privacy.Export, error)
 	Rectify(ctx context.Context, contactID, name, email string, by privacy.Requester) (customer.Contact, error)
+	RequestCorrection(ctx context.Context, contactID, name, email, locale string) (privacy.Correction, error)
+	PendingEmailChange(ctx context.Context, token string) (privacy.EmailChange, error)
+	ConfirmEmailChange(ctx context.Context, token string) (privacy.EmailChange, error)
 	Withdraw(ctx context.Context, contactID, consentID string, by privacy.Requester) error
 	Erase(ctx context.Context, contactID string, by privacy.Requester) error
 	FindByEmail(ctx context.Context, email string) (customer.Contact, error)
@@ -63,6 +66,12 @@ func (s *Server) respondentRoutes(api fiber.Router, app fiber.Router) {
 		r.Post("/:token/privacy/withdraw", s.respondentPage(s.privacyWithdraw))
 		r.Get("/:token/privacy/erase", s.respondentPage(s.privacyEraseConfirm))
 		r.Post("/:token/privacy/erase", s.respondentPage(s.privacyErase))
+
+		// A new email address is confirmed from the link mailed to it,
+		// which carries a token of its own, not the survey link's.
+		e := app.Group("/e", s.respondentGuard)
+		e.Get("/:token", s.respondentPage(s.emailChangePage))
+		e.Post("/:token", s.respondentPage(s.emailChangeConfirm))
 	}
 	if s.privacy != nil {
 		// Each route carries the admin chain itself rather than through a

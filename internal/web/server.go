@@ -18,6 +18,7 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
+	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
@@ -101,6 +102,10 @@ type Server struct {
 	reportCampaigns SurveyCampaigns
 	quotes          QuoteService
 
+	// rights limits what one person may ask of their privacy page:
+	// exports, corrections and the confirmation mails they send.
+	rights *ratelimit.Limiter
+
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
 	limits map[string]map[string]fasthttp.RequestConfig
@@ -112,6 +117,7 @@ const (
 	writeTimeout    = 30 * time.Second
 	idleTimeout     = 2 * time.Minute
 	bodyLimit       = 1 << 20 // routes that take uploads raise their own
+	readBufferSize  = 16 << 10
 	shutdownTimeout = 10 * time.Second
 )
 
@@ -173,6 +179,7 @@ func New(d Deps) (*Server, error) {
 		reportCampaigns: d.ReportCampaigns,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
+		rights: ratelimit.New(rightsEvery, rightsBurst),
 	}
 	s.csrfTokens = tokens
 	s.csrf = s.csrfProtection(tokens)
@@ -184,6 +191,10 @@ func New(d Deps) (*Server, error) {
 		WriteTimeout:          writeTimeout,
 		IdleTimeout:           idleTimeout,
 		BodyLimit:             bodyLimit,
+		// Room for a long query string, so that an over-long search is
+		// answered by its handler with a message rather than refused by
+		// fasthttp before routing (its default is 4 KB of headers).
+		ReadBufferSize: readBufferSize,
 		// Respondent links are matched, and redacted from logs, by exact prefix.
 		CaseSensitive: true,
 		// X-Forwarded-* headers count only from CANDOR_TRUSTED_PROXIES; with

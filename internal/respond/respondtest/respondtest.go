@@ -5,12 +5,14 @@ package respondtest
 import (
 	"context"
 	"errors"
+	netmail "net/mail"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
@@ -62,6 +64,9 @@ func NewWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *World {
 		Consents: st.Consents, Responses: st.Responses, Subjects: w.Customers, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
 		Surveys: st.Surveys, Audit: w.Audit, Sealer: w.Sealer,
+		// Confirmation links go to the dev outbox, where tests read them.
+		EmailChanges: st.EmailChanges, Mailer: invite.NewDevOutbox(st.DevMails),
+		From: netmail.Address{Name: "Candor", Address: "candor@candor.test"}, BaseURL: BaseURL,
 	}).WithClock(w.Now)
 	w.Respond = respond.New(respond.Deps{
 		Signer: w.Signer, Keys: ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,

@@ -1,0 +1,90 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/seal"
+)
+
+// EmailChange is a change of a contact's email that waits for the holder
+// of the new address to confirm it. The confirmation link carries a random
+// token; only its hash is stored, so the database alone cannot confirm.
+type EmailChange struct {
+	ID        string    `bson:"_id"` // hash of the token in the link
+	ContactID string    `bson:"contactId"`
+	Email     seal.Box  `bson:"email"`  // the new address, sealed and bound to the id
+	Locale    string    `bson:"locale"` // the language the change was asked for in
+	CreatedAt time.Time `bson:"createdAt"`
+	ExpiresAt time.Time `bson:"expiresAt"`
+}
+
+// EmailChanges is the email_changes collection: small, since a change
+// leaves it when confirmed, superseded, erased or expired.
+type EmailChanges struct{ c *mongo.Collection }
+
+func (r *EmailChanges) collection() *mongo.Collection { return r.c }
+
+func (r *EmailChanges) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")}}
+}
+
+// Insert stores a pending change.
+func (r *EmailChanges) Insert(ctx context.Context, ch EmailChange) error {
+	if _, err := r.c.InsertOne(ctx, ch); err != nil {
+		if isDuplicate(err) {
+			return fmt.Errorf("store: email change: %w", ErrDuplicate)
+		}
+		return fmt.Errorf("store: insert email change: %w", err)
+	}
+	return nil
+}
+
+// ByID returns a pending change without using it up.
+func (r *EmailChanges) ByID(ctx context.Context, id string) (EmailChange, error) {
+	var ch EmailChange
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ch); err != nil {
+		return EmailChange{}, fmt.Errorf("store: find email change: %w", notFound(err))
+	}
+	return ch, nil
+}
+
+// Take removes a pending change and returns it: exactly one caller gets it,
+// however many confirm at once; the others get ErrNotFound.
+func (r *EmailChanges) Take(ctx context.Context, id string) (EmailChange, error) {
+	ch, err := r.ByID(ctx, id)
+	if err != nil {
+		return EmailChange{}, err
+	}
+	res, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}})
+	if err != nil {
+		return EmailChange{}, fmt.Errorf("store: take email change: %w", err)
+	}
+	if res.DeletedCount == 0 {
+		return EmailChange{}, fmt.Errorf("store: take email change: %w", ErrNotFound)
+	}
+	return ch, nil
+}
+
+// DeleteByContact removes a contact's pending changes: a newer request
+// supersedes them, and erasure leaves none.
+func (r *EmailChanges) DeleteByContact(ctx context.Context, contactID string) error {
+	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}}); err != nil {
+		return fmt.Errorf("store: delete email changes: %w", err)
+	}
+	return nil
+}
+
+// DeleteExpired removes changes that expired before now; there is no TTL
+// index on the embedded database.
+func (r *EmailChanges) DeleteExpired(ctx context.Context, now time.Time) error {
+	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}}); err != nil {
+		return fmt.Errorf("store: delete expired email changes: %w", err)
+	}
+	return nil
+}
