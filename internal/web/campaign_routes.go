@@ -87,7 +87,7 @@ func (s *Server) campaignRoutes(api fiber.Router, app fiber.Router) {
 	api.Get("/outbox/:id", bearer(s.apiOutboxMessage, store.RoleAdmin)...)
 
 	app.Get("/u/:token", s.unsubscribeGuard, s.unsubscribePage)
-	app.Post("/u/:token", s.unsubscribeGuard, s.unsubscribeSubmit)
+	app.Post("/u/:token", s.unsubscribeGuard, s.limitRespondentPosts, s.unsubscribeSubmit)
 }
 
 // campaignProblem turns the campaign service's errors into what the client

@@ -55,7 +55,7 @@ func respondentPages() []string {
 // cross-site posts instead.
 func (s *Server) respondentRoutes(api fiber.Router, app fiber.Router) {
 	if s.respondents != nil && s.privacy != nil {
-		r := app.Group("/s", s.respondentGuard)
+		r := app.Group("/s", s.respondentGuard, s.limitRespondentPosts)
 		r.Get("/:token", s.respondentPage(s.answerPage))
 		r.Post("/:token", s.respondentPage(s.answerSubmit))
 		r.Get("/:token/thanks", s.respondentPage(s.thanksPage))
@@ -69,7 +69,7 @@ func (s *Server) respondentRoutes(api fiber.Router, app fiber.Router) {
 
 		// A new email address is confirmed from the link mailed to it,
 		// which carries a token of its own, not the survey link's.
-		e := app.Group("/e", s.respondentGuard)
+		e := app.Group("/e", s.respondentGuard, s.limitRespondentPosts)
 		e.Get("/:token", s.respondentPage(s.emailChangePage))
 		e.Post("/:token", s.respondentPage(s.emailChangeConfirm))
 	}

@@ -518,3 +518,32 @@ func TestRespondentViewsFailOnAMissingView(t *testing.T) {
 		t.Errorf("err = %v, want one naming the missing view", err)
 	}
 }
+
+// TestPostsToALinkAreLimited: a link takes a person's few posts, then
+// answers 429 with a respondent page, while other links still answer and
+// reading pages is never limited.
+func TestPostsToALinkAreLimited(t *testing.T) {
+	t.Parallel()
+	f := newRespondentFixture(t)
+	hammered := f.w.Invite(t, f.sv, "Hal Hammer", "hal@example.com", "de")
+	other := f.w.Invite(t, f.sv, "Olga Other", "olga@example.com", "en")
+	c := f.client(t)
+	for i := range linkPostBurst {
+		if r := c.post(respondentPath(hammered.Token, ""), f.answerForm(false)); r.StatusCode != http.StatusSeeOther {
+			t.Fatalf("post %d: status %d, want 303", i+1, r.StatusCode)
+		}
+	}
+	for _, path := range []string{"", "/withdraw", "/privacy/export"} {
+		r := c.post(respondentPath(hammered.Token, path), f.answerForm(false))
+		wantStatus(t, r, http.StatusTooManyRequests)
+		pageHas(t, r, "Too many requests")
+		if r.Header.Get("Retry-After") == "" {
+			t.Errorf("POST %s: no Retry-After", path)
+		}
+	}
+	wantStatus(t, c.get(respondentPath(hammered.Token, "/thanks")), http.StatusOK)
+	wantSeeOther(t, c.post(respondentPath(other.Token, ""), f.answerForm(false)), respondentPath(other.Token, "/thanks"))
+	if n, _ := f.st.DB().Collection("responses").CountDocuments(context.Background(), bson.D{}); n != 2 {
+		t.Errorf("responses = %d, want 2", n)
+	}
+}

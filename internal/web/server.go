@@ -105,6 +105,8 @@ type Server struct {
 	// rights limits what one person may ask of their privacy page:
 	// exports, corrections and the confirmation mails they send.
 	rights *ratelimit.Limiter
+	// respondentLimits bounds the posts to respondent links.
+	respondentLimits respondentLimits
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -180,6 +182,8 @@ func New(d Deps) (*Server, error) {
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 		rights: ratelimit.New(rightsEvery, rightsBurst),
+
+		respondentLimits: newRespondentLimits(),
 	}
 	s.csrfTokens = tokens
 	s.csrf = s.csrfProtection(tokens)
