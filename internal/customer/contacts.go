@@ -165,6 +165,9 @@ func (s *Service) CreateContact(ctx context.Context, actor store.User, in Contac
 	if err != nil {
 		return Contact{}, err
 	}
+	if err := s.notUnderOlderKey(ctx, in.Email, c.ID); err != nil {
+		return Contact{}, err
+	}
 	if err := s.contacts.Insert(ctx, c); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
 			return Contact{}, conflict("email", EmailUnavailable)
@@ -172,6 +175,27 @@ func (s *Service) CreateContact(ctx context.Context, actor store.User, in Contac
 		return Contact{}, fmt.Errorf("customer: %w", err)
 	}
 	return s.open(c)
+}
+
+// notUnderOlderKey refuses an email a contact holds under an older key's
+// index, which the unique claim of the current index cannot see: until
+// `candor keys rewrap` has moved every contact, after a rotation. The
+// contact self may hold it.
+func (s *Service) notUnderOlderKey(ctx context.Context, email, self string) error {
+	older := s.sealer.BlindIndexes(NormalizeEmail(email))[1:]
+	if len(older) == 0 {
+		return nil
+	}
+	other, err := s.contacts.ByEmailIndex(ctx, older...)
+	switch {
+	case err == nil && other.ID == self:
+		return nil
+	case err == nil:
+		return conflict("email", EmailUnavailable)
+	case errors.Is(err, store.ErrNotFound):
+		return nil
+	}
+	return fmt.Errorf("customer: %w", err)
 }
 
 // stored returns a stored contact whose account the actor manages.
@@ -264,6 +288,11 @@ func (s *Service) replace(ctx context.Context, c store.Contact, in ContactInput)
 	c.AccountID, c.Locale, c.UpdatedAt = in.AccountID, in.Locale, s.now().UTC()
 	if err := s.sealPerson(&c, dk, in.Name, in.Email); err != nil {
 		return Contact{}, err
+	}
+	if c.EmailIndex != previous {
+		if err := s.notUnderOlderKey(ctx, in.Email, c.ID); err != nil {
+			return Contact{}, err
+		}
 	}
 	if err := s.contacts.Replace(ctx, c, previous); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {

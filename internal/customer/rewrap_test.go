@@ -270,3 +270,29 @@ func TestRewrapNeverOverwritesACompetitor(t *testing.T) {
 		})
 	}
 }
+
+// TestNoDuplicateDuringARotation: before rewrap has moved a contact, its
+// email is claimed only under the old key's index; a new contact with that
+// email is still refused.
+func TestNoDuplicateDuringARotation(t *testing.T) {
+	t.Parallel()
+	r := newRotation(t, 1)
+	_, err := r.svc2.CreateContact(context.Background(), r.admin, customer.ContactInput{
+		AccountID: r.contacts[0].AccountID, Name: "Twin", Email: r.contacts[0].Email})
+	fieldErr(t, err, "email")
+}
+
+// TestNoDuplicateByCorrectionDuringARotation: the same holds for a contact
+// whose email is changed to one held under the old key.
+func TestNoDuplicateByCorrectionDuringARotation(t *testing.T) {
+	t.Parallel()
+	r := newRotation(t, 2)
+	taken := r.contacts[0].Email
+	_, err := r.svc2.UpdateContact(context.Background(), r.admin, r.contacts[1].ID, customer.ContactPatch{Email: &taken})
+	fieldErr(t, err, "email")
+	// A contact keeps its own address under the old key.
+	name := "Renamed"
+	if _, err := r.svc2.UpdateContact(context.Background(), r.admin, r.contacts[0].ID, customer.ContactPatch{Name: &name}); err != nil {
+		t.Fatalf("renaming a contact not yet moved: %v", err)
+	}
+}
