@@ -21,3 +21,15 @@ func (s *Store) Handles() []*mongo.Collection {
 	}
 	return out
 }
+
+// Transient is transient.
+func Transient(err error) bool { return transient(err) }
+
+// RetryIdempotent is retryIdempotent.
+func RetryIdempotent(ctx context.Context, fn func(context.Context) error) error {
+	return retryIdempotent(ctx, fn)
+}
+
+// LoseReplies makes the outbox report f's error after each multi-document
+// write that succeeded, as if the reply had been lost.
+func (r *Outbox) LoseReplies(f func(op string) error) { r.lostReply = f }
