@@ -40,6 +40,7 @@ type ChainStore interface {
 	AdvanceHead(ctx context.Context, from int64, next store.ChainHead) (bool, error)
 	Insert(ctx context.Context, rec store.ConsentRecord) error
 	BySeq(ctx context.Context, seq int64) (store.ConsentRecord, error)
+	ByContact(ctx context.Context, contactID string) ([]store.ConsentRecord, error)
 	Each(ctx context.Context, fn func(store.ConsentRecord) error) error
 }
 
@@ -67,12 +68,28 @@ const maxAppendAttempts = 50
 // Append adds rec as the next record, filling in Seq, ID, PrevHash and
 // Hash, and returns it.
 func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.ConsentRecord, error) {
+	rec, _, err := c.appendUnless(ctx, rec, nil)
+	return rec, err
+}
+
+// AppendOnce appends rec unless its contact's history already holds a
+// record that taken reports as the same one (a withdrawal of the same
+// consent, say); then it returns that record and false. It is a unique key
+// on the chain that holds across processes: the history is read after the
+// head, and the record can take only the number after that head, so any
+// record appended before it was in the history read, and any appended
+// after it reads it.
+func (c *Chain) AppendOnce(ctx context.Context, rec store.ConsentRecord, taken func(store.ConsentRecord) bool) (store.ConsentRecord, bool, error) {
+	return c.appendUnless(ctx, rec, taken)
+}
+
+func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, taken func(store.ConsentRecord) bool) (store.ConsentRecord, bool, error) {
 	rec.At = rec.At.UTC().Truncate(time.Millisecond) // what BSON keeps, so the hash survives a round trip
 	select {
 	case c.turn <- struct{}{}:
 		defer func() { <-c.turn }()
 	case <-ctx.Done():
-		return store.ConsentRecord{}, fmt.Errorf("privacy: %w", ctx.Err())
+		return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", ctx.Err())
 	}
 	for attempt := range maxAppendAttempts {
 		if attempt > 0 {
@@ -80,12 +97,23 @@ func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.Cons
 			// collision is a write the database serialises: wait a random
 			// while that grows with the losses, so contenders spread out.
 			if err := sleepCtx(ctx, rand.N(time.Millisecond<<min(attempt, 7))); err != nil {
-				return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
+				return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
 			}
 		}
 		head, err := c.store.Head(ctx)
 		if err != nil {
-			return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
+			return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
+		}
+		if taken != nil {
+			history, err := c.store.ByContact(ctx, rec.ContactID)
+			if err != nil {
+				return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
+			}
+			for _, h := range history {
+				if taken(h) {
+					return h, false, nil
+				}
+			}
 		}
 		rec.Seq, rec.PrevHash = head.Seq+1, head.Hash
 		rec.ID = store.ConsentRecordID(rec.Seq)
@@ -94,21 +122,21 @@ func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.Cons
 		if errors.Is(err, store.ErrDuplicate) {
 			// Another appender holds the number; help it finish, then retry.
 			if err := c.complete(ctx, head); err != nil {
-				return store.ConsentRecord{}, err
+				return store.ConsentRecord{}, false, err
 			}
 			continue
 		}
 		if err != nil {
-			return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
+			return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
 		}
 		// A lost swap means another appender completed the head with this
 		// very record: only this record could follow the head read above.
 		if _, err := c.store.AdvanceHead(ctx, head.Seq, store.ChainHead{Seq: rec.Seq, Hash: rec.Hash}); err != nil {
-			return store.ConsentRecord{}, fmt.Errorf("privacy: %w", err)
+			return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
 		}
-		return rec, nil
+		return rec, true, nil
 	}
-	return store.ConsentRecord{}, ErrChainBusy
+	return store.ConsentRecord{}, false, ErrChainBusy
 }
 
 func sleepCtx(ctx context.Context, d time.Duration) error {

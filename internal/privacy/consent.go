@@ -146,14 +146,17 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 		}
 	}
 	if endOf(history, rec) == nil {
-		if _, err := s.chain.Append(ctx, store.ConsentRecord{
+		// Two withdrawals may race (two tabs, a retry, two processes): the
+		// withdrawal of a consent is unique on the chain, so the one that
+		// comes second appends nothing and succeeds all the same.
+		if _, _, err := s.chain.AppendOnce(ctx, store.ConsentRecord{
 			Kind:      store.ConsentWithdrawn,
 			ContactID: contactID,
 			SurveyID:  rec.SurveyID,
 			Refers:    rec.ID,
 			Method:    by.via(),
 			At:        s.now(),
-		}); err != nil {
+		}, func(h store.ConsentRecord) bool { return ends(h, rec) }); err != nil {
 			return err
 		}
 	}
@@ -167,13 +170,17 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 // erasure of the person; nil while the consent stands.
 func endOf(history []store.ConsentRecord, rec store.ConsentRecord) *store.ConsentRecord {
 	for i, h := range history {
-		switch {
-		case h.Kind == store.ConsentWithdrawn && h.Refers == rec.ID,
-			h.Kind == store.ConsentErasure && h.Seq > rec.Seq:
+		if ends(h, rec) {
 			return &history[i]
 		}
 	}
 	return nil
+}
+
+// ends reports whether record h ended consent rec.
+func ends(h, rec store.ConsentRecord) bool {
+	return h.Kind == store.ConsentWithdrawn && h.Refers == rec.ID ||
+		h.Kind == store.ConsentErasure && h.Seq > rec.Seq
 }
 
 // ConsentInfo is one consent of a person's history.

@@ -41,7 +41,6 @@ const (
 type ConsentStore interface {
 	ChainStore
 	ByID(ctx context.Context, id string) (store.ConsentRecord, error)
-	ByContact(ctx context.Context, contactID string) ([]store.ConsentRecord, error)
 	PutRef(ctx context.Context, id string, ref seal.Box) error
 	Ref(ctx context.Context, id string) (seal.Box, error)
 	DeleteRef(ctx context.Context, id string) error

@@ -564,9 +564,15 @@ func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map
 // in one update, atomic per invitation, so one answered meanwhile stays
 // answered. It returns how many were revoked.
 func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
-	res, err := r.c.UpdateMany(ctx,
-		bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+	// Repeatable: a revoked invitation is out of the filter.
+	var res *mongo.UpdateResult
+	err := retryIdempotent(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = r.c.UpdateMany(ctx,
+			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: revoke campaign invitations: %w", err)
 	}

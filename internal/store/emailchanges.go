@@ -74,7 +74,11 @@ func (r *EmailChanges) Take(ctx context.Context, id string) (EmailChange, error)
 // DeleteByContact removes a contact's pending changes: a newer request
 // supersedes them, and erasure leaves none.
 func (r *EmailChanges) DeleteByContact(ctx context.Context, contactID string) error {
-	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}}); err != nil {
+	err := retryIdempotent(ctx, func(ctx context.Context) error {
+		_, err := r.c.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("store: delete email changes: %w", err)
 	}
 	return nil

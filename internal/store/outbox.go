@@ -72,6 +72,26 @@ func MessageID(invitationID string, round int) string {
 type Outbox struct {
 	c    *mongo.Collection
 	dead *mongo.Collection
+	// lostReply, when set (by tests), is reported as the error of a
+	// multi-document write that succeeded, as when a primary steps down
+	// before its reply arrives.
+	lostReply func(op string) error
+}
+
+// many runs an idempotent multi-document write op, repeating it on
+// transient errors (see retryIdempotent), and reports how many attempts it
+// took.
+func (r *Outbox) many(ctx context.Context, op string, fn func(context.Context) error) (int, error) {
+	attempts := 0
+	err := retryIdempotent(ctx, func(ctx context.Context) error {
+		attempts++
+		err := fn(ctx)
+		if err == nil && r.lostReply != nil {
+			err = r.lostReply(op)
+		}
+		return err
+	})
+	return attempts, err
 }
 
 func (r *Outbox) collection() *mongo.Collection { return r.c }
@@ -142,14 +162,28 @@ func (r *Outbox) Claim(ctx context.Context, token string, now time.Time, lease t
 		if err != nil {
 			return nil, fmt.Errorf("store: claim: %w", err)
 		}
-		res, err := r.c.UpdateMany(ctx, append(bson.D{{Key: "batch", Value: head.Batch}}, due...), bson.D{
-			{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxSending}, {Key: "lease", Value: token}, {Key: "leaseUntil", Value: now.Add(lease)}}},
-			{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+		// Repeatable: it matches only queued messages, and a claimed one is
+		// sending, so a repeat claims what the lost call did not and counts
+		// no attempt twice.
+		var res *mongo.UpdateResult
+		attempts, err := r.many(ctx, "claim", func(ctx context.Context) error {
+			var err error
+			res, err = r.c.UpdateMany(ctx, append(bson.D{{Key: "batch", Value: head.Batch}}, due...), bson.D{
+				{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxSending}, {Key: "lease", Value: token}, {Key: "leaseUntil", Value: now.Add(lease)}}},
+				{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
+			})
+			return err
 		})
 		if err != nil {
 			return nil, fmt.Errorf("store: claim: %w", err)
 		}
 		if res.ModifiedCount == 0 {
+			if attempts > 1 {
+				// The lost call may have taken the batch itself.
+				if got, err := r.Leased(ctx, token); err != nil || len(got) > 0 {
+					return got, err
+				}
+			}
 			continue // another worker took the batch first
 		}
 		return r.Leased(ctx, token)
@@ -176,7 +210,10 @@ func (r *Outbox) Delete(ctx context.Context, token string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	_, err := r.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}})
+	_, err := r.many(ctx, "delete", func(ctx context.Context) error {
+		_, err := r.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}})
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: delete sent messages: %w", err)
 	}
@@ -198,7 +235,12 @@ func (r *Outbox) Release(ctx context.Context, token string, ids []string, next t
 	if uncount {
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}})
 	}
-	_, err := r.c.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}}, update)
+	// Repeatable: a released message no longer holds the lease, so a
+	// repeat neither releases it again nor takes back a second attempt.
+	_, err := r.many(ctx, "release", func(ctx context.Context) error {
+		_, err := r.c.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "lease", Value: token}}, update)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: release messages: %w", err)
 	}
@@ -222,10 +264,17 @@ func (r *Outbox) Bury(ctx context.Context, token string, m OutboxMessage, state 
 // ExpireLeases returns messages whose worker's lease ran out (the worker
 // died or hung) to the queue, and reports how many.
 func (r *Outbox) ExpireLeases(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.UpdateMany(ctx,
-		bson.D{{Key: "state", Value: OutboxSending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: now}}},
-			{Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}})
+	// Repeatable: an expired message is queued again, out of the filter.
+	// After a lost reply the count is of the last attempt only.
+	var res *mongo.UpdateResult
+	_, err := r.many(ctx, "expire", func(ctx context.Context) error {
+		var err error
+		res, err = r.c.UpdateMany(ctx,
+			bson.D{{Key: "state", Value: OutboxSending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: now}}},
+				{Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}})
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: expire leases: %w", err)
 	}
@@ -272,7 +321,14 @@ func (r *Outbox) CampaignProgress(ctx context.Context, campaignID string) (queue
 // many. Messages being sent are left to their worker, which checks the
 // campaign before each group it sends.
 func (r *Outbox) Withdraw(ctx context.Context, campaignID string) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: OutboxQueued}})
+	// Repeatable: a deleted message is gone. After a lost reply the count
+	// is of the last attempt only.
+	var res *mongo.DeleteResult
+	_, err := r.many(ctx, "withdraw", func(ctx context.Context) error {
+		var err error
+		res, err = r.c.DeleteMany(ctx, bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: OutboxQueued}})
+		return err
+	})
 	if err != nil {
 		return 0, fmt.Errorf("store: withdraw campaign messages: %w", err)
 	}

@@ -15,9 +15,12 @@ import (
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"go.mongodb.org/mongo-driver/v2/mongo/readconcern"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 )
@@ -70,8 +73,35 @@ type Store struct {
 }
 
 // Open connects to uri and checks the server answers. The database is the
-// one named in the URI path, or DefaultDatabase.
+// one named in the URI path, or DefaultDatabase. Read preference, read
+// concern and write concern in the URI are overridden; see consistency.
 func Open(ctx context.Context, uri string) (*Store, error) {
+	return open(ctx, uri, nil)
+}
+
+// consistency is how Candor reads and writes, whatever the URI says.
+// Candor's request and dispatch paths read what they have just written
+// (a claim, then the claimed documents; a compare-and-swap, then the
+// saved revision), so reads go to the primary; a secondary may lag behind.
+// Writes wait for a journaled majority, so that a write acknowledged to a
+// respondent survives a failover. Reads use "local": on the primary it
+// sees every acknowledged write, whereas "majority" without causally
+// consistent sessions can miss one just after a failover.
+func consistency() (*readpref.ReadPref, *readconcern.ReadConcern, *writeconcern.WriteConcern) {
+	wc := writeconcern.Majority()
+	journal := true
+	wc.Journal = &journal
+	return readpref.Primary(), readconcern.Local(), wc
+}
+
+func pinnedDatabase() *options.DatabaseOptionsBuilder {
+	rp, rc, wc := consistency()
+	return options.Database().SetReadPreference(rp).SetReadConcern(rc).SetWriteConcern(wc)
+}
+
+// open is Open with a command monitor, nil for none (tests watch the
+// commands sent).
+func open(ctx context.Context, uri string, monitor *event.CommandMonitor) (*Store, error) {
 	cs, err := connstring.ParseAndValidate(uri)
 	if err != nil {
 		return nil, fmt.Errorf("store: parse uri: %w", err)
@@ -84,6 +114,12 @@ func Open(ctx context.Context, uri string) (*Store, error) {
 		SetAppName("candor").
 		SetServerSelectionTimeout(5 * time.Second).
 		SetConnectTimeout(5 * time.Second)
+	// The client too, for the few commands that go through it (ping).
+	rp, rc, wc := consistency()
+	opts.SetReadPreference(rp).SetReadConcern(rc).SetWriteConcern(wc)
+	if monitor != nil {
+		opts.SetMonitor(monitor)
+	}
 	client, err := mongo.Connect(opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: connect: %w", err)
@@ -99,8 +135,11 @@ func Open(ctx context.Context, uri string) (*Store, error) {
 	return s, nil
 }
 
-// New wraps an open database; Close then leaves its client alone.
+// New wraps an open database; Close then leaves its client alone. The
+// handle is re-opened with Candor's read preference and concerns pinned
+// (see consistency), whatever the database was opened with.
 func New(db *mongo.Database) *Store {
+	db = db.Client().Database(db.Name(), pinnedDatabase())
 	return &Store{
 		db:    db,
 		Users: &Users{c: db.Collection("users")},
