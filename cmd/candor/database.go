@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -37,6 +38,19 @@ type tool struct {
 	cfg  config.Config
 	ring *keys.Ring
 	st   *store.Store
+}
+
+// parseTool parses a one-shot command's flags, then loads the
+// configuration and opens the tool (see openTool).
+func parseTool(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string) (tool, func(), error) {
+	if err := fs.Parse(args); err != nil {
+		return tool{}, nil, err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return tool{}, nil, err
+	}
+	return openTool(ctx, cfg)
 }
 
 // openTool loads a validated configuration and its keys, and opens and

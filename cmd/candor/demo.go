@@ -24,14 +24,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	contacts := fs.Int("contacts", 0, "people to create (default 600, or 1.25 per answer when more are needed)")
 	seed := fs.Uint64("seed", 1, "seed for the generated people and answers")
 	password := fs.String("password", "", "password of every demo user (default: generated and printed)")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	t, closeDB, err := openTool(ctx, cfg)
+	t, closeDB, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
@@ -39,11 +32,11 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	ring, st := t.ring, t.st
 	sealer := seal.New(ring)
 	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
-	_, priv := respondentServices(st, ring, cfg.BaseURL, customers, confirmations{})
+	_, priv := respondentServices(st, ring, t.cfg.BaseURL, customers, confirmations{})
 	// Answering as the server wires it, but without counting each answer
 	// into the rollups as it comes: the demo rebuilds them once at the end,
 	// which gives the same numbers in a fraction of the writes.
-	signer := link.New(ring, cfg.BaseURL)
+	signer := link.New(ring, t.cfg.BaseURL)
 	respondents := respond.New(respond.Deps{
 		Signer: signer, Keys: ring, Sealer: sealer,
 		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
@@ -80,10 +73,10 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fmt.Fprintf(stdout, "\nDemo created in %s: %d accounts, %d contacts, %d invitations, %d answers (%d named), survey %q.\n",
 		res.Took.Round(100*time.Millisecond), res.Accounts, res.Contacts, res.Invitations, res.Responses, res.Named, res.SurveyTitle)
 	fmt.Fprintf(stdout, "Consent chain verified (%d records); the rollups count %d responses.\n\n", n, counted)
-	fmt.Fprintf(stdout, "Sign in at %s/login as:\n", cfg.BaseURL)
+	fmt.Fprintf(stdout, "Sign in at %s/login as:\n", t.cfg.BaseURL)
 	for _, l := range res.Logins {
 		fmt.Fprintf(stdout, "  %-8s %-38s %s\n", l.Role, l.Email, l.Password)
 	}
-	fmt.Fprintf(stdout, "\nThe report: %s/surveys/%s/report\n", cfg.BaseURL, res.SurveyID)
+	fmt.Fprintf(stdout, "\nThe report: %s/surveys/%s/report\n", t.cfg.BaseURL, res.SurveyID)
 	return nil
 }

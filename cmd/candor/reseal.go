@@ -18,19 +18,12 @@ import (
 // leave the ring. It is idempotent and safe while Candor serves.
 func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys reseal", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	t, closeDB, err := openTool(ctx, cfg)
+	t, closeDB, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
 	defer closeDB()
-	n, err := reseal(ctx, t.st, t.ring, cfg.BaseURL)
+	n, err := reseal(ctx, t.st, t.ring, t.cfg.BaseURL)
 	if err != nil {
 		return err
 	}

@@ -24,14 +24,7 @@ import (
 func keysRewrap(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys rewrap", stderr)
 	every := fs.Int64("progress", 500, "print progress every N contacts")
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	t, closeDB, err := openTool(ctx, cfg)
+	t, closeDB, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
@@ -131,14 +124,7 @@ func withKeptIndexKeys(ctx context.Context, st *store.Store, ring *keys.Ring, lo
 // that the operator knows when an old key may leave the ring.
 func keysStatus(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys status", stderr)
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return err
-	}
-	t, closeDB, err := openTool(ctx, cfg)
+	t, closeDB, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}

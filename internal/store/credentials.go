@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -37,14 +36,11 @@ func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Ti
 // IsRevoked reports whether token id was revoked. A look-up by _id, so it
 // is cheap enough for every request.
 func (r *RevokedTokens) IsRevoked(ctx context.Context, id string) (bool, error) {
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
+	ok, err := exists(ctx, r.c, id)
 	if err != nil {
 		return false, fmt.Errorf("store: revoked token: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // Sweep deletes entries whose tokens have expired by now.

@@ -352,14 +352,11 @@ func (r *Outbox) Dead(ctx context.Context, campaignID string, limit int64) ([]Ou
 
 // IsDead reports whether a message failed or bounced.
 func (r *Outbox) IsDead(ctx context.Context, id string) (bool, error) {
-	err := r.dead.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
+	ok, err := exists(ctx, r.dead, id)
 	if err != nil {
 		return false, fmt.Errorf("store: dead letter: %w", err)
 	}
-	return true, nil
+	return ok, nil
 }
 
 // TrimDead forgets dead letters that ended before t.

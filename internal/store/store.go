@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -299,4 +300,13 @@ func IsUnavailable(err error) bool {
 		errors.As(err, new(topology.ServerSelectionError)) ||
 		errors.Is(err, topology.ErrTopologyClosed) ||
 		errors.Is(err, mongo.ErrClientDisconnected)
+}
+
+// exists reports whether c holds a document with _id id.
+func exists(ctx context.Context, c *mongo.Collection, id string) (bool, error) {
+	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	return err == nil, err
 }
