@@ -451,65 +451,106 @@ func (r *Campaigns) update(ctx context.Context, filter, update bson.D) (bool, er
 // InsertBatch creates the invitations of a fed batch, two round trips for
 // the lot rather than two per invitation. It returns the contacts that were
 // already invited to the survey by someone else; an invitation that exists
-// already with the same id (a batch fed again after a crash) counts as
-// created.
+// already for the same campaign (a batch fed again after a crash) counts as
+// created. The invitations' CreatedAt is the feeder's clock for the keys'
+// leases.
+//
+// At most one invitation per (survey, contact) is ever created: a key is
+// taken over from another feeder only after its lease and by a
+// compare-and-swap on its claim, and invitation ids derived from the pair
+// (InvitationID) collide on _id if a feeder paused past its lease writes
+// after all.
 func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alreadyInvited []string, err error) {
 	if len(invs) == 0 {
 		return nil, nil
 	}
 	keys := make([]any, len(invs))
 	for i, inv := range invs {
-		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID}
+		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
+			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
 	}
 	taken, err := duplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
 	if err != nil {
 		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
 	}
 	create := make([]any, 0, len(invs))
+	creating := make([]Invitation, 0, len(invs))
 	for i, inv := range invs {
-		if !taken[i] {
-			create = append(create, inv)
-			continue
-		}
-		ours, err := r.claimKey(ctx, keys[i].(invitationKey))
-		if err != nil {
-			return nil, err
+		ours := !taken[i]
+		if !ours {
+			if ours, err = r.claimKey(ctx, keys[i].(invitationKey)); err != nil {
+				return nil, err
+			}
 		}
 		if ours {
 			create = append(create, inv)
+			creating = append(creating, inv)
 		} else {
 			alreadyInvited = append(alreadyInvited, inv.ContactID)
 		}
 	}
-	if len(create) > 0 {
-		// A duplicate _id here is this batch's own invitation from an
-		// earlier, interrupted feed.
-		if _, err := duplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false))); err != nil {
-			return nil, fmt.Errorf("store: insert invitations: %w", err)
+	if r.hooks.AfterKeys != nil {
+		r.hooks.AfterKeys()
+	}
+	if len(create) == 0 {
+		return alreadyInvited, nil
+	}
+	dups, err := duplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitations: %w", err)
+	}
+	for i := range dups {
+		// This campaign's own invitation from an earlier, interrupted feed,
+		// or another feeder's that took the key over after our lease.
+		existing, err := r.ByID(ctx, creating[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		if existing.CampaignID != creating[i].CampaignID {
+			alreadyInvited = append(alreadyInvited, creating[i].ContactID)
 		}
 	}
 	return alreadyInvited, nil
 }
 
 // claimKey decides about a (survey, contact) key that exists: true when it
-// is this invitation's own or was left by a crash without its invitation
-// (and is now this invitation's), false when the contact is invited already.
+// is this feeder's own (the same campaign's invitation, fed again), or was
+// left without its invitation for longer than the lease and is now taken
+// over; false when the contact is invited already or another feeder is
+// creating their invitation.
 func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
 	var existing invitationKey
 	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
 		return false, fmt.Errorf("store: invitation key: %w", notFound(err))
 	}
-	if existing.InvitationID == key.InvitationID {
+	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
 		return true, nil
 	}
-	switch err := r.reclaim(ctx, key); {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, ErrDuplicate):
-		return false, nil
-	default:
-		return false, err
+	if !existing.ClaimedAt.IsZero() && existing.ClaimedAt.After(key.ClaimedAt.Add(-InvitationKeyLease)) {
+		return false, nil // its feeder is still within its lease
 	}
+	if _, err := r.ByID(ctx, existing.InvitationID); !errors.Is(err, ErrNotFound) {
+		return false, err // invited (nil), or the look-up failed
+	}
+	// Compare-and-swap on the whole claim: of two feeders taking over the
+	// same stale key, one wins.
+	filter := bson.D{{Key: "_id", Value: key.ID}, {Key: "invitationId", Value: existing.InvitationID},
+		fieldOrMissing("claimant", existing.Claimant, existing.Claimant == ""),
+		fieldOrMissing("claimedAt", existing.ClaimedAt, existing.ClaimedAt.IsZero())}
+	res, err := r.keys.ReplaceOne(ctx, filter, key)
+	if err != nil {
+		return false, fmt.Errorf("store: take over invitation key: %w", err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// fieldOrMissing matches a field equal to v, or absent when missing: keys
+// written before claims were recorded have neither claimant nor time.
+func fieldOrMissing(name string, v any, missing bool) bson.E {
+	if missing {
+		return bson.E{Key: name, Value: bson.D{{Key: "$exists", Value: false}}}
+	}
+	return bson.E{Key: name, Value: v}
 }
 
 // duplicateIndexes returns which documents of an unordered InsertMany were

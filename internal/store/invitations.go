@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"time"
@@ -19,6 +21,11 @@ const (
 	InvitationPending  InvitationState = "pending"  // may be answered
 	InvitationAnswered InvitationState = "answered" // answered once; the link still opens the privacy page
 	InvitationRevoked  InvitationState = "revoked"  // cancelled campaign, unsubscribed or erased contact
+	// InvitationAnswering: a submission has taken the link and is storing
+	// its response. Nothing revokes it any more (revoking matches pending
+	// only); the response's deterministic id keeps it to one response, and
+	// a resubmission after a crash finishes it.
+	InvitationAnswering InvitationState = "answering"
 )
 
 // Invitation is one contact's personal link to one survey. It deliberately
@@ -39,17 +46,39 @@ type Invitation struct {
 }
 
 // invitationKey makes (survey, contact) unique and finds the invitation by
-// an _id look-up.
+// an _id look-up. It names the feeder that claimed it and when, so that a
+// key left by a feeder that crashed before writing the invitation can be
+// taken over, but only once its lease has run out and only by a
+// compare-and-swap on that claim.
 type invitationKey struct {
-	ID           string `bson:"_id"` // surveyID + "|" + contactID
-	InvitationID string `bson:"invitationId"`
+	ID           string    `bson:"_id"` // surveyID + "|" + contactID
+	InvitationID string    `bson:"invitationId"`
+	Claimant     string    `bson:"claimant,omitempty"` // the campaign whose feed wrote it
+	ClaimedAt    time.Time `bson:"claimedAt,omitempty"`
+}
+
+// InvitationKeyLease is how long a key without its invitation belongs to
+// the feeder that wrote it; a feeder writes the invitations straight after
+// the keys, so a key this old without its invitation was left by a crash.
+const InvitationKeyLease = 10 * time.Minute
+
+// InvitationHooks are called between the steps of multi-write operations,
+// so that tests can run a competing operation in between (the embedded
+// database serialises writes, and races show only when one is paused).
+type InvitationHooks struct {
+	BeforeAnswer func() // before the write that answers an invitation
+	AfterKeys    func() // after InsertBatch wrote the keys, before the invitations
 }
 
 // Invitations is the invitations collection and its (survey, contact) key.
 type Invitations struct {
-	c    *mongo.Collection
-	keys *mongo.Collection
+	c     *mongo.Collection
+	keys  *mongo.Collection
+	hooks InvitationHooks
 }
+
+// SetHooks installs hooks for interleaving tests; production never sets any.
+func (r *Invitations) SetHooks(h InvitationHooks) { r.hooks = h }
 
 func (r *Invitations) collection() *mongo.Collection { return r.c }
 
@@ -62,44 +91,25 @@ func (r *Invitations) indexes() []mongo.IndexModel {
 
 func invitationKeyID(surveyID, contactID string) string { return surveyID + "|" + contactID }
 
+// InvitationID is the id of the invitation of a contact to a survey,
+// derived from the pair so that two feeders inviting the same contact
+// collide on the invitation's unique _id whatever the interleaving. It has
+// the length of link.NewID (it travels in the link); the link is signed,
+// so being derivable gives nothing away.
+func InvitationID(surveyID, contactID string) string {
+	sum := sha256.Sum256([]byte("candor invitation\x00" + surveyID + "\x00" + contactID))
+	return base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
 // Insert adds an invitation; ErrDuplicate when the contact was already
 // invited to the survey.
 func (r *Invitations) Insert(ctx context.Context, inv Invitation) error {
-	key := invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID}
-	_, err := r.keys.InsertOne(ctx, key)
-	if mongo.IsDuplicateKeyError(err) {
-		err = r.reclaim(ctx, key)
-	}
+	taken, err := r.InsertBatch(ctx, []Invitation{inv})
 	if err != nil {
 		return err
 	}
-	return r.insertDoc(ctx, inv, key.ID)
-}
-
-// reclaim takes over a key whose invitation does not exist, which a crash
-// between the two inserts leaves behind; otherwise ErrDuplicate.
-func (r *Invitations) reclaim(ctx context.Context, key invitationKey) error {
-	var existing invitationKey
-	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
-		return fmt.Errorf("store: invitation key: %w", notFound(err))
-	}
-	if _, err := r.ByID(ctx, existing.InvitationID); !errors.Is(err, ErrNotFound) {
+	if len(taken) > 0 {
 		return fmt.Errorf("store: invitation: %w", ErrDuplicate)
-	}
-	res, err := r.keys.ReplaceOne(ctx, bson.D{{Key: "_id", Value: key.ID}, {Key: "invitationId", Value: existing.InvitationID}}, key)
-	if err != nil {
-		return fmt.Errorf("store: reclaim invitation key: %w", err)
-	}
-	if res.ModifiedCount == 0 {
-		return fmt.Errorf("store: invitation: %w", ErrDuplicate)
-	}
-	return nil
-}
-
-func (r *Invitations) insertDoc(ctx context.Context, inv Invitation, keyID string) error {
-	if _, err := r.c.InsertOne(ctx, inv); err != nil {
-		_, _ = r.keys.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: keyID}})
-		return fmt.Errorf("store: insert invitation: %w", err)
 	}
 	return nil
 }
@@ -126,12 +136,19 @@ func (r *Invitations) Exists(ctx context.Context, surveyID, contactID string) (b
 	return true, nil
 }
 
-// Transition moves an invitation from one state to another; it reports
-// false when the invitation was not in state from (someone else moved it
-// first), which makes double submissions harmless.
+// Transition moves an invitation from one state to another in one
+// conditional write; it reports false when the invitation was not in state
+// from (someone else moved it first), which makes double submissions
+// harmless and keeps a revoked invitation revoked.
+//
+// The filter is more than _id, so the embedded database scans the
+// invitations for it (see DESIGN.md); the $min on _id alone that answering
+// used before was faster there but turned a link revoked between its read
+// and its write into an answered one. FinishAnswer is the one move that
+// can do without the filter.
 func (r *Invitations) Transition(ctx context.Context, id string, from, to InvitationState) (bool, error) {
-	if from == InvitationPending && to == InvitationAnswered {
-		return r.answer(ctx, id)
+	if (to == InvitationAnswering || to == InvitationAnswered) && r.hooks.BeforeAnswer != nil {
+		r.hooks.BeforeAnswer()
 	}
 	res, err := r.c.UpdateOne(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: from}},
@@ -142,27 +159,13 @@ func (r *Invitations) Transition(ctx context.Context, id string, from, to Invita
 	return res.ModifiedCount == 1, nil
 }
 
-// answer moves a pending invitation to answered, as every submission does,
-// with a filter of _id alone: a filter on any other field makes the
-// embedded database scan every invitation while it holds its write lock
-// (at 1,000 invitations and 32 clients a submission took 81 ms instead of
-// 17). $min does the compare instead: "answered" sorts before "pending",
-// so a pending invitation becomes answered and an answered one stays.
-// $min would also turn "revoked" into "answered", so the state is read
-// first and anything but pending is left alone; an invitation revoked in
-// the moment between that read and the write ends answered, which is what
-// happened: its response is stored before this runs.
-func (r *Invitations) answer(ctx context.Context, id string) (bool, error) {
-	inv, err := r.ByID(ctx, id)
-	if errors.Is(err, ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, err
-	}
-	if inv.State != InvitationPending {
-		return false, nil
-	}
+// FinishAnswer moves an invitation the caller has seen answering to
+// answered. It filters on _id alone, which the embedded database looks up
+// without a scan, and lets $min do the compare ("answered" sorts before
+// "answering"): safe because nothing moves an answering invitation
+// anywhere but to answered, so the state is answering or answered already.
+// Never call it for an invitation that may still be pending or revoked.
+func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error) {
 	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$min", Value: bson.D{{Key: "state", Value: InvitationAnswered}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
 	if err != nil {
