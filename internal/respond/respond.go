@@ -57,6 +57,7 @@ type Signer interface {
 type Invitations interface {
 	ByID(ctx context.Context, id string) (store.Invitation, error)
 	Transition(ctx context.Context, id string, from, to store.InvitationState) (bool, error)
+	FinishAnswer(ctx context.Context, id string) (bool, error)
 }
 
 // Surveys reads survey definitions.
@@ -139,6 +140,9 @@ type Service struct {
 	now         func() time.Time
 
 	quotes Quotes
+	// stepHook, set only by tests, is called between a submission's
+	// writes so that a competing operation can run in between.
+	stepHook func(step string)
 }
 
 // New returns a Service.
@@ -234,6 +238,8 @@ func (s *Service) Resolve(ctx context.Context, token string) (Link, error) {
 	case inv.State == store.InvitationRevoked:
 		l.State = StateRevoked
 	case expired || !now.Before(inv.ExpiresAt):
+		// An answering link (a submission that did not finish) stays open
+		// until it expires, so that submitting again completes it.
 		l.State = StateExpired
 	case sv.Status != survey.StatusOpen:
 		l.State = StateClosed

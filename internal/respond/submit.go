@@ -24,6 +24,15 @@ var (
 	ErrConsentChanged = errors.New("respond: the consent text has changed")
 )
 
+// NotOpenError is ErrNotOpen with what the link turned out to be, for a
+// link that changed (was revoked) while its form was open.
+type NotOpenError struct{ State State }
+
+func (e *NotOpenError) Error() string { return ErrNotOpen.Error() + ": " + string(e.State) }
+
+// Unwrap makes errors.Is(err, ErrNotOpen) hold.
+func (e *NotOpenError) Unwrap() error { return ErrNotOpen }
+
 // InvalidAnswers is why answers were not accepted, by question key.
 type InvalidAnswers struct {
 	Fields map[string]survey.FieldError
@@ -86,6 +95,33 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
 
+	// Take the link before storing anything: one conditional write from
+	// pending, after which nothing revokes it. A link revoked before this
+	// is not answered and nothing is stored. One found answering was
+	// taken by a simultaneous submission or one that crashed before
+	// finishing: the response's id decides which is stored.
+	s.pause("claim")
+	claimed, err := s.invitations.Transition(ctx, l.InvitationID, store.InvitationPending, store.InvitationAnswering)
+	if err != nil {
+		return Result{}, fmt.Errorf("respond: %w", err)
+	}
+	if !claimed {
+		inv, err := s.invitations.ByID(ctx, l.InvitationID)
+		if err != nil {
+			return Result{}, notFoundAsInvalid(err)
+		}
+		switch inv.State {
+		case store.InvitationAnswering:
+		case store.InvitationAnswered:
+			return Result{Again: true}, nil
+		case store.InvitationRevoked:
+			return Result{}, &NotOpenError{State: StateRevoked}
+		default:
+			return Result{}, ErrNotOpen
+		}
+	}
+	s.pause("claimed")
+
 	resp := store.Response{
 		ID:             ids[0],
 		SurveyID:       sv.ID,
@@ -142,8 +178,11 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 			tallyErr = err
 		}
 	}
-	if err := s.markAnswered(ctx, l.InvitationID); err != nil {
-		return Result{}, err
+	s.pause("stored")
+	// The link was taken above (answering), so it cannot be pending or
+	// revoked now: the update by _id alone is safe and cheap.
+	if _, err := s.invitations.FinishAnswer(ctx, l.InvitationID); err != nil {
+		return Result{}, fmt.Errorf("respond: %w", err)
 	}
 	// Last, after everything a resubmission would not redo: a failure here
 	// fails the submission, and submitting again finds the response stored
@@ -179,12 +218,28 @@ func (s *Service) recordFollowup(ctx context.Context, resp store.Response, accou
 	return nil
 }
 
-// markAnswered moves the invitation to answered; already answered is fine.
+// markAnswered finishes an answer whose response is stored: answering
+// becomes answered; already answered is fine. Pending is answered too: a
+// response stored before links were taken first (by an earlier version)
+// still finishes, and never a revoked link.
 func (s *Service) markAnswered(ctx context.Context, invitationID string) error {
-	if _, err := s.invitations.Transition(ctx, invitationID, store.InvitationPending, store.InvitationAnswered); err != nil {
-		return fmt.Errorf("respond: %w", err)
+	for _, from := range []store.InvitationState{store.InvitationAnswering, store.InvitationPending} {
+		done, err := s.invitations.Transition(ctx, invitationID, from, store.InvitationAnswered)
+		if err != nil {
+			return fmt.Errorf("respond: %w", err)
+		}
+		if done {
+			return nil
+		}
 	}
 	return nil
+}
+
+// pause calls the test hook between the steps of a submission.
+func (s *Service) pause(step string) {
+	if s.stepHook != nil {
+		s.stepHook(step)
+	}
 }
 
 // segment copies the attributes reports break responses down by from the

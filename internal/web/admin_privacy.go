@@ -184,7 +184,7 @@ func staffInvitationState(st store.InvitationState) string {
 	switch st {
 	case store.InvitationPending:
 		return "Not answered"
-	case store.InvitationAnswered:
+	case store.InvitationAnswered, store.InvitationAnswering:
 		return "Answered"
 	case store.InvitationRevoked:
 		return "Revoked"

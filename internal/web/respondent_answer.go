@@ -126,6 +126,10 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 		delete(values, consentField) // they agree to the new text afresh, or not
 		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true)
 	case errors.Is(err, respond.ErrNotOpen):
+		// Revoked while the form was open: show what it is now.
+		if notOpen := (*respond.NotOpenError)(nil); errors.As(err, &notOpen) {
+			l.State = notOpen.State
+		}
 		return s.linkState(c, v, l)
 	case err != nil:
 		return err
