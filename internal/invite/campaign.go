@@ -129,7 +129,7 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 		skips[i] = store.Skip{ContactID: sk.ContactID, Reason: sk.Reason}
 		c.SkipReasons[sk.Reason]++
 	}
-	batches := s.backlog(c.ID, p.recipients)
+	batches := s.backlog(c.ID, c.SurveyID, p.recipients)
 	c.Batches = len(batches)
 	if err := s.stores.Campaigns.Create(ctx, c, batches, skips); err != nil {
 		return Created{}, fmt.Errorf("invite: %w", err)
@@ -140,15 +140,16 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 }
 
 // backlog splits the recipients into batches, each invitation getting its
-// (link-sized) id now.
-func (s *Service) backlog(campaignID string, rs []recipient) []store.CampaignBatch {
+// (link-sized) id now: derived from survey and contact, so that campaigns
+// whose audiences overlap can never both create one (see InsertBatch).
+func (s *Service) backlog(campaignID, surveyID string, rs []recipient) []store.CampaignBatch {
 	size := s.cfg.BatchSize
 	out := make([]store.CampaignBatch, 0, (len(rs)+size-1)/size)
 	for seq, start := 0, 0; start < len(rs); seq, start = seq+1, start+size {
 		part := rs[start:min(start+size, len(rs))]
 		entries := make([]store.BatchEntry, len(part))
 		for i, r := range part {
-			entries[i] = store.BatchEntry{InvitationID: link.NewID(), ContactID: r.contactID, AccountID: r.accountID, Locale: r.locale}
+			entries[i] = store.BatchEntry{InvitationID: store.InvitationID(surveyID, r.contactID), ContactID: r.contactID, AccountID: r.accountID, Locale: r.locale}
 		}
 		out = append(out, store.CampaignBatch{ID: store.BatchID(campaignID, seq), CampaignID: campaignID, Seq: seq, Entries: entries})
 	}
