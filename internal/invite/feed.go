@@ -328,7 +328,7 @@ func (d *Dispatcher) census(ctx context.Context, c store.Campaign, now time.Time
 		return fmt.Errorf("invite: census: %w", err)
 	}
 	return d.stores.Campaigns.SetCensus(ctx, c.ID, store.CampaignCensus{
-		Pending: counts[store.InvitationPending], Answered: counts[store.InvitationAnswered] + counts[store.InvitationAnswering],
+		Pending: counts[store.InvitationPending], Answered: counts[store.InvitationAnswered],
 		Revoked: counts[store.InvitationRevoked], At: now,
 	})
 }

@@ -94,15 +94,15 @@ func TestRevokingDuringASubmissionLeavesOneCoherentOutcome(t *testing.T) {
 }
 
 // A submission that took its link and then failed (a crash) leaves it
-// answering; the link still opens, and submitting again finishes it.
+// taken; the link still opens, and submitting again finishes it.
 func TestAnInterruptedSubmissionIsFinishedBySubmittingAgain(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t)
 	ctx := context.Background()
 	sv := w.OpenSurvey(t, nil)
 	p := w.Invite(t, sv, "Ivo Interrupted", "ivo@example.com", "en")
-	if ok, err := w.Store.Invitations.Transition(ctx, p.Invitation.ID, store.InvitationPending, store.InvitationAnswering); err != nil || !ok {
-		t.Fatalf("claim = %v, %v", ok, err)
+	if inv, err := w.Store.Invitations.Take(ctx, p.Invitation.ID); err != nil || inv.State != store.InvitationPending {
+		t.Fatalf("take = %+v, %v", inv, err)
 	}
 	if n, err := w.Store.Invitations.RevokeCampaign(ctx, p.Invitation.CampaignID); err != nil || n != 0 {
 		t.Fatalf("revoked %d, %v; a taken link is no longer revoked", n, err)

@@ -56,7 +56,7 @@ type Signer interface {
 // Invitations reads and answers invitations.
 type Invitations interface {
 	ByID(ctx context.Context, id string) (store.Invitation, error)
-	Transition(ctx context.Context, id string, from, to store.InvitationState) (bool, error)
+	Take(ctx context.Context, id string) (store.Invitation, error)
 	FinishAnswer(ctx context.Context, id string) (bool, error)
 }
 
@@ -238,7 +238,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (Link, error) {
 	case inv.State == store.InvitationRevoked:
 		l.State = StateRevoked
 	case expired || !now.Before(inv.ExpiresAt):
-		// An answering link (a submission that did not finish) stays open
+		// A taken link (a submission that did not finish) stays open
 		// until it expires, so that submitting again completes it.
 		l.State = StateExpired
 	case sv.Status != survey.StatusOpen:

@@ -95,30 +95,24 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
 
-	// Take the link before storing anything: one conditional write from
-	// pending, after which nothing revokes it. A link revoked before this
-	// is not answered and nothing is stored. One found answering was
-	// taken by a simultaneous submission or one that crashed before
-	// finishing: the response's id decides which is stored.
+	// Take the link before storing anything: one write by _id, after which
+	// nothing revokes it. A link revoked before this is not answered and
+	// nothing is stored. A link taken already was taken by a simultaneous
+	// submission or by one that stopped before finishing: the response's
+	// id decides which is stored.
 	s.pause("claim")
-	claimed, err := s.invitations.Transition(ctx, l.InvitationID, store.InvitationPending, store.InvitationAnswering)
+	inv, err := s.invitations.Take(ctx, l.InvitationID)
 	if err != nil {
-		return Result{}, fmt.Errorf("respond: %w", err)
+		return Result{}, notFoundAsInvalid(err)
 	}
-	if !claimed {
-		inv, err := s.invitations.ByID(ctx, l.InvitationID)
-		if err != nil {
-			return Result{}, notFoundAsInvalid(err)
-		}
-		switch inv.State {
-		case store.InvitationAnswering:
-		case store.InvitationAnswered:
-			return Result{Again: true}, nil
-		case store.InvitationRevoked:
-			return Result{}, &NotOpenError{State: StateRevoked}
-		default:
-			return Result{}, ErrNotOpen
-		}
+	switch inv.State {
+	case store.InvitationPending:
+	case store.InvitationAnswered:
+		return Result{Again: true}, nil
+	case store.InvitationRevoked:
+		return Result{}, &NotOpenError{State: StateRevoked}
+	default:
+		return Result{}, ErrNotOpen
 	}
 	s.pause("claimed")
 
@@ -179,8 +173,8 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		}
 	}
 	s.pause("stored")
-	// The link was taken above (answering), so it cannot be pending or
-	// revoked now: the update by _id alone is safe and cheap.
+	// The link was taken above, so it cannot be revoked now: the update by
+	// _id alone is safe and cheap.
 	if _, err := s.invitations.FinishAnswer(ctx, l.InvitationID); err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
@@ -218,19 +212,20 @@ func (s *Service) recordFollowup(ctx context.Context, resp store.Response, accou
 	return nil
 }
 
-// markAnswered finishes an answer whose response is stored: answering
-// becomes answered; already answered is fine. Pending is answered too: a
-// response stored before links were taken first (by an earlier version)
-// still finishes, and never a revoked link.
+// markAnswered finishes an answer whose response is stored; already
+// answered is fine. The link is taken first, whether or not this
+// submission took it: a response stored by an earlier version, which did
+// not take links, still finishes, and a revoked link stays revoked.
 func (s *Service) markAnswered(ctx context.Context, invitationID string) error {
-	for _, from := range []store.InvitationState{store.InvitationAnswering, store.InvitationPending} {
-		done, err := s.invitations.Transition(ctx, invitationID, from, store.InvitationAnswered)
-		if err != nil {
-			return fmt.Errorf("respond: %w", err)
-		}
-		if done {
-			return nil
-		}
+	inv, err := s.invitations.Take(ctx, invitationID)
+	if err != nil {
+		return fmt.Errorf("respond: %w", err)
+	}
+	if inv.State != store.InvitationPending {
+		return nil
+	}
+	if _, err := s.invitations.FinishAnswer(ctx, invitationID); err != nil {
+		return fmt.Errorf("respond: %w", err)
 	}
 	return nil
 }

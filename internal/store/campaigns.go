@@ -610,7 +610,7 @@ func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (in
 	err := retryIdempotent(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = r.c.UpdateMany(ctx,
-			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}},
+			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}, untaken()},
 			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
 		return err
 	})

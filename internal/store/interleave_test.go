@@ -23,63 +23,89 @@ func (p pauser) pause() {
 	<-p.release
 }
 
-func TestAnswerLeavesALinkRevokedBeforeItsWriteRevoked(t *testing.T) {
+func TestTakeAndRevokeOneWins(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
+	revocations := []struct {
 		name   string
-		to     store.InvitationState
-		revoke func(context.Context, *store.Store, string) error
+		revoke func(context.Context, *store.Store, string) (bool, error)
 	}{
-		{"campaign cancelled, answered", store.InvitationAnswered, func(ctx context.Context, st *store.Store, _ string) error {
-			_, err := st.Invitations.RevokeCampaign(ctx, "camp")
-			return err
+		{"campaign cancelled", func(ctx context.Context, st *store.Store, _ string) (bool, error) {
+			n, err := st.Invitations.RevokeCampaign(ctx, "camp")
+			return n == 1, err
 		}},
-		{"contact erased, answered", store.InvitationAnswered, func(ctx context.Context, st *store.Store, id string) error {
-			_, err := st.Invitations.Transition(ctx, id, store.InvitationPending, store.InvitationRevoked)
-			return err
+		{"contact erased", func(ctx context.Context, st *store.Store, id string) (bool, error) {
+			return st.Invitations.Transition(ctx, id, store.InvitationPending, store.InvitationRevoked)
 		}},
-		{"campaign cancelled, answering", store.InvitationAnswering, func(ctx context.Context, st *store.Store, _ string) error {
-			_, err := st.Invitations.RevokeCampaign(ctx, "camp")
-			return err
-		}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			st := newStore(t)
-			ctx := context.Background()
-			inv := store.Invitation{ID: "inv1", SurveyID: "s1", CampaignID: "camp", ContactID: "c1", State: store.InvitationPending,
-				ExpiresAt: time.Now().Add(time.Hour)}
-			if err := st.Invitations.Insert(ctx, inv); err != nil {
-				t.Fatal(err)
+	}
+	for _, rv := range revocations {
+		for _, revokeFirst := range []bool{true, false} {
+			name := rv.name + ", taken first"
+			if revokeFirst {
+				name = rv.name + ", revoked while the take waits"
 			}
-			p := newPauser()
-			st.Invitations.SetHooks(store.InvitationHooks{BeforeAnswer: p.pause})
-			type result struct {
-				moved bool
-				err   error
-			}
-			done := make(chan result, 1)
-			go func() {
-				moved, err := st.Invitations.Transition(ctx, inv.ID, store.InvitationPending, tc.to)
-				done <- result{moved, err}
-			}()
-			<-p.at
-			if err := tc.revoke(ctx, st, inv.ID); err != nil {
-				t.Fatal(err)
-			}
-			close(p.release)
-			res := <-done
-			if res.err != nil || res.moved {
-				t.Fatalf("answer = %v, %v; want not applied", res.moved, res.err)
-			}
-			got, err := st.Invitations.ByID(ctx, inv.ID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.State != store.InvitationRevoked {
-				t.Fatalf("state = %s, want revoked", got.State)
-			}
-		})
+			t.Run(name, func(t *testing.T) {
+				t.Parallel()
+				st := newStore(t)
+				ctx := context.Background()
+				inv := store.Invitation{ID: "inv1", SurveyID: "s1", CampaignID: "camp", ContactID: "c1", State: store.InvitationPending,
+					ExpiresAt: time.Now().Add(time.Hour)}
+				if err := st.Invitations.Insert(ctx, inv); err != nil {
+					t.Fatal(err)
+				}
+				p := newPauser()
+				st.Invitations.SetHooks(store.InvitationHooks{BeforeAnswer: p.pause})
+				type result struct {
+					inv store.Invitation
+					err error
+				}
+				done := make(chan result, 1)
+				go func() {
+					got, err := st.Invitations.Take(ctx, inv.ID)
+					done <- result{got, err}
+				}()
+				<-p.at
+				var res result
+				revoked := false
+				if revokeFirst {
+					var err error
+					if revoked, err = rv.revoke(ctx, st, inv.ID); err != nil {
+						t.Fatal(err)
+					}
+					close(p.release)
+					res = <-done
+				} else {
+					close(p.release)
+					res = <-done
+					var err error
+					if revoked, err = rv.revoke(ctx, st, inv.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				if res.err != nil {
+					t.Fatal(res.err)
+				}
+				taken := res.inv.State == store.InvitationPending
+				if taken == revoked {
+					t.Fatalf("taken %v, revoked %v; want exactly one", taken, revoked)
+				}
+				if taken {
+					if _, err := st.Invitations.FinishAnswer(ctx, inv.ID); err != nil {
+						t.Fatal(err)
+					}
+				}
+				got, err := st.Invitations.ByID(ctx, inv.ID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := store.InvitationRevoked
+				if taken {
+					want = store.InvitationAnswered
+				}
+				if got.State != want {
+					t.Fatalf("state = %s, want %s", got.State, want)
+				}
+			})
+		}
 	}
 }
 

@@ -21,11 +21,6 @@ const (
 	InvitationPending  InvitationState = "pending"  // may be answered
 	InvitationAnswered InvitationState = "answered" // answered once; the link still opens the privacy page
 	InvitationRevoked  InvitationState = "revoked"  // cancelled campaign, unsubscribed or erased contact
-	// InvitationAnswering: a submission has taken the link and is storing
-	// its response. Nothing revokes it any more (revoking matches pending
-	// only); the response's deterministic id keeps it to one response, and
-	// a resubmission after a crash finishes it.
-	InvitationAnswering InvitationState = "answering"
 )
 
 // Invitation is one contact's personal link to one survey. It deliberately
@@ -43,6 +38,11 @@ type Invitation struct {
 	RemindersSent  int             `bson:"remindersSent"`
 	NextReminderAt *time.Time      `bson:"nextReminderAt,omitempty"`
 	CreatedAt      time.Time       `bson:"createdAt"`
+	// Taken: a submission has taken the pending link and is storing its
+	// response (Take). Nothing revokes a taken link any more; the
+	// response's deterministic id keeps it to one response, and a
+	// resubmission after a crash finishes it.
+	Taken bool `bson:"taken,omitempty"`
 }
 
 // invitationKey makes (survey, contact) unique and finds the invitation by
@@ -138,36 +138,66 @@ func (r *Invitations) Exists(ctx context.Context, surveyID, contactID string) (b
 
 // Transition moves an invitation from one state to another in one
 // conditional write; it reports false when the invitation was not in state
-// from (someone else moved it first), which makes double submissions
-// harmless and keeps a revoked invitation revoked.
+// from (someone else moved it first). Revoking matches only links no
+// submission has taken, so a link being answered is never revoked, and
+// moving back to pending gives the link back.
 //
 // The filter is more than _id, so the embedded database scans the
-// invitations for it (see DESIGN.md); the $min on _id alone that answering
-// used before was faster there but turned a link revoked between its read
-// and its write into an answered one. FinishAnswer is the one move that
-// can do without the filter.
+// invitations for it (see DESIGN.md): it serves staff and privacy
+// actions. Submissions use Take and FinishAnswer, which filter on _id
+// alone.
 func (r *Invitations) Transition(ctx context.Context, id string, from, to InvitationState) (bool, error) {
-	if (to == InvitationAnswering || to == InvitationAnswered) && r.hooks.BeforeAnswer != nil {
-		r.hooks.BeforeAnswer()
+	filter := bson.D{{Key: "_id", Value: id}, {Key: "state", Value: from}}
+	if to == InvitationRevoked {
+		filter = append(filter, untaken())
 	}
-	res, err := r.c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: from}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: to}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+	unset := bson.D{{Key: "nextReminderAt", Value: ""}}
+	if to == InvitationPending {
+		unset = append(unset, bson.E{Key: "taken", Value: ""})
+	}
+	res, err := r.c.UpdateOne(ctx, filter,
+		bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: to}}}, {Key: "$unset", Value: unset}})
 	if err != nil {
 		return false, fmt.Errorf("store: update invitation: %w", err)
 	}
 	return res.ModifiedCount == 1, nil
 }
 
-// FinishAnswer moves an invitation the caller has seen answering to
-// answered. It filters on _id alone, which the embedded database looks up
-// without a scan, and lets $min do the compare ("answered" sorts before
-// "answering"): safe because nothing moves an answering invitation
-// anywhere but to answered, so the state is answering or answered already.
-// Never call it for an invitation that may still be pending or revoked.
+// untaken is the filter term of every revocation: a link a submission
+// has taken is not revoked.
+func untaken() bson.E { return bson.E{Key: "taken", Value: bson.D{{Key: "$ne", Value: true}}} }
+
+// Take marks the link as taken by a submission and returns it as it is
+// after that write. One write by _id, so the embedded database looks it up
+// without a scan, and atomic on MongoDB: when the returned state is
+// pending, the link is the caller's (or shared with a simultaneous
+// submission of the same link, which the response's id settles) and no
+// revocation can match it any more, because every revocation filters on
+// the link being untaken. A link revoked first comes back revoked; taking
+// it changes nothing that matters.
+func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
+	if r.hooks.BeforeAnswer != nil {
+		r.hooks.BeforeAnswer()
+	}
+	var inv Invitation
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "taken", Value: true}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&inv)
+	if err != nil {
+		return Invitation{}, fmt.Errorf("store: take invitation: %w", notFound(err))
+	}
+	return inv, nil
+}
+
+// FinishAnswer moves a taken invitation to answered. It filters on _id
+// alone and lets $min do the compare ("answered" sorts before "pending"):
+// safe because a taken link is never revoked, so its state is pending or
+// answered already. Never call it for a link the caller has not taken. The
+// mark goes with it: an answered invitation is left with its state alone.
 func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error) {
 	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$min", Value: bson.D{{Key: "state", Value: InvitationAnswered}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+		bson.D{{Key: "$min", Value: bson.D{{Key: "state", Value: InvitationAnswered}}},
+			{Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}, {Key: "taken", Value: ""}}}})
 	if err != nil {
 		return false, fmt.Errorf("store: update invitation: %w", err)
 	}

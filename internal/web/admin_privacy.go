@@ -184,7 +184,7 @@ func staffInvitationState(st store.InvitationState) string {
 	switch st {
 	case store.InvitationPending:
 		return "Not answered"
-	case store.InvitationAnswered, store.InvitationAnswering:
+	case store.InvitationAnswered:
 		return "Answered"
 	case store.InvitationRevoked:
 		return "Revoked"
