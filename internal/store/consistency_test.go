@@ -71,6 +71,8 @@ func TestOpenPinsPrimaryReadsAndMajorityWrites(t *testing.T) {
 	q.Set("readPreference", "secondaryPreferred")
 	q.Set("w", "1")
 	q.Set("readConcernLevel", "available")
+	q.Set("retryWrites", "false")
+	q.Set("retryReads", "false")
 	u.RawQuery = q.Encode()
 
 	var sent commands
@@ -94,6 +96,11 @@ func TestOpenPinsPrimaryReadsAndMajorityWrites(t *testing.T) {
 		wc := unexported[*writeconcern.WriteConcern](v, "writeConcern")
 		if wc == nil || wc.W != writeconcern.WCMajority || wc.Journal == nil || !*wc.Journal {
 			t.Errorf("%s: write concern %+v, want majority, journaled", what, wc)
+		}
+	}
+	for _, field := range []string{"retryWrites", "retryReads"} {
+		if !unexported[bool](st.Client(), field) {
+			t.Errorf("client %s off; want on whatever the URI says", field)
 		}
 	}
 	check("database", st.DB())

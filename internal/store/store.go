@@ -75,7 +75,8 @@ type Store struct {
 
 // Open connects to uri and checks the server answers. The database is the
 // one named in the URI path, or DefaultDatabase. Read preference, read
-// concern and write concern in the URI are overridden; see consistency.
+// concern, write concern and retryable writes and reads in the URI are
+// overridden; see consistency.
 func Open(ctx context.Context, uri string) (*Store, error) {
 	return open(ctx, uri, nil)
 }
@@ -118,6 +119,11 @@ func open(ctx context.Context, uri string, monitor *event.CommandMonitor) (*Stor
 	// The client too, for the few commands that go through it (ping).
 	rp, rc, wc := consistency()
 	opts.SetReadPreference(rp).SetReadConcern(rc).SetWriteConcern(wc)
+	// Retried writes and reads too: single-document writes (claims, takes,
+	// inserts with derived ids) rely on the driver repeating them once
+	// across a step-down, and retryWrites=false in a URI would quietly
+	// turn every failover into errors at the respondent.
+	opts.SetRetryWrites(true).SetRetryReads(true)
 	if monitor != nil {
 		opts.SetMonitor(monitor)
 	}
