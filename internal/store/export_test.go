@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -33,3 +34,9 @@ func RetryIdempotent(ctx context.Context, fn func(context.Context) error) error 
 // LoseReplies makes the outbox report f's error after each multi-document
 // write that succeeded, as if the reply had been lost.
 func (r *Outbox) LoseReplies(f func(op string) error) { r.lostReply = f }
+
+// SetContactsClock makes the contacts' email claims read the time from now.
+func (r *Contacts) SetContactsClock(now func() time.Time) { r.now = now }
+
+// PauseContacts makes every contact operation call f between its writes.
+func (r *Contacts) PauseContacts(f func(step, contactID string)) { r.step = f }
