@@ -215,6 +215,12 @@ func (s *Service) rewrapContact(ctx context.Context, c store.Contact, opts Rewra
 	if wrapped.KeyID != c.DataKey.KeyID || index != c.EmailIndex {
 		err := s.contacts.Rekey(ctx, c.ID, store.ContactKeys{DataKey: c.DataKey, EmailIndex: c.EmailIndex},
 			store.ContactKeys{DataKey: wrapped, EmailIndex: index})
+		if errors.Is(err, store.ErrDuplicate) {
+			// The claim lapsed before the write and another contact took
+			// the address over; Rekey put this one back as it was.
+			out.Taken++
+			return out, nil
+		}
 		if errors.Is(err, store.ErrConflict) {
 			// Rectified, erased or rekeyed meanwhile: leave the claim to
 			// the contact only if it now has that index.

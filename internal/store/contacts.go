@@ -42,17 +42,55 @@ type Contact struct {
 	UpdatedAt      time.Time     `bson:"updatedAt"`
 }
 
+// EmailClaimLease is how long a claim on an email protects a contact that
+// is still being written (claim first, then the contact): a claim whose
+// contact does not hold it is taken over only once it is older than this.
+// An operation that takes longer than half of it checks its claims again
+// after writing its contact, and undoes the contact if one was lost.
+const EmailClaimLease = 10 * time.Minute
+
 // contactEmail makes an email unique across contacts and finds a contact by
 // it with an _id look-up, which every server serves from an index.
+// ClaimedAt is zero on claims made before it was recorded.
 type contactEmail struct {
-	ID        string `bson:"_id"` // blind index
-	ContactID string `bson:"contactId"`
+	ID        string    `bson:"_id"` // blind index
+	ContactID string    `bson:"contactId"`
+	ClaimedAt time.Time `bson:"claimedAt"`
+}
+
+// exact filters on this version of the claim and no other, so that a
+// compare-and-swap never acts on a claim that changed since it was read.
+func (e contactEmail) exact() bson.D {
+	var at any = e.ClaimedAt
+	if e.ClaimedAt.IsZero() {
+		at = bson.D{{Key: "$in", Value: bson.A{nil, time.Time{}}}}
+	}
+	return bson.D{{Key: "_id", Value: e.ID}, {Key: "contactId", Value: e.ContactID}, {Key: "claimedAt", Value: at}}
 }
 
 // Contacts is the contacts collection and its email index.
 type Contacts struct {
 	c      *mongo.Collection
 	emails *mongo.Collection
+
+	// now, when set (by tests), replaces time.Now for email claims.
+	now func() time.Time
+	// step, when set (by tests), is called between the writes of an
+	// operation on contactID, where another process could act.
+	step func(step, contactID string)
+}
+
+func (r *Contacts) clock() time.Time {
+	if r.now != nil {
+		return r.now().UTC().Truncate(time.Millisecond)
+	}
+	return time.Now().UTC().Truncate(time.Millisecond)
+}
+
+func (r *Contacts) pause(step, contactID string) {
+	if r.step != nil {
+		r.step(step, contactID)
+	}
 }
 
 func (r *Contacts) collection() *mongo.Collection { return r.c }
@@ -66,114 +104,305 @@ func (r *Contacts) indexes() []mongo.IndexModel {
 // Insert adds c after claiming its email; ErrDuplicate when another contact
 // has the email already.
 func (r *Contacts) Insert(ctx context.Context, c Contact) error {
-	if _, err := r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+	results, err := r.InsertMany(ctx, []Contact{c})
+	if err != nil {
 		return err
 	}
-	if _, err := r.c.InsertOne(ctx, c); err != nil {
-		// Release the claim; an entry left behind by a crash here is
-		// recognised as stale by ByEmailIndex and reclaimed.
-		_, _ = r.emails.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: c.EmailIndex}})
-		return fmt.Errorf("store: insert contact: %w", err)
-	}
-	return nil
+	return results[0]
 }
 
 // InsertMany adds contacts as Insert does, in two round trips rather than
 // two per contact: every email is claimed in one write, then every contact
 // inserted in another. The result holds, by position, ErrDuplicate for each
 // contact whose email another contact has (it is not inserted) and nil for
-// each inserted one; any other failure fails the call.
+// each inserted one; any other failure fails the call. A call repeated with
+// the same contacts (after a failure or a crash) keeps their own claims and
+// inserts what is missing.
 func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error) {
 	results := make([]error, len(cs))
 	claims := make([]contactEmail, 0, len(cs))
 	at := make([]int, 0, len(cs)) // claims[i] is for cs[at[i]]
 	seen := make(map[string]bool, len(cs))
+	now := r.clock()
 	for i, c := range cs {
 		if seen[c.EmailIndex] {
-			// The first of the two would take the claim only after this
-			// one found it stale, so settle it here.
+			// Both are new: the first takes the email.
 			results[i] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
 			continue
 		}
 		seen[c.EmailIndex] = true
-		claims = append(claims, contactEmail{ID: c.EmailIndex, ContactID: c.ID})
+		claims = append(claims, contactEmail{ID: c.EmailIndex, ContactID: c.ID, ClaimedAt: now})
 		at = append(at, i)
 	}
 	if len(claims) == 0 {
 		return results, nil
 	}
-	if _, err := r.emails.InsertMany(ctx, claims, options.InsertMany().SetOrdered(false)); err != nil {
-		var bwe mongo.BulkWriteException
-		if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
-			return nil, fmt.Errorf("store: claim contact emails: %w", err)
-		}
-		for _, we := range bwe.WriteErrors {
-			if !mongo.IsDuplicateKeyError(we.WriteError) || we.Index < 0 || we.Index >= len(claims) {
-				return nil, fmt.Errorf("store: claim contact emails: %w", err)
-			}
-			// Taken by a live contact, or a stale claim claimEmail takes over.
-			c := claims[we.Index]
-			if _, err := r.claimEmail(ctx, c.ID, c.ContactID); err != nil {
-				if !errors.Is(err, ErrDuplicate) {
-					return nil, err
-				}
-				results[at[we.Index]] = err
-			}
-		}
+	held, err := r.claimEmails(ctx, claims)
+	if err != nil {
+		return nil, err
 	}
-	docs := make([]Contact, 0, len(cs))
-	for i, c := range cs {
-		if results[i] == nil {
-			docs = append(docs, c)
+	r.pause("insert:claimed", cs[0].ID)
+
+	docs := make([]Contact, 0, len(claims))
+	mine := make([]contactEmail, 0, len(claims)) // mine[i] is docs[i]'s claim
+	docAt := make([]int, 0, len(claims))         // docs[i] is cs[docAt[i]]
+	for i, claim := range held {
+		if claim.ID == "" {
+			results[at[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			continue
 		}
+		docs = append(docs, cs[at[i]])
+		mine = append(mine, claim)
+		docAt = append(docAt, at[i])
 	}
 	if len(docs) == 0 {
 		return results, nil
 	}
 	if _, err := r.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)); err != nil {
-		// Claims of contacts that were not inserted are stale: claimEmail
-		// and ByEmailIndex recognise them as such.
-		return nil, fmt.Errorf("store: insert contacts: %w", err)
+		failed, ok := notInserted(err, len(docs))
+		if ok && len(failed) == 0 {
+			err = nil // each exists already: a repeat
+		}
+		if ok && len(failed) > 0 {
+			// The server wrote none of these, so their claims protect
+			// nothing: drop them rather than block the emails for a lease.
+			var release []contactEmail
+			for _, i := range failed {
+				release = append(release, mine[i])
+			}
+			r.releaseExact(context.WithoutCancel(ctx), release...)
+		}
+		// Otherwise which contacts were written is unknown: their claims
+		// stay, and a repeat, or the lease, settles them.
+		if err != nil {
+			return nil, fmt.Errorf("store: insert contacts: %w", err)
+		}
+	}
+	r.pause("insert:inserted", cs[0].ID)
+
+	lost, err := r.lostClaims(ctx, mine)
+	if err != nil {
+		return nil, err
+	}
+	for i, gone := range lost {
+		if !gone {
+			continue
+		}
+		// Stalled past the lease, the claim was taken over: this contact
+		// would be a second one with the email.
+		if _, err := r.c.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: docs[i].ID}}); err != nil {
+			return nil, fmt.Errorf("store: undo contact insert: %w", err)
+		}
+		results[docAt[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
 	}
 	return results, nil
+}
+
+// notInserted returns the positions of the documents an insert failed to
+// write, when the server said so for each failure; a document that exists
+// already (a repeated insert) counts as written.
+func notInserted(err error, n int) ([]int, bool) {
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return nil, false
+	}
+	var out []int
+	for _, we := range bwe.WriteErrors {
+		if we.Index < 0 || we.Index >= n {
+			return nil, false
+		}
+		if !mongo.IsDuplicateKeyError(we.WriteError) {
+			out = append(out, we.Index)
+		}
+	}
+	return out, true
+}
+
+// claimEmails claims every email in one write and settles those claimed
+// already one by one. The result holds, by position, the claim held for
+// its contact, or a zero claim where another contact holds the email.
+func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]contactEmail, error) {
+	held := slices.Clone(claims)
+	_, err := r.emails.InsertMany(ctx, claims, options.InsertMany().SetOrdered(false))
+	if err == nil {
+		return held, nil
+	}
+	var bwe mongo.BulkWriteException
+	fail := func(err error) ([]contactEmail, error) {
+		// No contact of these was written yet, so none of their claims
+		// protects anything.
+		r.releaseExact(context.WithoutCancel(ctx), claims...)
+		return nil, err
+	}
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil {
+		return fail(fmt.Errorf("store: claim contact emails: %w", err))
+	}
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we.WriteError) || we.Index < 0 || we.Index >= len(claims) {
+			return fail(fmt.Errorf("store: claim contact emails: %w", err))
+		}
+	}
+	for _, we := range bwe.WriteErrors {
+		claim, _, err := r.claimEmail(ctx, claims[we.Index].ID, claims[we.Index].ContactID)
+		switch {
+		case errors.Is(err, ErrDuplicate):
+			held[we.Index] = contactEmail{}
+		case err != nil:
+			return fail(err)
+		default:
+			held[we.Index] = claim
+		}
+	}
+	return held, nil
+}
+
+// lostClaims reports, by position, which of claims their contacts no
+// longer hold. Within half the lease of the oldest claim none can have
+// been taken over, whatever the clocks of other processes, so nothing is
+// read.
+func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]bool, error) {
+	lost := make([]bool, len(claims))
+	oldest := r.clock()
+	for _, c := range claims {
+		if c.ClaimedAt.Before(oldest) {
+			oldest = c.ClaimedAt
+		}
+	}
+	if r.clock().Sub(oldest) < EmailClaimLease/2 {
+		return lost, nil
+	}
+	for i, c := range claims {
+		var now contactEmail
+		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&now)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("store: check contact email: %w", err)
+		}
+		lost[i] = now.ContactID != c.ContactID
+	}
+	return lost, nil
+}
+
+// releaseExact drops claims whose contacts were never written, each only
+// in the version given; best effort, as a claim left over is recognised
+// as stale once its lease is over.
+func (r *Contacts) releaseExact(ctx context.Context, claims ...contactEmail) {
+	for _, c := range claims {
+		_, _ = r.emails.DeleteOne(ctx, c.exact())
+	}
 }
 
 // ClaimEmail claims index for contactID, as Insert does: ErrDuplicate when
 // another contact holds it; taken reports whether this call made the
 // claim (false when contactID held it already).
 func (r *Contacts) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
-	return r.claimEmail(ctx, index, contactID)
+	_, taken, err = r.claimEmail(ctx, index, contactID)
+	return taken, err
 }
 
-func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (bool, error) {
-	_, err := r.emails.InsertOne(ctx, contactEmail{ID: index, ContactID: contactID})
-	if err == nil {
-		return true, nil
+// emailClaimAttempts bounds how often a claim is tried again when the entry it
+// found changed before it could act on it.
+const emailClaimAttempts = 4
+
+// claimEmail returns the claim contactID holds on index once it returns
+// without error. A claim contactID held already is renewed; one another
+// contact holds is taken over only when that contact does not hold the
+// email and the claim is older than EmailClaimLease, by compare-and-swap
+// on the exact claim read.
+func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (contactEmail, bool, error) {
+	for range emailClaimAttempts {
+		claim := contactEmail{ID: index, ContactID: contactID, ClaimedAt: r.clock()}
+		_, err := r.emails.InsertOne(ctx, claim)
+		if err == nil {
+			return claim, true, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
+		}
+		var owner contactEmail
+		err = r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			continue // released meanwhile
+		}
+		if err != nil {
+			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
+		}
+		if owner.ContactID == contactID {
+			// A repeat, or an earlier attempt that did not finish: renew
+			// it (by _id alone, deciding in Go), so that a release still
+			// due for the old version misses.
+			var before contactEmail
+			err := r.emails.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: index}},
+				bson.D{{Key: "$max", Value: bson.D{{Key: "claimedAt", Value: claim.ClaimedAt}}}},
+				options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
+			if errors.Is(err, mongo.ErrNoDocuments) {
+				continue
+			}
+			if err != nil {
+				return contactEmail{}, false, fmt.Errorf("store: renew contact email: %w", err)
+			}
+			if before.ContactID != contactID {
+				continue // taken over meanwhile; look again
+			}
+			if before.ClaimedAt.After(claim.ClaimedAt) {
+				claim.ClaimedAt = before.ClaimedAt
+			}
+			return claim, false, nil
+		}
+		if claim.ClaimedAt.Sub(owner.ClaimedAt) < EmailClaimLease {
+			return contactEmail{}, false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		}
+		if holds, err := r.holds(ctx, owner); err != nil || holds {
+			return contactEmail{}, false, duplicateOr(err)
+		}
+		r.pause("claim:checked", contactID)
+		swapped, err := r.swapClaim(ctx, owner, claim)
+		if err != nil {
+			return contactEmail{}, false, err
+		}
+		if !swapped {
+			continue
+		}
+		r.pause("claim:swapped", contactID)
+		// The owner may have written its contact between the check and the
+		// swap; it then keeps the email.
+		if holds, err := r.holds(ctx, owner); err != nil || holds {
+			if _, err := r.swapClaim(context.WithoutCancel(ctx), claim, owner); err != nil {
+				return contactEmail{}, false, err
+			}
+			return contactEmail{}, false, duplicateOr(err)
+		}
+		return claim, true, nil
 	}
-	if !mongo.IsDuplicateKeyError(err) {
-		return false, fmt.Errorf("store: claim contact email: %w", err)
+	return contactEmail{}, false, fmt.Errorf("store: contact email keeps changing: %w", ErrDuplicate)
+}
+
+func duplicateOr(err error) error {
+	if err != nil {
+		return err
 	}
-	// Taken: by a live contact, or by a stale claim left by a crash.
-	var owner contactEmail
-	if err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner); err != nil {
-		return false, fmt.Errorf("store: claim contact email: %w", notFound(err))
+	return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+}
+
+// swapClaim replaces claim from by to, only while from is what is stored.
+func (r *Contacts) swapClaim(ctx context.Context, from, to contactEmail) (bool, error) {
+	res, err := r.emails.UpdateOne(ctx, from.exact(),
+		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: to.ContactID}, {Key: "claimedAt", Value: to.ClaimedAt}}}})
+	if err != nil {
+		return false, fmt.Errorf("store: swap contact email: %w", err)
 	}
-	if owner.ContactID == contactID {
+	return res.MatchedCount > 0, nil
+}
+
+// holds reports whether claim's contact exists with the claimed email.
+func (r *Contacts) holds(ctx context.Context, claim contactEmail) (bool, error) {
+	c, err := r.ByID(ctx, claim.ContactID)
+	if errors.Is(err, ErrNotFound) {
 		return false, nil
 	}
-	if _, err := r.ByID(ctx, owner.ContactID); !errors.Is(err, ErrNotFound) {
-		return false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
-	}
-	res, err := r.emails.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: index}, {Key: "contactId", Value: owner.ContactID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: contactID}}}})
 	if err != nil {
-		return false, fmt.Errorf("store: reclaim contact email: %w", err)
+		return false, err
 	}
-	if res.ModifiedCount == 0 {
-		return false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
-	}
-	return true, nil
+	return c.EmailIndex == claim.ID, nil
 }
 
 // ReleaseEmail drops the claim on index when contactID holds it, and
@@ -181,15 +410,28 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (boo
 func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
 	// An _id look-up first: most calls find nothing to release, and only a
 	// filter of exactly _id is served from an index everywhere.
-	var owner contactEmail
-	err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && owner.ContactID != contactID) {
-		return false, nil
+	claim, err := r.claimOf(ctx, index, contactID)
+	if err != nil || claim.ID == "" {
+		return false, err
+	}
+	return r.release(ctx, claim)
+}
+
+// claimOf returns contactID's claim on index, or a zero claim.
+func (r *Contacts) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
+	var claim contactEmail
+	err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&claim)
+	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && claim.ContactID != contactID) {
+		return contactEmail{}, nil
 	}
 	if err != nil {
-		return false, fmt.Errorf("store: release contact email: %w", err)
+		return contactEmail{}, fmt.Errorf("store: find contact email: %w", err)
 	}
-	res, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: index}, {Key: "contactId", Value: contactID}})
+	return claim, nil
+}
+
+func (r *Contacts) release(ctx context.Context, claim contactEmail) (bool, error) {
+	res, err := r.emails.DeleteOne(ctx, claim.exact())
 	if err != nil {
 		return false, fmt.Errorf("store: release contact email: %w", err)
 	}
@@ -206,22 +448,42 @@ type ContactKeys struct {
 // Rekey replaces a contact's keys from → to in one write, only while the
 // contact still has from and is not erased: a rectification or erasure
 // that came first is never overwritten. ErrConflict when it did; the
-// caller reads the contact again.
+// caller reads the contact again. A new email index must be claimed for
+// the contact first (ClaimEmail); ErrDuplicate, and the contact as it
+// was, when another contact has taken that claim over since.
 func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) error {
-	res, err := r.c.UpdateOne(ctx,
-		bson.D{
+	keys := func(k ContactKeys) bson.D {
+		return bson.D{
 			{Key: "_id", Value: id},
-			{Key: "dataKey.k", Value: from.DataKey.KeyID},
-			{Key: "dataKey.d", Value: from.DataKey.Data},
-			{Key: "emailIndex", Value: from.EmailIndex},
+			{Key: "dataKey.k", Value: k.DataKey.KeyID},
+			{Key: "dataKey.d", Value: k.DataKey.Data},
+			{Key: "emailIndex", Value: k.EmailIndex},
 			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
-		},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: to.DataKey}, {Key: "emailIndex", Value: to.EmailIndex}}}})
+		}
+	}
+	set := func(k ContactKeys) bson.D {
+		return bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: k.DataKey}, {Key: "emailIndex", Value: k.EmailIndex}}}}
+	}
+	res, err := r.c.UpdateOne(ctx, keys(from), set(to))
 	if err != nil {
 		return fmt.Errorf("store: rekey contact: %w", err)
 	}
 	if res.MatchedCount == 0 {
 		return fmt.Errorf("store: rekey contact %s: %w", id, ErrConflict)
+	}
+	if to.EmailIndex == from.EmailIndex {
+		return nil
+	}
+	r.pause("rekey:rekeyed", id)
+	claim, err := r.claimOf(ctx, to.EmailIndex, id)
+	if err != nil {
+		return err
+	}
+	if claim.ID == "" {
+		if _, err := r.c.UpdateOne(context.WithoutCancel(ctx), keys(to), set(from)); err != nil {
+			return fmt.Errorf("store: undo rekey contact: %w", err)
+		}
+		return fmt.Errorf("store: rekey contact %s: %w", id, ErrDuplicate)
 	}
 	return nil
 }
@@ -336,26 +598,39 @@ func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
 }
 
 // Replace stores a changed contact. When its email index changed, the new
-// email is claimed first (ErrDuplicate if taken) and the old one released.
-// It writes only over the contact as it was read (previousEmailIndex, and
-// c.DataKey as stored): ErrConflict when an erasure or a key rotation
-// changed it since, and the caller reads it again.
+// email is claimed first (ErrDuplicate if taken), then the contact written,
+// then the old email released: a crash between them leaves a claim its
+// contact does not hold, which lapses with the lease. It writes only over
+// the contact as it was read (previousEmailIndex, and c.DataKey as
+// stored): ErrConflict when an erasure or a key rotation changed it since,
+// and the caller reads it again.
 func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
+	changed := c.EmailIndex != previousEmailIndex
+	var claim, previous contactEmail
 	var taken bool
-	if c.EmailIndex != previousEmailIndex {
+	if changed {
 		var err error
-		if taken, err = r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
+		// The old claim's version now, so that releasing it below cannot
+		// drop a claim renewed by a later change back to that email.
+		if previousEmailIndex != "" {
+			if previous, err = r.claimOf(ctx, previousEmailIndex, c.ID); err != nil {
+				return err
+			}
+		}
+		if claim, taken, err = r.claimEmail(ctx, c.EmailIndex, c.ID); err != nil {
 			return err
 		}
+		r.pause("replace:claimed", c.ID)
 	}
-	res, err := r.c.ReplaceOne(ctx, bson.D{
+	var before Contact
+	err := r.c.FindOneAndReplace(ctx, bson.D{
 		{Key: "_id", Value: c.ID},
 		{Key: "dataKey.k", Value: c.DataKey.KeyID},
 		{Key: "dataKey.d", Value: c.DataKey.Data},
 		{Key: "emailIndex", Value: previousEmailIndex},
 		{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
-	}, c)
-	if err == nil && res.MatchedCount == 0 {
+	}, c, options.FindOneAndReplace().SetReturnDocument(options.Before)).Decode(&before)
+	if errors.Is(err, mongo.ErrNoDocuments) {
 		err = ErrConflict
 		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, ErrNotFound) {
 			err = ErrNotFound
@@ -363,12 +638,35 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 	}
 	if err != nil {
 		if taken {
-			_, _ = r.ReleaseEmail(context.WithoutCancel(ctx), c.EmailIndex, c.ID)
+			r.releaseExact(context.WithoutCancel(ctx), claim)
 		}
 		return fmt.Errorf("store: update contact: %w", err)
 	}
-	if c.EmailIndex != previousEmailIndex && previousEmailIndex != "" {
-		if _, err := r.ReleaseEmail(ctx, previousEmailIndex, c.ID); err != nil {
+	if !changed {
+		return nil
+	}
+	r.pause("replace:replaced", c.ID)
+	lost, err := r.lostClaims(ctx, []contactEmail{claim})
+	if err != nil {
+		return err
+	}
+	if lost[0] {
+		// Stalled past the lease, the new claim was taken over: put the
+		// contact back as it was, unless something changed it since.
+		_, err := r.c.ReplaceOne(context.WithoutCancel(ctx), bson.D{
+			{Key: "_id", Value: c.ID},
+			{Key: "dataKey.k", Value: c.DataKey.KeyID},
+			{Key: "dataKey.d", Value: c.DataKey.Data},
+			{Key: "emailIndex", Value: c.EmailIndex},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+		}, before)
+		if err != nil {
+			return fmt.Errorf("store: undo contact update: %w", err)
+		}
+		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	}
+	if previous.ID != "" {
+		if _, err := r.release(ctx, previous); err != nil {
 			return err
 		}
 	}
@@ -420,6 +718,7 @@ func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
 		return fmt.Errorf("store: erase contact: %w", notFound(err))
 	}
 	if before.EmailIndex != "" {
+		r.pause("erase:erased", id)
 		if _, err := r.emails.DeleteOne(ctx, bson.D{{Key: "_id", Value: before.EmailIndex}, {Key: "contactId", Value: id}}); err != nil {
 			return fmt.Errorf("store: erase contact email: %w", err)
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -70,3 +71,9 @@ func (s *Store) IndexTable() string {
 	}
 	return b.String()
 }
+
+// SetContactsClock makes the contacts' email claims read the time from now.
+func (r *Contacts) SetContactsClock(now func() time.Time) { r.now = now }
+
+// PauseContacts makes every contact operation call f between its writes.
+func (r *Contacts) PauseContacts(f func(step, contactID string)) { r.step = f }
