@@ -15,7 +15,7 @@ func OpenMonitored(ctx context.Context, uri string, m *event.CommandMonitor) (*S
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Consents.chain, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
+	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
 	for _, r := range s.repositories() {
 		out = append(out, r.collection())
 	}
