@@ -184,3 +184,34 @@ func (s *syncBuffer) String() string {
 	defer s.mu.Unlock()
 	return s.b.String()
 }
+
+func TestServeAnchorsTheConsentChainInTheBackground(t *testing.T) {
+	t.Parallel()
+	w, _ := seededEnv(t)
+	ctx := context.Background()
+	stop := inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, w.Privacy, 10*time.Millisecond, discardLogger()) })
+	defer stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		head, err := w.Store.Consents.AnchorHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head.Seq > 0 {
+			a, err := w.Store.Consents.AnchorBySeq(ctx, head.Seq)
+			if err != nil || len(a.Heads) == 0 {
+				t.Fatalf("anchor = %+v, %v", a, err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no anchor within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	// Nothing moved since: later ticks wrote nothing more.
+	if head, _ := w.Store.Consents.AnchorHead(ctx); head.Seq != 1 {
+		t.Errorf("anchors' head at %d, want 1: an anchor per tick without appends", head.Seq)
+	}
+}
