@@ -68,6 +68,11 @@ type ChainStore interface {
 // append to the shard, or Verify, finds it, checks it and completes the
 // head. A lost race moves the append to another shard.
 //
+// Appends go to shards 1 to n. Shard 0 is the log from before shards, kept
+// as it was as their genesis: nothing new is appended to it, so that a
+// process of the version before, still running during an upgrade, can go
+// on appending to it as it always did.
+//
 // Anchors (Anchor) commit to every shard's head at once and chain among
 // themselves, so that the history as a whole, not only each shard, is
 // fixed: Verify checks every anchor against the shards.
@@ -79,7 +84,8 @@ type Chain struct {
 	// costs writes; only appends from other processes are left to race.
 	turns []chan struct{}
 	now   func() time.Time
-	// pick chooses the first shard an append tries; tests pin it.
+	// pick chooses the first shard an append tries, 1 to shards; tests
+	// pin it.
 	pick func(shards int) int
 	// step, when set (by tests), is called at each step of an append; an
 	// error stops the append there, as a crash would.
@@ -92,16 +98,17 @@ const DefaultShards = 16
 // ChainOption configures a Chain.
 type ChainOption func(*Chain)
 
-// WithShards spreads appends over n shards (1 to store.MaxConsentShards).
+// WithShards spreads appends over n shards, numbered 1 to n (at most
+// store.MaxConsentShards-1).
 // Changing n later is safe: Verify finds every shard that holds records,
 // and AppendOnce keys stay on the shard they were first pinned to.
 func WithShards(n int) ChainOption {
-	return func(c *Chain) { c.shards = min(max(n, 1), store.MaxConsentShards) }
+	return func(c *Chain) { c.shards = min(max(n, 1), store.MaxConsentShards-1) }
 }
 
 // NewChain returns the chain kept in st.
 func NewChain(st ChainStore, opts ...ChainOption) *Chain {
-	c := &Chain{store: st, shards: DefaultShards, now: time.Now, pick: rand.N[int]}
+	c := &Chain{store: st, shards: DefaultShards, now: time.Now, pick: func(n int) int { return 1 + rand.N(n) }}
 	for _, o := range opts {
 		o(c)
 	}
@@ -192,7 +199,7 @@ func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinne
 			return out, appended, nil
 		}
 		if c.shards > 1 {
-			next = (shard + 1 + rand.N(c.shards-1)) % c.shards // any other shard
+			next = 1 + (shard+rand.N(c.shards-1))%c.shards // any other shard
 		}
 	}
 	return store.ConsentRecord{}, false, ErrChainBusy
@@ -202,23 +209,23 @@ func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinne
 // it takes the first free shard from there on instead, and waits only
 // when every shard is taken.
 func (c *Chain) takeTurn(ctx context.Context, shard int, move bool) (int, func(), error) {
-	if shard >= len(c.turns) {
+	if shard < 1 || shard > len(c.turns) {
 		// A key pinned when there were more shards: nothing to take turns on.
 		return shard, func() {}, nil
 	}
 	if move {
 		for i := range c.shards {
-			s := (shard + i) % c.shards
+			s := 1 + (shard-1+i)%c.shards
 			select {
-			case c.turns[s] <- struct{}{}:
-				return s, func() { <-c.turns[s] }, nil
+			case c.turns[s-1] <- struct{}{}:
+				return s, func() { <-c.turns[s-1] }, nil
 			default:
 			}
 		}
 	}
 	select {
-	case c.turns[shard] <- struct{}{}:
-		return shard, func() { <-c.turns[shard] }, nil
+	case c.turns[shard-1] <- struct{}{}:
+		return shard, func() { <-c.turns[shard-1] }, nil
 	case <-ctx.Done():
 		return 0, nil, fmt.Errorf("privacy: %w", ctx.Err())
 	}

@@ -254,10 +254,10 @@ func TestNamedAnswersFromManyProcesses(t *testing.T) {
 	soundHistory(t, st, processes*each, appended)
 }
 
-// roundRobin makes c's appends take shards 0, 1, 2, … in turn.
+// roundRobin makes c's appends take shards 1, 2, 3, … in turn.
 func roundRobin(c *privacy.Chain) {
 	var n atomic.Int64
-	c.PickShards(func(shards int) int { return int(n.Add(1)-1) % shards })
+	c.PickShards(func(shards int) int { return 1 + int(n.Add(1)-1)%shards })
 }
 
 func TestAnchorCommitsToEveryShard(t *testing.T) {
@@ -269,12 +269,12 @@ func TestAnchorCommitsToEveryShard(t *testing.T) {
 	if a, wrote, err := c.Anchor(ctx); err != nil || wrote || a.Seq != 0 {
 		t.Fatalf("anchor of an empty log = %+v, %v, %v; want none", a, wrote, err)
 	}
-	recs := appendN(t, c, 5) // shards 0, 1, 2, 0, 1
+	recs := appendN(t, c, 5) // shards 1, 2, 3, 1, 2
 	a, wrote, err := c.Anchor(ctx)
 	if err != nil || !wrote || a.Seq != 1 || a.Hash != privacy.AnchorHash(a) {
 		t.Fatalf("Anchor = %+v, %v, %v", a, wrote, err)
 	}
-	want := []store.ShardHead{{Shard: 0, Seq: 2, Hash: recs[3].Hash}, {Shard: 1, Seq: 2, Hash: recs[4].Hash}, {Shard: 2, Seq: 1, Hash: recs[2].Hash}}
+	want := []store.ShardHead{{Shard: 1, Seq: 2, Hash: recs[3].Hash}, {Shard: 2, Seq: 2, Hash: recs[4].Hash}, {Shard: 3, Seq: 1, Hash: recs[2].Hash}}
 	if fmt.Sprint(a.Heads) != fmt.Sprint(want) {
 		t.Errorf("anchor heads = %+v, want %+v", a.Heads, want)
 	}
@@ -289,7 +289,9 @@ func TestAnchorCommitsToEveryShard(t *testing.T) {
 }
 
 // The log from before shards, one chain with its head in the old form,
-// verifies as shard 0 and goes on with shards beside it.
+// verifies as shard 0, the genesis, beside the shards that take the
+// appends from now on. Its head stays as it was, so that a process of the
+// version before can go on appending to it during an upgrade.
 func TestChainFromBeforeShardsKeepsVerifying(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
@@ -308,18 +310,26 @@ func TestChainFromBeforeShardsKeepsVerifying(t *testing.T) {
 		}
 		prev = rec.Hash
 	}
-	if _, err := st.DB().Collection("consent_chain").InsertOne(ctx, bson.D{{Key: "_id", Value: "head"}, {Key: "seq", Value: int64(3)}, {Key: "hash", Value: prev}}); err != nil {
+	oldHead := bson.D{{Key: "_id", Value: "head"}, {Key: "seq", Value: int64(3)}, {Key: "hash", Value: prev}}
+	if _, err := st.DB().Collection("consent_chain").InsertOne(ctx, oldHead); err != nil {
 		t.Fatal(err)
 	}
 	c := privacy.NewChain(st.Consents, privacy.WithShards(4))
 	roundRobin(c)
 	appended := appendN(t, c, 4)
-	if appended[0].Shard != 0 || appended[0].Seq != 4 || appended[0].PrevHash != prev {
-		t.Errorf("the old chain goes on as shard 0: %+v", appended[0])
+	if appended[0].Shard != 1 || appended[0].Seq != 1 || appended[0].PrevHash != "" {
+		t.Errorf("first append after the old log: %+v, want shard 1's first record", appended[0])
 	}
 	v, err := c.Check(ctx)
-	if err != nil || v.Records != 7 || v.Shards != 4 {
-		t.Fatalf("Check = %+v, %v", v, err)
+	if err != nil || v.Records != 7 || v.Shards != 5 || v.Anchor.Heads[0] != (store.ShardHead{Shard: 0, Seq: 3, Hash: prev}) {
+		t.Fatalf("Check = %+v, %v; want the old log anchored as shard 0", v, err)
+	}
+	var head bson.M
+	if err := st.DB().Collection("consent_chain").FindOne(ctx, bson.D{{Key: "_id", Value: "head"}}).Decode(&head); err != nil {
+		t.Fatal(err)
+	}
+	if head["seq"] != int64(3) || head["hash"] != prev || head["pos"] != nil {
+		t.Errorf("old head = %v, want it untouched", head)
 	}
 	if v, err := c.Check(ctx); err != nil || v.Anchors != 1 {
 		t.Errorf("second Check = %+v, %v", v, err)
