@@ -406,28 +406,10 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 			return anchors(st).set(ctx, store.ConsentAnchorID(1), "heads.0.seq", int64(1))
 		}, privacy.ChainError{Anchor: true, Seq: 1}},
 		{"anchor rehashed", func(ctx context.Context, st *store.Store) error {
-			a, err := st.Consents.AnchorBySeq(ctx, 1)
-			if err != nil {
-				return err
-			}
-			a.Heads = a.Heads[:1]
-			if err := anchors(st).delete(ctx, a.ID); err != nil {
-				return err
-			}
-			a.Hash = privacy.AnchorHash(a)
-			return st.Consents.InsertAnchor(ctx, a)
+			return rehashAnchor(ctx, st, 1, func(a *store.ConsentAnchor) { a.Heads = a.Heads[:1] })
 		}, privacy.ChainError{Anchor: true, Seq: 2}},
 		{"last anchor rehashed to other heads", func(ctx context.Context, st *store.Store) error {
-			a, err := st.Consents.AnchorBySeq(ctx, 2)
-			if err != nil {
-				return err
-			}
-			a.Heads[0].Hash = "forged"
-			if err := anchors(st).delete(ctx, a.ID); err != nil {
-				return err
-			}
-			a.Hash = privacy.AnchorHash(a)
-			return st.Consents.InsertAnchor(ctx, a)
+			return rehashAnchor(ctx, st, 2, func(a *store.ConsentAnchor) { a.Heads[0].Hash = "forged" })
 		}, privacy.ChainError{Anchor: true, Seq: 2}},
 		{"anchors' head removed", func(ctx context.Context, st *store.Store) error {
 			_, err := st.DB().Collection("consent_chain").DeleteOne(ctx, bson.D{{Key: "_id", Value: "anchors"}})
@@ -460,6 +442,21 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// rehashAnchor edits an anchor and recomputes its hash, as a tamperer who
+// knows the encoding would.
+func rehashAnchor(ctx context.Context, st *store.Store, seq int64, edit func(*store.ConsentAnchor)) error {
+	a, err := st.Consents.AnchorBySeq(ctx, seq)
+	if err != nil {
+		return err
+	}
+	edit(&a)
+	if err := (&mongoColl{st, "consent_anchors"}).delete(ctx, a.ID); err != nil {
+		return err
+	}
+	a.Hash = privacy.AnchorHash(a)
+	return st.Consents.InsertAnchor(ctx, a)
 }
 
 // mongoColl edits a collection behind the store's back, as a tamperer would.
