@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/url"
 	"strings"
@@ -62,23 +63,47 @@ func runCandor(env map[string]string, args ...string) (string, error) {
 func TestConsentVerify(t *testing.T) {
 	t.Parallel()
 	w, env := seededEnv(t)
+	ctx := context.Background()
 	out, err := runCandor(env, "consent", "verify")
-	if err != nil || strings.TrimSpace(out) != "consent chain verified: 2 records" {
+	if err != nil || !strings.HasPrefix(out, "consent chain verified: 2 records in ") || !strings.Contains(out, "latest anchor: 1:") {
 		t.Fatalf("verify = %q, %v", out, err)
+	}
+	noted := strings.TrimSpace(out[strings.Index(out, "latest anchor: ")+len("latest anchor: "):])
+	if out, err := runCandor(env, "consent", "verify", "-anchor", noted); err != nil || !strings.Contains(out, "1 anchors\nlatest anchor: "+noted) {
+		t.Fatalf("verify against the noted anchor = %q, %v", out, err)
 	}
 
 	// A hand-edited record: the command fails, naming it.
-	if _, err := w.Store.DB().Collection("consents").UpdateOne(context.Background(),
-		bson.D{{Key: "_id", Value: store.ConsentRecordID(2)}},
+	var recs []store.ConsentRecord
+	if err := w.Store.Consents.Each(ctx, func(r store.ConsentRecord) error { recs = append(recs, r); return nil }); err != nil || len(recs) != 2 {
+		t.Fatalf("records = %+v, %v", recs, err)
+	}
+	recs = recs[1:]
+	if _, err := w.Store.DB().Collection("consents").UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: recs[0].ID}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "textVersion", Value: 7}}}}); err != nil {
 		t.Fatal(err)
 	}
 	out, err = runCandor(env, "consent", "verify")
-	if err == nil || !strings.Contains(err.Error(), "record 2") || strings.Contains(out, "verified:") {
-		t.Fatalf("verify after tampering = %q, %v; want an error naming record 2", out, err)
+	want := fmt.Sprintf("record %d of shard %d", recs[0].Seq, recs[0].Shard)
+	if err == nil || !strings.Contains(err.Error(), want) || strings.Contains(out, "verified:") {
+		t.Fatalf("verify after tampering = %q, %v; want an error naming %s", out, err, want)
 	}
-	if _, err := runCandor(env, "consent"); err == nil {
-		t.Error("consent without a subcommand succeeded")
+
+	// The anchors cut off: a noted anchor shows it.
+	if _, err := w.Store.DB().Collection("consent_anchors").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Store.DB().Collection("consent_chain").DeleteOne(ctx, bson.D{{Key: "_id", Value: "anchors"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := runCandor(env, "consent", "verify", "-anchor", noted); err == nil {
+		t.Error("verify passed without the noted anchor")
+	}
+	for _, args := range [][]string{{"consent"}, {"consent", "verify", "-anchor", "x"}} {
+		if _, err := runCandor(env, args...); err == nil {
+			t.Errorf("%v succeeded", args)
+		}
 	}
 }
 
@@ -158,4 +183,35 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+func TestServeAnchorsTheConsentChainInTheBackground(t *testing.T) {
+	t.Parallel()
+	w, _ := seededEnv(t)
+	ctx := context.Background()
+	stop := inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, w.Privacy, 10*time.Millisecond, discardLogger()) })
+	defer stop()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		head, err := w.Store.Consents.AnchorHead(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if head.Seq > 0 {
+			a, err := w.Store.Consents.AnchorBySeq(ctx, head.Seq)
+			if err != nil || len(a.Heads) == 0 {
+				t.Fatalf("anchor = %+v, %v", a, err)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no anchor within 30 s")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	// Nothing moved since: later ticks wrote nothing more.
+	if head, _ := w.Store.Consents.AnchorHead(ctx); head.Seq != 1 {
+		t.Errorf("anchors' head at %d, want 1: an anchor per tick without appends", head.Seq)
+	}
 }

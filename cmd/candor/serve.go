@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
+	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -70,6 +71,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
 	defer startRewrap(ctx, st, ring, logger)()
 	defer inBackground(ctx, func(ctx context.Context) { app.auth.RunSweeper(ctx, sweepEvery) })()
+	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, app.privacy, anchorEvery, logger) })()
 	defer app.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := app.web.Listen(ctx, cfg.Addr); err != nil {
@@ -87,6 +89,7 @@ type server struct {
 	followups *followup.Service
 	metrics   *metrics.Metrics
 	auth      *auth.Service
+	privacy   *privacy.Service
 }
 
 // newServer builds every service over st and the web server on top; the
@@ -138,12 +141,40 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 	if err != nil {
 		return nil, err
 	}
-	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx, auth: authSvc}, nil
+	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx, auth: authSvc, privacy: privacySvc}, nil
 }
 
 // sweepEvery is how often expired revoked tokens and reset links are
 // deleted.
 const sweepEvery = 10 * time.Minute
+
+// anchorEvery is how often the consent chain's shards are anchored: a cut
+// or rewritten shard is caught from the first anchor after its records.
+const anchorEvery = 5 * time.Minute
+
+// anchorConsents anchors the consent chain every so often until ctx ends.
+// Every serve process does; an anchor is written only when a shard moved,
+// and concurrent ones take turns through the anchors' own head.
+func anchorConsents(ctx context.Context, chain interface {
+	AnchorChain(context.Context) (store.ConsentAnchor, bool, error)
+}, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		a, wrote, err := chain.AnchorChain(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			logger.Error("consent chain not anchored; run candor consent verify", "err", err)
+		case wrote:
+			logger.Debug("consent chain anchored", "anchor", a.Seq, "shards", len(a.Heads))
+		}
+	}
+}
 
 // newAuth wires staff authentication; reset links go out through the
 // same sender as survey mail.

@@ -45,10 +45,10 @@ func appendN(t *testing.T, c *privacy.Chain, n int) []store.ConsentRecord {
 func TestChainLinksEachRecordToThePrevious(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
-	c := privacy.NewChain(st.Consents)
+	c := privacy.NewChain(st.Consents, privacy.WithShards(1))
 	recs := appendN(t, c, 4)
 	for i, rec := range recs {
-		if rec.Seq != int64(i+1) || rec.ID != store.ConsentRecordID(rec.Seq) {
+		if rec.Seq != int64(i+1) || rec.ID != store.ConsentRecordID(1, rec.Seq) {
 			t.Errorf("record %d: seq %d, id %q", i, rec.Seq, rec.ID)
 		}
 		prev := ""
@@ -58,7 +58,7 @@ func TestChainLinksEachRecordToThePrevious(t *testing.T) {
 		if rec.PrevHash != prev || rec.Hash != privacy.RecordHash(rec) {
 			t.Errorf("record %d is not linked: %+v", i, rec)
 		}
-		stored, err := st.Consents.BySeq(context.Background(), rec.Seq)
+		stored, err := st.Consents.BySeq(context.Background(), 1, rec.Seq)
 		if err != nil || privacy.RecordHash(stored) != rec.Hash {
 			t.Errorf("record %d does not survive a round trip: %+v, %v", i, stored, err)
 		}
@@ -76,35 +76,35 @@ func TestChainVerifyFindsTheFirstTamperedRecord(t *testing.T) {
 		wantSeq int64
 	}{
 		{"edited field", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(3)}},
+			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 3)}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "locale", Value: "fi"}}}})
 			return err
 		}, 3},
 		{"edited time", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(2)}},
+			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 2)}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().Add(-time.Hour)}}}})
 			return err
 		}, 2},
 		{"removed record", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(4)}})
+			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 4)}})
 			return err
 		}, 4},
 		{"last record removed", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(5)}})
+			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 5)}})
 			return err
 		}, 5},
 		{"head removed", func(ctx context.Context, _ string, st *store.Store) error {
-			_, err := st.DB().Collection("consent_chain").DeleteOne(ctx, bson.D{{Key: "_id", Value: "head"}})
+			_, err := st.DB().Collection("consent_chain").DeleteOne(ctx, bson.D{{Key: "_id", Value: "head-001"}})
 			return err
 		}, 2},
 		{"head edited", func(ctx context.Context, _ string, st *store.Store) error {
-			_, err := st.DB().Collection("consent_chain").UpdateOne(ctx, bson.D{{Key: "_id", Value: "head"}},
-				bson.D{{Key: "$set", Value: bson.D{{Key: "hash", Value: "forged"}}}})
+			_, err := st.DB().Collection("consent_chain").UpdateOne(ctx, bson.D{{Key: "_id", Value: "head-001"}},
+				bson.D{{Key: "$set", Value: bson.D{{Key: "pos", Value: "000000000005:forged"}}}})
 			return err
 		}, 5},
 		{"rehashed record", func(ctx context.Context, coll string, st *store.Store) error {
 			// An editor who recomputes the record's own hash still breaks the next link.
-			rec, err := st.Consents.BySeq(ctx, 2)
+			rec, err := st.Consents.BySeq(ctx, 1, 2)
 			if err != nil {
 				return err
 			}
@@ -119,7 +119,7 @@ func TestChainVerifyFindsTheFirstTamperedRecord(t *testing.T) {
 			t.Parallel()
 			st := newStore(t)
 			ctx := context.Background()
-			c := privacy.NewChain(st.Consents)
+			c := privacy.NewChain(st.Consents, privacy.WithShards(1))
 			appendN(t, c, 5)
 			if err := tt.tamper(ctx, "consents", st); err != nil {
 				t.Fatal(err)
@@ -137,13 +137,13 @@ func TestChainCompletesAnInterruptedAppend(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
-	c := privacy.NewChain(st.Consents)
+	c := privacy.NewChain(st.Consents, privacy.WithShards(1))
 	recs := appendN(t, c, 2)
 
 	// A record written without its head advanced, as a crash leaves it.
-	orphan := store.ConsentRecord{Seq: 3, Kind: store.ConsentErasure, ContactID: "c9", Method: "privacy-page",
+	orphan := store.ConsentRecord{Shard: 1, Seq: 3, Kind: store.ConsentErasure, ContactID: "c9", Method: "privacy-page",
 		At: time.Now().UTC().Truncate(time.Millisecond), PrevHash: recs[1].Hash}
-	orphan.ID = store.ConsentRecordID(3)
+	orphan.ID = store.ConsentRecordID(1, 3)
 	orphan.Hash = privacy.RecordHash(orphan)
 	if err := st.Consents.Insert(ctx, orphan); err != nil {
 		t.Fatal(err)
@@ -151,13 +151,13 @@ func TestChainCompletesAnInterruptedAppend(t *testing.T) {
 	if n, err := c.Verify(ctx); n != 3 || err != nil {
 		t.Fatalf("Verify = %d, %v; want the pending record counted", n, err)
 	}
-	if head, _ := st.Consents.Head(ctx); head.Seq != 3 || head.Hash != orphan.Hash {
+	if head, _ := st.Consents.Head(ctx, 1); head.Seq != 3 || head.Hash != orphan.Hash {
 		t.Errorf("head = %+v, want it completed to record 3", head)
 	}
 
 	// An append meeting such a record completes the head and goes after it.
 	orphan2 := orphan
-	orphan2.Seq, orphan2.ID, orphan2.PrevHash = 4, store.ConsentRecordID(4), orphan.Hash
+	orphan2.Seq, orphan2.ID, orphan2.PrevHash = 4, store.ConsentRecordID(1, 4), orphan.Hash
 	orphan2.Hash = privacy.RecordHash(orphan2)
 	if err := st.Consents.Insert(ctx, orphan2); err != nil {
 		t.Fatal(err)

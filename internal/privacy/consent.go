@@ -149,7 +149,7 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 		// Two withdrawals may race (two tabs, a retry, two processes): the
 		// withdrawal of a consent is unique on the chain, so the one that
 		// comes second appends nothing and succeeds all the same.
-		if _, _, err := s.chain.AppendOnce(ctx, store.ConsentRecord{
+		if _, _, err := s.chain.AppendOnce(ctx, "withdrawal:"+rec.ID, store.ConsentRecord{
 			Kind:      store.ConsentWithdrawn,
 			ContactID: contactID,
 			SurveyID:  rec.SurveyID,
@@ -180,7 +180,17 @@ func endOf(history []store.ConsentRecord, rec store.ConsentRecord) *store.Consen
 // ends reports whether record h ended consent rec.
 func ends(h, rec store.ConsentRecord) bool {
 	return h.Kind == store.ConsentWithdrawn && h.Refers == rec.ID ||
-		h.Kind == store.ConsentErasure && h.Seq > rec.Seq
+		h.Kind == store.ConsentErasure && after(h, rec)
+}
+
+// after reports whether record h was appended after rec: by their numbers
+// on one shard; across shards, where nothing orders appends, by their
+// times.
+func after(h, rec store.ConsentRecord) bool {
+	if h.Shard == rec.Shard {
+		return h.Seq > rec.Seq
+	}
+	return !h.At.Before(rec.At) // a tie ends the consent: the safer reading
 }
 
 // ConsentInfo is one consent of a person's history.

@@ -213,6 +213,11 @@ func (s *Service) VerifyChain(ctx context.Context) (checked int, err error) {
 	return s.chain.Verify(ctx)
 }
 
+// AnchorChain anchors the consent chain's shards; see Chain.Anchor.
+func (s *Service) AnchorChain(ctx context.Context) (store.ConsentAnchor, bool, error) {
+	return s.chain.Anchor(ctx)
+}
+
 // AuditLog returns a page of the audit log, newest first.
 func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, p store.Page) ([]store.AuditEntry, int64, error) {
 	entries, total, err := s.audit.List(ctx, f, p)

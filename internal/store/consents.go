@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -26,7 +28,13 @@ const (
 // ConsentRecord is one entry of the append-only, hash-chained consent log.
 // Records are never changed: withdrawal and erasure append records of
 // their own. Hash covers every other field and PrevHash, the previous
-// record's Hash, so that editing or removing a record breaks the chain.
+// record's Hash in the same shard, so that editing or removing a record
+// breaks the chain.
+//
+// The log is several chains, shards, each with its own head, so that
+// appends from many processes do not all race for one document; anchors
+// (ConsentAnchor) tie the shards' heads together. Shard 0 is the log as
+// it was before there were shards: its records keep their ids and hashes.
 //
 // The response a consent names is not in the record itself: the record
 // holds a commitment to it (ResponseRef, a hash of a random secret and the
@@ -35,8 +43,9 @@ const (
 // record still proves what was agreed and when, but no longer says which
 // answers were the person's.
 type ConsentRecord struct {
-	ID          string      `bson:"_id"` // ConsentRecordID(Seq)
-	Seq         int64       `bson:"seq"`
+	ID          string      `bson:"_id"` // ConsentRecordID(Shard, Seq)
+	Shard       int         `bson:"shard,omitempty"`
+	Seq         int64       `bson:"seq"` // in its shard
 	Kind        ConsentKind `bson:"kind"`
 	ContactID   string      `bson:"contactId"`
 	SurveyID    string      `bson:"surveyId,omitempty"`
@@ -52,18 +61,106 @@ type ConsentRecord struct {
 	Hash        string      `bson:"hash"`
 }
 
-// ConsentRecordID is the _id of the record with seq: zero-padded, so that
-// _id order is chain order.
-func ConsentRecordID(seq int64) string { return fmt.Sprintf("%012d", seq) }
+// MaxConsentShards bounds the number of shards: a shard's number takes
+// three digits in the ids.
+const MaxConsentShards = 1000
 
-// ChainHead is the last record of the consent chain: Seq 0 and an empty
-// Hash before the first.
+// ConsentRecordID is the _id of the record with seq in shard: zero-padded,
+// so that _id order is shard order, then chain order. Shard 0 keeps the
+// ids of the log before shards, digits only, which sort before the others.
+func ConsentRecordID(shard int, seq int64) string {
+	if shard == 0 {
+		return fmt.Sprintf("%012d", seq)
+	}
+	return fmt.Sprintf("s%03d-%012d", shard, seq)
+}
+
+// ParseConsentRecordID returns the shard and seq a record id names; false
+// when it names none.
+func ParseConsentRecordID(id string) (shard int, seq int64, ok bool) {
+	digits := id
+	if rest, found := strings.CutPrefix(id, "s"); found {
+		s, n, cut := strings.Cut(rest, "-")
+		var err error
+		if shard, err = strconv.Atoi(s); !cut || err != nil || len(s) != 3 || shard < 1 {
+			return 0, 0, false
+		}
+		digits = n
+	}
+	seq, err := strconv.ParseInt(digits, 10, 64)
+	if err != nil || len(digits) != 12 || seq < 1 {
+		return 0, 0, false
+	}
+	return shard, seq, true
+}
+
+// ChainHead is the last record of a chain: Seq 0 and an empty Hash before
+// the first.
 type ChainHead struct {
 	Seq  int64  `bson:"seq"`
 	Hash string `bson:"hash"`
 }
 
-const chainHeadID = "head"
+// headDoc is a head as stored: Pos is the sequence number, zero-padded,
+// and the hash in one string, so that $max moves seq and hash together and
+// only forward. Seq and Hash are the form before Pos, read until the first
+// advance replaces them.
+type headDoc struct {
+	ID   string `bson:"_id"`
+	Pos  string `bson:"pos,omitempty"`
+	Seq  int64  `bson:"seq,omitempty"`
+	Hash string `bson:"hash,omitempty"`
+}
+
+func headPos(h ChainHead) string { return fmt.Sprintf("%012d:%s", h.Seq, h.Hash) }
+
+func (d headDoc) head() (ChainHead, error) {
+	if d.Pos == "" {
+		return ChainHead{Seq: d.Seq, Hash: d.Hash}, nil
+	}
+	seq, hash, ok := strings.Cut(d.Pos, ":")
+	n, err := strconv.ParseInt(seq, 10, 64)
+	if !ok || err != nil {
+		return ChainHead{}, fmt.Errorf("store: chain head %q is malformed", d.Pos)
+	}
+	return ChainHead{Seq: n, Hash: hash}, nil
+}
+
+// anchorHeadID is the anchor chain's head in consent_chain.
+const anchorHeadID = "anchors"
+
+// shardHeadID is a shard's head in consent_chain; shard 0's is the head of
+// the log before shards.
+func shardHeadID(shard int) string {
+	if shard == 0 {
+		return "head"
+	}
+	return fmt.Sprintf("head-%03d", shard)
+}
+
+// ShardHead is one shard's head as an anchor commits to it.
+type ShardHead struct {
+	Shard int    `bson:"shard"`
+	Seq   int64  `bson:"seq"`
+	Hash  string `bson:"hash"`
+}
+
+// ConsentAnchor commits to the heads of every shard at one moment, and to
+// the anchor before it: the anchors are a hash chain of their own, and
+// each shard's record at the committed seq must carry the committed hash.
+// Cutting a shard's tail, or moving records between shards, therefore
+// breaks an anchor even where each shard's own links still hold.
+type ConsentAnchor struct {
+	ID       string      `bson:"_id"` // ConsentAnchorID(Seq)
+	Seq      int64       `bson:"seq"`
+	At       time.Time   `bson:"at"`
+	Heads    []ShardHead `bson:"heads"` // by shard, only shards with records
+	PrevHash string      `bson:"prevHash"`
+	Hash     string      `bson:"hash"`
+}
+
+// ConsentAnchorID is the _id of the anchor with seq, zero-padded.
+func ConsentAnchorID(seq int64) string { return fmt.Sprintf("%012d", seq) }
 
 // consentRef is the sealed response reference of one consent record.
 type consentRef struct {
@@ -71,63 +168,138 @@ type consentRef struct {
 	Ref seal.Box `bson:"ref"`
 }
 
-// Consents is the consent log (consents), its head (consent_chain) and the
-// sealed response references of its records (consent_refs).
+// consentOnce pins the shard that records appended under one unique key
+// (a withdrawal of one consent) go to.
+type consentOnce struct {
+	ID    string `bson:"_id"`
+	Shard int    `bson:"shard"`
+}
+
+// Consents is the consent log (consents), the heads of its shards and of
+// its anchors (consent_chain), its anchors (consent_anchors), the shards
+// of its unique keys (consent_once) and the sealed response references of
+// its records (consent_refs).
 type Consents struct {
-	c     *mongo.Collection
-	chain *mongo.Collection
-	refs  *mongo.Collection
+	c       *mongo.Collection
+	chain   *mongo.Collection
+	anchors *mongo.Collection
+	once    *mongo.Collection
+	refs    *mongo.Collection
 }
 
 func (r *Consents) collection() *mongo.Collection { return r.c }
 
 func (r *Consents) indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "contactId", Value: 1}, {Key: "seq", Value: 1}}, Options: options.Index().SetName("contact")},
+		{Keys: bson.D{{Key: "contactId", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("contact_at")},
 	}
 }
 
-// Head returns the chain's head.
-func (r *Consents) Head(ctx context.Context) (ChainHead, error) {
-	var h ChainHead
-	err := r.chain.FindOne(ctx, bson.D{{Key: "_id", Value: chainHeadID}}).Decode(&h)
+// Head returns a shard's head.
+func (r *Consents) Head(ctx context.Context, shard int) (ChainHead, error) {
+	return r.head(ctx, shardHeadID(shard))
+}
+
+// AnchorHead returns the anchor chain's head.
+func (r *Consents) AnchorHead(ctx context.Context) (ChainHead, error) {
+	return r.head(ctx, anchorHeadID)
+}
+
+func (r *Consents) head(ctx context.Context, id string) (ChainHead, error) {
+	var d headDoc
+	err := r.chain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return ChainHead{}, nil
 	}
 	if err != nil {
 		return ChainHead{}, fmt.Errorf("store: consent chain head: %w", err)
 	}
-	return h, nil
+	return d.head()
 }
 
-// AdvanceHead moves the head from seq from to next, a compare-and-swap: it
-// reports false when the head is no longer at from.
-func (r *Consents) AdvanceHead(ctx context.Context, from int64, next ChainHead) (bool, error) {
-	if from == 0 {
-		_, err := r.chain.InsertOne(ctx, bson.D{{Key: "_id", Value: chainHeadID}, {Key: "seq", Value: next.Seq}, {Key: "hash", Value: next.Hash}})
-		if mongo.IsDuplicateKeyError(err) {
-			return false, nil
-		}
-		if err != nil {
-			return false, fmt.Errorf("store: consent chain head: %w", err)
-		}
-		return true, nil
-	}
-	res, err := r.chain.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: chainHeadID}, {Key: "seq", Value: from}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "seq", Value: next.Seq}, {Key: "hash", Value: next.Hash}}}})
+// Heads returns the head of every shard that has one.
+func (r *Consents) Heads(ctx context.Context) (map[int]ChainHead, error) {
+	cur, err := r.chain.Find(ctx, bson.D{})
 	if err != nil {
-		return false, fmt.Errorf("store: consent chain head: %w", err)
+		return nil, fmt.Errorf("store: consent chain heads: %w", err)
 	}
-	return res.ModifiedCount == 1, nil
+	defer cur.Close(ctx)
+	out := map[int]ChainHead{}
+	for cur.Next(ctx) {
+		var d headDoc
+		if err := cur.Decode(&d); err != nil {
+			return nil, fmt.Errorf("store: decode consent chain head: %w", err)
+		}
+		shard, ok := shardOfHead(d.ID)
+		if !ok {
+			continue
+		}
+		h, err := d.head()
+		if err != nil {
+			return nil, err
+		}
+		out[shard] = h
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("store: consent chain heads: %w", err)
+	}
+	return out, nil
 }
 
-// Insert adds a record; ErrDuplicate when its sequence number is taken.
+func shardOfHead(id string) (int, bool) {
+	if id == "head" {
+		return 0, true
+	}
+	n, ok := strings.CutPrefix(id, "head-")
+	if !ok {
+		return 0, false
+	}
+	shard, err := strconv.Atoi(n)
+	return shard, err == nil && shard > 0 && shard < MaxConsentShards
+}
+
+// AdvanceHead moves a shard's head forward to next, unless it is there or
+// beyond already, and returns the head as it was before: the caller, who
+// read the head at next.Seq-1, advanced it exactly when that is what it
+// returns. One write by _id ($max over the position), so that it is
+// atomic on MongoDB and touches one row on FerretDB.
+func (r *Consents) AdvanceHead(ctx context.Context, shard int, next ChainHead) (ChainHead, error) {
+	return r.advance(ctx, shardHeadID(shard), next)
+}
+
+// AdvanceAnchorHead is AdvanceHead for the anchor chain.
+func (r *Consents) AdvanceAnchorHead(ctx context.Context, next ChainHead) (ChainHead, error) {
+	return r.advance(ctx, anchorHeadID, next)
+}
+
+func (r *Consents) advance(ctx context.Context, id string, next ChainHead) (ChainHead, error) {
+	var before headDoc
+	err := r.chain.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{
+			{Key: "$max", Value: bson.D{{Key: "pos", Value: headPos(next)}}},
+			// The form before pos is superseded by the first advance.
+			{Key: "$unset", Value: bson.D{{Key: "seq", Value: ""}, {Key: "hash", Value: ""}}},
+		},
+		options.FindOneAndUpdate().SetUpsert(true).SetReturnDocument(options.Before)).Decode(&before)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return ChainHead{}, nil
+	}
+	if err != nil {
+		return ChainHead{}, fmt.Errorf("store: advance consent chain head: %w", err)
+	}
+	return before.head()
+}
+
+// Insert adds a record; ErrDuplicate when its sequence number is taken in
+// its shard.
 func (r *Consents) Insert(ctx context.Context, rec ConsentRecord) error {
-	rec.ID = ConsentRecordID(rec.Seq)
+	if rec.Shard < 0 || rec.Shard >= MaxConsentShards {
+		return fmt.Errorf("store: consent shard %d out of range", rec.Shard)
+	}
+	rec.ID = ConsentRecordID(rec.Shard, rec.Seq)
 	if _, err := r.c.InsertOne(ctx, rec); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: consent record %d: %w", rec.Seq, ErrDuplicate)
+			return fmt.Errorf("store: consent record %s: %w", rec.ID, ErrDuplicate)
 		}
 		return fmt.Errorf("store: insert consent record: %w", err)
 	}
@@ -135,8 +307,8 @@ func (r *Consents) Insert(ctx context.Context, rec ConsentRecord) error {
 }
 
 // BySeq returns one record.
-func (r *Consents) BySeq(ctx context.Context, seq int64) (ConsentRecord, error) {
-	return r.ByID(ctx, ConsentRecordID(seq))
+func (r *Consents) BySeq(ctx context.Context, shard int, seq int64) (ConsentRecord, error) {
+	return r.ByID(ctx, ConsentRecordID(shard, seq))
 }
 
 // ByID returns one record.
@@ -148,9 +320,11 @@ func (r *Consents) ByID(ctx context.Context, id string) (ConsentRecord, error) {
 	return rec, nil
 }
 
-// ByContact returns a contact's records in chain order.
+// ByContact returns a contact's records, oldest first. Records of one
+// shard are in chain order; across shards the order is their times'.
 func (r *Consents) ByContact(ctx context.Context, contactID string) ([]ConsentRecord, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}}, options.Find().SetSort(bson.D{{Key: "seq", Value: 1}}))
+	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}},
+		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("store: consent records: %w", err)
 	}
@@ -161,27 +335,78 @@ func (r *Consents) ByContact(ctx context.Context, contactID string) ([]ConsentRe
 	return out, nil
 }
 
-// Each calls fn for every record in chain order (by _id, which is the
-// zero-padded sequence number).
+// Each calls fn for every record by _id: shard by shard, each in chain
+// order.
 func (r *Consents) Each(ctx context.Context, fn func(ConsentRecord) error) error {
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
+	return each(ctx, r.c, "consent records", fn)
+}
+
+// InsertAnchor adds an anchor; ErrDuplicate when its sequence number is
+// taken.
+func (r *Consents) InsertAnchor(ctx context.Context, a ConsentAnchor) error {
+	a.ID = ConsentAnchorID(a.Seq)
+	if _, err := r.anchors.InsertOne(ctx, a); err != nil {
+		if mongo.IsDuplicateKeyError(err) {
+			return fmt.Errorf("store: consent anchor %d: %w", a.Seq, ErrDuplicate)
+		}
+		return fmt.Errorf("store: insert consent anchor: %w", err)
+	}
+	return nil
+}
+
+// AnchorBySeq returns one anchor.
+func (r *Consents) AnchorBySeq(ctx context.Context, seq int64) (ConsentAnchor, error) {
+	var a ConsentAnchor
+	if err := r.anchors.FindOne(ctx, bson.D{{Key: "_id", Value: ConsentAnchorID(seq)}}).Decode(&a); err != nil {
+		return ConsentAnchor{}, fmt.Errorf("store: find consent anchor: %w", notFound(err))
+	}
+	return a, nil
+}
+
+// EachAnchor calls fn for every anchor in chain order.
+func (r *Consents) EachAnchor(ctx context.Context, fn func(ConsentAnchor) error) error {
+	return each(ctx, r.anchors, "consent anchors", fn)
+}
+
+// each calls fn for every document of c by _id, decoded as T.
+func each[T any](ctx context.Context, c *mongo.Collection, what string, fn func(T) error) error {
+	cur, err := c.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
 	if err != nil {
-		return fmt.Errorf("store: consent records: %w", err)
+		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	defer cur.Close(ctx)
 	for cur.Next(ctx) {
-		var rec ConsentRecord
-		if err := cur.Decode(&rec); err != nil {
-			return fmt.Errorf("store: decode consent record: %w", err)
+		var v T
+		if err := cur.Decode(&v); err != nil {
+			return fmt.Errorf("store: decode %s: %w", what, err)
 		}
-		if err := fn(rec); err != nil {
+		if err := fn(v); err != nil {
 			return err
 		}
 	}
 	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: consent records: %w", err)
+		return fmt.Errorf("store: %s: %w", what, err)
 	}
 	return nil
+}
+
+// PinShard returns the shard that records under key go to: shard, if key
+// is new, or the shard an earlier call pinned. A pin is never moved, so
+// every appender of a key meets every other on one chain, however many
+// shards there are now or were then.
+func (r *Consents) PinShard(ctx context.Context, key string, shard int) (int, error) {
+	_, err := r.once.InsertOne(ctx, consentOnce{ID: key, Shard: shard})
+	if err == nil {
+		return shard, nil
+	}
+	if !mongo.IsDuplicateKeyError(err) {
+		return 0, fmt.Errorf("store: pin consent key: %w", err)
+	}
+	var pinned consentOnce
+	if err := r.once.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&pinned); err != nil {
+		return 0, fmt.Errorf("store: pinned consent key: %w", err)
+	}
+	return pinned.Shard, nil
 }
 
 // PutRef stores a sealed response reference.

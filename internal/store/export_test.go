@@ -23,7 +23,7 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Consents.chain, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
+	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
 	for _, r := range s.repositories() {
 		out = append(out, r.collection())
 	}

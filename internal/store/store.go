@@ -165,8 +165,9 @@ func New(db *mongo.Database) *Store {
 		Uploads: &Uploads{c: db.Collection("uploads")},
 
 		Responses: &Responses{c: db.Collection("responses")},
-		Consents:  &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), refs: db.Collection("consent_refs")},
-		Audit:     &Audit{c: db.Collection("audit")},
+		Consents: &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), anchors: db.Collection("consent_anchors"),
+			once: db.Collection("consent_once"), refs: db.Collection("consent_refs")},
+		Audit: &Audit{c: db.Collection("audit")},
 
 		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
 
