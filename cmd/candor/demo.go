@@ -62,7 +62,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return fmt.Errorf("demo: consent chain not verified: %w", err)
 	}
-	weeks, err := st.Rollups.Weeks(ctx, res.SurveyID)
+	weeks, err := st.Rollups.CurrentWeeks(ctx, res.SurveyID)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"time"
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
@@ -65,4 +66,16 @@ func rebuildOutdatedRollups(ctx context.Context, st *store.Store, sealer *seal.S
 	return report.New(st.Rollups).RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(sv survey.Survey, r report.Rebuilt) {
 		logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
 	})
+}
+
+// tallySweepEvery is how often responses left uncounted are counted.
+const tallySweepEvery = time.Minute
+
+// startTallySweeper counts, at start and then every minute, the responses
+// whose counting was left undone (a lost reply, a crash, a rebuild that
+// held their survey). Every serve process sweeps; claims keep them apart.
+func startTallySweeper(ctx context.Context, st *store.Store, sealer *seal.Sealer, logger *slog.Logger) (stop func()) {
+	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
+	sw := report.New(st.Rollups).NewSweeper(st.Responses, open)
+	return inBackground(ctx, func(ctx context.Context) { sw.Run(ctx, tallySweepEvery, logger) })
 }

@@ -13,7 +13,7 @@ func TestRollupRebuild(t *testing.T) {
 	t.Parallel()
 	w, env := seededEnv(t)
 	ctx := context.Background()
-	weeks, err := w.Store.Rollups.Weeks(ctx, firstSurvey(t, w))
+	weeks, err := w.Store.Rollups.CurrentWeeks(ctx, firstSurvey(t, w))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,7 +27,7 @@ func TestRollupRebuild(t *testing.T) {
 	if !strings.Contains(out, "2 responses counted in 1 weeks") || !strings.Contains(out, "rollups rebuilt: 1 surveys, 2 responses") {
 		t.Errorf("output:\n%s", out)
 	}
-	after, err := w.Store.Rollups.Weeks(ctx, firstSurvey(t, w))
+	after, err := w.Store.Rollups.CurrentWeeks(ctx, firstSurvey(t, w))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -72,6 +72,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer startRewrap(ctx, st, ring, logger)()
 	defer inBackground(ctx, func(ctx context.Context) { app.auth.RunSweeper(ctx, sweepEvery) })()
 	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, app.privacy, anchorEvery, logger) })()
+	defer startTallySweeper(ctx, st, seal.New(ring), logger)()
 	defer app.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := app.web.Listen(ctx, cfg.Addr); err != nil {

@@ -7,8 +7,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -65,24 +63,20 @@ type countingStore struct {
 	writes atomic.Int32
 }
 
-func (c *countingStore) Apply(ctx context.Context, cs ...store.RollupChange) error {
+func (c *countingStore) Apply(ctx context.Context, gen int64, cs ...store.RollupChange) error {
 	c.writes.Add(1)
-	return c.Store.Apply(ctx, cs...)
+	return c.Store.Apply(ctx, gen, cs...)
 }
 
 // weekTotals adds up the responses the survey's index of weeks counts.
 func weekTotals(t *testing.T, st *store.Store) int64 {
 	t.Helper()
-	var idx struct {
-		W map[string]struct {
-			N int64 `bson:"n"`
-		} `bson:"w"`
-	}
-	if err := st.DB().Collection("rollups").FindOne(context.Background(), bson.D{{Key: "_id", Value: "s1|weeks"}}).Decode(&idx); err != nil {
+	idx, err := st.Rollups.CurrentWeeks(context.Background(), "s1")
+	if err != nil {
 		t.Fatal(err)
 	}
 	var n int64
-	for _, w := range idx.W {
+	for _, w := range idx {
 		n += w.N
 	}
 	return n

@@ -96,10 +96,14 @@ func (s Segment) Value(d Dimension) string {
 // Entry is what a stored response contributes to reports. Text answers
 // count for nothing: quotes come from the responses themselves.
 type Entry struct {
-	SurveyID string
-	Day      time.Time // the response's date; only its UTC day counts
-	Segment  Segment
-	Answers  []survey.Answer
+	// ResponseID names the stored response, so that it is counted once
+	// however often counting it is tried; empty for an entry with no
+	// stored response (Add then counts it under a random id).
+	ResponseID string
+	SurveyID   string
+	Day        time.Time // the response's date; only its UTC day counts
+	Segment    Segment
+	Answers    []survey.Answer
 }
 
 // Source yields entries until it has no more or yield returns an error,

@@ -24,8 +24,9 @@ type Opener func(store.Response) (survey.Answers, error)
 func EntryOf(resp store.Response, answers survey.Answers) Entry {
 	day, _ := time.Parse(time.DateOnly, resp.Date) // an unreadable date is refused as an invalid entry
 	return Entry{
-		SurveyID: resp.SurveyID,
-		Day:      day,
+		ResponseID: resp.ID,
+		SurveyID:   resp.SurveyID,
+		Day:        day,
 		Segment: Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
 			Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID},
 		Answers: answers,
@@ -59,13 +60,20 @@ func (s *Service) RebuildAll(ctx context.Context, surveys SurveyLister, rs Respo
 	return s.rebuild(ctx, surveys, rs, open, func(sv survey.Survey) (bool, error) { return only == "" || sv.ID == only, nil }, only, progress)
 }
 
-// RebuildOutdated rebuilds the rollups of the surveys still counted by
-// ISO week, as before months were calendar months, so that a start after
-// an upgrade needs no manual rebuild.
+// RebuildOutdated rebuilds the rollups of the surveys still counted as
+// before generations, or by ISO week as before months were calendar
+// months, so that a start after an upgrade needs no manual rebuild.
 func (s *Service) RebuildOutdated(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener,
 	progress func(sv survey.Survey, r Rebuilt)) error {
 	outdated := func(sv survey.Survey) (bool, error) {
-		idx, err := s.st.Weeks(ctx, sv.ID)
+		if legacy, err := s.st.HasLegacy(ctx, sv.ID); err != nil || legacy {
+			return legacy, err
+		}
+		g, err := s.st.Generation(ctx, sv.ID)
+		if err != nil {
+			return false, fmt.Errorf("report: rebuild: %w", err)
+		}
+		idx, err := s.st.Weeks(ctx, sv.ID, g.Current)
 		if err != nil {
 			return false, fmt.Errorf("report: rebuild: %w", err)
 		}

@@ -7,19 +7,38 @@ import (
 	"hash/fnv"
 	"slices"
 	"sync"
+	"time"
 
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
 
-// Store keeps the rollups; *store.Rollups is one.
+// Store keeps the rollups, their generations and the responses waiting
+// to be counted; *store.Rollups is one.
 type Store interface {
-	Apply(ctx context.Context, cs ...store.RollupChange) error
-	Get(ctx context.Context, surveyID, dim string, weeks ...string) ([]store.Rollup, error)
-	Weeks(ctx context.Context, surveyID string) (map[string]store.RollupWeek, error)
-	Replace(ctx context.Context, surveyID string, weeks map[string]int64, docs []store.Rollup) error
-	Snapshot(ctx context.Context, surveyID, quarter, dim string) (store.RollupSnapshot, error)
+	Apply(ctx context.Context, gen int64, cs ...store.RollupChange) error
+	Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]store.Rollup, error)
+	Weeks(ctx context.Context, surveyID string, gen int64) (map[string]store.RollupWeek, error)
+	HasLegacy(ctx context.Context, surveyID string) (bool, error)
+	Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (store.RollupSnapshot, error)
 	SaveSnapshot(ctx context.Context, s store.RollupSnapshot) error
+
+	Generation(ctx context.Context, surveyID string) (store.RollupGeneration, error)
+	BeginBuild(ctx context.Context, surveyID, token string, now, until time.Time) (int64, error)
+	RenewBuild(ctx context.Context, surveyID, token string, until time.Time) error
+	WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []store.Rollup) error
+	SwapBuild(ctx context.Context, surveyID, token string, gen int64) error
+	AbortBuild(ctx context.Context, surveyID, token string) error
+	DropGenerations(ctx context.Context, surveyID string, gen int64) error
+
+	Intend(ctx context.Context, in store.TallyIntent) error
+	Intent(ctx context.Context, responseID string) (store.TallyIntent, error)
+	Intents(ctx context.Context, surveyID string) ([]store.TallyIntent, error)
+	ClaimIntent(ctx context.Context, responseID, token string) (store.TallyIntent, bool, error)
+	ReleaseIntent(ctx context.Context, responseID, token string) error
+	DoubtIntent(ctx context.Context, responseID, token string) error
+	MarkCounted(ctx context.Context, gen int64, responseIDs ...string) error
+	FinishIntents(ctx context.Context, responseIDs ...string) error
 }
 
 var _ Store = (*store.Rollups)(nil)
@@ -29,30 +48,28 @@ type Service struct {
 	st       Store
 	batch    *batcher
 	releases *releaseCache
+	now      func() time.Time
+	// pause, when set (by tests), is called at the step boundaries of
+	// counting and rebuilding.
+	pause func(step string)
 }
 
 // New returns a Service on st.
 func New(st Store) *Service {
-	return &Service{st: st, batch: newBatcher(st), releases: &releaseCache{}}
+	s := &Service{st: st, releases: &releaseCache{}, now: time.Now}
+	s.batch = &batcher{s: s}
+	return s
 }
 
-// Add counts a stored response. Call it once per response: rollups are
-// not idempotent.
-func (s *Service) Add(ctx context.Context, e Entry) error { return s.apply(ctx, e, 1) }
+// PauseAt makes the service call f at each step boundary of counting a
+// response and of a rebuild (see the Step constants), so that tests can
+// run a competing operation there. Production never sets it.
+func (s *Service) PauseAt(f func(step string)) { s.pause = f }
 
-// Remove takes a deleted response away again; e must be what Add was given.
-// Withdrawing consent changes no answer and so needs no Remove.
-func (s *Service) Remove(ctx context.Context, e Entry) error { return s.apply(ctx, e, -1) }
-
-func (s *Service) apply(ctx context.Context, e Entry, weight int64) error {
-	c, err := e.change(weight)
-	if err != nil {
-		return err
+func (s *Service) step(name string) {
+	if s.pause != nil {
+		s.pause(name)
 	}
-	if err := s.batch.apply(ctx, c); err != nil {
-		return fmt.Errorf("report: count response: %w", err)
-	}
-	return nil
 }
 
 // Report computes a report on one survey, or on several together: then
@@ -110,16 +127,21 @@ type storeLoader struct {
 
 // partIndex is a survey's parts with responses, and the newest of them.
 type partIndex struct {
+	gen    int64
 	parts  map[part]store.RollupWeek
 	newest part
 }
 
 func (l *storeLoader) index(ctx context.Context, surveyID string) ([]part, string, error) {
-	raw, err := l.st.Weeks(ctx, surveyID)
+	g, err := l.st.Generation(ctx, surveyID)
 	if err != nil {
 		return nil, "", fmt.Errorf("report: load rollups: %w", err)
 	}
-	idx := partIndex{parts: make(map[part]store.RollupWeek, len(raw))}
+	raw, err := l.st.Weeks(ctx, surveyID, g.Current)
+	if err != nil {
+		return nil, "", fmt.Errorf("report: load rollups: %w", err)
+	}
+	idx := partIndex{gen: g.Current, parts: make(map[part]store.RollupWeek, len(raw))}
 	out := make([]part, 0, len(raw))
 	for label, rw := range raw {
 		p, err := parsePart(label)
@@ -138,6 +160,7 @@ func (l *storeLoader) index(ctx context.Context, surveyID string) ([]part, strin
 	}
 	l.indexes[surveyID] = idx
 	h := fnv.New64a()
+	fmt.Fprintf(h, "g%d;", g.Current)
 	for _, p := range out {
 		fmt.Fprintf(h, "%s:%d:%d;", p, idx.parts[p].N, idx.parts[p].Version)
 	}
@@ -153,7 +176,7 @@ func (l *storeLoader) counts(ctx context.Context, surveyID, quarter string, want
 	if len(want) == 0 {
 		return nil, nil
 	}
-	snap, err := l.st.Snapshot(ctx, surveyID, quarter, dim)
+	snap, err := l.st.Snapshot(ctx, surveyID, idx.gen, quarter, dim)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, fmt.Errorf("report: load rollups: %w", err)
 	}
@@ -179,7 +202,7 @@ func (l *storeLoader) counts(ctx context.Context, surveyID, quarter string, want
 	if len(stale) == 0 {
 		return out, nil
 	}
-	docs, err := l.st.Get(ctx, surveyID, dim, stale...)
+	docs, err := l.st.Get(ctx, surveyID, idx.gen, dim, stale...)
 	if err != nil {
 		return nil, fmt.Errorf("report: load rollups: %w", err)
 	}
@@ -199,7 +222,7 @@ func (l *storeLoader) counts(ctx context.Context, surveyID, quarter string, want
 		for p, values := range out {
 			data[p.String()] = values
 		}
-		fresh := store.RollupSnapshot{SurveyID: surveyID, Quarter: quarter, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(data, lay)}
+		fresh := store.RollupSnapshot{SurveyID: surveyID, Gen: idx.gen, Quarter: quarter, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(data, lay)}
 		for _, p := range want {
 			fresh.Versions[p.String()] = idx.parts[p].Version
 		}

@@ -199,9 +199,10 @@ func weekDocuments(t *testing.T, st *store.Store) []string {
 	var out []string
 	for _, d := range docs {
 		id := d["_id"].(string)
-		if strings.HasSuffix(id, "|weeks") || strings.HasSuffix(id, "|snapshot") {
+		if strings.Contains(id, "|weeks|") || strings.Contains(id, "|snapshot") {
 			continue // versions and caches, which differ by design
 		}
+		d["_id"], d["gen"] = withoutGen(id), nil
 		b, err := json.Marshal(canonical(d))
 		if err != nil {
 			t.Fatal(err)

@@ -65,7 +65,7 @@ func TestRevokingDuringASubmissionLeavesOneCoherentOutcome(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			weeks, err := w.Store.Rollups.Weeks(ctx, sv.ID)
+			weeks, err := w.Store.Rollups.CurrentWeeks(ctx, sv.ID)
 			if err != nil {
 				t.Fatal(err)
 			}

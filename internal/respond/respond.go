@@ -119,9 +119,14 @@ type Quotes interface {
 	Add(ctx context.Context, sub quotes.Submission) error
 }
 
-// Tally keeps the report counters up to date as responses are stored.
+// Tally keeps the report counters up to date as responses are stored
+// (*report.Service): an intent before the response is stored, so that
+// its count is never lost, then the count, or a release when the
+// response was not stored.
 type Tally interface {
-	Add(ctx context.Context, e report.Entry) error
+	Intend(ctx context.Context, e report.Entry) (report.Intent, error)
+	Count(ctx context.Context, in report.Intent) error
+	Release(ctx context.Context, in report.Intent) error
 }
 
 // Service resolves links and takes answers.

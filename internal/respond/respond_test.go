@@ -227,12 +227,12 @@ func TestAnonymousAnswerCannotBeJoinedToItsRespondent(t *testing.T) {
 		t.Errorf("response = %+v", resp)
 	}
 	// The reports count it for the account's manager.
-	weeks, err := w.Store.Rollups.Weeks(ctx, sv.ID)
+	weeks, err := w.Store.Rollups.CurrentWeeks(ctx, sv.ID)
 	if err != nil || len(weeks) != 1 {
 		t.Fatalf("weeks = %v, %v", weeks, err)
 	}
 	for wk := range weeks {
-		docs, err := w.Store.Rollups.Get(ctx, sv.ID, "manager", wk)
+		docs, err := w.Store.Rollups.Get(ctx, sv.ID, 0, "manager", wk)
 		if err != nil || len(docs) != 1 {
 			t.Fatalf("manager rollups = %v, %v", docs, err)
 		}
@@ -318,7 +318,7 @@ func TestSubmittingTwiceStoresOneResponse(t *testing.T) {
 		t.Errorf("consent records = %d, want 1: a repeated submission records nothing", len(records))
 	}
 	// The report counters count the response once, as it arrived.
-	weeks, err := w.Store.Rollups.Weeks(ctx, sv.ID)
+	weeks, err := w.Store.Rollups.CurrentWeeks(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)
 	}

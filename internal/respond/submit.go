@@ -60,7 +60,8 @@ type Result struct {
 	// earlier submission (a double click, a retry): nothing new was stored.
 	Again bool
 	// TallyErr is set when the response was stored but the report counters
-	// could not be updated; the caller logs it, and a rebuild catches up.
+	// could not be updated yet; the caller logs it, and the sweeper catches
+	// up.
 	TallyErr error
 	// QuoteErr is set when the response was stored but its quotable
 	// comments could not be kept for reports; the caller logs it.
@@ -144,7 +145,22 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		resp.Named = &store.Named{ContactID: l.ContactID, ConsentID: consentID}
 	}
 
+	// The count is intended before the response is stored, so that a
+	// stored response is always counted: after a lost reply the retry
+	// finds the response stored, and the sweeper counts it. The response
+	// carries the intent's key, which tells the attempt that stored it.
+	var tally report.Intent
+	if s.tally != nil {
+		if tally, err = s.tally.Intend(ctx, report.EntryOf(resp, answers)); err != nil {
+			return Result{}, fmt.Errorf("respond: %w", err)
+		}
+		resp.TallyKey = tally.Key()
+	}
 	err = s.responses.Insert(ctx, resp)
+	if err != nil && s.tally != nil {
+		// Stored or not, the sweeper settles it.
+		_ = s.tally.Release(context.WithoutCancel(ctx), tally)
+	}
 	if errors.Is(err, store.ErrDuplicate) {
 		// A simultaneous submission stored its response first. A consent
 		// recorded here names nothing; withdrawing it keeps the log true.
@@ -158,17 +174,15 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
-	// Counted straight after the response is stored, before anything that
-	// could fail the submission: a resubmission finds the response and
-	// never counts it, so a count not tried now would be lost until a
-	// rebuild.
+	// Counted straight after the response is stored; a count not done now
+	// is done by the sweeper from the intent.
 	entry := report.EntryOf(resp, answers)
 	quoteErr := s.keepQuotes(ctx, l, entry)
 	var tallyErr error
 	if s.tally != nil {
-		if err := s.tally.Add(ctx, entry); err != nil {
-			// The answer is stored and counted by the next rebuild; the
-			// respondent has done their part.
+		if err := s.tally.Count(ctx, tally); err != nil {
+			// The answer is stored and its intent kept; the respondent has
+			// done their part.
 			tallyErr = err
 		}
 	}

@@ -29,6 +29,9 @@ type Response struct {
 	Classification string           `bson:"classification"`
 	Answers        []ResponseAnswer `bson:"answers"`
 	Named          *Named           `bson:"named,omitempty"`
+	// TallyKey is the random key of the submission attempt that stored
+	// it, which its tally intent is filed under (see TallyIntent).
+	TallyKey string `bson:"tallyKey,omitempty"`
 }
 
 // Named links a response to its respondent, who consented to it; the

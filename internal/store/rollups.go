@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math/rand/v2"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -19,22 +21,30 @@ import (
 // document _id or field name.
 var ErrInvalidRollup = errors.New("store: invalid rollup key")
 
-// The rollups collection holds, per survey, three kinds of documents:
+// The rollups collection holds, per survey and generation g (see
+// rollup_gens.go), four kinds of documents:
 //
-//	<survey>|<week>|<dim>   counts of one period's responses by the values of one
-//	                        dimension: v.<value>.n, v.<value>.a.<question>,
-//	                        v.<value>.q.<question>.<answer>
-//	<survey>|weeks          the weeks that have responses: w.<week>.n (responses)
-//	                        and w.<week>.v (a version that every change bumps)
-//	<survey>|<quarter>|<dim>|snapshot
-//	                        a quarter's week documents, encoded by the caller in
-//	                        one binary field, with the versions they were read at
+//	<survey>|g<g>|<part>|<dim>   counts of one period's responses by the values of
+//	                             one dimension: v.<value>.n, v.<value>.a.<question>,
+//	                             v.<value>.q.<question>.<answer>
+//	<survey>|g<g>|weeks|<shard>  one of weekShards shards of the index of the weeks
+//	                             that have responses: w.<week>.n (responses) and
+//	                             w.<week>.v (moves with every change); readers sum them
+//	<survey>|g<g>|<quarter>|<dim>|snapshot
+//	                             a quarter's week documents, encoded by the caller in
+//	                             one binary field, with the versions they were read at,
+//	                             its first chunk inline and the rest in
+//	<survey>|g<g>|<quarter>|<dim>|snapshot|<i>
 //
 // Week documents change only by $inc upserts, each a single-document atomic
-// write. Snapshots exist because the embedded database spends about 10 µs
-// per field on every read (a region week ~6 ms, a quarter of them ~90 ms),
-// but little on one binary field; a snapshot is a cache, valid for a week
-// only while the week's version is unchanged.
+// write. The index is sharded because every answer to a survey moves it:
+// each Apply picks a shard at random, so concurrent answers spread over
+// weekShards documents instead of queueing on one. Snapshots exist because
+// the embedded database spends about 10 µs per field on every read (a
+// region week ~6 ms, a quarter of them ~90 ms), but little on one binary
+// field; a snapshot is a cache, valid for a week only while the week's
+// version is unchanged, and split into chunks so that no document nears
+// the 16 MB limit however large the survey.
 const rollupSep = "|"
 
 // RollupAnswer is one answered question as rollups count it: its values
@@ -90,6 +100,7 @@ type RollupWeek struct {
 // Versions.
 type RollupSnapshot struct {
 	SurveyID string
+	Gen      int64
 	Quarter  string
 	Dim      string
 	Versions map[string]int64
@@ -99,6 +110,7 @@ type RollupSnapshot struct {
 type rollupDoc struct {
 	ID     string                  `bson:"_id"`
 	Survey string                  `bson:"survey"`
+	Gen    int64                   `bson:"gen"`
 	Week   string                  `bson:"week"`
 	Dim    string                  `bson:"dim"`
 	V      map[string]RollupCounts `bson:"v"`
@@ -107,27 +119,69 @@ type rollupDoc struct {
 type weeksDoc struct {
 	ID     string                `bson:"_id"`
 	Survey string                `bson:"survey"`
+	Gen    int64                 `bson:"gen"`
 	W      map[string]RollupWeek `bson:"w"`
 }
 
+// snapshotDoc is a snapshot's head: its versions, its first chunk of data,
+// and how many chunks follow. Every chunk carries the head's nonce, so that
+// a reader never joins chunks of two saves that crossed.
 type snapshotDoc struct {
 	ID       string           `bson:"_id"`
 	Survey   string           `bson:"survey"`
+	Gen      int64            `bson:"gen"`
 	Quarter  string           `bson:"quarter"`
 	Dim      string           `bson:"dim"`
 	Versions map[string]int64 `bson:"versions"`
 	Data     bson.Binary      `bson:"data"`
+	Chunks   int              `bson:"chunks,omitempty"` // after the first
+	Nonce    string           `bson:"nonce,omitempty"`
 }
 
-// Rollups is the rollups collection.
-type Rollups struct{ c *mongo.Collection }
+type snapshotChunkDoc struct {
+	ID     string      `bson:"_id"`
+	Survey string      `bson:"survey"`
+	Gen    int64       `bson:"gen"`
+	Nonce  string      `bson:"nonce"`
+	Data   bson.Binary `bson:"data"`
+}
+
+// weekShards is how many documents a survey's index of weeks is spread
+// over; readers sum them.
+const weekShards = 8
+
+// snapshotChunk is the most data one snapshot document holds: well under
+// the 16 MB document limit, and large enough that a survey's quarter
+// usually fits in the head alone.
+const snapshotChunk = 4 << 20
+
+// Rollups is the rollups collection, with the generations of each
+// survey's rollups and the responses waiting to be counted.
+type Rollups struct {
+	c       *mongo.Collection
+	gens    *mongo.Collection
+	intents *mongo.Collection
+	// chunk is snapshotChunk; tests make it small.
+	chunk int
+	// pause, when set (by tests), is called at the named step boundaries
+	// of a write that takes several.
+	pause func(step string)
+}
 
 func (r *Rollups) collection() *mongo.Collection { return r.c }
 
+func (r *Rollups) step(name string) {
+	if r.pause != nil {
+		r.pause(name)
+	}
+}
+
 func (r *Rollups) indexes() []mongo.IndexModel {
 	// Only rebuilding and deleting a survey look documents up by survey.
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "gen", Value: 1}}, Options: options.Index().SetName("survey_gen")}}
 }
+
+func (r *Rollups) related() []indexed { return []indexed{tallyIntents{r.intents}} }
 
 // ValidRollupField reports whether s may name a question or an answer
 // value in a rollup, where it becomes part of a field name.
@@ -139,13 +193,24 @@ func ValidRollupField(s string) bool {
 // in a rollup, where it becomes part of an _id and of a field name.
 func ValidRollupKey(s string) bool { return ValidRollupField(s) && !strings.Contains(s, rollupSep) }
 
-func rollupID(surveyID, week, dim string) string {
-	return surveyID + rollupSep + week + rollupSep + dim
+// genKey is the prefix of a survey's documents of one generation.
+func genKey(surveyID string, gen int64) string {
+	return surveyID + rollupSep + "g" + strconv.FormatInt(gen, 10)
 }
-func weeksID(surveyID string) string { return surveyID + rollupSep + "weeks" }
-func snapshotID(surveyID, quarter, dim string) string {
-	return surveyID + rollupSep + quarter + rollupSep + dim + rollupSep + "snapshot"
+
+func rollupID(surveyID string, gen int64, week, dim string) string {
+	return genKey(surveyID, gen) + rollupSep + week + rollupSep + dim
 }
+func weeksID(surveyID string, gen int64, shard int) string {
+	return genKey(surveyID, gen) + rollupSep + "weeks" + rollupSep + strconv.Itoa(shard)
+}
+func snapshotID(surveyID string, gen int64, quarter, dim string) string {
+	return genKey(surveyID, gen) + rollupSep + quarter + rollupSep + dim + rollupSep + "snapshot"
+}
+
+// legacyWeeksID is the index of weeks of rollups from before generations,
+// which a rebuild replaces.
+func legacyWeeksID(surveyID string) string { return surveyID + rollupSep + "weeks" }
 
 // encodeValue makes a dimension's value a field name: "_" and its
 // unpadded base64url, which has neither '.' nor '$' and is never empty.
@@ -159,12 +224,12 @@ func decodeValue(field string) (string, error) {
 	return string(b), nil
 }
 
-// Apply adds changes to their week documents, one $inc upsert per
-// document however many changes touch it, then to their surveys' indexes
-// of weeks. Each write is atomic on its own; a failure part-way leaves the
-// documents out of step until a rebuild. Nothing is written when any
-// change is invalid.
-func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
+// Apply adds changes to their week documents of generation gen, one $inc
+// upsert per document however many changes touch it, then to one shard of
+// their surveys' indexes of weeks. Each write is atomic on its own; a
+// failure part-way leaves the documents out of step, which the caller
+// records (see TallyIntent). Nothing is written when any change is invalid.
+func (r *Rollups) Apply(ctx context.Context, gen int64, cs ...RollupChange) error {
 	type doc struct {
 		id, surveyID, week, dim string
 		inc                     map[string]int64
@@ -185,7 +250,7 @@ func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
 			if !ValidRollupKey(seg.Dim) {
 				return fmt.Errorf("store: rollup dimension %q: %w", seg.Dim, ErrInvalidRollup)
 			}
-			id := rollupID(c.SurveyID, c.Week, seg.Dim)
+			id := rollupID(c.SurveyID, gen, c.Week, seg.Dim)
 			d := byID[id]
 			if d == nil {
 				d = &doc{id: id, surveyID: c.SurveyID, week: c.Week, dim: seg.Dim, inc: make(map[string]int64)}
@@ -214,7 +279,7 @@ func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
 	for _, d := range docs {
 		update := bson.D{
 			{Key: "$inc", Value: sortedInc(d.inc)},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: d.surveyID}, {Key: "week", Value: d.week}, {Key: "dim", Value: d.dim}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: d.surveyID}, {Key: "gen", Value: gen}, {Key: "week", Value: d.week}, {Key: "dim", Value: d.dim}}},
 		}
 		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: d.id}}, update, upsert); err != nil {
 			return fmt.Errorf("store: apply rollup: %w", err)
@@ -222,12 +287,13 @@ func (r *Rollups) Apply(ctx context.Context, cs ...RollupChange) error {
 	}
 	// Last, so that a week appears in the index only once its documents
 	// have its first response, and a version moves only after the data.
+	shard := rand.IntN(weekShards)
 	for _, sv := range surveys {
 		update := bson.D{
 			{Key: "$inc", Value: sortedInc(weeks[sv])},
-			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: sv}}},
+			{Key: "$setOnInsert", Value: bson.D{{Key: "survey", Value: sv}, {Key: "gen", Value: gen}}},
 		}
-		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: weeksID(sv)}}, update, upsert); err != nil {
+		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: weeksID(sv, gen, shard)}}, update, upsert); err != nil {
 			return fmt.Errorf("store: apply rollup: %w", err)
 		}
 	}
@@ -314,14 +380,14 @@ func (c *RollupCounts) Add(answers []RollupAnswer, weight int64) error {
 // round trips, few enough not to crowd out other requests.
 const getConcurrency = 4
 
-// Get returns a survey's week documents of one dimension, skipping weeks
-// that have none. Each is an _id look-up, the one filter every server
-// serves from an index.
-func (r *Rollups) Get(ctx context.Context, surveyID, dim string, weeks ...string) ([]Rollup, error) {
+// Get returns a survey's week documents of one dimension in generation
+// gen, skipping weeks that have none. Each is an _id look-up, the one
+// filter every server serves from an index.
+func (r *Rollups) Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]Rollup, error) {
 	docs := make([]*Rollup, len(weeks))
 	err := forEach(ctx, len(weeks), getConcurrency, func(ctx context.Context, i int) error {
 		var d rollupDoc
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: rollupID(surveyID, weeks[i], dim)}}).Decode(&d)
+		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: rollupID(surveyID, gen, weeks[i], dim)}}).Decode(&d)
 		if errors.Is(err, mongo.ErrNoDocuments) {
 			return nil
 		}
@@ -388,11 +454,11 @@ func (d rollupDoc) rollup() (Rollup, error) {
 	return ru, nil
 }
 
-func (ru Rollup) doc() (rollupDoc, error) {
+func (ru Rollup) doc(gen int64) (rollupDoc, error) {
 	if !ValidRollupKey(ru.SurveyID) || !ValidRollupKey(ru.Week) || !ValidRollupKey(ru.Dim) {
 		return rollupDoc{}, fmt.Errorf("store: rollup %q|%q|%q: %w", ru.SurveyID, ru.Week, ru.Dim, ErrInvalidRollup)
 	}
-	d := rollupDoc{ID: rollupID(ru.SurveyID, ru.Week, ru.Dim), Survey: ru.SurveyID, Week: ru.Week, Dim: ru.Dim, V: make(map[string]RollupCounts, len(ru.Values))}
+	d := rollupDoc{ID: rollupID(ru.SurveyID, gen, ru.Week, ru.Dim), Survey: ru.SurveyID, Gen: gen, Week: ru.Week, Dim: ru.Dim, V: make(map[string]RollupCounts, len(ru.Values))}
 	for v, counts := range ru.Values {
 		for key, answers := range counts.Answers {
 			if !ValidRollupField(key) {
@@ -414,73 +480,93 @@ func (ru Rollup) doc() (rollupDoc, error) {
 	return d, nil
 }
 
-// Weeks returns a survey's index of weeks, without weeks whose responses
-// have all been taken away again.
-func (r *Rollups) Weeks(ctx context.Context, surveyID string) (map[string]RollupWeek, error) {
-	var d weeksDoc
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: weeksID(surveyID)}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return map[string]RollupWeek{}, nil
-	}
+// Weeks returns a survey's index of weeks in generation gen, its shards
+// summed, without weeks whose responses have all been taken away again.
+func (r *Rollups) Weeks(ctx context.Context, surveyID string, gen int64) (map[string]RollupWeek, error) {
+	shards := make([]weeksDoc, weekShards)
+	err := forEach(ctx, weekShards, weekShards, func(ctx context.Context, i int) error {
+		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: weeksID(surveyID, gen, i)}}).Decode(&shards[i])
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			return nil
+		}
+		return err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("store: rollup weeks: %w", err)
 	}
-	out := make(map[string]RollupWeek, len(d.W))
-	for w, rw := range d.W {
-		if rw.N > 0 {
-			out[w] = rw
+	sum := make(map[string]RollupWeek)
+	for _, d := range shards {
+		for w, rw := range d.W {
+			s := sum[w]
+			s.N += rw.N
+			s.Version += rw.Version
+			sum[w] = s
 		}
 	}
-	return out, nil
+	for w, rw := range sum {
+		if rw.N <= 0 {
+			delete(sum, w)
+		}
+	}
+	return sum, nil
 }
 
-// Replace makes docs a survey's week documents and weeks (responses per
-// week) its index, as a rebuild computed them; other documents of the
-// survey, snapshots included, are deleted. Every week's version moves on,
-// so no snapshot of the old documents is taken for current. Writes that
-// arrive meanwhile may be lost or counted twice: rebuild a quiet survey.
-func (r *Rollups) Replace(ctx context.Context, surveyID string, weeks map[string]int64, docs []Rollup) error {
+// HasLegacy reports whether a survey still has rollups from before
+// generations, which only a rebuild replaces.
+func (r *Rollups) HasLegacy(ctx context.Context, surveyID string) (bool, error) {
+	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: legacyWeeksID(surveyID)}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("store: legacy rollups: %w", err)
+	}
+	return true, nil
+}
+
+// WriteGeneration stores docs as a survey's week documents of generation
+// gen and weeks (responses per week) as its index, as a rebuild computed
+// them. Nothing reads the generation until SwapBuild makes it current.
+func (r *Rollups) WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []Rollup) error {
 	if !ValidRollupKey(surveyID) {
 		return fmt.Errorf("store: rollup survey %q: %w", surveyID, ErrInvalidRollup)
 	}
-	var old weeksDoc
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: weeksID(surveyID)}}).Decode(&old); err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return fmt.Errorf("store: replace rollups: %w", err)
-	}
-	keep := make(bson.A, 0, len(docs)+1)
 	replace := options.Replace().SetUpsert(true)
 	for _, ru := range docs {
 		if ru.SurveyID != surveyID {
-			return fmt.Errorf("store: replace rollups of %q with one of %q: %w", surveyID, ru.SurveyID, ErrInvalidRollup)
+			return fmt.Errorf("store: rollups of %q with one of %q: %w", surveyID, ru.SurveyID, ErrInvalidRollup)
 		}
-		d, err := ru.doc()
+		d, err := ru.doc(gen)
 		if err != nil {
 			return err
 		}
 		if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, replace); err != nil {
-			return fmt.Errorf("store: replace rollup: %w", err)
+			return fmt.Errorf("store: write rollup: %w", err)
 		}
-		keep = append(keep, d.ID)
 	}
-	index := weeksDoc{ID: weeksID(surveyID), Survey: surveyID, W: make(map[string]RollupWeek, len(weeks))}
+	// The whole index in shard 0; the other shards start empty.
+	index := weeksDoc{ID: weeksID(surveyID, gen, 0), Survey: surveyID, Gen: gen, W: make(map[string]RollupWeek, len(weeks))}
 	for w, n := range weeks {
 		if !ValidRollupKey(w) {
 			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidRollup)
 		}
-		index.W[w] = RollupWeek{N: n, Version: old.W[w].Version + 1}
-	}
-	for w, rw := range old.W {
-		if _, ok := index.W[w]; !ok {
-			// Kept, empty, so that its version never runs back to one a
-			// snapshot may have recorded.
-			index.W[w] = RollupWeek{Version: rw.Version + 1}
-		}
+		index.W[w] = RollupWeek{N: n, Version: 1}
 	}
 	if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: index.ID}}, index, replace); err != nil {
-		return fmt.Errorf("store: replace rollup weeks: %w", err)
+		return fmt.Errorf("store: write rollup weeks: %w", err)
 	}
-	keep = append(keep, index.ID)
-	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "survey", Value: surveyID}, {Key: "_id", Value: bson.D{{Key: "$nin", Value: keep}}}}); err != nil {
+	return nil
+}
+
+// DropGenerations deletes a survey's rollups of generations before gen,
+// snapshots included, and those from before generations. Generations only
+// grow, so a rebuild under way, which builds a later one, keeps its work.
+func (r *Rollups) DropGenerations(ctx context.Context, surveyID string, gen int64) error {
+	filter := bson.D{{Key: "survey", Value: surveyID}, {Key: "$or", Value: bson.A{
+		bson.D{{Key: "gen", Value: bson.D{{Key: "$lt", Value: gen}}}},
+		bson.D{{Key: "gen", Value: bson.D{{Key: "$exists", Value: false}}}},
+	}}}
+	if _, err := r.c.DeleteMany(ctx, filter); err != nil {
 		return fmt.Errorf("store: delete old rollups: %w", err)
 	}
 	return nil
@@ -495,17 +581,32 @@ func (r *Rollups) DeleteSurvey(ctx context.Context, surveyID string) error {
 }
 
 // Snapshot returns the snapshot of a quarter's week documents of one
-// dimension; ErrNotFound when there is none.
-func (r *Rollups) Snapshot(ctx context.Context, surveyID, quarter, dim string) (RollupSnapshot, error) {
+// dimension; ErrNotFound when there is none, or when its chunks are of
+// saves that crossed.
+func (r *Rollups) Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (RollupSnapshot, error) {
 	var d snapshotDoc
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: snapshotID(surveyID, quarter, dim)}}).Decode(&d); err != nil {
+	id := snapshotID(surveyID, gen, quarter, dim)
+	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
 		return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot: %w", notFound(err))
 	}
-	return RollupSnapshot{SurveyID: d.Survey, Quarter: d.Quarter, Dim: d.Dim, Versions: d.Versions, Data: d.Data.Data}, nil
+	data := d.Data.Data
+	for i := 1; i <= d.Chunks; i++ {
+		var c snapshotChunkDoc
+		if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id + rollupSep + strconv.Itoa(i)}}).Decode(&c); err != nil {
+			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk: %w", notFound(err))
+		}
+		if c.Nonce != d.Nonce {
+			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk of another save: %w", ErrNotFound)
+		}
+		data = append(data, c.Data.Data...)
+	}
+	return RollupSnapshot{SurveyID: d.Survey, Gen: d.Gen, Quarter: d.Quarter, Dim: d.Dim, Versions: d.Versions, Data: data}, nil
 }
 
-// SaveSnapshot stores a snapshot in place of the previous one. Two
-// dashboards saving at once both store a valid snapshot; the last stays.
+// SaveSnapshot stores a snapshot in place of the previous one: the chunks
+// beyond the first, then the head that names them. Two dashboards saving
+// at once leave a valid snapshot or, when their chunks cross, one that
+// reads as none.
 func (r *Rollups) SaveSnapshot(ctx context.Context, s RollupSnapshot) error {
 	if !ValidRollupKey(s.SurveyID) || !ValidRollupKey(s.Quarter) || !ValidRollupKey(s.Dim) {
 		return fmt.Errorf("store: rollup snapshot %q|%q|%q: %w", s.SurveyID, s.Quarter, s.Dim, ErrInvalidRollup)
@@ -515,11 +616,35 @@ func (r *Rollups) SaveSnapshot(ctx context.Context, s RollupSnapshot) error {
 			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidRollup)
 		}
 	}
-	d := snapshotDoc{
-		ID: snapshotID(s.SurveyID, s.Quarter, s.Dim), Survey: s.SurveyID, Quarter: s.Quarter, Dim: s.Dim,
-		Versions: s.Versions, Data: bson.Binary{Subtype: bson.TypeBinaryGeneric, Data: s.Data},
+	chunk := r.chunk
+	if chunk <= 0 {
+		chunk = snapshotChunk
 	}
-	if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, options.Replace().SetUpsert(true)); err != nil {
+	id := snapshotID(s.SurveyID, s.Gen, s.Quarter, s.Dim)
+	head, rest := s.Data, []byte(nil)
+	if len(head) > chunk {
+		head, rest = s.Data[:chunk], s.Data[chunk:]
+	}
+	d := snapshotDoc{
+		ID: id, Survey: s.SurveyID, Gen: s.Gen, Quarter: s.Quarter, Dim: s.Dim,
+		Versions: s.Versions, Data: bson.Binary{Subtype: bson.TypeBinaryGeneric, Data: head},
+	}
+	replace := options.Replace().SetUpsert(true)
+	if len(rest) > 0 {
+		d.Nonce = NewID()
+		for len(rest) > 0 {
+			n := min(chunk, len(rest))
+			d.Chunks++
+			c := snapshotChunkDoc{ID: id + rollupSep + strconv.Itoa(d.Chunks), Survey: s.SurveyID, Gen: s.Gen, Nonce: d.Nonce,
+				Data: bson.Binary{Subtype: bson.TypeBinaryGeneric, Data: rest[:n]}}
+			if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c, replace); err != nil {
+				return fmt.Errorf("store: save rollup snapshot chunk: %w", err)
+			}
+			rest = rest[n:]
+		}
+		r.step("snapshot chunks saved")
+	}
+	if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: d.ID}}, d, replace); err != nil {
 		return fmt.Errorf("store: save rollup snapshot: %w", err)
 	}
 	return nil

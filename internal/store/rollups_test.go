@@ -1,10 +1,14 @@
 package store_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"reflect"
 	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/store"
 )
@@ -30,19 +34,19 @@ func TestRollupsApplyAndGet(t *testing.T) {
 	regions := []string{"EU.west", "$where", "", "日本"}
 	for i, region := range regions {
 		for range i + 1 {
-			if err := r.Apply(ctx, change("s1", "2025-W03", 1, region, answer("nps", "9"), answer("ch", "a", "b", "a"), answer("skipped"))); err != nil {
+			if err := r.Apply(ctx, 0, change("s1", "2025-W03", 1, region, answer("nps", "9"), answer("ch", "a", "b", "a"), answer("skipped"))); err != nil {
 				t.Fatalf("Apply: %v", err)
 			}
 		}
 	}
-	if err := r.Apply(ctx, change("s1", "2025-W04", 1, "EU.west", answer("nps", "3"))); err != nil {
+	if err := r.Apply(ctx, 0, change("s1", "2025-W04", 1, "EU.west", answer("nps", "3"))); err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Apply(ctx, change("s2", "2025-W03", 1, "EU.west", answer("nps", "3"))); err != nil {
+	if err := r.Apply(ctx, 0, change("s2", "2025-W03", 1, "EU.west", answer("nps", "3"))); err != nil {
 		t.Fatal(err)
 	}
 
-	got, err := r.Get(ctx, "s1", "region", "2025-W03", "2025-W09")
+	got, err := r.Get(ctx, "s1", 0, "region", "2025-W03", "2025-W09")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -62,19 +66,19 @@ func TestRollupsApplyAndGet(t *testing.T) {
 	if got[0].SurveyID != "s1" || got[0].Week != "2025-W03" || got[0].Dim != "region" {
 		t.Errorf("document names %q %q %q", got[0].SurveyID, got[0].Week, got[0].Dim)
 	}
-	all, err := r.Get(ctx, "s1", "all", "2025-W03")
+	all, err := r.Get(ctx, "s1", 0, "all", "2025-W03")
 	if err != nil || len(all) != 1 || all[0].Values[""].N != 10 {
 		t.Fatalf("all = %+v, %v; want 10 responses", all, err)
 	}
 
-	weeks, err := r.Weeks(ctx, "s1")
+	weeks, err := r.CurrentWeeks(ctx, "s1")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(weeks) != 2 || weeks["2025-W03"].N != 10 || weeks["2025-W03"].Version != 10 || weeks["2025-W04"].N != 1 {
 		t.Errorf("Weeks = %+v", weeks)
 	}
-	if none, err := r.Weeks(ctx, "nobody"); err != nil || len(none) != 0 {
+	if none, err := r.CurrentWeeks(ctx, "nobody"); err != nil || len(none) != 0 {
 		t.Errorf("Weeks of an unknown survey = %v, %v", none, err)
 	}
 }
@@ -90,14 +94,14 @@ func TestRollupsAddCountsAsApply(t *testing.T) {
 	}
 	var want store.RollupCounts
 	for _, as := range responses {
-		if err := st.Rollups.Apply(ctx, change("s", "2025-W10", 1, "r", as...)); err != nil {
+		if err := st.Rollups.Apply(ctx, 0, change("s", "2025-W10", 1, "r", as...)); err != nil {
 			t.Fatal(err)
 		}
 		if err := want.Add(as, 1); err != nil {
 			t.Fatal(err)
 		}
 	}
-	got, err := st.Rollups.Get(ctx, "s", "all", "2025-W10")
+	got, err := st.Rollups.Get(ctx, "s", 0, "all", "2025-W10")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,18 +118,18 @@ func TestRollupsRemove(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	c := change("s", "2025-W10", 1, "r", answer("nps", "7"))
-	if err := st.Rollups.Apply(ctx, c); err != nil {
+	if err := st.Rollups.Apply(ctx, 0, c); err != nil {
 		t.Fatal(err)
 	}
 	c.Weight = -1
-	if err := st.Rollups.Apply(ctx, c); err != nil {
+	if err := st.Rollups.Apply(ctx, 0, c); err != nil {
 		t.Fatal(err)
 	}
-	weeks, err := st.Rollups.Weeks(ctx, "s")
+	weeks, err := st.Rollups.CurrentWeeks(ctx, "s")
 	if err != nil || len(weeks) != 0 {
 		t.Errorf("Weeks after removing the only response = %v, %v", weeks, err)
 	}
-	got, err := st.Rollups.Get(ctx, "s", "region", "2025-W10")
+	got, err := st.Rollups.Get(ctx, "s", 0, "region", "2025-W10")
 	if err != nil || got[0].Values["r"].N != 0 || got[0].Values["r"].Answers["nps"]["7"] != 0 {
 		t.Errorf("counts after removal = %+v, %v", got, err)
 	}
@@ -147,70 +151,174 @@ func TestRollupsRefuseUnsafeNames(t *testing.T) {
 		{"dotted dimension", store.RollupChange{SurveyID: "s", Week: "2025-W01", Weight: 1, Segments: []store.RollupSegment{{Dim: "a.b"}}}},
 	}
 	for _, tt := range tests {
-		if err := st.Rollups.Apply(ctx, tt.c); !errors.Is(err, store.ErrInvalidRollup) {
+		if err := st.Rollups.Apply(ctx, 0, tt.c); !errors.Is(err, store.ErrInvalidRollup) {
 			t.Errorf("%s: Apply = %v, want ErrInvalidRollup", tt.name, err)
 		}
 	}
-	if weeks, _ := st.Rollups.Weeks(ctx, "s"); len(weeks) != 0 {
+	if weeks, _ := st.Rollups.CurrentWeeks(ctx, "s"); len(weeks) != 0 {
 		t.Errorf("a refused change was counted: %v", weeks)
 	}
 }
 
-func TestRollupsReplaceAndSnapshots(t *testing.T) {
+func TestRollupsGenerations(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
 	r := st.Rollups
 	for _, w := range []string{"2025-W01", "2025-W02"} {
-		if err := r.Apply(ctx, change("s", w, 1, "old", answer("nps", "1"))); err != nil {
+		if err := r.Apply(ctx, 0, change("s", w, 1, "old", answer("nps", "1"))); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := r.Apply(ctx, change("other", "2025-W01", 1, "x")); err != nil {
+	if err := r.Apply(ctx, 0, change("other", "2025-W01", 1, "x")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Snapshot(ctx, "s", "2025-Q1", "region"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Snapshot before any = %v, want ErrNotFound", err)
-	}
-	snap := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": 1, "2025-W02": 1}, Data: []byte{0, 1, 2, 0xff}}
+	snap := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": 1}, Data: []byte{1}}
 	if err := r.SaveSnapshot(ctx, snap); err != nil {
 		t.Fatal(err)
 	}
-	got, err := r.Snapshot(ctx, "s", "2025-Q1", "region")
-	if err != nil || !reflect.DeepEqual(got, snap) {
-		t.Fatalf("Snapshot = %+v, %v; want %+v", got, err, snap)
+	now := time.Now()
+	gen, err := r.BeginBuild(ctx, "s", "t1", now, now.Add(time.Minute))
+	if err != nil || gen != 1 {
+		t.Fatalf("BeginBuild = %d, %v; want generation 1", gen, err)
 	}
-
+	if _, err := r.BeginBuild(ctx, "s", "t2", now, now.Add(time.Minute)); !errors.Is(err, store.ErrBuildUnderWay) {
+		t.Errorf("a second BeginBuild while the first holds its lease = %v", err)
+	}
+	if g, err := r.Generation(ctx, "s"); err != nil || g.Current != 0 || !g.Building() {
+		t.Errorf("Generation while building = %+v, %v", g, err)
+	}
 	fresh := store.Rollup{SurveyID: "s", Week: "2025-W02", Dim: "region", Values: map[string]store.RollupCounts{"a.b": {N: 3}}}
-	if err := r.Replace(ctx, "s", map[string]int64{"2025-W02": 3}, []store.Rollup{fresh}); err != nil {
+	if err := r.WriteGeneration(ctx, "s", gen, map[string]int64{"2025-W02": 3}, []store.Rollup{fresh}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := r.Snapshot(ctx, "s", "2025-Q1", "region"); !errors.Is(err, store.ErrNotFound) {
-		t.Errorf("a snapshot survived Replace: %v", err)
+	if weeks, _ := r.CurrentWeeks(ctx, "s"); weeks["2025-W02"].N != 1 {
+		t.Errorf("a generation being built is read before its swap: %v", weeks)
 	}
-	if gone, _ := r.Get(ctx, "s", "region", "2025-W01"); len(gone) != 0 {
-		t.Errorf("a stale document survived Replace: %+v", gone)
+	if err := r.WriteGeneration(ctx, "s", gen, nil, []store.Rollup{{SurveyID: "other", Week: "2025-W01", Dim: "all"}}); !errors.Is(err, store.ErrInvalidRollup) {
+		t.Errorf("WriteGeneration with another survey's document = %v", err)
 	}
-	docs, err := r.Get(ctx, "s", "region", "2025-W02")
+	if err := r.SwapBuild(ctx, "s", "t2", gen); !errors.Is(err, store.ErrBuildLost) {
+		t.Errorf("a swap under another token = %v", err)
+	}
+	if err := r.SwapBuild(ctx, "s", "t1", gen); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.DropGenerations(ctx, "s", gen); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Snapshot(ctx, "s", 0, "2025-Q1", "region"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("a snapshot of the old generation survived: %v", err)
+	}
+	if gone, _ := r.Get(ctx, "s", 0, "region", "2025-W01"); len(gone) != 0 {
+		t.Errorf("a document of the old generation survived: %+v", gone)
+	}
+	docs, err := r.Get(ctx, "s", gen, "region", "2025-W02")
 	if err != nil || len(docs) != 1 || !reflect.DeepEqual(docs[0], fresh) {
-		t.Errorf("Get after Replace = %+v, %v", docs, err)
+		t.Errorf("Get after the swap = %+v, %v", docs, err)
 	}
-	weeks, err := r.Weeks(ctx, "s")
-	if err != nil || len(weeks) != 1 || weeks["2025-W02"] != (store.RollupWeek{N: 3, Version: 2}) {
-		t.Errorf("Weeks after Replace = %+v, %v; want 2025-W02 with its version moved on", weeks, err)
+	weeks, err := r.CurrentWeeks(ctx, "s")
+	if err != nil || len(weeks) != 1 || weeks["2025-W02"] != (store.RollupWeek{N: 3, Version: 1}) {
+		t.Errorf("weeks after the swap = %+v, %v", weeks, err)
 	}
-	if err := r.Replace(ctx, "s", nil, []store.Rollup{{SurveyID: "other", Week: "2025-W01", Dim: "all"}}); !errors.Is(err, store.ErrInvalidRollup) {
-		t.Errorf("Replace with another survey's document = %v", err)
+	// An expired lease is taken over, and the old holder's swap fails.
+	if _, err := r.BeginBuild(ctx, "s", "t3", now, now.Add(-time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	if next, err := r.BeginBuild(ctx, "s", "t4", now, now.Add(time.Minute)); err != nil || next != 3 {
+		t.Fatalf("BeginBuild over an expired lease = %d, %v", next, err)
+	}
+	if err := r.SwapBuild(ctx, "s", "t3", 2); !errors.Is(err, store.ErrBuildLost) {
+		t.Errorf("the swap of a rebuild whose lease was taken over = %v", err)
+	}
+	if err := r.AbortBuild(ctx, "s", "t4"); err != nil {
+		t.Fatal(err)
+	}
+	if g, _ := r.Generation(ctx, "s"); g.Current != gen || g.Building() {
+		t.Errorf("Generation after an abort = %+v", g)
 	}
 
 	if err := r.DeleteSurvey(ctx, "s"); err != nil {
 		t.Fatal(err)
 	}
-	if weeks, _ := r.Weeks(ctx, "s"); len(weeks) != 0 {
+	if weeks, _ := r.CurrentWeeks(ctx, "s"); len(weeks) != 0 {
 		t.Errorf("weeks after DeleteSurvey: %v", weeks)
 	}
-	if other, _ := r.Weeks(ctx, "other"); len(other) != 1 {
+	if other, _ := r.CurrentWeeks(ctx, "other"); len(other) != 1 {
 		t.Errorf("DeleteSurvey touched another survey: %v", other)
+	}
+}
+
+// Every Apply moves one of several shards of the index of weeks, so that
+// concurrent answers do not all queue on one document; readers sum them.
+func TestRollupsWeeksAreShardedAndSummed(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	const n = 40
+	for range n {
+		if err := st.Rollups.Apply(ctx, 0, change("s", "2025-W05", 1, "r")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	weeks, err := st.Rollups.CurrentWeeks(ctx, "s")
+	if err != nil || weeks["2025-W05"] != (store.RollupWeek{N: n, Version: n}) {
+		t.Fatalf("weeks = %+v, %v; want %d responses at version %d", weeks, err, n, n)
+	}
+	shards, err := st.DB().Collection("rollups").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^s\|g0\|weeks\|`}}}})
+	if err != nil || shards < 2 {
+		t.Errorf("%d answers moved %d shards of the index, want several", n, shards)
+	}
+}
+
+// A snapshot larger than one document holds is split into chunks and put
+// together again; chunks of two saves that crossed read as no snapshot.
+func TestRollupsSnapshotChunks(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	r := st.Rollups
+	r.SetSnapshotChunk(10)
+	if _, err := r.Snapshot(ctx, "s", 0, "2025-Q1", "region"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("Snapshot before any = %v, want ErrNotFound", err)
+	}
+	tests := []struct {
+		name string
+		size int
+	}{{"empty", 0}, {"one chunk", 10}, {"several", 35}, {"shorter again", 12}}
+	for _, tt := range tests {
+		data := make([]byte, tt.size)
+		for i := range data {
+			data[i] = byte(i*7 + tt.size)
+		}
+		snap := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": int64(tt.size)}, Data: data}
+		if err := r.SaveSnapshot(ctx, snap); err != nil {
+			t.Fatal(err)
+		}
+		got, err := r.Snapshot(ctx, "s", 0, "2025-Q1", "region")
+		if err != nil || !bytes.Equal(got.Data, snap.Data) || !reflect.DeepEqual(got.Versions, snap.Versions) {
+			t.Errorf("%s: Snapshot = %+v, %v; want %+v", tt.name, got, err, snap)
+		}
+	}
+
+	// Save A writes its chunks, save B all of itself, then A its head:
+	// A's head names B's chunks.
+	a := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'a'}, 25)}
+	b := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'b'}, 25)}
+	crossed := false
+	r.PauseAt(func(step string) {
+		if step == "snapshot chunks saved" && !crossed {
+			crossed = true
+			if err := r.SaveSnapshot(ctx, b); err != nil {
+				t.Error(err)
+			}
+		}
+	})
+	if err := r.SaveSnapshot(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.Snapshot(ctx, "s", 0, "2025-Q2", "region"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("crossed saves read as %q, %v; want none", got.Data, err)
 	}
 }
 
@@ -219,7 +327,7 @@ func TestRollupsGetCancelled(t *testing.T) {
 	st := newStore(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := st.Rollups.Get(ctx, "s", "all", "2025-W01", "2025-W02", "2025-W03", "2025-W04", "2025-W05"); !errors.Is(err, context.Canceled) {
+	if _, err := st.Rollups.Get(ctx, "s", 0, "all", "2025-W01", "2025-W02", "2025-W03", "2025-W04", "2025-W05"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Get with a cancelled context = %v", err)
 	}
 }

@@ -171,7 +171,7 @@ func New(db *mongo.Database) *Store {
 
 		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
 
-		Rollups: &Rollups{c: db.Collection("rollups")},
+		Rollups: &Rollups{c: db.Collection("rollups"), gens: db.Collection("rollup_gens"), intents: db.Collection("tally_pending")},
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
@@ -235,6 +235,7 @@ func (s *Store) repositories() []indexed {
 	all = append(all, s.Campaigns.related()...)
 	all = append(all, s.Followups)
 	all = append(all, s.Followups.related()...)
+	all = append(all, s.Rollups.related()...)
 	return append(all, s.Outbox.related()...)
 }
 

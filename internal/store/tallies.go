@@ -1,0 +1,145 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+)
+
+// TallyIntent records that a response is to be counted in its survey's
+// rollups. It is written before the response, and deleted once the
+// response is counted (or found stored by another attempt), so the collection (tally_pending) holds only the
+// few responses in flight: its look-ups beyond _id stay cheap on every
+// server. It holds no time and no answer: only the response id, which the
+// response itself carries.
+type TallyIntent struct {
+	// ID is the key of the submission attempt that wrote it, which the
+	// response it stores carries as Response.TallyKey: of several attempts
+	// at one response, only the one that stored it is counted.
+	ID         string `bson:"_id"`
+	ResponseID string `bson:"response"`
+	SurveyID   string `bson:"survey"`
+	// Claim is the token of whoever may be counting it now; "" while
+	// nobody is.
+	Claim string `bson:"claim"`
+	// Doubt means a count was begun and not known to have finished: some
+	// of its $inc may have been applied. Only a rebuild settles it.
+	Doubt bool `bson:"doubt,omitempty"`
+	// Counted is a generation whose rebuild counted the response from the
+	// responses; once that generation is current, counting it again would
+	// count it twice.
+	Counted int64 `bson:"counted,omitempty"`
+}
+
+type tallyIntents struct{ c *mongo.Collection }
+
+func (r tallyIntents) collection() *mongo.Collection { return r.c }
+func (r tallyIntents) indexes() []mongo.IndexModel {
+	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
+}
+
+// Intend records a tally intent.
+func (r *Rollups) Intend(ctx context.Context, in TallyIntent) error {
+	if _, err := r.intents.InsertOne(ctx, in); err != nil {
+		return fmt.Errorf("store: tally intent: %w", err)
+	}
+	return nil
+}
+
+// Intent returns a tally intent; ErrNotFound when it is gone.
+func (r *Rollups) Intent(ctx context.Context, id string) (TallyIntent, error) {
+	var in TallyIntent
+	if err := r.intents.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&in); err != nil {
+		return TallyIntent{}, fmt.Errorf("store: tally intent: %w", notFound(err))
+	}
+	return in, nil
+}
+
+// Intents returns the tally intents of one survey, or of all when surveyID
+// is empty.
+func (r *Rollups) Intents(ctx context.Context, surveyID string) ([]TallyIntent, error) {
+	filter := bson.D{}
+	if surveyID != "" {
+		filter = bson.D{{Key: "survey", Value: surveyID}}
+	}
+	cur, err := r.intents.Find(ctx, filter)
+	if err != nil {
+		return nil, fmt.Errorf("store: tally intents: %w", err)
+	}
+	out := []TallyIntent{}
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("store: tally intents: %w", err)
+	}
+	return out, nil
+}
+
+// ClaimIntent hands an unclaimed, undoubted intent to token and returns
+// it; false when it is claimed, in doubt or gone. Each intent changes
+// atomically, so one claimant at most holds it.
+func (r *Rollups) ClaimIntent(ctx context.Context, id, token string) (TallyIntent, bool, error) {
+	var in TallyIntent
+	err := r.intents.FindOneAndUpdate(ctx,
+		bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: ""}, {Key: "doubt", Value: bson.D{{Key: "$ne", Value: true}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "claim", Value: token}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&in)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return TallyIntent{}, false, nil
+	}
+	if err != nil {
+		return TallyIntent{}, false, fmt.Errorf("store: claim tally intent: %w", err)
+	}
+	return in, true, nil
+}
+
+// ReleaseIntent gives back token's claim on an intent, nothing of it
+// counted.
+func (r *Rollups) ReleaseIntent(ctx context.Context, id, token string) error {
+	return r.updateIntent(ctx, id, token, bson.D{{Key: "claim", Value: ""}}, "release")
+}
+
+// DoubtIntent gives back token's claim on an intent whose count may have
+// been applied in part.
+func (r *Rollups) DoubtIntent(ctx context.Context, id, token string) error {
+	return r.updateIntent(ctx, id, token, bson.D{{Key: "claim", Value: ""}, {Key: "doubt", Value: true}}, "doubt")
+}
+
+func (r *Rollups) updateIntent(ctx context.Context, id, token string, set bson.D, op string) error {
+	_, err := r.intents.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: token}}, bson.D{{Key: "$set", Value: set}})
+	if err != nil {
+		return fmt.Errorf("store: %s tally intent: %w", op, err)
+	}
+	return nil
+}
+
+// MarkCounted records on intents that generation gen counted their
+// responses.
+func (r *Rollups) MarkCounted(ctx context.Context, gen int64, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := r.intents.UpdateMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "counted", Value: gen}}}})
+	if err != nil {
+		return fmt.Errorf("store: mark tally intents counted: %w", err)
+	}
+	return nil
+}
+
+// FinishIntents deletes intents now settled.
+func (r *Rollups) FinishIntents(ctx context.Context, ids ...string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	filter := bson.D{{Key: "_id", Value: ids[0]}} // the one filter the embedded database looks up directly
+	if len(ids) > 1 {
+		filter = bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}}
+	}
+	if _, err := r.intents.DeleteMany(ctx, filter); err != nil {
+		return fmt.Errorf("store: finish tally intents: %w", err)
+	}
+	return nil
+}
