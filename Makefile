@@ -24,7 +24,7 @@ testdb:
 
 ## test: every test, with the race detector
 test: testdb
-	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -race -count=1 $(PKGS)
+	CANDOR_TEST_DB_BIN=$(BIN)/candor-testdb $(GO) test -race -count=1 -timeout 18m $(PKGS)
 
 ## test-short: quick tests without the race detector
 test-short: testdb
