@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond/respondtest"
@@ -104,8 +105,8 @@ func TestOldKeyLeavesAfterResealAndRewrap(t *testing.T) {
 		t.Errorf("an address never suppressed is: %v", err)
 	}
 	_, err = after.Customers.CreateContact(ctx, w.Admin, customer.ContactInput{AccountID: contacts[0].AccountID, Name: "Twin", Email: contacts[0].Email})
-	var ve *customer.ValidationError
-	if !errors.As(err, &ve) || ve.Fields["email"] == "" {
+	var ve *fault.Error
+	if !errors.As(err, &ve) || ve.Fields()["email"] == "" {
 		t.Errorf("duplicate email with k2 alone: %v; want refused", err)
 	}
 }

@@ -8,13 +8,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"sort"
 	"strings"
 	"time"
 
 	"golang.org/x/term"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -55,9 +55,8 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	u, err := auth.New(auth.StoresOf(st, ring), auth.Options{}).CreateUser(ctx, auth.NewUser{
 		Email: *email, Name: *name, Role: store.Role(*role), Password: password,
 	})
-	var ve *auth.ValidationError
-	if errors.As(err, &ve) {
-		return fmt.Errorf("user not added: %s", fieldList(ve.Fields))
+	if f, ok := fault.As(err); ok && len(f.SortedFields()) > 0 {
+		return fmt.Errorf("user not added: %s", fieldList(f.SortedFields()))
 	}
 	if err != nil {
 		return err
@@ -66,12 +65,11 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 	return nil
 }
 
-func fieldList(fields map[string]string) string {
-	parts := make([]string, 0, len(fields))
-	for k, v := range fields {
-		parts = append(parts, "--"+k+" "+v)
+func fieldList(fields []fault.Field) string {
+	parts := make([]string, len(fields))
+	for i, f := range fields {
+		parts[i] = "--" + f.Name + " " + f.Message
 	}
-	sort.Strings(parts)
 	return strings.Join(parts, "; ")
 }
 

@@ -17,6 +17,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/ratelimit"
@@ -37,28 +38,24 @@ const (
 
 // Errors callers branch on.
 var (
-	ErrInvalidCredentials = errors.New("auth: invalid email or password")
-	ErrRateLimited        = errors.New("auth: too many sign-in attempts, try again later")
-	ErrInvalidToken       = errors.New("auth: invalid or expired token")
-	ErrLastAdmin          = errors.New("auth: the last active admin cannot be disabled or demoted")
-	ErrSelf               = errors.New("auth: you cannot disable or demote yourself")
-	ErrNotFound           = errors.New("auth: user not found")
-	ErrUserDisabled       = errors.New("auth: the user is disabled")
-	ErrInvalidResetLink   = errors.New("auth: the reset link is invalid, expired or already used")
-	ErrNoMail             = errors.New("auth: no mail sender is configured")
+	ErrInvalidCredentials = fault.New(fault.Unauthenticated, "auth", "invalid email or password")
+	ErrRateLimited        = fault.New(fault.TooMany, "auth", "too many sign-in attempts, try again later")
+	ErrInvalidToken       = fault.New(fault.Unauthenticated, "auth", "invalid or expired token")
+	ErrLastAdmin          = fault.New(fault.Conflict, "auth", "the last active admin cannot be disabled or demoted")
+	ErrSelf               = fault.New(fault.Conflict, "auth", "you cannot disable or demote yourself")
+	ErrNotFound           = fault.New(fault.NotFound, "auth", "user not found").ShownAs("not found")
+	ErrUserDisabled       = fault.New(fault.Conflict, "auth", "the user is disabled")
+	ErrInvalidResetLink   = fault.New(fault.Invalid, "auth", "the reset link is invalid, expired or already used")
+	ErrNoMail             = fault.New(fault.Unavailable, "auth", "no mail sender is configured").ShownAs("password reset by email is not available")
 )
 
-// ValidationError carries field-level messages for forms and the API.
-type ValidationError struct {
-	Fields map[string]string
-}
+// emailTaken is the message for an email another user has.
+const emailTaken = "a user with this email already exists"
 
-func (e *ValidationError) Error() string {
-	parts := make([]string, 0, len(e.Fields))
-	for k, v := range e.Fields {
-		parts = append(parts, k+": "+v)
-	}
-	return "auth: invalid input: " + strings.Join(parts, "; ")
+// invalid returns the field-level messages for forms and the API as one
+// error, nil for none.
+func invalid(fields map[string]string) error {
+	return fault.Fields(fault.Invalid, "auth", fields)
 }
 
 // UserStore is what auth needs of the database.
@@ -275,7 +272,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 		fields["password"] = msg
 	}
 	if len(fields) > 0 {
-		return store.User{}, &ValidationError{Fields: fields}
+		return store.User{}, invalid(fields)
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(in.Password), s.opts.BcryptCost)
 	if err != nil {
@@ -288,7 +285,7 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (store.User, error
 	}
 	if err := s.users.Insert(ctx, u); err != nil {
 		if errors.Is(err, store.ErrDuplicate) {
-			return store.User{}, &ValidationError{Fields: map[string]string{"email": "a user with this email already exists"}}
+			return store.User{}, invalid(map[string]string{"email": emailTaken})
 		}
 		return store.User{}, fmt.Errorf("auth: create user: %w", err)
 	}
@@ -331,8 +328,7 @@ func (s *Service) EnsureFirstAdmin(ctx context.Context, email, password string) 
 	}
 	_, err = s.CreateUser(ctx, NewUser{Email: email, Name: "Administrator", Role: store.RoleAdmin, Password: password})
 	if err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) && ve.Fields["email"] == "a user with this email already exists" {
+		if fault.FieldsOf(err)["email"] == emailTaken {
 			return false, "", nil // another process created it first
 		}
 		return false, "", err
@@ -397,7 +393,7 @@ func (s *Service) UpdateUser(ctx context.Context, actorID, id string, in UserCha
 		}
 	}
 	if len(fields) > 0 {
-		return store.User{}, &ValidationError{Fields: fields}
+		return store.User{}, invalid(fields)
 	}
 	change.Role, change.Disabled = in.Role, in.Disabled
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
@@ -84,12 +85,12 @@ func TestCreateUserValidation(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.svc.CreateUser(ctx, tt.in)
-			var ve *auth.ValidationError
+			var ve *fault.Error
 			if !errors.As(err, &ve) {
-				t.Fatalf("err = %v, want a ValidationError", err)
+				t.Fatalf("err = %v, want field errors", err)
 			}
-			if ve.Fields[tt.field] == "" {
-				t.Fatalf("fields = %v, want a message for %q", ve.Fields, tt.field)
+			if ve.Fields()[tt.field] == "" {
+				t.Fatalf("fields = %v, want a message for %q", ve.Fields(), tt.field)
 			}
 		})
 	}
@@ -354,7 +355,7 @@ func TestAdminGuards(t *testing.T) {
 		t.Fatalf("missing user err = %v", err)
 	}
 	bad := store.Role("root")
-	var ve *auth.ValidationError
+	var ve *fault.Error
 	if _, err := f.svc.UpdateUser(ctx, a1.ID, m.ID, auth.UserChange{Role: &bad}); !errors.As(err, &ve) {
 		t.Fatalf("bad role err = %v", err)
 	}

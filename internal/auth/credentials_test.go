@@ -13,6 +13,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/mail/smtptest"
 	"github.com/candorhq/candor/internal/store"
@@ -148,8 +149,8 @@ func TestChangePasswordValidation(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := f.svc.ChangePassword(ctx, u.ID, tt.current, tt.password, tt.confirm)
-		var ve *auth.ValidationError
-		if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
+		var ve *fault.Error
+		if !errors.As(err, &ve) || ve.Fields()[tt.field] == "" {
 			t.Errorf("%s: err = %v, want a message for %q", tt.name, err, tt.field)
 		}
 	}
@@ -204,7 +205,7 @@ func TestPasswordReset(t *testing.T) {
 	if err := svc.CheckResetLink(ctx, secret); err != nil {
 		t.Fatalf("fresh link: %v", err)
 	}
-	var ve *auth.ValidationError
+	var ve *fault.Error
 	if err := svc.ResetPassword(ctx, secret, "short", "short"); !errors.As(err, &ve) {
 		t.Fatalf("short password: %v", err)
 	}

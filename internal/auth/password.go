@@ -31,7 +31,7 @@ func (s *Service) ChangePassword(ctx context.Context, id, current, password, con
 		fields["current"] = "is required"
 	}
 	if len(fields) > 0 {
-		return store.User{}, &ValidationError{Fields: fields}
+		return store.User{}, invalid(fields)
 	}
 	u, err := s.User(ctx, id)
 	if err != nil {
@@ -44,7 +44,7 @@ func (s *Service) ChangePassword(ctx context.Context, id, current, password, con
 	}
 	if bcrypt.CompareHashAndPassword([]byte(u.PasswordHash), []byte(current)) != nil {
 		s.bySource.fail(key, now)
-		return store.User{}, &ValidationError{Fields: map[string]string{"current": "is not your current password"}}
+		return store.User{}, invalid(map[string]string{"current": "is not your current password"})
 	}
 	s.bySource.reset(key)
 	return s.setPassword(ctx, id, password)
@@ -204,7 +204,7 @@ func (s *Service) ResetPassword(ctx context.Context, secret, password, confirm s
 		return ErrInvalidResetLink
 	}
 	if fields := newPasswordProblems(password, confirm); len(fields) > 0 {
-		return &ValidationError{Fields: fields}
+		return invalid(fields)
 	}
 	r, err := s.resets.Consume(ctx, resetID(secret), s.opts.Now())
 	if errors.Is(err, store.ErrNotFound) {

@@ -243,7 +243,7 @@ func retryChanged(fn func() (Contact, error)) (Contact, error) {
 			return c, err
 		}
 	}
-	return Contact{}, fmt.Errorf("%w: the contact keeps changing; try again", ErrConflict)
+	return Contact{}, ErrConflict.Becausef("the contact keeps changing; try again")
 }
 
 func (s *Service) updateContact(ctx context.Context, actor store.User, id string, patch ContactPatch) (Contact, error) {
@@ -252,7 +252,7 @@ func (s *Service) updateContact(ctx context.Context, actor store.User, id string
 		return Contact{}, err
 	}
 	if c.Status == store.ContactErased {
-		return Contact{}, fmt.Errorf("%w: this person's data was erased at their request", ErrConflict)
+		return Contact{}, ErrConflict.Becausef("this person's data was erased at their request")
 	}
 	cur, err := s.open(c)
 	if err != nil {

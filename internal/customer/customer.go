@@ -17,39 +17,32 @@ import (
 
 	"golang.org/x/text/language"
 
-	"github.com/candorhq/candor/internal/fielderr"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
 
 // Errors callers branch on.
 var (
-	ErrNotFound  = errors.New("customer: not found")
-	ErrForbidden = errors.New("customer: your role has no access to customer data")
-	ErrConflict  = errors.New("customer: conflict")
-	// ErrBusy means the imports this process runs at once are all taken.
-	ErrBusy = errors.New("customer: busy")
+	ErrNotFound  = fault.New(fault.NotFound, "customer", "not found")
+	ErrForbidden = fault.New(fault.Forbidden, "customer", "your role has no access to customer data")
+	// ErrConflict comes with its reason (ErrConflict.Becausef), which is
+	// what clients are told.
+	ErrConflict = fault.New(fault.Conflict, "customer", "conflict")
+	// ErrBusy means the imports this process runs at once are all taken;
+	// like ErrConflict it comes with its reason.
+	ErrBusy = fault.New(fault.TooMany, "customer", "busy")
 )
 
-// ValidationError carries field-level messages. Conflict marks values that
-// are well-formed but clash with what is stored (a taken account name or
-// email), which callers answer with 409 rather than 400.
-type ValidationError struct {
-	Fields   map[string]string
-	Conflict bool
-}
-
-func (e *ValidationError) Error() string { return fielderr.Format("customer", e.Fields) }
-
+// invalid returns the field-level messages as one error, nil for none.
 func invalid(fields map[string]string) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: fields}
+	return fault.Fields(fault.Invalid, "customer", fields)
 }
 
+// conflict is a well-formed value that clashes with what is stored (a
+// taken account name or email): kind Conflict rather than Invalid.
 func conflict(field, msg string) error {
-	return &ValidationError{Fields: map[string]string{field: msg}, Conflict: true}
+	return fault.Fields(fault.Conflict, "customer", map[string]string{field: msg})
 }
 
 // Messages for values another record holds.
@@ -337,7 +330,7 @@ func (s *Service) DeleteAccount(ctx context.Context, actor store.User, id string
 		return fmt.Errorf("customer: %w", err)
 	}
 	if n > 0 {
-		return fmt.Errorf("%w: the account still has %d contacts; erase or move them first", ErrConflict, n)
+		return ErrConflict.Becausef("the account still has %d contacts; erase or move them first", n)
 	}
 	if err := s.accounts.Delete(ctx, id); err != nil {
 		if errors.Is(err, store.ErrNotFound) {

@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -65,8 +66,8 @@ func (f fixture) account(t testing.TB, actor store.User, name string) store.Acco
 
 func fieldErr(t *testing.T, err error, field string) {
 	t.Helper()
-	var ve *customer.ValidationError
-	if !errors.As(err, &ve) || ve.Fields[field] == "" {
+	var ve *fault.Error
+	if !errors.As(err, &ve) || ve.Fields()[field] == "" {
 		t.Fatalf("err = %v, want a message for field %q", err, field)
 	}
 }
@@ -365,8 +366,8 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := f.svc.Import(ctx, f.alice, strings.NewReader(tt.file), customer.ImportOptions{})
-			var ve *customer.ValidationError
-			if !errors.As(err, &ve) || !strings.Contains(ve.Fields["file"], tt.want) {
+			var ve *fault.Error
+			if !errors.As(err, &ve) || !strings.Contains(ve.Fields()["file"], tt.want) {
 				t.Fatalf("err = %v, want a file error mentioning %q", err, tt.want)
 			}
 		})
@@ -453,8 +454,8 @@ func TestImportBounds(t *testing.T) {
 		if err := svc.CheckImportSize(strings.NewReader(rows(5))); err != nil {
 			t.Errorf("5 rows: %v", err)
 		}
-		var ve *customer.ValidationError
-		if err := svc.CheckImportSize(strings.NewReader(rows(6))); !errors.As(err, &ve) || !strings.Contains(ve.Fields["file"], "more than 5") {
+		var ve *fault.Error
+		if err := svc.CheckImportSize(strings.NewReader(rows(6))); !errors.As(err, &ve) || !strings.Contains(ve.Fields()["file"], "more than 5") {
 			t.Errorf("6 rows: %v", err)
 		}
 		if _, err := svc.Import(ctx, f.alice, strings.NewReader(rows(6)), customer.ImportOptions{DryRun: true}); !errors.As(err, &ve) {

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -263,7 +264,7 @@ func (s *Service) importSlot(ctx context.Context, userID string, wait bool) (rel
 		}
 		s.mu.Unlock()
 		if busy {
-			return nil, fmt.Errorf("%w: one of your imports is being read; wait until it is done", ErrBusy)
+			return nil, ErrBusy.Becausef("one of your imports is being read; wait until it is done")
 		}
 		select {
 		case s.importSlots <- struct{}{}:
@@ -271,7 +272,7 @@ func (s *Service) importSlot(ctx context.Context, userID string, wait bool) (rel
 			s.mu.Lock()
 			delete(s.importing, userID)
 			s.mu.Unlock()
-			return nil, fmt.Errorf("%w: other imports are being read; try again in a minute", ErrBusy)
+			return nil, ErrBusy.Becausef("other imports are being read; try again in a minute")
 		}
 		return func() {
 			<-s.importSlots
@@ -472,9 +473,8 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 	if im.opts.DryRun {
 		im.preview(line, ActionUpdate, in, account)
 	} else if _, err := im.s.replace(ctx, existing, in); err != nil {
-		var ve *ValidationError
-		if errors.As(err, &ve) {
-			im.reject(line, ve.Error())
+		if fe, ok := fault.As(err); ok && fe.Fields() != nil {
+			im.reject(line, fe.Error())
 			return nil
 		}
 		if errors.Is(err, errChanged) {

@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -24,7 +25,7 @@ import (
 // any Candor process serving the same database can show either page.
 
 // ErrExpired means a previewed upload was not confirmed in time.
-var ErrExpired = errors.New("customer: the upload has expired")
+var ErrExpired = fault.New(fault.Gone, "customer", "the upload has expired").ShownAs("the upload has expired; upload the file again")
 
 // Lifetimes and bounds of background imports.
 const (
@@ -126,7 +127,7 @@ type importReport struct {
 // a dry run that counts the rows to create, update, leave or reject. The
 // file is read once, sealed into upload chunks as the dry run reads it. A
 // file that cannot be imported at all (no header, say) is not kept and
-// comes back as a *ValidationError for the field "file".
+// comes back as a fault.Invalid error for the field "file".
 func (s *Service) StageImport(ctx context.Context, actor store.User, r io.Reader, fileName string) (ImportJob, error) {
 	if _, err := scope(actor); err != nil {
 		return ImportJob{}, err

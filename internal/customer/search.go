@@ -14,7 +14,7 @@ const MaxSearch = 256
 // reaches the database: valid UTF-8, no NUL or other control characters
 // (a NUL cannot even be put in a BSON regex, and FerretDB's SQLite backend
 // chokes on them), at most MaxSearch characters. The error is a
-// *ValidationError keyed "search".
+// fault.Invalid error keyed "search".
 func CheckSearch(s string) error {
 	msg := ""
 	switch {

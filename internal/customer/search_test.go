@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -39,8 +40,8 @@ func TestCheckSearch(t *testing.T) {
 		if (err == nil) != tt.ok {
 			t.Errorf("CheckSearch(%q) = %v, want ok %v", tt.search, err, tt.ok)
 		}
-		var ve *customer.ValidationError
-		if err != nil && (!errors.As(err, &ve) || ve.Fields["search"] == "") {
+		var ve *fault.Error
+		if err != nil && (!errors.As(err, &ve) || ve.Fields()["search"] == "") {
 			t.Errorf("CheckSearch(%q) = %v, want a message for search", tt.search, err)
 		}
 	}
@@ -54,8 +55,8 @@ func FuzzCheckSearch(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		err := customer.CheckSearch(s)
 		if err != nil {
-			var ve *customer.ValidationError
-			if !errors.As(err, &ve) || ve.Fields["search"] == "" {
+			var ve *fault.Error
+			if !errors.As(err, &ve) || ve.Fields()["search"] == "" {
 				t.Fatalf("CheckSearch(%q) = %v, want a message for search", s, err)
 			}
 			return

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -15,8 +16,8 @@ import (
 
 // Errors of data-subject operations.
 var (
-	ErrErased     = errors.New("customer: this person's data was erased")
-	ErrEmailTaken = errors.New("customer: another contact has this email")
+	ErrErased     = fault.New(fault.Conflict, "customer", "this person's data was erased")
+	ErrEmailTaken = fault.New(fault.Conflict, "customer", "another contact has this email")
 )
 
 // Subject returns a contact with name and email opened, for the person
@@ -51,7 +52,7 @@ func (s *Service) SubjectByEmail(ctx context.Context, email string) (Contact, er
 }
 
 // CheckPerson validates a name and an email as Rectify does, without
-// storing anything. It returns them normalised, or a *ValidationError
+// storing anything. It returns them normalised, or a fault.Invalid error
 // keyed "name" and "email".
 func CheckPerson(name, email string) (string, string, error) {
 	in := ContactInput{AccountID: "-", Name: name, Email: email, Locale: DefaultLocale}
@@ -62,7 +63,7 @@ func CheckPerson(name, email string) (string, string, error) {
 }
 
 // Rectify corrects a person's name and email. Invalid values come back as
-// a *ValidationError keyed "name" and "email"; an email another contact
+// a fault.Invalid error keyed "name" and "email"; an email another contact
 // has as ErrEmailTaken, which callers should not spell out to anyone but
 // staff, since it tells that the address is known.
 func (s *Service) Rectify(ctx context.Context, id, name, email string) (Contact, error) {

@@ -22,7 +22,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/fielderr"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/seal"
@@ -34,8 +34,8 @@ import (
 var (
 	// ErrNotFound also answers a manager asking for another manager's
 	// follow-up: that it exists is not theirs to know.
-	ErrNotFound  = errors.New("followup: not found")
-	ErrForbidden = errors.New("followup: only account managers and admins see named responses")
+	ErrNotFound  = fault.New(fault.NotFound, "followup", "not found")
+	ErrForbidden = fault.New(fault.Forbidden, "followup", "only account managers and admins see named responses").ShownAs("")
 )
 
 // ViaFollowup is the channel recorded when a named response is opened
@@ -44,13 +44,6 @@ const ViaFollowup = "followup"
 
 // MaxNote bounds a follow-up note, in characters.
 const MaxNote = 2000
-
-// ValidationError carries field-level messages about a request.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string { return fielderr.Format("followup", e.Fields) }
 
 // Store is what the service needs of the followups collection.
 type Store interface {
@@ -395,7 +388,7 @@ func noteContext(id string) string { return "followup-note:" + id }
 func (s *Service) SetDone(ctx context.Context, actor store.User, responseID string, done bool, note, requestID string) error {
 	note = strings.TrimSpace(note)
 	if utf8.RuneCountInString(note) > MaxNote {
-		return &ValidationError{Fields: map[string]string{"note": fmt.Sprintf("is longer than %d characters", MaxNote)}}
+		return fault.Fields(fault.Invalid, "followup", map[string]string{"note": fmt.Sprintf("is longer than %d characters", MaxNote)})
 	}
 	f, err := s.own(ctx, actor, responseID)
 	if err != nil {

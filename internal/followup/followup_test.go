@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/keys"
@@ -232,9 +233,9 @@ func TestManagersSeeTheirOwnNamedResponses(t *testing.T) {
 		t.Error("the note is not sealed")
 	}
 	long := strings.Repeat("x", followup.MaxNote+1)
-	var ve *followup.ValidationError
+	var ve *fault.Error
 	if err := e.fu.SetDone(ctx, e.m1, promoter, true, long, "r6"); !errors.As(err, &ve) {
-		t.Errorf("long note: %v, want a ValidationError", err)
+		t.Errorf("long note: %v, want field errors", err)
 	}
 	if err := e.fu.SetDone(ctx, e.m1, detractor, false, "", "r7"); err != nil {
 		t.Fatal(err)

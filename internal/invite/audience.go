@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -276,10 +277,9 @@ func validEmail(email string) bool {
 
 // customerError maps the customer service's errors to this package's.
 func customerError(err error) error {
-	var ve *customer.ValidationError
 	switch {
-	case errors.As(err, &ve):
-		return invalid(ve.Fields)
+	case fault.FieldsOf(err) != nil:
+		return invalid(fault.FieldsOf(err))
 	case errors.Is(err, customer.ErrForbidden):
 		return ErrForbidden
 	case errors.Is(err, customer.ErrNotFound):

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -211,8 +212,8 @@ func TestCampaignRequestsRefused(t *testing.T) {
 				t.Fatalf("err = %v, want %v", err, tt.wantErr)
 			}
 			if tt.field != "" {
-				var ve *invite.ValidationError
-				if !errors.As(err, &ve) || ve.Fields[tt.field] == "" {
+				var ve *fault.Error
+				if !errors.As(err, &ve) || ve.Fields()[tt.field] == "" {
 					t.Fatalf("err = %v, want a message about %s", err, tt.field)
 				}
 			}

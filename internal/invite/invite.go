@@ -17,11 +17,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	netmail "net/mail"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/fielderr"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
@@ -30,26 +33,18 @@ import (
 
 // Errors callers branch on.
 var (
-	ErrNotFound      = errors.New("invite: not found")
-	ErrForbidden     = errors.New("invite: only managers and admins send campaigns")
-	ErrSurveyNotOpen = errors.New("invite: the survey is not open for answers")
-	ErrEmptyAudience = errors.New("invite: nobody in the audience can be invited")
-	ErrLinkInvalid   = errors.New("invite: the link is not valid")
-	ErrLinkExpired   = errors.New("invite: the link has expired")
+	ErrNotFound      = fault.New(fault.NotFound, "invite", "not found")
+	ErrForbidden     = fault.New(fault.Forbidden, "invite", "only managers and admins send campaigns").ShownAs("")
+	ErrSurveyNotOpen = fault.New(fault.Conflict, "invite", "the survey is not open for answers").ShownAs("the survey is not open: open it before sending a campaign")
+	ErrEmptyAudience = fault.New(fault.Unprocessable, "invite", "nobody in the audience can be invited")
+	ErrLinkInvalid   = fault.New(fault.NotFound, "invite", "the link is not valid")
+	ErrLinkExpired   = fault.New(fault.Gone, "invite", "the link has expired")
 )
 
-// ValidationError carries field-level messages about a campaign request.
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string { return fielderr.Format("invite", e.Fields) }
-
+// invalid returns field-level messages about a campaign request as one
+// error, nil for none.
 func invalid(fields map[string]string) error {
-	if len(fields) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: fields}
+	return fault.Fields(fault.Invalid, "invite", fields)
 }
 
 // EmptyAudienceError says why nobody could be invited; it matches
@@ -67,7 +62,34 @@ func (e *EmptyAudienceError) Error() string {
 	return fmt.Sprintf("%s: all %d contacts were skipped", ErrEmptyAudience, e.Contacts)
 }
 
-func (e *EmptyAudienceError) Is(target error) bool { return target == ErrEmptyAudience }
+// Unwrap is ErrEmptyAudience saying why, as clients are told it.
+func (e *EmptyAudienceError) Unwrap() error {
+	why := e.why()
+	return ErrEmptyAudience.Becausef("%s", why).ShownAs(ErrEmptyAudience.Message() + ": " + why)
+}
+
+// why counts the contacts skipped for each reason.
+func (e *EmptyAudienceError) why() string {
+	if e.Contacts == 0 {
+		return "it has no contacts"
+	}
+	counts := map[string]int{}
+	for _, sk := range e.Skipped {
+		counts[sk.Reason]++
+	}
+	var parts []string
+	for _, reason := range SkipReasons() {
+		if n := counts[reason]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(SkipLabel(reason))))
+		}
+	}
+	for _, reason := range slices.Sorted(maps.Keys(counts)) {
+		if !slices.Contains(SkipReasons(), reason) {
+			parts = append(parts, fmt.Sprintf("%d %s", counts[reason], reason))
+		}
+	}
+	return fmt.Sprintf("all %d contacts were skipped (%s)", e.Contacts, strings.Join(parts, ", "))
+}
 
 // Sender delivers messages: mail.SMTPSender, or the DevOutbox when no SMTP
 // server is configured.

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -19,7 +20,7 @@ var ErrChainBroken = errors.New("privacy: consent chain broken")
 
 // ErrChainBusy means an append lost the race for the next sequence number
 // too many times in a row.
-var ErrChainBusy = errors.New("privacy: consent chain busy, try again")
+var ErrChainBusy = fault.New(fault.Unavailable, "privacy", "consent chain busy, try again").ShownAs("")
 
 // ChainError names the first record, or anchor, that does not verify.
 type ChainError struct {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
@@ -26,10 +27,10 @@ const EmailChangeTTL = 24 * time.Hour
 
 // Errors of email confirmation.
 var (
-	ErrLinkExpired = errors.New("privacy: this confirmation link has expired")
+	ErrLinkExpired = fault.New(fault.Gone, "privacy", "this confirmation link has expired")
 	// ErrEmailUnavailable: the new address is another contact's. Only the
 	// holder of that mailbox, who opened the link, is told.
-	ErrEmailUnavailable = errors.New("privacy: the new address cannot be used")
+	ErrEmailUnavailable = fault.New(fault.Conflict, "privacy", "the new address cannot be used")
 )
 
 // Mailer delivers email: the SMTP sender, or the dev outbox without SMTP.
@@ -63,7 +64,7 @@ type EmailChange struct {
 
 // RequestCorrection corrects a person's name at once and asks the holder of
 // a new email address to confirm it before it is applied. Invalid values
-// come back as a *customer.ValidationError. A newer request replaces an
+// come back as customer field errors. A newer request replaces an
 // older one still waiting.
 func (s *Service) RequestCorrection(ctx context.Context, contactID, name, email, locale string) (Correction, error) {
 	current, err := s.subject(ctx, contactID)
@@ -157,9 +158,8 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (EmailCh
 		return info, ErrNotFound
 	}
 	_, err = s.subjects.Rectify(ctx, ch.ContactID, current.Name, info.Email)
-	var ve *customer.ValidationError
 	switch {
-	case errors.Is(err, customer.ErrEmailTaken), errors.As(err, &ve):
+	case errors.Is(err, customer.ErrEmailTaken), fault.FieldsOf(err) != nil:
 		return info, ErrEmailUnavailable
 	case errors.Is(err, customer.ErrNotFound), errors.Is(err, customer.ErrErased):
 		return info, ErrNotFound

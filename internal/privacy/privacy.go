@@ -16,6 +16,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -23,8 +24,8 @@ import (
 
 // Errors callers branch on.
 var (
-	ErrNotFound = errors.New("privacy: not found")
-	ErrErased   = errors.New("privacy: this person's data was erased")
+	ErrNotFound = fault.New(fault.NotFound, "privacy", "not found")
+	ErrErased   = fault.New(fault.Conflict, "privacy", "this person's data was erased")
 )
 
 // Consent methods and channels: how consent was given, and where a

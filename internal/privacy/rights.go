@@ -244,7 +244,7 @@ func (s *Service) Export(ctx context.Context, contactID, locale string, by Reque
 }
 
 // Rectify corrects a person's name and email. Invalid values come back as
-// a *customer.ValidationError, an address another contact has as
+// customer field errors, an address another contact has as
 // customer.ErrEmailTaken.
 func (s *Service) Rectify(ctx context.Context, contactID, name, email string, by Requester) (customer.Contact, error) {
 	if err := s.record(ctx, by, audit.PrivacyRectify, contactID, ""); err != nil {

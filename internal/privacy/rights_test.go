@@ -8,6 +8,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
@@ -202,7 +203,7 @@ func TestRectification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		_, err := w.Privacy.Rectify(ctx, p.Contact.ID, tt.newName, tt.email, privacy.Requester{})
-		var ve *customer.ValidationError
+		var ve *fault.Error
 		switch {
 		case tt.wantErr != nil:
 			if !errors.Is(err, tt.wantErr) {
@@ -212,8 +213,8 @@ func TestRectification(t *testing.T) {
 			t.Errorf("%s: err = %v, want a validation error", tt.name, err)
 		default:
 			for _, f := range tt.wantFields {
-				if ve.Fields[f] == "" {
-					t.Errorf("%s: fields = %v, want %s", tt.name, ve.Fields, f)
+				if ve.Fields()[f] == "" {
+					t.Errorf("%s: fields = %v, want %s", tt.name, ve.Fields(), f)
 				}
 			}
 		}

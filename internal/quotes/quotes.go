@@ -25,7 +25,7 @@ import (
 	"strings"
 
 	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/fielderr"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -207,15 +207,15 @@ func class(seg report.Segment) string {
 
 // Errors of Comments.
 var (
-	ErrNotFound = errors.New("quotes: no such question")
+	// ErrNotFound is a question the survey does not have: a mistake in
+	// the query's field "question".
+	ErrNotFound = fault.Fields(fault.Invalid, "quotes", map[string]string{"question": "is not a question of this survey"})
 )
 
-// ValidationError carries a message per query field.
-type ValidationError struct {
-	Fields map[string]string
+// invalid is a message for one query field.
+func invalid(field, msg string) error {
+	return fault.Fields(fault.Invalid, "quotes", map[string]string{field: msg})
 }
-
-func (e *ValidationError) Error() string { return fielderr.Format("quotes", e.Fields) }
 
 // Reason says why comments are withheld.
 type Reason string
@@ -292,11 +292,11 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 		return Comments{}, fmt.Errorf("%w: %q", ErrNotFound, q.Question)
 	}
 	if !Quotable(question) {
-		return Comments{}, &ValidationError{Fields: map[string]string{"question": "is not a quotable free-text question"}}
+		return Comments{}, invalid("question", "is not a quotable free-text question")
 	}
 	filtered := q.Filter != (report.Filter{})
 	if filtered && !q.Filter.Dimension.Valid() {
-		return Comments{}, &ValidationError{Fields: map[string]string{"filter": filterProblem}}
+		return Comments{}, invalid("filter", filterProblem)
 	}
 	k := Threshold(sv)
 	out := Comments{Question: question.Key, Threshold: k, Texts: []string{}}
@@ -356,7 +356,7 @@ func ParseFilter(raw string) (report.Filter, error) {
 	dim, value, ok := strings.Cut(raw, ":")
 	f := report.Filter{Dimension: report.Dimension(strings.ToLower(strings.TrimSpace(dim))), Value: strings.TrimSpace(value)}
 	if !ok || !f.Dimension.Valid() {
-		return report.Filter{}, &ValidationError{Fields: map[string]string{"filter": filterProblem}}
+		return report.Filter{}, invalid("filter", filterProblem)
 	}
 	return f, nil
 }

@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
@@ -158,8 +159,8 @@ func TestNonQuotableQuestionsAreNeverKept(t *testing.T) {
 }
 
 func isInvalid(err error, field string) bool {
-	var ve *quotes.ValidationError
-	return errors.As(err, &ve) && ve.Fields[field] != ""
+	var ve *fault.Error
+	return errors.As(err, &ve) && ve.Fields()[field] != ""
 }
 
 // group is n comments from companies with one segment.

@@ -2,7 +2,6 @@ package report
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -73,18 +72,18 @@ func (q Query) normalized() (Query, error) {
 	}
 	switch {
 	case !q.Period.Valid():
-		return q, fmt.Errorf("%w: period %q", ErrInvalidQuery, q.Period)
+		return q, ErrInvalidQuery.Becausef("period %q", q.Period)
 	case q.By != "" && !q.By.Valid():
-		return q, fmt.Errorf("%w: dimension %q", ErrInvalidQuery, q.By)
+		return q, ErrInvalidQuery.Becausef("dimension %q", q.By)
 	case q.Filter != (Filter{}) && !q.Filter.Dimension.Valid():
-		return q, fmt.Errorf("%w: filter dimension %q", ErrInvalidQuery, q.Filter.Dimension)
+		return q, ErrInvalidQuery.Becausef("filter dimension %q", q.Filter.Dimension)
 	case q.By != "" && q.Filter != (Filter{}) && (q.Filter.Dimension != Manager || q.By == Manager):
 		// The release breaks down every response, and each manager's.
-		return q, fmt.Errorf("%w: a breakdown within a filter other than a manager's accounts", ErrInvalidQuery)
+		return q, ErrInvalidQuery.Becausef("a breakdown within a filter other than a manager's accounts")
 	case !q.From.IsZero() && !q.To.IsZero() && q.To.Before(q.From):
-		return q, fmt.Errorf("%w: the range ends before it starts", ErrInvalidQuery)
+		return q, ErrInvalidQuery.Becausef("the range ends before it starts")
 	case q.Invitations < 0:
-		return q, fmt.Errorf("%w: negative invitations", ErrInvalidQuery)
+		return q, ErrInvalidQuery.Becausef("negative invitations")
 	}
 	return q, nil
 }
@@ -166,7 +165,7 @@ func compute(ctx context.Context, ld loader, cache releases, q Query, defs []sur
 	}
 	periods := units(q.Period, from, to)
 	if len(periods) > MaxPeriods {
-		return Report{}, fmt.Errorf("%w: more than %d periods", ErrInvalidQuery, MaxPeriods)
+		return Report{}, ErrInvalidQuery.Becausef("more than %d periods", MaxPeriods)
 	}
 	rangeFirst, rangeLast := periods[0].first, periods[len(periods)-1].last
 	rep.From, rep.To = periods[0].from(), min(rangeLast, max(today, rangeFirst)).time()

@@ -31,12 +31,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 )
 
 // Errors callers branch on.
 var (
-	ErrInvalidQuery = errors.New("report: invalid query")
+	ErrInvalidQuery = fault.New(fault.Invalid, "report", "invalid query")
 	ErrInvalidEntry = errors.New("report: invalid entry")
 	ErrNoSurvey     = errors.New("report: no survey to report on")
 )

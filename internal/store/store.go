@@ -24,12 +24,14 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
+
+	"github.com/candorhq/candor/internal/fault"
 )
 
 // Sentinel errors.
 var (
-	ErrNotFound  = errors.New("store: not found")
-	ErrDuplicate = errors.New("store: already exists")
+	ErrNotFound  = fault.New(fault.NotFound, "store", "not found")
+	ErrDuplicate = fault.New(fault.Conflict, "store", "already exists")
 )
 
 // DefaultDatabase is used when the URI names none.

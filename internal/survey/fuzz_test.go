@@ -13,6 +13,7 @@ import (
 
 	"golang.org/x/text/unicode/norm"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -140,10 +141,10 @@ func FuzzUnmarshalSurveyJSON(f *testing.F) {
 		}
 
 		err = s.Validate()
-		var ve *survey.ValidationError
+		var ve *fault.Error
 		if err != nil {
-			if !errors.As(err, &ve) || len(ve.Fields) == 0 {
-				t.Fatalf("Validate = %v, want a *ValidationError with fields", err)
+			if !errors.As(err, &ve) || len(ve.Fields()) == 0 {
+				t.Fatalf("Validate = %v, want field errors", err)
 			}
 			return
 		}

@@ -1,20 +1,21 @@
 package survey
 
 import (
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/candorhq/candor/internal/fault"
 )
 
 // Errors callers branch on.
 var (
-	ErrNotDraft = errors.New("survey: only a draft can be opened")
-	ErrNotOpen  = errors.New("survey: only an open survey can be closed")
-	ErrClosed   = errors.New("survey: a closed survey cannot be edited")
-	ErrStale    = errors.New("survey: the survey has changed since it was loaded")
+	ErrNotDraft = fault.New(fault.Conflict, "survey", "only a draft can be opened").ShownAs("only a draft survey can be opened")
+	ErrNotOpen  = fault.New(fault.Conflict, "survey", "only an open survey can be closed")
+	ErrClosed   = fault.New(fault.Conflict, "survey", "a closed survey cannot be edited").ShownAs("a closed survey cannot be changed")
+	ErrStale    = fault.New(fault.Conflict, "survey", "the survey has changed since it was loaded")
 )
 
 // stamp is the time recorded for now. BSON dates keep milliseconds, so
@@ -96,7 +97,7 @@ func (s *Survey) touch(t time.Time) {
 }
 
 // ApplyEdit returns current changed to edited's definition, or the reasons it
-// may not be, as a *ValidationError, ErrClosed or ErrStale. edited's managed
+// may not be, as field errors, ErrClosed or ErrStale. edited's managed
 // fields are ignored, except that a non-zero Revision must match current's
 // (the edit was made to what is stored now). Neither argument is changed.
 //

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -64,14 +65,14 @@ func openFixture(t *testing.T) survey.Survey {
 
 func fields(t *testing.T, err error) map[string]string {
 	t.Helper()
-	var ve *survey.ValidationError
+	var ve *fault.Error
 	if !errors.As(err, &ve) {
-		t.Fatalf("err = %v, want a *survey.ValidationError", err)
+		t.Fatalf("err = %v, want survey field errors", err)
 	}
-	return ve.Fields
+	return ve.Fields()
 }
 
-// wantField fails unless err is a ValidationError whose only field is path,
+// wantField fails unless err carries field errors whose only field is path,
 // with a message containing msg.
 func wantField(t *testing.T, err error, path, msg string) {
 	t.Helper()

@@ -7,25 +7,13 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 )
 
-// ValidationError carries a message per field, keyed by paths such as
-// "title.fi", "questions[2].key" or "questions[0].options[1].label.sv".
-type ValidationError struct {
-	Fields map[string]string
-}
-
-func (e *ValidationError) Error() string {
-	paths := slices.Sorted(maps.Keys(e.Fields))
-	parts := make([]string, len(paths))
-	for i, p := range paths {
-		parts[i] = p + ": " + e.Fields[p]
-	}
-	return "survey: invalid: " + strings.Join(parts, "; ")
-}
-
-// problems collects field messages; the first message for a path wins.
+// problems collects field messages, keyed by paths such as "title.fi",
+// "questions[2].key" or "questions[0].options[1].label.sv"; the first
+// message for a path wins.
 type problems map[string]string
 
 func (p problems) add(path, format string, args ...any) {
@@ -35,14 +23,11 @@ func (p problems) add(path, format string, args ...any) {
 }
 
 func (p problems) err() error {
-	if len(p) == 0 {
-		return nil
-	}
-	return &ValidationError{Fields: p}
+	return fault.Fields(fault.Invalid, "survey", p)
 }
 
-// Validate reports everything wrong with a normalized survey as a
-// *ValidationError.
+// Validate reports everything wrong with a normalized survey as field
+// errors (fault.Invalid).
 func (s Survey) Validate() error { return s.problems().err() }
 
 func (s Survey) problems() problems {

@@ -127,13 +127,13 @@ func TestValidateAccepts(t *testing.T) {
 	}
 }
 
-func TestValidationErrorMessage(t *testing.T) {
+func TestFieldErrorMessage(t *testing.T) {
 	t.Parallel()
 	s := fixture()
 	s.Title = nil
 	s.AnonymityThreshold = 1
 	err := s.Validate()
-	want := "survey: invalid: anonymityThreshold: must be at least 3; title: is required"
+	want := "survey: invalid input: anonymityThreshold: must be at least 3; title: is required"
 	if err == nil || err.Error() != want {
 		t.Fatalf("err = %v, want %s", err, want)
 	}

@@ -13,15 +13,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
 
 // Errors callers branch on.
 var (
-	ErrNotFound  = errors.New("surveys: not found")
-	ErrForbidden = errors.New("surveys: only the survey's owner or an admin may change it")
-	ErrConflict  = errors.New("surveys: the survey was changed by someone else; reload and try again")
+	ErrNotFound  = fault.New(fault.NotFound, "surveys", "not found")
+	ErrForbidden = fault.New(fault.Forbidden, "surveys", "only the survey's owner or an admin may change it")
+	ErrConflict  = fault.New(fault.Conflict, "surveys", "the survey was changed by someone else; reload and try again").
+			ShownAs("the survey was changed by someone else; reload it and try again")
 )
 
 // Store is what the service needs of the surveys collection.

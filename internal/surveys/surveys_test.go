@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
@@ -58,8 +59,8 @@ func TestLifecycleThroughTheStore(t *testing.T) {
 	}
 	bad := definition()
 	bad.Questions[0].Type = "stars"
-	var ve *survey.ValidationError
-	if _, err := svc.Create(ctx, alice, bad); !errors.As(err, &ve) || ve.Fields["questions[0].type"] == "" {
+	var ve *fault.Error
+	if _, err := svc.Create(ctx, alice, bad); !errors.As(err, &ve) || ve.Fields()["questions[0].type"] == "" {
 		t.Fatalf("bad definition err = %v", err)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
@@ -21,19 +22,6 @@ import (
 func staffRequester(c *fiber.Ctx) privacy.Requester {
 	u, _ := currentUser(c)
 	return privacy.Requester{Staff: &u, Via: privacy.ViaAdmin, RequestID: requestID(c)}
-}
-
-// privacyProblem maps the privacy service's errors to what an admin is told.
-func privacyProblem(err error) error {
-	switch {
-	case errors.Is(err, privacy.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found", heading: "No such person",
-			detail: "There is no contact with this id. Search by their email address instead."}
-	case errors.Is(err, privacy.ErrErased):
-		return &problem{status: fiber.StatusConflict, msg: "this person's data was erased",
-			heading: "Already erased", detail: "This person's data was erased; there is nothing left to change."}
-	}
-	return err
 }
 
 type privacySearchPage struct {
@@ -81,7 +69,7 @@ func (s *Server) renderPerson(c *fiber.Ctx, status int, form privacyRectifyForm)
 	id := param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	if form.Name == "" && form.Email == "" {
 		form.Name, form.Email = o.Contact.Name, o.Contact.Email
@@ -109,7 +97,7 @@ func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
 	id := param(c, "id")
 	r, err := s.privacy.NamedResponse(c.UserContext(), id, param(c, "response"), "en", staffRequester(c))
 	if err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	page := adminResponsePage{Person: "/admin/privacy/" + url.PathEscape(id), Response: r}
 	return s.render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
@@ -120,7 +108,7 @@ func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
 func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
 	export, err := s.privacy.Export(c.UserContext(), param(c, "id"), "en", staffRequester(c))
 	if err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	return sendPersonalData(c, export)
 }
@@ -130,19 +118,18 @@ func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
 	id := param(c, "id")
 	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
 	_, err := s.privacy.Rectify(c.UserContext(), id, form.Name, form.Email, staffRequester(c))
-	var ve *customer.ValidationError
-	switch {
-	case errors.As(err, &ve):
+	switch fields := fault.FieldsOf(err); {
+	case fields != nil:
 		form.Errors = map[string]string{}
-		for field, msg := range ve.Fields {
+		for field, msg := range fields {
 			form.Errors[field] = sentence(field + " " + msg)
 		}
 		return s.renderPerson(c, fiber.StatusUnprocessableEntity, form)
 	case errors.Is(err, customer.ErrEmailTaken):
 		form.Errors = map[string]string{"email": "Another contact has this email address."}
-		return s.renderPerson(c, fiber.StatusConflict, form)
+		return s.renderPerson(c, classify(err).status, form)
 	case err != nil:
-		return privacyProblem(err)
+		return err
 	}
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=rectified", fiber.StatusSeeOther)
 }
@@ -151,7 +138,7 @@ func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
 func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
 	id := param(c, "id")
 	if err := s.privacy.Withdraw(c.UserContext(), id, formValue(c, "consent"), staffRequester(c)); err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=withdrawn", fiber.StatusSeeOther)
 }
@@ -162,10 +149,10 @@ func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
 	id := param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	if o.Erased() {
-		return privacyProblem(privacy.ErrErased)
+		return privacy.ErrErased
 	}
 	return s.render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
 }
@@ -174,7 +161,7 @@ func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
 func (s *Server) adminPrivacyErase(c *fiber.Ctx) error {
 	id := param(c, "id")
 	if err := s.privacy.Erase(c.UserContext(), id, staffRequester(c)); err != nil {
-		return privacyProblem(err)
+		return err
 	}
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=erased", fiber.StatusSeeOther)
 }

@@ -84,11 +84,10 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	}
 
 	_, err := s.auth.CreateUser(c.UserContext(), in)
-	var invalid *auth.ValidationError
-	if errors.As(err, &invalid) {
+	if p := fieldProblem(err); p != nil {
 		form := newUserForm()
-		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, invalid.Fields
-		return s.render(c, fiber.StatusBadRequest, "admin_user_new", "Add a user", form)
+		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, p.fields
+		return s.render(c, p.status, "admin_user_new", "Add a user", form)
 	}
 	if err != nil {
 		return err
@@ -140,18 +139,18 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 		return c.Redirect("/admin/users/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}
 
-	var invalid *auth.ValidationError
 	var fields map[string]string
 	var formError string
-	status := fiber.StatusBadRequest
+	p := classify(err)
 	switch {
-	case errors.As(err, &invalid):
-		fields = invalid.Fields
+	case len(p.fields) > 0:
+		fields = p.fields
 	case errors.Is(err, auth.ErrLastAdmin), errors.Is(err, auth.ErrSelf):
-		status, formError = fiber.StatusConflict, sentence(classify(err).msg)
+		formError = sentence(p.msg)
 	default:
 		return err
 	}
+	status := p.status
 	current, err := s.auth.User(c.UserContext(), id)
 	if err != nil {
 		return err

@@ -48,7 +48,7 @@ func (s *Server) apiCreateCampaign(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	created, err := s.campaigns.Create(c.UserContext(), actor, param(c, "id"), req)
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	skipped := created.Skipped
 	if skipped == nil {
@@ -136,7 +136,7 @@ func (s *Server) apiCampaign(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return c.JSON(toReportJSON(r))
 }
@@ -146,7 +146,7 @@ func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	_, list, err := s.campaigns.List(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	items := make([]campaignJSON, len(list))
 	for i, camp := range list {
@@ -160,7 +160,7 @@ func (s *Server) apiCancelCampaign(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return c.JSON(toReportJSON(r))
 }

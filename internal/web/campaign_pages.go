@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
@@ -42,7 +43,7 @@ func (s *Server) campaignList(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	sv, list, err := s.campaigns.List(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	p := campaignsPage{Survey: sv, SurveyTitle: surveyTitle(sv), Open: sv.Status == survey.StatusOpen}
 	for _, camp := range list {
@@ -64,7 +65,7 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 	actor, _ := currentUser(c)
 	opts, err := s.campaigns.FormOptions(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	p := campaignFormPage{
 		Form: form, Options: opts, SurveyTitle: surveyTitle(opts.Survey), Errors: fields, Error: formError, Skipped: skipped,
@@ -72,18 +73,17 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 	}
 	if form.Audience == audienceContacts && form.Search != "" {
 		p.Found, p.FoundTotal, err = s.campaigns.SearchContacts(c.UserContext(), actor, form.Search, store.Page{Limit: contactsPerSearch})
-		var ve *invite.ValidationError
-		switch {
-		case errors.As(err, &ve) && ve.Fields["search"] != "":
+		switch msg := fault.FieldsOf(err)["search"]; {
+		case msg != "":
 			// Shown by the search box, with the rest of the form as it was.
 			p.Errors = maps.Clone(p.Errors)
 			if p.Errors == nil {
 				p.Errors = map[string]string{}
 			}
-			p.Errors["search"] = "The search " + ve.Fields["search"]
+			p.Errors["search"] = "The search " + msg
 			status = fiber.StatusBadRequest
 		case err != nil:
-			return campaignProblem(err)
+			return err
 		}
 	}
 	for _, id := range form.ContactIDs {
@@ -97,15 +97,14 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 // formFailure shows the form again for an error the service found in the
 // request, or returns the error when it is not about the request.
 func (s *Server) formFailure(c *fiber.Ctx, form campaignForm, err error) error {
-	var ve *invite.ValidationError
 	var empty *invite.EmptyAudienceError
-	switch {
-	case errors.As(err, &ve):
-		return s.renderCampaignForm(c, fiber.StatusBadRequest, form, ve.Fields, "", nil)
+	switch p := classify(err); {
+	case len(p.fields) > 0:
+		return s.renderCampaignForm(c, p.status, form, p.fields, "", nil)
 	case errors.As(err, &empty):
-		return s.renderCampaignForm(c, fiber.StatusUnprocessableEntity, form, nil, sentence(emptyAudienceMessage(empty)), skipRows(empty.Skipped))
+		return s.renderCampaignForm(c, p.status, form, nil, sentence(p.msg), skipRows(empty.Skipped))
 	}
-	return campaignProblem(err)
+	return err
 }
 
 // campaignPreviewPage is what campaign_preview.html shows.
@@ -209,7 +208,7 @@ func (s *Server) campaignEmail(c *fiber.Ctx) error {
 	}
 	e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, param(c, "id"), utils.CopyString(c.Query("locale")), kind)
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return sendFramedHTML(c, e.HTML)
 }
@@ -255,7 +254,7 @@ func (s *Server) campaignShow(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	p := newCampaignPage(r)
 	p.Created, p.Cancelled = c.Query("created") == "1", c.Query("cancelled") == "1"
@@ -302,7 +301,7 @@ func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	if r.Campaign.State == store.CampaignCancelled {
 		return c.Redirect("/campaigns/"+url.PathEscape(r.Campaign.ID), fiber.StatusSeeOther)
@@ -315,7 +314,7 @@ func (s *Server) campaignCancel(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return c.Redirect("/campaigns/"+url.PathEscape(r.Campaign.ID)+"?cancelled=1", fiber.StatusSeeOther)
 }

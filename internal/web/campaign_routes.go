@@ -2,11 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"maps"
-	"slices"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -88,51 +83,4 @@ func (s *Server) campaignRoutes(api fiber.Router, app fiber.Router) {
 
 	app.Get("/u/:token", s.unsubscribeGuard, s.unsubscribePage)
 	app.Post("/u/:token", s.unsubscribeGuard, s.limitRespondentPosts, s.unsubscribeSubmit)
-}
-
-// campaignProblem turns the campaign service's errors into what the client
-// is told; other errors pass through to classify.
-func campaignProblem(err error) error {
-	var ve *invite.ValidationError
-	var empty *invite.EmptyAudienceError
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ve):
-		return badRequest("invalid input", ve.Fields)
-	case errors.As(err, &empty):
-		msg := emptyAudienceMessage(empty)
-		return &problem{status: fiber.StatusUnprocessableEntity, msg: msg, heading: "Nobody to invite", detail: sentence(msg)}
-	case errors.Is(err, invite.ErrForbidden):
-		return fiber.ErrForbidden
-	case errors.Is(err, invite.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found"}
-	case errors.Is(err, invite.ErrSurveyNotOpen):
-		return &problem{status: fiber.StatusConflict, msg: "the survey is not open: open it before sending a campaign",
-			heading: "The survey is not open", detail: "Campaigns can be sent only for an open survey. Open the survey first."}
-	}
-	return err
-}
-
-// emptyAudienceMessage says why nobody could be invited, by reason.
-func emptyAudienceMessage(e *invite.EmptyAudienceError) string {
-	if e.Contacts == 0 {
-		return "nobody in the audience can be invited: it has no contacts"
-	}
-	counts := map[string]int{}
-	for _, sk := range e.Skipped {
-		counts[sk.Reason]++
-	}
-	var parts []string
-	for _, reason := range invite.SkipReasons() {
-		if n := counts[reason]; n > 0 {
-			parts = append(parts, fmt.Sprintf("%d %s", n, strings.ToLower(invite.SkipLabel(reason))))
-		}
-	}
-	for _, reason := range slices.Sorted(maps.Keys(counts)) {
-		if !slices.Contains(invite.SkipReasons(), reason) {
-			parts = append(parts, fmt.Sprintf("%d %s", counts[reason], reason))
-		}
-	}
-	return fmt.Sprintf("nobody in the audience can be invited: all %d contacts were skipped (%s)", e.Contacts, strings.Join(parts, ", "))
 }

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"maps"
 	"net/url"
 	"slices"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
@@ -65,25 +65,9 @@ func commentsRequestOf(c *fiber.Ctx, u store.User, sv survey.Survey) (commentsRe
 		return r, fields
 	}
 	f, err := quotes.ParseFilter(r.Filter)
-	var invalid *quotes.ValidationError
-	if errors.As(err, &invalid) {
-		maps.Copy(fields, invalid.Fields)
-	}
+	maps.Copy(fields, fault.FieldsOf(err))
 	r.query.Filter = f
 	return r, fields
-}
-
-// commentsFor asks the service, mapping its refusals to 400s.
-func (s *Server) commentsFor(ctx context.Context, sv survey.Survey, q quotes.Query) (quotes.Comments, error) {
-	got, err := s.quotes.Comments(ctx, sv, q)
-	var invalid *quotes.ValidationError
-	switch {
-	case errors.As(err, &invalid):
-		return quotes.Comments{}, badRequest("invalid input", invalid.Fields)
-	case errors.Is(err, quotes.ErrNotFound):
-		return quotes.Comments{}, badRequest("invalid input", map[string]string{"question": "is not a question of this survey"})
-	}
-	return got, err
 }
 
 // commentsJSON is GET /api/v1/surveys/{id}/comments. Comments carry their
@@ -116,7 +100,7 @@ func (s *Server) apiComments(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return badRequest("invalid input", fields)
 	}
-	got, err := s.commentsFor(c.UserContext(), sv, r.query)
+	got, err := s.quotes.Comments(c.UserContext(), sv, r.query)
 	if err != nil {
 		return err
 	}
@@ -188,11 +172,10 @@ func (s *Server) commentsPageView(c *fiber.Ctx) error {
 		delete(fields, "question")
 	}
 	if len(fields) == 0 && len(r.quotable) > 0 {
-		got, err := s.commentsFor(c.UserContext(), sv, r.query)
-		var pr *problem
-		switch {
-		case errors.As(err, &pr) && pr.status == fiber.StatusBadRequest:
-			fields = pr.fields
+		got, err := s.quotes.Comments(c.UserContext(), sv, r.query)
+		switch p := fieldProblem(err); {
+		case p != nil:
+			fields = p.fields
 		case err != nil:
 			return err
 		default:

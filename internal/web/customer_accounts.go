@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -36,8 +37,8 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
 		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
-	if msg := searchProblem(err); msg != "" {
-		return s.render(c, fiber.StatusBadRequest, "accounts", "Accounts", accountsPage{Search: search, SearchError: msg})
+	if msg := fault.FieldsOf(err)["search"]; msg != "" {
+		return s.render(c, classify(err).status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
 	}
 	if err != nil {
 		return err
@@ -174,14 +175,13 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 	in := accountInput(c)
 
 	a, err := s.customers.CreateAccount(ctx, who, in)
-	var invalid *customer.ValidationError
-	if errors.As(err, &invalid) {
+	if p := fieldProblem(err); p != nil {
 		form, ferr := s.newAccountForm(ctx, who, in, nil)
 		if ferr != nil {
 			return ferr
 		}
-		form.Errors = fieldErrors(invalid.Fields, accountLabel)
-		return s.render(c, formStatus(invalid), "accounts_new", "New account", form)
+		form.Errors = fieldErrors(p.fields, accountLabel)
+		return s.render(c, p.status, "accounts_new", "New account", form)
 	}
 	if err != nil {
 		return err
@@ -239,8 +239,8 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/accounts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}
-	var invalid *customer.ValidationError
-	if !errors.As(err, &invalid) {
+	p := fieldProblem(err)
+	if p == nil {
 		return err
 	}
 	a, err := s.customers.Account(ctx, who, id)
@@ -251,8 +251,8 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form.Errors = fieldErrors(invalid.Fields, accountLabel)
-	return s.render(c, formStatus(invalid), "accounts_edit", a.Name, form)
+	form.Errors = fieldErrors(p.fields, accountLabel)
+	return s.render(c, p.status, "accounts_edit", a.Name, form)
 }
 
 // accountDeletion is the confirmation step before deleting an account.
@@ -299,6 +299,7 @@ func (s *Server) accountDelete(c *fiber.Ctx) error {
 	if perr != nil {
 		return perr
 	}
-	page.Error = sentence(conflictMessage(err))
-	return s.render(c, fiber.StatusConflict, "accounts_delete", "Delete "+page.Account.Name, page)
+	p := classify(err)
+	page.Error = sentence(p.msg)
+	return s.render(c, p.status, "accounts_delete", "Delete "+page.Account.Name, page)
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -90,9 +91,9 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		AccountID: accountID, Search: search,
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
-	if msg := searchProblem(err); msg != "" {
-		return s.render(c, fiber.StatusBadRequest, "contacts", "Contacts", contactsPage{
-			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: msg,
+	if msg := fault.FieldsOf(err)["search"]; msg != "" {
+		return s.render(c, classify(err).status, "contacts", "Contacts", contactsPage{
+			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: "The search " + msg + ".",
 		})
 	}
 	if err != nil {
@@ -200,14 +201,13 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 	in := contactInput(c)
 
 	ct, err := s.customers.CreateContact(ctx, who, in)
-	var invalid *customer.ValidationError
-	if errors.As(err, &invalid) {
+	if p := fieldProblem(err); p != nil {
 		form, ferr := s.newContactForm(ctx, who, in)
 		if ferr != nil {
 			return ferr
 		}
-		form.Errors = fieldErrors(invalid.Fields, contactLabel)
-		return s.render(c, formStatus(invalid), "contacts_new", "Add a contact", form)
+		form.Errors = fieldErrors(p.fields, contactLabel)
+		return s.render(c, p.status, "contacts_new", "Add a contact", form)
 	}
 	if err != nil {
 		return err
@@ -259,13 +259,14 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/contacts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}
-	var invalid *customer.ValidationError
-	status, fields, formError := fiber.StatusBadRequest, map[string]string(nil), ""
+	p := classify(err)
+	var fields map[string]string
+	var formError string
 	switch {
-	case errors.As(err, &invalid):
-		status, fields = formStatus(invalid), fieldErrors(invalid.Fields, contactLabel)
+	case len(p.fields) > 0:
+		fields = fieldErrors(p.fields, contactLabel)
 	case errors.Is(err, customer.ErrConflict):
-		status, formError = fiber.StatusConflict, sentence(conflictMessage(err))
+		formError = sentence(p.msg)
 	default:
 		return err
 	}
@@ -278,7 +279,7 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors, form.Error = fields, formError
-	return s.render(c, status, "contacts_edit", contactTitle(ct), form)
+	return s.render(c, p.status, "contacts_edit", contactTitle(ct), form)
 }
 
 // contactsExport downloads the user's contacts as CSV.

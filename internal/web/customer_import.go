@@ -2,7 +2,6 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -57,9 +56,8 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	defer f.Close()
 
 	job, err := s.customers.StageImport(c.UserContext(), actor(c), f, fh.Filename)
-	var invalid *customer.ValidationError
-	if errors.As(err, &invalid) {
-		return s.renderImportForm(c, fiber.StatusBadRequest, sentence(invalid.Fields["file"]))
+	if p := fieldProblem(err); p != nil {
+		return s.renderImportForm(c, p.status, sentence(p.fields["file"]))
 	}
 	if err != nil {
 		return err

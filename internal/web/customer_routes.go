@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/url"
 	"strconv"
@@ -116,60 +115,6 @@ func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {
 	contactPages.Get("/import/:job/errors.csv", s.importErrors)
 	contactPages.Get("/:id", s.contactPage)
 	contactPages.Post("/:id", s.contactSave)
-}
-
-// classifyCustomer maps the customer service's errors; nil for others.
-func classifyCustomer(err error) *problem {
-	var ve *customer.ValidationError
-	switch {
-	case errors.As(err, &ve) && ve.Conflict:
-		return &problem{status: fiber.StatusConflict, msg: "conflict with an existing record", fields: ve.Fields}
-	case errors.As(err, &ve):
-		return badRequest("invalid input", ve.Fields)
-	case errors.Is(err, customer.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found"}
-	case errors.Is(err, customer.ErrForbidden):
-		return &problem{status: fiber.StatusForbidden, msg: "your role has no access to customer data"}
-	case errors.Is(err, customer.ErrConflict):
-		msg := conflictMessage(err)
-		return &problem{status: fiber.StatusConflict, msg: msg, detail: sentence(msg)}
-	case errors.Is(err, customer.ErrBusy):
-		msg := strings.TrimPrefix(err.Error(), customer.ErrBusy.Error()+": ")
-		return &problem{status: fiber.StatusTooManyRequests, msg: msg, heading: "Imports are busy", detail: sentence(msg)}
-	case errors.Is(err, customer.ErrExpired):
-		return &problem{status: fiber.StatusGone, msg: "the upload has expired; upload the file again",
-			heading: "This upload has expired",
-			detail:  "An uploaded file waits an hour to be imported. Please upload it again."}
-	}
-	return nil
-}
-
-// formStatus is the status of a form shown again for ve: 409 when its
-// values clash with stored ones (a taken name or email), else 400.
-func formStatus(ve *customer.ValidationError) int {
-	if ve.Conflict {
-		return fiber.StatusConflict
-	}
-	return fiber.StatusBadRequest
-}
-
-// searchProblem is the message for a search the service refused, to show
-// by the search box; "" for any other error.
-func searchProblem(err error) string {
-	var ve *customer.ValidationError
-	if errors.As(err, &ve) && ve.Fields["search"] != "" {
-		return "The search " + ve.Fields["search"] + "."
-	}
-	return ""
-}
-
-// conflictMessage is the part of a conflict meant for people: what
-// follows "customer: conflict: ".
-func conflictMessage(err error) string {
-	if _, msg, ok := strings.Cut(err.Error(), customer.ErrConflict.Error()+": "); ok {
-		return msg
-	}
-	return "conflict"
 }
 
 // fieldErrors turns the service's messages into sentences to show under

@@ -9,8 +9,14 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/surveys"
 )
 
 // problem is an error a handler means the client to see: everything in it
@@ -32,50 +38,115 @@ func badRequest(msg string, fields map[string]string) *problem {
 const unavailableMessage = "Candor is temporarily unavailable — please try again in a minute."
 
 // classify maps any error to what the client is told. It is the one place
-// where service errors become HTTP statuses.
+// where errors become HTTP statuses: a *fault.Error by its kind, telling
+// its message and fields; a database out of reach as unavailable; Fiber's
+// own errors by their code; anything else as a 500 that tells nothing.
 func classify(err error) *problem {
 	var p *problem
 	if errors.As(err, &p) {
 		return p
 	}
-	var ve *auth.ValidationError
-	if errors.As(err, &ve) {
-		return badRequest("invalid input", ve.Fields)
-	}
-	if p := classifySurvey(err); p != nil {
+	if f, ok := fault.As(err); ok && f.Kind() != fault.Internal {
+		p := &problem{status: kindStatus(f.Kind()), msg: f.Message(), fields: f.Fields()}
+		if p.msg == "" {
+			p.msg = statusMessage(p.status)
+		}
+		p.heading, p.detail = pageText(err, p.msg)
+		if p.status == fiber.StatusServiceUnavailable && p.detail == "" {
+			p.detail = unavailableMessage
+		}
 		return p
 	}
-	if p := classifyCustomer(err); p != nil {
-		return p
-	}
-	switch {
-	case errors.Is(err, auth.ErrInvalidCredentials):
-		return &problem{status: fiber.StatusUnauthorized, msg: "invalid email or password"}
-	case errors.Is(err, auth.ErrRateLimited):
-		return &problem{status: fiber.StatusTooManyRequests, msg: "too many sign-in attempts, try again later"}
-	case errors.Is(err, auth.ErrInvalidToken):
-		return &problem{status: fiber.StatusUnauthorized, msg: "invalid or expired token"}
-	case errors.Is(err, auth.ErrLastAdmin):
-		return &problem{status: fiber.StatusConflict, msg: "the last active admin cannot be disabled or demoted"}
-	case errors.Is(err, auth.ErrInvalidResetLink):
-		return &problem{status: fiber.StatusBadRequest, msg: "the reset link is invalid, expired or already used"}
-	case errors.Is(err, auth.ErrUserDisabled):
-		return &problem{status: fiber.StatusConflict, msg: "the user is disabled"}
-	case errors.Is(err, auth.ErrNoMail):
-		return &problem{status: fiber.StatusServiceUnavailable, msg: "password reset by email is not available", detail: "Password reset by email is not available on this installation."}
-	case errors.Is(err, auth.ErrSelf):
-		return &problem{status: fiber.StatusConflict, msg: "you cannot disable or demote yourself"}
-	case errors.Is(err, auth.ErrNotFound), errors.Is(err, store.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found"}
-	case store.IsUnavailable(err), errors.Is(err, privacy.ErrChainBusy):
+	if store.IsUnavailable(err) {
 		return &problem{status: fiber.StatusServiceUnavailable, msg: unavailableMessage, detail: unavailableMessage}
 	}
 	var fe *fiber.Error
 	if errors.As(err, &fe) && fe.Code < 500 {
 		// Fiber's own messages may echo the request ("Cannot GET /…").
-		return &problem{status: fe.Code, msg: strings.ToLower(http.StatusText(fe.Code))}
+		return &problem{status: fe.Code, msg: statusMessage(fe.Code)}
 	}
 	return &problem{status: fiber.StatusInternalServerError, msg: "something went wrong"}
+}
+
+// fieldProblem is classify's answer for err when it carries per-field
+// messages, which a form shows by its fields; nil for any other error.
+func fieldProblem(err error) *problem {
+	if err == nil {
+		return nil
+	}
+	if p := classify(err); len(p.fields) > 0 {
+		return p
+	}
+	return nil
+}
+
+// kindStatus is the status that answers an error of kind k.
+func kindStatus(k fault.Kind) int {
+	switch k {
+	case fault.Invalid:
+		return fiber.StatusBadRequest
+	case fault.Unauthenticated:
+		return fiber.StatusUnauthorized
+	case fault.Forbidden:
+		return fiber.StatusForbidden
+	case fault.NotFound:
+		return fiber.StatusNotFound
+	case fault.Conflict:
+		return fiber.StatusConflict
+	case fault.Gone:
+		return fiber.StatusGone
+	case fault.Unprocessable:
+		return fiber.StatusUnprocessableEntity
+	case fault.TooMany:
+		return fiber.StatusTooManyRequests
+	case fault.Unavailable:
+		return fiber.StatusServiceUnavailable
+	}
+	return fiber.StatusInternalServerError
+}
+
+// statusMessage is what an error says that has no words of its own.
+func statusMessage(status int) string {
+	if status == fiber.StatusServiceUnavailable {
+		return unavailableMessage
+	}
+	return strings.ToLower(http.StatusText(status))
+}
+
+// pageText is the heading and sentence an error page shows for err where
+// the status's own do not fit; msg is what the client is told.
+func pageText(err error, msg string) (heading, detail string) {
+	switch {
+	case errors.Is(err, auth.ErrNoMail):
+		return "", "Password reset by email is not available on this installation."
+	case errors.Is(err, surveys.ErrForbidden):
+		return "", "Only the manager who created this survey, or an admin, may change it. You can duplicate it to make your own copy."
+	case errors.Is(err, surveys.ErrConflict):
+		return "Someone else changed this survey", sentence(msg)
+	case errors.Is(err, survey.ErrNotDraft):
+		return "Only a draft can be opened", sentence(msg)
+	case errors.Is(err, survey.ErrNotOpen):
+		return "Only an open survey can be closed", sentence(msg)
+	case errors.Is(err, survey.ErrClosed):
+		return "This survey is closed", sentence(msg)
+	case errors.Is(err, customer.ErrConflict):
+		return "", sentence(msg)
+	case errors.Is(err, customer.ErrBusy):
+		return "Imports are busy", sentence(msg)
+	case errors.Is(err, customer.ErrExpired):
+		return "This upload has expired", "An uploaded file waits an hour to be imported. Please upload it again."
+	case errors.Is(err, invite.ErrEmptyAudience):
+		return "Nobody to invite", sentence(msg)
+	case errors.Is(err, invite.ErrSurveyNotOpen):
+		return "The survey is not open", "Campaigns can be sent only for an open survey. Open the survey first."
+	case errors.Is(err, followup.ErrNotFound):
+		return "No such follow-up", "This response is not among your follow-ups. The person may have withdrawn their consent to be named."
+	case errors.Is(err, privacy.ErrNotFound):
+		return "No such person", "There is no contact with this id. Search by their email address instead."
+	case errors.Is(err, privacy.ErrErased):
+		return "Already erased", "This person's data was erased; there is nothing left to change."
+	}
+	return "", ""
 }
 
 // handleError is Fiber's error handler: it logs what went wrong on the

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -9,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -56,11 +56,11 @@ func (s *Server) followupList(c *fiber.Ctx) error {
 	}
 	items, total, err := s.followups.List(c.UserContext(), u, q)
 	if err != nil {
-		return followupProblem(err)
+		return err
 	}
 	surveys, err := s.followups.Surveys(c.UserContext(), u)
 	if err != nil {
-		return followupProblem(err)
+		return err
 	}
 	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
 		pager: newPager("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
@@ -103,7 +103,7 @@ func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[
 	u, _ := currentUser(c)
 	d, err := s.followups.Open(c.UserContext(), u, param(c, "id"), requestID(c))
 	if err != nil {
-		return followupProblem(err)
+		return err
 	}
 	page := followupPage{Row: rowOf(d.Item), D: d, Note: note, Errors: errs, Saved: c.Query("done")}
 	if d.DoneAt != nil {
@@ -127,16 +127,15 @@ func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
 	id := param(c, "id")
 	note := formValue(c, "note")
 	err := s.followups.SetDone(c.UserContext(), u, id, done, note, requestID(c))
-	var ve *followup.ValidationError
-	if errors.As(err, &ve) {
+	if fields := fault.FieldsOf(err); fields != nil {
 		errs := map[string]string{}
-		for field, msg := range ve.Fields {
+		for field, msg := range fields {
 			errs[field] = sentence(field + " " + msg)
 		}
 		return s.renderFollowup(c, fiber.StatusUnprocessableEntity, note, errs)
 	}
 	if err != nil {
-		return followupProblem(err)
+		return err
 	}
 	state := "reopened"
 	if done {
@@ -178,7 +177,7 @@ func (s *Server) apiFollowups(c *fiber.Ctx) error {
 	}
 	items, total, err := s.followups.List(c.UserContext(), actor(c), q)
 	if err != nil {
-		return followupProblem(err)
+		return err
 	}
 	out := listJSON[followupJSON]{Items: make([]followupJSON, 0, len(items)), Total: total, Offset: p.Offset, Limit: p.Limit}
 	for _, it := range items {

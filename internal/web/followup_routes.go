@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -40,20 +39,4 @@ func (s *Server) followupRoutes(api fiber.Router, app fiber.Router) {
 	app.Post("/followups/:id/reopen", page(s.followupReopen)...)
 
 	api.Get("/followups", s.requireBearer, managers, s.apiFollowups)
-}
-
-// followupProblem maps the follow-up service's errors to what the client
-// is told.
-func followupProblem(err error) error {
-	var ve *followup.ValidationError
-	switch {
-	case errors.As(err, &ve):
-		return badRequest("invalid input", ve.Fields)
-	case errors.Is(err, followup.ErrForbidden):
-		return fiber.ErrForbidden
-	case errors.Is(err, followup.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found", heading: "No such follow-up",
-			detail: "This response is not among your follow-ups. The person may have withdrawn their consent to be named."}
-	}
-	return err
 }

@@ -49,11 +49,11 @@ func (s *Server) login(c *fiber.Ctx) error {
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		page.Error = "Email or password is incorrect."
-		return s.renderLogin(c, fiber.StatusUnauthorized, page)
+		return s.renderLogin(c, classify(err).status, page)
 	case errors.Is(err, auth.ErrRateLimited):
 		page.Error = "Too many sign-in attempts. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.renderLogin(c, fiber.StatusTooManyRequests, page)
+		return s.renderLogin(c, classify(err).status, page)
 	case err != nil:
 		return err
 	}

@@ -30,7 +30,7 @@ func (s *Server) outboxList(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: outboxPerPage})
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	p := outboxPage{Messages: msgs, Total: total, From: offset + 1, To: offset + int64(len(msgs)), SMTP: s.cfg.SMTPURL != ""}
 	if n > 1 {
@@ -54,7 +54,7 @@ func (s *Server) outboxMessage(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	base := "/admin/outbox/" + url.PathEscape(m.ID)
 	return s.render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
@@ -66,7 +66,7 @@ func (s *Server) outboxHTML(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return sendFramedHTML(c, m.HTML)
 }
@@ -76,7 +76,7 @@ func (s *Server) outboxRaw(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
@@ -113,7 +113,7 @@ func (s *Server) apiOutbox(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: limit})
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	items := make([]outboxJSON, len(msgs))
 	for i, m := range msgs {
@@ -127,7 +127,7 @@ func (s *Server) apiOutboxMessage(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
 	if err != nil {
-		return campaignProblem(err)
+		return err
 	}
 	return c.JSON(toOutboxJSON(m))
 }

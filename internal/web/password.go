@@ -34,15 +34,14 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	updated, err := s.auth.ChangePassword(c.UserContext(), u.ID,
 		bodyValue(c, "current"), bodyValue(c, "password"), bodyValue(c, "confirm"))
 	form := profileForm{User: u, MinPassword: auth.MinPasswordLength}
-	var invalid *auth.ValidationError
-	switch {
-	case errors.As(err, &invalid):
-		form.Errors = invalid.Fields
-		return s.render(c, fiber.StatusBadRequest, "profile", "Your account", form)
+	switch p := fieldProblem(err); {
+	case p != nil:
+		form.Errors = p.fields
+		return s.render(c, p.status, "profile", "Your account", form)
 	case errors.Is(err, auth.ErrRateLimited):
 		form.Error = "Too many wrong passwords. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, fiber.StatusTooManyRequests, "profile", "Your account", form)
+		return s.render(c, classify(err).status, "profile", "Your account", form)
 	case err != nil:
 		return err
 	}
@@ -91,7 +90,7 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 	err := s.auth.RequestPasswordReset(c.UserContext(), email, c.IP())
 	if errors.Is(err, auth.ErrRateLimited) {
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, fiber.StatusTooManyRequests, "password_forgot", "Forgot your password?",
+		return s.render(c, classify(err).status, "password_forgot", "Forgot your password?",
 			forgotForm{Email: email, Error: "Too many requests. Please wait a few minutes before trying again."})
 	}
 	if err != nil {
@@ -115,7 +114,7 @@ func (s *Server) resetPage(c *fiber.Ctx) error {
 	form := resetForm{Token: c.Query("token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.CheckResetLink(c.UserContext(), form.Token)
 	if errors.Is(err, auth.ErrInvalidResetLink) {
-		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	}
 	if err != nil {
 		return err
@@ -129,13 +128,12 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	form := resetForm{Token: bodyValue(c, "token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.ResetPassword(c.UserContext(), form.Token, bodyValue(c, "password"), bodyValue(c, "confirm"))
-	var invalid *auth.ValidationError
-	switch {
-	case errors.As(err, &invalid):
-		form.Errors = invalid.Fields
-		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", form)
+	switch p := fieldProblem(err); {
+	case p != nil:
+		form.Errors = p.fields
+		return s.render(c, p.status, "password_reset", "Choose a new password", form)
 	case errors.Is(err, auth.ErrInvalidResetLink):
-		return s.render(c, fiber.StatusBadRequest, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	case err != nil:
 		return err
 	}
@@ -148,13 +146,13 @@ func (s *Server) adminUserReset(c *fiber.Ctx) error {
 	id := param(c, "id")
 	err := s.auth.AdminResetPassword(c.UserContext(), id)
 	if errors.Is(err, auth.ErrUserDisabled) {
-		u, err := s.auth.User(c.UserContext(), id)
-		if err != nil {
-			return err
+		u, uerr := s.auth.User(c.UserContext(), id)
+		if uerr != nil {
+			return uerr
 		}
 		form := editForm(u)
 		form.Error = "This user is disabled. Enable them before sending a reset link."
-		return s.render(c, fiber.StatusConflict, "admin_user_edit", u.Name, form)
+		return s.render(c, classify(err).status, "admin_user_edit", u.Name, form)
 	}
 	if err != nil {
 		return err

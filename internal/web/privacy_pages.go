@@ -10,7 +10,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
@@ -191,15 +191,15 @@ func (s *Server) privacyRectify(c *fiber.Ctx) error {
 // rectifyProblems turns a rejected correction into messages by field, in
 // the respondent's language; nil for any other error.
 func rectifyProblems(err error, msg i18n.Catalog) map[string]string {
-	var ve *customer.ValidationError
-	if !errors.As(err, &ve) {
+	got := fault.FieldsOf(err)
+	if got == nil {
 		return nil
 	}
 	fields := map[string]string{}
-	if ve.Fields["name"] != "" {
+	if got["name"] != "" {
 		fields["name"] = msg.T("privacy.rectify.name_invalid")
 	}
-	if ve.Fields["email"] != "" {
+	if got["email"] != "" {
 		fields["email"] = msg.T("privacy.rectify.email_invalid")
 	}
 	return fields
@@ -264,11 +264,9 @@ func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
 func (s *Server) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) error {
 	switch {
 	case errors.Is(err, privacy.ErrEmailUnavailable):
-		return s.renderState(c, v, fiber.StatusConflict, "email_failed", linkStatePage{})
-	case errors.Is(err, privacy.ErrLinkExpired):
-		return s.renderState(c, v, fiber.StatusGone, "email_link", linkStatePage{})
-	case errors.Is(err, privacy.ErrNotFound):
-		return s.renderState(c, v, fiber.StatusNotFound, "email_link", linkStatePage{})
+		return s.renderState(c, v, classify(err).status, "email_failed", linkStatePage{})
+	case errors.Is(err, privacy.ErrLinkExpired), errors.Is(err, privacy.ErrNotFound):
+		return s.renderState(c, v, classify(err).status, "email_link", linkStatePage{})
 	}
 	return err
 }

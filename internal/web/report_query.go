@@ -9,6 +9,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -160,8 +161,9 @@ func (s *Server) reportFor(ctx context.Context, u store.User, sv survey.Survey, 
 		}
 	}
 	rep, err := s.reports.Report(ctx, q, sv)
-	if errors.Is(err, report.ErrInvalidQuery) {
-		return report.Report{}, badRequest("invalid input", map[string]string{"query": strings.TrimPrefix(err.Error(), "report: invalid query: ")})
+	if f, ok := fault.As(err); ok && errors.Is(err, report.ErrInvalidQuery) {
+		// The report's query is the one field of the page and the API.
+		return report.Report{}, badRequest("invalid input", map[string]string{"query": f.Message()})
 	}
 	return rep, err
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
 )
@@ -79,10 +80,9 @@ func (s *Server) surveyCreate(c *fiber.Ctx) error {
 	}
 	actor, _ := currentUser(c)
 	created, err := s.surveys.Create(c.UserContext(), actor, post.survey)
-	var invalid *survey.ValidationError
-	if errors.As(err, &invalid) {
-		o.errs = invalid.Fields
-		return s.renderBuilder(c, fiber.StatusBadRequest, post.survey, o)
+	if p := fieldProblem(err); p != nil {
+		o.errs = p.fields
+		return s.renderBuilder(c, p.status, post.survey, o)
 	}
 	if err != nil {
 		return err
@@ -120,13 +120,12 @@ func (s *Server) surveySave(c *fiber.Ctx) error {
 	}
 	actor, _ := currentUser(c)
 	_, err = s.surveys.Update(c.UserContext(), actor, stored.ID, post.survey)
-	var invalid *survey.ValidationError
-	switch {
+	switch p := fieldProblem(err); {
 	case err == nil:
 		return c.Redirect(o.cancel+"?saved=1", fiber.StatusSeeOther)
-	case errors.As(err, &invalid):
-		o.errs = invalid.Fields
-		return s.renderBuilder(c, fiber.StatusBadRequest, post.survey, o)
+	case p != nil:
+		o.errs = p.fields
+		return s.renderBuilder(c, p.status, post.survey, o)
 	case errors.Is(err, surveys.ErrConflict):
 		latest, err := s.surveys.Get(c.UserContext(), stored.ID)
 		if err != nil {
@@ -185,10 +184,7 @@ func (p builderPost) withErrors(o builderOptions) builderOptions {
 	check := p.survey.Clone()
 	check.Normalize()
 	errs := map[string]string{}
-	var invalid *survey.ValidationError
-	if errors.As(check.Validate(), &invalid) {
-		maps.Copy(errs, invalid.Fields)
-	}
+	maps.Copy(errs, fault.FieldsOf(check.Validate()))
 	maps.Copy(errs, p.unreadable)
 	o.errs = errs
 	return o

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -130,32 +129,4 @@ func shortTypeLabel(t survey.QuestionType) string {
 		return "CES 1–7"
 	}
 	return typeLabel(t)
-}
-
-// classifySurvey maps the survey services' errors for classify; nil for
-// any other error.
-func classifySurvey(err error) *problem {
-	var invalid *survey.ValidationError
-	if errors.As(err, &invalid) {
-		return badRequest("invalid input", invalid.Fields)
-	}
-	conflict := func(heading, msg string) *problem {
-		return &problem{status: fiber.StatusConflict, msg: msg, heading: heading, detail: sentence(msg)}
-	}
-	switch {
-	case errors.Is(err, surveys.ErrNotFound):
-		return &problem{status: fiber.StatusNotFound, msg: "not found"}
-	case errors.Is(err, surveys.ErrForbidden):
-		return &problem{status: fiber.StatusForbidden, msg: "only the survey's owner or an admin may change it",
-			detail: "Only the manager who created this survey, or an admin, may change it. You can duplicate it to make your own copy."}
-	case errors.Is(err, surveys.ErrConflict):
-		return conflict("Someone else changed this survey", "the survey was changed by someone else; reload it and try again")
-	case errors.Is(err, survey.ErrNotDraft):
-		return conflict("Only a draft can be opened", "only a draft survey can be opened")
-	case errors.Is(err, survey.ErrNotOpen):
-		return conflict("Only an open survey can be closed", "only an open survey can be closed")
-	case errors.Is(err, survey.ErrClosed):
-		return conflict("This survey is closed", "a closed survey cannot be changed")
-	}
-	return nil
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"slices"
@@ -179,13 +178,12 @@ func (s *Server) surveyOpen(c *fiber.Ctx) error {
 	id := param(c, "id")
 	u, _ := currentUser(c)
 	_, err := s.surveys.Open(c.UserContext(), u, id)
-	var invalid *survey.ValidationError
-	if errors.As(err, &invalid) {
+	if p := fieldProblem(err); p != nil {
 		sv, err := s.surveys.Get(c.UserContext(), id)
 		if err != nil {
 			return err
 		}
-		return s.render(c, fiber.StatusBadRequest, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(invalid.Fields)))
+		return s.render(c, p.status, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(p.fields)))
 	}
 	if err != nil {
 		return err

@@ -82,10 +82,10 @@ func (s *Server) unsubscribeFailure(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.Is(err, invite.ErrLinkExpired):
 		v.Heading, v.Body = v.Text.ExpiredTitle, v.Text.ExpiredBody
-		return s.renderUnsubscribe(c, fiber.StatusGone, v)
+		return s.renderUnsubscribe(c, classify(err).status, v)
 	case errors.Is(err, invite.ErrLinkInvalid):
 		v.Heading, v.Body = v.Text.InvalidTitle, v.Text.InvalidBody
-		return s.renderUnsubscribe(c, fiber.StatusNotFound, v)
+		return s.renderUnsubscribe(c, classify(err).status, v)
 	}
 	p := classify(err)
 	s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
