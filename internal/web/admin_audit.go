@@ -8,6 +8,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/pager"
 )
 
 const auditPerPage = 50
@@ -16,7 +17,7 @@ const auditPerPage = 50
 type auditPage struct {
 	Entries []auditRow
 	Target  string // the person the list is limited to; empty: everyone
-	pager
+	pager.Pager
 }
 
 type auditRow struct {
@@ -33,7 +34,7 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	page := auditPage{Target: target, pager: newPager("/admin/audit", url.Values{"target": {target}}, n, auditPerPage, len(entries), total)}
+	page := auditPage{Target: target, Pager: pager.New("/admin/audit", url.Values{"target": {target}}, n, auditPerPage, len(entries), total)}
 	for _, e := range entries {
 		page.Entries = append(page.Entries, auditRow{
 			At: e.At.UTC().Format("2 Jan 2006 15:04:05") + " UTC", ISO: e.At.UTC().Format(time.RFC3339),

@@ -12,6 +12,8 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // Admins handle data-subject requests for people who write in instead of
@@ -38,7 +40,7 @@ func (s *Server) adminPrivacy(c *fiber.Ctx) error {
 // adminPrivacySearch finds a person by their exact email address. It is a
 // POST so that the address never appears in a URL, and so in no log.
 func (s *Server) adminPrivacySearch(c *fiber.Ctx) error {
-	email := strings.TrimSpace(formValue(c, "email"))
+	email := strings.TrimSpace(input.Form(c, "email"))
 	contact, err := s.privacy.FindByEmail(c.UserContext(), email)
 	if errors.Is(err, privacy.ErrNotFound) {
 		return s.render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
@@ -66,7 +68,7 @@ func (s *Server) adminPrivacyPerson(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderPerson(c *fiber.Ctx, status int, form privacyRectifyForm) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
 		return err
@@ -94,8 +96,8 @@ type adminResponsePage struct {
 // adminPrivacyResponse shows a response that carries the person's name;
 // opening it is audit-logged.
 func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
-	id := param(c, "id")
-	r, err := s.privacy.NamedResponse(c.UserContext(), id, param(c, "response"), "en", staffRequester(c))
+	id := input.Param(c, "id")
+	r, err := s.privacy.NamedResponse(c.UserContext(), id, input.Param(c, "response"), "en", staffRequester(c))
 	if err != nil {
 		return err
 	}
@@ -106,7 +108,7 @@ func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
 // adminPrivacyExport downloads everything held about the person, for the
 // admin to send them.
 func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
-	export, err := s.privacy.Export(c.UserContext(), param(c, "id"), "en", staffRequester(c))
+	export, err := s.privacy.Export(c.UserContext(), input.Param(c, "id"), "en", staffRequester(c))
 	if err != nil {
 		return err
 	}
@@ -115,19 +117,19 @@ func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
 
 // adminPrivacyRectify corrects the person's name and email.
 func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
-	id := param(c, "id")
-	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
+	id := input.Param(c, "id")
+	form := privacyRectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
 	_, err := s.privacy.Rectify(c.UserContext(), id, form.Name, form.Email, staffRequester(c))
 	switch fields := fault.FieldsOf(err); {
 	case fields != nil:
 		form.Errors = map[string]string{}
 		for field, msg := range fields {
-			form.Errors[field] = sentence(field + " " + msg)
+			form.Errors[field] = problem.Sentence(field + " " + msg)
 		}
 		return s.renderPerson(c, fiber.StatusUnprocessableEntity, form)
 	case errors.Is(err, customer.ErrEmailTaken):
 		form.Errors = map[string]string{"email": "Another contact has this email address."}
-		return s.renderPerson(c, classify(err).status, form)
+		return s.renderPerson(c, problem.Classify(err).Status, form)
 	case err != nil:
 		return err
 	}
@@ -136,8 +138,8 @@ func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
 
 // adminPrivacyWithdraw withdraws one of the person's consents.
 func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
-	id := param(c, "id")
-	if err := s.privacy.Withdraw(c.UserContext(), id, formValue(c, "consent"), staffRequester(c)); err != nil {
+	id := input.Param(c, "id")
+	if err := s.privacy.Withdraw(c.UserContext(), id, input.Form(c, "consent"), staffRequester(c)); err != nil {
 		return err
 	}
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=withdrawn", fiber.StatusSeeOther)
@@ -146,7 +148,7 @@ func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
 // adminPrivacyEraseConfirm explains what erasure does before the admin
 // confirms it.
 func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
 		return err
@@ -159,7 +161,7 @@ func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
 
 // adminPrivacyErase erases the person.
 func (s *Server) adminPrivacyErase(c *fiber.Ctx) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	if err := s.privacy.Erase(c.UserContext(), id, staffRequester(c)); err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const usersPerPage = 50
@@ -77,17 +79,17 @@ func (s *Server) adminUserNew(c *fiber.Ctx) error {
 // (except the password) and a message by each invalid field.
 func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	in := auth.NewUser{
-		Email:    strings.TrimSpace(formValue(c, "email")),
-		Name:     strings.TrimSpace(formValue(c, "name")),
-		Role:     store.Role(formValue(c, "role")),
-		Password: formValue(c, "password"),
+		Email:    strings.TrimSpace(input.Form(c, "email")),
+		Name:     strings.TrimSpace(input.Form(c, "name")),
+		Role:     store.Role(input.Form(c, "role")),
+		Password: input.Form(c, "password"),
 	}
 
 	_, err := s.auth.CreateUser(c.UserContext(), in)
-	if p := fieldProblem(err); p != nil {
+	if p := problem.WithFields(err); p != nil {
 		form := newUserForm()
-		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, p.fields
-		return s.render(c, p.status, "admin_user_new", "Add a user", form)
+		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, p.Fields
+		return s.render(c, p.Status, "admin_user_new", "Add a user", form)
 	}
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 
 // adminUserEdit shows a user's edit form.
 func (s *Server) adminUserEdit(c *fiber.Ctx) error {
-	u, err := s.auth.User(c.UserContext(), param(c, "id"))
+	u, err := s.auth.User(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -116,17 +118,17 @@ func editForm(u store.User) userForm {
 // adminUserSave applies an admin's changes. An empty password field keeps
 // the current password.
 func (s *Server) adminUserSave(c *fiber.Ctx) error {
-	id := param(c, "id")
-	name := formValue(c, "name")
-	role := store.Role(formValue(c, "role"))
-	password := formValue(c, "password")
+	id := input.Param(c, "id")
+	name := input.Form(c, "name")
+	role := store.Role(input.Form(c, "role"))
+	password := input.Form(c, "password")
 	var disabled bool
 	switch c.FormValue("status") {
 	case "active":
 	case "disabled":
 		disabled = true
 	default:
-		return badRequest("invalid input", map[string]string{"status": "must be active or disabled"})
+		return problem.BadRequest("invalid input", map[string]string{"status": "must be active or disabled"})
 	}
 	change := auth.UserChange{Name: &name, Role: &role, Disabled: &disabled}
 	if password != "" {
@@ -141,16 +143,16 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 
 	var fields map[string]string
 	var formError string
-	p := classify(err)
+	p := problem.Classify(err)
 	switch {
-	case len(p.fields) > 0:
-		fields = p.fields
+	case len(p.Fields) > 0:
+		fields = p.Fields
 	case errors.Is(err, auth.ErrLastAdmin), errors.Is(err, auth.ErrSelf):
-		formError = sentence(p.msg)
+		formError = problem.Sentence(p.Msg)
 	default:
 		return err
 	}
-	status := p.status
+	status := p.Status
 	current, err := s.auth.User(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -158,12 +160,4 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 	form := editForm(current)
 	form.Name, form.Role, form.Disabled, form.Errors, form.Error = name, role, disabled, fields, formError
 	return s.render(c, status, "admin_user_edit", current.Name, form)
-}
-
-// sentence turns an API message into one for a page: "the last…" → "The last….".
-func sentence(msg string) string {
-	if msg == "" {
-		return msg
-	}
-	return strings.ToUpper(msg[:1]) + msg[1:] + "."
 }

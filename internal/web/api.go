@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // requireBearer admits API requests with a valid API token of an enabled
@@ -21,7 +22,7 @@ func (s *Server) requireBearer(c *fiber.Ctx) error {
 	scheme, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
 	token = strings.TrimSpace(token)
 	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return &problem{status: fiber.StatusUnauthorized, msg: "missing bearer token"}
+		return &problem.Problem{Status: fiber.StatusUnauthorized, Msg: "missing bearer token"}
 	}
 	u, claims, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
 	if err != nil {
@@ -61,10 +62,10 @@ func decodeJSON(c *fiber.Ctx, dst any) error {
 	}
 	var typeErr *json.UnmarshalTypeError
 	if errors.As(err, &typeErr) && typeErr.Field != "" {
-		return badRequest("invalid input", map[string]string{typeErr.Field: "has the wrong type"})
+		return problem.BadRequest("invalid input", map[string]string{typeErr.Field: "has the wrong type"})
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
-		return badRequest("invalid input", map[string]string{strings.Trim(field, `"`): "is not a known field"})
+		return problem.BadRequest("invalid input", map[string]string{strings.Trim(field, `"`): "is not a known field"})
 	}
-	return badRequest("request body is not valid JSON", nil)
+	return problem.BadRequest("request body is not valid JSON", nil)
 }

@@ -8,6 +8,8 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // accountJSON is an account as the API shows it.
@@ -52,7 +54,7 @@ func (s *Server) apiListAccounts(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	p := apiPage(c, fields)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 
 	items, total, err := s.customers.ListAccounts(c.UserContext(), actor(c), utils.CopyString(c.Query("search")), p)
@@ -86,7 +88,7 @@ func (s *Server) apiCreateAccount(c *fiber.Ctx) error {
 
 // apiAccount returns one account; another manager's is not found.
 func (s *Server) apiAccount(c *fiber.Ctx) error {
-	a, err := s.customers.Account(c.UserContext(), actor(c), param(c, "id"))
+	a, err := s.customers.Account(c.UserContext(), actor(c), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -100,10 +102,10 @@ func (s *Server) apiUpdateAccount(c *fiber.Ctx) error {
 		return err
 	}
 	if patch == (customer.AccountPatch{}) {
-		return badRequest("nothing to change: give name, country, region, industry, tier or managerIds", nil)
+		return problem.BadRequest("nothing to change: give name, country, region, industry, tier or managerIds", nil)
 	}
 
-	a, err := s.customers.UpdateAccount(c.UserContext(), actor(c), param(c, "id"), patch)
+	a, err := s.customers.UpdateAccount(c.UserContext(), actor(c), input.Param(c, "id"), patch)
 	if err != nil {
 		return err
 	}
@@ -113,7 +115,7 @@ func (s *Server) apiUpdateAccount(c *fiber.Ctx) error {
 // apiDeleteAccount removes an account that has no contacts; 409 while it
 // has some.
 func (s *Server) apiDeleteAccount(c *fiber.Ctx) error {
-	if err := s.customers.DeleteAccount(c.UserContext(), actor(c), param(c, "id")); err != nil {
+	if err := s.customers.DeleteAccount(c.UserContext(), actor(c), input.Param(c, "id")); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)

@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 type tokenRequest struct {
@@ -32,7 +33,7 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 		fields["password"] = "is required"
 	}
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 
 	u, err := s.auth.Login(c.UserContext(), in.Email, in.Password, c.IP(), "")

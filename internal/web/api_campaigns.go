@@ -8,6 +8,8 @@ import (
 
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // createCampaignRequest is the body of POST /api/v1/surveys/{id}/campaigns:
@@ -41,12 +43,12 @@ func (s *Server) apiCreateCampaign(c *fiber.Ctx) error {
 	if in.SendAt != "" {
 		at, err := time.Parse(time.RFC3339, in.SendAt)
 		if err != nil {
-			return badRequest("invalid input", map[string]string{"sendAt": "must be an RFC 3339 time such as 2026-05-04T09:00:00Z"})
+			return problem.BadRequest("invalid input", map[string]string{"sendAt": "must be an RFC 3339 time such as 2026-05-04T09:00:00Z"})
 		}
 		req.SendAt = &at
 	}
 	actor, _ := currentUser(c)
-	created, err := s.campaigns.Create(c.UserContext(), actor, param(c, "id"), req)
+	created, err := s.campaigns.Create(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return err
 	}
@@ -134,7 +136,7 @@ func toReportJSON(r invite.Report) campaignJSON {
 // apiCampaign returns a campaign with its live counts.
 func (s *Server) apiCampaign(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
+	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -144,7 +146,7 @@ func (s *Server) apiCampaign(c *fiber.Ctx) error {
 // apiListCampaigns lists a survey's campaigns the caller may see.
 func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	_, list, err := s.campaigns.List(c.UserContext(), actor, param(c, "id"))
+	_, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -158,7 +160,7 @@ func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
 // apiCancelCampaign cancels a campaign; cancelling again changes nothing.
 func (s *Server) apiCancelCampaign(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	r, err := s.campaigns.Cancel(c.UserContext(), actor, param(c, "id"))
+	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}

@@ -14,6 +14,8 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // apiListContacts returns a page of the caller's contacts:
@@ -23,7 +25,7 @@ func (s *Server) apiListContacts(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	p := apiPage(c, fields)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 
 	items, total, err := s.customers.ListContacts(c.UserContext(), actor(c), customer.ContactQuery{
@@ -58,7 +60,7 @@ func (s *Server) apiCreateContact(c *fiber.Ctx) error {
 
 // apiContact returns one contact; another manager's is not found.
 func (s *Server) apiContact(c *fiber.Ctx) error {
-	ct, err := s.customers.Contact(c.UserContext(), actor(c), param(c, "id"))
+	ct, err := s.customers.Contact(c.UserContext(), actor(c), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -72,10 +74,10 @@ func (s *Server) apiUpdateContact(c *fiber.Ctx) error {
 		return err
 	}
 	if patch == (customer.ContactPatch{}) {
-		return badRequest("nothing to change: give accountId, name, email or locale", nil)
+		return problem.BadRequest("nothing to change: give accountId, name, email or locale", nil)
 	}
 
-	ct, err := s.customers.UpdateContact(c.UserContext(), actor(c), param(c, "id"), patch)
+	ct, err := s.customers.UpdateContact(c.UserContext(), actor(c), input.Param(c, "id"), patch)
 	if err != nil {
 		return err
 	}
@@ -103,7 +105,7 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 	if raw := c.Query("dryRun"); raw != "" {
 		v, err := strconv.ParseBool(raw)
 		if err != nil {
-			return badRequest("invalid input", map[string]string{"dryRun": "must be true or false"})
+			return problem.BadRequest("invalid input", map[string]string{"dryRun": "must be true or false"})
 		}
 		dryRun = v
 	}
@@ -122,7 +124,7 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 	case fiber.MIMEMultipartForm:
 		fh, err := c.FormFile("file")
 		if err != nil {
-			return badRequest("invalid input", map[string]string{"file": "is required: send the CSV as the form field \"file\""})
+			return problem.BadRequest("invalid input", map[string]string{"file": "is required: send the CSV as the form field \"file\""})
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -159,8 +161,8 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 	return c.JSON(out)
 }
 
-func unsupportedImport(msg string) *problem {
-	return &problem{status: fiber.StatusUnsupportedMediaType, msg: msg}
+func unsupportedImport(msg string) *problem.Problem {
+	return &problem.Problem{Status: fiber.StatusUnsupportedMediaType, Msg: msg}
 }
 
 // apiExportContacts sends the caller's contacts as CSV.

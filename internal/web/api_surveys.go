@@ -11,6 +11,8 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // apiListSurveys returns a page of surveys, newest first:
@@ -32,7 +34,7 @@ func (s *Server) apiListSurveys(c *fiber.Ctx) error {
 	}
 	page := apiPage(c, fields)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 
 	u, _ := currentUser(c)
@@ -64,7 +66,7 @@ func (s *Server) apiCreateSurvey(c *fiber.Ctx) error {
 
 // apiSurvey returns one survey.
 func (s *Server) apiSurvey(c *fiber.Ctx) error {
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -79,9 +81,9 @@ func (s *Server) apiSurvey(c *fiber.Ctx) error {
 func (s *Server) apiUpdateSurvey(c *fiber.Ctx) error {
 	var present map[string]json.RawMessage
 	if err := json.Unmarshal(c.Body(), &present); err == nil && len(present) == 0 {
-		return badRequest("nothing to change: give the fields to replace", nil)
+		return problem.BadRequest("nothing to change: give the fields to replace", nil)
 	}
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	current, err := s.surveys.Get(c.UserContext(), id)
 	if err != nil {
 		return err
@@ -120,7 +122,7 @@ func (s *Server) apiCloseSurvey(c *fiber.Ctx) error {
 
 func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, actor store.User, id string) (survey.Survey, error)) error {
 	u, _ := currentUser(c)
-	sv, err := step(c.UserContext(), u, param(c, "id"))
+	sv, err := step(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -130,7 +132,7 @@ func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, acto
 // apiDuplicateSurvey copies a survey into a new draft owned by the caller.
 func (s *Server) apiDuplicateSurvey(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	dup, err := s.surveys.Duplicate(c.UserContext(), u, param(c, "id"))
+	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}

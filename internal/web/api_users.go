@@ -7,6 +7,8 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 type userList struct {
@@ -20,7 +22,7 @@ func (s *Server) apiListUsers(c *fiber.Ctx) error {
 	offset := queryInt(c, "offset", 0, fields)
 	limit := queryInt(c, "limit", 50, fields)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 
 	users, total, err := s.auth.ListUsers(c.UserContext(), store.Page{Offset: offset, Limit: limit})
@@ -73,7 +75,7 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 
 // apiUser returns one user.
 func (s *Server) apiUser(c *fiber.Ctx) error {
-	u, err := s.auth.User(c.UserContext(), param(c, "id"))
+	u, err := s.auth.User(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -95,11 +97,11 @@ func (s *Server) apiUpdateUser(c *fiber.Ctx) error {
 		return err
 	}
 	if in == (updateUserRequest{}) {
-		return badRequest("nothing to change: give name, role, disabled or password", nil)
+		return problem.BadRequest("nothing to change: give name, role, disabled or password", nil)
 	}
 
 	actor, _ := currentUser(c)
-	u, err := s.auth.UpdateUser(c.UserContext(), actor.ID, param(c, "id"),
+	u, err := s.auth.UpdateUser(c.UserContext(), actor.ID, input.Param(c, "id"),
 		auth.UserChange{Name: in.Name, Role: in.Role, Disabled: in.Disabled, Password: in.Password})
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
 )
 
 // sendAtLayout is how a datetime-local input writes a time; campaigns are
@@ -107,7 +108,7 @@ func multiValues(c *fiber.Ctx, key string) []string {
 func readCampaignForm(c *fiber.Ctx) (campaignForm, map[string]string) {
 	get := func(key string) string {
 		if c.Method() == fiber.MethodPost {
-			return strings.TrimSpace(formValue(c, key))
+			return strings.TrimSpace(input.Form(c, key))
 		}
 		return strings.TrimSpace(utils.CopyString(c.Query(key)))
 	}

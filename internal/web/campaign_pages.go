@@ -18,6 +18,8 @@ import (
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // contactsPerSearch bounds the contacts a search on the form lists.
@@ -41,7 +43,7 @@ type campaignRow struct {
 // campaignList lists a survey's campaigns.
 func (s *Server) campaignList(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	sv, list, err := s.campaigns.List(c.UserContext(), actor, param(c, "id"))
+	sv, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -63,7 +65,7 @@ func (s *Server) campaignNew(c *fiber.Ctx) error {
 // renderCampaignForm shows the form with what was entered and what is wrong.
 func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm, fields map[string]string, formError string, skipped []skipRow) error {
 	actor, _ := currentUser(c)
-	opts, err := s.campaigns.FormOptions(c.UserContext(), actor, param(c, "id"))
+	opts, err := s.campaigns.FormOptions(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -98,11 +100,11 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 // request, or returns the error when it is not about the request.
 func (s *Server) formFailure(c *fiber.Ctx, form campaignForm, err error) error {
 	var empty *invite.EmptyAudienceError
-	switch p := classify(err); {
-	case len(p.fields) > 0:
-		return s.renderCampaignForm(c, p.status, form, p.fields, "", nil)
+	switch p := problem.Classify(err); {
+	case len(p.Fields) > 0:
+		return s.renderCampaignForm(c, p.Status, form, p.Fields, "", nil)
 	case errors.As(err, &empty):
-		return s.renderCampaignForm(c, p.status, form, nil, sentence(p.msg), skipRows(empty.Skipped))
+		return s.renderCampaignForm(c, p.Status, form, nil, problem.Sentence(p.Msg), skipRows(empty.Skipped))
 	}
 	return err
 }
@@ -148,7 +150,7 @@ func (s *Server) campaignPreview(c *fiber.Ctx) error {
 		return s.renderCampaignForm(c, fiber.StatusBadRequest, form, fields, "", nil)
 	}
 	actor, _ := currentUser(c)
-	pv, err := s.campaigns.Preview(c.UserContext(), actor, param(c, "id"), req)
+	pv, err := s.campaigns.Preview(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return s.formFailure(c, form, err)
 	}
@@ -188,7 +190,7 @@ func (s *Server) campaignCreate(c *fiber.Ctx) error {
 		return s.renderCampaignForm(c, fiber.StatusBadRequest, form, fields, "", nil)
 	}
 	actor, _ := currentUser(c)
-	created, err := s.campaigns.Create(c.UserContext(), actor, param(c, "id"), req)
+	created, err := s.campaigns.Create(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return s.formFailure(c, form, err)
 	}
@@ -206,7 +208,7 @@ func (s *Server) campaignEmail(c *fiber.Ctx) error {
 	if c.Query("kind") == string(store.MessageReminder) {
 		kind = store.MessageReminder
 	}
-	e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, param(c, "id"), utils.CopyString(c.Query("locale")), kind)
+	e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, input.Param(c, "id"), utils.CopyString(c.Query("locale")), kind)
 	if err != nil {
 		return err
 	}
@@ -252,7 +254,7 @@ const refreshSeconds = 3
 // campaignShow shows a campaign's progress, skips and failures.
 func (s *Server) campaignShow(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
+	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -299,7 +301,7 @@ func newCampaignPage(r invite.Report) campaignPage {
 // campaignCancelConfirm asks before cancelling.
 func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	r, err := s.campaigns.Report(c.UserContext(), actor, param(c, "id"))
+	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -312,7 +314,7 @@ func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 // campaignCancel cancels the campaign.
 func (s *Server) campaignCancel(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	r, err := s.campaigns.Cancel(c.UserContext(), actor, param(c, "id"))
+	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}

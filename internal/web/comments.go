@@ -14,6 +14,8 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // QuoteService shows respondents' quotable comments; *quotes.Service is one.
@@ -24,7 +26,7 @@ type QuoteService interface {
 var _ QuoteService = (*quotes.Service)(nil)
 
 // errNoQuotes answers the comment routes on a server built without quotes.
-var errNoQuotes = &problem{status: fiber.StatusNotFound, msg: "comments are not available"}
+var errNoQuotes = &problem.Problem{Status: fiber.StatusNotFound, Msg: "comments are not available"}
 
 // commentsRequest is a comments query as given and as understood.
 type commentsRequest struct {
@@ -91,14 +93,14 @@ func (s *Server) apiComments(c *fiber.Ctx) error {
 	if s.quotes == nil {
 		return errNoQuotes
 	}
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
 	u, _ := currentUser(c)
 	r, fields := commentsRequestOf(c, u, sv)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 	got, err := s.quotes.Comments(c.UserContext(), sv, r.query)
 	if err != nil {
@@ -146,7 +148,7 @@ func (s *Server) commentsPageView(c *fiber.Ctx) error {
 	if s.quotes == nil {
 		return errNoQuotes
 	}
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -173,9 +175,9 @@ func (s *Server) commentsPageView(c *fiber.Ctx) error {
 	}
 	if len(fields) == 0 && len(r.quotable) > 0 {
 		got, err := s.quotes.Comments(c.UserContext(), sv, r.query)
-		switch p := fieldProblem(err); {
+		switch p := problem.WithFields(err); {
 		case p != nil:
-			fields = p.fields
+			fields = p.Fields
 		case err != nil:
 			return err
 		default:

@@ -15,6 +15,8 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const (
@@ -63,11 +65,11 @@ func (s *Server) csrfProtection(tokens *csrfTokens) fiber.Handler {
 	}
 }
 
-var errCSRF = &problem{
-	status:  fiber.StatusForbidden,
-	msg:     "invalid or missing CSRF token",
-	heading: "This form has expired",
-	detail:  "The form was open too long or did not come from Candor. Please go back, reload the page and try again.",
+var errCSRF = &problem.Problem{
+	Status:  fiber.StatusForbidden,
+	Msg:     "invalid or missing CSRF token",
+	Heading: "This form has expired",
+	Detail:  "The form was open too long or did not come from Candor. Please go back, reload the page and try again.",
 }
 
 func safeMethod(m string) bool {
@@ -93,7 +95,7 @@ func (s *Server) csrfExtractor(tokens *csrfTokens) func(*fiber.Ctx) (string, err
 	return func(c *fiber.Ctx) (string, error) {
 		submitted := c.Get(csrfHeader)
 		if submitted == "" {
-			if vs := formValues(c, csrfField); len(vs) > 0 {
+			if vs := input.Values(c, csrfField); len(vs) > 0 {
 				submitted = vs[0]
 			}
 		}

@@ -13,12 +13,15 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/pager"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 type accountsPage struct {
 	Search   string
 	Accounts []accountRow
-	Pager    pager
+	Pager    pager.Pager
 	Deleted  bool
 	// SearchError says why the search was refused; nothing is listed then.
 	SearchError string
@@ -33,12 +36,12 @@ type accountRow struct {
 func (s *Server) accountsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
-	n := pageNumber(c)
+	n := pager.Number(c)
 
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
 		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.render(c, classify(err).status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
+		return s.render(c, problem.Classify(err).Status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
 	}
 	if err != nil {
 		return err
@@ -51,7 +54,7 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 	page := accountsPage{
 		Search:   search,
 		Accounts: make([]accountRow, len(accounts)),
-		Pager:    newPager("/accounts", url.Values{"search": {search}}, n, accountsPerPage, len(accounts), total),
+		Pager:    pager.New("/accounts", url.Values{"search": {search}}, n, accountsPerPage, len(accounts), total),
 		Deleted:  c.Query("deleted") == "1",
 	}
 	for i, a := range accounts {
@@ -75,7 +78,7 @@ type accountForm struct {
 	Created     bool
 	Saved       bool
 	Contacts    []contactRow
-	Pager       pager
+	Pager       pager.Pager
 	IsManager   bool // the user is a manager, who must stay among the responsible
 	HasContacts bool
 }
@@ -159,12 +162,12 @@ func accountLabel(field string) string {
 
 func accountInput(c *fiber.Ctx) customer.AccountInput {
 	return customer.AccountInput{
-		Name:       formValue(c, "name"),
-		Country:    formValue(c, "country"),
-		Region:     formValue(c, "region"),
-		Industry:   formValue(c, "industry"),
-		Tier:       formValue(c, "tier"),
-		ManagerIDs: formValues(c, "managerIds"),
+		Name:       input.Form(c, "name"),
+		Country:    input.Form(c, "country"),
+		Region:     input.Form(c, "region"),
+		Industry:   input.Form(c, "industry"),
+		Tier:       input.Form(c, "tier"),
+		ManagerIDs: input.Values(c, "managerIds"),
 	}
 }
 
@@ -175,13 +178,13 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 	in := accountInput(c)
 
 	a, err := s.customers.CreateAccount(ctx, who, in)
-	if p := fieldProblem(err); p != nil {
+	if p := problem.WithFields(err); p != nil {
 		form, ferr := s.newAccountForm(ctx, who, in, nil)
 		if ferr != nil {
 			return ferr
 		}
-		form.Errors = fieldErrors(p.fields, accountLabel)
-		return s.render(c, p.status, "accounts_new", "New account", form)
+		form.Errors = problem.FieldErrors(p.Fields, accountLabel)
+		return s.render(c, p.Status, "accounts_new", "New account", form)
 	}
 	if err != nil {
 		return err
@@ -192,7 +195,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 // accountPage shows an account's form and its contacts.
 func (s *Server) accountPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
-	a, err := s.customers.Account(ctx, who, param(c, "id"))
+	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -213,7 +216,7 @@ func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Acco
 		return accountForm{}, err
 	}
 	form.Account = a
-	n := pageNumber(c)
+	n := pager.Number(c)
 	contacts, total, err := s.customers.ListContacts(ctx, who, customer.ContactQuery{
 		AccountID: a.ID, Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
@@ -222,7 +225,7 @@ func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Acco
 	}
 	names := map[string]string{a.ID: a.Name}
 	form.Contacts = contactRows(contacts, names)
-	form.Pager = newPager("/accounts/"+url.PathEscape(a.ID), nil, n, contactsPerPage, len(contacts), total)
+	form.Pager = pager.New("/accounts/"+url.PathEscape(a.ID), nil, n, contactsPerPage, len(contacts), total)
 	form.HasContacts = total > 0
 	return form, nil
 }
@@ -230,7 +233,7 @@ func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Acco
 // accountSave applies the form to an account.
 func (s *Server) accountSave(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	in := accountInput(c)
 
 	_, err := s.customers.UpdateAccount(ctx, who, id, customer.AccountPatch{
@@ -239,7 +242,7 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 	if err == nil {
 		return c.Redirect("/accounts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}
-	p := fieldProblem(err)
+	p := problem.WithFields(err)
 	if p == nil {
 		return err
 	}
@@ -251,8 +254,8 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form.Errors = fieldErrors(p.fields, accountLabel)
-	return s.render(c, p.status, "accounts_edit", a.Name, form)
+	form.Errors = problem.FieldErrors(p.Fields, accountLabel)
+	return s.render(c, p.Status, "accounts_edit", a.Name, form)
 }
 
 // accountDeletion is the confirmation step before deleting an account.
@@ -274,7 +277,7 @@ func (s *Server) accountDeletePage(c *fiber.Ctx) error {
 
 func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
 	ctx, who := c.UserContext(), actor(c)
-	a, err := s.customers.Account(ctx, who, param(c, "id"))
+	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return accountDeletion{}, err
 	}
@@ -288,7 +291,7 @@ func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
 // accountDelete deletes an account without contacts. One that gained
 // contacts since the confirmation page is refused with the reason.
 func (s *Server) accountDelete(c *fiber.Ctx) error {
-	err := s.customers.DeleteAccount(c.UserContext(), actor(c), param(c, "id"))
+	err := s.customers.DeleteAccount(c.UserContext(), actor(c), input.Param(c, "id"))
 	if err == nil {
 		return c.Redirect("/accounts?deleted=1", fiber.StatusSeeOther)
 	}
@@ -299,7 +302,7 @@ func (s *Server) accountDelete(c *fiber.Ctx) error {
 	if perr != nil {
 		return perr
 	}
-	p := classify(err)
-	page.Error = sentence(p.msg)
-	return s.render(c, p.status, "accounts_delete", "Delete "+page.Account.Name, page)
+	p := problem.Classify(err)
+	page.Error = problem.Sentence(p.Msg)
+	return s.render(c, p.Status, "accounts_delete", "Delete "+page.Account.Name, page)
 }

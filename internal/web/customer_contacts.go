@@ -14,6 +14,9 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/pager"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // contactRow is a contact as lists show it.
@@ -68,7 +71,7 @@ type contactsPage struct {
 	AccountID  string
 	Accounts   []store.Account // for the filter
 	Contacts   []contactRow
-	Pager      pager
+	Pager      pager.Pager
 	Filtered   bool
 	NoAccounts bool
 	// SearchError says why the search was refused; nothing is listed then.
@@ -81,7 +84,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	accountID := utils.CopyString(c.Query("account"))
-	n := pageNumber(c)
+	n := pager.Number(c)
 
 	accounts, err := s.customers.VisibleAccounts(ctx, who)
 	if err != nil {
@@ -92,7 +95,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.render(c, classify(err).status, "contacts", "Contacts", contactsPage{
+		return s.render(c, problem.Classify(err).Status, "contacts", "Contacts", contactsPage{
 			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: "The search " + msg + ".",
 		})
 	}
@@ -103,7 +106,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 	page := contactsPage{
 		Search: search, AccountID: accountID, Accounts: accounts,
 		Contacts:   contactRows(contacts, accountNames(accounts)),
-		Pager:      newPager("/contacts", url.Values{"search": {search}, "account": {accountID}}, n, contactsPerPage, len(contacts), total),
+		Pager:      pager.New("/contacts", url.Values{"search": {search}, "account": {accountID}}, n, contactsPerPage, len(contacts), total),
 		Filtered:   search != "" || accountID != "",
 		NoAccounts: len(accounts) == 0,
 	}
@@ -187,10 +190,10 @@ func contactLabel(field string) string {
 
 func contactInput(c *fiber.Ctx) customer.ContactInput {
 	return customer.ContactInput{
-		AccountID: formValue(c, "accountId"),
-		Name:      formValue(c, "name"),
-		Email:     formValue(c, "email"),
-		Locale:    formValue(c, "locale"),
+		AccountID: input.Form(c, "accountId"),
+		Name:      input.Form(c, "name"),
+		Email:     input.Form(c, "email"),
+		Locale:    input.Form(c, "locale"),
 	}
 }
 
@@ -201,13 +204,13 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 	in := contactInput(c)
 
 	ct, err := s.customers.CreateContact(ctx, who, in)
-	if p := fieldProblem(err); p != nil {
+	if p := problem.WithFields(err); p != nil {
 		form, ferr := s.newContactForm(ctx, who, in)
 		if ferr != nil {
 			return ferr
 		}
-		form.Errors = fieldErrors(p.fields, contactLabel)
-		return s.render(c, p.status, "contacts_new", "Add a contact", form)
+		form.Errors = problem.FieldErrors(p.Fields, contactLabel)
+		return s.render(c, p.Status, "contacts_new", "Add a contact", form)
 	}
 	if err != nil {
 		return err
@@ -218,7 +221,7 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 // contactPage shows a contact's form.
 func (s *Server) contactPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
-	ct, err := s.customers.Contact(ctx, who, param(c, "id"))
+	ct, err := s.customers.Contact(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -252,21 +255,21 @@ func (s *Server) contactEditForm(ctx context.Context, who store.User, ct custome
 // contactSave applies the form to a contact.
 func (s *Server) contactSave(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), actor(c)
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	in := contactInput(c)
 
 	_, err := s.customers.UpdateContact(ctx, who, id, customer.ContactPatch{AccountID: &in.AccountID, Name: &in.Name, Email: &in.Email, Locale: &in.Locale})
 	if err == nil {
 		return c.Redirect("/contacts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}
-	p := classify(err)
+	p := problem.Classify(err)
 	var fields map[string]string
 	var formError string
 	switch {
-	case len(p.fields) > 0:
-		fields = fieldErrors(p.fields, contactLabel)
+	case len(p.Fields) > 0:
+		fields = problem.FieldErrors(p.Fields, contactLabel)
 	case errors.Is(err, customer.ErrConflict):
-		formError = sentence(p.msg)
+		formError = problem.Sentence(p.Msg)
 	default:
 		return err
 	}
@@ -279,7 +282,7 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors, form.Error = fields, formError
-	return s.render(c, p.status, "contacts_edit", contactTitle(ct), form)
+	return s.render(c, p.Status, "contacts_edit", contactTitle(ct), form)
 }
 
 // contactsExport downloads the user's contacts as CSV.

@@ -11,6 +11,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // Importing contacts from the pages takes three steps, none of which needs
@@ -56,8 +58,8 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	defer f.Close()
 
 	job, err := s.customers.StageImport(c.UserContext(), actor(c), f, fh.Filename)
-	if p := fieldProblem(err); p != nil {
-		return s.renderImportForm(c, p.status, sentence(p.fields["file"]))
+	if p := problem.WithFields(err); p != nil {
+		return s.renderImportForm(c, p.Status, problem.Sentence(p.Fields["file"]))
 	}
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ type importProgress struct {
 // importJobPage shows a staged import's preview, or a started one's
 // progress and, once it ended, its report.
 func (s *Server) importJobPage(c *fiber.Ctx) error {
-	job, err := s.customers.ImportJob(c.UserContext(), actor(c), param(c, "job"))
+	job, err := s.customers.ImportJob(c.UserContext(), actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
@@ -138,7 +140,7 @@ func duration(d time.Duration) string {
 
 // importStart starts a previewed import and shows its progress.
 func (s *Server) importStart(c *fiber.Ctx) error {
-	job, err := s.customers.StartImport(c.UserContext(), actor(c), param(c, "job"))
+	job, err := s.customers.StartImport(c.UserContext(), actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
@@ -147,7 +149,7 @@ func (s *Server) importStart(c *fiber.Ctx) error {
 
 // importErrors downloads every rejected row of a preview or an import.
 func (s *Server) importErrors(c *fiber.Ctx) error {
-	job, err := s.customers.ImportJob(c.UserContext(), actor(c), param(c, "job"))
+	job, err := s.customers.ImportJob(c.UserContext(), actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}

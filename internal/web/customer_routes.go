@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 	"io"
-	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -115,84 +113,6 @@ func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {
 	contactPages.Get("/import/:job/errors.csv", s.importErrors)
 	contactPages.Get("/:id", s.contactPage)
 	contactPages.Post("/:id", s.contactSave)
-}
-
-// fieldErrors turns the service's messages into sentences to show under
-// their fields: "is required" becomes "Name is required.", and a message
-// that stands alone ("name at least one …") is capitalised.
-func fieldErrors(fields map[string]string, label func(field string) string) map[string]string {
-	out := make(map[string]string, len(fields))
-	for field, msg := range fields {
-		if label := label(field); label != "" && (strings.HasPrefix(msg, "is ") || strings.HasPrefix(msg, "must ")) {
-			out[field] = label + " " + msg + "."
-			continue
-		}
-		out[field] = sentence(msg)
-	}
-	return out
-}
-
-// actor is the signed-in user; the routes here run behind requireSession
-// or requireBearer, which put one there.
-func actor(c *fiber.Ctx) store.User {
-	u, _ := currentUser(c)
-	return u
-}
-
-// formValues returns every value of a repeated form field, copied out of
-// Fiber's reused buffers.
-func formValues(c *fiber.Ctx, key string) []string {
-	var out []string
-	if form, err := c.MultipartForm(); err == nil {
-		return append(out, form.Value[key]...)
-	}
-	for _, v := range c.Request().PostArgs().PeekMulti(key) {
-		out = append(out, string(v))
-	}
-	return out
-}
-
-// pager is the navigation under a list shown a page at a time.
-type pager struct {
-	Total      int64
-	From, To   int64
-	Prev, Next string // links; empty when there is none
-}
-
-const maxPageNumber = 1_000_000
-
-// pageNumber reads ?page=, counting from 1.
-func pageNumber(c *fiber.Ctx) int {
-	return min(max(c.QueryInt("page", 1), 1), maxPageNumber)
-}
-
-// newPager describes page n of a list at base, keeping the query's other
-// parameters in its links.
-func newPager(base string, query url.Values, n int, perPage int64, shown int, total int64) pager {
-	offset := int64(n-1) * perPage
-	p := pager{Total: total, From: offset + 1, To: offset + int64(shown)}
-	link := func(n int) string {
-		q := url.Values{}
-		for k, vs := range query {
-			if k != "page" && len(vs) > 0 && vs[0] != "" {
-				q.Set(k, vs[0])
-			}
-		}
-		if n > 1 {
-			q.Set("page", strconv.Itoa(n))
-		}
-		if len(q) == 0 {
-			return base
-		}
-		return base + "?" + q.Encode()
-	}
-	if n > 1 {
-		p.Prev = link(n - 1)
-	}
-	if p.To < total {
-		p.Next = link(n + 1)
-	}
-	return p
 }
 
 // staffDirectory names users by id and lists who may be made responsible

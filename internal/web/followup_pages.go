@@ -11,6 +11,9 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/pager"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const followupsPerPage = 50
@@ -22,7 +25,7 @@ type followupsPage struct {
 	State    string // "open", "done" or "" for all
 	SurveyID string
 	Filtered bool
-	pager
+	pager.Pager
 }
 
 type followupRow struct {
@@ -41,7 +44,7 @@ func followupQuery(c *fiber.Ctx) (followup.Query, int, error) {
 	case string(store.FollowupOpen), string(store.FollowupDone):
 		q.State = store.FollowupState(st)
 	default:
-		return q, n, badRequest("invalid input", map[string]string{"state": "must be open, done or all"})
+		return q, n, problem.BadRequest("invalid input", map[string]string{"state": "must be open, done or all"})
 	}
 	return q, n, nil
 }
@@ -63,7 +66,7 @@ func (s *Server) followupList(c *fiber.Ctx) error {
 		return err
 	}
 	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
-		pager: newPager("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
+		Pager: pager.New("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}
@@ -101,7 +104,7 @@ func (s *Server) followupShow(c *fiber.Ctx) error {
 
 func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
 	u, _ := currentUser(c)
-	d, err := s.followups.Open(c.UserContext(), u, param(c, "id"), requestID(c))
+	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), requestID(c))
 	if err != nil {
 		return err
 	}
@@ -124,13 +127,13 @@ func (s *Server) followupReopen(c *fiber.Ctx) error {
 
 func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
 	u, _ := currentUser(c)
-	id := param(c, "id")
-	note := formValue(c, "note")
+	id := input.Param(c, "id")
+	note := input.Form(c, "note")
 	err := s.followups.SetDone(c.UserContext(), u, id, done, note, requestID(c))
 	if fields := fault.FieldsOf(err); fields != nil {
 		errs := map[string]string{}
 		for field, msg := range fields {
-			errs[field] = sentence(field + " " + msg)
+			errs[field] = problem.Sentence(field + " " + msg)
 		}
 		return s.renderFollowup(c, fiber.StatusUnprocessableEntity, note, errs)
 	}
@@ -173,7 +176,7 @@ func (s *Server) apiFollowups(c *fiber.Ctx) error {
 		fields["state"] = "must be open, done or all"
 	}
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 	items, total, err := s.followups.List(c.UserContext(), actor(c), q)
 	if err != nil {

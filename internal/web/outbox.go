@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // The dev outbox is where survey email goes when no SMTP server is
@@ -52,7 +54,7 @@ type outboxMessagePage struct {
 // outboxMessage shows one message: headers, text, and the HTML in a frame.
 func (s *Server) outboxMessage(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -64,7 +66,7 @@ func (s *Server) outboxMessage(c *fiber.Ctx) error {
 // a policy that lets it run nothing and load nothing.
 func (s *Server) outboxHTML(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -74,7 +76,7 @@ func (s *Server) outboxHTML(c *fiber.Ctx) error {
 // outboxRaw serves the message as the SMTP server would have received it.
 func (s *Server) outboxRaw(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func (s *Server) apiOutbox(c *fiber.Ctx) error {
 	offset := queryInt(c, "offset", 0, fields)
 	limit := queryInt(c, "limit", 50, fields)
 	if len(fields) > 0 {
-		return badRequest("invalid input", fields)
+		return problem.BadRequest("invalid input", fields)
 	}
 	actor, _ := currentUser(c)
 	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: limit})
@@ -125,7 +127,7 @@ func (s *Server) apiOutbox(c *fiber.Ctx) error {
 // apiOutboxMessage returns one dev outbox message.
 func (s *Server) apiOutboxMessage(c *fiber.Ctx) error {
 	actor, _ := currentUser(c)
-	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, param(c, "id"))
+	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,8 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // profileForm is profile.html: the signed-in user's own settings.
@@ -34,14 +36,14 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	updated, err := s.auth.ChangePassword(c.UserContext(), u.ID,
 		bodyValue(c, "current"), bodyValue(c, "password"), bodyValue(c, "confirm"))
 	form := profileForm{User: u, MinPassword: auth.MinPasswordLength}
-	switch p := fieldProblem(err); {
+	switch p := problem.WithFields(err); {
 	case p != nil:
-		form.Errors = p.fields
-		return s.render(c, p.status, "profile", "Your account", form)
+		form.Errors = p.Fields
+		return s.render(c, p.Status, "profile", "Your account", form)
 	case errors.Is(err, auth.ErrRateLimited):
 		form.Error = "Too many wrong passwords. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, classify(err).status, "profile", "Your account", form)
+		return s.render(c, problem.Classify(err).Status, "profile", "Your account", form)
 	case err != nil:
 		return err
 	}
@@ -90,7 +92,7 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 	err := s.auth.RequestPasswordReset(c.UserContext(), email, c.IP())
 	if errors.Is(err, auth.ErrRateLimited) {
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, classify(err).status, "password_forgot", "Forgot your password?",
+		return s.render(c, problem.Classify(err).Status, "password_forgot", "Forgot your password?",
 			forgotForm{Email: email, Error: "Too many requests. Please wait a few minutes before trying again."})
 	}
 	if err != nil {
@@ -114,7 +116,7 @@ func (s *Server) resetPage(c *fiber.Ctx) error {
 	form := resetForm{Token: c.Query("token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.CheckResetLink(c.UserContext(), form.Token)
 	if errors.Is(err, auth.ErrInvalidResetLink) {
-		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	}
 	if err != nil {
 		return err
@@ -128,12 +130,12 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	form := resetForm{Token: bodyValue(c, "token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.ResetPassword(c.UserContext(), form.Token, bodyValue(c, "password"), bodyValue(c, "confirm"))
-	switch p := fieldProblem(err); {
+	switch p := problem.WithFields(err); {
 	case p != nil:
-		form.Errors = p.fields
-		return s.render(c, p.status, "password_reset", "Choose a new password", form)
+		form.Errors = p.Fields
+		return s.render(c, p.Status, "password_reset", "Choose a new password", form)
 	case errors.Is(err, auth.ErrInvalidResetLink):
-		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	case err != nil:
 		return err
 	}
@@ -143,7 +145,7 @@ func (s *Server) reset(c *fiber.Ctx) error {
 
 // adminUserReset signs a user out everywhere and mails them a reset link.
 func (s *Server) adminUserReset(c *fiber.Ctx) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	err := s.auth.AdminResetPassword(c.UserContext(), id)
 	if errors.Is(err, auth.ErrUserDisabled) {
 		u, uerr := s.auth.User(c.UserContext(), id)
@@ -152,7 +154,7 @@ func (s *Server) adminUserReset(c *fiber.Ctx) error {
 		}
 		form := editForm(u)
 		form.Error = "This user is disabled. Enable them before sending a reset link."
-		return s.render(c, classify(err).status, "admin_user_edit", u.Name, form)
+		return s.render(c, problem.Classify(err).Status, "admin_user_edit", u.Name, form)
 	}
 	if err != nil {
 		return err
@@ -163,7 +165,7 @@ func (s *Server) adminUserReset(c *fiber.Ctx) error {
 // bodyValue is a field of the form body only, never of the query string:
 // passwords and secrets do not belong in URLs.
 func bodyValue(c *fiber.Ctx, key string) string {
-	if vs := formValues(c, key); len(vs) > 0 {
+	if vs := input.Values(c, key); len(vs) > 0 {
 		return vs[0]
 	}
 	return ""

@@ -14,6 +14,8 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // privacyOverviewPage is privacy.html: what Candor holds about the link's holder,
@@ -173,7 +175,7 @@ func (s *Server) privacyRectify(c *fiber.Ctx) error {
 	if !s.allowRights(l) {
 		return s.rightsLimited(c, v)
 	}
-	form := privacyRectifyForm{Name: strings.TrimSpace(formValue(c, "name")), Email: strings.TrimSpace(formValue(c, "email"))}
+	form := privacyRectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
 	done, err := s.privacy.RequestCorrection(c.UserContext(), l.ContactID, form.Name, form.Email, v.locale)
 	if fields := rectifyProblems(err, v.msg); fields != nil {
 		form.Errors = fields
@@ -239,7 +241,7 @@ func emailChangeView(c *fiber.Ctx, locale string) respondentView {
 // emailChangePage shows what a confirmation link would change. It only
 // reads: a mail scanner opening the link must not confirm anything.
 func (s *Server) emailChangePage(c *fiber.Ctx) error {
-	token := param(c, "token")
+	token := input.Param(c, "token")
 	ch, err := s.privacy.PendingEmailChange(c.UserContext(), token)
 	v := emailChangeView(c, ch.Locale)
 	if err != nil {
@@ -251,7 +253,7 @@ func (s *Server) emailChangePage(c *fiber.Ctx) error {
 
 // emailChangeConfirm applies the change, once.
 func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
-	ch, err := s.privacy.ConfirmEmailChange(c.UserContext(), param(c, "token"))
+	ch, err := s.privacy.ConfirmEmailChange(c.UserContext(), input.Param(c, "token"))
 	v := emailChangeView(c, ch.Locale)
 	if err != nil {
 		return s.emailChangeProblem(c, v, err)
@@ -264,9 +266,9 @@ func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
 func (s *Server) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) error {
 	switch {
 	case errors.Is(err, privacy.ErrEmailUnavailable):
-		return s.renderState(c, v, classify(err).status, "email_failed", linkStatePage{})
+		return s.renderState(c, v, problem.Classify(err).Status, "email_failed", linkStatePage{})
 	case errors.Is(err, privacy.ErrLinkExpired), errors.Is(err, privacy.ErrNotFound):
-		return s.renderState(c, v, classify(err).status, "email_link", linkStatePage{})
+		return s.renderState(c, v, problem.Classify(err).Status, "email_link", linkStatePage{})
 	}
 	return err
 }
@@ -277,7 +279,7 @@ func (s *Server) privacyWithdraw(c *fiber.Ctx) error {
 	if !ok {
 		return err
 	}
-	err = s.privacy.Withdraw(c.UserContext(), l.ContactID, formValue(c, "consent"), privacy.Requester{Via: privacy.ViaPrivacyPage})
+	err = s.privacy.Withdraw(c.UserContext(), l.ContactID, input.Form(c, "consent"), privacy.Requester{Via: privacy.ViaPrivacyPage})
 	if errors.Is(err, privacy.ErrNotFound) {
 		return c.Redirect(v.url("/privacy"), fiber.StatusSeeOther) // nothing of theirs to withdraw
 	}

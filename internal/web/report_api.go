@@ -7,6 +7,8 @@ import (
 
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // The report API's documents. They are mapped from report.Report here, so
@@ -227,7 +229,7 @@ func optionLabel(sv survey.Survey, q survey.Question, value string) string {
 // reportRequest loads the survey and validates the query of a report
 // request; fields are returned, not raised, so that pages can show them.
 func (s *Server) reportRequest(c *fiber.Ctx) (survey.Survey, reportParams, report.Query, map[string]string, error) {
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return survey.Survey{}, reportParams{}, report.Query{}, nil, err
 	}
@@ -253,7 +255,7 @@ func (s *Server) validReport(c *fiber.Ctx) (survey.Survey, report.Report, map[st
 		return survey.Survey{}, report.Report{}, nil, err
 	}
 	if len(fields) > 0 {
-		return survey.Survey{}, report.Report{}, nil, badRequest("invalid input", fields)
+		return survey.Survey{}, report.Report{}, nil, problem.BadRequest("invalid input", fields)
 	}
 	ctx := c.UserContext()
 	rep, err := s.reportFor(ctx, actor(c), sv, p, q)

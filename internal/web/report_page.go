@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // reportPage is the dashboard of one survey.
@@ -150,9 +151,9 @@ func (s *Server) reportPageView(c *fiber.Ctx) error {
 	status := fiber.StatusOK
 	if len(fields) == 0 {
 		rep, err := s.reportFor(c.UserContext(), u, sv, p, q)
-		var pr *problem
-		if errors.As(err, &pr) && pr.status == fiber.StatusBadRequest {
-			fields = pr.fields
+		var pr *problem.Problem
+		if errors.As(err, &pr) && pr.Status == fiber.StatusBadRequest {
+			fields = pr.Fields
 		} else if err != nil {
 			return err
 		} else {

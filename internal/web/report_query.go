@@ -13,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // ReportService computes anonymised reports; *report.Service is one.
@@ -31,7 +32,7 @@ type SurveyCampaigns interface {
 var _ SurveyCampaigns = (*store.Campaigns)(nil)
 
 // errNoReports answers report routes on a server built without reports.
-var errNoReports = &problem{status: fiber.StatusNotFound, msg: "reports are not available"}
+var errNoReports = &problem.Problem{Status: fiber.StatusNotFound, Msg: "reports are not available"}
 
 // reportParams are a report's query parameters as given, for forms and
 // links to repeat them.
@@ -163,7 +164,7 @@ func (s *Server) reportFor(ctx context.Context, u store.User, sv survey.Survey, 
 	rep, err := s.reports.Report(ctx, q, sv)
 	if f, ok := fault.As(err); ok && errors.Is(err, report.ErrInvalidQuery) {
 		// The report's query is the one field of the page and the API.
-		return report.Report{}, badRequest("invalid input", map[string]string{"query": f.Message()})
+		return report.Report{}, problem.BadRequest("invalid input", map[string]string{"query": f.Message()})
 	}
 	return rep, err
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
 )
 
 // respondentAnswerPage is respond.html: the survey's answer form.
@@ -27,7 +28,7 @@ type answerSummaryItem struct {
 
 // resolveLink reads the link token of the request.
 func (s *Server) resolveLink(c *fiber.Ctx) (string, respond.Link, error) {
-	token := param(c, "token")
+	token := input.Param(c, "token")
 	l, err := s.respondents.Resolve(c.UserContext(), token)
 	return token, l, err
 }
@@ -111,7 +112,7 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	}
 
 	values := postedAnswers(c)
-	version, _ := strconv.Atoi(formValue(c, consentVersionField))
+	version, _ := strconv.Atoi(input.Form(c, consentVersionField))
 	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
 		Values:         values,
 		Locale:         v.locale,

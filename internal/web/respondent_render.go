@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // respondentViews lists the respondent's own pages. Each is parsed with
@@ -192,21 +193,21 @@ func (s *Server) respondentPage(h fiber.Handler) fiber.Handler {
 		if errors.Is(err, respond.ErrInvalidLink) || errors.Is(err, privacy.ErrNotFound) {
 			return s.invalidLink(c)
 		}
-		p := classify(err)
-		if p.status < 500 {
+		p := problem.Classify(err)
+		if p.Status < 500 {
 			return err // the error handler's page fits: a 413, say
 		}
 		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
 			slog.String("request_id", requestID(c)),
 			slog.String("method", c.Method()),
 			slog.String("path", redactPath(c.Path())),
-			slog.Int("status", p.status),
+			slog.Int("status", p.Status),
 			slog.String("error", err.Error()))
-		if p.status == fiber.StatusServiceUnavailable {
+		if p.Status == fiber.StatusServiceUnavailable {
 			c.Set(fiber.HeaderRetryAfter, "60")
 		}
 		v := newRespondentView(c, "", i18n.Supported(), "", "en", "")
-		return s.renderState(c, v, p.status, "error", linkStatePage{Reference: requestID(c)})
+		return s.renderState(c, v, p.Status, "error", linkStatePage{Reference: requestID(c)})
 	}
 }
 

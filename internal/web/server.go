@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
 )
@@ -253,13 +254,13 @@ func (s *Server) routeBodyLimit(method, path []byte) int {
 }
 
 // tooLarge is the answer to a body over its route's limit.
-func (s *Server) tooLarge(c *fiber.Ctx) *problem {
+func (s *Server) tooLarge(c *fiber.Ctx) *problem.Problem {
 	size := fmt.Sprintf("%d MB", s.wireLimit(c)>>20)
-	return &problem{
-		status:  fiber.StatusRequestEntityTooLarge,
-		msg:     "request body too large: the limit is " + size,
-		heading: "File too large",
-		detail:  "Candor accepts files of up to " + size + ". Split the file into smaller ones and upload them one after another.",
+	return &problem.Problem{
+		Status:  fiber.StatusRequestEntityTooLarge,
+		Msg:     "request body too large: the limit is " + size,
+		Heading: "File too large",
+		Detail:  "Candor accepts files of up to " + size + ". Split the file into smaller ones and upload them one after another.",
 	}
 }
 

@@ -141,3 +141,10 @@ func requireRole(roles ...store.Role) fiber.Handler {
 		return c.Next()
 	}
 }
+
+// actor is the signed-in user; the routes here run behind requireSession
+// or requireBearer, which put one there.
+func actor(c *fiber.Ctx) store.User {
+	u, _ := currentUser(c)
+	return u
+}

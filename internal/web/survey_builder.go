@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // defaultConsentText starts a new survey's consent text, which the
@@ -80,9 +81,9 @@ func (s *Server) surveyCreate(c *fiber.Ctx) error {
 	}
 	actor, _ := currentUser(c)
 	created, err := s.surveys.Create(c.UserContext(), actor, post.survey)
-	if p := fieldProblem(err); p != nil {
-		o.errs = p.fields
-		return s.renderBuilder(c, p.status, post.survey, o)
+	if p := problem.WithFields(err); p != nil {
+		o.errs = p.Fields
+		return s.renderBuilder(c, p.Status, post.survey, o)
 	}
 	if err != nil {
 		return err
@@ -120,12 +121,12 @@ func (s *Server) surveySave(c *fiber.Ctx) error {
 	}
 	actor, _ := currentUser(c)
 	_, err = s.surveys.Update(c.UserContext(), actor, stored.ID, post.survey)
-	switch p := fieldProblem(err); {
+	switch p := problem.WithFields(err); {
 	case err == nil:
 		return c.Redirect(o.cancel+"?saved=1", fiber.StatusSeeOther)
 	case p != nil:
-		o.errs = p.fields
-		return s.renderBuilder(c, p.status, post.survey, o)
+		o.errs = p.Fields
+		return s.renderBuilder(c, p.Status, post.survey, o)
 	case errors.Is(err, surveys.ErrConflict):
 		latest, err := s.surveys.Get(c.UserContext(), stored.ID)
 		if err != nil {
@@ -211,7 +212,7 @@ func postedForm(c *fiber.Ctx) (url.Values, error) {
 	if strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
 		mf, err := c.MultipartForm()
 		if err != nil {
-			return nil, badRequest("the form could not be read", nil)
+			return nil, problem.BadRequest("the form could not be read", nil)
 		}
 		for k, vs := range mf.Value {
 			form[k] = append([]string(nil), vs...)

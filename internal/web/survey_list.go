@@ -12,13 +12,14 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/pager"
 )
 
 const surveysPerPage = 25
 
 type surveyListPage struct {
 	Rows []surveyRow
-	pager
+	pager.Pager
 	Scopes      []filterTab
 	Statuses    []filterTab
 	Filtered    bool
@@ -86,7 +87,7 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 	}
 
 	page := surveyListPage{
-		pager:     newPager("/", q.values(), q.page, surveysPerPage, len(items), total),
+		Pager:     pager.New("/", q.values(), q.page, surveysPerPage, len(items), total),
 		Filtered:  q.mine || q.status != "",
 		CanCreate: canWrite(u),
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
 )
 
 type surveyPreviewPage struct {
@@ -24,7 +25,7 @@ type localeLink struct {
 // one of the survey's languages (?locale=fi; the default otherwise), but
 // without a way to send it.
 func (s *Server) surveyPreview(c *fiber.Ctx) error {
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,8 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 type surveyViewPage struct {
@@ -70,7 +72,7 @@ func surveyNotice(c *fiber.Ctx) string {
 // surveyView shows a survey: its settings, consent versions and questions,
 // with the actions the user may take.
 func (s *Server) surveyView(c *fiber.Ctx) error {
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -175,15 +177,15 @@ func openConfirmation(sv survey.Survey, errs []string) confirmPage {
 
 // surveyOpen opens a draft.
 func (s *Server) surveyOpen(c *fiber.Ctx) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	u, _ := currentUser(c)
 	_, err := s.surveys.Open(c.UserContext(), u, id)
-	if p := fieldProblem(err); p != nil {
+	if p := problem.WithFields(err); p != nil {
 		sv, err := s.surveys.Get(c.UserContext(), id)
 		if err != nil {
 			return err
 		}
-		return s.render(c, p.status, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(p.fields)))
+		return s.render(c, p.Status, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(p.Fields)))
 	}
 	if err != nil {
 		return err
@@ -226,7 +228,7 @@ func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
 
 // surveyClose closes an open survey.
 func (s *Server) surveyClose(c *fiber.Ctx) error {
-	id := param(c, "id")
+	id := input.Param(c, "id")
 	u, _ := currentUser(c)
 	if _, err := s.surveys.Close(c.UserContext(), u, id); err != nil {
 		return err
@@ -237,7 +239,7 @@ func (s *Server) surveyClose(c *fiber.Ctx) error {
 // surveyDuplicate copies a survey into a new draft owned by the user.
 func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
 	u, _ := currentUser(c)
-	dup, err := s.surveys.Duplicate(c.UserContext(), u, param(c, "id"))
+	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
@@ -247,7 +249,7 @@ func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
 // changeableSurvey loads the survey named in the path, if the user may
 // change it.
 func (s *Server) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
-	sv, err := s.surveys.Get(c.UserContext(), param(c, "id"))
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return survey.Survey{}, err
 	}

@@ -11,6 +11,8 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // Unsubscribe links (/u/{token}) are respondent pages: the token is the
@@ -40,7 +42,7 @@ type unsubscribeView struct {
 
 // unsubscribePage asks whether to unsubscribe, and changes nothing.
 func (s *Server) unsubscribePage(c *fiber.Ctx) error {
-	token := param(c, "token")
+	token := input.Param(c, "token")
 	sub, err := s.campaigns.Subscription(c.UserContext(), token)
 	if err != nil {
 		return s.unsubscribeFailure(c, err)
@@ -60,7 +62,7 @@ func (s *Server) unsubscribePage(c *fiber.Ctx) error {
 
 // unsubscribeSubmit unsubscribes at once.
 func (s *Server) unsubscribeSubmit(c *fiber.Ctx) error {
-	sub, err := s.campaigns.Unsubscribe(c.UserContext(), param(c, "token"))
+	sub, err := s.campaigns.Unsubscribe(c.UserContext(), input.Param(c, "token"))
 	if err != nil {
 		return s.unsubscribeFailure(c, err)
 	}
@@ -82,23 +84,23 @@ func (s *Server) unsubscribeFailure(c *fiber.Ctx, err error) error {
 	switch {
 	case errors.Is(err, invite.ErrLinkExpired):
 		v.Heading, v.Body = v.Text.ExpiredTitle, v.Text.ExpiredBody
-		return s.renderUnsubscribe(c, classify(err).status, v)
+		return s.renderUnsubscribe(c, problem.Classify(err).Status, v)
 	case errors.Is(err, invite.ErrLinkInvalid):
 		v.Heading, v.Body = v.Text.InvalidTitle, v.Text.InvalidBody
-		return s.renderUnsubscribe(c, classify(err).status, v)
+		return s.renderUnsubscribe(c, problem.Classify(err).Status, v)
 	}
-	p := classify(err)
+	p := problem.Classify(err)
 	s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
 		slog.String("request_id", requestID(c)),
 		slog.String("method", c.Method()),
 		slog.String("path", redactPath(c.Path())),
-		slog.Int("status", p.status),
+		slog.Int("status", p.Status),
 		slog.String("error", err.Error()))
-	if p.status == fiber.StatusServiceUnavailable {
+	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "60")
 	}
 	v.Heading, v.Body, v.Reference = v.Text.ErrorTitle, v.Text.ErrorBody, requestID(c)
-	return s.renderUnsubscribe(c, p.status, v)
+	return s.renderUnsubscribe(c, p.Status, v)
 }
 
 // newUnsubscribeView picks the contact's language, or the browser's.
