@@ -153,7 +153,6 @@ func pageText(err error, msg string) (heading, detail string) {
 	return "", ""
 }
 
-
 // Sentence makes a message a sentence to show on a page: capitalised, with
 // a full stop.
 func Sentence(msg string) string {
