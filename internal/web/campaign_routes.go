@@ -32,14 +32,6 @@ type CampaignService interface {
 
 var _ CampaignService = (*invite.Service)(nil)
 
-// campaignPages lists the views of the campaigns area. unsubscribe.html is
-// a respondent page with a document of its own; it is parsed here all the
-// same and rendered by its own template name.
-func campaignPages() []string {
-	return []string{"campaigns", "campaign_new", "campaign_preview", "campaign", "campaign_cancel",
-		"outbox", "outbox_message", "unsubscribe"}
-}
-
 // campaignRoutes registers campaigns, the dev outbox and unsubscribe links.
 //
 // Staff routes each carry their whole chain rather than a group's: a group

@@ -52,18 +52,6 @@ const (
 	exportWriteTimeout = 10 * time.Minute // to send every contact
 )
 
-// customerPages lists the views of the accounts and contacts area.
-func customerPages() []string {
-	return []string{
-		"accounts", "accounts_new", "accounts_edit", "accounts_delete",
-		"contacts", "contacts_new", "contacts_edit",
-		"contacts_import", "contacts_import_preview", "contacts_import_job",
-	}
-}
-
-// customerPartials lists the form fields the new and edit pages share.
-func customerPartials() []string { return []string{"accounts_fields", "contacts_fields"} }
-
 // customerRoutes registers the accounts and contacts API and pages. Only
 // admins and managers get in; analysts see aggregates, never a contact.
 func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {

@@ -20,9 +20,6 @@ type FollowupService interface {
 
 var _ FollowupService = (*followup.Service)(nil)
 
-// followupPages lists the views of the follow-ups area.
-func followupPages() []string { return []string{"followups", "followup"} }
-
 // followupRoutes registers the follow-up pages and API. Analysts are
 // refused before any handler runs: named responses are never theirs.
 func (s *Server) followupRoutes(api fiber.Router, app fiber.Router) {

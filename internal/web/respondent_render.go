@@ -1,10 +1,8 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io/fs"
 	"log/slog"
 	"net/url"
 
@@ -16,19 +14,6 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/problem"
 )
-
-// respondentViews lists the respondent's own pages. Each is parsed with
-// respond_layout.html rather than the staff layout: it is in the
-// respondent's language, names it in <html lang>, and shows no staff
-// navigation.
-func respondentViews() []string {
-	return []string{"respond", "respond_thanks", "respond_state", "privacy", "privacy_erase", "privacy_email"}
-}
-
-// parseRespondentViews adds the respondent's pages to vs.
-func parseRespondentViews(fsys fs.FS, st *assets, vs viewSet) error {
-	return parseWithLayout(fsys, st, "respond_layout.html", respondentViews(), vs)
-}
 
 // respondentView is the state every respondent page is rendered in: the
 // link it is for, the language, and the messages in it.
@@ -101,16 +86,7 @@ func (v respondentView) layout(title string, page any) respondentLayout {
 
 // renderRespondent renders a respondent page.
 func (s *Server) renderRespondent(c *fiber.Ctx, status int, name string, data respondentLayout) error {
-	t, ok := s.views[name]
-	if !ok {
-		return fmt.Errorf("web: no view %q", name)
-	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	return s.views.Render(c, status, name, data)
 }
 
 // linkStatePage is respond_state.html: a heading, what happened, and what the

@@ -39,13 +39,6 @@ type PrivacyService interface {
 
 var _ PrivacyService = (*privacy.Service)(nil)
 
-// respondentPages lists the staff views of the respondent area: handling
-// data-subject requests and the audit log. The respondent's own pages are
-// in respondentViews, with a layout of their own.
-func respondentPages() []string {
-	return []string{"admin_privacy", "admin_privacy_person", "admin_privacy_response", "admin_privacy_erase", "admin_audit"}
-}
-
 // respondentRoutes registers the respondent pages under /s and the admin
 // pages for data-subject requests.
 //

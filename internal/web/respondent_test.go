@@ -7,11 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,8 +21,6 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/public"
-	"github.com/candorhq/candor/views"
 )
 
 // respondentFixture is a server with the respondent services over a fresh
@@ -493,30 +489,6 @@ func FuzzRespondentPost(f *testing.F) {
 			t.Fatalf("POST %q with %q: status %d", target, body, resp.StatusCode)
 		}
 	})
-}
-
-func TestRespondentViewsFailOnAMissingView(t *testing.T) {
-	t.Parallel()
-	st, err := loadAssets(public.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs := viewSet{}
-	if err := parseRespondentViews(views.FS, st, vs); err != nil || len(vs) != len(respondentViews()) {
-		t.Fatalf("embedded views: %d parsed, %v", len(vs), err)
-	}
-	fsys := fstest.MapFS{}
-	for _, name := range slices.Concat(respondentViews(), partialNames(), []string{"respond_layout"}) {
-		data, err := views.FS.ReadFile(name + ".html")
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name+".html"] = &fstest.MapFile{Data: data}
-	}
-	delete(fsys, "privacy_erase.html")
-	if err := parseRespondentViews(fsys, st, viewSet{}); err == nil || !strings.Contains(err.Error(), "privacy_erase") {
-		t.Errorf("err = %v, want one naming the missing view", err)
-	}
 }
 
 // TestPostsToALinkAreLimited: a link takes a person's few posts, then

@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/view"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
 )
@@ -85,7 +86,7 @@ type Server struct {
 	db      Pinger
 	logger  *slog.Logger
 	version string
-	views   viewSet
+	views   *view.Set
 	assets  *assets
 	metrics *metrics.Metrics
 	csrf    fiber.Handler
@@ -151,9 +152,6 @@ func New(d Deps) (*Server, error) {
 	}
 	vs, err := parseViews(views.FS, st)
 	if err != nil {
-		return nil, err
-	}
-	if err := parseRespondentViews(views.FS, st, vs); err != nil {
 		return nil, err
 	}
 	tokens, err := newCSRFTokens(d.Keys)

@@ -23,17 +23,6 @@ type SurveyService interface {
 
 var _ SurveyService = (*surveys.Service)(nil)
 
-// surveyPages lists the views of the survey area. The survey list is the
-// home page.
-func surveyPages() []string {
-	return []string{"survey_edit", "survey_view", "survey_confirm", "survey_preview", "comments", "report"}
-}
-
-// surveyPartials lists templates that only define blocks for pages to
-// use: survey_form.html is the respondent's answer form, shared by the
-// preview and the respondent pages.
-func surveyPartials() []string { return []string{"survey_form"} }
-
 // surveyRoutes registers the surveys API and the survey builder pages.
 // Every staff role may read surveys; admins and managers may write them,
 // and the service further limits changes to the owner or an admin.

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -116,14 +115,5 @@ func newUnsubscribeView(c *fiber.Ctx, contactLocale string) unsubscribeView {
 // renderUnsubscribe renders unsubscribe.html's own document, not the staff
 // layout.
 func (s *Server) renderUnsubscribe(c *fiber.Ctx, status int, v unsubscribeView) error {
-	t, ok := s.views["unsubscribe"]
-	if !ok {
-		return errors.New("web: no view unsubscribe")
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "unsubscribe-page", v); err != nil {
-		return fmt.Errorf("web: render unsubscribe: %w", err)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	return s.views.RenderBlock(c, status, "unsubscribe", "unsubscribe-page", v)
 }
