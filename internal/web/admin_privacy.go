@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -22,7 +23,7 @@ import (
 
 // staffRequester is the signed-in admin acting on someone's request.
 func staffRequester(c *fiber.Ctx) privacy.Requester {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	return privacy.Requester{Staff: &u, Via: privacy.ViaAdmin, RequestID: requestID(c)}
 }
 

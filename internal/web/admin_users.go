@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -135,7 +136,7 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 		change.Password = &password
 	}
 
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	_, err := s.auth.UpdateUser(c.UserContext(), actor.ID, id, change)
 	if err == nil {
 		return c.Redirect("/admin/users/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)

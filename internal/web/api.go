@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -28,8 +29,7 @@ func (s *Server) requireBearer(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Locals(userKey{}, u)
-	c.Locals(claimsKey{}, claims)
+	identity.Set(c, u, claims)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Next()
 }

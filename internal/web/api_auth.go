@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -50,13 +51,13 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 
 // apiMe returns the signed-in user.
 func (s *Server) apiMe(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	return c.JSON(toUserJSON(u))
 }
 
 // apiRevoke ends the bearer token the request was made with.
 func (s *Server) apiRevoke(c *fiber.Ctx) error {
-	if err := s.auth.Revoke(c.UserContext(), currentClaims(c)); err != nil {
+	if err := s.auth.Revoke(c.UserContext(), identity.Claims(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
@@ -65,7 +66,7 @@ func (s *Server) apiRevoke(c *fiber.Ctx) error {
 // apiLogoutAll ends every session and API token of the caller, this one
 // included.
 func (s *Server) apiLogoutAll(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	if _, err := s.auth.SignOutEverywhere(c.UserContext(), u.ID); err != nil {
 		return err
 	}
@@ -84,7 +85,7 @@ func (s *Server) apiChangePassword(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	u, err := s.auth.ChangePassword(c.UserContext(), u.ID, in.Current, in.Password, in.Password)
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -47,7 +48,7 @@ func (s *Server) apiCreateCampaign(c *fiber.Ctx) error {
 		}
 		req.SendAt = &at
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	created, err := s.campaigns.Create(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return err
@@ -135,7 +136,7 @@ func toReportJSON(r invite.Report) campaignJSON {
 
 // apiCampaign returns a campaign with its live counts.
 func (s *Server) apiCampaign(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -145,7 +146,7 @@ func (s *Server) apiCampaign(c *fiber.Ctx) error {
 
 // apiListCampaigns lists a survey's campaigns the caller may see.
 func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	_, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -159,7 +160,7 @@ func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
 
 // apiCancelCampaign cancels a campaign; cancelling again changes nothing.
 func (s *Server) apiCancelCampaign(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err

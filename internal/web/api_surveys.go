@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -37,7 +38,7 @@ func (s *Server) apiListSurveys(c *fiber.Ctx) error {
 		return problem.BadRequest("invalid input", fields)
 	}
 
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	items, total, err := s.surveys.List(c.UserContext(), u, f, page)
 	if err != nil {
 		return err
@@ -55,7 +56,7 @@ func (s *Server) apiCreateSurvey(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &def); err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	sv, err := s.surveys.Create(c.UserContext(), u, def)
 	if err != nil {
 		return err
@@ -102,7 +103,7 @@ func (s *Server) apiUpdateSurvey(c *fiber.Ctx) error {
 		edited.Revision = current.Revision
 	}
 
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	sv, err := s.surveys.Update(c.UserContext(), u, id, edited)
 	if err != nil {
 		return err
@@ -121,7 +122,7 @@ func (s *Server) apiCloseSurvey(c *fiber.Ctx) error {
 }
 
 func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, actor store.User, id string) (survey.Survey, error)) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	sv, err := step(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -131,7 +132,7 @@ func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, acto
 
 // apiDuplicateSurvey copies a survey into a new draft owned by the caller.
 func (s *Server) apiDuplicateSurvey(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -100,7 +101,7 @@ func (s *Server) apiUpdateUser(c *fiber.Ctx) error {
 		return problem.BadRequest("nothing to change: give name, role, disabled or password", nil)
 	}
 
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	u, err := s.auth.UpdateUser(c.UserContext(), actor.ID, input.Param(c, "id"),
 		auth.UserChange{Name: in.Name, Role: in.Role, Disabled: in.Disabled, Password: in.Password})
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -42,7 +43,7 @@ type campaignRow struct {
 
 // campaignList lists a survey's campaigns.
 func (s *Server) campaignList(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	sv, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func (s *Server) campaignNew(c *fiber.Ctx) error {
 
 // renderCampaignForm shows the form with what was entered and what is wrong.
 func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm, fields map[string]string, formError string, skipped []skipRow) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	opts, err := s.campaigns.FormOptions(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -149,7 +150,7 @@ func (s *Server) campaignPreview(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return s.renderCampaignForm(c, fiber.StatusBadRequest, form, fields, "", nil)
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	pv, err := s.campaigns.Preview(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return s.formFailure(c, form, err)
@@ -189,7 +190,7 @@ func (s *Server) campaignCreate(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return s.renderCampaignForm(c, fiber.StatusBadRequest, form, fields, "", nil)
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	created, err := s.campaigns.Create(c.UserContext(), actor, input.Param(c, "id"), req)
 	if err != nil {
 		return s.formFailure(c, form, err)
@@ -203,7 +204,7 @@ const emailFramePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src
 
 // campaignEmail serves the sample email's HTML for the preview's frame.
 func (s *Server) campaignEmail(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	kind := store.MessageInvitation
 	if c.Query("kind") == string(store.MessageReminder) {
 		kind = store.MessageReminder
@@ -253,7 +254,7 @@ const refreshSeconds = 3
 
 // campaignShow shows a campaign's progress, skips and failures.
 func (s *Server) campaignShow(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -300,7 +301,7 @@ func newCampaignPage(r invite.Report) campaignPage {
 
 // campaignCancelConfirm asks before cancelling.
 func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -313,7 +314,7 @@ func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 
 // campaignCancel cancels the campaign.
 func (s *Server) campaignCancel(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err

@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -97,7 +98,7 @@ func (s *Server) apiComments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	r, fields := commentsRequestOf(c, u, sv)
 	if len(fields) > 0 {
 		return problem.BadRequest("invalid input", fields)
@@ -152,7 +153,7 @@ func (s *Server) commentsPageView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	r, fields := commentsRequestOf(c, u, sv)
 	def := sv.DefaultLocale
 	page := commentsPage{

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/pager"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -52,7 +53,7 @@ func followupQuery(c *fiber.Ctx) (followup.Query, int, error) {
 // followupList lists the named responses of the viewer's accounts (every
 // account's for an admin), newest first.
 func (s *Server) followupList(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	q, n, err := followupQuery(c)
 	if err != nil {
 		return err
@@ -103,7 +104,7 @@ func (s *Server) followupShow(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), requestID(c))
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (s *Server) followupReopen(c *fiber.Ctx) error {
 }
 
 func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	id := input.Param(c, "id")
 	note := input.Form(c, "note")
 	err := s.followups.SetDone(c.UserContext(), u, id, done, note, requestID(c))

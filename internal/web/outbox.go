@@ -7,6 +7,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -29,7 +30,7 @@ type outboxPage struct {
 func (s *Server) outboxList(c *fiber.Ctx) error {
 	n := max(c.QueryInt("page", 1), 1)
 	offset := int64(n-1) * outboxPerPage
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: outboxPerPage})
 	if err != nil {
 		return err
@@ -53,7 +54,7 @@ type outboxMessagePage struct {
 
 // outboxMessage shows one message: headers, text, and the HTML in a frame.
 func (s *Server) outboxMessage(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -65,7 +66,7 @@ func (s *Server) outboxMessage(c *fiber.Ctx) error {
 // outboxHTML serves a message's HTML part for the frame on its page, under
 // a policy that lets it run nothing and load nothing.
 func (s *Server) outboxHTML(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -75,7 +76,7 @@ func (s *Server) outboxHTML(c *fiber.Ctx) error {
 
 // outboxRaw serves the message as the SMTP server would have received it.
 func (s *Server) outboxRaw(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -112,7 +113,7 @@ func (s *Server) apiOutbox(c *fiber.Ctx) error {
 	if len(fields) > 0 {
 		return problem.BadRequest("invalid input", fields)
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: limit})
 	if err != nil {
 		return err
@@ -126,7 +127,7 @@ func (s *Server) apiOutbox(c *fiber.Ctx) error {
 
 // apiOutboxMessage returns one dev outbox message.
 func (s *Server) apiOutboxMessage(c *fiber.Ctx) error {
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -24,7 +25,7 @@ type profileForm struct {
 
 // profilePage shows the change-password form and "sign out everywhere".
 func (s *Server) profilePage(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	return s.render(c, fiber.StatusOK, "profile", "Your account",
 		profileForm{User: u, Changed: c.Query("changed") == "1", MinPassword: auth.MinPasswordLength})
 }
@@ -32,7 +33,7 @@ func (s *Server) profilePage(c *fiber.Ctx) error {
 // changePassword sets the user's own password. Their other sessions end;
 // this browser gets a new session so that its user stays signed in.
 func (s *Server) changePassword(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	updated, err := s.auth.ChangePassword(c.UserContext(), u.ID,
 		bodyValue(c, "current"), bodyValue(c, "password"), bodyValue(c, "confirm"))
 	form := profileForm{User: u, MinPassword: auth.MinPasswordLength}
@@ -56,7 +57,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 // signOutEverywhere ends every session and API token of the user, this
 // browser's included.
 func (s *Server) signOutEverywhere(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	if _, err := s.auth.SignOutEverywhere(c.UserContext(), u.ID); err != nil {
 		return err
 	}

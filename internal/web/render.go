@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/view"
 )
 
@@ -71,7 +72,7 @@ func navFor(u *store.User, path string) []navLink {
 // an error page instead of half a page.
 func (s *Server) render(c *fiber.Ctx, status int, name, title string, page any) error {
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
-	if u, ok := currentUser(c); ok {
+	if u, ok := identity.User(c); ok {
 		data.User = &u
 		data.Nav = navFor(&u, c.Path())
 	}

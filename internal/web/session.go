@@ -11,26 +11,10 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 )
 
 const sessionCookie = "candor_session"
-
-type (
-	userKey   struct{}
-	claimsKey struct{}
-)
-
-// currentClaims are the claims of the token the request was admitted with.
-func currentClaims(c *fiber.Ctx) *auth.Claims {
-	cl, _ := c.Locals(claimsKey{}).(*auth.Claims)
-	return cl
-}
-
-// currentUser is the user the session or bearer middleware authenticated.
-func currentUser(c *fiber.Ctx) (store.User, bool) {
-	u, ok := c.Locals(userKey{}).(store.User)
-	return u, ok
-}
 
 // requireSession admits a request with a valid session cookie of an
 // enabled user and sends everyone else to the sign-in page. The user is
@@ -54,8 +38,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.Locals(userKey{}, u)
-	c.Locals(claimsKey{}, claims)
+	identity.Set(c, u, claims)
 	c.Set(fiber.HeaderCacheControl, "no-store") // pages behind sign-in are never kept by caches
 	return c.Next()
 }
@@ -134,7 +117,7 @@ func safeNext(next string) string {
 // pages, 403 JSON under /api. It runs after requireSession or requireBearer.
 func requireRole(roles ...store.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		u, ok := currentUser(c)
+		u, ok := identity.User(c)
 		if !ok || !slices.Contains(roles, u.Role) {
 			return fiber.ErrForbidden
 		}
@@ -145,6 +128,6 @@ func requireRole(roles ...store.Role) fiber.Handler {
 // actor is the signed-in user; the routes here run behind requireSession
 // or requireBearer, which put one there.
 func actor(c *fiber.Ctx) store.User {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	return u
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -79,7 +80,7 @@ func (s *Server) surveyCreate(c *fiber.Ctx) error {
 	if len(post.unreadable) > 0 {
 		return s.renderBuilder(c, fiber.StatusBadRequest, post.survey, post.withErrors(o))
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	created, err := s.surveys.Create(c.UserContext(), actor, post.survey)
 	if p := problem.WithFields(err); p != nil {
 		o.errs = p.Fields
@@ -119,7 +120,7 @@ func (s *Server) surveySave(c *fiber.Ctx) error {
 	if len(post.unreadable) > 0 {
 		return s.renderBuilder(c, fiber.StatusBadRequest, post.survey, post.withErrors(o))
 	}
-	actor, _ := currentUser(c)
+	actor, _ := identity.User(c)
 	_, err = s.surveys.Update(c.UserContext(), actor, stored.ID, post.survey)
 	switch p := problem.WithFields(err); {
 	case err == nil:

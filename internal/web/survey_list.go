@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/pager"
 )
 
@@ -78,7 +79,7 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 	if st := survey.Status(c.Query("status")); st.Valid() {
 		q.status = st
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	offset := int64(q.page-1) * surveysPerPage
 	items, total, err := s.surveys.List(c.UserContext(), u, surveys.Filter{Mine: q.mine, Status: q.status},
 		store.Page{Offset: offset, Limit: surveysPerPage})

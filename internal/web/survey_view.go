@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -76,7 +77,7 @@ func (s *Server) surveyView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	owner, err := ownerNames{s: s, c: c, me: u, names: map[string]string{}}.name(sv.OwnerID)
 	if err != nil {
 		return err
@@ -178,7 +179,7 @@ func openConfirmation(sv survey.Survey, errs []string) confirmPage {
 // surveyOpen opens a draft.
 func (s *Server) surveyOpen(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	_, err := s.surveys.Open(c.UserContext(), u, id)
 	if p := problem.WithFields(err); p != nil {
 		sv, err := s.surveys.Get(c.UserContext(), id)
@@ -229,7 +230,7 @@ func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
 // surveyClose closes an open survey.
 func (s *Server) surveyClose(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	if _, err := s.surveys.Close(c.UserContext(), u, id); err != nil {
 		return err
 	}
@@ -238,7 +239,7 @@ func (s *Server) surveyClose(c *fiber.Ctx) error {
 
 // surveyDuplicate copies a survey into a new draft owned by the user.
 func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -253,7 +254,7 @@ func (s *Server) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
 	if err != nil {
 		return survey.Survey{}, err
 	}
-	if u, _ := currentUser(c); !canChange(u, sv) {
+	if u, _ := identity.User(c); !canChange(u, sv) {
 		return survey.Survey{}, surveys.ErrForbidden
 	}
 	return sv, nil
