@@ -15,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // Admins handle data-subject requests for people who write in instead of
@@ -24,7 +25,7 @@ import (
 // staffRequester is the signed-in admin acting on someone's request.
 func staffRequester(c *fiber.Ctx) privacy.Requester {
 	u, _ := identity.User(c)
-	return privacy.Requester{Staff: &u, Via: privacy.ViaAdmin, RequestID: requestID(c)}
+	return privacy.Requester{Staff: &u, Via: privacy.ViaAdmin, RequestID: problem.RequestID(c)}
 }
 
 type privacySearchPage struct {
@@ -55,20 +56,20 @@ func (s *Server) adminPrivacySearch(c *fiber.Ctx) error {
 // adminPersonPage is admin_privacy_person.html.
 type adminPersonPage struct {
 	O           privacy.Overview
-	Invitations []privacyInvitationRow
+	Invitations []respondent.InvitationRow
 	Base        string // /admin/privacy/<id>
 	Language    string
 	Done        string
-	Form        privacyRectifyForm
+	Form        respondent.RectifyForm
 }
 
 // adminPrivacyPerson shows what Candor holds about a person, with the
 // actions their request may ask for.
 func (s *Server) adminPrivacyPerson(c *fiber.Ctx) error {
-	return s.renderPerson(c, fiber.StatusOK, privacyRectifyForm{})
+	return s.renderPerson(c, fiber.StatusOK, respondent.RectifyForm{})
 }
 
-func (s *Server) renderPerson(c *fiber.Ctx, status int, form privacyRectifyForm) error {
+func (s *Server) renderPerson(c *fiber.Ctx, status int, form respondent.RectifyForm) error {
 	id := input.Param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
@@ -79,7 +80,7 @@ func (s *Server) renderPerson(c *fiber.Ctx, status int, form privacyRectifyForm)
 	}
 	page := adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id), Language: i18n.EnglishName(o.Contact.Locale), Done: c.Query("done"), Form: form}
 	for _, inv := range o.Invitations {
-		page.Invitations = append(page.Invitations, privacyInvitationRow{Survey: inv.SurveyTitle, State: staffInvitationState(inv.State), Sent: inv.SentAt.UTC().Format("2 Jan 2006")})
+		page.Invitations = append(page.Invitations, respondent.InvitationRow{Survey: inv.SurveyTitle, State: staffInvitationState(inv.State), Sent: inv.SentAt.UTC().Format("2 Jan 2006")})
 	}
 	title := o.Contact.Name
 	if o.Erased() {
@@ -113,13 +114,13 @@ func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendPersonalData(c, export)
+	return respondent.SendPersonalData(c, export)
 }
 
 // adminPrivacyRectify corrects the person's name and email.
 func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
-	form := privacyRectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
+	form := respondent.RectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
 	_, err := s.privacy.Rectify(c.UserContext(), id, form.Name, form.Email, staffRequester(c))
 	switch fields := fault.FieldsOf(err); {
 	case fields != nil:

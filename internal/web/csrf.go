@@ -55,7 +55,7 @@ func (s *Server) csrfProtection(tokens *csrfTokens) fiber.Handler {
 		ErrorHandler:      func(*fiber.Ctx, error) error { return errCSRF },
 	})
 	return func(c *fiber.Ctx) error {
-		if !safeMethod(c.Method()) {
+		if !input.SafeMethod(c.Method()) {
 			switch c.Get("Sec-Fetch-Site") {
 			case "cross-site", "same-site":
 				return errCSRF
@@ -70,10 +70,6 @@ var errCSRF = &problem.Problem{
 	Msg:     "invalid or missing CSRF token",
 	Heading: "This form has expired",
 	Detail:  "The form was open too long or did not come from Candor. Please go back, reload the page and try again.",
-}
-
-func safeMethod(m string) bool {
-	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions || m == fiber.MethodTrace
 }
 
 // csrfToken is the token for the hidden _csrf field: the middleware's

@@ -6,9 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gofiber/fiber/v2"
-	"github.com/valyala/fasthttp"
-
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -51,57 +48,6 @@ const (
 	importReadTimeout  = 5 * time.Minute  // to receive a large file over a slow link
 	exportWriteTimeout = 10 * time.Minute // to send every contact
 )
-
-// customerRoutes registers the accounts and contacts API and pages. Only
-// admins and managers get in; analysts see aggregates, never a contact.
-func (s *Server) customerRoutes(api fiber.Router, app fiber.Router) {
-	staff := requireRole(store.RoleAdmin, store.RoleManager)
-
-	upload := fasthttp.RequestConfig{MaxRequestBodySize: maxImportBytes, ReadTimeout: importReadTimeout}
-	s.routeLimits(fiber.MethodPost, "/api/v1/contacts/import", upload)
-	s.routeLimits(fiber.MethodPost, "/contacts/import", upload)
-	download := fasthttp.RequestConfig{WriteTimeout: exportWriteTimeout}
-	s.routeLimits(fiber.MethodGet, "/api/v1/contacts/export", download)
-	s.routeLimits(fiber.MethodGet, "/contacts/export.csv", download)
-
-	accounts := api.Group("/accounts", s.requireBearer, staff)
-	accounts.Get("/", s.apiListAccounts)
-	accounts.Post("/", s.apiCreateAccount)
-	accounts.Get("/:id", s.apiAccount)
-	accounts.Patch("/:id", s.apiUpdateAccount)
-	accounts.Delete("/:id", s.apiDeleteAccount)
-
-	contacts := api.Group("/contacts", s.requireBearer, staff)
-	contacts.Get("/", s.apiListContacts)
-	contacts.Post("/", s.apiCreateContact)
-	contacts.Post("/import", s.apiImportContacts)
-	contacts.Get("/export", s.apiExportContacts)
-	contacts.Get("/:id", s.apiContact)
-	contacts.Patch("/:id", s.apiUpdateContact)
-
-	accountPages := app.Group("/accounts", s.csrf, s.requireSession, staff)
-	accountPages.Get("/", s.accountsPage)
-	accountPages.Get("/new", s.accountNew)
-	accountPages.Post("/new", s.accountCreate)
-	accountPages.Get("/:id", s.accountPage)
-	accountPages.Post("/:id", s.accountSave)
-	accountPages.Get("/:id/delete", s.accountDeletePage)
-	accountPages.Post("/:id/delete", s.accountDelete)
-
-	contactPages := app.Group("/contacts", s.csrf, s.requireSession, staff)
-	contactPages.Get("/", s.contactsPage)
-	contactPages.Get("/new", s.contactNew)
-	contactPages.Post("/new", s.contactCreate)
-	contactPages.Get("/export.csv", s.contactsExport)
-	contactPages.Get("/import", s.importPage)
-	contactPages.Post("/import", s.importUpload)
-	contactPages.Get("/import/template.csv", s.importTemplate)
-	contactPages.Get("/import/:job", s.importJobPage)
-	contactPages.Post("/import/:job", s.importStart)
-	contactPages.Get("/import/:job/errors.csv", s.importErrors)
-	contactPages.Get("/:id", s.contactPage)
-	contactPages.Post("/:id", s.contactSave)
-}
 
 // staffDirectory names users by id and lists who may be made responsible
 // for an account.

@@ -17,12 +17,7 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		p = s.tooLarge(c) // the limit depends on the route
 	}
 	if p.Status >= 500 {
-		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
-			slog.String("request_id", requestID(c)),
-			slog.String("method", c.Method()),
-			slog.String("path", redactPath(c.Path())),
-			slog.Int("status", p.Status),
-			slog.String("error", err.Error()))
+		s.logFailure(c, p.Status, err)
 	}
 	switch p.Status {
 	case fiber.StatusServiceUnavailable, fiber.StatusTooManyRequests:
@@ -39,6 +34,17 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 	return s.errorPage(c, p)
 }
 
+// logFailure logs a request that failed on the server's side, with the
+// path redacted of any respondent token.
+func (s *Server) logFailure(c *fiber.Ctx, status int, err error) {
+	s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
+		slog.String("request_id", problem.RequestID(c)),
+		slog.String("method", c.Method()),
+		slog.String("path", redactPath(c.Path())),
+		slog.Int("status", status),
+		slog.String("error", err.Error()))
+}
+
 // errorBody is every API error.
 type errorBody struct {
 	Error  string            `json:"error"`
@@ -48,7 +54,7 @@ type errorBody struct {
 func (s *Server) apiError(c *fiber.Ctx, p *problem.Problem) error {
 	msg := p.Msg
 	if p.Status == fiber.StatusInternalServerError {
-		msg += " (request id " + requestID(c) + ")"
+		msg += " (request id " + problem.RequestID(c) + ")"
 	}
 	return c.Status(p.Status).JSON(errorBody{Error: msg, Fields: p.Fields})
 }
@@ -79,7 +85,7 @@ func (s *Server) errorPage(c *fiber.Ctx, p *problem.Problem) error {
 	case fiber.StatusInternalServerError:
 		data.Heading = "Something went wrong"
 		data.Message = "We could not complete your request. Please try again; if it keeps happening, contact your administrator."
-		data.RequestID = requestID(c)
+		data.RequestID = problem.RequestID(c)
 	}
 	if p.Heading != "" {
 		data.Heading = p.Heading
@@ -90,7 +96,7 @@ func (s *Server) errorPage(c *fiber.Ctx, p *problem.Problem) error {
 	if err := s.render(c, p.Status, "error", data.Heading, data); err != nil {
 		// The error page itself failed; answer in plain text rather than not at all.
 		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "render error page",
-			slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+			slog.String("request_id", problem.RequestID(c)), slog.String("error", err.Error()))
 		c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 		return c.Status(p.Status).SendString(http.StatusText(p.Status))
 	}

@@ -105,7 +105,7 @@ func (s *Server) followupShow(c *fiber.Ctx) error {
 
 func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
 	u, _ := identity.User(c)
-	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), requestID(c))
+	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), problem.RequestID(c))
 	if err != nil {
 		return err
 	}
@@ -130,7 +130,7 @@ func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
 	u, _ := identity.User(c)
 	id := input.Param(c, "id")
 	note := input.Form(c, "note")
-	err := s.followups.SetDone(c.UserContext(), u, id, done, note, requestID(c))
+	err := s.followups.SetDone(c.UserContext(), u, id, done, note, problem.RequestID(c))
 	if fields := fault.FieldsOf(err); fields != nil {
 		errs := map[string]string{}
 		for field, msg := range fields {

@@ -22,6 +22,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // followupFixture is a server whose respondents' named answers become
@@ -103,10 +104,10 @@ func (f *followupFixture) answer(t *testing.T, manager store.User, name string, 
 	p := f.w.InviteContact(t, f.sv, c, a)
 	form := url.Values(respondtest.Answers())
 	form.Set("q.nps", nps)
-	form.Set(localeField, "en")
-	form.Set(consentVersionField, "1")
+	form.Set(respondent.LocaleField, "en")
+	form.Set(respondent.ConsentVersionField, "1")
 	if named {
-		form.Set(consentField, "yes")
+		form.Set(respondent.ConsentField, "yes")
 	}
 	wantSeeOther(t, f.client(t).post(respondentPath(p.Token, ""), form), respondentPath(p.Token, "/thanks"))
 	ids, _ := respond.ResponseIDs(f.w.Ring, p.Invitation.ID)

@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // testOptions adjust the server newTestServer builds.
@@ -40,10 +41,10 @@ type testOptions struct {
 
 	customers CustomerService // default: a service whose store is never reached
 
-	respondents RespondentService // default: none, and no respondent routes
-	campaigns   CampaignService   // default: none, and no campaign routes
-	privacy     PrivacyService    // default: none, and no privacy routes
-	followups   FollowupService   // default: none, and no follow-up routes
+	respondents respondent.RespondentService // default: none, and no respondent routes
+	campaigns   CampaignService              // default: none, and no campaign routes
+	privacy     PrivacyService               // default: none, and no privacy routes
+	followups   FollowupService              // default: none, and no follow-up routes
 
 	sender auth.Sender // password-reset mail; default: none
 }

@@ -18,9 +18,9 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
-	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/respondent"
 	"github.com/candorhq/candor/internal/web/view"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
@@ -66,11 +66,11 @@ type Deps struct {
 
 	Customers   CustomerService
 	Surveys     SurveyService
-	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
-	Respondents RespondentService // answering a survey from a link
-	Privacy     PrivacyService    // consent, data-subject rights and the audit log
-	Followups   FollowupService   // named responses for account managers (optional)
-	Reports     ReportService     // dashboards and report exports; none: their routes answer 404
+	Campaigns   CampaignService              // campaigns, the dev outbox and unsubscribing
+	Respondents respondent.RespondentService // answering a survey from a link
+	Privacy     PrivacyService               // consent, data-subject rights and the audit log
+	Followups   FollowupService              // named responses for account managers (optional)
+	Reports     ReportService                // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns SurveyCampaigns
@@ -96,19 +96,14 @@ type Server struct {
 	customers   CustomerService
 	surveys     SurveyService
 	campaigns   CampaignService
-	respondents RespondentService
+	respondents respondent.RespondentService
+	respondent  *respondent.Pages
 	privacy     PrivacyService
 	followups   FollowupService
 	reports     ReportService
 	// reportCampaigns counts invitations for response rates; may be nil.
 	reportCampaigns SurveyCampaigns
 	quotes          QuoteService
-
-	// rights limits what one person may ask of their privacy page:
-	// exports, corrections and the confirmation mails they send.
-	rights *ratelimit.Limiter
-	// respondentLimits bounds the posts to respondent links.
-	respondentLimits respondentLimits
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -180,9 +175,6 @@ func New(d Deps) (*Server, error) {
 		reportCampaigns: d.ReportCampaigns,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
-		rights: ratelimit.New(rightsEvery, rightsBurst),
-
-		respondentLimits: newRespondentLimits(),
 	}
 	s.csrfTokens = tokens
 	s.csrf = s.csrfProtection(tokens)
@@ -208,7 +200,13 @@ func New(d Deps) (*Server, error) {
 		ProxyHeader:             proxyHeader(d.Config.TrustedProxies),
 	})
 	s.app.Server().HeaderReceived = s.requestConfig
-	s.routes()
+	var subscriptions respondent.SubscriptionService
+	if d.Campaigns != nil {
+		subscriptions = d.Campaigns
+	}
+	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
+		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions})
+	s.register()
 	return s, nil
 }
 

@@ -8,12 +8,13 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 type surveyPreviewPage struct {
 	Href, Title string
 	Locales     []localeLink
-	Form        answerForm
+	Form        respondent.AnswerForm
 }
 
 type localeLink struct {
@@ -30,7 +31,7 @@ func (s *Server) surveyPreview(c *fiber.Ctx) error {
 		return err
 	}
 	href := "/surveys/" + url.PathEscape(sv.ID)
-	form := newAnswerForm(sv, c.Query("locale"), nil, nil)
+	form := respondent.NewAnswerForm(sv, c.Query("locale"), nil, nil)
 	form.Preview = true
 
 	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form}

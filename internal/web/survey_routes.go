@@ -3,8 +3,6 @@ package web
 import (
 	"context"
 
-	"github.com/gofiber/fiber/v2"
-
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
@@ -22,43 +20,6 @@ type SurveyService interface {
 }
 
 var _ SurveyService = (*surveys.Service)(nil)
-
-// surveyRoutes registers the surveys API and the survey builder pages.
-// Every staff role may read surveys; admins and managers may write them,
-// and the service further limits changes to the owner or an admin.
-func (s *Server) surveyRoutes(api fiber.Router, app fiber.Router) {
-	writer := requireRole(store.RoleAdmin, store.RoleManager)
-
-	v1 := api.Group("/surveys", s.requireBearer)
-	v1.Get("/", s.apiListSurveys)
-	v1.Post("/", writer, s.apiCreateSurvey)
-	v1.Get("/:id", s.apiSurvey)
-	v1.Patch("/:id", writer, s.apiUpdateSurvey)
-	v1.Post("/:id/open", writer, s.apiOpenSurvey)
-	v1.Post("/:id/close", writer, s.apiCloseSurvey)
-	v1.Post("/:id/duplicate", writer, s.apiDuplicateSurvey)
-	v1.Get("/:id/comments", s.apiComments)
-	v1.Get("/:id/report", s.apiReport)
-	v1.Get("/:id/report.csv", s.reportCSVDownload)
-
-	pages := app.Group("/surveys", s.csrf, s.requireSession)
-	pages.Get("/new", writer, s.surveyNew)
-	pages.Post("/new", writer, s.surveyCreate)
-	pages.Get("/:id", s.surveyView)
-	pages.Get("/:id/edit", writer, s.surveyEdit)
-	pages.Post("/:id/edit", writer, s.surveySave)
-	pages.Get("/:id/preview", s.surveyPreview)
-	pages.Get("/:id/open", writer, s.surveyConfirmOpen)
-	pages.Post("/:id/open", writer, s.surveyOpen)
-	pages.Get("/:id/close", writer, s.surveyConfirmClose)
-	pages.Post("/:id/close", writer, s.surveyClose)
-	pages.Post("/:id/duplicate", writer, s.surveyDuplicate)
-	// Comments: every staff role; a manager sees their own accounts only.
-	pages.Get("/:id/comments", s.commentsPageView)
-	// Reports: every staff role; a manager sees their own accounts only.
-	pages.Get("/:id/report", s.reportPageView)
-	pages.Get("/:id/report.csv", s.reportCSVDownload)
-}
 
 // canChange mirrors the service's rule, so that pages offer only the
 // actions that will be allowed; the service still decides.

@@ -27,3 +27,9 @@ func Values(c *fiber.Ctx, key string) []string {
 	}
 	return out
 }
+
+// SafeMethod reports whether m changes nothing, so needs no CSRF or
+// cross-site check.
+func SafeMethod(m string) bool {
+	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions || m == fiber.MethodTrace
+}

@@ -176,3 +176,12 @@ func FieldErrors(fields map[string]string, label func(field string) string) map[
 	}
 	return out
 }
+
+// RequestIDKey is where the request-id middleware keeps a request's id.
+type RequestIDKey struct{}
+
+// RequestID is the request's id, which a failure shows as its reference.
+func RequestID(c *fiber.Ctx) string {
+	id, _ := c.Locals(RequestIDKey{}).(string)
+	return id
+}

@@ -1,4 +1,4 @@
-package web
+package respondent
 
 import (
 	"encoding/json"
@@ -23,18 +23,18 @@ import (
 type privacyOverviewPage struct {
 	Name, Email, Company, Language, Since string
 
-	Invitations []privacyInvitationRow
+	Invitations []InvitationRow
 	Responses   []privacyNamedRow
 	Consents    []privacyConsentRow
 
 	Done   string // the action just completed: "rectified", "confirm" (a link went to the new address) or "withdrawn"
-	Form   privacyRectifyForm
+	Form   RectifyForm
 	Survey string // back to the survey, while it can be answered
 
 	Export, Rectify, Withdraw, Erase string // where the actions post
 }
 
-type privacyInvitationRow struct{ Survey, State, Sent string }
+type InvitationRow struct{ Survey, State, Sent string }
 
 type privacyNamedRow struct {
 	Survey, Date string
@@ -47,15 +47,15 @@ type privacyConsentRow struct {
 	Active                         bool
 }
 
-// privacyRectifyForm is the correction form as posted, with its problems.
-type privacyRectifyForm struct {
+// RectifyForm is the correction form as posted, with its problems.
+type RectifyForm struct {
 	Name, Email string
 	Errors      map[string]string
 }
 
 // manageable resolves the link of a privacy page, or answers for it when
 // it no longer opens one: after erasure, and a year after it expired.
-func (s *Server) manageable(c *fiber.Ctx, suffix string) (respond.Link, respondentView, bool, error) {
+func (s *Pages) manageable(c *fiber.Ctx, suffix string) (respond.Link, respondentView, bool, error) {
 	token, l, err := s.resolveLink(c)
 	if err != nil {
 		return l, respondentView{}, false, err
@@ -74,16 +74,16 @@ func (s *Server) manageable(c *fiber.Ctx, suffix string) (respond.Link, responde
 	return l, v, true, nil
 }
 
-// privacyPage shows the holder of a link their data.
-func (s *Server) privacyPage(c *fiber.Ctx) error {
+// PrivacyPage shows the holder of a link their data.
+func (s *Pages) PrivacyPage(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err
 	}
-	return s.renderPrivacy(c, v, l, fiber.StatusOK, privacyRectifyForm{})
+	return s.renderPrivacy(c, v, l, fiber.StatusOK, RectifyForm{})
 }
 
-func (s *Server) renderPrivacy(c *fiber.Ctx, v respondentView, l respond.Link, status int, form privacyRectifyForm) error {
+func (s *Pages) renderPrivacy(c *fiber.Ctx, v respondentView, l respond.Link, status int, form RectifyForm) error {
 	o, err := s.privacy.Overview(c.UserContext(), l.ContactID, v.locale, privacy.Requester{})
 	if err != nil {
 		return err
@@ -102,7 +102,7 @@ func (s *Server) renderPrivacy(c *fiber.Ctx, v respondentView, l respond.Link, s
 		page.Survey = v.url("")
 	}
 	for _, inv := range o.Invitations {
-		page.Invitations = append(page.Invitations, privacyInvitationRow{
+		page.Invitations = append(page.Invitations, InvitationRow{
 			Survey: inv.SurveyTitle, State: invitationStateLabel(v.msg, inv.State), Sent: i18n.FormatDate(v.locale, inv.SentAt),
 		})
 	}
@@ -132,10 +132,10 @@ func respondentDay(locale, day string) string {
 	return i18n.FormatDate(locale, t)
 }
 
-// privacyExport downloads everything held about the link's holder as JSON.
+// PrivacyExport downloads everything held about the link's holder as JSON.
 // A POST, never a GET: a link opened by a mail scanner must not produce a
 // copy of someone's data.
-func (s *Server) privacyExport(c *fiber.Ctx) error {
+func (s *Pages) PrivacyExport(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err
@@ -147,11 +147,11 @@ func (s *Server) privacyExport(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return sendPersonalData(c, export)
+	return SendPersonalData(c, export)
 }
 
-// sendPersonalData answers with an export as a JSON file to save.
-func sendPersonalData(c *fiber.Ctx, export privacy.Export) error {
+// SendPersonalData answers with an export as a JSON file to save.
+func SendPersonalData(c *fiber.Ctx, export privacy.Export) error {
 	body, err := json.MarshalIndent(export, "", "  ")
 	if err != nil {
 		return err
@@ -162,12 +162,12 @@ func sendPersonalData(c *fiber.Ctx, export privacy.Export) error {
 	return c.Status(fiber.StatusOK).Send(body)
 }
 
-// privacyRectify corrects the holder's name at once and asks the holder
+// PrivacyRectify corrects the holder's name at once and asks the holder
 // of a new email address to confirm it. Whether that address is another
 // contact's makes no difference to the answer: a confirmation link goes to
 // it either way, and only whoever opens it learns whether the change could
 // be applied.
-func (s *Server) privacyRectify(c *fiber.Ctx) error {
+func (s *Pages) PrivacyRectify(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err
@@ -175,7 +175,7 @@ func (s *Server) privacyRectify(c *fiber.Ctx) error {
 	if !s.allowRights(l) {
 		return s.rightsLimited(c, v)
 	}
-	form := privacyRectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
+	form := RectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
 	done, err := s.privacy.RequestCorrection(c.UserContext(), l.ContactID, form.Name, form.Email, v.locale)
 	if fields := rectifyProblems(err, v.msg); fields != nil {
 		form.Errors = fields
@@ -210,18 +210,18 @@ func rectifyProblems(err error, msg i18n.Catalog) map[string]string {
 // Limits on a person's privacy requests: enough for someone using their
 // rights, too few to probe addresses or flood a mailbox with links.
 const (
-	rightsBurst = 10
+	RightsBurst = 10
 	rightsEvery = 2 * time.Minute
 )
 
 // allowRights takes one of the person's requests from the limiter. The key
 // is the contact, so holding several links buys no more.
-func (s *Server) allowRights(l respond.Link) bool {
+func (s *Pages) allowRights(l respond.Link) bool {
 	return s.rights.Allow(l.ContactID, time.Now())
 }
 
 // rightsLimited answers a request over the limit.
-func (s *Server) rightsLimited(c *fiber.Ctx, v respondentView) error {
+func (s *Pages) rightsLimited(c *fiber.Ctx, v respondentView) error {
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(rightsEvery/time.Second)))
 	return s.renderState(c, v, fiber.StatusTooManyRequests, "limited", linkStatePage{Manage: v.url("/privacy")})
 }
@@ -238,9 +238,9 @@ func emailChangeView(c *fiber.Ctx, locale string) respondentView {
 	return newRespondentView(c, "", i18n.Supported(), locale, "en", "")
 }
 
-// emailChangePage shows what a confirmation link would change. It only
+// EmailChangePage shows what a confirmation link would change. It only
 // reads: a mail scanner opening the link must not confirm anything.
-func (s *Server) emailChangePage(c *fiber.Ctx) error {
+func (s *Pages) EmailChangePage(c *fiber.Ctx) error {
 	token := input.Param(c, "token")
 	ch, err := s.privacy.PendingEmailChange(c.UserContext(), token)
 	v := emailChangeView(c, ch.Locale)
@@ -251,8 +251,8 @@ func (s *Server) emailChangePage(c *fiber.Ctx) error {
 	return s.renderRespondent(c, fiber.StatusOK, "privacy_email", v.layout(v.msg.T("email_change.title"), page))
 }
 
-// emailChangeConfirm applies the change, once.
-func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
+// EmailChangeConfirm applies the change, once.
+func (s *Pages) EmailChangeConfirm(c *fiber.Ctx) error {
 	ch, err := s.privacy.ConfirmEmailChange(c.UserContext(), input.Param(c, "token"))
 	v := emailChangeView(c, ch.Locale)
 	if err != nil {
@@ -263,7 +263,7 @@ func (s *Server) emailChangeConfirm(c *fiber.Ctx) error {
 
 // emailChangeProblem answers a confirmation link that cannot change the
 // address, or returns err when it is not about the link.
-func (s *Server) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) error {
+func (s *Pages) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) error {
 	switch {
 	case errors.Is(err, privacy.ErrEmailUnavailable):
 		return s.renderState(c, v, problem.Classify(err).Status, "email_failed", linkStatePage{})
@@ -273,8 +273,8 @@ func (s *Server) emailChangeProblem(c *fiber.Ctx, v respondentView, err error) e
 	return err
 }
 
-// privacyWithdraw withdraws one of the holder's consents.
-func (s *Server) privacyWithdraw(c *fiber.Ctx) error {
+// PrivacyWithdraw withdraws one of the holder's consents.
+func (s *Pages) PrivacyWithdraw(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err
@@ -294,8 +294,8 @@ type privacyErasePage struct {
 	Action, Back string
 }
 
-// privacyEraseConfirm explains what erasure does before the holder confirms.
-func (s *Server) privacyEraseConfirm(c *fiber.Ctx) error {
+// PrivacyEraseConfirm explains what erasure does before the holder confirms.
+func (s *Pages) PrivacyEraseConfirm(c *fiber.Ctx) error {
 	_, v, ok, err := s.manageable(c, "/privacy/erase")
 	if !ok {
 		return err
@@ -304,8 +304,8 @@ func (s *Server) privacyEraseConfirm(c *fiber.Ctx) error {
 	return s.renderRespondent(c, fiber.StatusOK, "privacy_erase", v.layout(v.msg.T("erase.title"), page))
 }
 
-// privacyErase erases the holder of the link.
-func (s *Server) privacyErase(c *fiber.Ctx) error {
+// PrivacyErase erases the holder of the link.
+func (s *Pages) PrivacyErase(c *fiber.Ctx) error {
 	l, v, ok, err := s.manageable(c, "/privacy")
 	if !ok {
 		return err

@@ -1,4 +1,4 @@
-package web
+package respondent
 
 import (
 	"strconv"
@@ -8,7 +8,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/i18n"
-	"github.com/candorhq/candor/internal/ratelimit"
+	"github.com/candorhq/candor/internal/web/input"
 )
 
 // Limits on what is posted to one respondent link (answers, withdrawals,
@@ -18,23 +18,14 @@ import (
 // client addresses are not limited, since one may carry a whole office
 // behind its NAT.
 const (
-	linkPostBurst = 20
+	LinkPostBurst = 20
 	linkPostEvery = 30 * time.Second
 )
 
-// respondentLimits are the buckets of posts to respondent links.
-type respondentLimits struct {
-	byLink *ratelimit.Limiter
-}
-
-func newRespondentLimits() respondentLimits {
-	return respondentLimits{byLink: ratelimit.New(linkPostEvery, linkPostBurst)}
-}
-
-// limitRespondentPosts refuses, with a respondent page and 429, a post to a
+// LimitPosts refuses, with a respondent page and 429, a post to a
 // link, or from an address, over its limit. Reading pages is not limited.
-func (s *Server) limitRespondentPosts(c *fiber.Ctx) error {
-	if safeMethod(c.Method()) {
+func (s *Pages) LimitPosts(c *fiber.Ctx) error {
+	if input.SafeMethod(c.Method()) {
 		return c.Next()
 	}
 	now := time.Now()
@@ -45,7 +36,7 @@ func (s *Server) limitRespondentPosts(c *fiber.Ctx) error {
 	if len(link) >= 2 {
 		key = link[0] + "/" + link[1]
 	}
-	if s.respondentLimits.byLink.Allow(key, now) {
+	if s.postsByLink.Allow(key, now) {
 		return c.Next()
 	}
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(int(linkPostEvery/time.Second)))

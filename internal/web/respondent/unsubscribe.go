@@ -1,9 +1,8 @@
-package web
+package respondent
 
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -19,8 +18,8 @@ import (
 // asks, because mail scanners follow links; POST unsubscribes at once,
 // which is what mail providers' one-click unsubscribe (RFC 8058) sends.
 
-// unsubscribeGuard keeps the pages out of caches and search engines.
-func (s *Server) unsubscribeGuard(c *fiber.Ctx) error {
+// UnsubscribeGuard keeps the pages out of caches and search engines.
+func (s *Pages) UnsubscribeGuard(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex, nofollow")
 	return c.Next()
@@ -39,8 +38,8 @@ type unsubscribeView struct {
 	Reference string // request id of a failure
 }
 
-// unsubscribePage asks whether to unsubscribe, and changes nothing.
-func (s *Server) unsubscribePage(c *fiber.Ctx) error {
+// UnsubscribePage asks whether to unsubscribe, and changes nothing.
+func (s *Pages) UnsubscribePage(c *fiber.Ctx) error {
 	token := input.Param(c, "token")
 	sub, err := s.campaigns.Subscription(c.UserContext(), token)
 	if err != nil {
@@ -59,8 +58,8 @@ func (s *Server) unsubscribePage(c *fiber.Ctx) error {
 	return s.renderUnsubscribe(c, fiber.StatusOK, v)
 }
 
-// unsubscribeSubmit unsubscribes at once.
-func (s *Server) unsubscribeSubmit(c *fiber.Ctx) error {
+// UnsubscribeSubmit unsubscribes at once.
+func (s *Pages) UnsubscribeSubmit(c *fiber.Ctx) error {
 	sub, err := s.campaigns.Unsubscribe(c.UserContext(), input.Param(c, "token"))
 	if err != nil {
 		return s.unsubscribeFailure(c, err)
@@ -78,7 +77,7 @@ func (v unsubscribeView) done(sub invite.Subscription) unsubscribeView {
 
 // unsubscribeFailure answers a link that does not work with a page in the
 // visitor's language: never a staff page, never a 500 for a bad token.
-func (s *Server) unsubscribeFailure(c *fiber.Ctx, err error) error {
+func (s *Pages) unsubscribeFailure(c *fiber.Ctx, err error) error {
 	v := newUnsubscribeView(c, "")
 	switch {
 	case errors.Is(err, invite.ErrLinkExpired):
@@ -89,16 +88,11 @@ func (s *Server) unsubscribeFailure(c *fiber.Ctx, err error) error {
 		return s.renderUnsubscribe(c, problem.Classify(err).Status, v)
 	}
 	p := problem.Classify(err)
-	s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
-		slog.String("request_id", requestID(c)),
-		slog.String("method", c.Method()),
-		slog.String("path", redactPath(c.Path())),
-		slog.Int("status", p.Status),
-		slog.String("error", err.Error()))
+	s.logFailure(c, p.Status, err)
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "60")
 	}
-	v.Heading, v.Body, v.Reference = v.Text.ErrorTitle, v.Text.ErrorBody, requestID(c)
+	v.Heading, v.Body, v.Reference = v.Text.ErrorTitle, v.Text.ErrorBody, problem.RequestID(c)
 	return s.renderUnsubscribe(c, p.Status, v)
 }
 
@@ -114,6 +108,6 @@ func newUnsubscribeView(c *fiber.Ctx, contactLocale string) unsubscribeView {
 
 // renderUnsubscribe renders unsubscribe.html's own document, not the staff
 // layout.
-func (s *Server) renderUnsubscribe(c *fiber.Ctx, status int, v unsubscribeView) error {
+func (s *Pages) renderUnsubscribe(c *fiber.Ctx, status int, v unsubscribeView) error {
 	return s.views.RenderBlock(c, status, "unsubscribe", "unsubscribe-page", v)
 }

@@ -1,4 +1,4 @@
-package web
+package respondent
 
 // unsubscribeText is the wording of the unsubscribe pages in one language.
 // Texts with %s take a masked email address.

@@ -1,9 +1,8 @@
-package web
+package respondent
 
 import (
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
 
 	"github.com/gofiber/fiber/v2"
@@ -12,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -30,7 +30,7 @@ type respondentView struct {
 func newRespondentView(c *fiber.Ctx, token string, available []string, contactLocale, fallback, suffix string) respondentView {
 	// An answer form says which language it was shown in; other pages
 	// carry it in the URL.
-	requested := c.FormValue(localeField)
+	requested := c.FormValue(LocaleField)
 	if requested == "" {
 		requested = c.Query("lang")
 	}
@@ -85,7 +85,7 @@ func (v respondentView) layout(title string, page any) respondentLayout {
 }
 
 // renderRespondent renders a respondent page.
-func (s *Server) renderRespondent(c *fiber.Ctx, status int, name string, data respondentLayout) error {
+func (s *Pages) renderRespondent(c *fiber.Ctx, status int, name string, data respondentLayout) error {
 	return s.views.Render(c, status, name, data)
 }
 
@@ -100,7 +100,7 @@ type linkStatePage struct {
 }
 
 // renderState shows a page about a link's state with its status.
-func (s *Server) renderState(c *fiber.Ctx, v respondentView, status int, key string, p linkStatePage) error {
+func (s *Pages) renderState(c *fiber.Ctx, v respondentView, status int, key string, p linkStatePage) error {
 	p.Heading = v.msg.T("state." + key + ".title")
 	if p.Body == "" {
 		p.Body = v.msg.T("state." + key + ".body")
@@ -111,7 +111,7 @@ func (s *Server) renderState(c *fiber.Ctx, v respondentView, status int, key str
 }
 
 // linkState shows what a link that cannot be answered may still do.
-func (s *Server) linkState(c *fiber.Ctx, v respondentView, l respond.Link) error {
+func (s *Pages) linkState(c *fiber.Ctx, v respondentView, l respond.Link) error {
 	p := linkStatePage{}
 	if l.Manage {
 		p.Manage, p.ManageText = v.url("/privacy"), v.msg.T("state.manage")
@@ -139,52 +139,46 @@ func (s *Server) linkState(c *fiber.Ctx, v respondentView, l respond.Link) error
 
 // invalidLink answers a token that is not genuine with a page that says
 // only that the link does not work.
-func (s *Server) invalidLink(c *fiber.Ctx) error {
+func (s *Pages) invalidLink(c *fiber.Ctx) error {
 	v := newRespondentView(c, "", i18n.Supported(), "", "en", "")
 	return s.renderState(c, v, fiber.StatusNotFound, "invalid", linkStatePage{})
 }
 
-// respondentGuard applies to every respondent page: nothing is cached (the
+// Guard applies to every respondent page: nothing is cached (the
 // pages show personal data and depend on state), nothing is indexed, and
 // a form posted from another site is refused, since there is no CSRF
 // token without a cookie to bind it to.
-func (s *Server) respondentGuard(c *fiber.Ctx) error {
+func (s *Pages) Guard(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Robots-Tag", "noindex, nofollow")
-	if !safeMethod(c.Method()) && c.Get("Sec-Fetch-Site") == "cross-site" {
+	if !input.SafeMethod(c.Method()) && c.Get("Sec-Fetch-Site") == "cross-site" {
 		v := newRespondentView(c, "", i18n.Supported(), "", "en", "")
 		return s.renderState(c, v, fiber.StatusForbidden, "forbidden", linkStatePage{})
 	}
 	return c.Next()
 }
 
-// respondentPage runs a respondent handler and shows any error it returns
-// on a respondent page in the visitor's language, never a staff page.
-func (s *Server) respondentPage(h fiber.Handler) fiber.Handler {
-	return func(c *fiber.Ctx) error {
-		err := h(c)
-		if err == nil {
-			return nil
-		}
-		if errors.Is(err, respond.ErrInvalidLink) || errors.Is(err, privacy.ErrNotFound) {
-			return s.invalidLink(c)
-		}
-		p := problem.Classify(err)
-		if p.Status < 500 {
-			return err // the error handler's page fits: a 413, say
-		}
-		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "request failed",
-			slog.String("request_id", requestID(c)),
-			slog.String("method", c.Method()),
-			slog.String("path", redactPath(c.Path())),
-			slog.Int("status", p.Status),
-			slog.String("error", err.Error()))
-		if p.Status == fiber.StatusServiceUnavailable {
-			c.Set(fiber.HeaderRetryAfter, "60")
-		}
-		v := newRespondentView(c, "", i18n.Supported(), "", "en", "")
-		return s.renderState(c, v, p.Status, "error", linkStatePage{Reference: requestID(c)})
+// ShowErrors runs the rest of a respondent route and shows any error it
+// returns on a respondent page in the visitor's language, never a staff
+// page.
+func (s *Pages) ShowErrors(c *fiber.Ctx) error {
+	err := c.Next()
+	if err == nil {
+		return nil
 	}
+	if errors.Is(err, respond.ErrInvalidLink) || errors.Is(err, privacy.ErrNotFound) {
+		return s.invalidLink(c)
+	}
+	p := problem.Classify(err)
+	if p.Status < 500 {
+		return err // the error handler's page fits: a 413, say
+	}
+	s.logFailure(c, p.Status, err)
+	if p.Status == fiber.StatusServiceUnavailable {
+		c.Set(fiber.HeaderRetryAfter, "60")
+	}
+	v := newRespondentView(c, "", i18n.Supported(), "", "en", "")
+	return s.renderState(c, v, p.Status, "error", linkStatePage{Reference: problem.RequestID(c)})
 }
 
 // invitationStateLabel is an invitation state in the respondent's words.

@@ -1,4 +1,4 @@
-package web
+package respondent
 
 import (
 	"fmt"
@@ -11,16 +11,16 @@ import (
 
 // Fields of the answer form besides the answers ("q.<key>").
 const (
-	consentField        = "consent"        // ticked: attach my name
-	consentVersionField = "consentVersion" // the consent text version shown
-	localeField         = "locale"         // the language answered in
+	ConsentField        = "consent"        // ticked: attach my name
+	ConsentVersionField = "consentVersion" // the consent text version shown
+	LocaleField         = "locale"         // the language answered in
 )
 
-// answerForm is a survey's answer form as a respondent sees it in one
+// AnswerForm is a survey's answer form as a respondent sees it in one
 // language: the data of the "respondent_form" template in
 // views/survey_form.html, which the staff preview and the respondent page
 // share so that the preview is exactly what respondents get.
-type answerForm struct {
+type AnswerForm struct {
 	Locale    string
 	Title     string
 	Intro     string
@@ -60,26 +60,26 @@ type answerChoice struct {
 	Checked          bool
 }
 
-// newAnswerForm lays out sv in the language closest to locale. values are
+// NewAnswerForm lays out sv in the language closest to locale. values are
 // answers to show again (a posted form), errs messages by question key,
 // already in the respondent's language; both may be nil.
-func newAnswerForm(sv survey.Survey, locale string, values map[string][]string, errs map[string]string) answerForm {
+func NewAnswerForm(sv survey.Survey, locale string, values map[string][]string, errs map[string]string) AnswerForm {
 	loc := sv.Locale(locale)
 	def := sv.DefaultLocale
 	msg := i18n.Messages(loc)
-	f := answerForm{
+	f := AnswerForm{
 		Locale:       loc,
 		Title:        sv.Title.Get(loc, def),
 		Intro:        sv.Intro.Get(loc, def),
 		Msg:          msg,
-		ConsentField: consentField,
+		ConsentField: ConsentField,
 	}
 	// The answer records the consent version shown, not whatever is current
 	// when it arrives.
 	consent, version, _ := sv.ConsentFor(loc)
 	f.Consent = consent
-	f.Hidden = []hiddenField{{localeField, loc}, {consentVersionField, strconv.Itoa(version)}}
-	f.ConsentChecked = values[consentField] != nil && values[consentField][0] != ""
+	f.Hidden = []hiddenField{{LocaleField, loc}, {ConsentVersionField, strconv.Itoa(version)}}
+	f.ConsentChecked = values[ConsentField] != nil && values[ConsentField][0] != ""
 
 	for _, q := range sv.Questions {
 		field := survey.FormField(q.Key)

@@ -1,4 +1,4 @@
-package web
+package respondent
 
 import (
 	"errors"
@@ -12,11 +12,12 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // respondentAnswerPage is respond.html: the survey's answer form.
 type respondentAnswerPage struct {
-	Form           answerForm
+	Form           AnswerForm
 	Problems       []answerSummaryItem // for the summary above the form
 	ConsentChanged bool
 }
@@ -27,15 +28,15 @@ type answerSummaryItem struct {
 }
 
 // resolveLink reads the link token of the request.
-func (s *Server) resolveLink(c *fiber.Ctx) (string, respond.Link, error) {
+func (s *Pages) resolveLink(c *fiber.Ctx) (string, respond.Link, error) {
 	token := input.Param(c, "token")
 	l, err := s.respondents.Resolve(c.UserContext(), token)
 	return token, l, err
 }
 
-// answerPage shows the survey to answer, or what the link may still do.
+// AnswerPage shows the survey to answer, or what the link may still do.
 // It only reads: mail scanners open links before people do.
-func (s *Server) answerPage(c *fiber.Ctx) error {
+func (s *Pages) AnswerPage(c *fiber.Ctx) error {
 	token, l, err := s.resolveLink(c)
 	if err != nil {
 		return err
@@ -49,12 +50,12 @@ func (s *Server) answerPage(c *fiber.Ctx) error {
 
 // renderAnswerForm shows the form with what was posted and the problems
 // with it, in the respondent's language.
-func (s *Server) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool) error {
+func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool) error {
 	messages := make(map[string]string, len(problems))
 	for key, fe := range problems {
 		messages[key] = answerProblem(v.msg, fe)
 	}
-	form := newAnswerForm(l.Survey, v.locale, values, messages)
+	form := NewAnswerForm(l.Survey, v.locale, values, messages)
 	form.Action = v.url("")
 	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
 	for _, q := range form.Questions {
@@ -93,9 +94,9 @@ func postedAnswers(c *fiber.Ctx) map[string][]string {
 	return values
 }
 
-// answerSubmit stores a submission and sends the respondent to the
+// AnswerSubmit stores a submission and sends the respondent to the
 // thank-you page; a second submission goes there too, changing nothing.
-func (s *Server) answerSubmit(c *fiber.Ctx) error {
+func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	token, l, err := s.resolveLink(c)
 	if err != nil {
 		return err
@@ -112,11 +113,11 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	}
 
 	values := postedAnswers(c)
-	version, _ := strconv.Atoi(input.Form(c, consentVersionField))
+	version, _ := strconv.Atoi(input.Form(c, ConsentVersionField))
 	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
 		Values:         values,
 		Locale:         v.locale,
-		Named:          c.FormValue(consentField) != "",
+		Named:          c.FormValue(ConsentField) != "",
 		ConsentVersion: version,
 	})
 	var invalid *respond.InvalidAnswers
@@ -124,7 +125,7 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 	case errors.As(err, &invalid):
 		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false)
 	case errors.Is(err, respond.ErrConsentChanged):
-		delete(values, consentField) // they agree to the new text afresh, or not
+		delete(values, ConsentField) // they agree to the new text afresh, or not
 		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true)
 	case errors.Is(err, respond.ErrNotOpen):
 		// Revoked while the form was open: show what it is now.
@@ -136,11 +137,11 @@ func (s *Server) answerSubmit(c *fiber.Ctx) error {
 		return err
 	}
 	if res.TallyErr != nil {
-		s.logger.Warn("report counters not updated; run candor rollup rebuild", "request_id", requestID(c), "err", res.TallyErr)
+		s.logger.Warn("report counters not updated; run candor rollup rebuild", "request_id", problem.RequestID(c), "err", res.TallyErr)
 	}
 	if res.QuoteErr != nil {
 		// The answer is stored; only its comment is missing from the comments page.
-		s.logger.Warn("quotable comment not kept", "request_id", requestID(c), "err", res.QuoteErr)
+		s.logger.Warn("quotable comment not kept", "request_id", problem.RequestID(c), "err", res.QuoteErr)
 	}
 	target := v.url("/thanks")
 	if res.Again {
@@ -158,9 +159,9 @@ type respondentThanks struct {
 	Manage    string
 }
 
-// thanksPage thanks the respondent and says whether their name is
+// ThanksPage thanks the respondent and says whether their name is
 // attached, with a one-click way to remove it.
-func (s *Server) thanksPage(c *fiber.Ctx) error {
+func (s *Pages) ThanksPage(c *fiber.Ctx) error {
 	token, l, err := s.resolveLink(c)
 	if err != nil {
 		return err
@@ -187,9 +188,9 @@ func (s *Server) thanksPage(c *fiber.Ctx) error {
 	return s.renderRespondent(c, fiber.StatusOK, "respond_thanks", data)
 }
 
-// thanksWithdraw removes the respondent's name from their answers, one
+// ThanksWithdraw removes the respondent's name from their answers, one
 // click from the thank-you page.
-func (s *Server) thanksWithdraw(c *fiber.Ctx) error {
+func (s *Pages) ThanksWithdraw(c *fiber.Ctx) error {
 	token, l, err := s.resolveLink(c)
 	if err != nil {
 		return err
