@@ -13,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/pager"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -34,7 +35,7 @@ type accountRow struct {
 
 // accountsPage lists the user's accounts by name, a page at a time.
 func (s *Server) accountsPage(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	n := pager.Number(c)
 
@@ -129,7 +130,7 @@ func (s *Server) newAccountForm(ctx context.Context, who store.User, in customer
 // accountNew shows the empty form. A manager is preselected as the one
 // responsible; an admin chooses.
 func (s *Server) accountNew(c *fiber.Ctx) error {
-	who := actor(c)
+	who := identity.Actor(c)
 	var in customer.AccountInput
 	if who.Role == store.RoleManager {
 		in.ManagerIDs = []string{who.ID}
@@ -174,7 +175,7 @@ func accountInput(c *fiber.Ctx) customer.AccountInput {
 // accountCreate adds an account, or shows the form again with what was
 // typed and a message by each invalid field.
 func (s *Server) accountCreate(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	in := accountInput(c)
 
 	a, err := s.customers.CreateAccount(ctx, who, in)
@@ -194,7 +195,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 
 // accountPage shows an account's form and its contacts.
 func (s *Server) accountPage(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -210,7 +211,7 @@ func (s *Server) accountPage(c *fiber.Ctx) error {
 
 // accountEditForm is the account page with in in its form.
 func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.AccountInput) (accountForm, error) {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	form, err := s.newAccountForm(ctx, who, in, a.ManagerIDs)
 	if err != nil {
 		return accountForm{}, err
@@ -232,7 +233,7 @@ func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Acco
 
 // accountSave applies the form to an account.
 func (s *Server) accountSave(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	id := input.Param(c, "id")
 	in := accountInput(c)
 
@@ -276,7 +277,7 @@ func (s *Server) accountDeletePage(c *fiber.Ctx) error {
 }
 
 func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return accountDeletion{}, err
@@ -291,7 +292,7 @@ func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
 // accountDelete deletes an account without contacts. One that gained
 // contacts since the confirmation page is refused with the reason.
 func (s *Server) accountDelete(c *fiber.Ctx) error {
-	err := s.customers.DeleteAccount(c.UserContext(), actor(c), input.Param(c, "id"))
+	err := s.customers.DeleteAccount(c.UserContext(), identity.Actor(c), input.Param(c, "id"))
 	if err == nil {
 		return c.Redirect("/accounts?deleted=1", fiber.StatusSeeOther)
 	}

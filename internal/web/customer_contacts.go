@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/pager"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -81,7 +82,7 @@ type contactsPage struct {
 // contactsPage lists the user's contacts, a page at a time, optionally of
 // one account or matching a search: an exact email, or part of a name.
 func (s *Server) contactsPage(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	accountID := utils.CopyString(c.Query("account"))
 	n := pager.Number(c)
@@ -166,7 +167,7 @@ func (s *Server) newContactForm(ctx context.Context, who store.User, in customer
 
 // contactNew shows the empty form; ?account= preselects the account.
 func (s *Server) contactNew(c *fiber.Ctx) error {
-	form, err := s.newContactForm(c.UserContext(), actor(c), customer.ContactInput{AccountID: utils.CopyString(c.Query("account"))})
+	form, err := s.newContactForm(c.UserContext(), identity.Actor(c), customer.ContactInput{AccountID: utils.CopyString(c.Query("account"))})
 	if err != nil {
 		return err
 	}
@@ -200,7 +201,7 @@ func contactInput(c *fiber.Ctx) customer.ContactInput {
 // contactCreate adds a contact, or shows the form again with what was
 // typed and a message by each invalid field.
 func (s *Server) contactCreate(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	in := contactInput(c)
 
 	ct, err := s.customers.CreateContact(ctx, who, in)
@@ -220,7 +221,7 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 
 // contactPage shows a contact's form.
 func (s *Server) contactPage(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	ct, err := s.customers.Contact(ctx, who, input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -254,7 +255,7 @@ func (s *Server) contactEditForm(ctx context.Context, who store.User, ct custome
 
 // contactSave applies the form to a contact.
 func (s *Server) contactSave(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+	ctx, who := c.UserContext(), identity.Actor(c)
 	id := input.Param(c, "id")
 	in := contactInput(c)
 
@@ -285,7 +286,3 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 	return s.render(c, p.Status, "contacts_edit", contactTitle(ct), form)
 }
 
-// contactsExport downloads the user's contacts as CSV.
-func (s *Server) contactsExport(c *fiber.Ctx) error {
-	return s.sendExport(c)
-}

@@ -11,6 +11,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -33,7 +34,7 @@ func (s *Server) importPage(c *fiber.Ctx) error {
 }
 
 func (s *Server) renderImportForm(c *fiber.Ctx, status int, msg string) error {
-	accounts, err := s.customers.VisibleAccounts(c.UserContext(), actor(c))
+	accounts, err := s.customers.VisibleAccounts(c.UserContext(), identity.Actor(c))
 	if err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func (s *Server) importUpload(c *fiber.Ctx) error {
 	}
 	defer f.Close()
 
-	job, err := s.customers.StageImport(c.UserContext(), actor(c), f, fh.Filename)
+	job, err := s.customers.StageImport(c.UserContext(), identity.Actor(c), f, fh.Filename)
 	if p := problem.WithFields(err); p != nil {
 		return s.renderImportForm(c, p.Status, problem.Sentence(p.Fields["file"]))
 	}
@@ -99,7 +100,7 @@ type importProgress struct {
 // importJobPage shows a staged import's preview, or a started one's
 // progress and, once it ended, its report.
 func (s *Server) importJobPage(c *fiber.Ctx) error {
-	job, err := s.customers.ImportJob(c.UserContext(), actor(c), input.Param(c, "job"))
+	job, err := s.customers.ImportJob(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
@@ -140,7 +141,7 @@ func duration(d time.Duration) string {
 
 // importStart starts a previewed import and shows its progress.
 func (s *Server) importStart(c *fiber.Ctx) error {
-	job, err := s.customers.StartImport(c.UserContext(), actor(c), input.Param(c, "job"))
+	job, err := s.customers.StartImport(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
@@ -149,7 +150,7 @@ func (s *Server) importStart(c *fiber.Ctx) error {
 
 // importErrors downloads every rejected row of a preview or an import.
 func (s *Server) importErrors(c *fiber.Ctx) error {
-	job, err := s.customers.ImportJob(c.UserContext(), actor(c), input.Param(c, "job"))
+	job, err := s.customers.ImportJob(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
@@ -166,7 +167,7 @@ func (s *Server) importErrors(c *fiber.Ctx) error {
 // importTemplate downloads a file to fill in, its example rows naming the
 // user's own accounts where there are some.
 func (s *Server) importTemplate(c *fiber.Ctx) error {
-	accounts, err := s.customers.VisibleAccounts(c.UserContext(), actor(c))
+	accounts, err := s.customers.VisibleAccounts(c.UserContext(), identity.Actor(c))
 	if err != nil {
 		return err
 	}

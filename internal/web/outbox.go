@@ -2,14 +2,12 @@ package web
 
 import (
 	"net/url"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
-	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // The dev outbox is where survey email goes when no SMTP server is
@@ -84,53 +82,4 @@ func (s *Server) outboxRaw(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set(fiber.HeaderContentType, fiber.MIMETextPlainCharsetUTF8)
 	return c.SendString(m.Raw)
-}
-
-// outboxJSON is a dev outbox message as the API shows it.
-type outboxJSON struct {
-	ID        string            `json:"id"`
-	To        string            `json:"to"`
-	Subject   string            `json:"subject"`
-	Text      string            `json:"text"`
-	HTML      string            `json:"html"`
-	Headers   map[string]string `json:"headers"`
-	CreatedAt time.Time         `json:"createdAt"`
-}
-
-func toOutboxJSON(m store.DevMail) outboxJSON {
-	h := make(map[string]string, len(m.Headers))
-	for _, f := range m.Headers {
-		h[f.Name] = f.Value
-	}
-	return outboxJSON{ID: m.ID, To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML, Headers: h, CreatedAt: m.CreatedAt}
-}
-
-// apiOutbox lists the dev outbox, newest first: ?offset=0&limit=50.
-func (s *Server) apiOutbox(c *fiber.Ctx) error {
-	fields := map[string]string{}
-	offset := queryInt(c, "offset", 0, fields)
-	limit := queryInt(c, "limit", 50, fields)
-	if len(fields) > 0 {
-		return problem.BadRequest("invalid input", fields)
-	}
-	actor, _ := identity.User(c)
-	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: limit})
-	if err != nil {
-		return err
-	}
-	items := make([]outboxJSON, len(msgs))
-	for i, m := range msgs {
-		items[i] = toOutboxJSON(m)
-	}
-	return c.JSON(fiber.Map{"items": items, "total": total})
-}
-
-// apiOutboxMessage returns one dev outbox message.
-func (s *Server) apiOutboxMessage(c *fiber.Ctx) error {
-	actor, _ := identity.User(c)
-	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
-	if err != nil {
-		return err
-	}
-	return c.JSON(toOutboxJSON(m))
 }

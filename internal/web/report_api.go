@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -234,7 +235,7 @@ func (s *Server) reportRequest(c *fiber.Ctx) (survey.Survey, reportParams, repor
 		return survey.Survey{}, reportParams{}, report.Query{}, nil, err
 	}
 	p := reportParamsOf(c)
-	q, fields := p.query(actor(c))
+	q, fields := p.query(identity.Actor(c))
 	return sv, p, q, fields, nil
 }
 
@@ -258,7 +259,7 @@ func (s *Server) validReport(c *fiber.Ctx) (survey.Survey, report.Report, map[st
 		return survey.Survey{}, report.Report{}, nil, problem.BadRequest("invalid input", fields)
 	}
 	ctx := c.UserContext()
-	rep, err := s.reportFor(ctx, actor(c), sv, p, q)
+	rep, err := s.reportFor(ctx, identity.Actor(c), sv, p, q)
 	if err != nil {
 		return survey.Survey{}, report.Report{}, nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -140,7 +141,7 @@ func (s *Server) reportPageView(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	u := actor(c)
+	u := identity.Actor(c)
 	href := "/surveys/" + url.PathEscape(sv.ID)
 	page := reportPage{
 		ID: sv.ID, Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),

@@ -19,6 +19,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/candorhq/candor/internal/web/respondent"
 	"github.com/candorhq/candor/internal/web/view"
@@ -98,6 +99,7 @@ type Server struct {
 	campaigns   CampaignService
 	respondents respondent.RespondentService
 	respondent  *respondent.Pages
+	api         *api.API
 	privacy     PrivacyService
 	followups   FollowupService
 	reports     ReportService
@@ -206,6 +208,7 @@ func New(d Deps) (*Server, error) {
 	}
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions})
+	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
 	s.register()
 	return s, nil
 }

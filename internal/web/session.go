@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const sessionCookie = "candor_session"
@@ -125,9 +126,20 @@ func requireRole(roles ...store.Role) fiber.Handler {
 	}
 }
 
-// actor is the signed-in user; the routes here run behind requireSession
-// or requireBearer, which put one there.
-func actor(c *fiber.Ctx) store.User {
-	u, _ := identity.User(c)
-	return u
+// requireBearer admits API requests with a valid API token of an enabled
+// user. Cookies are never read here: a browser attaches those on its own,
+// a bearer token it does not, which is why the API needs no CSRF check.
+func (s *Server) requireBearer(c *fiber.Ctx) error {
+	scheme, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return &problem.Problem{Status: fiber.StatusUnauthorized, Msg: "missing bearer token"}
+	}
+	u, claims, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
+	if err != nil {
+		return err
+	}
+	identity.Set(c, u, claims)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
 }

@@ -34,3 +34,10 @@ func Claims(c *fiber.Ctx) *auth.Claims {
 	cl, _ := c.Locals(claimsKey{}).(*auth.Claims)
 	return cl
 }
+
+// Actor is the signed-in user of a route behind the session or bearer
+// middleware, which always put one there; the zero user elsewhere.
+func Actor(c *fiber.Ctx) store.User {
+	u, _ := User(c)
+	return u
+}

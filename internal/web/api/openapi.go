@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"github.com/gofiber/fiber/v2"
@@ -6,11 +6,11 @@ import (
 	"github.com/candorhq/candor/docs"
 )
 
-// apiOpenAPI serves the OpenAPI document of this API, docs/openapi.json, to
+// OpenAPI serves the OpenAPI document of this API, docs/openapi.json, to
 // anyone: it describes the API, not any data, and tools fetch it before
 // they have a token.
-func (s *Server) apiOpenAPI(c *fiber.Ctx) error {
+func (s *API) OpenAPI(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSONCharsetUTF8)
-	c.Set(fiber.HeaderCacheControl, cacheRevalid)
+	c.Set(fiber.HeaderCacheControl, "no-cache")
 	return c.Send(docs.OpenAPI())
 }

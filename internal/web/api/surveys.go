@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"context"
@@ -16,9 +16,9 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-// apiListSurveys returns a page of surveys, newest first:
+// ListSurveys returns a page of surveys, newest first:
 // ?status=open&mine=true&offset=0&limit=50.
-func (s *Server) apiListSurveys(c *fiber.Ctx) error {
+func (s *API) ListSurveys(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	var f surveys.Filter
 	if raw := c.Query("status"); raw != "" {
@@ -46,12 +46,12 @@ func (s *Server) apiListSurveys(c *fiber.Ctx) error {
 	if items == nil {
 		items = []survey.Survey{}
 	}
-	return c.JSON(listJSON[survey.Survey]{Items: items, Total: total, Offset: page.Offset, Limit: page.Limit})
+	return c.JSON(ListJSON[survey.Survey]{Items: items, Total: total, Offset: page.Offset, Limit: page.Limit})
 }
 
-// apiCreateSurvey stores a new draft owned by the caller. Read-only fields
+// CreateSurvey stores a new draft owned by the caller. Read-only fields
 // in the body (id, status, timestamps, …) are ignored.
-func (s *Server) apiCreateSurvey(c *fiber.Ctx) error {
+func (s *API) CreateSurvey(c *fiber.Ctx) error {
 	var def survey.Survey
 	if err := decodeJSON(c, &def); err != nil {
 		return err
@@ -65,8 +65,8 @@ func (s *Server) apiCreateSurvey(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(sv)
 }
 
-// apiSurvey returns one survey.
-func (s *Server) apiSurvey(c *fiber.Ctx) error {
+// Survey returns one survey.
+func (s *API) Survey(c *fiber.Ctx) error {
 	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -74,12 +74,12 @@ func (s *Server) apiSurvey(c *fiber.Ctx) error {
 	return c.JSON(sv)
 }
 
-// apiUpdateSurvey changes a survey. Each top-level field in the body
+// UpdateSurvey changes a survey. Each top-level field in the body
 // replaces the stored one whole (a text with all its translations, the
 // question list); fields not in the body stay. With "revision" in the body
 // the change applies only to that revision; without it, to the revision
 // read here, so that a concurrent change is never silently overwritten.
-func (s *Server) apiUpdateSurvey(c *fiber.Ctx) error {
+func (s *API) UpdateSurvey(c *fiber.Ctx) error {
 	var present map[string]json.RawMessage
 	if err := json.Unmarshal(c.Body(), &present); err == nil && len(present) == 0 {
 		return problem.BadRequest("nothing to change: give the fields to replace", nil)
@@ -111,17 +111,17 @@ func (s *Server) apiUpdateSurvey(c *fiber.Ctx) error {
 	return c.JSON(sv)
 }
 
-// apiOpenSurvey opens a draft for answers.
-func (s *Server) apiOpenSurvey(c *fiber.Ctx) error {
-	return s.apiTransition(c, s.surveys.Open)
+// OpenSurvey opens a draft for answers.
+func (s *API) OpenSurvey(c *fiber.Ctx) error {
+	return s.transition(c, s.surveys.Open)
 }
 
-// apiCloseSurvey closes an open survey for good.
-func (s *Server) apiCloseSurvey(c *fiber.Ctx) error {
-	return s.apiTransition(c, s.surveys.Close)
+// CloseSurvey closes an open survey for good.
+func (s *API) CloseSurvey(c *fiber.Ctx) error {
+	return s.transition(c, s.surveys.Close)
 }
 
-func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, actor store.User, id string) (survey.Survey, error)) error {
+func (s *API) transition(c *fiber.Ctx, step func(ctx context.Context, actor store.User, id string) (survey.Survey, error)) error {
 	u, _ := identity.User(c)
 	sv, err := step(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
@@ -130,8 +130,8 @@ func (s *Server) apiTransition(c *fiber.Ctx, step func(ctx context.Context, acto
 	return c.JSON(sv)
 }
 
-// apiDuplicateSurvey copies a survey into a new draft owned by the caller.
-func (s *Server) apiDuplicateSurvey(c *fiber.Ctx) error {
+// DuplicateSurvey copies a survey into a new draft owned by the caller.
+func (s *API) DuplicateSurvey(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"net/url"
@@ -13,9 +13,9 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-// createCampaignRequest is the body of POST /api/v1/surveys/{id}/campaigns:
+// CreateCampaignRequest is the body of POST /api/v1/surveys/{id}/campaigns:
 // exactly one of contactIds, accountIds and segment.
-type createCampaignRequest struct {
+type CreateCampaignRequest struct {
 	ContactIDs []string            `json:"contactIds"`
 	AccountIDs []string            `json:"accountIds"`
 	Segment    *store.Segment      `json:"segment"`
@@ -23,9 +23,9 @@ type createCampaignRequest struct {
 	SendAt     string              `json:"sendAt"` // RFC 3339; empty: now
 }
 
-// createdCampaignJSON is the 202 answer: the campaign is stored and will be
+// CreatedCampaignJSON is the 202 answer: the campaign is stored and will be
 // delivered in the background.
-type createdCampaignJSON struct {
+type CreatedCampaignJSON struct {
 	ID      string           `json:"id"`
 	State   string           `json:"state"`
 	SendAt  time.Time        `json:"sendAt"`
@@ -33,10 +33,10 @@ type createdCampaignJSON struct {
 	Skipped []invite.Skipped `json:"skipped"`
 }
 
-// apiCreateCampaign creates a campaign: 202 with who is queued and who
+// CreateCampaign creates a campaign: 202 with who is queued and who
 // skipped, 422 when nobody can be invited.
-func (s *Server) apiCreateCampaign(c *fiber.Ctx) error {
-	var in createCampaignRequest
+func (s *API) CreateCampaign(c *fiber.Ctx) error {
+	var in CreateCampaignRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -58,18 +58,18 @@ func (s *Server) apiCreateCampaign(c *fiber.Ctx) error {
 		skipped = []invite.Skipped{}
 	}
 	c.Location("/api/v1/campaigns/" + url.PathEscape(created.Campaign.ID))
-	return c.Status(fiber.StatusAccepted).JSON(createdCampaignJSON{
+	return c.Status(fiber.StatusAccepted).JSON(CreatedCampaignJSON{
 		ID: created.Campaign.ID, State: string(created.Campaign.State), SendAt: created.Campaign.SendAt,
 		Queued: created.Queued, Skipped: skipped,
 	})
 }
 
-// campaignJSON is a campaign as the API shows it.
-type campaignJSON struct {
+// CampaignJSON is a campaign as the API shows it.
+type CampaignJSON struct {
 	ID          string              `json:"id"`
 	SurveyID    string              `json:"surveyId"`
 	State       string              `json:"state"`
-	Audience    audienceJSON        `json:"audience"`
+	Audience    AudienceJSON        `json:"audience"`
 	Reminders   store.ReminderPlan  `json:"reminders"`
 	SendAt      time.Time           `json:"sendAt"`
 	CreatedAt   time.Time           `json:"createdAt"`
@@ -81,17 +81,17 @@ type campaignJSON struct {
 	AnsweredAt  *time.Time          `json:"answeredCountedAt,omitempty"`
 	SkipReasons map[string]int      `json:"skipReasons,omitempty"`
 	Skipped     []invite.Skipped    `json:"skipped,omitempty"`
-	Failures    []campaignFailureJS `json:"failures,omitempty"`
+	Failures    []CampaignFailureJS `json:"failures,omitempty"`
 }
 
-type audienceJSON struct {
+type AudienceJSON struct {
 	Kind       string         `json:"kind"`
 	AccountIDs []string       `json:"accountIds,omitempty"`
 	Segment    *store.Segment `json:"segment,omitempty"`
 	Contacts   int            `json:"contacts"`
 }
 
-type campaignFailureJS struct {
+type CampaignFailureJS struct {
 	ContactID string     `json:"contactId"`
 	Kind      string     `json:"kind"`
 	State     string     `json:"state"`
@@ -99,11 +99,11 @@ type campaignFailureJS struct {
 	At        *time.Time `json:"at,omitempty"`
 }
 
-func toCampaignJSON(camp store.Campaign) campaignJSON {
-	out := campaignJSON{
+func toCampaignJSON(camp store.Campaign) CampaignJSON {
+	out := CampaignJSON{
 		ID: camp.ID, SurveyID: camp.SurveyID, State: string(camp.State), Reminders: camp.Reminders, SendAt: camp.SendAt,
 		CreatedAt: camp.CreatedAt, StartedAt: camp.StartedAt, FinishedAt: camp.FinishedAt, CancelledAt: camp.CancelledAt,
-		Audience:    audienceJSON{Kind: camp.Audience.Kind, AccountIDs: camp.Audience.AccountIDs, Contacts: camp.Audience.Contacts},
+		Audience:    AudienceJSON{Kind: camp.Audience.Kind, AccountIDs: camp.Audience.AccountIDs, Contacts: camp.Audience.Contacts},
 		SkipReasons: camp.SkipReasons,
 	}
 	if !camp.Audience.Segment.IsZero() {
@@ -113,7 +113,7 @@ func toCampaignJSON(camp store.Campaign) campaignJSON {
 	return out
 }
 
-func toReportJSON(r invite.Report) campaignJSON {
+func toReportJSON(r invite.Report) CampaignJSON {
 	out := toCampaignJSON(r.Campaign)
 	counts, progress := r.Counts, r.Progress
 	out.Counts, out.Progress = &counts, &progress
@@ -125,17 +125,17 @@ func toReportJSON(r invite.Report) campaignJSON {
 	if out.Skipped == nil {
 		out.Skipped = []invite.Skipped{}
 	}
-	out.Failures = []campaignFailureJS{}
+	out.Failures = []CampaignFailureJS{}
 	for _, f := range r.Failures {
-		out.Failures = append(out.Failures, campaignFailureJS{
+		out.Failures = append(out.Failures, CampaignFailureJS{
 			ContactID: f.ContactID, Kind: string(f.Kind), State: string(f.State), Error: f.LastError, At: f.FinishedAt,
 		})
 	}
 	return out
 }
 
-// apiCampaign returns a campaign with its live counts.
-func (s *Server) apiCampaign(c *fiber.Ctx) error {
+// Campaign returns a campaign with its live counts.
+func (s *API) Campaign(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -144,22 +144,22 @@ func (s *Server) apiCampaign(c *fiber.Ctx) error {
 	return c.JSON(toReportJSON(r))
 }
 
-// apiListCampaigns lists a survey's campaigns the caller may see.
-func (s *Server) apiListCampaigns(c *fiber.Ctx) error {
+// ListCampaigns lists a survey's campaigns the caller may see.
+func (s *API) ListCampaigns(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	_, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
-	items := make([]campaignJSON, len(list))
+	items := make([]CampaignJSON, len(list))
 	for i, camp := range list {
 		items[i] = toCampaignJSON(camp)
 	}
 	return c.JSON(fiber.Map{"items": items, "total": len(items)})
 }
 
-// apiCancelCampaign cancels a campaign; cancelling again changes nothing.
-func (s *Server) apiCancelCampaign(c *fiber.Ctx) error {
+// CancelCampaign cancels a campaign; cancelling again changes nothing.
+func (s *API) CancelCampaign(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"time"
@@ -10,19 +10,19 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-type tokenRequest struct {
+type TokenRequest struct {
 	Email    string `json:"email"`
 	Password string `json:"password"`
 }
 
-type tokenResponse struct {
+type TokenResponse struct {
 	Token     string    `json:"token"`
 	ExpiresAt time.Time `json:"expiresAt"`
 }
 
-// apiToken exchanges an email and password for an API token.
-func (s *Server) apiToken(c *fiber.Ctx) error {
-	var in tokenRequest
+// Token exchanges an email and password for an API token.
+func (s *API) Token(c *fiber.Ctx) error {
+	var in TokenRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -46,26 +46,26 @@ func (s *Server) apiToken(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(tokenResponse{Token: token, ExpiresAt: exp.UTC()})
+	return c.JSON(TokenResponse{Token: token, ExpiresAt: exp.UTC()})
 }
 
-// apiMe returns the signed-in user.
-func (s *Server) apiMe(c *fiber.Ctx) error {
+// Me returns the signed-in user.
+func (s *API) Me(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	return c.JSON(toUserJSON(u))
 }
 
-// apiRevoke ends the bearer token the request was made with.
-func (s *Server) apiRevoke(c *fiber.Ctx) error {
+// Revoke ends the bearer token the request was made with.
+func (s *API) Revoke(c *fiber.Ctx) error {
 	if err := s.auth.Revoke(c.UserContext(), identity.Claims(c)); err != nil {
 		return err
 	}
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-// apiLogoutAll ends every session and API token of the caller, this one
+// LogoutAll ends every session and API token of the caller, this one
 // included.
-func (s *Server) apiLogoutAll(c *fiber.Ctx) error {
+func (s *API) LogoutAll(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	if _, err := s.auth.SignOutEverywhere(c.UserContext(), u.ID); err != nil {
 		return err
@@ -73,15 +73,15 @@ func (s *Server) apiLogoutAll(c *fiber.Ctx) error {
 	return c.SendStatus(fiber.StatusNoContent)
 }
 
-type passwordRequest struct {
+type PasswordRequest struct {
 	Current  string `json:"current"`
 	Password string `json:"password"`
 }
 
-// apiChangePassword sets the caller's password. Every session and token
+// ChangePassword sets the caller's password. Every session and token
 // issued before ends, this one included; the answer carries a new token.
-func (s *Server) apiChangePassword(c *fiber.Ctx) error {
-	var in passwordRequest
+func (s *API) ChangePassword(c *fiber.Ctx) error {
+	var in PasswordRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -95,5 +95,5 @@ func (s *Server) apiChangePassword(c *fiber.Ctx) error {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.JSON(tokenResponse{Token: token, ExpiresAt: exp.UTC()})
+	return c.JSON(TokenResponse{Token: token, ExpiresAt: exp.UTC()})
 }

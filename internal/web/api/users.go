@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"strconv"
@@ -12,13 +12,13 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-type userList struct {
-	Items []userJSON `json:"items"`
+type UserList struct {
+	Items []UserJSON `json:"items"`
 	Total int64      `json:"total"`
 }
 
-// apiListUsers returns a page of users: ?offset=0&limit=50.
-func (s *Server) apiListUsers(c *fiber.Ctx) error {
+// ListUsers returns a page of users: ?offset=0&limit=50.
+func (s *API) ListUsers(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	offset := queryInt(c, "offset", 0, fields)
 	limit := queryInt(c, "limit", 50, fields)
@@ -31,7 +31,7 @@ func (s *Server) apiListUsers(c *fiber.Ctx) error {
 		return err
 	}
 
-	out := userList{Items: make([]userJSON, len(users)), Total: total}
+	out := UserList{Items: make([]UserJSON, len(users)), Total: total}
 	for i, u := range users {
 		out.Items[i] = toUserJSON(u)
 	}
@@ -51,16 +51,16 @@ func queryInt(c *fiber.Ctx, name string, def int64, fields map[string]string) in
 	return n
 }
 
-type createUserRequest struct {
+type CreateUserRequest struct {
 	Email    string     `json:"email"`
 	Name     string     `json:"name"`
 	Role     store.Role `json:"role"`
 	Password string     `json:"password"`
 }
 
-// apiCreateUser adds a user; a taken email is reported as a field error.
-func (s *Server) apiCreateUser(c *fiber.Ctx) error {
-	var in createUserRequest
+// CreateUser adds a user; a taken email is reported as a field error.
+func (s *API) CreateUser(c *fiber.Ctx) error {
+	var in CreateUserRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
@@ -74,8 +74,8 @@ func (s *Server) apiCreateUser(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(toUserJSON(u))
 }
 
-// apiUser returns one user.
-func (s *Server) apiUser(c *fiber.Ctx) error {
+// User returns one user.
+func (s *API) User(c *fiber.Ctx) error {
 	u, err := s.auth.User(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -83,21 +83,21 @@ func (s *Server) apiUser(c *fiber.Ctx) error {
 	return c.JSON(toUserJSON(u))
 }
 
-// updateUserRequest changes only the fields present in the body.
-type updateUserRequest struct {
+// UpdateUserRequest changes only the fields present in the body.
+type UpdateUserRequest struct {
 	Name     *string     `json:"name"`
 	Role     *store.Role `json:"role"`
 	Disabled *bool       `json:"disabled"`
 	Password *string     `json:"password"`
 }
 
-// apiUpdateUser changes a user's name, role, status or password.
-func (s *Server) apiUpdateUser(c *fiber.Ctx) error {
-	var in updateUserRequest
+// UpdateUser changes a user's name, role, status or password.
+func (s *API) UpdateUser(c *fiber.Ctx) error {
+	var in UpdateUserRequest
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
-	if in == (updateUserRequest{}) {
+	if in == (UpdateUserRequest{}) {
 		return problem.BadRequest("nothing to change: give name, role, disabled or password", nil)
 	}
 

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bytes"
@@ -10,32 +10,12 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
-	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
-	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-// requireBearer admits API requests with a valid API token of an enabled
-// user. Cookies are never read here: a browser attaches those on its own,
-// a bearer token it does not, which is why the API needs no CSRF check.
-func (s *Server) requireBearer(c *fiber.Ctx) error {
-	scheme, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
-	token = strings.TrimSpace(token)
-	if !strings.EqualFold(scheme, "Bearer") || token == "" {
-		return &problem.Problem{Status: fiber.StatusUnauthorized, Msg: "missing bearer token"}
-	}
-	u, claims, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
-	if err != nil {
-		return err
-	}
-	identity.Set(c, u, claims)
-	c.Set(fiber.HeaderCacheControl, "no-store")
-	return c.Next()
-}
-
-// userJSON is a user as the API shows it; never the password hash.
-type userJSON struct {
+// UserJSON is a user as the API shows it; never the password hash.
+type UserJSON struct {
 	ID        string     `json:"id"`
 	Email     string     `json:"email"`
 	Name      string     `json:"name"`
@@ -44,8 +24,8 @@ type userJSON struct {
 	CreatedAt time.Time  `json:"createdAt"`
 }
 
-func toUserJSON(u store.User) userJSON {
-	return userJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
+func toUserJSON(u store.User) UserJSON {
+	return UserJSON{ID: u.ID, Email: u.Email, Name: u.Name, Role: u.Role, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
 }
 
 // decodeJSON reads the body into dst: exactly one JSON value with only

@@ -1,4 +1,4 @@
-package web
+package api
 
 import (
 	"bufio"
@@ -14,21 +14,22 @@ import (
 	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-// apiListContacts returns a page of the caller's contacts:
+// ListContacts returns a page of the caller's contacts:
 // ?accountId=…&search=…&offset=0&limit=50. A search containing "@" finds
 // one exact email; anything else matches part of a name.
-func (s *Server) apiListContacts(c *fiber.Ctx) error {
+func (s *API) ListContacts(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	p := apiPage(c, fields)
 	if len(fields) > 0 {
 		return problem.BadRequest("invalid input", fields)
 	}
 
-	items, total, err := s.customers.ListContacts(c.UserContext(), actor(c), customer.ContactQuery{
+	items, total, err := s.customers.ListContacts(c.UserContext(), identity.Actor(c), customer.ContactQuery{
 		AccountID: utils.CopyString(c.Query("accountId")),
 		Search:    utils.CopyString(c.Query("search")),
 		Page:      p,
@@ -39,17 +40,17 @@ func (s *Server) apiListContacts(c *fiber.Ctx) error {
 	if items == nil {
 		items = []customer.Contact{}
 	}
-	return c.JSON(listJSON[customer.Contact]{Items: items, Total: total, Offset: p.Offset, Limit: p.Limit})
+	return c.JSON(ListJSON[customer.Contact]{Items: items, Total: total, Offset: p.Offset, Limit: p.Limit})
 }
 
-// apiCreateContact adds a contact to one of the caller's accounts.
-func (s *Server) apiCreateContact(c *fiber.Ctx) error {
+// CreateContact adds a contact to one of the caller's accounts.
+func (s *API) CreateContact(c *fiber.Ctx) error {
 	var in customer.ContactInput
 	if err := decodeJSON(c, &in); err != nil {
 		return err
 	}
 
-	ct, err := s.customers.CreateContact(c.UserContext(), actor(c), in)
+	ct, err := s.customers.CreateContact(c.UserContext(), identity.Actor(c), in)
 	if err != nil {
 		return err
 	}
@@ -58,17 +59,17 @@ func (s *Server) apiCreateContact(c *fiber.Ctx) error {
 	return c.Status(fiber.StatusCreated).JSON(ct)
 }
 
-// apiContact returns one contact; another manager's is not found.
-func (s *Server) apiContact(c *fiber.Ctx) error {
-	ct, err := s.customers.Contact(c.UserContext(), actor(c), input.Param(c, "id"))
+// Contact returns one contact; another manager's is not found.
+func (s *API) Contact(c *fiber.Ctx) error {
+	ct, err := s.customers.Contact(c.UserContext(), identity.Actor(c), input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
 	return c.JSON(ct)
 }
 
-// apiUpdateContact changes the fields present in the body.
-func (s *Server) apiUpdateContact(c *fiber.Ctx) error {
+// UpdateContact changes the fields present in the body.
+func (s *API) UpdateContact(c *fiber.Ctx) error {
 	var patch customer.ContactPatch
 	if err := decodeJSON(c, &patch); err != nil {
 		return err
@@ -77,15 +78,15 @@ func (s *Server) apiUpdateContact(c *fiber.Ctx) error {
 		return problem.BadRequest("nothing to change: give accountId, name, email or locale", nil)
 	}
 
-	ct, err := s.customers.UpdateContact(c.UserContext(), actor(c), input.Param(c, "id"), patch)
+	ct, err := s.customers.UpdateContact(c.UserContext(), identity.Actor(c), input.Param(c, "id"), patch)
 	if err != nil {
 		return err
 	}
 	return c.JSON(ct)
 }
 
-// importJSON is the outcome of an import, or with dryRun of its preview.
-type importJSON struct {
+// ImportJSON is the outcome of an import, or with dryRun of its preview.
+type ImportJSON struct {
 	Rows      int                    `json:"rows"`
 	Created   int                    `json:"created"`
 	Updated   int                    `json:"updated"`
@@ -96,11 +97,11 @@ type importJSON struct {
 	Preview   []customer.PreviewRow  `json:"preview,omitzero"` // dry runs only
 }
 
-// apiImportContacts imports a contacts CSV sent as the body (text/csv) or
+// ImportContacts imports a contacts CSV sent as the body (text/csv) or
 // as the form field "file" (multipart/form-data), up to maxImportBytes.
 // Valid rows are imported and invalid ones reported by line; ?dryRun=true
 // reports what would happen and writes nothing.
-func (s *Server) apiImportContacts(c *fiber.Ctx) error {
+func (s *API) ImportContacts(c *fiber.Ctx) error {
 	dryRun := false
 	if raw := c.Query("dryRun"); raw != "" {
 		v, err := strconv.ParseBool(raw)
@@ -145,12 +146,12 @@ func (s *Server) apiImportContacts(c *fiber.Ctx) error {
 		}
 	}
 
-	res, err := s.customers.Import(c.UserContext(), actor(c), src, customer.ImportOptions{DryRun: dryRun})
+	res, err := s.customers.Import(c.UserContext(), identity.Actor(c), src, customer.ImportOptions{DryRun: dryRun})
 	if err != nil {
 		return err
 	}
 
-	out := importJSON{Rows: res.Rows, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
+	out := ImportJSON{Rows: res.Rows, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
 		Rejected: res.Rejected, Errors: res.Errors, DryRun: dryRun}
 	if out.Errors == nil {
 		out.Errors = []customer.ImportIssue{}
@@ -165,18 +166,13 @@ func unsupportedImport(msg string) *problem.Problem {
 	return &problem.Problem{Status: fiber.StatusUnsupportedMediaType, Msg: msg}
 }
 
-// apiExportContacts sends the caller's contacts as CSV.
-func (s *Server) apiExportContacts(c *fiber.Ctx) error {
-	return s.sendExport(c)
-}
-
-// sendExport streams the caller's contacts as a CSV attachment. The export
+// ExportContacts streams the caller's contacts as a CSV attachment. The export
 // writes into a pipe that the response reads: the file is never held
 // whole. Until the first bytes arrive nothing is sent, so an export that
 // fails at once still gets a proper error; one that fails later cuts the
 // response short, which the client sees as an incomplete download.
-func (s *Server) sendExport(c *fiber.Ctx) error {
-	ctx, who := c.UserContext(), actor(c)
+func (s *API) ExportContacts(c *fiber.Ctx) error {
+	ctx, who := c.UserContext(), identity.Actor(c)
 	pr, pw := io.Pipe()
 	go func() { pw.CloseWithError(s.customers.Export(ctx, who, pw)) }()
 
@@ -189,10 +185,10 @@ func (s *Server) sendExport(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
 	// fasthttp closes the stream when the response ends, however it ends;
 	// closing the pipe then stops an export whose reader went away.
-	return c.SendStream(readCloser{body, pr})
+	return c.SendStream(ReadCloser{body, pr})
 }
 
-type readCloser struct {
+type ReadCloser struct {
 	io.Reader
 	io.Closer
 }
