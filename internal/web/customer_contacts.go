@@ -285,4 +285,3 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 	form.Errors, form.Error = fields, formError
 	return s.render(c, p.Status, "contacts_edit", contactTitle(ct), form)
 }
-
