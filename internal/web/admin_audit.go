@@ -41,5 +41,5 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 			Actor: e.ActorEmail, Action: audit.Action(e.Action).Label(), Person: e.Target, Detail: e.Detail, RequestID: e.RequestID,
 		})
 	}
-	return s.render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
+	return s.Render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
 }

@@ -36,7 +36,7 @@ type privacySearchPage struct {
 
 // adminPrivacy shows the search for a person by email.
 func (s *Server) adminPrivacy(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Erased: c.Query("done") == "erased"})
+	return s.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Erased: c.Query("done") == "erased"})
 }
 
 // adminPrivacySearch finds a person by their exact email address. It is a
@@ -45,7 +45,7 @@ func (s *Server) adminPrivacySearch(c *fiber.Ctx) error {
 	email := strings.TrimSpace(input.Form(c, "email"))
 	contact, err := s.privacy.FindByEmail(c.UserContext(), email)
 	if errors.Is(err, privacy.ErrNotFound) {
-		return s.render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
+		return s.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
 	}
 	if err != nil {
 		return err
@@ -86,7 +86,7 @@ func (s *Server) renderPerson(c *fiber.Ctx, status int, form respondent.RectifyF
 	if o.Erased() {
 		title = "Erased person"
 	}
-	return s.render(c, status, "admin_privacy_person", title, page)
+	return s.Render(c, status, "admin_privacy_person", title, page)
 }
 
 // adminResponsePage is admin_privacy_response.html.
@@ -104,7 +104,7 @@ func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
 		return err
 	}
 	page := adminResponsePage{Person: "/admin/privacy/" + url.PathEscape(id), Response: r}
-	return s.render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
+	return s.Render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
 }
 
 // adminPrivacyExport downloads everything held about the person, for the
@@ -158,7 +158,7 @@ func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
 	if o.Erased() {
 		return privacy.ErrErased
 	}
-	return s.render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
+	return s.Render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
 }
 
 // adminPrivacyErase erases the person.

@@ -47,7 +47,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 	if page.To < total {
 		page.Next = n + 1
 	}
-	return s.render(c, fiber.StatusOK, "admin_users", "Users", page)
+	return s.Render(c, fiber.StatusOK, "admin_users", "Users", page)
 }
 
 // userForm backs both the new-user and the edit-user page.
@@ -73,7 +73,7 @@ func newUserForm() userForm {
 // adminUserNew shows the empty new-user form. Analyst is preselected, the
 // role that can do least.
 func (s *Server) adminUserNew(c *fiber.Ctx) error {
-	return s.render(c, fiber.StatusOK, "admin_user_new", "Add a user", newUserForm())
+	return s.Render(c, fiber.StatusOK, "admin_user_new", "Add a user", newUserForm())
 }
 
 // adminUserCreate adds a user, or shows the form again with what was typed
@@ -90,7 +90,7 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	if p := problem.WithFields(err); p != nil {
 		form := newUserForm()
 		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, p.Fields
-		return s.render(c, p.Status, "admin_user_new", "Add a user", form)
+		return s.Render(c, p.Status, "admin_user_new", "Add a user", form)
 	}
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Server) adminUserEdit(c *fiber.Ctx) error {
 	form := editForm(u)
 	form.Saved = c.Query("saved") == "1"
 	form.ResetSent = c.Query("reset") == "1"
-	return s.render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
+	return s.Render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
 }
 
 func editForm(u store.User) userForm {
@@ -160,5 +160,5 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 	}
 	form := editForm(current)
 	form.Name, form.Role, form.Disabled, form.Errors, form.Error = name, role, disabled, fields, formError
-	return s.render(c, status, "admin_user_edit", current.Name, form)
+	return s.Render(c, status, "admin_user_edit", current.Name, form)
 }

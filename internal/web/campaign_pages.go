@@ -53,7 +53,7 @@ func (s *Server) campaignList(c *fiber.Ctx) error {
 		p.Campaigns = append(p.Campaigns, campaignRow{Campaign: camp, Audience: audienceLabel(camp.Audience),
 			StateLabel: campaignStateLabel(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
 	}
-	return s.render(c, fiber.StatusOK, "campaigns", "Campaigns · "+p.SurveyTitle, p)
+	return s.Render(c, fiber.StatusOK, "campaigns", "Campaigns · "+p.SurveyTitle, p)
 }
 
 // campaignNew shows the form, filled from the query when coming back from
@@ -94,7 +94,7 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 			p.Chosen = append(p.Chosen, id)
 		}
 	}
-	return s.render(c, status, "campaign_new", "New campaign · "+p.SurveyTitle, p)
+	return s.Render(c, status, "campaign_new", "New campaign · "+p.SurveyTitle, p)
 }
 
 // formFailure shows the form again for an error the service found in the
@@ -179,7 +179,7 @@ func (s *Server) campaignPreview(c *fiber.Ctx) error {
 			Frame: "/surveys/" + url.PathEscape(pv.Survey.ID) + "/campaigns/email?locale=" + url.QueryEscape(e.Locale),
 		})
 	}
-	return s.render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
+	return s.Render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
 }
 
 // campaignCreate creates the campaign the preview showed.
@@ -265,7 +265,7 @@ func (s *Server) campaignShow(c *fiber.Ctx) error {
 		// The Refresh header reloads the page without any script.
 		c.Set("Refresh", fmt.Sprint(refreshSeconds))
 	}
-	return s.render(c, fiber.StatusOK, "campaign", "Campaign · "+p.SurveyTitle, p)
+	return s.Render(c, fiber.StatusOK, "campaign", "Campaign · "+p.SurveyTitle, p)
 }
 
 func newCampaignPage(r invite.Report) campaignPage {
@@ -309,7 +309,7 @@ func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 	if r.Campaign.State == store.CampaignCancelled {
 		return c.Redirect("/campaigns/"+url.PathEscape(r.Campaign.ID), fiber.StatusSeeOther)
 	}
-	return s.render(c, fiber.StatusOK, "campaign_cancel", "Cancel campaign", newCampaignPage(r))
+	return s.Render(c, fiber.StatusOK, "campaign_cancel", "Cancel campaign", newCampaignPage(r))
 }
 
 // campaignCancel cancels the campaign.

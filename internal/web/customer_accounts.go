@@ -42,7 +42,7 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
 		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.render(c, problem.Classify(err).Status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
+		return s.Render(c, problem.Classify(err).Status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
 	}
 	if err != nil {
 		return err
@@ -61,7 +61,7 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 	for i, a := range accounts {
 		page.Accounts[i] = accountRow{Account: a, Managers: dir.managerNames(a.ManagerIDs)}
 	}
-	return s.render(c, fiber.StatusOK, "accounts", "Accounts", page)
+	return s.Render(c, fiber.StatusOK, "accounts", "Accounts", page)
 }
 
 // accountForm backs the new-account page and the account page, which
@@ -139,7 +139,7 @@ func (s *Server) accountNew(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "accounts_new", "New account", form)
+	return s.Render(c, fiber.StatusOK, "accounts_new", "New account", form)
 }
 
 // accountLabel names a field of the account form in messages.
@@ -185,7 +185,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = problem.FieldErrors(p.Fields, accountLabel)
-		return s.render(c, p.Status, "accounts_new", "New account", form)
+		return s.Render(c, p.Status, "accounts_new", "New account", form)
 	}
 	if err != nil {
 		return err
@@ -206,7 +206,7 @@ func (s *Server) accountPage(c *fiber.Ctx) error {
 		return err
 	}
 	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
-	return s.render(c, fiber.StatusOK, "accounts_edit", a.Name, form)
+	return s.Render(c, fiber.StatusOK, "accounts_edit", a.Name, form)
 }
 
 // accountEditForm is the account page with in in its form.
@@ -256,7 +256,7 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors = problem.FieldErrors(p.Fields, accountLabel)
-	return s.render(c, p.Status, "accounts_edit", a.Name, form)
+	return s.Render(c, p.Status, "accounts_edit", a.Name, form)
 }
 
 // accountDeletion is the confirmation step before deleting an account.
@@ -273,7 +273,7 @@ func (s *Server) accountDeletePage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "accounts_delete", "Delete "+page.Account.Name, page)
+	return s.Render(c, fiber.StatusOK, "accounts_delete", "Delete "+page.Account.Name, page)
 }
 
 func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
@@ -305,5 +305,5 @@ func (s *Server) accountDelete(c *fiber.Ctx) error {
 	}
 	p := problem.Classify(err)
 	page.Error = problem.Sentence(p.Msg)
-	return s.render(c, p.Status, "accounts_delete", "Delete "+page.Account.Name, page)
+	return s.Render(c, p.Status, "accounts_delete", "Delete "+page.Account.Name, page)
 }

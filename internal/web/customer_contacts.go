@@ -96,7 +96,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.render(c, problem.Classify(err).Status, "contacts", "Contacts", contactsPage{
+		return s.Render(c, problem.Classify(err).Status, "contacts", "Contacts", contactsPage{
 			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: "The search " + msg + ".",
 		})
 	}
@@ -111,7 +111,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		Filtered:   search != "" || accountID != "",
 		NoAccounts: len(accounts) == 0,
 	}
-	return s.render(c, fiber.StatusOK, "contacts", "Contacts", page)
+	return s.Render(c, fiber.StatusOK, "contacts", "Contacts", page)
 }
 
 func accountNames(accounts []store.Account) map[string]string {
@@ -171,7 +171,7 @@ func (s *Server) contactNew(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "contacts_new", "Add a contact", form)
+	return s.Render(c, fiber.StatusOK, "contacts_new", "Add a contact", form)
 }
 
 // contactLabel names a field of the contact form in messages.
@@ -211,7 +211,7 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = problem.FieldErrors(p.Fields, contactLabel)
-		return s.render(c, p.Status, "contacts_new", "Add a contact", form)
+		return s.Render(c, p.Status, "contacts_new", "Add a contact", form)
 	}
 	if err != nil {
 		return err
@@ -231,7 +231,7 @@ func (s *Server) contactPage(c *fiber.Ctx) error {
 		return err
 	}
 	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
-	return s.render(c, fiber.StatusOK, "contacts_edit", contactTitle(ct), form)
+	return s.Render(c, fiber.StatusOK, "contacts_edit", contactTitle(ct), form)
 }
 
 func contactTitle(ct customer.Contact) string {
@@ -283,5 +283,5 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors, form.Error = fields, formError
-	return s.render(c, p.Status, "contacts_edit", contactTitle(ct), form)
+	return s.Render(c, p.Status, "contacts_edit", contactTitle(ct), form)
 }

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"encoding/csv"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -11,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/web/csvfile"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -39,7 +39,7 @@ func (s *Server) renderImportForm(c *fiber.Ctx, status int, msg string) error {
 		return err
 	}
 	form := importForm{Error: msg, MaxMB: maxImportBytes >> 20, Locales: localeOptions(), Accounts: len(accounts)}
-	return s.render(c, status, "contacts_import", "Import contacts", form)
+	return s.Render(c, status, "contacts_import", "Import contacts", form)
 }
 
 // importUpload keeps the uploaded file and shows its preview. The preview
@@ -106,7 +106,7 @@ func (s *Server) importJobPage(c *fiber.Ctx) error {
 	}
 	if job.State == customer.ImportStaged {
 		page := importPreview{Job: job, ToImport: job.Preview.Created + job.Preview.Updated, Issues: issuesOf(job)}
-		return s.render(c, fiber.StatusOK, "contacts_import_preview", "Check the import", page)
+		return s.Render(c, fiber.StatusOK, "contacts_import_preview", "Check the import", page)
 	}
 
 	now := time.Now()
@@ -128,7 +128,7 @@ func (s *Server) importJobPage(c *fiber.Ctx) error {
 	if !page.Running {
 		title = "Contact import"
 	}
-	return s.render(c, fiber.StatusOK, "contacts_import_job", title, page)
+	return s.Render(c, fiber.StatusOK, "contacts_import_job", title, page)
 }
 
 // duration reads well on a page: "less than a minute", "4m", "1h12m".
@@ -161,7 +161,7 @@ func (s *Server) importErrors(c *fiber.Ctx) error {
 	if n := job.UnlistedErrors(); n > 0 {
 		records = append(records, []string{"", fmt.Sprintf("… and %d more rejected rows, not listed", n)})
 	}
-	return sendCSV(c, "import-errors.csv", records)
+	return csvfile.Send(c, "import-errors.csv", records)
 }
 
 // importTemplate downloads a file to fill in, its example rows naming the
@@ -178,20 +178,9 @@ func (s *Server) importTemplate(c *fiber.Ctx) error {
 	if len(accounts) > 1 {
 		second = accounts[1].Name
 	}
-	return sendCSV(c, "contacts-template.csv", [][]string{
+	return csvfile.Send(c, "contacts-template.csv", [][]string{
 		{"name", "email", "account", "locale"},
 		{"Ada Lovelace", "ada.lovelace@example.com", first, "en"},
 		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi"},
 	})
-}
-
-func sendCSV(c *fiber.Ctx, name string, records [][]string) error {
-	var b strings.Builder
-	w := csv.NewWriter(&b)
-	if err := w.WriteAll(records); err != nil {
-		return fmt.Errorf("web: %s: %w", name, err)
-	}
-	c.Attachment(name)
-	c.Set(fiber.HeaderContentType, "text/csv; charset=utf-8")
-	return c.SendString(b.String())
 }

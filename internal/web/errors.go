@@ -93,7 +93,7 @@ func (s *Server) errorPage(c *fiber.Ctx, p *problem.Problem) error {
 	if data.Message == "" {
 		data.Message = "The request could not be completed."
 	}
-	if err := s.render(c, p.Status, "error", data.Heading, data); err != nil {
+	if err := s.Render(c, p.Status, "error", data.Heading, data); err != nil {
 		// The error page itself failed; answer in plain text rather than not at all.
 		s.logger.LogAttrs(c.UserContext(), slog.LevelError, "render error page",
 			slog.String("request_id", problem.RequestID(c)), slog.String("error", err.Error()))

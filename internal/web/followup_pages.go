@@ -70,7 +70,7 @@ func (s *Server) followupList(c *fiber.Ctx) error {
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}
-	return s.render(c, fiber.StatusOK, "followups", "Follow-ups", page)
+	return s.Render(c, fiber.StatusOK, "followups", "Follow-ups", page)
 }
 
 func rowOf(it followup.Item) followupRow {
@@ -112,7 +112,7 @@ func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[
 	if d.DoneAt != nil {
 		page.DoneAt = d.DoneAt.UTC().Format("2 Jan 2006 15:04") + " UTC"
 	}
-	return s.render(c, status, "followup", "Follow-up: "+d.Contact, page)
+	return s.Render(c, status, "followup", "Follow-up: "+d.Contact, page)
 }
 
 // followupDone marks a follow-up done, with an optional note.

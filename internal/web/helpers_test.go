@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
 )
 
@@ -285,4 +286,12 @@ func truncate(s string) string {
 		return s[:2000] + "…"
 	}
 	return s
+}
+
+// useReports gives the report and comment routes other services than the
+// server was built with; the routes keep their handlers, so these change
+// in place.
+func (s *Server) useReports(d reports.Deps) {
+	d.Views, d.Surveys, d.Users = s, s.surveys, s.auth
+	*s.reports = *reports.New(d)
 }

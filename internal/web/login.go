@@ -72,7 +72,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 
 func (s *Server) renderLogin(c *fiber.Ctx, status int, page loginForm) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.render(c, status, "login", "Sign in", page)
+	return s.Render(c, status, "login", "Sign in", page)
 }
 
 // logout ends the session: the cookie is cleared and the token revoked,

@@ -40,7 +40,7 @@ func (s *Server) outboxList(c *fiber.Ctx) error {
 	if p.To < total {
 		p.Next = n + 1
 	}
-	return s.render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
+	return s.Render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
 }
 
 // outboxMessagePage is what outbox_message.html shows.
@@ -58,7 +58,7 @@ func (s *Server) outboxMessage(c *fiber.Ctx) error {
 		return err
 	}
 	base := "/admin/outbox/" + url.PathEscape(m.ID)
-	return s.render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
+	return s.Render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
 }
 
 // outboxHTML serves a message's HTML part for the frame on its page, under

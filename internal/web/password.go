@@ -26,7 +26,7 @@ type profileForm struct {
 // profilePage shows the change-password form and "sign out everywhere".
 func (s *Server) profilePage(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
-	return s.render(c, fiber.StatusOK, "profile", "Your account",
+	return s.Render(c, fiber.StatusOK, "profile", "Your account",
 		profileForm{User: u, Changed: c.Query("changed") == "1", MinPassword: auth.MinPasswordLength})
 }
 
@@ -40,11 +40,11 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 	switch p := problem.WithFields(err); {
 	case p != nil:
 		form.Errors = p.Fields
-		return s.render(c, p.Status, "profile", "Your account", form)
+		return s.Render(c, p.Status, "profile", "Your account", form)
 	case errors.Is(err, auth.ErrRateLimited):
 		form.Error = "Too many wrong passwords. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, problem.Classify(err).Status, "profile", "Your account", form)
+		return s.Render(c, problem.Classify(err).Status, "profile", "Your account", form)
 	case err != nil:
 		return err
 	}
@@ -78,7 +78,7 @@ const resetMinutes = 30 // as auth.Options.ResetTTL's default, for the page's wo
 
 func (s *Server) forgotPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{})
+	return s.Render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{})
 }
 
 // forgot asks for a reset link. The answer is the same, and as quick,
@@ -87,19 +87,19 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	email := strings.TrimSpace(bodyValue(c, "email"))
 	if email == "" {
-		return s.render(c, fiber.StatusBadRequest, "password_forgot", "Forgot your password?",
+		return s.Render(c, fiber.StatusBadRequest, "password_forgot", "Forgot your password?",
 			forgotForm{Error: "Enter your email address."})
 	}
 	err := s.auth.RequestPasswordReset(c.UserContext(), email, c.IP())
 	if errors.Is(err, auth.ErrRateLimited) {
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, problem.Classify(err).Status, "password_forgot", "Forgot your password?",
+		return s.Render(c, problem.Classify(err).Status, "password_forgot", "Forgot your password?",
 			forgotForm{Email: email, Error: "Too many requests. Please wait a few minutes before trying again."})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{Sent: true, Minutes: resetMinutes})
+	return s.Render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{Sent: true, Minutes: resetMinutes})
 }
 
 // resetForm is password_reset.html.
@@ -117,12 +117,12 @@ func (s *Server) resetPage(c *fiber.Ctx) error {
 	form := resetForm{Token: c.Query("token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.CheckResetLink(c.UserContext(), form.Token)
 	if errors.Is(err, auth.ErrInvalidResetLink) {
-		return s.render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.Render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "password_reset", "Choose a new password", form)
+	return s.Render(c, fiber.StatusOK, "password_reset", "Choose a new password", form)
 }
 
 // reset sets the new password. It does not sign the user in: they sign
@@ -134,9 +134,9 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	switch p := problem.WithFields(err); {
 	case p != nil:
 		form.Errors = p.Fields
-		return s.render(c, p.Status, "password_reset", "Choose a new password", form)
+		return s.Render(c, p.Status, "password_reset", "Choose a new password", form)
 	case errors.Is(err, auth.ErrInvalidResetLink):
-		return s.render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.Render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	case err != nil:
 		return err
 	}
@@ -155,7 +155,7 @@ func (s *Server) adminUserReset(c *fiber.Ctx) error {
 		}
 		form := editForm(u)
 		form.Error = "This user is disabled. Enable them before sending a reset link."
-		return s.render(c, problem.Classify(err).Status, "admin_user_edit", u.Name, form)
+		return s.Render(c, problem.Classify(err).Status, "admin_user_edit", u.Name, form)
 	}
 	if err != nil {
 		return err

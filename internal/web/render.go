@@ -10,29 +10,18 @@ import (
 
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/view"
 )
 
 // parseViews parses every template under views/ with the functions pages use.
 func parseViews(fsys fs.FS, st *assets) (*view.Set, error) {
 	return view.Parse(fsys, template.FuncMap{
-		"asset":     st.url,
-		"roleLabel": roleLabel,
-		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"asset":       st.url,
+		"roleLabel": labels.Role,
+		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"isoDate":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	})
-}
-
-func roleLabel(r store.Role) string {
-	switch r {
-	case store.RoleAdmin:
-		return "Admin"
-	case store.RoleManager:
-		return "Manager"
-	case store.RoleAnalyst:
-		return "Analyst"
-	}
-	return string(r)
 }
 
 // layoutData is what every page receives; Page is the page's own data.
@@ -70,7 +59,9 @@ func navFor(u *store.User, path string) []navLink {
 
 // render executes a page into a buffer first, so a template error becomes
 // an error page instead of half a page.
-func (s *Server) render(c *fiber.Ctx, status int, name, title string, page any) error {
+// Render draws a staff page within the staff layout: the signed-in user's
+// navigation and the CSRF token for its forms.
+func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) error {
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := identity.User(c); ok {
 		data.User = &u

@@ -166,9 +166,9 @@ func (s *Server) routes() []route {
 		post("/api/v1/surveys/:id/open", ch.apiWriters, s.api.OpenSurvey),
 		post("/api/v1/surveys/:id/close", ch.apiWriters, s.api.CloseSurvey),
 		post("/api/v1/surveys/:id/duplicate", ch.apiWriters, s.api.DuplicateSurvey),
-		get("/api/v1/surveys/:id/comments", ch.api, s.apiComments),
-		get("/api/v1/surveys/:id/report", ch.api, s.apiReport),
-		get("/api/v1/surveys/:id/report.csv", ch.api, s.reportCSVDownload),
+		get("/api/v1/surveys/:id/comments", ch.api, s.reports.CommentsJSON),
+		get("/api/v1/surveys/:id/report", ch.api, s.reports.JSON),
+		get("/api/v1/surveys/:id/report.csv", ch.api, s.reports.CSV),
 		get("/surveys/new", ch.writers, s.surveyNew),
 		post("/surveys/new", ch.writers, s.surveyCreate),
 		get("/surveys/:id", ch.staff, s.surveyView),
@@ -180,9 +180,9 @@ func (s *Server) routes() []route {
 		get("/surveys/:id/close", ch.writers, s.surveyConfirmClose),
 		post("/surveys/:id/close", ch.writers, s.surveyClose),
 		post("/surveys/:id/duplicate", ch.writers, s.surveyDuplicate),
-		get("/surveys/:id/comments", ch.staff, s.commentsPageView),
-		get("/surveys/:id/report", ch.staff, s.reportPageView),
-		get("/surveys/:id/report.csv", ch.staff, s.reportCSVDownload),
+		get("/surveys/:id/comments", ch.staff, s.reports.CommentsPage),
+		get("/surveys/:id/report", ch.staff, s.reports.Page),
+		get("/surveys/:id/report.csv", ch.staff, s.reports.CSV),
 	}
 	if s.campaigns != nil {
 		// Campaigns: admins and managers; the dev outbox: admins.

@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
 	"github.com/candorhq/candor/internal/web/view"
 	"github.com/candorhq/candor/public"
@@ -71,12 +72,12 @@ type Deps struct {
 	Respondents respondent.RespondentService // answering a survey from a link
 	Privacy     PrivacyService               // consent, data-subject rights and the audit log
 	Followups   FollowupService              // named responses for account managers (optional)
-	Reports     ReportService                // dashboards and report exports; none: their routes answer 404
+	Reports     reports.ReportService        // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
-	ReportCampaigns SurveyCampaigns
+	ReportCampaigns reports.SurveyCampaigns
 
-	Quotes QuoteService // quotable comments; none: their routes answer 404
+	Quotes reports.QuoteService // quotable comments; none: their routes answer 404
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -102,10 +103,7 @@ type Server struct {
 	api         *api.API
 	privacy     PrivacyService
 	followups   FollowupService
-	reports     ReportService
-	// reportCampaigns counts invitations for response rates; may be nil.
-	reportCampaigns SurveyCampaigns
-	quotes          QuoteService
+	reports     *reports.Reports
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -170,11 +168,7 @@ func New(d Deps) (*Server, error) {
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
-		quotes:      d.Quotes,
 		followups:   d.Followups,
-		reports:     d.Reports,
-
-		reportCampaigns: d.ReportCampaigns,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
@@ -209,6 +203,8 @@ func New(d Deps) (*Server, error) {
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
+	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
+		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
 	s.register()
 	return s, nil
 }

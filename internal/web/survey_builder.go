@@ -204,7 +204,7 @@ func (s *Server) renderBuilder(c *fiber.Ctx, status int, sv survey.Survey, o bui
 	if t := sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale); t != "" && o.editing {
 		title = "Edit " + t
 	}
-	return s.render(c, status, "survey_edit", title, newBuilderPage(sv, o))
+	return s.Render(c, status, "survey_edit", title, newBuilderPage(sv, o))
 }
 
 // postedForm returns the posted form fields, copied out of Fiber's buffers.

@@ -10,6 +10,8 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/labels"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // builderPage is the survey builder, for a new survey and for editing one.
@@ -162,7 +164,7 @@ func (b *builderErrors) take(id, label string, paths ...string) string {
 			continue
 		}
 		b.used[p] = true
-		text := builderMessage(label, msg)
+		text := problem.FieldMessage(label, msg)
 		b.summary = append(b.summary, errorLink{Href: "#" + id, Text: text})
 		return text
 	}
@@ -188,25 +190,9 @@ func (b *builderErrors) rest() {
 	for _, p := range slices.Sorted(maps.Keys(b.all)) {
 		if !b.used[p] {
 			b.used[p] = true
-			b.summary = append(b.summary, errorLink{Text: builderMessage(p, b.all[p])})
+			b.summary = append(b.summary, errorLink{Text: problem.FieldMessage(p, b.all[p])})
 		}
 	}
-}
-
-// builderMessage phrases a validation message for a page: "is required" on
-// Title (Finnish) reads "Title (Finnish) is required."; others follow a colon.
-func builderMessage(label, msg string) string {
-	// "Title (Finnish): missing the Finnish (fi) translation" needs Finnish once.
-	if base, locale, ok := strings.Cut(label, " ("); ok && strings.HasSuffix(locale, ")") &&
-		strings.Contains(msg, strings.TrimSuffix(locale, ")")) {
-		label = base
-	}
-	first, _, _ := strings.Cut(msg, " ")
-	switch first {
-	case "is", "must", "has", "cannot":
-		return label + " " + strings.TrimSuffix(msg, ".") + "."
-	}
-	return label + ": " + strings.TrimSuffix(msg, ".") + "."
 }
 
 // newBuilderPage lays out sv, as typed or stored, for the builder.
@@ -219,7 +205,7 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 		Notice: o.notice, Conflict: o.conflict,
 	}
 	if o.stored != nil {
-		p.Status, p.StatusLabel = o.stored.Status, statusLabel(o.stored.Status)
+		p.Status, p.StatusLabel = o.stored.Status, labels.Status(o.stored.Status)
 	}
 
 	def := sv.DefaultLocale
@@ -273,8 +259,8 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 		newType = survey.TypeSingle
 	}
 	p.NewType = selectField{Name: fieldNewType, ID: fieldID(fieldNewType), Label: "New question type"}
-	for _, t := range questionTypes() {
-		p.NewType.Options = append(p.NewType.Options, selectChoice{Value: string(t), Label: typeLabel(t), Selected: t == newType})
+	for _, t := range labels.QuestionTypes() {
+		p.NewType.Options = append(p.NewType.Options, selectChoice{Value: string(t), Label: labels.QuestionType(t), Selected: t == newType})
 	}
 
 	p.Consent = textFields(b, fieldConsent, "Consent text", sv.ConsentText, locales, true, o.focus)
@@ -344,8 +330,8 @@ func questionFields(b *builderErrors, i, n int, q survey.Question, locales []str
 	}
 	qf.Key.Error = b.take(qf.Key.ID, title+" key", prefix+".key")
 	qf.Type = selectField{Name: prefix + ".type", ID: fieldID(prefix + ".type"), Label: "Type", Value: string(q.Type)}
-	for _, t := range questionTypes() {
-		qf.Type.Options = append(qf.Type.Options, selectChoice{Value: string(t), Label: typeLabel(t), Selected: t == q.Type})
+	for _, t := range labels.QuestionTypes() {
+		qf.Type.Options = append(qf.Type.Options, selectChoice{Value: string(t), Label: labels.QuestionType(t), Selected: t == q.Type})
 	}
 	qf.Type.Error = b.take(qf.Type.ID, title+" type", prefix+".type")
 	qf.Prompts = textFields(b, prefix+".prompt", title+" prompt", q.Prompt, locales, false, focus)

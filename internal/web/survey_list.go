@@ -13,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/pager"
 )
 
@@ -102,7 +103,7 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 	for _, st := range []survey.Status{"", survey.StatusDraft, survey.StatusOpen, survey.StatusClosed} {
 		label := "Any status"
 		if st != "" {
-			label = statusLabel(st)
+			label = labels.Status(st)
 		}
 		t := surveyListQuery{mine: q.mine, status: st}
 		page.Statuses = append(page.Statuses, filterTab{Label: label, Href: t.href(), Current: st == q.status})
@@ -119,14 +120,14 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 			ID:          sv.ID,
 			Title:       sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
 			Status:      sv.Status,
-			StatusLabel: statusLabel(sv.Status),
+			StatusLabel: labels.Status(sv.Status),
 			Languages:   strings.ToUpper(strings.Join(sv.Locales, " · ")),
 			Questions:   len(sv.Questions),
 			CreatedAt:   sv.CreatedAt,
 			Owner:       name,
 		})
 	}
-	return s.render(c, fiber.StatusOK, "home", "Surveys", page)
+	return s.Render(c, fiber.StatusOK, "home", "Surveys", page)
 }
 
 // ownerNames looks up each owner once per page.

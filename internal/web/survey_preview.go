@@ -42,5 +42,5 @@ func (s *Server) surveyPreview(c *fiber.Ctx) error {
 			Current: l == form.Locale,
 		})
 	}
-	return s.render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+	return s.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -89,7 +90,7 @@ func (s *Server) surveyView(c *fiber.Ctx) error {
 		Title:        sv.Title.Get(def, survey.DefaultLocale),
 		Intro:        sv.Intro.Get(def, ""),
 		Status:       sv.Status,
-		StatusLabel:  statusLabel(sv.Status),
+		StatusLabel:  labels.Status(sv.Status),
 		Owner:        owner,
 		Default:      localeLabel(def),
 		Consent:      sv.ConsentText.Get(def, ""),
@@ -105,7 +106,7 @@ func (s *Server) surveyView(c *fiber.Ctx) error {
 	}
 	for i, q := range sv.Questions {
 		qs := questionSummary{
-			Number: i + 1, Key: q.Key, Type: typeLabel(q.Type), Prompt: q.Prompt.Get(def, ""),
+			Number: i + 1, Key: q.Key, Type: labels.QuestionType(q.Type), Prompt: q.Prompt.Get(def, ""),
 			Required: q.Required, Confidential: q.Confidential, Quotable: q.Quotable,
 		}
 		if q.Type == survey.TypeText {
@@ -126,7 +127,7 @@ func (s *Server) surveyView(c *fiber.Ctx) error {
 		}
 		page.Versions = append(page.Versions, cv)
 	}
-	return s.render(c, fiber.StatusOK, "survey_view", page.Title, page)
+	return s.Render(c, fiber.StatusOK, "survey_view", page.Title, page)
 }
 
 func shortHash(h string) string {
@@ -156,7 +157,7 @@ func (s *Server) surveyConfirmOpen(c *fiber.Ctx) error {
 	if sv.Status != survey.StatusDraft {
 		return survey.ErrNotDraft
 	}
-	return s.render(c, fiber.StatusOK, "survey_confirm", "Open survey", openConfirmation(sv, nil))
+	return s.Render(c, fiber.StatusOK, "survey_confirm", "Open survey", openConfirmation(sv, nil))
 }
 
 func openConfirmation(sv survey.Survey, errs []string) confirmPage {
@@ -186,22 +187,12 @@ func (s *Server) surveyOpen(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return s.render(c, p.Status, "survey_confirm", "Open survey", openConfirmation(sv, sortedErrors(p.Fields)))
+		return s.Render(c, p.Status, "survey_confirm", "Open survey", openConfirmation(sv, problem.Summary(p.Fields)))
 	}
 	if err != nil {
 		return err
 	}
 	return c.Redirect("/surveys/"+url.PathEscape(id)+"?opened=1", fiber.StatusSeeOther)
-}
-
-func sortedErrors(fields map[string]string) []string {
-	b := builderErrors{all: fields, used: map[string]bool{}}
-	b.rest()
-	out := make([]string, len(b.summary))
-	for i, e := range b.summary {
-		out[i] = e.Text
-	}
-	return out
 }
 
 // surveyConfirmClose asks before closing an open survey.
@@ -214,7 +205,7 @@ func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
 		return survey.ErrNotOpen
 	}
 	href := "/surveys/" + url.PathEscape(sv.ID)
-	return s.render(c, fiber.StatusOK, "survey_confirm", "Close survey", confirmPage{
+	return s.Render(c, fiber.StatusOK, "survey_confirm", "Close survey", confirmPage{
 		Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
 		Heading: "Close this survey?",
 		Consequences: []string{

@@ -5,7 +5,9 @@ package problem
 
 import (
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -184,4 +186,30 @@ type RequestIDKey struct{}
 func RequestID(c *fiber.Ctx) string {
 	id, _ := c.Locals(RequestIDKey{}).(string)
 	return id
+}
+
+// FieldMessage phrases a validation message for a page: "is required" on
+// Title (Finnish) reads "Title (Finnish) is required."; others follow a colon.
+func FieldMessage(label, msg string) string {
+	// "Title (Finnish): missing the Finnish (fi) translation" needs Finnish once.
+	if base, locale, ok := strings.Cut(label, " ("); ok && strings.HasSuffix(locale, ")") &&
+		strings.Contains(msg, strings.TrimSuffix(locale, ")")) {
+		label = base
+	}
+	first, _, _ := strings.Cut(msg, " ")
+	switch first {
+	case "is", "must", "has", "cannot":
+		return label + " " + strings.TrimSuffix(msg, ".") + "."
+	}
+	return label + ": " + strings.TrimSuffix(msg, ".") + "."
+}
+
+// Summary is every field's message as a sentence, sorted by field, for the
+// list of errors above a form.
+func Summary(fields map[string]string) []string {
+	out := make([]string, 0, len(fields))
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		out = append(out, FieldMessage(f, fields[f]))
+	}
+	return out
 }

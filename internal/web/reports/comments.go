@@ -1,4 +1,4 @@
-package web
+package reports
 
 import (
 	"context"
@@ -73,24 +73,24 @@ func commentsRequestOf(c *fiber.Ctx, u store.User, sv survey.Survey) (commentsRe
 	return r, fields
 }
 
-// commentsJSON is GET /api/v1/surveys/{id}/comments. Comments carry their
+// CommentsJSON is GET /api/v1/surveys/{id}/comments. Comments carry their
 // text only: no date, no segment, no respondent.
-type commentsJSON struct {
+type CommentsJSON struct {
 	Question   string         `json:"question"`
 	Filter     *report.Filter `json:"filter,omitempty"`
 	Threshold  int            `json:"threshold"`
 	Suppressed bool           `json:"suppressed"`
 	Reason     quotes.Reason  `json:"reason,omitempty"`
 	Total      int            `json:"total"` // commenters in the group; 0 when suppressed
-	Comments   []commentJSON  `json:"comments"`
+	Comments   []CommentJSON  `json:"comments"`
 }
 
-type commentJSON struct {
+type CommentJSON struct {
 	Text string `json:"text"`
 }
 
-// apiComments returns a question's comments: ?question=<key>&filter=region:EMEA.
-func (s *Server) apiComments(c *fiber.Ctx) error {
+// CommentsJSON returns a question's comments: ?question=<key>&filter=region:EMEA.
+func (s *Reports) CommentsJSON(c *fiber.Ctx) error {
 	if s.quotes == nil {
 		return errNoQuotes
 	}
@@ -107,13 +107,13 @@ func (s *Server) apiComments(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	out := commentsJSON{Question: got.Question, Threshold: got.Threshold, Suppressed: got.Suppressed, Reason: got.Reason,
-		Total: got.Total, Comments: make([]commentJSON, 0, len(got.Texts))}
+	out := CommentsJSON{Question: got.Question, Threshold: got.Threshold, Suppressed: got.Suppressed, Reason: got.Reason,
+		Total: got.Total, Comments: make([]CommentJSON, 0, len(got.Texts))}
 	if r.query.Filter != (report.Filter{}) {
 		out.Filter = &r.query.Filter
 	}
 	for _, t := range got.Texts {
-		out.Comments = append(out.Comments, commentJSON{Text: t})
+		out.Comments = append(out.Comments, CommentJSON{Text: t})
 	}
 	return c.JSON(out)
 }
@@ -143,9 +143,9 @@ type commentOption struct {
 	Selected     bool
 }
 
-// commentsPageView shows a question's comments in random order; an invalid
+// CommentsPage shows a question's comments in random order; an invalid
 // query shows the form again with what is wrong, and no comments.
-func (s *Server) commentsPageView(c *fiber.Ctx) error {
+func (s *Reports) CommentsPage(c *fiber.Ctx) error {
 	if s.quotes == nil {
 		return errNoQuotes
 	}

@@ -1,4 +1,4 @@
-package web
+package reports
 
 import (
 	"time"
@@ -17,7 +17,7 @@ import (
 // suppressed cell carries "suppressed", a reason and its English text, and
 // no numbers at all.
 
-type reportJSON struct {
+type ReportJSON struct {
 	Survey      string         `json:"survey"`
 	Threshold   int            `json:"threshold"`
 	Period      report.Period  `json:"period"`
@@ -26,22 +26,22 @@ type reportJSON struct {
 	Filter      *report.Filter `json:"filter,omitempty"`
 	suppression                // of the overall numbers
 	Responses   *int           `json:"responses,omitempty"`
-	NPS         *npsJSON       `json:"nps,omitempty"`
-	CSAT        *csatJSON      `json:"csat,omitempty"`
-	CES         *cesJSON       `json:"ces,omitempty"`
+	NPS         *NpsJSON       `json:"nps,omitempty"`
+	CSAT        *CsatJSON      `json:"csat,omitempty"`
+	CES         *CesJSON       `json:"ces,omitempty"`
 	// Invitations and ResponseRate appear for a report over every
 	// response of every account, once invitations were sent.
 	Invitations  int            `json:"invitations,omitempty"`
 	ResponseRate *float64       `json:"responseRate,omitempty"`
-	Questions    []questionJSON `json:"questions"`
+	Questions    []QuestionJSON `json:"questions"`
 
 	By              report.Dimension `json:"by,omitempty"`
-	Breakdown       []cellJSON       `json:"breakdown,omitempty"`
+	Breakdown       []CellJSON       `json:"breakdown,omitempty"`
 	BreakdownReason string           `json:"breakdownReason,omitempty"`
 
-	Trend    []periodJSON `json:"trend"`
-	Previous *periodJSON  `json:"previous,omitempty"`
-	Change   *changeJSON  `json:"change,omitempty"`
+	Trend    []PeriodJSON `json:"trend"`
+	Previous *PeriodJSON  `json:"previous,omitempty"`
+	Change   *ChangeJSON  `json:"change,omitempty"`
 }
 
 type suppression struct {
@@ -57,7 +57,7 @@ func suppressionOf(suppressed bool, r report.Reason, k int) suppression {
 	return suppression{Suppressed: true, Reason: string(r), ReasonText: r.Text(k)}
 }
 
-type npsJSON struct {
+type NpsJSON struct {
 	Score      float64 `json:"score"`
 	Promoters  int     `json:"promoters"`
 	Passives   int     `json:"passives"`
@@ -65,85 +65,85 @@ type npsJSON struct {
 	Answered   int     `json:"answered"`
 }
 
-type csatJSON struct {
+type CsatJSON struct {
 	Percent   float64 `json:"percent"`
 	Satisfied int     `json:"satisfied"`
 	Answered  int     `json:"answered"`
 }
 
-type cesJSON struct {
+type CesJSON struct {
 	Average  float64 `json:"average"`
 	Answered int     `json:"answered"`
 }
 
-// cellJSON is one group of a breakdown: Value is the segment value (a
+// CellJSON is one group of a breakdown: Value is the segment value (a
 // manager's user id), Label its name for people.
-type cellJSON struct {
+type CellJSON struct {
 	Value string `json:"value"`
 	Label string `json:"label,omitempty"`
 	suppression
 	N    *int      `json:"n,omitempty"`
-	NPS  *npsJSON  `json:"nps,omitempty"`
-	CSAT *csatJSON `json:"csat,omitempty"`
-	CES  *cesJSON  `json:"ces,omitempty"`
+	NPS  *NpsJSON  `json:"nps,omitempty"`
+	CSAT *CsatJSON `json:"csat,omitempty"`
+	CES  *CesJSON  `json:"ces,omitempty"`
 }
 
-type periodJSON struct {
+type PeriodJSON struct {
 	Label string `json:"label"`
 	From  string `json:"from"`
 	To    string `json:"to"`
 	suppression
 	Responses *int      `json:"responses,omitempty"`
-	NPS       *npsJSON  `json:"nps,omitempty"`
-	CSAT      *csatJSON `json:"csat,omitempty"`
-	CES       *cesJSON  `json:"ces,omitempty"`
+	NPS       *NpsJSON  `json:"nps,omitempty"`
+	CSAT      *CsatJSON `json:"csat,omitempty"`
+	CES       *CesJSON  `json:"ces,omitempty"`
 }
 
-type questionJSON struct {
+type QuestionJSON struct {
 	Key    string              `json:"key"`
 	Type   survey.QuestionType `json:"type"`
 	Prompt string              `json:"prompt"`
 	suppression
 	Answered     *int         `json:"answered,omitempty"`
 	Mean         *float64     `json:"mean,omitempty"`
-	NPS          *npsJSON     `json:"nps,omitempty"`
-	CSAT         *csatJSON    `json:"csat,omitempty"`
-	Distribution []bucketJSON `json:"distribution,omitempty"`
+	NPS          *NpsJSON     `json:"nps,omitempty"`
+	CSAT         *CsatJSON    `json:"csat,omitempty"`
+	Distribution []BucketJSON `json:"distribution,omitempty"`
 }
 
-type bucketJSON struct {
+type BucketJSON struct {
 	Value string  `json:"value"`
 	Label string  `json:"label"`
 	Count int     `json:"count"`
 	Share float64 `json:"share"`
 }
 
-type changeJSON struct {
+type ChangeJSON struct {
 	Responses *int     `json:"responses,omitempty"`
 	NPS       *float64 `json:"nps,omitempty"`
 	CSAT      *float64 `json:"csat,omitempty"`
 	CES       *float64 `json:"ces,omitempty"`
 }
 
-func npsOf(n *report.NPS) *npsJSON {
+func npsOf(n *report.NPS) *NpsJSON {
 	if n == nil {
 		return nil
 	}
-	return &npsJSON{Score: n.Score, Promoters: n.Promoters, Passives: n.Passives, Detractors: n.Detractors, Answered: n.Answered}
+	return &NpsJSON{Score: n.Score, Promoters: n.Promoters, Passives: n.Passives, Detractors: n.Detractors, Answered: n.Answered}
 }
 
-func csatOf(c *report.CSAT) *csatJSON {
+func csatOf(c *report.CSAT) *CsatJSON {
 	if c == nil {
 		return nil
 	}
-	return &csatJSON{Percent: c.Percent, Satisfied: c.Satisfied, Answered: c.Answered}
+	return &CsatJSON{Percent: c.Percent, Satisfied: c.Satisfied, Answered: c.Answered}
 }
 
-func cesOf(c *report.CES) *cesJSON {
+func cesOf(c *report.CES) *CesJSON {
 	if c == nil {
 		return nil
 	}
-	return &cesJSON{Average: c.Average, Answered: c.Answered}
+	return &CesJSON{Average: c.Average, Answered: c.Answered}
 }
 
 func day(t time.Time) string {
@@ -153,8 +153,8 @@ func day(t time.Time) string {
 	return t.UTC().Format(time.DateOnly)
 }
 
-func periodOf(p report.Point, k int) periodJSON {
-	out := periodJSON{Label: p.Label, From: day(p.From), To: day(p.To), suppression: suppressionOf(p.Suppressed, p.Reason, k)}
+func periodOf(p report.Point, k int) PeriodJSON {
+	out := PeriodJSON{Label: p.Label, From: day(p.From), To: day(p.To), suppression: suppressionOf(p.Suppressed, p.Reason, k)}
 	if !p.Suppressed {
 		out.Responses, out.NPS, out.CSAT, out.CES = p.Responses, npsOf(p.NPS), csatOf(p.CSAT), cesOf(p.CES)
 	}
@@ -162,14 +162,14 @@ func periodOf(p report.Point, k int) periodJSON {
 }
 
 // reportDocument maps a report for the API; labels names breakdown values.
-func reportDocument(sv survey.Survey, rep report.Report, labels map[string]string) reportJSON {
+func reportDocument(sv survey.Survey, rep report.Report, labels map[string]string) ReportJSON {
 	k := rep.Threshold
 	o := rep.Overall
-	out := reportJSON{
+	out := ReportJSON{
 		Survey: sv.ID, Threshold: k, Period: rep.Period, From: day(rep.From), To: day(rep.To), Filter: rep.Filter,
 		suppression: suppressionOf(o.Suppressed, o.Reason, k),
 		Invitations: rep.Invitations, ResponseRate: rep.ResponseRate,
-		Questions: []questionJSON{}, Trend: []periodJSON{},
+		Questions: []QuestionJSON{}, Trend: []PeriodJSON{},
 		By: rep.By, BreakdownReason: string(rep.BreakdownReason),
 	}
 	if !o.Suppressed {
@@ -179,19 +179,19 @@ func reportDocument(sv survey.Survey, rep report.Report, labels map[string]strin
 		out.ResponseRate = nil
 	}
 	for _, q := range rep.Questions {
-		qj := questionJSON{Key: q.Key, Type: q.Type, suppression: suppressionOf(q.Suppressed, q.Reason, k)}
+		qj := QuestionJSON{Key: q.Key, Type: q.Type, suppression: suppressionOf(q.Suppressed, q.Reason, k)}
 		def, _ := sv.Question(q.Key)
 		qj.Prompt = def.Prompt.Get(sv.DefaultLocale, q.Key)
 		if !q.Suppressed {
 			qj.Answered, qj.Mean, qj.NPS, qj.CSAT = q.Answered, q.Mean, npsOf(q.NPS), csatOf(q.CSAT)
 			for _, b := range q.Distribution {
-				qj.Distribution = append(qj.Distribution, bucketJSON{Value: b.Value, Label: optionLabel(sv, def, b.Value), Count: b.Count, Share: b.Share})
+				qj.Distribution = append(qj.Distribution, BucketJSON{Value: b.Value, Label: optionLabel(sv, def, b.Value), Count: b.Count, Share: b.Share})
 			}
 		}
 		out.Questions = append(out.Questions, qj)
 	}
 	for _, c := range rep.Breakdown {
-		cj := cellJSON{Value: c.Label, suppression: suppressionOf(c.Suppressed, c.Reason, k)}
+		cj := CellJSON{Value: c.Label, suppression: suppressionOf(c.Suppressed, c.Reason, k)}
 		if l := labels[c.Label]; l != c.Label {
 			cj.Label = l
 		}
@@ -211,7 +211,7 @@ func reportDocument(sv survey.Survey, rep report.Report, labels map[string]strin
 		out.Previous = &p
 	}
 	if ch := rep.Change; ch != nil && !o.Suppressed {
-		out.Change = &changeJSON{Responses: ch.Responses, NPS: ch.NPS, CSAT: ch.CSAT, CES: ch.CES}
+		out.Change = &ChangeJSON{Responses: ch.Responses, NPS: ch.NPS, CSAT: ch.CSAT, CES: ch.CES}
 	}
 	return out
 }
@@ -229,7 +229,7 @@ func optionLabel(sv survey.Survey, q survey.Question, value string) string {
 
 // reportRequest loads the survey and validates the query of a report
 // request; fields are returned, not raised, so that pages can show them.
-func (s *Server) reportRequest(c *fiber.Ctx) (survey.Survey, reportParams, report.Query, map[string]string, error) {
+func (s *Reports) reportRequest(c *fiber.Ctx) (survey.Survey, reportParams, report.Query, map[string]string, error) {
 	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return survey.Survey{}, reportParams{}, report.Query{}, nil, err
@@ -239,8 +239,8 @@ func (s *Server) reportRequest(c *fiber.Ctx) (survey.Survey, reportParams, repor
 	return sv, p, q, fields, nil
 }
 
-// apiReport answers GET /api/v1/surveys/{id}/report.
-func (s *Server) apiReport(c *fiber.Ctx) error {
+// JSON answers GET /api/v1/surveys/{id}/report.
+func (s *Reports) JSON(c *fiber.Ctx) error {
 	sv, rep, labels, err := s.validReport(c)
 	if err != nil {
 		return err
@@ -250,7 +250,7 @@ func (s *Server) apiReport(c *fiber.Ctx) error {
 }
 
 // validReport computes the report a request asks for, or says why not.
-func (s *Server) validReport(c *fiber.Ctx) (survey.Survey, report.Report, map[string]string, error) {
+func (s *Reports) validReport(c *fiber.Ctx) (survey.Survey, report.Report, map[string]string, error) {
 	sv, p, q, fields, err := s.reportRequest(c)
 	if err != nil {
 		return survey.Survey{}, report.Report{}, nil, err

@@ -1,4 +1,4 @@
-package web
+package reports
 
 import (
 	"errors"
@@ -15,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -134,9 +135,9 @@ func reportDimensions(selected string, manager bool) []selectOption {
 	return out
 }
 
-// reportPageView shows a survey's dashboard; invalid parameters show the
+// Page shows a survey's dashboard; invalid parameters show the
 // form again with what is wrong, and no numbers.
-func (s *Server) reportPageView(c *fiber.Ctx) error {
+func (s *Reports) Page(c *fiber.Ctx) error {
 	sv, p, q, fields, err := s.reportRequest(c)
 	if err != nil {
 		return err
@@ -163,13 +164,13 @@ func (s *Server) reportPageView(c *fiber.Ctx) error {
 	}
 	if len(fields) > 0 {
 		page.Fields = fields
-		page.Errors = sortedErrors(fields)
+		page.Errors = problem.Summary(fields)
 		status = fiber.StatusBadRequest
 	}
 	return s.render(c, status, "report", "Report: "+page.Title, page)
 }
 
-func (s *Server) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, rep report.Report) {
+func (s *Reports) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, rep report.Report) {
 	k := rep.Threshold
 	page.Ready, page.Threshold = true, k
 	o := rep.Overall
@@ -252,7 +253,7 @@ func (s *Server) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, re
 	}
 	for _, q := range rep.Questions {
 		def, _ := sv.Question(q.Key)
-		qv := questionView{Key: q.Key, Prompt: def.Prompt.Get(sv.DefaultLocale, q.Key), Type: shortTypeLabel(q.Type),
+		qv := questionView{Key: q.Key, Prompt: def.Prompt.Get(sv.DefaultLocale, q.Key), Type: labels.ShortQuestionType(q.Type),
 			Suppressed: q.Suppressed, Why: why(q.Suppressed, q.Reason)}
 		if !q.Suppressed {
 			if q.Answered != nil {

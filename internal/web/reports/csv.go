@@ -1,4 +1,4 @@
-package web
+package reports
 
 import (
 	"strconv"
@@ -8,10 +8,11 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/report"
+	"github.com/candorhq/candor/internal/web/csvfile"
 )
 
-// reportCSVHeader names the export's columns.
-var reportCSVHeader = []string{"group", "label", "from", "to", "responses", "nps", "promoters", "passives", "detractors", "csat", "ces", "suppressed", "reason"}
+// CSVHeader names the export's columns.
+var CSVHeader = []string{"group", "label", "from", "to", "responses", "nps", "promoters", "passives", "detractors", "csat", "ces", "suppressed", "reason"}
 
 // reportCSV is a report's aggregates as rows: the whole range, each
 // breakdown group, each period of the trend. A suppressed row has empty
@@ -19,7 +20,7 @@ var reportCSVHeader = []string{"group", "label", "from", "to", "responses", "nps
 func reportCSV(rep report.Report, labels map[string]string) [][]string {
 	k := rep.Threshold
 	from, to := day(rep.From), day(rep.To)
-	records := [][]string{reportCSVHeader}
+	records := [][]string{CSVHeader}
 	row := func(group, label, from, to string, c report.Cell) []string {
 		r := []string{group, customer.SafeCell(label), from, to, "", "", "", "", "", "", "", "false", ""}
 		if c.Suppressed {
@@ -58,13 +59,13 @@ func reportCSV(rep report.Report, labels map[string]string) [][]string {
 // csvNum writes a number for spreadsheets: a dot and at most two decimals.
 func csvNum(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
 
-// reportCSVDownload answers GET /surveys/{id}/report.csv and its API twin.
-func (s *Server) reportCSVDownload(c *fiber.Ctx) error {
+// CSV answers GET /surveys/{id}/report.csv and its API twin.
+func (s *Reports) CSV(c *fiber.Ctx) error {
 	sv, rep, labels, err := s.validReport(c)
 	if err != nil {
 		return err
 	}
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	name := "report-" + sv.ID + "-" + time.Now().UTC().Format(time.DateOnly) + ".csv"
-	return sendCSV(c, name, reportCSV(rep, labels))
+	return csvfile.Send(c, name, reportCSV(rep, labels))
 }

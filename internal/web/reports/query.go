@@ -1,4 +1,4 @@
-package web
+package reports
 
 import (
 	"context"
@@ -148,7 +148,7 @@ func periodsBetween(from, to time.Time, p report.Period) int {
 // reportFor computes the report the user may see on one survey, with the
 // response rate where it means something: over every response (no range),
 // of every account (no filter), against every invitation sent.
-func (s *Server) reportFor(ctx context.Context, u store.User, sv survey.Survey, p reportParams, q report.Query) (report.Report, error) {
+func (s *Reports) reportFor(ctx context.Context, u store.User, sv survey.Survey, p reportParams, q report.Query) (report.Report, error) {
 	if s.reports == nil {
 		return report.Report{}, errNoReports
 	}
@@ -188,7 +188,7 @@ func dimensionLabel(d report.Dimension) string {
 
 // breakdownLabels names the segment values of a report's breakdown:
 // managers by name rather than user id, and an empty value as not recorded.
-func (s *Server) breakdownLabels(ctx context.Context, rep report.Report) map[string]string {
+func (s *Reports) breakdownLabels(ctx context.Context, rep report.Report) map[string]string {
 	out := make(map[string]string, len(rep.Breakdown))
 	for _, c := range rep.Breakdown {
 		switch {
