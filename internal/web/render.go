@@ -17,10 +17,10 @@ import (
 // parseViews parses every template under views/ with the functions pages use.
 func parseViews(fsys fs.FS, st *assets) (*view.Set, error) {
 	return view.Parse(fsys, template.FuncMap{
-		"asset":       st.url,
+		"asset":     st.url,
 		"roleLabel": labels.Role,
-		"date":        func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
-		"isoDate":     func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
+		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 	})
 }
 
