@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
 )
@@ -36,9 +37,9 @@ type testOptions struct {
 	db      Pinger         // default: answers
 	baseURL string         // default: http://candor.test
 	now     func() time.Time
-	proxies []string      // trusted proxies
-	metrics config.Config // only its MetricsAddr and MetricsToken count
-	surveys SurveyService // default: a service whose store is never reached
+	proxies []string              // trusted proxies
+	metrics config.Config         // only its MetricsAddr and MetricsToken count
+	surveys builder.SurveyService // default: a service whose store is never reached
 
 	customers CustomerService // default: a service whose store is never reached
 

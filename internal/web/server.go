@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -67,7 +68,7 @@ type Deps struct {
 	Metrics *metrics.Metrics // what /metrics serves; nil: HTTP and process metrics of its own
 
 	Customers   CustomerService
-	Surveys     SurveyService
+	Surveys     builder.SurveyService
 	Campaigns   CampaignService              // campaigns, the dev outbox and unsubscribing
 	Respondents respondent.RespondentService // answering a survey from a link
 	Privacy     PrivacyService               // consent, data-subject rights and the audit log
@@ -96,7 +97,8 @@ type Server struct {
 	csrfTokens *csrfTokens
 
 	customers   CustomerService
-	surveys     SurveyService
+	surveys     builder.SurveyService
+	builder     *builder.Pages
 	campaigns   CampaignService
 	respondents respondent.RespondentService
 	respondent  *respondent.Pages
@@ -205,6 +207,7 @@ func New(d Deps) (*Server, error) {
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
+	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.register()
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"errors"
@@ -60,14 +60,14 @@ func editSurveyOptions(stored survey.Survey) builderOptions {
 	return o
 }
 
-// surveyNew shows the builder for a new survey.
-func (s *Server) surveyNew(c *fiber.Ctx) error {
+// New shows the builder for a new survey.
+func (s *Pages) New(c *fiber.Ctx) error {
 	return s.renderBuilder(c, fiber.StatusOK, blankSurvey(), newSurveyOptions())
 }
 
-// surveyCreate handles the new-survey builder: an action button changes
+// Create handles the new-survey builder: an action button changes
 // the form and shows it again; Save creates the draft.
-func (s *Server) surveyCreate(c *fiber.Ctx) error {
+func (s *Pages) Create(c *fiber.Ctx) error {
 	post, err := readBuilderPost(c)
 	if err != nil {
 		return err
@@ -92,8 +92,8 @@ func (s *Server) surveyCreate(c *fiber.Ctx) error {
 	return c.Redirect("/surveys/"+url.PathEscape(created.ID)+"?created=1", fiber.StatusSeeOther)
 }
 
-// surveyEdit shows the builder for a stored survey.
-func (s *Server) surveyEdit(c *fiber.Ctx) error {
+// Edit shows the builder for a stored survey.
+func (s *Pages) Edit(c *fiber.Ctx) error {
 	stored, err := s.editableSurvey(c)
 	if err != nil {
 		return err
@@ -101,9 +101,9 @@ func (s *Server) surveyEdit(c *fiber.Ctx) error {
 	return s.renderBuilder(c, fiber.StatusOK, stored, editSurveyOptions(stored))
 }
 
-// surveySave handles the edit builder. Saving over a version someone else
+// Save handles the edit builder. Saving over a version someone else
 // stored meanwhile shows the form again, unsaved, with what happened.
-func (s *Server) surveySave(c *fiber.Ctx) error {
+func (s *Pages) Save(c *fiber.Ctx) error {
 	stored, err := s.editableSurvey(c)
 	if err != nil {
 		return err
@@ -144,7 +144,7 @@ func (s *Server) surveySave(c *fiber.Ctx) error {
 
 // editableSurvey loads the survey named in the path for the builder: one
 // the user may change and that is not closed.
-func (s *Server) editableSurvey(c *fiber.Ctx) (survey.Survey, error) {
+func (s *Pages) editableSurvey(c *fiber.Ctx) (survey.Survey, error) {
 	sv, err := s.changeableSurvey(c)
 	if err != nil {
 		return survey.Survey{}, err
@@ -194,17 +194,17 @@ func (p builderPost) withErrors(o builderOptions) builderOptions {
 
 // rework carries out a builder action other than Save and shows the
 // changed form; nothing is stored.
-func (s *Server) rework(c *fiber.Ctx, p builderPost, o builderOptions) error {
+func (s *Pages) rework(c *fiber.Ctx, p builderPost, o builderOptions) error {
 	o.focus, o.notice = p.action.apply(&p.survey, p.newType)
 	return s.renderBuilder(c, fiber.StatusOK, p.survey, o)
 }
 
-func (s *Server) renderBuilder(c *fiber.Ctx, status int, sv survey.Survey, o builderOptions) error {
+func (s *Pages) renderBuilder(c *fiber.Ctx, status int, sv survey.Survey, o builderOptions) error {
 	title := o.heading
 	if t := sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale); t != "" && o.editing {
 		title = "Edit " + t
 	}
-	return s.Render(c, status, "survey_edit", title, newBuilderPage(sv, o))
+	return s.views.Render(c, status, "survey_edit", title, newBuilderPage(sv, o))
 }
 
 // postedForm returns the posted form fields, copied out of Fiber's buffers.

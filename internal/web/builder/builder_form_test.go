@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"net/url"

@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"fmt"
@@ -39,8 +39,8 @@ const (
 	maxFormOptions  = survey.MaxOptions + 1
 )
 
-func questionPrefix(i int) string  { return "questions[" + strconv.Itoa(i) + "]" }
-func optionPrefix(i, j int) string { return questionPrefix(i) + ".options[" + strconv.Itoa(j) + "]" }
+func QuestionPrefix(i int) string  { return "questions[" + strconv.Itoa(i) + "]" }
+func optionPrefix(i, j int) string { return QuestionPrefix(i) + ".options[" + strconv.Itoa(j) + "]" }
 
 // parseSurveyForm reads the builder form into a survey definition, as
 // typed: Normalize and Validate come later, so that the form can be shown
@@ -83,7 +83,7 @@ func parseSurveyForm(form url.Values) (survey.Survey, map[string]string) {
 	sv.Revision = p.number(fieldRevision)
 
 	for i, opts := range formIndexes(form) {
-		sv.Questions = append(sv.Questions, p.question(questionPrefix(i), opts))
+		sv.Questions = append(sv.Questions, p.question(QuestionPrefix(i), opts))
 	}
 	return sv, p.problems
 }
@@ -282,7 +282,7 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 			newType = survey.TypeNPS
 		}
 		sv.Questions = append(qs, survey.Question{Key: suggestKey(qs, newType), Type: newType})
-		return fieldID(questionPrefix(len(qs)) + ".prompt." + firstLocale(sv)), ""
+		return fieldID(QuestionPrefix(len(qs)) + ".prompt." + firstLocale(sv)), ""
 	case actionRemove:
 		if inRange {
 			sv.Questions = slices.Delete(qs, a.q, a.q+1)
@@ -290,12 +290,12 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 	case actionUp:
 		if inRange && a.q > 0 {
 			qs[a.q-1], qs[a.q] = qs[a.q], qs[a.q-1]
-			return fieldID(questionPrefix(a.q-1) + ".key"), ""
+			return fieldID(QuestionPrefix(a.q-1) + ".key"), ""
 		}
 	case actionDown:
 		if inRange && a.q+1 < len(qs) {
 			qs[a.q], qs[a.q+1] = qs[a.q+1], qs[a.q]
-			return fieldID(questionPrefix(a.q+1) + ".key"), ""
+			return fieldID(QuestionPrefix(a.q+1) + ".key"), ""
 		}
 	case actionAddOption:
 		if !inRange || !qs[a.q].Type.IsChoice() {

@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"fmt"
@@ -71,9 +71,9 @@ func surveyNotice(c *fiber.Ctx) string {
 	return ""
 }
 
-// surveyView shows a survey: its settings, consent versions and questions,
+// View shows a survey: its settings, consent versions and questions,
 // with the actions the user may take.
-func (s *Server) surveyView(c *fiber.Ctx) error {
+func (s *Pages) View(c *fiber.Ctx) error {
 	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -127,7 +127,7 @@ func (s *Server) surveyView(c *fiber.Ctx) error {
 		}
 		page.Versions = append(page.Versions, cv)
 	}
-	return s.Render(c, fiber.StatusOK, "survey_view", page.Title, page)
+	return s.views.Render(c, fiber.StatusOK, "survey_view", page.Title, page)
 }
 
 func shortHash(h string) string {
@@ -148,8 +148,8 @@ type confirmPage struct {
 	Errors       []string
 }
 
-// surveyConfirmOpen asks before opening a draft, saying what opening fixes.
-func (s *Server) surveyConfirmOpen(c *fiber.Ctx) error {
+// ConfirmOpen asks before opening a draft, saying what opening fixes.
+func (s *Pages) ConfirmOpen(c *fiber.Ctx) error {
 	sv, err := s.changeableSurvey(c)
 	if err != nil {
 		return err
@@ -157,7 +157,7 @@ func (s *Server) surveyConfirmOpen(c *fiber.Ctx) error {
 	if sv.Status != survey.StatusDraft {
 		return survey.ErrNotDraft
 	}
-	return s.Render(c, fiber.StatusOK, "survey_confirm", "Open survey", openConfirmation(sv, nil))
+	return s.views.Render(c, fiber.StatusOK, "survey_confirm", "Open survey", openConfirmation(sv, nil))
 }
 
 func openConfirmation(sv survey.Survey, errs []string) confirmPage {
@@ -177,8 +177,8 @@ func openConfirmation(sv survey.Survey, errs []string) confirmPage {
 	}
 }
 
-// surveyOpen opens a draft.
-func (s *Server) surveyOpen(c *fiber.Ctx) error {
+// Open opens a draft.
+func (s *Pages) Open(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	u, _ := identity.User(c)
 	_, err := s.surveys.Open(c.UserContext(), u, id)
@@ -187,7 +187,7 @@ func (s *Server) surveyOpen(c *fiber.Ctx) error {
 		if err != nil {
 			return err
 		}
-		return s.Render(c, p.Status, "survey_confirm", "Open survey", openConfirmation(sv, problem.Summary(p.Fields)))
+		return s.views.Render(c, p.Status, "survey_confirm", "Open survey", openConfirmation(sv, problem.Summary(p.Fields)))
 	}
 	if err != nil {
 		return err
@@ -195,8 +195,8 @@ func (s *Server) surveyOpen(c *fiber.Ctx) error {
 	return c.Redirect("/surveys/"+url.PathEscape(id)+"?opened=1", fiber.StatusSeeOther)
 }
 
-// surveyConfirmClose asks before closing an open survey.
-func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
+// ConfirmClose asks before closing an open survey.
+func (s *Pages) ConfirmClose(c *fiber.Ctx) error {
 	sv, err := s.changeableSurvey(c)
 	if err != nil {
 		return err
@@ -205,7 +205,7 @@ func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
 		return survey.ErrNotOpen
 	}
 	href := "/surveys/" + url.PathEscape(sv.ID)
-	return s.Render(c, fiber.StatusOK, "survey_confirm", "Close survey", confirmPage{
+	return s.views.Render(c, fiber.StatusOK, "survey_confirm", "Close survey", confirmPage{
 		Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
 		Heading: "Close this survey?",
 		Consequences: []string{
@@ -218,8 +218,8 @@ func (s *Server) surveyConfirmClose(c *fiber.Ctx) error {
 	})
 }
 
-// surveyClose closes an open survey.
-func (s *Server) surveyClose(c *fiber.Ctx) error {
+// Close closes an open survey.
+func (s *Pages) Close(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	u, _ := identity.User(c)
 	if _, err := s.surveys.Close(c.UserContext(), u, id); err != nil {
@@ -228,8 +228,8 @@ func (s *Server) surveyClose(c *fiber.Ctx) error {
 	return c.Redirect("/surveys/"+url.PathEscape(id)+"?closed=1", fiber.StatusSeeOther)
 }
 
-// surveyDuplicate copies a survey into a new draft owned by the user.
-func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
+// Duplicate copies a survey into a new draft owned by the user.
+func (s *Pages) Duplicate(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	dup, err := s.surveys.Duplicate(c.UserContext(), u, input.Param(c, "id"))
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *Server) surveyDuplicate(c *fiber.Ctx) error {
 
 // changeableSurvey loads the survey named in the path, if the user may
 // change it.
-func (s *Server) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
+func (s *Pages) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
 	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return survey.Survey{}, err

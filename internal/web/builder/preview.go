@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"net/url"
@@ -22,10 +22,10 @@ type localeLink struct {
 	Current                     bool
 }
 
-// surveyPreview shows the answer form exactly as respondents get it, in
+// Preview shows the answer form exactly as respondents get it, in
 // one of the survey's languages (?locale=fi; the default otherwise), but
 // without a way to send it.
-func (s *Server) surveyPreview(c *fiber.Ctx) error {
+func (s *Pages) Preview(c *fiber.Ctx) error {
 	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -42,5 +42,5 @@ func (s *Server) surveyPreview(c *fiber.Ctx) error {
 			Current: l == form.Locale,
 		})
 	}
-	return s.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+	return s.views.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
 }

@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"errors"
@@ -72,10 +72,10 @@ func (q surveyListQuery) href() string {
 	return "/"
 }
 
-// surveyList is the home page: every survey, newest first, filtered by
+// List is the home page: every survey, newest first, filtered by
 // owner and status. An unknown filter value shows everything rather than
 // an error: it can only come from an edited address.
-func (s *Server) surveyList(c *fiber.Ctx) error {
+func (s *Pages) List(c *fiber.Ctx) error {
 	q := surveyListQuery{mine: c.Query("mine") == "1", page: max(c.QueryInt("page", 1), 1)}
 	if st := survey.Status(c.Query("status")); st.Valid() {
 		q.status = st
@@ -127,12 +127,12 @@ func (s *Server) surveyList(c *fiber.Ctx) error {
 			Owner:       name,
 		})
 	}
-	return s.Render(c, fiber.StatusOK, "home", "Surveys", page)
+	return s.views.Render(c, fiber.StatusOK, "home", "Surveys", page)
 }
 
 // ownerNames looks up each owner once per page.
 type ownerNames struct {
-	s     *Server
+	s     *Pages
 	c     *fiber.Ctx
 	me    store.User
 	names map[string]string

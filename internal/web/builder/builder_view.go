@@ -1,4 +1,4 @@
-package web
+package builder
 
 import (
 	"fmt"
@@ -313,7 +313,7 @@ func numberField(b *builderErrors, name, label string, v, minimum int, help stri
 }
 
 func questionFields(b *builderErrors, i, n int, q survey.Question, locales []string, focus string) questionField {
-	prefix := questionPrefix(i)
+	prefix := QuestionPrefix(i)
 	title := "Question " + strconv.Itoa(i+1)
 	qf := questionField{
 		Number: i + 1, ID: fieldID(prefix), Title: title,
