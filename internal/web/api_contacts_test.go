@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
 func TestAPIContacts(t *testing.T) {
@@ -303,8 +304,8 @@ func TestAPIImport(t *testing.T) {
 			size                                        int
 			wantError                                   string
 		}{
-			{"an import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "", maxImportBytes + 1, "request body too large: the limit is 32 MB"},
-			{"a dry run", http.MethodPost, "/api/v1/contacts/import?dryRun=true", "text/csv", "", maxImportBytes + 1, "request body too large: the limit is 32 MB"},
+			{"an import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "", staff.MaxImportBytes + 1, "request body too large: the limit is 32 MB"},
+			{"a dry run", http.MethodPost, "/api/v1/contacts/import?dryRun=true", "text/csv", "", staff.MaxImportBytes + 1, "request body too large: the limit is 32 MB"},
 			{"a compressed import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "gzip", bodyLimit + 1, "request body too large: the limit is 1 MB"},
 			{"any other route", http.MethodPost, "/api/v1/contacts", "application/json", "", bodyLimit + 1, "request body too large: the limit is 1 MB"},
 			{"another method on the import's path", http.MethodPut, "/api/v1/contacts/import", "text/csv", "", bodyLimit + 1, "request body too large: the limit is 1 MB"},

@@ -2,7 +2,6 @@ package web
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
@@ -142,25 +141,6 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	}
 	s.clearSession(c)
 	return c.Redirect("/login?done=reset", fiber.StatusSeeOther)
-}
-
-// adminUserReset signs a user out everywhere and mails them a reset link.
-func (s *Server) adminUserReset(c *fiber.Ctx) error {
-	id := input.Param(c, "id")
-	err := s.auth.AdminResetPassword(c.UserContext(), id)
-	if errors.Is(err, auth.ErrUserDisabled) {
-		u, uerr := s.auth.User(c.UserContext(), id)
-		if uerr != nil {
-			return uerr
-		}
-		form := editForm(u)
-		form.Error = "This user is disabled. Enable them before sending a reset link."
-		return s.Render(c, problem.Classify(err).Status, "admin_user_edit", u.Name, form)
-	}
-	if err != nil {
-		return err
-	}
-	return c.Redirect("/admin/users/"+url.PathEscape(id)+"?reset=1", fiber.StatusSeeOther)
 }
 
 // bodyValue is a field of the form body only, never of the query string:

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
 // route is one entry of the route table: a path, the chain of middleware
@@ -83,8 +84,8 @@ func (s *Server) routes() []route {
 	del := func(path string, chain []fiber.Handler, h fiber.Handler) route {
 		return route{method: fiber.MethodDelete, path: path, chain: chain, handler: h}
 	}
-	upload := fasthttp.RequestConfig{MaxRequestBodySize: maxImportBytes, ReadTimeout: importReadTimeout}
-	download := fasthttp.RequestConfig{WriteTimeout: exportWriteTimeout}
+	upload := fasthttp.RequestConfig{MaxRequestBodySize: staff.MaxImportBytes, ReadTimeout: staff.ImportReadTimeout}
+	download := fasthttp.RequestConfig{WriteTimeout: staff.ExportWriteTimeout}
 	limited := func(r route, rc fasthttp.RequestConfig) route { r.limits = rc; return r }
 
 	t := []route{
@@ -115,12 +116,12 @@ func (s *Server) routes() []route {
 		post("/api/v1/users", ch.apiAdmins, s.api.CreateUser),
 		get("/api/v1/users/:id", ch.apiAdmins, s.api.User),
 		patch("/api/v1/users/:id", ch.apiAdmins, s.api.UpdateUser),
-		get("/admin/users", ch.admins, s.adminUsers),
-		get("/admin/users/new", ch.admins, s.adminUserNew),
-		post("/admin/users/new", ch.admins, s.adminUserCreate),
-		get("/admin/users/:id", ch.admins, s.adminUserEdit),
-		post("/admin/users/:id", ch.admins, s.adminUserSave),
-		post("/admin/users/:id/reset", ch.admins, s.adminUserReset),
+		get("/admin/users", ch.admins, s.staff.AdminUsers),
+		get("/admin/users/new", ch.admins, s.staff.AdminUserNew),
+		post("/admin/users/new", ch.admins, s.staff.AdminUserCreate),
+		get("/admin/users/:id", ch.admins, s.staff.AdminUserEdit),
+		post("/admin/users/:id", ch.admins, s.staff.AdminUserSave),
+		post("/admin/users/:id/reset", ch.admins, s.staff.AdminUserReset),
 
 		// Accounts and contacts: admins and managers; analysts see
 		// aggregates, never a contact.
@@ -135,25 +136,25 @@ func (s *Server) routes() []route {
 		limited(get("/api/v1/contacts/export", ch.apiWriters, s.api.ExportContacts), download),
 		get("/api/v1/contacts/:id", ch.apiWriters, s.api.Contact),
 		patch("/api/v1/contacts/:id", ch.apiWriters, s.api.UpdateContact),
-		get("/accounts", ch.writers, s.accountsPage),
-		get("/accounts/new", ch.writers, s.accountNew),
-		post("/accounts/new", ch.writers, s.accountCreate),
-		get("/accounts/:id", ch.writers, s.accountPage),
-		post("/accounts/:id", ch.writers, s.accountSave),
-		get("/accounts/:id/delete", ch.writers, s.accountDeletePage),
-		post("/accounts/:id/delete", ch.writers, s.accountDelete),
-		get("/contacts", ch.writers, s.contactsPage),
-		get("/contacts/new", ch.writers, s.contactNew),
-		post("/contacts/new", ch.writers, s.contactCreate),
+		get("/accounts", ch.writers, s.staff.AccountsPage),
+		get("/accounts/new", ch.writers, s.staff.AccountNew),
+		post("/accounts/new", ch.writers, s.staff.AccountCreate),
+		get("/accounts/:id", ch.writers, s.staff.AccountPage),
+		post("/accounts/:id", ch.writers, s.staff.AccountSave),
+		get("/accounts/:id/delete", ch.writers, s.staff.AccountDeletePage),
+		post("/accounts/:id/delete", ch.writers, s.staff.AccountDelete),
+		get("/contacts", ch.writers, s.staff.ContactsPage),
+		get("/contacts/new", ch.writers, s.staff.ContactNew),
+		post("/contacts/new", ch.writers, s.staff.ContactCreate),
 		limited(get("/contacts/export.csv", ch.writers, s.api.ExportContacts), download),
-		get("/contacts/import", ch.writers, s.importPage),
-		limited(post("/contacts/import", ch.writers, s.importUpload), upload),
-		get("/contacts/import/template.csv", ch.writers, s.importTemplate),
-		get("/contacts/import/:job", ch.writers, s.importJobPage),
-		post("/contacts/import/:job", ch.writers, s.importStart),
-		get("/contacts/import/:job/errors.csv", ch.writers, s.importErrors),
-		get("/contacts/:id", ch.writers, s.contactPage),
-		post("/contacts/:id", ch.writers, s.contactSave),
+		get("/contacts/import", ch.writers, s.staff.ImportPage),
+		limited(post("/contacts/import", ch.writers, s.staff.ImportUpload), upload),
+		get("/contacts/import/template.csv", ch.writers, s.staff.ImportTemplate),
+		get("/contacts/import/:job", ch.writers, s.staff.ImportJobPage),
+		post("/contacts/import/:job", ch.writers, s.staff.ImportStart),
+		get("/contacts/import/:job/errors.csv", ch.writers, s.staff.ImportErrors),
+		get("/contacts/:id", ch.writers, s.staff.ContactPage),
+		post("/contacts/:id", ch.writers, s.staff.ContactSave),
 
 		// Surveys: every staff role reads them; admins and managers write
 		// them, and the service further limits changes to the owner or an
@@ -193,18 +194,18 @@ func (s *Server) routes() []route {
 			post("/api/v1/campaigns/:id/cancel", ch.apiWriters, s.api.CancelCampaign),
 			get("/api/v1/outbox", ch.apiAdmins, s.api.Outbox),
 			get("/api/v1/outbox/:id", ch.apiAdmins, s.api.OutboxMessage),
-			get("/surveys/:id/campaigns", ch.writers, s.campaignList),
-			get("/surveys/:id/campaigns/new", ch.writers, s.campaignNew),
-			post("/surveys/:id/campaigns/preview", ch.writers, s.campaignPreview),
-			get("/surveys/:id/campaigns/email", ch.writers, s.campaignEmail),
-			post("/surveys/:id/campaigns", ch.writers, s.campaignCreate),
-			get("/campaigns/:id", ch.writers, s.campaignShow),
-			get("/campaigns/:id/cancel", ch.writers, s.campaignCancelConfirm),
-			post("/campaigns/:id/cancel", ch.writers, s.campaignCancel),
-			get("/admin/outbox", ch.admins, s.outboxList),
-			get("/admin/outbox/:id", ch.admins, s.outboxMessage),
-			get("/admin/outbox/:id/html", ch.admins, s.outboxHTML),
-			get("/admin/outbox/:id/raw", ch.admins, s.outboxRaw),
+			get("/surveys/:id/campaigns", ch.writers, s.staff.CampaignList),
+			get("/surveys/:id/campaigns/new", ch.writers, s.staff.CampaignNew),
+			post("/surveys/:id/campaigns/preview", ch.writers, s.staff.CampaignPreview),
+			get("/surveys/:id/campaigns/email", ch.writers, s.staff.CampaignEmail),
+			post("/surveys/:id/campaigns", ch.writers, s.staff.CampaignCreate),
+			get("/campaigns/:id", ch.writers, s.staff.CampaignShow),
+			get("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancelConfirm),
+			post("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancel),
+			get("/admin/outbox", ch.admins, s.staff.OutboxList),
+			get("/admin/outbox/:id", ch.admins, s.staff.OutboxMessage),
+			get("/admin/outbox/:id/html", ch.admins, s.staff.OutboxHTML),
+			get("/admin/outbox/:id/raw", ch.admins, s.staff.OutboxRaw),
 			// One-click unsubscribing (RFC 8058) posts without a session,
 			// cookie or CSRF token.
 			get("/u/:token", ch.unsubscribe, s.respondent.UnsubscribePage),
@@ -233,16 +234,16 @@ func (s *Server) routes() []route {
 	if s.privacy != nil {
 		// Data-subject requests and the audit log: admins only.
 		t = append(t,
-			get("/admin/privacy", ch.admins, s.adminPrivacy),
-			post("/admin/privacy", ch.admins, s.adminPrivacySearch),
-			get("/admin/privacy/:id", ch.admins, s.adminPrivacyPerson),
-			get("/admin/privacy/:id/responses/:response", ch.admins, s.adminPrivacyResponse),
-			post("/admin/privacy/:id/export", ch.admins, s.adminPrivacyExport),
-			post("/admin/privacy/:id/rectify", ch.admins, s.adminPrivacyRectify),
-			post("/admin/privacy/:id/withdraw", ch.admins, s.adminPrivacyWithdraw),
-			get("/admin/privacy/:id/erase", ch.admins, s.adminPrivacyEraseConfirm),
-			post("/admin/privacy/:id/erase", ch.admins, s.adminPrivacyErase),
-			get("/admin/audit", ch.admins, s.adminAudit),
+			get("/admin/privacy", ch.admins, s.staff.AdminPrivacy),
+			post("/admin/privacy", ch.admins, s.staff.AdminPrivacySearch),
+			get("/admin/privacy/:id", ch.admins, s.staff.AdminPrivacyPerson),
+			get("/admin/privacy/:id/responses/:response", ch.admins, s.staff.AdminPrivacyResponse),
+			post("/admin/privacy/:id/export", ch.admins, s.staff.AdminPrivacyExport),
+			post("/admin/privacy/:id/rectify", ch.admins, s.staff.AdminPrivacyRectify),
+			post("/admin/privacy/:id/withdraw", ch.admins, s.staff.AdminPrivacyWithdraw),
+			get("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyEraseConfirm),
+			post("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyErase),
+			get("/admin/audit", ch.admins, s.staff.AdminAudit),
 		)
 	}
 	if s.followups != nil {
@@ -250,10 +251,10 @@ func (s *Server) routes() []route {
 		// named responses are never theirs.
 		t = append(t,
 			get("/api/v1/followups", ch.apiWriters, s.api.Followups),
-			get("/followups", ch.writers, s.followupList),
-			get("/followups/:id", ch.writers, s.followupShow),
-			post("/followups/:id/done", ch.writers, s.followupDone),
-			post("/followups/:id/reopen", ch.writers, s.followupReopen),
+			get("/followups", ch.writers, s.staff.FollowupList),
+			get("/followups/:id", ch.writers, s.staff.FollowupShow),
+			post("/followups/:id/done", ch.writers, s.staff.FollowupDone),
+			post("/followups/:id/reopen", ch.writers, s.staff.FollowupReopen),
 		)
 	}
 	// Whatever else lies under an area's prefix meets the area's chain

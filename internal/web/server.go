@@ -24,6 +24,7 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
+	"github.com/candorhq/candor/internal/web/staff"
 	"github.com/candorhq/candor/internal/web/view"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
@@ -99,6 +100,7 @@ type Server struct {
 	customers   CustomerService
 	surveys     builder.SurveyService
 	builder     *builder.Pages
+	staff       *staff.Pages
 	campaigns   CampaignService
 	respondents respondent.RespondentService
 	respondent  *respondent.Pages
@@ -208,6 +210,8 @@ func New(d Deps) (*Server, error) {
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
+	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
+		Privacy: d.Privacy, Followups: d.Followups, SMTP: d.Config.SMTPURL != ""})
 	s.register()
 	return s, nil
 }

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"net/url"
@@ -24,8 +24,8 @@ type outboxPage struct {
 	SMTP       bool // an SMTP server is configured, so nothing new arrives here
 }
 
-// outboxList lists the dev outbox, newest first.
-func (s *Server) outboxList(c *fiber.Ctx) error {
+// OutboxList lists the dev outbox, newest first.
+func (s *Pages) OutboxList(c *fiber.Ctx) error {
 	n := max(c.QueryInt("page", 1), 1)
 	offset := int64(n-1) * outboxPerPage
 	actor, _ := identity.User(c)
@@ -33,14 +33,14 @@ func (s *Server) outboxList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	p := outboxPage{Messages: msgs, Total: total, From: offset + 1, To: offset + int64(len(msgs)), SMTP: s.cfg.SMTPURL != ""}
+	p := outboxPage{Messages: msgs, Total: total, From: offset + 1, To: offset + int64(len(msgs)), SMTP: s.smtp}
 	if n > 1 {
 		p.Prev = n - 1
 	}
 	if p.To < total {
 		p.Next = n + 1
 	}
-	return s.Render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
+	return s.views.Render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
 }
 
 // outboxMessagePage is what outbox_message.html shows.
@@ -50,20 +50,20 @@ type outboxMessagePage struct {
 	Raw     string
 }
 
-// outboxMessage shows one message: headers, text, and the HTML in a frame.
-func (s *Server) outboxMessage(c *fiber.Ctx) error {
+// OutboxMessage shows one message: headers, text, and the HTML in a frame.
+func (s *Pages) OutboxMessage(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
 		return err
 	}
 	base := "/admin/outbox/" + url.PathEscape(m.ID)
-	return s.Render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
+	return s.views.Render(c, fiber.StatusOK, "outbox_message", m.Subject, outboxMessagePage{Message: m, Frame: base + "/html", Raw: base + "/raw"})
 }
 
-// outboxHTML serves a message's HTML part for the frame on its page, under
+// OutboxHTML serves a message's HTML part for the frame on its page, under
 // a policy that lets it run nothing and load nothing.
-func (s *Server) outboxHTML(c *fiber.Ctx) error {
+func (s *Pages) OutboxHTML(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -72,8 +72,8 @@ func (s *Server) outboxHTML(c *fiber.Ctx) error {
 	return sendFramedHTML(c, m.HTML)
 }
 
-// outboxRaw serves the message as the SMTP server would have received it.
-func (s *Server) outboxRaw(c *fiber.Ctx) error {
+// OutboxRaw serves the message as the SMTP server would have received it.
+func (s *Pages) OutboxRaw(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	m, err := s.campaigns.OutboxMessage(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"fmt"
@@ -28,23 +28,23 @@ type importForm struct {
 	Accounts int // how many accounts the user may import into
 }
 
-// importPage shows the upload form and the expected format.
-func (s *Server) importPage(c *fiber.Ctx) error {
+// ImportPage shows the upload form and the expected format.
+func (s *Pages) ImportPage(c *fiber.Ctx) error {
 	return s.renderImportForm(c, fiber.StatusOK, "")
 }
 
-func (s *Server) renderImportForm(c *fiber.Ctx, status int, msg string) error {
+func (s *Pages) renderImportForm(c *fiber.Ctx, status int, msg string) error {
 	accounts, err := s.customers.VisibleAccounts(c.UserContext(), identity.Actor(c))
 	if err != nil {
 		return err
 	}
-	form := importForm{Error: msg, MaxMB: maxImportBytes >> 20, Locales: localeOptions(), Accounts: len(accounts)}
-	return s.Render(c, status, "contacts_import", "Import contacts", form)
+	form := importForm{Error: msg, MaxMB: MaxImportBytes >> 20, Locales: localeOptions(), Accounts: len(accounts)}
+	return s.views.Render(c, status, "contacts_import", "Import contacts", form)
 }
 
-// importUpload keeps the uploaded file and shows its preview. The preview
+// ImportUpload keeps the uploaded file and shows its preview. The preview
 // has its own address, so reloading it does not upload the file again.
-func (s *Server) importUpload(c *fiber.Ctx) error {
+func (s *Pages) ImportUpload(c *fiber.Ctx) error {
 	fh, err := c.FormFile("file")
 	if err != nil {
 		return s.renderImportForm(c, fiber.StatusBadRequest, "Choose a CSV file to upload.")
@@ -97,16 +97,16 @@ type importProgress struct {
 	SilentFor string // how long an interrupted import has not reported
 }
 
-// importJobPage shows a staged import's preview, or a started one's
+// ImportJobPage shows a staged import's preview, or a started one's
 // progress and, once it ended, its report.
-func (s *Server) importJobPage(c *fiber.Ctx) error {
+func (s *Pages) ImportJobPage(c *fiber.Ctx) error {
 	job, err := s.customers.ImportJob(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
 	}
 	if job.State == customer.ImportStaged {
 		page := importPreview{Job: job, ToImport: job.Preview.Created + job.Preview.Updated, Issues: issuesOf(job)}
-		return s.Render(c, fiber.StatusOK, "contacts_import_preview", "Check the import", page)
+		return s.views.Render(c, fiber.StatusOK, "contacts_import_preview", "Check the import", page)
 	}
 
 	now := time.Now()
@@ -128,7 +128,7 @@ func (s *Server) importJobPage(c *fiber.Ctx) error {
 	if !page.Running {
 		title = "Contact import"
 	}
-	return s.Render(c, fiber.StatusOK, "contacts_import_job", title, page)
+	return s.views.Render(c, fiber.StatusOK, "contacts_import_job", title, page)
 }
 
 // duration reads well on a page: "less than a minute", "4m", "1h12m".
@@ -139,8 +139,8 @@ func duration(d time.Duration) string {
 	return strings.TrimSuffix(d.Truncate(time.Minute).String(), "0s")
 }
 
-// importStart starts a previewed import and shows its progress.
-func (s *Server) importStart(c *fiber.Ctx) error {
+// ImportStart starts a previewed import and shows its progress.
+func (s *Pages) ImportStart(c *fiber.Ctx) error {
 	job, err := s.customers.StartImport(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
@@ -148,8 +148,8 @@ func (s *Server) importStart(c *fiber.Ctx) error {
 	return c.Redirect("/contacts/import/"+url.PathEscape(job.ID), fiber.StatusSeeOther)
 }
 
-// importErrors downloads every rejected row of a preview or an import.
-func (s *Server) importErrors(c *fiber.Ctx) error {
+// ImportErrors downloads every rejected row of a preview or an import.
+func (s *Pages) ImportErrors(c *fiber.Ctx) error {
 	job, err := s.customers.ImportJob(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
 	if err != nil {
 		return err
@@ -164,9 +164,9 @@ func (s *Server) importErrors(c *fiber.Ctx) error {
 	return csvfile.Send(c, "import-errors.csv", records)
 }
 
-// importTemplate downloads a file to fill in, its example rows naming the
+// ImportTemplate downloads a file to fill in, its example rows naming the
 // user's own accounts where there are some.
-func (s *Server) importTemplate(c *fiber.Ctx) error {
+func (s *Pages) ImportTemplate(c *fiber.Ctx) error {
 	accounts, err := s.customers.VisibleAccounts(c.UserContext(), identity.Actor(c))
 	if err != nil {
 		return err

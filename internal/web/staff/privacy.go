@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"context"
@@ -15,9 +15,6 @@ type PrivacyService interface {
 	NamedResponse(ctx context.Context, contactID, responseID, locale string, by privacy.Requester) (privacy.NamedResponse, error)
 	Export(ctx context.Context, contactID, locale string, by privacy.Requester) (privacy.Export, error)
 	Rectify(ctx context.Context, contactID, name, email string, by privacy.Requester) (customer.Contact, error)
-	RequestCorrection(ctx context.Context, contactID, name, email, locale string) (privacy.Correction, error)
-	PendingEmailChange(ctx context.Context, token string) (privacy.EmailChange, error)
-	ConfirmEmailChange(ctx context.Context, token string) (privacy.EmailChange, error)
 	Withdraw(ctx context.Context, contactID, consentID string, by privacy.Requester) error
 	Erase(ctx context.Context, contactID string, by privacy.Requester) error
 	FindByEmail(ctx context.Context, email string) (customer.Contact, error)

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"context"
@@ -24,9 +24,6 @@ type CustomerService interface {
 	UpdateContact(ctx context.Context, actor store.User, id string, patch customer.ContactPatch) (customer.Contact, error)
 	ListContacts(ctx context.Context, actor store.User, q customer.ContactQuery) ([]customer.Contact, int64, error)
 
-	Import(ctx context.Context, actor store.User, r io.Reader, opts customer.ImportOptions) (customer.ImportResult, error)
-	CheckImportSize(r io.Reader) error
-	Export(ctx context.Context, actor store.User, w io.Writer) error
 	StageImport(ctx context.Context, actor store.User, r io.Reader, fileName string) (customer.ImportJob, error)
 	StartImport(ctx context.Context, actor store.User, id string) (customer.ImportJob, error)
 	ImportJob(ctx context.Context, actor store.User, id string) (customer.ImportJob, error)
@@ -36,7 +33,7 @@ var _ CustomerService = (*customer.Service)(nil)
 
 // Limits of the accounts and contacts area.
 const (
-	accountsPerPage = 50
+	AccountsPerPage = 50
 	contactsPerPage = 50
 	issuesShown     = 500 // rejected rows listed on a page; the CSV report lists them all
 
@@ -44,9 +41,9 @@ const (
 	// 32 MB holds some 400,000 rows. fasthttp holds the body in memory
 	// while the request lasts (a multipart file over 16 MB goes to a
 	// temporary file), so the limit is per route, not app-wide.
-	maxImportBytes     = 32 << 20
-	importReadTimeout  = 5 * time.Minute  // to receive a large file over a slow link
-	exportWriteTimeout = 10 * time.Minute // to send every contact
+	MaxImportBytes     = 32 << 20
+	ImportReadTimeout  = 5 * time.Minute  // to receive a large file over a slow link
+	ExportWriteTimeout = 10 * time.Minute // to send every contact
 )
 
 // staffDirectory names users by id and lists who may be made responsible
@@ -57,7 +54,7 @@ type staffDirectory struct {
 }
 
 // staffDirectory reads every user: staff are few.
-func (s *Server) staffDirectory(ctx context.Context) (staffDirectory, error) {
+func (s *Pages) staffDirectory(ctx context.Context) (staffDirectory, error) {
 	d := staffDirectory{names: map[string]string{}}
 	p := store.Page{Limit: 500}
 	for {

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"context"
@@ -19,7 +19,7 @@ import (
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-type accountsPage struct {
+type AccountsPage struct {
 	Search   string
 	Accounts []accountRow
 	Pager    pager.Pager
@@ -33,16 +33,16 @@ type accountRow struct {
 	Managers string // names
 }
 
-// accountsPage lists the user's accounts by name, a page at a time.
-func (s *Server) accountsPage(c *fiber.Ctx) error {
+// AccountsPage lists the user's accounts by name, a page at a time.
+func (s *Pages) AccountsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	n := pager.Number(c)
 
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
-		store.Page{Offset: int64(n-1) * accountsPerPage, Limit: accountsPerPage})
+		store.Page{Offset: int64(n-1) * AccountsPerPage, Limit: AccountsPerPage})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.Render(c, problem.Classify(err).Status, "accounts", "Accounts", accountsPage{Search: search, SearchError: "The search " + msg + "."})
+		return s.views.Render(c, problem.Classify(err).Status, "accounts", "Accounts", AccountsPage{Search: search, SearchError: "The search " + msg + "."})
 	}
 	if err != nil {
 		return err
@@ -52,16 +52,16 @@ func (s *Server) accountsPage(c *fiber.Ctx) error {
 		return err
 	}
 
-	page := accountsPage{
+	page := AccountsPage{
 		Search:   search,
 		Accounts: make([]accountRow, len(accounts)),
-		Pager:    pager.New("/accounts", url.Values{"search": {search}}, n, accountsPerPage, len(accounts), total),
+		Pager:    pager.New("/accounts", url.Values{"search": {search}}, n, AccountsPerPage, len(accounts), total),
 		Deleted:  c.Query("deleted") == "1",
 	}
 	for i, a := range accounts {
 		page.Accounts[i] = accountRow{Account: a, Managers: dir.managerNames(a.ManagerIDs)}
 	}
-	return s.Render(c, fiber.StatusOK, "accounts", "Accounts", page)
+	return s.views.Render(c, fiber.StatusOK, "accounts", "Accounts", page)
 }
 
 // accountForm backs the new-account page and the account page, which
@@ -115,7 +115,7 @@ func managerOptions(dir staffDirectory, selected []string, current []string) []m
 	return out
 }
 
-func (s *Server) newAccountForm(ctx context.Context, who store.User, in customer.AccountInput, current []string) (accountForm, error) {
+func (s *Pages) newAccountForm(ctx context.Context, who store.User, in customer.AccountInput, current []string) (accountForm, error) {
 	dir, err := s.staffDirectory(ctx)
 	if err != nil {
 		return accountForm{}, err
@@ -127,9 +127,9 @@ func (s *Server) newAccountForm(ctx context.Context, who store.User, in customer
 	}, nil
 }
 
-// accountNew shows the empty form. A manager is preselected as the one
+// AccountNew shows the empty form. A manager is preselected as the one
 // responsible; an admin chooses.
-func (s *Server) accountNew(c *fiber.Ctx) error {
+func (s *Pages) AccountNew(c *fiber.Ctx) error {
 	who := identity.Actor(c)
 	var in customer.AccountInput
 	if who.Role == store.RoleManager {
@@ -139,7 +139,7 @@ func (s *Server) accountNew(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return s.Render(c, fiber.StatusOK, "accounts_new", "New account", form)
+	return s.views.Render(c, fiber.StatusOK, "accounts_new", "New account", form)
 }
 
 // accountLabel names a field of the account form in messages.
@@ -172,9 +172,9 @@ func accountInput(c *fiber.Ctx) customer.AccountInput {
 	}
 }
 
-// accountCreate adds an account, or shows the form again with what was
+// AccountCreate adds an account, or shows the form again with what was
 // typed and a message by each invalid field.
-func (s *Server) accountCreate(c *fiber.Ctx) error {
+func (s *Pages) AccountCreate(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	in := accountInput(c)
 
@@ -185,7 +185,7 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = problem.FieldErrors(p.Fields, accountLabel)
-		return s.Render(c, p.Status, "accounts_new", "New account", form)
+		return s.views.Render(c, p.Status, "accounts_new", "New account", form)
 	}
 	if err != nil {
 		return err
@@ -193,8 +193,8 @@ func (s *Server) accountCreate(c *fiber.Ctx) error {
 	return c.Redirect("/accounts/"+url.PathEscape(a.ID)+"?created=1", fiber.StatusSeeOther)
 }
 
-// accountPage shows an account's form and its contacts.
-func (s *Server) accountPage(c *fiber.Ctx) error {
+// AccountPage shows an account's form and its contacts.
+func (s *Pages) AccountPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
@@ -206,11 +206,11 @@ func (s *Server) accountPage(c *fiber.Ctx) error {
 		return err
 	}
 	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
-	return s.Render(c, fiber.StatusOK, "accounts_edit", a.Name, form)
+	return s.views.Render(c, fiber.StatusOK, "accounts_edit", a.Name, form)
 }
 
 // accountEditForm is the account page with in in its form.
-func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.AccountInput) (accountForm, error) {
+func (s *Pages) accountEditForm(c *fiber.Ctx, a store.Account, in customer.AccountInput) (accountForm, error) {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	form, err := s.newAccountForm(ctx, who, in, a.ManagerIDs)
 	if err != nil {
@@ -231,8 +231,8 @@ func (s *Server) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Acco
 	return form, nil
 }
 
-// accountSave applies the form to an account.
-func (s *Server) accountSave(c *fiber.Ctx) error {
+// AccountSave applies the form to an account.
+func (s *Pages) AccountSave(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	id := input.Param(c, "id")
 	in := accountInput(c)
@@ -256,7 +256,7 @@ func (s *Server) accountSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors = problem.FieldErrors(p.Fields, accountLabel)
-	return s.Render(c, p.Status, "accounts_edit", a.Name, form)
+	return s.views.Render(c, p.Status, "accounts_edit", a.Name, form)
 }
 
 // accountDeletion is the confirmation step before deleting an account.
@@ -266,17 +266,17 @@ type accountDeletion struct {
 	Error    string
 }
 
-// accountDeletePage asks to confirm, or explains why the account cannot
+// AccountDeletePage asks to confirm, or explains why the account cannot
 // be deleted yet.
-func (s *Server) accountDeletePage(c *fiber.Ctx) error {
+func (s *Pages) AccountDeletePage(c *fiber.Ctx) error {
 	page, err := s.accountDeletion(c)
 	if err != nil {
 		return err
 	}
-	return s.Render(c, fiber.StatusOK, "accounts_delete", "Delete "+page.Account.Name, page)
+	return s.views.Render(c, fiber.StatusOK, "accounts_delete", "Delete "+page.Account.Name, page)
 }
 
-func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
+func (s *Pages) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	a, err := s.customers.Account(ctx, who, input.Param(c, "id"))
 	if err != nil {
@@ -289,9 +289,9 @@ func (s *Server) accountDeletion(c *fiber.Ctx) (accountDeletion, error) {
 	return accountDeletion{Account: a, Contacts: n}, nil
 }
 
-// accountDelete deletes an account without contacts. One that gained
+// AccountDelete deletes an account without contacts. One that gained
 // contacts since the confirmation page is refused with the reason.
-func (s *Server) accountDelete(c *fiber.Ctx) error {
+func (s *Pages) AccountDelete(c *fiber.Ctx) error {
 	err := s.customers.DeleteAccount(c.UserContext(), identity.Actor(c), input.Param(c, "id"))
 	if err == nil {
 		return c.Redirect("/accounts?deleted=1", fiber.StatusSeeOther)
@@ -305,5 +305,5 @@ func (s *Server) accountDelete(c *fiber.Ctx) error {
 	}
 	p := problem.Classify(err)
 	page.Error = problem.Sentence(p.Msg)
-	return s.Render(c, p.Status, "accounts_delete", "Delete "+page.Account.Name, page)
+	return s.views.Render(c, p.Status, "accounts_delete", "Delete "+page.Account.Name, page)
 }

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"cmp"
@@ -67,7 +67,7 @@ func contactStatusLabel(st store.ContactStatus) string {
 	return string(st)
 }
 
-type contactsPage struct {
+type ContactsPage struct {
 	Search     string
 	AccountID  string
 	Accounts   []store.Account // for the filter
@@ -79,9 +79,9 @@ type contactsPage struct {
 	SearchError string
 }
 
-// contactsPage lists the user's contacts, a page at a time, optionally of
+// ContactsPage lists the user's contacts, a page at a time, optionally of
 // one account or matching a search: an exact email, or part of a name.
-func (s *Server) contactsPage(c *fiber.Ctx) error {
+func (s *Pages) ContactsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	accountID := utils.CopyString(c.Query("account"))
@@ -96,7 +96,7 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.Render(c, problem.Classify(err).Status, "contacts", "Contacts", contactsPage{
+		return s.views.Render(c, problem.Classify(err).Status, "contacts", "Contacts", ContactsPage{
 			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: "The search " + msg + ".",
 		})
 	}
@@ -104,14 +104,14 @@ func (s *Server) contactsPage(c *fiber.Ctx) error {
 		return err
 	}
 
-	page := contactsPage{
+	page := ContactsPage{
 		Search: search, AccountID: accountID, Accounts: accounts,
 		Contacts:   contactRows(contacts, accountNames(accounts)),
 		Pager:      pager.New("/contacts", url.Values{"search": {search}, "account": {accountID}}, n, contactsPerPage, len(contacts), total),
 		Filtered:   search != "" || accountID != "",
 		NoAccounts: len(accounts) == 0,
 	}
-	return s.Render(c, fiber.StatusOK, "contacts", "Contacts", page)
+	return s.views.Render(c, fiber.StatusOK, "contacts", "Contacts", page)
 }
 
 func accountNames(accounts []store.Account) map[string]string {
@@ -153,7 +153,7 @@ func localeOptions() []localeOption {
 	return out
 }
 
-func (s *Server) newContactForm(ctx context.Context, who store.User, in customer.ContactInput) (contactForm, error) {
+func (s *Pages) newContactForm(ctx context.Context, who store.User, in customer.ContactInput) (contactForm, error) {
 	accounts, err := s.customers.VisibleAccounts(ctx, who)
 	if err != nil {
 		return contactForm{}, err
@@ -165,13 +165,13 @@ func (s *Server) newContactForm(ctx context.Context, who store.User, in customer
 		Accounts: accounts, Locales: localeOptions()}, nil
 }
 
-// contactNew shows the empty form; ?account= preselects the account.
-func (s *Server) contactNew(c *fiber.Ctx) error {
+// ContactNew shows the empty form; ?account= preselects the account.
+func (s *Pages) ContactNew(c *fiber.Ctx) error {
 	form, err := s.newContactForm(c.UserContext(), identity.Actor(c), customer.ContactInput{AccountID: utils.CopyString(c.Query("account"))})
 	if err != nil {
 		return err
 	}
-	return s.Render(c, fiber.StatusOK, "contacts_new", "Add a contact", form)
+	return s.views.Render(c, fiber.StatusOK, "contacts_new", "Add a contact", form)
 }
 
 // contactLabel names a field of the contact form in messages.
@@ -198,9 +198,9 @@ func contactInput(c *fiber.Ctx) customer.ContactInput {
 	}
 }
 
-// contactCreate adds a contact, or shows the form again with what was
+// ContactCreate adds a contact, or shows the form again with what was
 // typed and a message by each invalid field.
-func (s *Server) contactCreate(c *fiber.Ctx) error {
+func (s *Pages) ContactCreate(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	in := contactInput(c)
 
@@ -211,7 +211,7 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 			return ferr
 		}
 		form.Errors = problem.FieldErrors(p.Fields, contactLabel)
-		return s.Render(c, p.Status, "contacts_new", "Add a contact", form)
+		return s.views.Render(c, p.Status, "contacts_new", "Add a contact", form)
 	}
 	if err != nil {
 		return err
@@ -219,8 +219,8 @@ func (s *Server) contactCreate(c *fiber.Ctx) error {
 	return c.Redirect("/contacts/"+url.PathEscape(ct.ID)+"?created=1", fiber.StatusSeeOther)
 }
 
-// contactPage shows a contact's form.
-func (s *Server) contactPage(c *fiber.Ctx) error {
+// ContactPage shows a contact's form.
+func (s *Pages) ContactPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	ct, err := s.customers.Contact(ctx, who, input.Param(c, "id"))
 	if err != nil {
@@ -231,7 +231,7 @@ func (s *Server) contactPage(c *fiber.Ctx) error {
 		return err
 	}
 	form.Created, form.Saved = c.Query("created") == "1", c.Query("saved") == "1"
-	return s.Render(c, fiber.StatusOK, "contacts_edit", contactTitle(ct), form)
+	return s.views.Render(c, fiber.StatusOK, "contacts_edit", contactTitle(ct), form)
 }
 
 func contactTitle(ct customer.Contact) string {
@@ -241,7 +241,7 @@ func contactTitle(ct customer.Contact) string {
 	return ct.Name
 }
 
-func (s *Server) contactEditForm(ctx context.Context, who store.User, ct customer.Contact, in customer.ContactInput) (contactForm, error) {
+func (s *Pages) contactEditForm(ctx context.Context, who store.User, ct customer.Contact, in customer.ContactInput) (contactForm, error) {
 	form, err := s.newContactForm(ctx, who, in)
 	if err != nil {
 		return contactForm{}, err
@@ -253,8 +253,8 @@ func (s *Server) contactEditForm(ctx context.Context, who store.User, ct custome
 	return form, nil
 }
 
-// contactSave applies the form to a contact.
-func (s *Server) contactSave(c *fiber.Ctx) error {
+// ContactSave applies the form to a contact.
+func (s *Pages) ContactSave(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	id := input.Param(c, "id")
 	in := contactInput(c)
@@ -283,5 +283,5 @@ func (s *Server) contactSave(c *fiber.Ctx) error {
 		return err
 	}
 	form.Errors, form.Error = fields, formError
-	return s.Render(c, p.Status, "contacts_edit", contactTitle(ct), form)
+	return s.views.Render(c, p.Status, "contacts_edit", contactTitle(ct), form)
 }

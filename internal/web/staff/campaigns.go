@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"context"
@@ -23,9 +23,6 @@ type CampaignService interface {
 
 	OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]store.DevMail, int64, error)
 	OutboxMessage(ctx context.Context, actor store.User, id string) (store.DevMail, error)
-
-	Subscription(ctx context.Context, token string) (invite.Subscription, error)
-	Unsubscribe(ctx context.Context, token string) (invite.Subscription, error)
 }
 
 var _ CampaignService = (*invite.Service)(nil)

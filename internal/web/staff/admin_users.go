@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"errors"
@@ -24,8 +24,8 @@ type usersPage struct {
 	Created    bool
 }
 
-// adminUsers lists staff users, a page at a time.
-func (s *Server) adminUsers(c *fiber.Ctx) error {
+// AdminUsers lists staff users, a page at a time.
+func (s *Pages) AdminUsers(c *fiber.Ctx) error {
 	n := max(c.QueryInt("page", 1), 1)
 	offset := int64(n-1) * usersPerPage
 
@@ -47,7 +47,7 @@ func (s *Server) adminUsers(c *fiber.Ctx) error {
 	if page.To < total {
 		page.Next = n + 1
 	}
-	return s.Render(c, fiber.StatusOK, "admin_users", "Users", page)
+	return s.views.Render(c, fiber.StatusOK, "admin_users", "Users", page)
 }
 
 // userForm backs both the new-user and the edit-user page.
@@ -70,15 +70,15 @@ func newUserForm() userForm {
 	return userForm{Role: store.RoleAnalyst, Roles: store.Roles, MinPassword: auth.MinPasswordLength}
 }
 
-// adminUserNew shows the empty new-user form. Analyst is preselected, the
+// AdminUserNew shows the empty new-user form. Analyst is preselected, the
 // role that can do least.
-func (s *Server) adminUserNew(c *fiber.Ctx) error {
-	return s.Render(c, fiber.StatusOK, "admin_user_new", "Add a user", newUserForm())
+func (s *Pages) AdminUserNew(c *fiber.Ctx) error {
+	return s.views.Render(c, fiber.StatusOK, "admin_user_new", "Add a user", newUserForm())
 }
 
-// adminUserCreate adds a user, or shows the form again with what was typed
+// AdminUserCreate adds a user, or shows the form again with what was typed
 // (except the password) and a message by each invalid field.
-func (s *Server) adminUserCreate(c *fiber.Ctx) error {
+func (s *Pages) AdminUserCreate(c *fiber.Ctx) error {
 	in := auth.NewUser{
 		Email:    strings.TrimSpace(input.Form(c, "email")),
 		Name:     strings.TrimSpace(input.Form(c, "name")),
@@ -90,7 +90,7 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	if p := problem.WithFields(err); p != nil {
 		form := newUserForm()
 		form.Email, form.Name, form.Role, form.Errors = in.Email, in.Name, in.Role, p.Fields
-		return s.Render(c, p.Status, "admin_user_new", "Add a user", form)
+		return s.views.Render(c, p.Status, "admin_user_new", "Add a user", form)
 	}
 	if err != nil {
 		return err
@@ -98,8 +98,8 @@ func (s *Server) adminUserCreate(c *fiber.Ctx) error {
 	return c.Redirect("/admin/users?created=1", fiber.StatusSeeOther)
 }
 
-// adminUserEdit shows a user's edit form.
-func (s *Server) adminUserEdit(c *fiber.Ctx) error {
+// AdminUserEdit shows a user's edit form.
+func (s *Pages) AdminUserEdit(c *fiber.Ctx) error {
 	u, err := s.auth.User(c.UserContext(), input.Param(c, "id"))
 	if err != nil {
 		return err
@@ -107,7 +107,7 @@ func (s *Server) adminUserEdit(c *fiber.Ctx) error {
 	form := editForm(u)
 	form.Saved = c.Query("saved") == "1"
 	form.ResetSent = c.Query("reset") == "1"
-	return s.Render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
+	return s.views.Render(c, fiber.StatusOK, "admin_user_edit", u.Name, form)
 }
 
 func editForm(u store.User) userForm {
@@ -116,9 +116,9 @@ func editForm(u store.User) userForm {
 	return form
 }
 
-// adminUserSave applies an admin's changes. An empty password field keeps
+// AdminUserSave applies an admin's changes. An empty password field keeps
 // the current password.
-func (s *Server) adminUserSave(c *fiber.Ctx) error {
+func (s *Pages) AdminUserSave(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	name := input.Form(c, "name")
 	role := store.Role(input.Form(c, "role"))
@@ -160,5 +160,24 @@ func (s *Server) adminUserSave(c *fiber.Ctx) error {
 	}
 	form := editForm(current)
 	form.Name, form.Role, form.Disabled, form.Errors, form.Error = name, role, disabled, fields, formError
-	return s.Render(c, status, "admin_user_edit", current.Name, form)
+	return s.views.Render(c, status, "admin_user_edit", current.Name, form)
+}
+
+// AdminUserReset signs a user out everywhere and mails them a reset link.
+func (s *Pages) AdminUserReset(c *fiber.Ctx) error {
+	id := input.Param(c, "id")
+	err := s.auth.AdminResetPassword(c.UserContext(), id)
+	if errors.Is(err, auth.ErrUserDisabled) {
+		u, uerr := s.auth.User(c.UserContext(), id)
+		if uerr != nil {
+			return uerr
+		}
+		form := editForm(u)
+		form.Error = "This user is disabled. Enable them before sending a reset link."
+		return s.views.Render(c, problem.Classify(err).Status, "admin_user_edit", u.Name, form)
+	}
+	if err != nil {
+		return err
+	}
+	return c.Redirect("/admin/users/"+url.PathEscape(id)+"?reset=1", fiber.StatusSeeOther)
 }

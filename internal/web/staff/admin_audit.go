@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"net/url"
@@ -24,9 +24,9 @@ type auditRow struct {
 	At, ISO, Actor, Action, Person, Detail, RequestID string
 }
 
-// adminAudit lists staff actions on personal data, newest first, a page at
+// AdminAudit lists staff actions on personal data, newest first, a page at
 // a time; ?target= limits it to one person.
-func (s *Server) adminAudit(c *fiber.Ctx) error {
+func (s *Pages) AdminAudit(c *fiber.Ctx) error {
 	n := max(c.QueryInt("page", 1), 1)
 	target := c.Query("target")
 	offset := int64(n-1) * auditPerPage
@@ -41,5 +41,5 @@ func (s *Server) adminAudit(c *fiber.Ctx) error {
 			Actor: e.ActorEmail, Action: audit.Action(e.Action).Label(), Person: e.Target, Detail: e.Detail, RequestID: e.RequestID,
 		})
 	}
-	return s.Render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
+	return s.views.Render(c, fiber.StatusOK, "admin_audit", "Audit log", page)
 }

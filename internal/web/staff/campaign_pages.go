@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"errors"
@@ -41,8 +41,8 @@ type campaignRow struct {
 	Undelivered int // failed or bounced
 }
 
-// campaignList lists a survey's campaigns.
-func (s *Server) campaignList(c *fiber.Ctx) error {
+// CampaignList lists a survey's campaigns.
+func (s *Pages) CampaignList(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	sv, list, err := s.campaigns.List(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -53,18 +53,18 @@ func (s *Server) campaignList(c *fiber.Ctx) error {
 		p.Campaigns = append(p.Campaigns, campaignRow{Campaign: camp, Audience: audienceLabel(camp.Audience),
 			StateLabel: campaignStateLabel(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
 	}
-	return s.Render(c, fiber.StatusOK, "campaigns", "Campaigns · "+p.SurveyTitle, p)
+	return s.views.Render(c, fiber.StatusOK, "campaigns", "Campaigns · "+p.SurveyTitle, p)
 }
 
-// campaignNew shows the form, filled from the query when coming back from
+// CampaignNew shows the form, filled from the query when coming back from
 // the preview or a contact search.
-func (s *Server) campaignNew(c *fiber.Ctx) error {
+func (s *Pages) CampaignNew(c *fiber.Ctx) error {
 	form, fields := readCampaignForm(c)
 	return s.renderCampaignForm(c, fiber.StatusOK, form, fields, "", nil)
 }
 
 // renderCampaignForm shows the form with what was entered and what is wrong.
-func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm, fields map[string]string, formError string, skipped []skipRow) error {
+func (s *Pages) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm, fields map[string]string, formError string, skipped []skipRow) error {
 	actor, _ := identity.User(c)
 	opts, err := s.campaigns.FormOptions(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -94,12 +94,12 @@ func (s *Server) renderCampaignForm(c *fiber.Ctx, status int, form campaignForm,
 			p.Chosen = append(p.Chosen, id)
 		}
 	}
-	return s.Render(c, status, "campaign_new", "New campaign · "+p.SurveyTitle, p)
+	return s.views.Render(c, status, "campaign_new", "New campaign · "+p.SurveyTitle, p)
 }
 
 // formFailure shows the form again for an error the service found in the
 // request, or returns the error when it is not about the request.
-func (s *Server) formFailure(c *fiber.Ctx, form campaignForm, err error) error {
+func (s *Pages) formFailure(c *fiber.Ctx, form campaignForm, err error) error {
 	var empty *invite.EmptyAudienceError
 	switch p := problem.Classify(err); {
 	case len(p.Fields) > 0:
@@ -141,9 +141,9 @@ type emailPreview struct {
 // previewSkips bounds the skipped contacts the preview lists by name.
 const previewSkips = 200
 
-// campaignPreview resolves the audience and shows who would be invited,
+// CampaignPreview resolves the audience and shows who would be invited,
 // who skipped and why, and the email in each of the survey's languages.
-func (s *Server) campaignPreview(c *fiber.Ctx) error {
+func (s *Pages) CampaignPreview(c *fiber.Ctx) error {
 	form, fields := readCampaignForm(c)
 	req, more := form.request()
 	maps.Copy(fields, more)
@@ -179,11 +179,11 @@ func (s *Server) campaignPreview(c *fiber.Ctx) error {
 			Frame: "/surveys/" + url.PathEscape(pv.Survey.ID) + "/campaigns/email?locale=" + url.QueryEscape(e.Locale),
 		})
 	}
-	return s.Render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
+	return s.views.Render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
 }
 
-// campaignCreate creates the campaign the preview showed.
-func (s *Server) campaignCreate(c *fiber.Ctx) error {
+// CampaignCreate creates the campaign the preview showed.
+func (s *Pages) CampaignCreate(c *fiber.Ctx) error {
 	form, fields := readCampaignForm(c)
 	req, more := form.request()
 	maps.Copy(fields, more)
@@ -202,8 +202,8 @@ func (s *Server) campaignCreate(c *fiber.Ctx) error {
 // and nothing more: no scripts, no requests anywhere, its own inline styles.
 const emailFramePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox; frame-ancestors 'self'; base-uri 'none'; form-action 'none'"
 
-// campaignEmail serves the sample email's HTML for the preview's frame.
-func (s *Server) campaignEmail(c *fiber.Ctx) error {
+// CampaignEmail serves the sample email's HTML for the preview's frame.
+func (s *Pages) CampaignEmail(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	kind := store.MessageInvitation
 	if c.Query("kind") == string(store.MessageReminder) {
@@ -252,8 +252,8 @@ type failureRow struct {
 // refreshSeconds is how often the campaign page reloads while sending.
 const refreshSeconds = 3
 
-// campaignShow shows a campaign's progress, skips and failures.
-func (s *Server) campaignShow(c *fiber.Ctx) error {
+// CampaignShow shows a campaign's progress, skips and failures.
+func (s *Pages) CampaignShow(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -265,7 +265,7 @@ func (s *Server) campaignShow(c *fiber.Ctx) error {
 		// The Refresh header reloads the page without any script.
 		c.Set("Refresh", fmt.Sprint(refreshSeconds))
 	}
-	return s.Render(c, fiber.StatusOK, "campaign", "Campaign · "+p.SurveyTitle, p)
+	return s.views.Render(c, fiber.StatusOK, "campaign", "Campaign · "+p.SurveyTitle, p)
 }
 
 func newCampaignPage(r invite.Report) campaignPage {
@@ -299,8 +299,8 @@ func newCampaignPage(r invite.Report) campaignPage {
 	return p
 }
 
-// campaignCancelConfirm asks before cancelling.
-func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
+// CampaignCancelConfirm asks before cancelling.
+func (s *Pages) CampaignCancelConfirm(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	r, err := s.campaigns.Report(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {
@@ -309,11 +309,11 @@ func (s *Server) campaignCancelConfirm(c *fiber.Ctx) error {
 	if r.Campaign.State == store.CampaignCancelled {
 		return c.Redirect("/campaigns/"+url.PathEscape(r.Campaign.ID), fiber.StatusSeeOther)
 	}
-	return s.Render(c, fiber.StatusOK, "campaign_cancel", "Cancel campaign", newCampaignPage(r))
+	return s.views.Render(c, fiber.StatusOK, "campaign_cancel", "Cancel campaign", newCampaignPage(r))
 }
 
-// campaignCancel cancels the campaign.
-func (s *Server) campaignCancel(c *fiber.Ctx) error {
+// CampaignCancel cancels the campaign.
+func (s *Pages) CampaignCancel(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
 	r, err := s.campaigns.Cancel(c.UserContext(), actor, input.Param(c, "id"))
 	if err != nil {

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"net/url"
@@ -49,9 +49,9 @@ func followupQuery(c *fiber.Ctx) (followup.Query, int, error) {
 	return q, n, nil
 }
 
-// followupList lists the named responses of the viewer's accounts (every
+// FollowupList lists the named responses of the viewer's accounts (every
 // account's for an admin), newest first.
-func (s *Server) followupList(c *fiber.Ctx) error {
+func (s *Pages) FollowupList(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	q, n, err := followupQuery(c)
 	if err != nil {
@@ -70,7 +70,7 @@ func (s *Server) followupList(c *fiber.Ctx) error {
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}
-	return s.Render(c, fiber.StatusOK, "followups", "Follow-ups", page)
+	return s.views.Render(c, fiber.StatusOK, "followups", "Follow-ups", page)
 }
 
 func rowOf(it followup.Item) followupRow {
@@ -97,12 +97,12 @@ type followupPage struct {
 	Saved  string
 }
 
-// followupShow opens a named response; the service audit-logs the view.
-func (s *Server) followupShow(c *fiber.Ctx) error {
+// FollowupShow opens a named response; the service audit-logs the view.
+func (s *Pages) FollowupShow(c *fiber.Ctx) error {
 	return s.renderFollowup(c, fiber.StatusOK, "", nil)
 }
 
-func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
+func (s *Pages) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
 	u, _ := identity.User(c)
 	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), problem.RequestID(c))
 	if err != nil {
@@ -112,20 +112,20 @@ func (s *Server) renderFollowup(c *fiber.Ctx, status int, note string, errs map[
 	if d.DoneAt != nil {
 		page.DoneAt = d.DoneAt.UTC().Format("2 Jan 2006 15:04") + " UTC"
 	}
-	return s.Render(c, status, "followup", "Follow-up: "+d.Contact, page)
+	return s.views.Render(c, status, "followup", "Follow-up: "+d.Contact, page)
 }
 
-// followupDone marks a follow-up done, with an optional note.
-func (s *Server) followupDone(c *fiber.Ctx) error {
+// FollowupDone marks a follow-up done, with an optional note.
+func (s *Pages) FollowupDone(c *fiber.Ctx) error {
 	return s.setFollowup(c, true)
 }
 
-// followupReopen opens a follow-up again.
-func (s *Server) followupReopen(c *fiber.Ctx) error {
+// FollowupReopen opens a follow-up again.
+func (s *Pages) FollowupReopen(c *fiber.Ctx) error {
 	return s.setFollowup(c, false)
 }
 
-func (s *Server) setFollowup(c *fiber.Ctx, done bool) error {
+func (s *Pages) setFollowup(c *fiber.Ctx, done bool) error {
 	u, _ := identity.User(c)
 	id := input.Param(c, "id")
 	note := input.Form(c, "note")

@@ -1,4 +1,4 @@
-package web
+package staff
 
 import (
 	"errors"
@@ -34,18 +34,18 @@ type privacySearchPage struct {
 	Erased   bool
 }
 
-// adminPrivacy shows the search for a person by email.
-func (s *Server) adminPrivacy(c *fiber.Ctx) error {
-	return s.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Erased: c.Query("done") == "erased"})
+// AdminPrivacy shows the search for a person by email.
+func (s *Pages) AdminPrivacy(c *fiber.Ctx) error {
+	return s.views.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Erased: c.Query("done") == "erased"})
 }
 
-// adminPrivacySearch finds a person by their exact email address. It is a
+// AdminPrivacySearch finds a person by their exact email address. It is a
 // POST so that the address never appears in a URL, and so in no log.
-func (s *Server) adminPrivacySearch(c *fiber.Ctx) error {
+func (s *Pages) AdminPrivacySearch(c *fiber.Ctx) error {
 	email := strings.TrimSpace(input.Form(c, "email"))
 	contact, err := s.privacy.FindByEmail(c.UserContext(), email)
 	if errors.Is(err, privacy.ErrNotFound) {
-		return s.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
+		return s.views.Render(c, fiber.StatusOK, "admin_privacy", "Privacy requests", privacySearchPage{Email: email, NotFound: true})
 	}
 	if err != nil {
 		return err
@@ -63,13 +63,13 @@ type adminPersonPage struct {
 	Form        respondent.RectifyForm
 }
 
-// adminPrivacyPerson shows what Candor holds about a person, with the
+// AdminPrivacyPerson shows what Candor holds about a person, with the
 // actions their request may ask for.
-func (s *Server) adminPrivacyPerson(c *fiber.Ctx) error {
+func (s *Pages) AdminPrivacyPerson(c *fiber.Ctx) error {
 	return s.renderPerson(c, fiber.StatusOK, respondent.RectifyForm{})
 }
 
-func (s *Server) renderPerson(c *fiber.Ctx, status int, form respondent.RectifyForm) error {
+func (s *Pages) renderPerson(c *fiber.Ctx, status int, form respondent.RectifyForm) error {
 	id := input.Param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
@@ -86,7 +86,7 @@ func (s *Server) renderPerson(c *fiber.Ctx, status int, form respondent.RectifyF
 	if o.Erased() {
 		title = "Erased person"
 	}
-	return s.Render(c, status, "admin_privacy_person", title, page)
+	return s.views.Render(c, status, "admin_privacy_person", title, page)
 }
 
 // adminResponsePage is admin_privacy_response.html.
@@ -95,21 +95,21 @@ type adminResponsePage struct {
 	Response privacy.NamedResponse
 }
 
-// adminPrivacyResponse shows a response that carries the person's name;
+// AdminPrivacyResponse shows a response that carries the person's name;
 // opening it is audit-logged.
-func (s *Server) adminPrivacyResponse(c *fiber.Ctx) error {
+func (s *Pages) AdminPrivacyResponse(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	r, err := s.privacy.NamedResponse(c.UserContext(), id, input.Param(c, "response"), "en", staffRequester(c))
 	if err != nil {
 		return err
 	}
 	page := adminResponsePage{Person: "/admin/privacy/" + url.PathEscape(id), Response: r}
-	return s.Render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
+	return s.views.Render(c, fiber.StatusOK, "admin_privacy_response", "Named response", page)
 }
 
-// adminPrivacyExport downloads everything held about the person, for the
+// AdminPrivacyExport downloads everything held about the person, for the
 // admin to send them.
-func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
+func (s *Pages) AdminPrivacyExport(c *fiber.Ctx) error {
 	export, err := s.privacy.Export(c.UserContext(), input.Param(c, "id"), "en", staffRequester(c))
 	if err != nil {
 		return err
@@ -117,8 +117,8 @@ func (s *Server) adminPrivacyExport(c *fiber.Ctx) error {
 	return respondent.SendPersonalData(c, export)
 }
 
-// adminPrivacyRectify corrects the person's name and email.
-func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
+// AdminPrivacyRectify corrects the person's name and email.
+func (s *Pages) AdminPrivacyRectify(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	form := respondent.RectifyForm{Name: strings.TrimSpace(input.Form(c, "name")), Email: strings.TrimSpace(input.Form(c, "email"))}
 	_, err := s.privacy.Rectify(c.UserContext(), id, form.Name, form.Email, staffRequester(c))
@@ -138,8 +138,8 @@ func (s *Server) adminPrivacyRectify(c *fiber.Ctx) error {
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=rectified", fiber.StatusSeeOther)
 }
 
-// adminPrivacyWithdraw withdraws one of the person's consents.
-func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
+// AdminPrivacyWithdraw withdraws one of the person's consents.
+func (s *Pages) AdminPrivacyWithdraw(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	if err := s.privacy.Withdraw(c.UserContext(), id, input.Form(c, "consent"), staffRequester(c)); err != nil {
 		return err
@@ -147,9 +147,9 @@ func (s *Server) adminPrivacyWithdraw(c *fiber.Ctx) error {
 	return c.Redirect("/admin/privacy/"+url.PathEscape(id)+"?done=withdrawn", fiber.StatusSeeOther)
 }
 
-// adminPrivacyEraseConfirm explains what erasure does before the admin
+// AdminPrivacyEraseConfirm explains what erasure does before the admin
 // confirms it.
-func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
+func (s *Pages) AdminPrivacyEraseConfirm(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	o, err := s.privacy.Overview(c.UserContext(), id, "en", staffRequester(c))
 	if err != nil {
@@ -158,11 +158,11 @@ func (s *Server) adminPrivacyEraseConfirm(c *fiber.Ctx) error {
 	if o.Erased() {
 		return privacy.ErrErased
 	}
-	return s.Render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
+	return s.views.Render(c, fiber.StatusOK, "admin_privacy_erase", "Erase "+o.Contact.Name, adminPersonPage{O: o, Base: "/admin/privacy/" + url.PathEscape(id)})
 }
 
-// adminPrivacyErase erases the person.
-func (s *Server) adminPrivacyErase(c *fiber.Ctx) error {
+// AdminPrivacyErase erases the person.
+func (s *Pages) AdminPrivacyErase(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	if err := s.privacy.Erase(c.UserContext(), id, staffRequester(c)); err != nil {
 		return err
