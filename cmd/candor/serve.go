@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
@@ -18,7 +19,6 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
-	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/web"
 )
 

@@ -5,11 +5,11 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }

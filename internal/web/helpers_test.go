@@ -20,12 +20,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
-	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"

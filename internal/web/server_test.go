@@ -12,10 +12,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
-	"github.com/candorhq/candor/internal/authoring"
 )
 
 func TestNewNeedsItsDependencies(t *testing.T) {

@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 )
 
 // AuthService is what the API uses of signing in and staff users (*auth.Service).

@@ -6,9 +6,9 @@ package builder
 import (
 	"context"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 	"github.com/gofiber/fiber/v2"
 )
 

@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/labels"

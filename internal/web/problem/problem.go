@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
@@ -20,7 +21,6 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 )
 
 // Problem is an error a handler means the client to see: everything in it

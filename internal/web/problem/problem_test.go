@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
@@ -19,7 +20,6 @@ import (
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/authoring"
 )
 
 func TestClassify(t *testing.T) {
