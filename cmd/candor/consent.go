@@ -5,18 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	netmail "net/mail"
 	"strconv"
 	"strings"
 
-	"github.com/candorhq/candor/internal/audit"
-	"github.com/candorhq/candor/internal/keys"
-	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
-	"github.com/candorhq/candor/internal/quotes"
-	"github.com/candorhq/candor/internal/report"
-	"github.com/candorhq/candor/internal/respond"
-	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -69,35 +61,4 @@ func consentCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		fmt.Fprintf(stdout, "latest anchor: %d:%s\n", v.Anchor.Seq, v.Anchor.Hash)
 	}
 	return nil
-}
-
-// confirmations is how respondents' new email addresses are sent their
-// confirmation links; zero in commands that serve no respondent pages.
-type confirmations struct {
-	sender privacy.Mailer
-	from   netmail.Address
-}
-
-// respondentServices wires answering and data-subject rights over st.
-func respondentServices(st *store.Store, ring *keys.Ring, baseURL string, subjects privacy.Subjects, mail confirmations) (*respond.Service, *privacy.Service) {
-	sealer := seal.New(ring)
-	priv := privacy.New(privacy.Deps{
-		Consents: st.Consents, Responses: st.Responses, Subjects: subjects, Eraser: st.Contacts,
-		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
-		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
-		EmailChanges: st.EmailChanges, Mailer: mail.sender, From: mail.from, BaseURL: baseURL,
-	})
-	resp := respond.New(respond.Deps{
-		Signer: link.New(ring, baseURL), Keys: ring, Sealer: sealer,
-		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
-		Responses: st.Responses, Consents: priv, Tally: report.New(st.Rollups),
-		Quotes:    quoteService(st, sealer, subjects),
-		Followups: followupRecorder(st, sealer),
-	})
-	return resp, priv
-}
-
-// quoteService keeps and shows respondents' quotable comments over st.
-func quoteService(st *store.Store, sealer *seal.Sealer, people quotes.People) *quotes.Service {
-	return quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: people, Accounts: st.Accounts, Users: st.Users})
 }

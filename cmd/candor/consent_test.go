@@ -128,7 +128,7 @@ func TestKeysReseal(t *testing.T) {
 func TestServeResealsInTheBackgroundAfterARotation(t *testing.T) {
 	t.Parallel()
 	w, env := seededEnv(t)
-	if stop := startReseal(context.Background(), w.Store, w.Ring, "https://candor.example", discardLogger()); stop == nil {
+	if stop := startReseal(context.Background(), appOver(t, w.Store, w.Ring, discardLogger())); stop == nil {
 		t.Fatal("no stop func for a ring of one key")
 	} else {
 		stop() // one key: nothing to do, and nothing left running
@@ -142,7 +142,7 @@ func TestServeResealsInTheBackgroundAfterARotation(t *testing.T) {
 		t.Fatal(err)
 	}
 	var logs syncBuffer
-	stop := startReseal(context.Background(), w.Store, rotated, "https://candor.example", slog.New(slog.NewTextHandler(&logs, nil)))
+	stop := startReseal(context.Background(), appOver(t, w.Store, rotated, slog.New(slog.NewTextHandler(&logs, nil))))
 	deadline := time.Now().Add(30 * time.Second)
 	for !strings.Contains(logs.String(), "re-encrypted under the current key") {
 		if time.Now().After(deadline) {
@@ -165,6 +165,21 @@ func TestServeResealsInTheBackgroundAfterARotation(t *testing.T) {
 }
 
 func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }
+
+// appOver wires an app over st, as candor serve does over the store it
+// opens.
+func appOver(t *testing.T, st *store.Store, ring *keys.Ring, logger *slog.Logger) *app {
+	t.Helper()
+	cfg, err := loadConfig(func(k string) string { return map[string]string{"CANDOR_BASE_URL": "https://candor.example"}[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := wireApp(cfg, st, ring, logger, noMail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 // syncBuffer is a bytes.Buffer that a logger in another goroutine may
 // write while the test reads it.

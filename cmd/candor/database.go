@@ -2,14 +2,12 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"time"
 
 	"github.com/candorhq/candor/internal/config"
-	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/embedded"
 )
@@ -31,49 +29,6 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
-}
-
-// tool is what a one-shot command works with.
-type tool struct {
-	cfg  config.Config
-	ring *keys.Ring
-	st   *store.Store
-}
-
-// parseTool parses a one-shot command's flags, then loads the
-// configuration and opens the tool (see openTool).
-func parseTool(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string) (tool, func(), error) {
-	if err := fs.Parse(args); err != nil {
-		return tool{}, nil, err
-	}
-	cfg, err := loadConfig(getenv)
-	if err != nil {
-		return tool{}, nil, err
-	}
-	return openTool(ctx, cfg)
-}
-
-// openTool loads a validated configuration and its keys, and opens and
-// migrates the store. It logs nothing: one-shot commands print their own
-// results. The returned func closes the store.
-func openTool(ctx context.Context, cfg config.Config) (tool, func(), error) {
-	ring, err := cfg.Keys()
-	if err != nil {
-		return tool{}, nil, err
-	}
-	st, closeDB, err := openStore(ctx, cfg, newLogger(cfg, io.Discard))
-	if err != nil {
-		return tool{}, nil, err
-	}
-	if err := st.Migrate(ctx); err != nil {
-		closeDB()
-		return tool{}, nil, err
-	}
-	if ring, err = withKeptIndexKeys(ctx, st, ring, newLogger(cfg, io.Discard)); err != nil {
-		closeDB()
-		return tool{}, nil, err
-	}
-	return tool{cfg: cfg, ring: ring, st: st}, closeDB, nil
 }
 
 // openStore connects to CANDOR_MONGODB_URI, or starts the embedded database

@@ -4,12 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
-
-	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/keys"
-	"github.com/candorhq/candor/internal/seal"
-	"github.com/candorhq/candor/internal/store"
 )
 
 // keysReseal runs `candor keys reseal`: after a new key was put first in
@@ -18,19 +12,19 @@ import (
 // leave the ring. It is idempotent and safe while Candor serves.
 func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys reseal", stderr)
-	t, closeDB, err := parseTool(ctx, fs, args, getenv)
+	a, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
-	n, err := reseal(ctx, t.st, t.ring, t.cfg.BaseURL)
+	defer a.close()
+	n, err := reseal(ctx, a)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "resealed under key %s: %s\n", t.ring.CurrentID(), n)
-	if len(t.ring.IDs()) > 1 {
+	fmt.Fprintf(stdout, "resealed under key %s: %s\n", a.ring.CurrentID(), n)
+	if len(a.ring.IDs()) > 1 {
 		// Recorded as the background reseal does, for keys status.
-		return t.st.Markers.SetMarker(ctx, resealMarker, t.ring.CurrentID())
+		return a.st.Markers.SetMarker(ctx, resealMarker, a.ring.CurrentID())
 	}
 	return nil
 }
@@ -42,20 +36,17 @@ func (r resealed) String() string {
 	return fmt.Sprintf("%d responses, %d consent references, %d comments, %d follow-up notes", r.responses, r.consentRefs, r.comments, r.notes)
 }
 
-// reseal re-encrypts everything sealed under an older key of ring.
-func reseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string) (resealed, error) {
-	sealer := seal.New(ring)
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, sealer)
-	_, priv := respondentServices(st, ring, baseURL, customers, confirmations{})
-	n, err := priv.Reseal(ctx)
+// reseal re-encrypts everything sealed under an older key of a's ring.
+func reseal(ctx context.Context, a *app) (resealed, error) {
+	n, err := a.privacy.Reseal(ctx)
 	if err != nil {
 		return resealed{}, err
 	}
 	out := resealed{responses: n.Responses, consentRefs: n.ConsentRefs}
-	if out.comments, err = quoteService(st, sealer, customers).Reseal(ctx); err != nil {
+	if out.comments, err = a.quotes.Reseal(ctx); err != nil {
 		return out, err
 	}
-	if out.notes, err = followupRecorder(st, sealer).Reseal(ctx); err != nil {
+	if out.notes, err = a.followups.Reseal(ctx); err != nil {
 		return out, err
 	}
 	return out, nil
@@ -70,7 +61,8 @@ const resealMarker = "reseal"
 // keeps later starts from reading everything again. Replicas doing it at
 // once do no harm, since each write is whole and any of them is right.
 // stop cancels it and waits.
-func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL string, logger *slog.Logger) (stop func()) {
+func startReseal(ctx context.Context, a *app) (stop func()) {
+	st, ring, logger := a.st, a.ring, a.logger
 	if len(ring.IDs()) < 2 {
 		return func() {}
 	}
@@ -78,7 +70,7 @@ func startReseal(ctx context.Context, st *store.Store, ring *keys.Ring, baseURL 
 		if done, err := st.Markers.Marker(ctx, resealMarker); err == nil && done == ring.CurrentID() {
 			return
 		}
-		n, err := reseal(ctx, st, ring, baseURL)
+		n, err := reseal(ctx, a)
 		if err != nil {
 			if ctx.Err() == nil {
 				logger.Error("re-encrypting under the current key failed; run candor keys reseal", "key", ring.CurrentID(), "err", err)

@@ -24,23 +24,23 @@ import (
 func keysRewrap(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys rewrap", stderr)
 	every := fs.Int64("progress", 500, "print progress every N contacts")
-	t, closeDB, err := parseTool(ctx, fs, args, getenv)
+	a, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
-	n, err := rewrap(ctx, t.st, t.ring, customer.RewrapOptions{
+	defer a.close()
+	n, err := rewrap(ctx, a.st, a.ring, customer.RewrapOptions{
 		ProgressEvery: *every,
 		Progress:      func(done, total int64) { fmt.Fprintf(stdout, "contacts %d/%d\n", done, total) },
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "rewrapped under key %s: %s; %d blind-index keys kept\n", t.ring.CurrentID(), n.Rewrapped, n.kept)
+	fmt.Fprintf(stdout, "rewrapped under key %s: %s; %d blind-index keys kept\n", a.ring.CurrentID(), n.Rewrapped, n.kept)
 	if left := n.Remaining(); left > 0 {
 		return fmt.Errorf("%d contacts are still under an older key; run candor keys rewrap again (an email held by two contacts needs one of them corrected or erased first)", left)
 	}
-	return t.st.Markers.SetMarker(ctx, rewrapMarker, t.ring.CurrentID())
+	return a.st.Markers.SetMarker(ctx, rewrapMarker, a.ring.CurrentID())
 }
 
 // rewrapped is what a rewrap did: the contacts, and the blind-index keys
@@ -124,25 +124,25 @@ func withKeptIndexKeys(ctx context.Context, st *store.Store, ring *keys.Ring, lo
 // that the operator knows when an old key may leave the ring.
 func keysStatus(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys status", stderr)
-	t, closeDB, err := parseTool(ctx, fs, args, getenv)
+	a, err := parseTool(ctx, fs, args, getenv)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
-	byKey, err := t.st.Contacts.CountByDataKey(ctx)
+	defer a.close()
+	byKey, err := a.st.Contacts.CountByDataKey(ctx)
 	if err != nil {
 		return err
 	}
-	imports, err := t.st.Imports.DataKeys(ctx)
+	imports, err := a.st.Imports.DataKeys(ctx)
 	if err != nil {
 		return err
 	}
 	for _, box := range imports {
-		if !box.IsZero() && box.KeyID != t.ring.CurrentID() {
+		if !box.IsZero() && box.KeyID != a.ring.CurrentID() {
 			byKey[box.KeyID] += 0 // so that a key only imports use is listed too
 		}
 	}
-	fmt.Fprintf(stdout, "keys in the ring: %s (current %s)\n", strings.Join(t.ring.IDs(), ", "), t.ring.CurrentID())
+	fmt.Fprintf(stdout, "keys in the ring: %s (current %s)\n", strings.Join(a.ring.IDs(), ", "), a.ring.CurrentID())
 	for _, id := range slices.Sorted(maps.Keys(byKey)) {
 		if id == "" {
 			fmt.Fprintf(stdout, "contacts erased (no data key): %d\n", byKey[id])
@@ -154,10 +154,10 @@ func keysStatus(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 				n++
 			}
 		}
-		fmt.Fprintf(stdout, "contacts with a data key under %s: %d; imports: %d%s\n", id, byKey[id], n, ringNote(t.ring, id))
+		fmt.Fprintf(stdout, "contacts with a data key under %s: %d; imports: %d%s\n", id, byKey[id], n, ringNote(a.ring, id))
 	}
 	for _, m := range []string{resealMarker, rewrapMarker} {
-		done, err := t.st.Markers.Marker(ctx, m)
+		done, err := a.st.Markers.Marker(ctx, m)
 		if err != nil {
 			return err
 		}
@@ -166,15 +166,15 @@ func keysStatus(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 		}
 		fmt.Fprintf(stdout, "last complete %s: under %s\n", m, done)
 	}
-	kept, err := t.st.IndexKeys.All(ctx)
+	kept, err := a.st.IndexKeys.All(ctx)
 	if err != nil {
 		return err
 	}
 	for _, k := range kept {
-		fmt.Fprintf(stdout, "blind-index key of %s kept, sealed under %s%s\n", k.ID, k.Key.KeyID, ringNote(t.ring, k.Key.KeyID))
+		fmt.Fprintf(stdout, "blind-index key of %s kept, sealed under %s%s\n", k.ID, k.Key.KeyID, ringNote(a.ring, k.Key.KeyID))
 	}
-	if rewrapDone(ctx, t.st, t.ring) {
-		fmt.Fprintf(stdout, "only %s is needed: the other keys may leave CANDOR_SECRET_KEYS once links signed with them have expired\n", t.ring.CurrentID())
+	if rewrapDone(ctx, a.st, a.ring) {
+		fmt.Fprintf(stdout, "only %s is needed: the other keys may leave CANDOR_SECRET_KEYS once links signed with them have expired\n", a.ring.CurrentID())
 	} else {
 		fmt.Fprintln(stdout, "older keys are still needed: run candor keys reseal and candor keys rewrap")
 	}

@@ -5,12 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"time"
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
-	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -30,13 +28,13 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 	if err != nil {
 		return err
 	}
-	t, closeDB, err := openTool(ctx, cfg)
+	a, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer a.close()
 	surveys, responses := 0, 0
-	err = rebuildRollups(ctx, t.st, seal.New(t.ring), *only, func(sv survey.Survey, r report.Rebuilt) {
+	err = rebuildRollups(ctx, a, *only, func(sv survey.Survey, r report.Rebuilt) {
 		surveys++
 		responses += r.Responses
 		fmt.Fprintf(stdout, "%s  %q: %d responses counted in %d weeks", sv.ID, sv.Title.Get(sv.DefaultLocale, sv.DefaultLocale), r.Responses, r.Weeks)
@@ -53,18 +51,16 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 }
 
 // rebuildRollups recomputes the rollups of survey only, or of every survey
-// when only is empty, opening the answers with sealer.
-func rebuildRollups(ctx context.Context, st *store.Store, sealer *seal.Sealer, only string, each func(survey.Survey, report.Rebuilt)) error {
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
-	return report.New(st.Rollups).RebuildAll(ctx, st.Surveys, st.Responses, open, only, each)
+// when only is empty.
+func rebuildRollups(ctx context.Context, a *app, only string, each func(survey.Survey, report.Rebuilt)) error {
+	return a.reports.RebuildAll(ctx, a.st.Surveys, a.st.Responses, a.openAnswers, only, each)
 }
 
 // rebuildOutdatedRollups rebuilds the rollups still counted by ISO week,
 // from before reports used calendar months.
-func rebuildOutdatedRollups(ctx context.Context, st *store.Store, sealer *seal.Sealer, logger *slog.Logger) error {
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
-	return report.New(st.Rollups).RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(sv survey.Survey, r report.Rebuilt) {
-		logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
+func rebuildOutdatedRollups(ctx context.Context, a *app) error {
+	return a.reports.RebuildOutdated(ctx, a.st.Surveys, a.st.Responses, a.openAnswers, func(sv survey.Survey, r report.Rebuilt) {
+		a.logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
 	})
 }
 
@@ -74,8 +70,12 @@ const tallySweepEvery = time.Minute
 // startTallySweeper counts, at start and then every minute, the responses
 // whose counting was left undone (a lost reply, a crash, a rebuild that
 // held their survey). Every serve process sweeps; claims keep them apart.
-func startTallySweeper(ctx context.Context, st *store.Store, sealer *seal.Sealer, logger *slog.Logger) (stop func()) {
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(sealer, r) }
-	sw := report.New(st.Rollups).NewSweeper(st.Responses, open)
-	return inBackground(ctx, func(ctx context.Context) { sw.Run(ctx, tallySweepEvery, logger) })
+func startTallySweeper(ctx context.Context, a *app) (stop func()) {
+	sw := a.reports.NewSweeper(a.st.Responses, a.openAnswers)
+	return inBackground(ctx, func(ctx context.Context) { sw.Run(ctx, tallySweepEvery, a.logger) })
+}
+
+// openAnswers opens a stored response's sealed answers, for counting them.
+func (a *app) openAnswers(r store.Response) (survey.Answers, error) {
+	return privacy.OpenAnswers(a.sealer, r)
 }

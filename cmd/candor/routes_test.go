@@ -109,11 +109,15 @@ func TestEveryRouteRefusesHostileBodies(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := store.New(db)
-	srv, err := newServer(ctx, cfg, st, ring, slog.New(slog.DiscardHandler), io.Discard)
+	a, err := wireApp(cfg, st, ring, slog.New(slog.DiscardHandler), sendMail)
 	if err != nil {
 		t.Fatal(err)
 	}
-	app := srv.web.App()
+	srv, err := newServer(ctx, a, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	app := srv.App()
 	params := routeParams(t, db, link.New(ring, baseURL))
 
 	admin := newBrowser(t, app)

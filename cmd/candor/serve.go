@@ -5,19 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	netmail "net/mail"
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/authoring"
-	"github.com/candorhq/candor/internal/config"
-	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/followup"
-	"github.com/candorhq/candor/internal/keys"
-	"github.com/candorhq/candor/internal/metrics"
-	"github.com/candorhq/candor/internal/privacy"
-	"github.com/candorhq/candor/internal/report"
-	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web"
 )
@@ -32,31 +23,21 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 		return err
 	}
 	logger := newLogger(cfg, stderr)
-	ring, err := cfg.Keys()
+	a, err := newApp(ctx, cfg, logger, sendMail)
 	if err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
-		return err
-	}
-	if err := rebuildOutdatedRollups(ctx, st, seal.New(ring), logger); err != nil {
+	defer a.close()
+	if err := rebuildOutdatedRollups(ctx, a); err != nil {
 		return err
 	}
 
-	app, err := newServer(ctx, cfg, st, ring, logger, stderr)
+	srv, err := newServer(ctx, a, stderr)
 	if err != nil {
 		return err
 	}
 	if cfg.MetricsAddr != "" {
-		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, cfg.MetricsToken, app.metrics, logger)
+		stopMetrics, err := serveMetrics(ctx, cfg.MetricsAddr, cfg.MetricsToken, a.metrics, logger)
 		if err != nil {
 			return err
 		}
@@ -64,85 +45,53 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	} else if cfg.MetricsToken == "" {
 		logger.Info("metrics are not served: set CANDOR_METRICS_TOKEN, or CANDOR_METRICS_ADDR for a listener of their own")
 	}
-	// Deferred after closeDB, so it runs first: the dispatcher finishes the
+	// Deferred after close, so it runs first: the dispatcher finishes the
 	// batches it holds while the database is still there.
-	defer app.delivery.start(ctx, cfg.Dispatch, logger)()
-	defer startAlerts(ctx, app.followups, cfg.Dispatch)()
-	defer startReseal(ctx, st, ring, cfg.BaseURL, logger)()
-	defer startRewrap(ctx, st, ring, logger)()
-	defer inBackground(ctx, func(ctx context.Context) { app.auth.RunSweeper(ctx, sweepEvery) })()
-	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, app.privacy, anchorEvery, logger) })()
-	defer startTallySweeper(ctx, st, seal.New(ring), logger)()
-	defer app.auth.Wait() // reset mail still being sent
+	defer a.delivery.start(ctx, cfg.Dispatch, logger)()
+	defer startAlerts(ctx, a.followups, cfg.Dispatch)()
+	defer startReseal(ctx, a)()
+	defer startRewrap(ctx, a.st, a.ring, logger)()
+	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()
+	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, a.privacy, anchorEvery, logger) })()
+	defer startTallySweeper(ctx, a)()
+	defer a.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
-	if err := app.web.Listen(ctx, cfg.Addr); err != nil {
+	if err := srv.Listen(ctx, cfg.Addr); err != nil {
 		return err
 	}
 	logger.Info("candor stopped")
 	return nil
 }
 
-// server is what `candor serve` runs: the web server, and the services
-// whose background work serve starts beside it.
-type server struct {
-	web       *web.Server
-	delivery  delivery
-	followups *followup.Service
-	metrics   *metrics.Metrics
-	auth      *auth.Service
-	privacy   *privacy.Service
-}
-
-// newServer builds every service over st and the web server on top; the
-// first admin is created on an empty database.
-func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.Logger, stderr io.Writer) (*server, error) {
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
-		customer.WithImportJobs(st.Uploads, st.Imports, logger))
-	mx := metrics.New(version)
-	mx.WatchOutbox(st.Outbox.Count)
-	delivery, err := newDelivery(cfg, st, ring, customers, logger, mx)
-	if err != nil {
-		return nil, err
-	}
-	authSvc, err := newAuth(cfg, st, ring, delivery.sender, logger)
-	if err != nil {
-		return nil, err
-	}
-	created, generated, err := authSvc.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
+// newServer builds the web server over a's services; the first admin is
+// created on an empty database.
+func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, error) {
+	cfg := a.cfg
+	created, generated, err := a.auth.EnsureFirstAdmin(ctx, cfg.AdminEmail, cfg.AdminPassword)
 	if err != nil {
 		return nil, err
 	}
 	if created {
-		logger.Info("first admin created", "email", firstAdminEmail(cfg.AdminEmail))
+		a.logger.Info("first admin created", "email", firstAdminEmail(cfg.AdminEmail))
 	}
 	if generated != "" {
 		// Shown once, on the console only, never in the structured log.
 		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
 			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
-	respondents, privacySvc := respondentServices(st, ring, cfg.BaseURL, customers,
-		confirmations{sender: delivery.sender, from: delivery.from})
-	followups, err := newFollowups(cfg, st, ring, customers, privacySvc, delivery.sender, logger)
-	if err != nil {
-		return nil, err
-	}
-	srv, err := web.New(web.Deps{
-		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version, Metrics: mx,
-		Customers:   customers,
-		Surveys:     authoring.New(st.Surveys, st.Responses),
-		Respondents: respondents,
-		Campaigns:   delivery.service,
-		Privacy:     privacySvc,
-		Quotes:      quoteService(st, seal.New(ring), customers),
-		Followups:   followups,
-		Reports:     report.New(st.Rollups),
+	return web.New(web.Deps{
+		Config: cfg, Auth: a.auth, DB: a.st, Keys: a.ring, Logger: a.logger, Version: version, Metrics: a.metrics,
+		Customers:   a.customers,
+		Surveys:     authoring.New(a.st.Surveys, a.st.Responses),
+		Respondents: a.respondents,
+		Campaigns:   a.delivery.service,
+		Privacy:     a.privacy,
+		Quotes:      a.quotes,
+		Followups:   a.followups,
+		Reports:     a.reports,
 
-		ReportCampaigns: st.Campaigns,
+		ReportCampaigns: a.st.Campaigns,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &server{web: srv, delivery: delivery, followups: followups, metrics: mx, auth: authSvc, privacy: privacySvc}, nil
 }
 
 // sweepEvery is how often expired revoked tokens and reset links are
@@ -175,18 +124,6 @@ func anchorConsents(ctx context.Context, chain interface {
 			logger.Debug("consent chain anchored", "anchor", a.Seq, "shards", len(a.Heads))
 		}
 	}
-}
-
-// newAuth wires staff authentication; reset links go out through the
-// same sender as survey mail.
-func newAuth(cfg config.Config, st *store.Store, ring *keys.Ring, sender auth.Sender, logger *slog.Logger) (*auth.Service, error) {
-	from, err := netmail.ParseAddress(cfg.MailFrom)
-	if err != nil {
-		return nil, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
-	}
-	d := auth.StoresOf(st, ring)
-	d.Sender, d.From, d.BaseURL, d.Logger = sender, *from, cfg.BaseURL, logger
-	return auth.New(d, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL}), nil
 }
 
 func firstAdminEmail(configured string) string {

@@ -46,13 +46,12 @@ func user(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io
 			return err
 		}
 	}
-	t, closeDB, err := openTool(ctx, cfg)
+	a, err := openTool(ctx, cfg)
 	if err != nil {
 		return err
 	}
-	defer closeDB()
-	ring, st := t.ring, t.st
-	u, err := auth.New(auth.StoresOf(st, ring), auth.Options{}).CreateUser(ctx, auth.NewUser{
+	defer a.close()
+	u, err := a.auth.CreateUser(ctx, auth.NewUser{
 		Email: *email, Name: *name, Role: store.Role(*role), Password: password,
 	})
 	if f, ok := fault.As(err); ok && len(f.SortedFields()) > 0 {

@@ -17,11 +17,9 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
-	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/metrics"
-	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -44,46 +42,25 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 			"(for the embedded database, run `candor db` and point both at it)")
 	}
 	logger := newLogger(cfg, stderr)
-	ring, err := cfg.Keys()
+	a, err := newApp(ctx, cfg, logger, sendMail)
 	if err != nil {
 		return err
 	}
-	st, closeDB, err := openStore(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	defer closeDB()
-	if err := st.Migrate(ctx); err != nil {
-		return err
-	}
-	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
-		return err
-	}
-	customers := customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring))
-	mx := metrics.New(version)
-	mx.WatchOutbox(st.Outbox.Count)
+	defer a.close()
 	if *metricsAddr == "" {
 		*metricsAddr = cfg.MetricsAddr
 	}
 	if *metricsAddr != "" {
-		stopMetrics, err := serveMetrics(ctx, *metricsAddr, cfg.MetricsToken, mx, logger)
+		stopMetrics, err := serveMetrics(ctx, *metricsAddr, cfg.MetricsToken, a.metrics, logger)
 		if err != nil {
 			return err
 		}
 		defer stopMetrics()
 	}
-	d, err := newDelivery(cfg, st, ring, customers, logger, mx)
-	if err != nil {
-		return err
-	}
 	// Detractor alerts go out wherever survey mail does.
-	followups, err := newFollowups(cfg, st, ring, customers, nil, d.sender, logger)
-	if err != nil {
-		return err
-	}
-	defer startAlerts(ctx, followups, true)()
+	defer startAlerts(ctx, a.followups, true)()
 	logger.Info("candor worker started", "version", version)
-	d.dispatcher.Run(ctx)
+	a.delivery.dispatcher.Run(ctx)
 	return nil
 }
 
@@ -97,7 +74,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers *customer.Service, logger *slog.Logger, obs invite.Observer) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -114,7 +91,7 @@ func newDelivery(cfg config.Config, st *store.Store, ring *keys.Ring, customers 
 	if cfg.ContactFrequency == 0 {
 		ic.ContactFrequency = -1
 	}
-	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: link.New(ring, cfg.BaseURL), Config: ic, Logger: logger, Observer: obs}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs}
 	svc, err := invite.NewService(deps)
 	if err != nil {
 		return delivery{}, err

@@ -9,6 +9,7 @@ import (
 	texttemplate "text/template"
 	"time"
 
+	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -62,27 +63,27 @@ type emailData struct {
 	Lang, Subject, Title, Greeting, Validity, SenderName string
 	Leads                                                []string
 	SurveyURL, PrivacyURL, UnsubscribeURL                string
-	Text                                                 emailText
+	Text                                                 i18n.Catalog // the email's fixed wording
 }
 
 func (r *renderer) render(in emailInput) (Email, error) {
-	txt := emailTexts(in.Locale)
+	txt := i18n.EmailMessages(in.Locale)
 	title := in.Survey.Title.Get(in.Locale, in.Survey.DefaultLocale)
 	d := emailData{
 		Lang: in.Locale, Title: title, SenderName: in.SenderName, Text: txt,
 		SurveyURL: in.SurveyURL, PrivacyURL: in.PrivacyURL, UnsubscribeURL: in.UnsubscribeURL,
-		Subject:  fmt.Sprintf(txt.Subject, title),
-		Greeting: txt.GreetingNoName,
+		Subject:  fmt.Sprintf(txt.T("email.subject"), title),
+		Greeting: txt.T("email.greeting.no_name"),
 		// An ISO date reads the same in every language and cannot be mistaken
 		// for another day.
-		Validity: fmt.Sprintf(txt.Validity, in.ExpiresAt.UTC().Format(time.DateOnly)),
+		Validity: fmt.Sprintf(txt.T("email.validity"), in.ExpiresAt.UTC().Format(time.DateOnly)),
 	}
 	if name := oneLine(in.Name); name != "" {
-		d.Greeting = fmt.Sprintf(txt.Greeting, name)
+		d.Greeting = fmt.Sprintf(txt.T("email.greeting"), name)
 	}
 	if in.Kind == store.MessageReminder {
-		d.Subject = fmt.Sprintf(txt.ReminderSubject, title)
-		d.Leads = append(d.Leads, txt.ReminderLead)
+		d.Subject = fmt.Sprintf(txt.T("email.reminder.subject"), title)
+		d.Leads = append(d.Leads, txt.T("email.reminder.lead"))
 	}
 	if intro := in.Survey.Intro.Get(in.Locale, in.Survey.DefaultLocale); intro != "" {
 		for line := range strings.SplitSeq(intro, "\n") {
@@ -91,7 +92,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 			}
 		}
 	} else if in.Kind != store.MessageReminder {
-		d.Leads = append(d.Leads, txt.Lead)
+		d.Leads = append(d.Leads, txt.T("email.lead"))
 	}
 	d.Subject = oneLine(d.Subject)
 

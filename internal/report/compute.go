@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candorhq/candor/internal/report/release"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -31,7 +32,7 @@ type source struct {
 	parts    []part
 	quarters map[string][]part      // the parts by quarter label
 	span     [2]date                // the first date of the first month with responses, the last of the last
-	rel      *release               // what may be shown
+	rel      *release.Release       // what may be shown
 	data     map[string]partCounts  // rollup dimension → counts
 	lines    map[selection]timeline // what each selection's shown forms tie together
 }
@@ -90,8 +91,8 @@ func (q Query) normalized() (Query, error) {
 
 // releases keeps decided releases between reports; nil decides afresh.
 type releases interface {
-	get(surveyID, key string, k int64) *release
-	put(surveyID, key string, k int64, r *release)
+	Get(surveyID, key string, k int64) *release.Release
+	Put(surveyID, key string, k int64, r *release.Release)
 }
 
 // compute builds a report: it loads each survey's parts and release, and
@@ -219,7 +220,7 @@ func (src *source) load(ctx context.Context, ld loader, cache releases, q Query)
 	}
 	src.parts = parts
 	if len(parts) == 0 {
-		src.rel = decide(src.k, nil)
+		src.rel = release.Decide(src.k, nil)
 		return nil
 	}
 	for _, p := range parts {
@@ -230,16 +231,16 @@ func (src *source) load(ctx context.Context, ld loader, cache releases, q Query)
 	src.span = [2]date{firstMonth.first, lastMonth.last}
 
 	if cache != nil && key != "" {
-		src.rel = cache.get(src.def.ID, key, src.k)
+		src.rel = cache.Get(src.def.ID, key, src.k)
 	}
 	if src.rel == nil {
 		combos, err := src.read(ctx, ld, dimCombo)
 		if err != nil {
 			return err
 		}
-		src.rel = decide(src.k, releaseInput(parts, combos))
+		src.rel = release.Decide(src.k, releaseInput(parts, combos))
 		if cache != nil && key != "" {
-			cache.put(src.def.ID, key, src.k, src.rel)
+			cache.Put(src.def.ID, key, src.k, src.rel)
 		}
 	}
 	dims := []string{dimAll}
@@ -288,20 +289,20 @@ func (src *source) read(ctx context.Context, ld loader, dim string) (partCounts,
 }
 
 // releaseInput groups the responses by combo of every part into months.
-func releaseInput(parts []part, combos partCounts) []releaseMonth {
-	var out []releaseMonth
+func releaseInput(parts []part, combos partCounts) []release.Month {
+	var out []release.Month
 	for _, p := range parts {
-		if len(out) == 0 || out[len(out)-1].label != p.monthLabel() {
-			out = append(out, releaseMonth{label: p.monthLabel(), quarter: p.quarterLabel(), weeks: make(map[string]map[combo]int64)})
+		if len(out) == 0 || out[len(out)-1].Label != p.monthLabel() {
+			out = append(out, release.Month{Label: p.monthLabel(), Quarter: p.quarterLabel(), Weeks: make(map[string]map[release.Combo]int64)})
 		}
 		m := &out[len(out)-1]
-		byCombo := make(map[combo]int64)
+		byCombo := make(map[release.Combo]int64)
 		for v, t := range combos[p] {
 			if c, ok := parseCombo(v); ok && t.n > 0 {
 				byCombo[c] += t.n
 			}
 		}
-		m.weeks[p.week.String()] = byCombo
+		m.Weeks[p.week.String()] = byCombo
 	}
 	return out
 }
@@ -333,7 +334,7 @@ func (r *run) cell(label string, s selection, first, last date, period Period) C
 // value returns the counts of selection s over days first..last, or why
 // the release does not determine them.
 func (src *source) value(s selection, first, last date, period Period, label string) (tally, Reason) {
-	if !src.rel.released(s) {
+	if !src.rel.Released(s.key()) {
 		return tally{}, Unchecked
 	}
 	if period == Weekly && s.dim != "" {
@@ -356,8 +357,8 @@ func (src *source) value(s selection, first, last date, period Period, label str
 		return t, ""
 	}
 	if nd, ok := src.nodeOf(first, last); ok {
-		if f, ok := src.rel.lookup(nd, s); ok && f.hidden {
-			return tally{}, f.reason
+		if why, hidden := src.rel.Hides(nd, s.key()); hidden {
+			return tally{}, Reason(why)
 		}
 	}
 	switch {
@@ -371,16 +372,16 @@ func (src *source) value(s selection, first, last date, period Period, label str
 
 // nodeOf returns the release's time node that is days first..last, within
 // the survey's months, if one is: all time, a quarter, a month or a week.
-func (src *source) nodeOf(first, last date) (node, bool) {
+func (src *source) nodeOf(first, last date) (release.Node, bool) {
 	if first == src.span[0] && last == src.span[1] {
-		return allTime, true
+		return release.Node{Grain: release.AllTime}, true
 	}
 	for _, p := range []Period{Monthly, Quarterly, Weekly} {
 		if u := unitOf(p, first); u.first == first && u.last == last {
-			return node{p, u.label}, true
+			return node(p, u.label), true
 		}
 	}
-	return node{}, false
+	return release.Node{}, false
 }
 
 // timeline ties together the days at which a selection's shown forms
@@ -420,12 +421,13 @@ func (src *source) line(s selection) timeline {
 	if s.dim == "" {
 		periods = append(periods, Weekly)
 	}
-	if f, ok := src.rel.lookup(allTime, s); !ok || !f.hidden {
+	key := s.key()
+	if _, hidden := src.rel.Hides(release.Node{Grain: release.AllTime}, key); !hidden {
 		tie(src.span[0], src.span[1])
 	}
 	for _, p := range periods {
 		for _, u := range units(p, src.span[0], src.span[1]) {
-			if f, ok := src.rel.lookup(node{p, u.label}, s); !ok || !f.hidden {
+			if _, hidden := src.rel.Hides(node(p, u.label), key); !hidden {
 				tie(u.first, u.last)
 			}
 		}
@@ -439,14 +441,11 @@ func (src *source) line(s selection) timeline {
 func (r *run) values(d Dimension) ([]string, Reason) {
 	var out []string
 	for _, src := range r.sources {
-		if !src.rel.released(selection{dim: d, manager: r.manager, cross: r.cross}) {
+		s := selection{dim: d, manager: r.manager, cross: r.cross}.key()
+		if !src.rel.Released(s) {
 			return nil, Unchecked
 		}
-		for _, f := range src.rel.forms {
-			if f.key.node == allTime && f.key.sel.dim == d && f.key.sel.cross == r.cross && f.key.sel.manager == r.manager && f.n > 0 {
-				out = append(out, f.key.sel.value)
-			}
-		}
+		out = append(out, src.rel.Values(s)...)
 	}
 	slices.Sort(out)
 	return slices.Compact(out), ""

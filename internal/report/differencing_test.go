@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorhq/candor/internal/report/release"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -74,8 +75,8 @@ func randomWorld(seed uint64) world {
 }
 
 // atomKey names an atom: survey, part and combo.
-func atomKey(surveyID string, p part, c combo) string {
-	return surveyID + "/" + p.String() + "/" + c.String()
+func atomKey(surveyID string, p part, c release.Combo) string {
+	return surveyID + "/" + p.String() + "/" + comboString(c)
 }
 
 type battery struct {
@@ -84,13 +85,13 @@ type battery struct {
 	first  date // the days atoms span
 	last   date
 	data   [2]date // the first and last day with responses
-	combos []combo
+	combos []release.Combo
 	atoms  map[string]int // atom → index
 	counts []int64
 	shown  map[string][]int // distinct shown sums, by their sorted atoms
 	checks int
 	loaded fixedKey // the world counted once, as Scan counts it
-	cache  *releaseCache
+	cache  *release.Cache
 }
 
 // fixedKey is a scan whose releases may be kept: its counts never change.
@@ -102,9 +103,9 @@ func (l fixedKey) index(ctx context.Context, surveyID string) ([]part, string, e
 }
 
 func newBattery(t *testing.T, w world) *battery {
-	b := &battery{t: t, w: w, atoms: make(map[string]int), shown: make(map[string][]int), cache: &releaseCache{}}
+	b := &battery{t: t, w: w, atoms: make(map[string]int), shown: make(map[string][]int), cache: &release.Cache{}}
 	b.first, b.last = dayOf(w.entries[0].Day), dayOf(w.entries[0].Day)
-	seen := make(map[combo]bool)
+	seen := make(map[release.Combo]bool)
 	for _, e := range w.entries {
 		b.first, b.last = min(b.first, dayOf(e.Day)), max(b.last, dayOf(e.Day))
 		if c := comboOf(e.Segment); !seen[c] {
@@ -214,7 +215,7 @@ func (b *battery) everyQuery() {
 		lenses = append(lenses, Query{By: d})
 		values := make(map[string]bool)
 		for _, c := range b.combos {
-			values[c[dimIndex(d)]] = true
+			values[c.Of(release.Dim(d))] = true
 		}
 		for v := range values {
 			lenses = append(lenses, Query{Filter: Filter{Dimension: d, Value: v}})
@@ -426,7 +427,7 @@ func TestBatteryCatchesNaiveSuppression(t *testing.T) {
 			continue
 		}
 		all = append(all, i)
-		switch c[dimIndex(Region)] {
+		switch c.Of(release.Region) {
 		case "EU":
 			eu = append(eu, i)
 		case "US":

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/candorhq/candor/internal/report/release"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -30,10 +31,11 @@ func (s selection) rollup() (dim, value string) {
 	return string(s.dim), s.value
 }
 
-func (c combo) String() string { return strings.Join(c[:], comboSep) }
+// comboString returns a combo as its rollup documents name it.
+func comboString(c release.Combo) string { return strings.Join(c[:], comboSep) }
 
-func parseCombo(s string) (combo, bool) {
-	var c combo
+func parseCombo(s string) (release.Combo, bool) {
+	var c release.Combo
 	parts := strings.Split(s, comboSep)
 	if len(parts) != len(c) {
 		return c, false
@@ -57,11 +59,11 @@ func (e Entry) change(weight int64) (store.RollupChange, error) {
 	for _, d := range Dimensions() {
 		c.Segments = append(c.Segments, store.RollupSegment{Dim: string(d), Value: e.Segment.Value(d)})
 		if d != Manager {
-			dim, v := selection{dim: d, value: e.Segment.Value(d), manager: cb[dimIndex(Manager)], cross: true}.rollup()
+			dim, v := selection{dim: d, value: e.Segment.Value(d), manager: cb.Of(release.Manager), cross: true}.rollup()
 			c.Segments = append(c.Segments, store.RollupSegment{Dim: dim, Value: v})
 		}
 	}
-	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimCombo, Value: cb.String(), CountOnly: true})
+	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimCombo, Value: comboString(cb), CountOnly: true})
 	for _, a := range e.Answers {
 		var values []string
 		switch {

@@ -16,9 +16,9 @@
 //
 // Anonymity. What any report may show is decided once per survey and
 // version of its counts, for all reports together: the release (see
-// release.go). It is checked exactly on its atoms, so that no combination
-// of reports — breakdowns, filters, managers' breakdowns, overlapping
-// ranges, trends and their totals — lets anyone subtract their way to
+// package release). It is checked exactly on its atoms, so that no
+// combination of reports — breakdowns, filters, managers' breakdowns,
+// overlapping ranges, trends and their totals — lets anyone subtract their way to
 // fewer than k respondents. A report shows a number when the release
 // shows it or shown forms of the same group add up to it, and otherwise
 // says why not. Two things remain visible by design: a change between

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"hash/fnv"
 	"slices"
-	"sync"
 	"time"
 
+	"github.com/candorhq/candor/internal/report/release"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -47,7 +47,7 @@ var _ Store = (*store.Rollups)(nil)
 type Service struct {
 	st       Store
 	batch    *batcher
-	releases *releaseCache
+	releases *release.Cache
 	now      func() time.Time
 	// pause, when set (by tests), is called at the step boundaries of
 	// counting and rebuilding.
@@ -56,7 +56,7 @@ type Service struct {
 
 // New returns a Service on st.
 func New(st Store) *Service {
-	s := &Service{st: st, releases: &releaseCache{}, now: time.Now}
+	s := &Service{st: st, releases: &release.Cache{}, now: time.Now}
 	s.batch = &batcher{s: s}
 	return s
 }
@@ -80,41 +80,6 @@ func (s *Service) step(name string) {
 // decide.
 func (s *Service) Report(ctx context.Context, q Query, surveys ...survey.Survey) (Report, error) {
 	return compute(ctx, &storeLoader{st: s.st, indexes: make(map[string]partIndex)}, s.releases, q, surveys)
-}
-
-// releaseCache keeps each survey's last decided release, valid while the
-// versions of its parts are unchanged.
-type releaseCache struct {
-	mu sync.Mutex
-	m  map[string]cachedRelease
-}
-
-type cachedRelease struct {
-	key string
-	k   int64
-	r   *release
-}
-
-// releaseCacheSize bounds the surveys whose releases are kept; beyond it
-// the cache starts afresh, which costs a decision per survey.
-const releaseCacheSize = 256
-
-func (c *releaseCache) get(surveyID, key string, k int64) *release {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.m[surveyID]; ok && e.key == key && e.k == k {
-		return e.r
-	}
-	return nil
-}
-
-func (c *releaseCache) put(surveyID, key string, k int64, r *release) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.m == nil || len(c.m) >= releaseCacheSize {
-		c.m = make(map[string]cachedRelease)
-	}
-	c.m[surveyID] = cachedRelease{key, k, r}
 }
 
 // storeLoader reads rollups for one report: a survey's index of parts

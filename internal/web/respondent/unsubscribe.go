@@ -29,8 +29,7 @@ func (s *Pages) UnsubscribeGuard(c *fiber.Ctx) error {
 type unsubscribeView struct {
 	Lang      string
 	Title     string
-	Msg       i18n.Catalog // the respondent pages' shared wording
-	Text      unsubscribeText
+	Msg       i18n.Catalog // the respondent pages' shared wording and the unsubscribe texts
 	Heading   string
 	Body      string
 	Explain   string
@@ -49,11 +48,11 @@ func (s *Pages) UnsubscribePage(c *fiber.Ctx) error {
 	if sub.Unsubscribed {
 		return s.renderUnsubscribe(c, fiber.StatusOK, v.done(sub))
 	}
-	v.Heading = v.Text.QuestionNoEmail
+	v.Heading = v.Msg.T("unsubscribe.question.no_email")
 	if sub.MaskedEmail != "" {
-		v.Heading = fmt.Sprintf(v.Text.Question, sub.MaskedEmail)
+		v.Heading = fmt.Sprintf(v.Msg.T("unsubscribe.question"), sub.MaskedEmail)
 	}
-	v.Explain = v.Text.Explain
+	v.Explain = v.Msg.T("unsubscribe.explain")
 	v.Action = "/u/" + url.PathEscape(token)
 	return s.renderUnsubscribe(c, fiber.StatusOK, v)
 }
@@ -68,9 +67,9 @@ func (s *Pages) UnsubscribeSubmit(c *fiber.Ctx) error {
 }
 
 func (v unsubscribeView) done(sub invite.Subscription) unsubscribeView {
-	v.Heading, v.Body = v.Text.DoneTitle, v.Text.DoneBodyNoEmail
+	v.Heading, v.Body = v.Msg.T("unsubscribe.done.title"), v.Msg.T("unsubscribe.done.no_email")
 	if sub.MaskedEmail != "" {
-		v.Body = fmt.Sprintf(v.Text.DoneBody, sub.MaskedEmail)
+		v.Body = fmt.Sprintf(v.Msg.T("unsubscribe.done.body"), sub.MaskedEmail)
 	}
 	return v
 }
@@ -81,10 +80,10 @@ func (s *Pages) unsubscribeFailure(c *fiber.Ctx, err error) error {
 	v := newUnsubscribeView(c, "")
 	switch {
 	case errors.Is(err, invite.ErrLinkExpired):
-		v.Heading, v.Body = v.Text.ExpiredTitle, v.Text.ExpiredBody
+		v.Heading, v.Body = v.Msg.T("unsubscribe.expired.title"), v.Msg.T("unsubscribe.expired.body")
 		return s.renderUnsubscribe(c, problem.Classify(err).Status, v)
 	case errors.Is(err, invite.ErrLinkInvalid):
-		v.Heading, v.Body = v.Text.InvalidTitle, v.Text.InvalidBody
+		v.Heading, v.Body = v.Msg.T("unsubscribe.invalid.title"), v.Msg.T("unsubscribe.invalid.body")
 		return s.renderUnsubscribe(c, problem.Classify(err).Status, v)
 	}
 	p := problem.Classify(err)
@@ -92,7 +91,7 @@ func (s *Pages) unsubscribeFailure(c *fiber.Ctx, err error) error {
 	if p.Status == fiber.StatusServiceUnavailable {
 		c.Set(fiber.HeaderRetryAfter, "60")
 	}
-	v.Heading, v.Body, v.Reference = v.Text.ErrorTitle, v.Text.ErrorBody, problem.RequestID(c)
+	v.Heading, v.Body, v.Reference = v.Msg.T("unsubscribe.error.title"), v.Msg.T("unsubscribe.error.body"), problem.RequestID(c)
 	return s.renderUnsubscribe(c, p.Status, v)
 }
 
@@ -102,8 +101,8 @@ func newUnsubscribeView(c *fiber.Ctx, contactLocale string) unsubscribeView {
 	if !ok {
 		locale = i18n.Negotiate(c.Get(fiber.HeaderAcceptLanguage), i18n.Supported(), "en")
 	}
-	text := unsubscribeTexts(locale)
-	return unsubscribeView{Lang: locale, Title: text.Title, Msg: i18n.RespondentMessages(locale), Text: text}
+	msg := i18n.UnsubscribeMessages(locale)
+	return unsubscribeView{Lang: locale, Title: msg.T("unsubscribe.title"), Msg: msg}
 }
 
 // renderUnsubscribe renders unsubscribe.html's own document, not the staff

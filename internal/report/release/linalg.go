@@ -1,4 +1,4 @@
-package report
+package release
 
 import "math/bits"
 

@@ -1,4 +1,4 @@
-package report
+package release
 
 import (
 	"cmp"
@@ -30,7 +30,7 @@ import (
 // through hashes of signature sums, larger ones (for k above 5) by a
 // bounded search.
 type auditor struct {
-	r          *release
+	r          *Release
 	formsOf    [][]int // atom → forms holding it
 	monthAtoms [][]int // month → its atoms
 	local      []int   // atom → index among its month's atoms
@@ -53,7 +53,7 @@ const (
 	monthAtomLimit = 3000
 )
 
-func newAuditor(r *release) *auditor {
+func newAuditor(r *Release) *auditor {
 	au := &auditor{
 		r: r, formsOf: make([][]int, len(r.atoms)), monthAtoms: make([][]int, len(r.months)),
 		local: make([]int, len(r.atoms)), monthForms: make([][]int, len(r.months)),
@@ -67,7 +67,7 @@ func newAuditor(r *release) *auditor {
 		for _, a := range f.atoms {
 			au.formsOf[a] = append(au.formsOf[a], i)
 		}
-		if f.key.node.period == Monthly {
+		if f.key.node.Grain == Monthly {
 			mi := r.atoms[f.atoms[0]].month
 			au.monthForms[mi] = append(au.monthForms[mi], i)
 		} else {

@@ -1,4 +1,4 @@
-package report
+package release
 
 // equation says that cell total is the sum of cells parts. Whoever sees
 // all but one of them can compute the last.

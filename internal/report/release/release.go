@@ -1,4 +1,21 @@
-package report
+// Package release decides what a survey's reports may show: the release,
+// every number any report can show, decided once for all of them. A
+// number is a form: the responses of one time node (all time, a calendar
+// quarter, a calendar month, or — for every response only — an ISO week)
+// and one selection (every response, one value of a dimension, or one
+// value among one manager's accounts). Reports show a form's numbers only
+// when the release shows it, and sums of shown forms, so that nothing any
+// request returns adds to what the release gives away.
+//
+// What the release gives away is checked on its atoms, the finest groups
+// forms are made of: the responses of one week's part of one month with
+// one combination of every dimension's values. Every form is a sum of
+// atoms, and an attacker is taken to know which atoms are empty. A group
+// of respondents an attacker could count from shown forms is a sum of
+// atoms, and it is computable exactly when it is orthogonal to every way
+// the atoms could change without changing a shown form (the kernel). See
+// auditor.
+package release
 
 import (
 	"cmp"
@@ -6,60 +23,78 @@ import (
 	"slices"
 )
 
-// The release is every number a survey's reports can show, decided once
-// for all of them. A number is a form: the responses of one time node (all
-// time, a calendar quarter, a calendar month, or — for every response only
-// — an ISO week) and one selection (every response, one value of a
-// dimension, or one value among one manager's accounts). Reports show a
-// form's numbers only when the release shows it, and sums of shown forms,
-// so that nothing any request returns adds to what the release gives away.
-//
-// What the release gives away is checked on its atoms, the finest groups
-// forms are made of: the responses of one week's part of one month (see
-// part) with one combination of every dimension's values. Every form is a
-// sum of atoms, and an attacker is taken to know which atoms are empty. A
-// group of respondents an attacker could count from shown forms is a sum
-// of atoms, and it is computable exactly when it is orthogonal to every
-// way the atoms could change without changing a shown form (the kernel).
-// See audit.
+// Dim is a segment dimension forms break responses down by, named as
+// reports name it.
+type Dim string
 
-// combo is one response's values in every dimension, in Dimensions order.
-type combo [5]string
+// Dims.
+const (
+	Every    Dim = "" // no dimension: every response
+	Region   Dim = "region"
+	Country  Dim = "country" // within a region, where every country lies in one
+	Industry Dim = "industry"
+	Tier     Dim = "tier"
+	Manager  Dim = "manager" // the account manager, whose own breakdowns cross the others
+)
 
-func comboOf(s Segment) combo { return combo{s.Region, s.Country, s.Industry, s.Tier, s.ManagerID} }
+// dims returns every dimension, in Combo order.
+func dims() []Dim { return []Dim{Region, Country, Industry, Tier, Manager} }
 
-// dimIndex returns where a dimension's value is in a combo.
-func dimIndex(d Dimension) int { return slices.Index(Dimensions(), d) }
+// Combo is one response's values in every dimension: region, country,
+// industry, tier and manager.
+type Combo [5]string
 
-// selection is a group of combos: every response (no dimension), one value
-// of a dimension, or, with a manager, that value among the manager's
-// accounts.
-type selection struct {
-	dim     Dimension
-	value   string
-	manager string // with cross
-	cross   bool   // the value among one manager's accounts; never dim Manager
-}
-
-func (s selection) has(c combo) bool {
-	if s.cross && c[dimIndex(Manager)] != s.manager {
-		return false
+// Of returns the combo's value in dimension d, "" for Every.
+func (c Combo) Of(d Dim) string {
+	if i := slices.Index(dims(), d); i >= 0 {
+		return c[i]
 	}
-	return s.dim == "" || c[dimIndex(s.dim)] == s.value
+	return ""
 }
 
-// node is a time node: all time (period ""), a quarter, a month or a week,
-// by its label.
-type node struct {
-	period Period
-	label  string
+// Selection is a group of combos: every response (Dim Every), one value of
+// a dimension, or, with Cross, that value among the accounts of Manager.
+type Selection struct {
+	Dim     Dim
+	Value   string
+	Manager string // with Cross
+	Cross   bool   // the value among one manager's accounts; never Dim Manager
 }
 
-var allTime = node{}
+// Grain is the length of a time node, named as reports name the period.
+type Grain string
+
+// Grains.
+const (
+	AllTime   Grain = ""
+	Quarterly Grain = "quarter"
+	Monthly   Grain = "month"
+	Weekly    Grain = "week"
+)
+
+// Node is a time node: all time, or a quarter, a month or a week by its
+// label ("2026-Q1", "2026-01", "2026-W05").
+type Node struct {
+	Grain Grain
+	Label string
+}
+
+var allTime = Node{Grain: AllTime}
+
+// Reason says why the release hides a form, in the words of reports.
+type Reason string
+
+// Reasons.
+const (
+	shown        Reason = ""
+	FewResponses Reason = "few_responses" // 1..k-1 respondents
+	Complement   Reason = "complement"    // hidden so that a smaller group next to it cannot be worked out by subtraction
+	Unchecked    Reason = "unchecked"     // too many small groups at this detail to check that none can be worked out
+)
 
 type formKey struct {
-	node node
-	sel  selection
+	node Node
+	sel  Selection
 }
 
 // form is one number of the release and what it is made of.
@@ -76,47 +111,47 @@ type form struct {
 type atom struct {
 	month int // into release.months
 	week  string
-	combo combo
+	combo Combo
 	n     int64
 }
 
-// releaseMonth is what the release is decided from, per calendar month
-// with responses: its responses by the part of each ISO week that falls in
-// the month, and by combo.
-type releaseMonth struct {
-	label, quarter string
-	weeks          map[string]map[combo]int64
+// Month is what the release is decided from, per calendar month with
+// responses: its responses by the part of each ISO week that falls in the
+// month, and by combo.
+type Month struct {
+	Label, Quarter string                     // "2026-01", "2026-Q1"
+	Weeks          map[string]map[Combo]int64 // ISO week label → combo → respondents
 }
 
-// releaseLevel is how much detail a release offers: which dimensions, and
+// level is how much detail a release offers: which dimensions, and
 // whether managers get their own breakdowns. Less detail means coarser,
 // fewer atoms: a release falls back to the next level when the exact
 // check would take too long.
-type releaseLevel struct {
-	dims    []Dimension
+type level struct {
+	dims    []Dim
 	crosses bool // manager × value selections
 }
 
-// releaseLevels returns the levels to try, in order.
-func releaseLevels() []releaseLevel {
-	return []releaseLevel{
-		{dims: Dimensions(), crosses: true},
-		{dims: Dimensions()},
-		{dims: []Dimension{Region, Country, Industry, Tier}},
-		{dims: []Dimension{Region, Country, Tier}},
-		{dims: []Dimension{Region, Country}},
-		{dims: []Dimension{Region}},
+// detailLevels returns the levels to try, in order.
+func detailLevels() []level {
+	return []level{
+		{dims: dims(), crosses: true},
+		{dims: dims()},
+		{dims: []Dim{Region, Country, Industry, Tier}},
+		{dims: []Dim{Region, Country, Tier}},
+		{dims: []Dim{Region, Country}},
+		{dims: []Dim{Region}},
 		{},
 	}
 }
 
 // fits reports whether every month has few enough combos at the level
 // for its check: counting them is cheap, building forms is not.
-func (lv releaseLevel) fits(months []releaseMonth) bool {
+func (lv level) fits(months []Month) bool {
 	for _, m := range months {
 		atoms := 0
-		for _, combos := range m.weeks {
-			seen := make(map[combo]bool)
+		for _, combos := range m.Weeks {
+			seen := make(map[Combo]bool)
 			for c, n := range combos {
 				if n > 0 {
 					seen[lv.project(c)] = true
@@ -131,20 +166,20 @@ func (lv releaseLevel) fits(months []releaseMonth) bool {
 }
 
 // project keeps a combo's values of the level's dimensions.
-func (lv releaseLevel) project(c combo) combo {
-	var out combo
+func (lv level) project(c Combo) Combo {
+	var out Combo
 	for _, d := range lv.dims {
-		i := dimIndex(d)
+		i := slices.Index(dims(), d)
 		out[i] = c[i]
 	}
 	return out
 }
 
-// release is a survey's decided release.
-type release struct {
+// Release is a survey's decided release.
+type Release struct {
 	k      int64
-	level  releaseLevel
-	months []releaseMonth
+	level  level
+	months []Month
 	atoms  []atom
 	forms  []*form
 	index  map[formKey]int
@@ -153,10 +188,10 @@ type release struct {
 	complete bool
 }
 
-// decide returns the release of a survey's months for threshold k: the
+// Decide returns the release of a survey's months for threshold k: the
 // most detailed level whose check completes.
-func decide(k int64, months []releaseMonth) *release {
-	levels := releaseLevels()
+func Decide(k int64, months []Month) *Release {
+	levels := detailLevels()
 	for i, lv := range levels {
 		if i < len(levels)-1 && !lv.fits(months) {
 			continue
@@ -169,18 +204,40 @@ func decide(k int64, months []releaseMonth) *release {
 	return nil // unreachable
 }
 
-// released reports whether the release offers selections of dimension d
-// (with a manager: that manager's breakdowns).
-func (r *release) released(s selection) bool {
-	if s.cross && !r.level.crosses {
+// Released reports whether the release offers selections of s's dimension
+// (with Cross: managers' breakdowns by it).
+func (r *Release) Released(s Selection) bool {
+	if s.Cross && !r.level.crosses {
 		return false
 	}
-	return s.dim == "" || slices.Contains(r.level.dims, s.dim)
+	return s.Dim == Every || slices.Contains(r.level.dims, s.Dim)
+}
+
+// Hides reports whether the release hides the form of a node and
+// selection, and why. A form with no responses shows zero; one of a
+// selection not released is not in the release at all (see Released).
+func (r *Release) Hides(nd Node, s Selection) (Reason, bool) {
+	if f, ok := r.lookup(nd, s); ok && f.hidden {
+		return f.reason, true
+	}
+	return shown, false
+}
+
+// Values returns the values of s's dimension (with Cross: among the
+// accounts of s's Manager) that have responses, in no particular order.
+func (r *Release) Values(s Selection) []string {
+	var out []string
+	for _, f := range r.forms {
+		if f.key.node == allTime && f.key.sel.Dim == s.Dim && f.key.sel.Cross == s.Cross && f.key.sel.Manager == s.Manager && f.n > 0 {
+			out = append(out, f.key.sel.Value)
+		}
+	}
+	return out
 }
 
 // lookup returns the form of a node and selection; ok is false when it has
 // no responses (it shows zero) or is not released.
-func (r *release) lookup(nd node, s selection) (*form, bool) {
+func (r *Release) lookup(nd Node, s Selection) (*form, bool) {
 	i, ok := r.index[formKey{nd, s}]
 	if !ok {
 		return nil, false
@@ -188,8 +245,8 @@ func (r *release) lookup(nd node, s selection) (*form, bool) {
 	return r.forms[i], true
 }
 
-func newRelease(k int64, months []releaseMonth, lv releaseLevel) *release {
-	r := &release{k: k, level: lv, months: months, index: make(map[formKey]int), complete: true}
+func newRelease(k int64, months []Month, lv level) *Release {
+	r := &Release{k: k, level: lv, months: months, index: make(map[formKey]int), complete: true}
 	add := func(key formKey, a int) {
 		i, ok := r.index[key]
 		if !ok {
@@ -202,24 +259,24 @@ func newRelease(k int64, months []releaseMonth, lv releaseLevel) *release {
 		f.n += r.atoms[a].n
 	}
 	for mi, m := range months {
-		weeks := make([]string, 0, len(m.weeks))
-		for w := range m.weeks {
+		weeks := make([]string, 0, len(m.Weeks))
+		for w := range m.Weeks {
 			weeks = append(weeks, w)
 		}
 		slices.Sort(weeks)
-		nodes := []node{allTime, {Quarterly, m.quarter}, {Monthly, m.label}}
+		nodes := []Node{allTime, {Quarterly, m.Quarter}, {Monthly, m.Label}}
 		for _, w := range weeks {
-			combos := make(map[combo]int64, len(m.weeks[w]))
-			for c, n := range m.weeks[w] {
+			combos := make(map[Combo]int64, len(m.Weeks[w]))
+			for c, n := range m.Weeks[w] {
 				if n > 0 {
 					combos[lv.project(c)] += n
 				}
 			}
-			keys := make([]combo, 0, len(combos))
+			keys := make([]Combo, 0, len(combos))
 			for c := range combos {
 				keys = append(keys, c)
 			}
-			slices.SortFunc(keys, func(a, b combo) int { return slices.Compare(a[:], b[:]) })
+			slices.SortFunc(keys, func(a, b Combo) int { return slices.Compare(a[:], b[:]) })
 			for _, c := range keys {
 				a := len(r.atoms)
 				r.atoms = append(r.atoms, atom{month: mi, week: w, combo: c, n: combos[c]})
@@ -228,7 +285,7 @@ func newRelease(k int64, months []releaseMonth, lv releaseLevel) *release {
 						add(formKey{nd, s}, a)
 					}
 				}
-				add(formKey{node{Weekly, w}, selection{}}, a)
+				add(formKey{Node{Weekly, w}, Selection{}}, a)
 			}
 		}
 	}
@@ -236,16 +293,16 @@ func newRelease(k int64, months []releaseMonth, lv releaseLevel) *release {
 }
 
 // selectionsOf returns the selections the level releases that hold c.
-func (r *release) selectionsOf(c combo) []selection {
-	out := []selection{{}}
+func (r *Release) selectionsOf(c Combo) []Selection {
+	out := []Selection{{}}
 	for _, d := range r.level.dims {
-		out = append(out, selection{dim: d, value: c[dimIndex(d)]})
+		out = append(out, Selection{Dim: d, Value: c.Of(d)})
 	}
 	if r.level.crosses {
-		m := c[dimIndex(Manager)]
+		m := c.Of(Manager)
 		for _, d := range r.level.dims {
 			if d != Manager {
-				out = append(out, selection{dim: d, value: c[dimIndex(d)], manager: m, cross: true})
+				out = append(out, Selection{Dim: d, Value: c.Of(d), Manager: m, Cross: true})
 			}
 		}
 	}
@@ -259,7 +316,7 @@ func (r *release) selectionsOf(c combo) []selection {
 // manager of their values, and a value of its managers. The exact check
 // finds what these miss; the equations make the choice of what to hide
 // next to a small form a good one.
-func (r *release) equations() []equation {
+func (r *Release) equations() []equation {
 	var out []equation
 	groups := make(map[formKey][]int) // a total's key → its parts, for one kind of sum at a time
 	flush := func() {
@@ -277,15 +334,15 @@ func (r *release) equations() []equation {
 	}
 	// Time: all time of quarters, quarters of months.
 	for i, f := range r.forms {
-		switch f.key.node.period {
+		switch f.key.node.Grain {
 		case Quarterly:
 			groups[formKey{allTime, f.key.sel}] = append(groups[formKey{allTime, f.key.sel}], i)
 		}
 	}
 	flush()
 	for i, f := range r.forms {
-		if f.key.node.period == Monthly {
-			q := node{Quarterly, r.months[r.atoms[f.atoms[0]].month].quarter}
+		if f.key.node.Grain == Monthly {
+			q := Node{Quarterly, r.months[r.atoms[f.atoms[0]].month].Quarter}
 			groups[formKey{q, f.key.sel}] = append(groups[formKey{q, f.key.sel}], i)
 		}
 	}
@@ -294,13 +351,13 @@ func (r *release) equations() []equation {
 	for _, d := range r.level.dims {
 		for i, f := range r.forms {
 			s := f.key.sel
-			if f.key.node.period == Weekly || s.dim != d {
+			if f.key.node.Grain == Weekly || s.Dim != d {
 				continue
 			}
-			if !s.cross {
-				groups[formKey{f.key.node, selection{}}] = append(groups[formKey{f.key.node, selection{}}], i)
+			if !s.Cross {
+				groups[formKey{f.key.node, Selection{}}] = append(groups[formKey{f.key.node, Selection{}}], i)
 			} else {
-				m := formKey{f.key.node, selection{dim: Manager, value: s.manager}}
+				m := formKey{f.key.node, Selection{Dim: Manager, Value: s.Manager}}
 				groups[m] = append(groups[m], i)
 			}
 		}
@@ -310,8 +367,8 @@ func (r *release) equations() []equation {
 		}
 		for i, f := range r.forms {
 			s := f.key.sel
-			if f.key.node.period != Weekly && s.dim == d && s.cross {
-				v := formKey{f.key.node, selection{dim: d, value: s.value}}
+			if f.key.node.Grain != Weekly && s.Dim == d && s.Cross {
+				v := formKey{f.key.node, Selection{Dim: d, Value: s.Value}}
 				groups[v] = append(groups[v], i)
 			}
 		}
@@ -320,8 +377,8 @@ func (r *release) equations() []equation {
 	if regionOf != nil {
 		for i, f := range r.forms {
 			s := f.key.sel
-			if f.key.node.period != Weekly && s.dim == Country {
-				t := formKey{f.key.node, selection{dim: Region, value: regionOf[s.value], manager: s.manager, cross: s.cross}}
+			if f.key.node.Grain != Weekly && s.Dim == Country {
+				t := formKey{f.key.node, Selection{Dim: Region, Value: regionOf[s.Value], Manager: s.Manager, Cross: s.Cross}}
 				groups[t] = append(groups[t], i)
 			}
 		}
@@ -332,13 +389,13 @@ func (r *release) equations() []equation {
 
 // nesting returns each country's region when every country lies in one
 // region, nil otherwise or when the level releases not both.
-func (r *release) nesting() map[string]string {
+func (r *Release) nesting() map[string]string {
 	if !slices.Contains(r.level.dims, Region) || !slices.Contains(r.level.dims, Country) {
 		return nil
 	}
 	out := make(map[string]string)
 	for _, a := range r.atoms {
-		c, g := a.combo[dimIndex(Country)], a.combo[dimIndex(Region)]
+		c, g := a.combo.Of(Country), a.combo.Of(Region)
 		if prev, ok := out[c]; ok && prev != g {
 			return nil
 		}
@@ -349,8 +406,8 @@ func (r *release) nesting() map[string]string {
 
 func compareKeys(a, b formKey) int {
 	return cmp.Or(
-		cmp.Compare(a.node.period, b.node.period), cmp.Compare(a.node.label, b.node.label),
-		cmp.Compare(a.sel.dim, b.sel.dim), compareBool(a.sel.cross, b.sel.cross), cmp.Compare(a.sel.manager, b.sel.manager), cmp.Compare(a.sel.value, b.sel.value))
+		cmp.Compare(a.node.Grain, b.node.Grain), cmp.Compare(a.node.Label, b.node.Label),
+		cmp.Compare(a.sel.Dim, b.sel.Dim), compareBool(a.sel.Cross, b.sel.Cross), cmp.Compare(a.sel.Manager, b.sel.Manager), cmp.Compare(a.sel.Value, b.sel.Value))
 }
 
 func compareBool(a, b bool) int {
@@ -372,16 +429,16 @@ func compareBool(a, b bool) int {
 func (f *form) phase() int {
 	kind := 2
 	switch {
-	case f.key.sel.dim == "":
+	case f.key.sel.Dim == Every:
 		kind = 0
-	case !f.key.sel.cross:
+	case !f.key.sel.Cross:
 		kind = 1
 	}
-	return kind*4 + slices.Index(grains(), f.key.node.period)
+	return kind*4 + slices.Index(grains(), f.key.node.Grain)
 }
 
 // grains are the time nodes' periods, coarse to fine.
-func grains() []Period { return []Period{"", Quarterly, Monthly, Weekly} }
+func grains() []Grain { return []Grain{AllTime, Quarterly, Monthly, Weekly} }
 
 // phases counts the phases; managers' breakdowns come from
 // crossPhase on.
@@ -398,7 +455,7 @@ const (
 // reports false when the check of every response's or the values' forms
 // was too large to complete; managers' breakdowns too large to check are
 // hidden.
-func (r *release) protect() bool {
+func (r *Release) protect() bool {
 	n := make([]int64, len(r.forms))
 	for i, f := range r.forms {
 		n[i] = f.n
@@ -419,7 +476,7 @@ func (r *release) protect() bool {
 			case f.phase() > phase:
 				p.fixed[i], p.hidden[i], p.reason[i] = true, true, Unchecked
 			default:
-				p.fixed[i], p.hidden[i], p.reason[i] = false, false, ""
+				p.fixed[i], p.hidden[i], p.reason[i] = false, false, shown
 				if f.n > 0 && f.n < r.k {
 					p.hide(i, FewResponses)
 				}
@@ -449,7 +506,7 @@ func (r *release) protect() bool {
 
 // protectPhase runs one phase to its end; it reports false when the check
 // was too large to complete.
-func (r *release) protectPhase(p *protection, au *auditor) bool {
+func (r *Release) protectPhase(p *protection, au *auditor) bool {
 	seen := make(map[string]int) // a group's key → times found
 	for range maxRounds {
 		for p.settleAll() {
@@ -508,7 +565,7 @@ func (r *release) protectPhase(p *protection, au *auditor) bool {
 // left computable: first the phase's month forms holding it, then those
 // holding any atom of its months, then quarter forms likewise, then any;
 // the coarse forms, the largest, last. It reports whether it hid any.
-func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
+func (r *Release) escalate(p *protection, au *auditor, g []int, step int) bool {
 	months := func() []int {
 		var out []int
 		for _, a := range g {
@@ -517,12 +574,12 @@ func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
 		return out
 	}
 	steps := []struct {
-		periods []Period
+		periods []Grain
 		wide    bool
 	}{
-		{[]Period{Monthly, Weekly}, false}, {[]Period{Monthly, Weekly}, true},
-		{[]Period{Quarterly}, false}, {[]Period{Quarterly}, true},
-		{[]Period{""}, false}, {[]Period{""}, true},
+		{[]Grain{Monthly, Weekly}, false}, {[]Grain{Monthly, Weekly}, true},
+		{[]Grain{Quarterly}, false}, {[]Grain{Quarterly}, true},
+		{[]Grain{AllTime}, false}, {[]Grain{AllTime}, true},
 	}
 	hid := false
 	for ; step <= len(steps) && !hid; step++ {
@@ -533,7 +590,7 @@ func (r *release) escalate(p *protection, au *auditor, g []int, step int) bool {
 		}
 		for _, a := range atoms {
 			for _, f := range au.formsOf[a] {
-				if !p.hidden[f] && !p.fixed[f] && slices.Contains(st.periods, r.forms[f].key.node.period) {
+				if !p.hidden[f] && !p.fixed[f] && slices.Contains(st.periods, r.forms[f].key.node.Grain) {
 					p.hide(f, Complement)
 					hid = true
 				}
@@ -563,7 +620,7 @@ const maxRounds = 48
 // group's larger totals. Without one it hides the smallest shown form of
 // the phase that holds one of the atoms or, when none does, an atom of the
 // months of near. It returns the form it hid, if any.
-func (r *release) cover(p *protection, au *auditor, atoms, near []int) (int, bool) {
+func (r *Release) cover(p *protection, au *auditor, atoms, near []int) (int, bool) {
 	smaller := func(f, best int) bool { return best < 0 || r.forms[f].n < r.forms[best].n }
 	parent := -1
 	for _, a := range atoms {

@@ -1,4 +1,4 @@
-package report
+package release
 
 import (
 	"fmt"
@@ -11,26 +11,26 @@ import (
 // segment trees where countries nest in regions and industries, tiers and
 // managers cross them, group sizes around k, months that share weeks and
 // may cross quarters.
-func randomSurvey(seed uint64) (int64, []releaseMonth) {
+func randomSurvey(seed uint64) (int64, []Month) {
 	rng := rand.New(rand.NewPCG(seed, 7))
 	k := int64(3 + rng.IntN(3))
-	type account struct{ c combo }
+	type account struct{ c Combo }
 	var accounts []account
 	for range 2 + rng.IntN(7) {
 		r := rng.IntN(1 + rng.IntN(3))
-		accounts = append(accounts, account{combo{
+		accounts = append(accounts, account{Combo{
 			fmt.Sprint("r", r), fmt.Sprint("r", r, "c", rng.IntN(2)), fmt.Sprint("i", rng.IntN(3)),
 			fmt.Sprint("t", rng.IntN(2)), fmt.Sprint("m", rng.IntN(3)),
 		}})
 	}
-	months := make([]releaseMonth, 1+rng.IntN(4))
+	months := make([]Month, 1+rng.IntN(4))
 	first := rng.IntN(3) // months into the first quarter
 	week := 0
 	parts := make([][]string, len(months))
 	for i := range months {
 		m := first + i
-		months[i] = releaseMonth{label: fmt.Sprintf("2026-%02d", m+1), quarter: fmt.Sprintf("2026-Q%d", m/3+1),
-			weeks: map[string]map[combo]int64{}}
+		months[i] = Month{Label: fmt.Sprintf("2026-%02d", m+1), Quarter: fmt.Sprintf("2026-Q%d", m/3+1),
+			Weeks: map[string]map[Combo]int64{}}
 		if i > 0 && rng.IntN(2) == 0 {
 			parts[i] = append(parts[i], fmt.Sprintf("2026-W%02d", week)) // a week across the turn of the month
 		}
@@ -43,10 +43,10 @@ func randomSurvey(seed uint64) (int64, []releaseMonth) {
 		a := accounts[rng.IntN(len(accounts))]
 		i := rng.IntN(len(months))
 		w := parts[i][rng.IntN(len(parts[i]))]
-		if months[i].weeks[w] == nil {
-			months[i].weeks[w] = map[combo]int64{}
+		if months[i].Weeks[w] == nil {
+			months[i].Weeks[w] = map[Combo]int64{}
 		}
-		months[i].weeks[w][a.c]++
+		months[i].Weeks[w][a.c]++
 	}
 	return k, months
 }
@@ -55,7 +55,7 @@ func randomSurvey(seed uint64) (int64, []releaseMonth) {
 // system over every atom, exact kernel signatures, and every group of
 // small atoms tried. It returns the first group below k it finds
 // computable, if any.
-func exactLeaks(r *release) []int {
+func exactLeaks(r *Release) []int {
 	var rows [][]term
 	for _, f := range r.forms {
 		if f.hidden {
@@ -116,7 +116,7 @@ func exactLeaks(r *release) []int {
 func checkRelease(t *testing.T, seed uint64) {
 	t.Helper()
 	k, months := randomSurvey(seed)
-	r := decide(k, months)
+	r := Decide(k, months)
 	for _, f := range r.forms {
 		if !f.hidden && f.n < k {
 			t.Fatalf("seed %d: %v shows %d respondents, k=%d", seed, f.key, f.n, k)

@@ -1,0 +1,169 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	netmail "net/mail"
+
+	"github.com/candorhq/candor/internal/audit"
+	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/config"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/followup"
+	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/link"
+	"github.com/candorhq/candor/internal/metrics"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/quotes"
+	"github.com/candorhq/candor/internal/report"
+	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store"
+)
+
+// app is what every command that works on the database boots: the
+// configuration, a logger, the key ring with the blind-index keys kept
+// from root keys that left it, the migrated store, and the services over
+// it, each built once.
+type app struct {
+	cfg    config.Config
+	logger *slog.Logger
+	ring   *keys.Ring
+	st     *store.Store
+
+	sealer      *seal.Sealer
+	links       *link.Signer
+	customers   *customer.Service
+	reports     *report.Service // reports, and the counters answering keeps
+	quotes      *quotes.Service
+	privacy     *privacy.Service
+	followups   *followup.Service // also records named responses as they are answered
+	respondents *respond.Service
+	auth        *auth.Service
+
+	// Survey mail, and the metrics of its delivery: only with sendMail.
+	metrics  *metrics.Metrics
+	delivery delivery
+
+	closeDB func()
+}
+
+// appMail says whether an app sends mail.
+type appMail bool
+
+const (
+	noMail appMail = false // one-shot commands
+	// sendMail wires survey mail and what goes out with it: password-reset
+	// links, detractor alerts, confirmations of respondents' new addresses.
+	sendMail appMail = true
+)
+
+// newApp loads the key ring, opens the store (starting the embedded
+// database when none is configured), migrates it, keeps the blind-index
+// keys of retired root keys, and builds the services. close closes it.
+func newApp(ctx context.Context, cfg config.Config, logger *slog.Logger, m appMail) (*app, error) {
+	ring, err := cfg.Keys()
+	if err != nil {
+		return nil, err
+	}
+	st, closeDB, err := openStore(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.Migrate(ctx); err != nil {
+		closeDB()
+		return nil, err
+	}
+	if ring, err = withKeptIndexKeys(ctx, st, ring, logger); err != nil {
+		closeDB()
+		return nil, err
+	}
+	a, err := wireApp(cfg, st, ring, logger, m)
+	if err != nil {
+		closeDB()
+		return nil, err
+	}
+	a.closeDB = closeDB
+	return a, nil
+}
+
+// wireApp builds the services over an open store.
+func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.Logger, m appMail) (*app, error) {
+	from, err := netmail.ParseAddress(cfg.MailFrom)
+	if err != nil {
+		return nil, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
+	}
+	sealer := seal.New(ring)
+	a := &app{cfg: cfg, logger: logger, ring: ring, st: st, sealer: sealer, closeDB: func() {},
+		links: link.New(ring, cfg.BaseURL), reports: report.New(st.Rollups),
+		customers: customer.New(st.Accounts, st.Contacts, st.Users, sealer,
+			customer.WithImportJobs(st.Uploads, st.Imports, logger)),
+	}
+	a.quotes = quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: a.customers, Accounts: st.Accounts, Users: st.Users})
+
+	authDeps := auth.StoresOf(st, ring)
+	authDeps.From, authDeps.BaseURL, authDeps.Logger = *from, cfg.BaseURL, logger
+	privacyDeps := privacy.Deps{
+		Consents: st.Consents, Responses: st.Responses, Subjects: a.customers, Eraser: st.Contacts,
+		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
+		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
+		EmailChanges: st.EmailChanges, BaseURL: cfg.BaseURL,
+	}
+	followupDeps := followup.Deps{
+		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
+		Subjects: a.customers, Audit: privacyDeps.Audit, Sealer: sealer,
+		Users: st.Users, From: *from, BaseURL: cfg.BaseURL, Logger: logger,
+	}
+	if m == sendMail {
+		a.metrics = metrics.New(version)
+		a.metrics.WatchOutbox(st.Outbox.Count)
+		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics); err != nil {
+			return nil, err
+		}
+		authDeps.Sender = a.delivery.sender
+		privacyDeps.Mailer, privacyDeps.From = a.delivery.sender, a.delivery.from
+		followupDeps.Sender = a.delivery.sender
+	}
+	a.auth = auth.New(authDeps, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
+	a.privacy = privacy.New(privacyDeps)
+	followupDeps.Named = a.privacy
+	a.followups = followup.New(followupDeps)
+	a.respondents = respond.New(a.answering(a.reports))
+	return a, nil
+}
+
+// answering is what answering from a link works with; tally counts each
+// answer into the report rollups as it is stored (nil: not counted).
+func (a *app) answering(tally respond.Tally) respond.Deps {
+	st := a.st
+	return respond.Deps{
+		Signer: a.links, Keys: a.ring, Sealer: a.sealer,
+		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
+		Responses: st.Responses, Consents: a.privacy, Tally: tally, Quotes: a.quotes, Followups: a.followups,
+	}
+}
+
+// close closes the store, and stops the embedded database.
+func (a *app) close() { a.closeDB() }
+
+// parseTool parses a one-shot command's flags, then loads the
+// configuration and opens the app (see openTool).
+func parseTool(ctx context.Context, fs *flag.FlagSet, args []string, getenv func(string) string) (*app, error) {
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	cfg, err := loadConfig(getenv)
+	if err != nil {
+		return nil, err
+	}
+	return openTool(ctx, cfg)
+}
+
+// openTool opens the app of a one-shot command: it sends no mail and logs
+// nothing, since one-shot commands print their own results.
+func openTool(ctx context.Context, cfg config.Config) (*app, error) {
+	return newApp(ctx, cfg, newLogger(cfg, io.Discard), noMail)
+}
