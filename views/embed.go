@@ -1,10 +1,11 @@
-// Package views holds Candor's HTML templates, embedded in the binary.
-// Each page template is parsed together with layout.html.
+// Package views holds Candor's HTML templates, embedded in the binary: a
+// folder per audience (staff, respondent) with its layout.html, pages and
+// partials ("_" names), and shared/ for partials every page may use.
 package views
 
 import "embed"
 
-// FS holds the layout and every page template.
+// FS holds every template.
 //
-//go:embed *.html
+//go:embed */*.html
 var FS embed.FS

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/candorhq/candor/internal/web/api"
 )
 
 func TestAPIAccounts(t *testing.T) {
@@ -29,7 +31,7 @@ func TestAPIAccounts(t *testing.T) {
 			r := c.api(http.MethodPost, "/api/v1/accounts", tt.token, tt.body)
 			wantStatus(t, r, tt.wantStatus)
 			if tt.wantStatus == http.StatusCreated {
-				var a accountJSON
+				var a api.AccountJSON
 				decodeBody(t, r, &a)
 				if a.ID == "" || r.Header.Get("Location") != "/api/v1/accounts/"+a.ID || len(a.ManagerIDs) != 1 {
 					t.Errorf("%s: created %s, Location %q", tt.name, r.body, r.Header.Get("Location"))
@@ -47,7 +49,7 @@ func TestAPIAccounts(t *testing.T) {
 			}
 		}
 		r := c.api(http.MethodGet, "/api/v1/accounts?search=otis", f.managerToken, "")
-		var list listJSON[accountJSON]
+		var list api.ListJSON[api.AccountJSON]
 		decodeBody(t, r, &list)
 		if list.Total != 1 || list.Items[0].Country != "US" || list.Items[0].ManagerIDs[0] != f.manager.ID {
 			t.Errorf("created account = %s", r.body)
@@ -71,7 +73,7 @@ func TestAPIAccounts(t *testing.T) {
 		for _, tt := range tests {
 			r := c.api(http.MethodGet, "/api/v1/accounts"+tt.query, f.otherToken, "")
 			wantStatus(t, r, http.StatusOK)
-			var list listJSON[accountJSON]
+			var list api.ListJSON[api.AccountJSON]
 			decodeBody(t, r, &list)
 			var names []string
 			for _, a := range list.Items {
@@ -82,7 +84,7 @@ func TestAPIAccounts(t *testing.T) {
 			}
 		}
 		r := c.api(http.MethodGet, "/api/v1/accounts?limit=2&offset=2", f.otherToken, "")
-		var list listJSON[accountJSON]
+		var list api.ListJSON[api.AccountJSON]
 		decodeBody(t, r, &list)
 		if list.Offset != 2 || list.Limit != 2 {
 			t.Errorf("page = offset %d limit %d", list.Offset, list.Limit)
@@ -98,7 +100,7 @@ func TestAPIAccounts(t *testing.T) {
 		path := "/api/v1/accounts/" + f.mine.ID
 		r := c.api(http.MethodGet, path, f.managerToken, "")
 		wantStatus(t, r, http.StatusOK)
-		var a accountJSON
+		var a api.AccountJSON
 		decodeBody(t, r, &a)
 		if a.Name != "Kone Oyj" || a.Region != "Nordics" {
 			t.Errorf("account = %s", r.body)

@@ -16,6 +16,8 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
 func TestAPIContacts(t *testing.T) {
@@ -143,7 +145,7 @@ func TestAPIContacts(t *testing.T) {
 		for _, tt := range tests {
 			r := c.api(http.MethodGet, "/api/v1/contacts"+tt.query, tt.token, "")
 			wantStatus(t, r, http.StatusOK)
-			var list listJSON[customer.Contact]
+			var list api.ListJSON[customer.Contact]
 			decodeBody(t, r, &list)
 			var emails []string
 			for _, ct := range list.Items {
@@ -201,7 +203,7 @@ func TestAPIImport(t *testing.T) {
 	for _, tt := range tests {
 		r := postCSV(tt.query, tt.file)
 		wantStatus(t, r, http.StatusOK)
-		var res importJSON
+		var res api.ImportJSON
 		decodeBody(t, r, &res)
 		if res.Created != tt.wantCreated || res.Rejected != tt.wantRejected || res.Unchanged != tt.wantUnchanged || len(res.Errors) != len(tt.wantErrors) {
 			t.Errorf("%s: %s", tt.name, r.body)
@@ -221,7 +223,7 @@ func TestAPIImport(t *testing.T) {
 
 	t.Run("the preview lists what would change", func(t *testing.T) {
 		r := postCSV("?dryRun=1", csvFile("Ada Lovelace,ada@kone.example,Kone Oyj,sv", "New Person,new@kone.example,Kone Oyj,de"))
-		var res importJSON
+		var res api.ImportJSON
 		decodeBody(t, r, &res)
 		if len(res.Preview) != 2 || res.Preview[0].Action != customer.ActionUpdate || res.Preview[1].Action != customer.ActionCreate ||
 			res.Preview[1].Account != "Kone Oyj" || res.Preview[1].Line != 3 {
@@ -233,7 +235,7 @@ func TestAPIImport(t *testing.T) {
 		ct, body := multipartBody(t, "file", "contacts.csv", csvFile("Mary Multipart,mary@kone.example,Kone Oyj,fi"), nil)
 		r := c.send(http.MethodPost, "/api/v1/contacts/import", f.managerToken, ct, body)
 		wantStatus(t, r, http.StatusOK)
-		var res importJSON
+		var res api.ImportJSON
 		decodeBody(t, r, &res)
 		if res.Created != 1 || res.Errors == nil {
 			t.Errorf("multipart import = %s", r.body)
@@ -302,8 +304,8 @@ func TestAPIImport(t *testing.T) {
 			size                                        int
 			wantError                                   string
 		}{
-			{"an import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "", maxImportBytes + 1, "request body too large: the limit is 32 MB"},
-			{"a dry run", http.MethodPost, "/api/v1/contacts/import?dryRun=true", "text/csv", "", maxImportBytes + 1, "request body too large: the limit is 32 MB"},
+			{"an import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "", staff.MaxImportBytes + 1, "request body too large: the limit is 32 MB"},
+			{"a dry run", http.MethodPost, "/api/v1/contacts/import?dryRun=true", "text/csv", "", staff.MaxImportBytes + 1, "request body too large: the limit is 32 MB"},
 			{"a compressed import", http.MethodPost, "/api/v1/contacts/import", "text/csv", "gzip", bodyLimit + 1, "request body too large: the limit is 1 MB"},
 			{"any other route", http.MethodPost, "/api/v1/contacts", "application/json", "", bodyLimit + 1, "request body too large: the limit is 1 MB"},
 			{"another method on the import's path", http.MethodPut, "/api/v1/contacts/import", "text/csv", "", bodyLimit + 1, "request body too large: the limit is 1 MB"},
@@ -325,7 +327,7 @@ func TestAPIImport(t *testing.T) {
 		// A body within the import limit but over the general one is read.
 		r := postCSV("?dryRun=true", manyRows(10, "Kone Oyj")+strings.Repeat("\n", 2*bodyLimit))
 		wantStatus(t, r, http.StatusOK)
-		var res importJSON
+		var res api.ImportJSON
 		decodeBody(t, r, &res)
 		if res.Created != 10 {
 			t.Errorf("large dry run = %s", r.body)

@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/api"
 )
 
 // everyQuestionAnswered stands in for the responses: on an open survey,
@@ -447,7 +448,7 @@ func TestAPIListSurveys(t *testing.T) {
 			t.Parallel()
 			r := f.client(t).api("GET", "/api/v1/surveys"+tt.query, token, "")
 			wantStatus(t, r, http.StatusOK)
-			var got listJSON[survey.Survey]
+			var got api.ListJSON[survey.Survey]
 			if err := json.Unmarshal([]byte(r.body), &got); err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/candorhq/candor/internal/web/api"
 )
 
 func TestAPIToken(t *testing.T) {
@@ -15,7 +17,7 @@ func TestAPIToken(t *testing.T) {
 
 	r := c.api(http.MethodPost, "/api/v1/auth/token", "", `{"email":"admin@example.com","password":"`+testPassword+`"}`)
 	wantStatus(t, r, http.StatusOK)
-	var tok tokenResponse
+	var tok api.TokenResponse
 	if err := json.Unmarshal([]byte(r.body), &tok); err != nil || tok.Token == "" || !tok.ExpiresAt.After(time.Now()) {
 		t.Fatalf("token response %s: %v", r.body, err)
 	}
@@ -25,7 +27,7 @@ func TestAPIToken(t *testing.T) {
 
 	me := c.api(http.MethodGet, "/api/v1/me", tok.Token, "")
 	wantStatus(t, me, http.StatusOK)
-	var u userJSON
+	var u api.UserJSON
 	if err := json.Unmarshal([]byte(me.body), &u); err != nil || u.ID != f.admin.ID || u.Email != f.admin.Email || u.Role != f.admin.Role {
 		t.Errorf("/me = %s", me.body)
 	}
@@ -46,7 +48,7 @@ func TestAPIUsers(t *testing.T) {
 	t.Run("list", func(t *testing.T) {
 		r := c.api(http.MethodGet, "/api/v1/users?offset=1&limit=1", admin, "")
 		wantStatus(t, r, http.StatusOK)
-		var list userList
+		var list api.UserList
 		if err := json.Unmarshal([]byte(r.body), &list); err != nil {
 			t.Fatal(err)
 		}
@@ -81,7 +83,7 @@ func TestAPIUsers(t *testing.T) {
 				t.Errorf("%s: response exposes the hash", tt.name)
 			}
 			if tt.wantStatus == http.StatusCreated {
-				var u userJSON
+				var u api.UserJSON
 				if err := json.Unmarshal([]byte(r.body), &u); err != nil || u.Email != "new@example.com" || u.ID == "" {
 					t.Errorf("%s: created = %s", tt.name, r.body)
 				}
@@ -127,7 +129,7 @@ func TestAPIUsers(t *testing.T) {
 				}
 			}
 		}
-		var u userJSON
+		var u api.UserJSON
 		r := c.api(http.MethodGet, "/api/v1/users/"+f.analyst.ID, admin, "")
 		if err := json.Unmarshal([]byte(r.body), &u); err != nil || u.Name != "Ann Analyst" || u.Role != "manager" {
 			t.Errorf("after update: %s", r.body)

@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/reports"
 )
 
 // commentsFixture is a fixture whose surveys were answered through the
@@ -44,8 +45,7 @@ func newCommentsFixture(t *testing.T) *commentsFixture {
 	ctx := context.Background()
 	w := respondtest.New(t, f.st)
 	q := quotes.New(quotes.Deps{Store: f.st.Quotes, Sealer: w.Sealer, People: w.Customers, Accounts: f.st.Accounts, Users: f.st.Users})
-	// The comment routes read their service at request time.
-	f.quotes = q
+	f.useReports(reports.Deps{Quotes: q})
 	answering := respond.New(respond.Deps{
 		Signer: w.Signer, Keys: w.Ring, Sealer: w.Sealer, Invitations: f.st.Invitations, Surveys: f.st.Surveys,
 		Contacts: f.st.Contacts, Accounts: f.st.Accounts, Responses: f.st.Responses, Consents: w.Privacy,
@@ -112,18 +112,18 @@ func newCommentsFixture(t *testing.T) *commentsFixture {
 }
 
 // commentsAPI fetches the comments API as u and decodes a 200 answer.
-func (f *commentsFixture) commentsAPI(t *testing.T, u store.User, sv survey.Survey, query string) (commentsJSON, string) {
+func (f *commentsFixture) commentsAPI(t *testing.T, u store.User, sv survey.Survey, query string) (reports.CommentsJSON, string) {
 	t.Helper()
 	r := f.client(t).api(http.MethodGet, "/api/v1/surveys/"+sv.ID+"/comments"+query, f.token(t, u), "")
 	wantStatus(t, r, http.StatusOK)
-	var got commentsJSON
+	var got reports.CommentsJSON
 	if err := json.Unmarshal([]byte(r.body), &got); err != nil {
 		t.Fatalf("decode %s: %v", r.body, err)
 	}
 	return got, r.body
 }
 
-func commentTexts(c commentsJSON) []string {
+func commentTexts(c reports.CommentsJSON) []string {
 	out := make([]string, len(c.Comments))
 	for i, x := range c.Comments {
 		out[i] = x.Text
@@ -310,7 +310,7 @@ func TestCommentsRefuseBadQueries(t *testing.T) {
 func TestCommentsOfASurveyWithoutQuotableQuestions(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.quotes = quotes.New(quotes.Deps{Store: f.st.Quotes})
+	f.useReports(reports.Deps{Quotes: quotes.New(quotes.Deps{Store: f.st.Quotes})})
 	def := respondtest.Definition()
 	for i := range def.Questions {
 		def.Questions[i].Quotable = false

@@ -15,6 +15,8 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const (
@@ -53,7 +55,7 @@ func (s *Server) csrfProtection(tokens *csrfTokens) fiber.Handler {
 		ErrorHandler:      func(*fiber.Ctx, error) error { return errCSRF },
 	})
 	return func(c *fiber.Ctx) error {
-		if !safeMethod(c.Method()) {
+		if !input.SafeMethod(c.Method()) {
 			switch c.Get("Sec-Fetch-Site") {
 			case "cross-site", "same-site":
 				return errCSRF
@@ -63,15 +65,11 @@ func (s *Server) csrfProtection(tokens *csrfTokens) fiber.Handler {
 	}
 }
 
-var errCSRF = &problem{
-	status:  fiber.StatusForbidden,
-	msg:     "invalid or missing CSRF token",
-	heading: "This form has expired",
-	detail:  "The form was open too long or did not come from Candor. Please go back, reload the page and try again.",
-}
-
-func safeMethod(m string) bool {
-	return m == fiber.MethodGet || m == fiber.MethodHead || m == fiber.MethodOptions || m == fiber.MethodTrace
+var errCSRF = &problem.Problem{
+	Status:  fiber.StatusForbidden,
+	Msg:     "invalid or missing CSRF token",
+	Heading: "This form has expired",
+	Detail:  "The form was open too long or did not come from Candor. Please go back, reload the page and try again.",
 }
 
 // csrfToken is the token for the hidden _csrf field: the middleware's
@@ -93,7 +91,7 @@ func (s *Server) csrfExtractor(tokens *csrfTokens) func(*fiber.Ctx) (string, err
 	return func(c *fiber.Ctx) (string, error) {
 		submitted := c.Get(csrfHeader)
 		if submitted == "" {
-			if vs := formValues(c, csrfField); len(vs) > 0 {
+			if vs := input.Values(c, csrfField); len(vs) > 0 {
 				submitted = vs[0]
 			}
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
 func TestAccountPages(t *testing.T) {
@@ -127,7 +128,7 @@ func TestAccountListPages(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	wantContains(t, r, "No accounts yet", `<a class="button button-primary" href="/accounts/new">New account</a>`)
 
-	for i := range accountsPerPage + 3 {
+	for i := range staff.AccountsPerPage + 3 {
 		if _, err := f.customers.CreateAccount(context.Background(), f.manager, customer.AccountInput{Name: fmt.Sprintf("Account %03d", i)}); err != nil {
 			t.Fatal(err)
 		}

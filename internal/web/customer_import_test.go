@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
 var jobPath = regexp.MustCompile(`^/contacts/import/([0-9a-f]{32})$`)
@@ -147,7 +148,7 @@ func TestImportPages(t *testing.T) {
 
 		// Refused before the body is read, whoever sends it.
 		resp, page := announce(t, listen(t, f.Server), http.MethodPost, "/contacts/import",
-			http.Header{"Content-Type": {"multipart/form-data; boundary=x"}}, maxImportBytes+1)
+			http.Header{"Content-Type": {"multipart/form-data; boundary=x"}}, staff.MaxImportBytes+1)
 		if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(page, "File too large") || !strings.Contains(page, "up to 32 MB") {
 			t.Errorf("an oversized upload: %d\n%s", resp.StatusCode, truncate(page))
 		}

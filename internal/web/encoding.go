@@ -7,13 +7,14 @@ import (
 	"io"
 
 	"github.com/andybalholm/brotli"
+	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/gofiber/fiber/v2"
 )
 
 // errUnsupportedEncoding answers a body in a content coding Candor does not
 // read, or in several: each layer could multiply the size again.
-var errUnsupportedEncoding = &problem{status: fiber.StatusUnsupportedMediaType,
-	msg: "unsupported Content-Encoding: send the body uncompressed, or in one of gzip, deflate, br"}
+var errUnsupportedEncoding = &problem.Problem{Status: fiber.StatusUnsupportedMediaType,
+	Msg: "unsupported Content-Encoding: send the body uncompressed, or in one of gzip, deflate, br"}
 
 // decodeBody inflates a compressed request body before anything reads it,
 // and stops at the route's body limit. Left to Fiber, c.Body() and form
@@ -107,5 +108,5 @@ func inflate(coding, body []byte, w io.Writer, limit int) (int64, error) {
 }
 
 func corruptBody(error) error {
-	return badRequest("the request body could not be decoded: it does not match its Content-Encoding", nil)
+	return problem.BadRequest("the request body could not be decoded: it does not match its Content-Encoding", nil)
 }

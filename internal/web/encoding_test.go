@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/andybalholm/brotli"
+	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -66,7 +67,7 @@ func TestDecodeLimited(t *testing.T) {
 				}
 				return
 			}
-			if got := classify(err).status; got != tt.status {
+			if got := problem.Classify(err).Status; got != tt.status {
 				t.Fatalf("decodeLimited error = %v, want status %d", err, tt.status)
 			}
 		})
@@ -89,7 +90,7 @@ func FuzzDecodeLimited(f *testing.F) {
 			}
 			return
 		}
-		if got := classify(err).status; got < 400 || got > 499 {
+		if got := problem.Classify(err).Status; got < 400 || got > 499 {
 			t.Fatalf("decodeLimited error = %v, want a 4xx", err)
 		}
 	})

@@ -22,6 +22,8 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // followupFixture is a server whose respondents' named answers become
@@ -103,10 +105,10 @@ func (f *followupFixture) answer(t *testing.T, manager store.User, name string, 
 	p := f.w.InviteContact(t, f.sv, c, a)
 	form := url.Values(respondtest.Answers())
 	form.Set("q.nps", nps)
-	form.Set(localeField, "en")
-	form.Set(consentVersionField, "1")
+	form.Set(respondent.LocaleField, "en")
+	form.Set(respondent.ConsentVersionField, "1")
 	if named {
-		form.Set(consentField, "yes")
+		form.Set(respondent.ConsentField, "yes")
 	}
 	wantSeeOther(t, f.client(t).post(respondentPath(p.Token, ""), form), respondentPath(p.Token, "/thanks"))
 	ids, _ := respond.ResponseIDs(f.w.Ring, p.Invitation.ID)
@@ -175,14 +177,14 @@ func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
 	wantSeeOther(t, f.miaC.post(path+"/reopen", nil), path+"?done=reopened")
 	pageHas(t, f.miaC.get("/followups?state=open"), "Dora Detractor")
 
-	api := f.miaC.api(http.MethodGet, "/api/v1/followups", f.token(t, f.mia), "")
-	wantStatus(t, api, http.StatusOK)
+	r := f.miaC.api(http.MethodGet, "/api/v1/followups", f.token(t, f.mia), "")
+	wantStatus(t, r, http.StatusOK)
 	var body struct {
-		Items []followupJSON `json:"items"`
-		Total int64          `json:"total"`
+		Items []api.FollowupJSON `json:"items"`
+		Total int64              `json:"total"`
 	}
-	if err := json.Unmarshal([]byte(api.body), &body); err != nil || body.Total != 1 || body.Items[0].ResponseID != doraID || !body.Items[0].Detractor {
-		t.Errorf("API = %s, %v", api.body, err)
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil || body.Total != 1 || body.Items[0].ResponseID != doraID || !body.Items[0].Detractor {
+		t.Errorf("API = %s, %v", r.body, err)
 	}
 	if r := f.anaC.api(http.MethodGet, "/api/v1/followups", f.token(t, f.ana), ""); r.StatusCode != http.StatusForbidden {
 		t.Errorf("analyst API: %d, want 403", r.StatusCode)

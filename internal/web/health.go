@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/gofiber/fiber/v2"
 )
 
@@ -22,7 +23,7 @@ func (s *Server) healthz(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	if err := s.db.Ping(ctx); err != nil {
 		s.logger.LogAttrs(ctx, slog.LevelWarn, "health check: database unavailable",
-			slog.String("request_id", requestID(c)), slog.String("error", err.Error()))
+			slog.String("request_id", problem.RequestID(c)), slog.String("error", err.Error()))
 		return c.Status(fiber.StatusServiceUnavailable).JSON(healthResponse{Status: "unavailable"})
 	}
 	return c.JSON(healthResponse{Status: "ok"})

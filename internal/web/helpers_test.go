@@ -26,6 +26,9 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/surveys"
+	"github.com/candorhq/candor/internal/web/builder"
+	"github.com/candorhq/candor/internal/web/reports"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // testOptions adjust the server newTestServer builds.
@@ -34,16 +37,16 @@ type testOptions struct {
 	db      Pinger         // default: answers
 	baseURL string         // default: http://candor.test
 	now     func() time.Time
-	proxies []string      // trusted proxies
-	metrics config.Config // only its MetricsAddr and MetricsToken count
-	surveys SurveyService // default: a service whose store is never reached
+	proxies []string              // trusted proxies
+	metrics config.Config         // only its MetricsAddr and MetricsToken count
+	surveys builder.SurveyService // default: a service whose store is never reached
 
 	customers CustomerService // default: a service whose store is never reached
 
-	respondents RespondentService // default: none, and no respondent routes
-	campaigns   CampaignService   // default: none, and no campaign routes
-	privacy     PrivacyService    // default: none, and no privacy routes
-	followups   FollowupService   // default: none, and no follow-up routes
+	respondents respondent.RespondentService // default: none, and no respondent routes
+	campaigns   CampaignService              // default: none, and no campaign routes
+	privacy     PrivacyService               // default: none, and no privacy routes
+	followups   FollowupService              // default: none, and no follow-up routes
 
 	sender auth.Sender // password-reset mail; default: none
 }
@@ -284,4 +287,12 @@ func truncate(s string) string {
 		return s[:2000] + "…"
 	}
 	return s
+}
+
+// useReports gives the report and comment routes other services than the
+// server was built with; the routes keep their handlers, so these change
+// in place.
+func (s *Server) useReports(d reports.Deps) {
+	d.Views, d.Surveys, d.Users = s, s.surveys, s.auth
+	*s.reports = *reports.New(d)
 }

@@ -7,6 +7,8 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 type loginForm struct {
@@ -37,8 +39,8 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 // login checks the credentials and starts a session. Every failure reads
 // the same, so the page never tells which accounts exist.
 func (s *Server) login(c *fiber.Ctx) error {
-	email := strings.TrimSpace(formValue(c, "email"))
-	password := formValue(c, "password")
+	email := strings.TrimSpace(input.Form(c, "email"))
+	password := input.Form(c, "password")
 	page := loginForm{Email: email, Next: safeNext(c.FormValue("next"))}
 	if email == "" || password == "" {
 		page.Error = "Enter your email address and password."
@@ -49,11 +51,11 @@ func (s *Server) login(c *fiber.Ctx) error {
 	switch {
 	case errors.Is(err, auth.ErrInvalidCredentials):
 		page.Error = "Email or password is incorrect."
-		return s.renderLogin(c, classify(err).status, page)
+		return s.renderLogin(c, problem.Classify(err).Status, page)
 	case errors.Is(err, auth.ErrRateLimited):
 		page.Error = "Too many sign-in attempts. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.renderLogin(c, classify(err).status, page)
+		return s.renderLogin(c, problem.Classify(err).Status, page)
 	case err != nil:
 		return err
 	}
@@ -70,7 +72,7 @@ func (s *Server) login(c *fiber.Ctx) error {
 
 func (s *Server) renderLogin(c *fiber.Ctx, status int, page loginForm) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.render(c, status, "login", "Sign in", page)
+	return s.Render(c, status, "login", "Sign in", page)
 }
 
 // logout ends the session: the cookie is cleared and the token revoked,

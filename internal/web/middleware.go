@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	"github.com/gofiber/fiber/v2/middleware/requestid"
@@ -14,10 +15,7 @@ import (
 )
 
 // Keys for c.Locals; private types so no other package can collide.
-type (
-	requestIDKey struct{}
-	unmatchedKey struct{}
-)
+type unmatchedKey struct{}
 
 // requestID gives every request an id, returned in X-Request-ID and logged.
 // An incoming id is kept only when well formed (a proxy may assign ids);
@@ -26,7 +24,7 @@ func (s *Server) requestID() fiber.Handler {
 	assign := requestid.New(requestid.Config{
 		Header:     fiber.HeaderXRequestID,
 		Generator:  utils.UUIDv4, // random, unlike the default counter, so ids reveal no traffic volume
-		ContextKey: requestIDKey{},
+		ContextKey: problem.RequestIDKey{},
 	})
 	return func(c *fiber.Ctx) error {
 		if id := c.Get(fiber.HeaderXRequestID); id != "" && !validRequestID(id) {
@@ -46,11 +44,6 @@ func validRequestID(id string) bool {
 		}
 	}
 	return true
-}
-
-func requestID(c *fiber.Ctx) string {
-	id, _ := c.Locals(requestIDKey{}).(string)
-	return id
 }
 
 // observe logs and measures every request. It runs the error handler
@@ -78,7 +71,7 @@ func (s *Server) observe(c *fiber.Ctx) error {
 		slog.Int("status", status),
 		slog.Duration("duration", elapsed),
 		slog.Int("bytes", len(c.Response().Body())),
-		slog.String("request_id", requestID(c)),
+		slog.String("request_id", problem.RequestID(c)),
 		slog.String("ip", c.IP()),
 	)
 	return nil
@@ -167,7 +160,7 @@ func (s *Server) recoverPanics() fiber.Handler {
 		EnableStackTrace: true,
 		StackTraceHandler: func(c *fiber.Ctx, v any) {
 			s.logger.LogAttrs(c.UserContext(), slog.LevelError, "panic",
-				slog.String("request_id", requestID(c)),
+				slog.String("request_id", problem.RequestID(c)),
 				slog.String("path", redactPath(c.Path())),
 				slog.String("panic", fmt.Sprint(v)),
 				slog.String("stack", string(debug.Stack())))

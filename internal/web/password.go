@@ -2,13 +2,15 @@ package web
 
 import (
 	"errors"
-	"net/url"
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 // profileForm is profile.html: the signed-in user's own settings.
@@ -22,26 +24,26 @@ type profileForm struct {
 
 // profilePage shows the change-password form and "sign out everywhere".
 func (s *Server) profilePage(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
-	return s.render(c, fiber.StatusOK, "profile", "Your account",
+	u, _ := identity.User(c)
+	return s.Render(c, fiber.StatusOK, "profile", "Your account",
 		profileForm{User: u, Changed: c.Query("changed") == "1", MinPassword: auth.MinPasswordLength})
 }
 
 // changePassword sets the user's own password. Their other sessions end;
 // this browser gets a new session so that its user stays signed in.
 func (s *Server) changePassword(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	updated, err := s.auth.ChangePassword(c.UserContext(), u.ID,
 		bodyValue(c, "current"), bodyValue(c, "password"), bodyValue(c, "confirm"))
 	form := profileForm{User: u, MinPassword: auth.MinPasswordLength}
-	switch p := fieldProblem(err); {
+	switch p := problem.WithFields(err); {
 	case p != nil:
-		form.Errors = p.fields
-		return s.render(c, p.status, "profile", "Your account", form)
+		form.Errors = p.Fields
+		return s.Render(c, p.Status, "profile", "Your account", form)
 	case errors.Is(err, auth.ErrRateLimited):
 		form.Error = "Too many wrong passwords. Please wait a minute before trying again."
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, classify(err).status, "profile", "Your account", form)
+		return s.Render(c, problem.Classify(err).Status, "profile", "Your account", form)
 	case err != nil:
 		return err
 	}
@@ -54,7 +56,7 @@ func (s *Server) changePassword(c *fiber.Ctx) error {
 // signOutEverywhere ends every session and API token of the user, this
 // browser's included.
 func (s *Server) signOutEverywhere(c *fiber.Ctx) error {
-	u, _ := currentUser(c)
+	u, _ := identity.User(c)
 	if _, err := s.auth.SignOutEverywhere(c.UserContext(), u.ID); err != nil {
 		return err
 	}
@@ -75,7 +77,7 @@ const resetMinutes = 30 // as auth.Options.ResetTTL's default, for the page's wo
 
 func (s *Server) forgotPage(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
-	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{})
+	return s.Render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{})
 }
 
 // forgot asks for a reset link. The answer is the same, and as quick,
@@ -84,19 +86,19 @@ func (s *Server) forgot(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	email := strings.TrimSpace(bodyValue(c, "email"))
 	if email == "" {
-		return s.render(c, fiber.StatusBadRequest, "password_forgot", "Forgot your password?",
+		return s.Render(c, fiber.StatusBadRequest, "password_forgot", "Forgot your password?",
 			forgotForm{Error: "Enter your email address."})
 	}
 	err := s.auth.RequestPasswordReset(c.UserContext(), email, c.IP())
 	if errors.Is(err, auth.ErrRateLimited) {
 		c.Set(fiber.HeaderRetryAfter, "60")
-		return s.render(c, classify(err).status, "password_forgot", "Forgot your password?",
+		return s.Render(c, problem.Classify(err).Status, "password_forgot", "Forgot your password?",
 			forgotForm{Email: email, Error: "Too many requests. Please wait a few minutes before trying again."})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{Sent: true, Minutes: resetMinutes})
+	return s.Render(c, fiber.StatusOK, "password_forgot", "Forgot your password?", forgotForm{Sent: true, Minutes: resetMinutes})
 }
 
 // resetForm is password_reset.html.
@@ -114,12 +116,12 @@ func (s *Server) resetPage(c *fiber.Ctx) error {
 	form := resetForm{Token: c.Query("token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.CheckResetLink(c.UserContext(), form.Token)
 	if errors.Is(err, auth.ErrInvalidResetLink) {
-		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.Render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	}
 	if err != nil {
 		return err
 	}
-	return s.render(c, fiber.StatusOK, "password_reset", "Choose a new password", form)
+	return s.Render(c, fiber.StatusOK, "password_reset", "Choose a new password", form)
 }
 
 // reset sets the new password. It does not sign the user in: they sign
@@ -128,12 +130,12 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	form := resetForm{Token: bodyValue(c, "token"), MinPassword: auth.MinPasswordLength}
 	err := s.auth.ResetPassword(c.UserContext(), form.Token, bodyValue(c, "password"), bodyValue(c, "confirm"))
-	switch p := fieldProblem(err); {
+	switch p := problem.WithFields(err); {
 	case p != nil:
-		form.Errors = p.fields
-		return s.render(c, p.status, "password_reset", "Choose a new password", form)
+		form.Errors = p.Fields
+		return s.Render(c, p.Status, "password_reset", "Choose a new password", form)
 	case errors.Is(err, auth.ErrInvalidResetLink):
-		return s.render(c, classify(err).status, "password_reset", "Choose a new password", resetForm{Invalid: true})
+		return s.Render(c, problem.Classify(err).Status, "password_reset", "Choose a new password", resetForm{Invalid: true})
 	case err != nil:
 		return err
 	}
@@ -141,29 +143,10 @@ func (s *Server) reset(c *fiber.Ctx) error {
 	return c.Redirect("/login?done=reset", fiber.StatusSeeOther)
 }
 
-// adminUserReset signs a user out everywhere and mails them a reset link.
-func (s *Server) adminUserReset(c *fiber.Ctx) error {
-	id := param(c, "id")
-	err := s.auth.AdminResetPassword(c.UserContext(), id)
-	if errors.Is(err, auth.ErrUserDisabled) {
-		u, uerr := s.auth.User(c.UserContext(), id)
-		if uerr != nil {
-			return uerr
-		}
-		form := editForm(u)
-		form.Error = "This user is disabled. Enable them before sending a reset link."
-		return s.render(c, classify(err).status, "admin_user_edit", u.Name, form)
-	}
-	if err != nil {
-		return err
-	}
-	return c.Redirect("/admin/users/"+url.PathEscape(id)+"?reset=1", fiber.StatusSeeOther)
-}
-
 // bodyValue is a field of the form body only, never of the query string:
 // passwords and secrets do not belong in URLs.
 func bodyValue(c *fiber.Ctx, key string) string {
-	if vs := formValues(c, key); len(vs) > 0 {
+	if vs := input.Values(c, key); len(vs) > 0 {
 		return vs[0]
 	}
 	return ""

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 var confirmationLink = regexp.MustCompile(`http://candor\.test(/e/[A-Za-z0-9_-]{43}\?lang=[a-z]+)`)
@@ -240,7 +241,7 @@ func TestPrivacyRequestsAreRateLimited(t *testing.T) {
 	q := f.w.Invite(t, f.sv, "Quinn Other", "quinn@example.com", "en")
 	c := f.client(t)
 
-	for i := range rightsBurst {
+	for i := range respondent.RightsBurst {
 		if i%2 == 0 {
 			wantStatus(t, c.post(respondentPath(p.Token, "/privacy/export"), nil), http.StatusOK)
 		} else {

@@ -1,78 +1,27 @@
 package web
 
 import (
-	"bytes"
-	"fmt"
 	"html/template"
 	"io/fs"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/labels"
+	"github.com/candorhq/candor/internal/web/view"
 )
 
-// viewSet maps a page name to its template, parsed with the layout.
-type viewSet map[string]*template.Template
-
-// pageNames lists every page; each is views/<name>.html. Each area of
-// handlers lists its own pages next to its routes.
-func pageNames() []string {
-	core := []string{"login", "home", "admin_users", "admin_user_new", "admin_user_edit", "error",
-		"profile", "password_forgot", "password_reset"}
-	return slices.Concat(core, customerPages(), surveyPages(), campaignPages(), respondentPages(), followupPages())
-}
-
-// partialNames lists templates that only define blocks ({{define "x"}})
-// for pages to share; each is views/<name>.html and is parsed with every page.
-func partialNames() []string { return slices.Concat(surveyPartials(), customerPartials()) }
-
-// parseViews parses each page together with the layout. Parsing every page
-// separately keeps their "content" blocks from overwriting one another.
-func parseViews(fsys fs.FS, st *assets) (viewSet, error) {
-	vs := make(viewSet)
-	if err := parseWithLayout(fsys, st, "layout.html", pageNames(), vs); err != nil {
-		return nil, err
-	}
-	return vs, nil
-}
-
-// parseWithLayout adds each named page to vs, parsed with layout and the
-// shared partials.
-func parseWithLayout(fsys fs.FS, st *assets, layout string, names []string, vs viewSet) error {
-	funcs := template.FuncMap{
+// parseViews parses every template under views/ with the functions pages use.
+func parseViews(fsys fs.FS, st *assets) (*view.Set, error) {
+	return view.Parse(fsys, template.FuncMap{
 		"asset":     st.url,
-		"roleLabel": roleLabel,
+		"roleLabel": labels.Role,
 		"date":      func(t time.Time) string { return t.UTC().Format("2 Jan 2006") },
 		"isoDate":   func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-	}
-	var partials []string
-	for _, name := range partialNames() {
-		partials = append(partials, name+".html")
-	}
-	for _, name := range names {
-		t, err := template.New(layout).Option("missingkey=zero").Funcs(funcs).
-			ParseFS(fsys, slices.Concat([]string{layout, name + ".html"}, partials)...)
-		if err != nil {
-			return fmt.Errorf("web: view %s: %w", name, err)
-		}
-		vs[name] = t
-	}
-	return nil
-}
-
-func roleLabel(r store.Role) string {
-	switch r {
-	case store.RoleAdmin:
-		return "Admin"
-	case store.RoleManager:
-		return "Manager"
-	case store.RoleAnalyst:
-		return "Analyst"
-	}
-	return string(r)
+	})
 }
 
 // layoutData is what every page receives; Page is the page's own data.
@@ -110,20 +59,13 @@ func navFor(u *store.User, path string) []navLink {
 
 // render executes a page into a buffer first, so a template error becomes
 // an error page instead of half a page.
-func (s *Server) render(c *fiber.Ctx, status int, name, title string, page any) error {
-	t, ok := s.views[name]
-	if !ok {
-		return fmt.Errorf("web: no view %q", name)
-	}
+// Render draws a staff page within the staff layout: the signed-in user's
+// navigation and the CSRF token for its forms.
+func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) error {
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
-	if u, ok := currentUser(c); ok {
+	if u, ok := identity.User(c); ok {
 		data.User = &u
 		data.Nav = navFor(&u, c.Path())
 	}
-	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
-		return fmt.Errorf("web: render %s: %w", name, err)
-	}
-	c.Set(fiber.HeaderContentType, fiber.MIMETextHTMLCharsetUTF8)
-	return c.Status(status).Send(buf.Bytes())
+	return s.views.Render(c, status, name, data)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/reports"
 )
 
 // reportFixture is a fixture whose survey was answered through the real
@@ -53,9 +54,7 @@ const reportRange = "from=2026-03-02&to=2026-03-29"
 func newReportFixture(t *testing.T) *reportFixture {
 	t.Helper()
 	f := &reportFixture{fixture: newFixture(t)}
-	// The report routes read their services at request time.
-	f.reports = report.New(f.st.Rollups)
-	f.reportCampaigns = f.st.Campaigns
+	f.useReports(reports.Deps{Reports: report.New(f.st.Rollups), Campaigns: f.st.Campaigns})
 	ctx := context.Background()
 	w := respondtest.New(t, f.st)
 	w.Advance(time.Until(reportDay))
@@ -230,15 +229,15 @@ func TestReportAPIShapeAndSuppression(t *testing.T) {
 	r := c.api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?by=region&"+reportRange, f.token(t, f.analyst), "")
 	wantStatus(t, r, http.StatusOK)
 	var doc struct {
-		Responses *int    `json:"responses"`
-		Threshold int     `json:"threshold"`
-		NPS       npsJSON `json:"nps"`
+		Responses *int            `json:"responses"`
+		Threshold int             `json:"threshold"`
+		NPS       reports.NpsJSON `json:"nps"`
 		Questions []struct {
-			Key          string       `json:"key"`
-			Distribution []bucketJSON `json:"distribution"`
+			Key          string               `json:"key"`
+			Distribution []reports.BucketJSON `json:"distribution"`
 		} `json:"questions"`
-		Breakdown []map[string]any `json:"breakdown"`
-		Trend     []periodJSON     `json:"trend"`
+		Breakdown []map[string]any     `json:"breakdown"`
+		Trend     []reports.PeriodJSON `json:"trend"`
 	}
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
 		t.Fatal(err)
@@ -246,7 +245,7 @@ func TestReportAPIShapeAndSuppression(t *testing.T) {
 	if doc.Responses == nil || *doc.Responses != 18 || doc.Threshold != 5 {
 		t.Errorf("responses, threshold = %v, %d; want 18, 5", doc.Responses, doc.Threshold)
 	}
-	if want := (npsJSON{Score: 100 * 3.0 / 18, Promoters: 9, Passives: 3, Detractors: 6, Answered: 18}); doc.NPS != want {
+	if want := (reports.NpsJSON{Score: 100 * 3.0 / 18, Promoters: 9, Passives: 3, Detractors: 6, Answered: 18}); doc.NPS != want {
 		t.Errorf("nps = %+v, want %+v", doc.NPS, want)
 	}
 	if len(doc.Trend) != 1 || doc.Trend[0].Label != "2026-03" || doc.Trend[0].Responses == nil || *doc.Trend[0].Responses != 18 {
@@ -328,7 +327,7 @@ func TestReportCSV(t *testing.T) {
 			t.Fatal(err)
 		}
 		want := [][]string{
-			reportCSVHeader,
+			reports.CSVHeader,
 			{"overall", "all responses", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
 			{"breakdown:region", "AMER", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", report.Complement.Text(5)},
 			{"breakdown:region", "APAC", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", "fewer than 5 responses"},
@@ -338,16 +337,6 @@ func TestReportCSV(t *testing.T) {
 		if fmt.Sprint(records) != fmt.Sprint(want) {
 			t.Errorf("%s:\n got %q\nwant %q", target.path, records, want)
 		}
-	}
-}
-
-func TestReportCSVDisarmsFormulas(t *testing.T) {
-	t.Parallel()
-	n := 9
-	rep := report.Report{Threshold: 5, By: report.Region, Breakdown: []report.Cell{{Label: "=HYPERLINK(\"http://x\")", Responses: &n}}}
-	records := reportCSV(rep, map[string]string{})
-	if got := records[2][1]; got != "'=HYPERLINK(\"http://x\")" {
-		t.Errorf("label = %q, want it disarmed", got)
 	}
 }
 
@@ -369,7 +358,7 @@ func TestReportManagerSeesOwnAccountsOnly(t *testing.T) {
 	c := f.client(t)
 	r = c.api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?"+reportRange, f.token(t, f.manager), "")
 	wantStatus(t, r, http.StatusOK)
-	var doc reportJSON
+	var doc reports.ReportJSON
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -379,7 +368,7 @@ func TestReportManagerSeesOwnAccountsOnly(t *testing.T) {
 	// A manager breaks their own accounts down, and sees no other's.
 	r = c.api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?by=region&"+reportRange, f.token(t, f.manager), "")
 	wantStatus(t, r, http.StatusOK)
-	doc = reportJSON{}
+	doc = reports.ReportJSON{}
 	if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
 		t.Fatal(err)
 	}
@@ -495,7 +484,7 @@ func TestReportOutputsHoldNoPersonalData(t *testing.T) {
 func TestReportEmptyState(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t)
-	f.reports = report.New(f.st.Rollups)
+	f.useReports(reports.Deps{Reports: report.New(f.st.Rollups)})
 	w := respondtest.New(t, f.st)
 	sv := w.OpenSurvey(t, nil)
 	r := f.signIn(t, f.analyst).get("/surveys/" + sv.ID + "/report")

@@ -7,11 +7,9 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -23,8 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/public"
-	"github.com/candorhq/candor/views"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // respondentFixture is a server with the respondent services over a fresh
@@ -50,10 +47,10 @@ func newRespondentFixture(t testing.TB) *respondentFixture {
 // answerForm is a complete answer form as the page posts it.
 func (f *respondentFixture) answerForm(named bool) url.Values {
 	form := url.Values(respondtest.Answers())
-	form.Set(localeField, "en")
-	form.Set(consentVersionField, strconv.Itoa(f.sv.ConsentVersion))
+	form.Set(respondent.LocaleField, "en")
+	form.Set(respondent.ConsentVersionField, strconv.Itoa(f.sv.ConsentVersion))
 	if named {
-		form.Set(consentField, "yes")
+		form.Set(respondent.ConsentField, "yes")
 	}
 	return form
 }
@@ -202,7 +199,7 @@ func TestNamedAnswerAndOneClickWithdrawal(t *testing.T) {
 	c := f.client(t)
 
 	form := f.answerForm(true)
-	form.Set(localeField, "fi")
+	form.Set(respondent.LocaleField, "fi")
 	r := c.post(respondentPath(p.Token, "?lang=fi"), form)
 	wantSeeOther(t, r, respondentPath(p.Token, "/thanks?lang=fi"))
 	thanks := c.get(r.Header.Get("Location"))
@@ -264,7 +261,7 @@ func TestInvalidAnswersAreShownAgainInTheRespondentsLanguage(t *testing.T) {
 	c := f.client(t)
 	form := url.Values{
 		"q.csat": {"9"}, "q.channel": {"phone"}, "q.services": {"repair", "modernisation"},
-		"q.comment": {"Hyvä <palvelu> & nopea"}, consentVersionField: {strconv.Itoa(f.sv.ConsentVersion)}, consentField: {"yes"},
+		"q.comment": {"Hyvä <palvelu> & nopea"}, respondent.ConsentVersionField: {strconv.Itoa(f.sv.ConsentVersion)}, respondent.ConsentField: {"yes"},
 	}
 	before := respondtest.Take(t, f.st.DB())
 	r := c.post(respondentPath(p.Token, "?lang=fi"), form)
@@ -495,30 +492,6 @@ func FuzzRespondentPost(f *testing.F) {
 	})
 }
 
-func TestRespondentViewsFailOnAMissingView(t *testing.T) {
-	t.Parallel()
-	st, err := loadAssets(public.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	vs := viewSet{}
-	if err := parseRespondentViews(views.FS, st, vs); err != nil || len(vs) != len(respondentViews()) {
-		t.Fatalf("embedded views: %d parsed, %v", len(vs), err)
-	}
-	fsys := fstest.MapFS{}
-	for _, name := range slices.Concat(respondentViews(), partialNames(), []string{"respond_layout"}) {
-		data, err := views.FS.ReadFile(name + ".html")
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name+".html"] = &fstest.MapFile{Data: data}
-	}
-	delete(fsys, "privacy_erase.html")
-	if err := parseRespondentViews(fsys, st, viewSet{}); err == nil || !strings.Contains(err.Error(), "privacy_erase") {
-		t.Errorf("err = %v, want one naming the missing view", err)
-	}
-}
-
 // TestPostsToALinkAreLimited: a link takes a person's few posts, then
 // answers 429 with a respondent page, while other links still answer and
 // reading pages is never limited.
@@ -528,7 +501,7 @@ func TestPostsToALinkAreLimited(t *testing.T) {
 	hammered := f.w.Invite(t, f.sv, "Hal Hammer", "hal@example.com", "de")
 	other := f.w.Invite(t, f.sv, "Olga Other", "olga@example.com", "en")
 	c := f.client(t)
-	for i := range linkPostBurst {
+	for i := range respondent.LinkPostBurst {
 		if r := c.post(respondentPath(hammered.Token, ""), f.answerForm(false)); r.StatusCode != http.StatusSeeOther {
 			t.Fatalf("post %d: status %d, want 303", i+1, r.StatusCode)
 		}

@@ -3,20 +3,289 @@ package web
 import (
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/adaptor"
+	"github.com/valyala/fasthttp"
 
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/staff"
 )
 
-// routes registers middleware and handlers. Route groups differ in how a
-// caller is identified, and that decides which protections apply:
+// route is one entry of the route table: a path, the chain of middleware
+// that decides who may reach it, and the handler. limits, when set, give
+// the route another body size or time than the defaults.
+type route struct {
+	method, path string
+	chain        []fiber.Handler
+	handler      fiber.Handler
+	limits       fasthttp.RequestConfig
+}
+
+// chains are the named middleware chains. Each route carries a whole one,
+// never a group's, so that no route's protection depends on what was
+// registered before it. How a caller is identified decides the chain:
 //
-//   - operations and static files: anonymous, no cookies;
-//   - /api/v1: bearer tokens only, never a cookie, so CSRF cannot apply;
-//   - staff pages: the session cookie, so every unsafe request needs a CSRF token;
-//   - respondent pages (/s, /u): links carrying their own token, no staff
-//     session and no cookies; they must stay outside the staff group.
-func (s *Server) routes() {
+//   - open: operations and static files; anonymous, no cookies;
+//   - api…: /api/v1, bearer tokens only, never a cookie, so CSRF cannot apply;
+//   - signIn, staff…, admins: staff pages, the session cookie, so every
+//     unsafe request needs a CSRF token;
+//   - respondent, unsubscribe: links carrying their own token, no staff
+//     session and no cookies.
+type chains struct {
+	open []fiber.Handler
+
+	api        []fiber.Handler // any staff member
+	apiWriters []fiber.Handler // admins and managers
+	apiAdmins  []fiber.Handler
+
+	signIn  []fiber.Handler // before sign-in: CSRF only
+	staff   []fiber.Handler // any signed-in staff member
+	writers []fiber.Handler // admins and managers
+	admins  []fiber.Handler
+
+	respondent  []fiber.Handler
+	unsubscribe []fiber.Handler
+}
+
+func (s *Server) chains() chains {
+	writers := requireRole(store.RoleAdmin, store.RoleManager)
+	admins := requireRole(store.RoleAdmin)
+	r := s.respondent
+	return chains{
+		api:        []fiber.Handler{s.requireBearer},
+		apiWriters: []fiber.Handler{s.requireBearer, writers},
+		apiAdmins:  []fiber.Handler{s.requireBearer, admins},
+
+		signIn:  []fiber.Handler{s.csrf},
+		staff:   []fiber.Handler{s.csrf, s.requireSession},
+		writers: []fiber.Handler{s.csrf, s.requireSession, writers},
+		admins:  []fiber.Handler{s.csrf, s.requireSession, admins},
+
+		// A post from another site is refused by the guard, since there is
+		// no CSRF token without a cookie to bind it to.
+		respondent:  []fiber.Handler{r.Guard, r.LimitPosts, r.ShowErrors},
+		unsubscribe: []fiber.Handler{r.UnsubscribeGuard, r.LimitPosts},
+	}
+}
+
+// routes is the route table. Within a path, fixed segments come before
+// parameters ("/contacts/new" before "/contacts/:id"): the first match wins.
+// Areas whose service is not configured have no routes.
+func (s *Server) routes() []route {
+	ch := s.chains()
+	get := func(path string, chain []fiber.Handler, h fiber.Handler) route {
+		return route{method: fiber.MethodGet, path: path, chain: chain, handler: h}
+	}
+	post := func(path string, chain []fiber.Handler, h fiber.Handler) route {
+		return route{method: fiber.MethodPost, path: path, chain: chain, handler: h}
+	}
+	patch := func(path string, chain []fiber.Handler, h fiber.Handler) route {
+		return route{method: fiber.MethodPatch, path: path, chain: chain, handler: h}
+	}
+	del := func(path string, chain []fiber.Handler, h fiber.Handler) route {
+		return route{method: fiber.MethodDelete, path: path, chain: chain, handler: h}
+	}
+	upload := fasthttp.RequestConfig{MaxRequestBodySize: staff.MaxImportBytes, ReadTimeout: staff.ImportReadTimeout}
+	download := fasthttp.RequestConfig{WriteTimeout: staff.ExportWriteTimeout}
+	limited := func(r route, rc fasthttp.RequestConfig) route { r.limits = rc; return r }
+
+	t := []route{
+		get("/healthz", ch.open, s.healthz),
+		get("/static/*", ch.open, s.assets.serve),
+
+		// Signing in and the staff member's own account.
+		get("/api/v1/openapi.json", ch.open, s.api.OpenAPI),
+		post("/api/v1/auth/token", ch.open, s.api.Token),
+		post("/api/v1/auth/revoke", ch.api, s.api.Revoke),
+		post("/api/v1/auth/logout-all", ch.api, s.api.LogoutAll),
+		post("/api/v1/auth/password", ch.api, s.api.ChangePassword),
+		get("/api/v1/me", ch.api, s.api.Me),
+		get("/login", ch.signIn, s.loginPage),
+		post("/login", ch.signIn, s.login),
+		post("/logout", ch.signIn, s.logout),
+		get("/password/forgot", ch.signIn, s.forgotPage),
+		post("/password/forgot", ch.signIn, s.forgot),
+		get("/password/reset", ch.signIn, s.resetPage),
+		post("/password/reset", ch.signIn, s.reset),
+		get("/profile", ch.staff, s.profilePage),
+		post("/profile/password", ch.staff, s.changePassword),
+		post("/profile/signout", ch.staff, s.signOutEverywhere),
+		get("/", ch.staff, s.builder.Home),
+
+		// Users: admins only.
+		get("/api/v1/users", ch.apiAdmins, s.api.ListUsers),
+		post("/api/v1/users", ch.apiAdmins, s.api.CreateUser),
+		get("/api/v1/users/:id", ch.apiAdmins, s.api.User),
+		patch("/api/v1/users/:id", ch.apiAdmins, s.api.UpdateUser),
+		get("/admin/users", ch.admins, s.staff.AdminUsers),
+		get("/admin/users/new", ch.admins, s.staff.AdminUserNew),
+		post("/admin/users/new", ch.admins, s.staff.AdminUserCreate),
+		get("/admin/users/:id", ch.admins, s.staff.AdminUserEdit),
+		post("/admin/users/:id", ch.admins, s.staff.AdminUserSave),
+		post("/admin/users/:id/reset", ch.admins, s.staff.AdminUserReset),
+
+		// Accounts and contacts: admins and managers; analysts see
+		// aggregates, never a contact.
+		get("/api/v1/accounts", ch.apiWriters, s.api.ListAccounts),
+		post("/api/v1/accounts", ch.apiWriters, s.api.CreateAccount),
+		get("/api/v1/accounts/:id", ch.apiWriters, s.api.Account),
+		patch("/api/v1/accounts/:id", ch.apiWriters, s.api.UpdateAccount),
+		del("/api/v1/accounts/:id", ch.apiWriters, s.api.DeleteAccount),
+		get("/api/v1/contacts", ch.apiWriters, s.api.ListContacts),
+		post("/api/v1/contacts", ch.apiWriters, s.api.CreateContact),
+		limited(post("/api/v1/contacts/import", ch.apiWriters, s.api.ImportContacts), upload),
+		limited(get("/api/v1/contacts/export", ch.apiWriters, s.api.ExportContacts), download),
+		get("/api/v1/contacts/:id", ch.apiWriters, s.api.Contact),
+		patch("/api/v1/contacts/:id", ch.apiWriters, s.api.UpdateContact),
+		get("/accounts", ch.writers, s.staff.AccountsPage),
+		get("/accounts/new", ch.writers, s.staff.AccountNew),
+		post("/accounts/new", ch.writers, s.staff.AccountCreate),
+		get("/accounts/:id", ch.writers, s.staff.AccountPage),
+		post("/accounts/:id", ch.writers, s.staff.AccountSave),
+		get("/accounts/:id/delete", ch.writers, s.staff.AccountDeletePage),
+		post("/accounts/:id/delete", ch.writers, s.staff.AccountDelete),
+		get("/contacts", ch.writers, s.staff.ContactsPage),
+		get("/contacts/new", ch.writers, s.staff.ContactNew),
+		post("/contacts/new", ch.writers, s.staff.ContactCreate),
+		limited(get("/contacts/export.csv", ch.writers, s.api.ExportContacts), download),
+		get("/contacts/import", ch.writers, s.staff.ImportPage),
+		limited(post("/contacts/import", ch.writers, s.staff.ImportUpload), upload),
+		get("/contacts/import/template.csv", ch.writers, s.staff.ImportTemplate),
+		get("/contacts/import/:job", ch.writers, s.staff.ImportJobPage),
+		post("/contacts/import/:job", ch.writers, s.staff.ImportStart),
+		get("/contacts/import/:job/errors.csv", ch.writers, s.staff.ImportErrors),
+		get("/contacts/:id", ch.writers, s.staff.ContactPage),
+		post("/contacts/:id", ch.writers, s.staff.ContactSave),
+
+		// Surveys: every staff role reads them; admins and managers write
+		// them, and the service further limits changes to the owner or an
+		// admin. Reports and comments: every staff role; a manager sees
+		// their own accounts only.
+		get("/api/v1/surveys", ch.api, s.api.ListSurveys),
+		post("/api/v1/surveys", ch.apiWriters, s.api.CreateSurvey),
+		get("/api/v1/surveys/:id", ch.api, s.api.Survey),
+		patch("/api/v1/surveys/:id", ch.apiWriters, s.api.UpdateSurvey),
+		post("/api/v1/surveys/:id/open", ch.apiWriters, s.api.OpenSurvey),
+		post("/api/v1/surveys/:id/close", ch.apiWriters, s.api.CloseSurvey),
+		post("/api/v1/surveys/:id/duplicate", ch.apiWriters, s.api.DuplicateSurvey),
+		get("/api/v1/surveys/:id/comments", ch.api, s.reports.CommentsJSON),
+		get("/api/v1/surveys/:id/report", ch.api, s.reports.JSON),
+		get("/api/v1/surveys/:id/report.csv", ch.api, s.reports.CSV),
+		get("/surveys/new", ch.writers, s.builder.New),
+		post("/surveys/new", ch.writers, s.builder.Create),
+		get("/surveys/:id", ch.staff, s.builder.View),
+		get("/surveys/:id/edit", ch.writers, s.builder.Edit),
+		post("/surveys/:id/edit", ch.writers, s.builder.Save),
+		get("/surveys/:id/preview", ch.staff, s.builder.Preview),
+		get("/surveys/:id/open", ch.writers, s.builder.ConfirmOpen),
+		post("/surveys/:id/open", ch.writers, s.builder.Open),
+		get("/surveys/:id/close", ch.writers, s.builder.ConfirmClose),
+		post("/surveys/:id/close", ch.writers, s.builder.Close),
+		post("/surveys/:id/duplicate", ch.writers, s.builder.Duplicate),
+		get("/surveys/:id/comments", ch.staff, s.reports.CommentsPage),
+		get("/surveys/:id/report", ch.staff, s.reports.Page),
+		get("/surveys/:id/report.csv", ch.staff, s.reports.CSV),
+	}
+	if s.campaigns != nil {
+		// Campaigns: admins and managers; the dev outbox: admins.
+		t = append(t,
+			post("/api/v1/surveys/:id/campaigns", ch.apiWriters, s.api.CreateCampaign),
+			get("/api/v1/surveys/:id/campaigns", ch.apiWriters, s.api.ListCampaigns),
+			get("/api/v1/campaigns/:id", ch.apiWriters, s.api.Campaign),
+			post("/api/v1/campaigns/:id/cancel", ch.apiWriters, s.api.CancelCampaign),
+			get("/api/v1/outbox", ch.apiAdmins, s.api.Outbox),
+			get("/api/v1/outbox/:id", ch.apiAdmins, s.api.OutboxMessage),
+			get("/surveys/:id/campaigns", ch.writers, s.staff.CampaignList),
+			get("/surveys/:id/campaigns/new", ch.writers, s.staff.CampaignNew),
+			post("/surveys/:id/campaigns/preview", ch.writers, s.staff.CampaignPreview),
+			get("/surveys/:id/campaigns/email", ch.writers, s.staff.CampaignEmail),
+			post("/surveys/:id/campaigns", ch.writers, s.staff.CampaignCreate),
+			get("/campaigns/:id", ch.writers, s.staff.CampaignShow),
+			get("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancelConfirm),
+			post("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancel),
+			get("/admin/outbox", ch.admins, s.staff.OutboxList),
+			get("/admin/outbox/:id", ch.admins, s.staff.OutboxMessage),
+			get("/admin/outbox/:id/html", ch.admins, s.staff.OutboxHTML),
+			get("/admin/outbox/:id/raw", ch.admins, s.staff.OutboxRaw),
+			// One-click unsubscribing (RFC 8058) posts without a session,
+			// cookie or CSRF token.
+			get("/u/:token", ch.unsubscribe, s.respondent.UnsubscribePage),
+			post("/u/:token", ch.unsubscribe, s.respondent.UnsubscribeSubmit),
+		)
+	}
+	if s.respondents != nil && s.privacy != nil {
+		r := s.respondent
+		t = append(t,
+			get("/s/:token", ch.respondent, r.AnswerPage),
+			post("/s/:token", ch.respondent, r.AnswerSubmit),
+			get("/s/:token/thanks", ch.respondent, r.ThanksPage),
+			post("/s/:token/withdraw", ch.respondent, r.ThanksWithdraw),
+			get("/s/:token/privacy", ch.respondent, r.PrivacyPage),
+			post("/s/:token/privacy/export", ch.respondent, r.PrivacyExport),
+			post("/s/:token/privacy/rectify", ch.respondent, r.PrivacyRectify),
+			post("/s/:token/privacy/withdraw", ch.respondent, r.PrivacyWithdraw),
+			get("/s/:token/privacy/erase", ch.respondent, r.PrivacyEraseConfirm),
+			post("/s/:token/privacy/erase", ch.respondent, r.PrivacyErase),
+			// A new email address is confirmed from the link mailed to it,
+			// which carries a token of its own, not the survey link's.
+			get("/e/:token", ch.respondent, r.EmailChangePage),
+			post("/e/:token", ch.respondent, r.EmailChangeConfirm),
+		)
+	}
+	if s.privacy != nil {
+		// Data-subject requests and the audit log: admins only.
+		t = append(t,
+			get("/admin/privacy", ch.admins, s.staff.AdminPrivacy),
+			post("/admin/privacy", ch.admins, s.staff.AdminPrivacySearch),
+			get("/admin/privacy/:id", ch.admins, s.staff.AdminPrivacyPerson),
+			get("/admin/privacy/:id/responses/:response", ch.admins, s.staff.AdminPrivacyResponse),
+			post("/admin/privacy/:id/export", ch.admins, s.staff.AdminPrivacyExport),
+			post("/admin/privacy/:id/rectify", ch.admins, s.staff.AdminPrivacyRectify),
+			post("/admin/privacy/:id/withdraw", ch.admins, s.staff.AdminPrivacyWithdraw),
+			get("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyEraseConfirm),
+			post("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyErase),
+			get("/admin/audit", ch.admins, s.staff.AdminAudit),
+		)
+	}
+	if s.followups != nil {
+		// Follow-ups: analysts are refused before any handler runs, since
+		// named responses are never theirs.
+		t = append(t,
+			get("/api/v1/followups", ch.apiWriters, s.api.Followups),
+			get("/followups", ch.writers, s.staff.FollowupList),
+			get("/followups/:id", ch.writers, s.staff.FollowupShow),
+			post("/followups/:id/done", ch.writers, s.staff.FollowupDone),
+			post("/followups/:id/reopen", ch.writers, s.staff.FollowupReopen),
+		)
+	}
+	// Whatever else lies under an area's prefix meets the area's chain
+	// before its 404, so that a visitor without the right learns nothing
+	// of what exists there.
+	all := func(prefix string, chain []fiber.Handler) route {
+		return route{method: methodAll, path: prefix, chain: chain, handler: notFound}
+	}
+	t = append(t,
+		all("/api/v1/users", ch.apiAdmins),
+		all("/api/v1/accounts", ch.apiWriters),
+		all("/api/v1/contacts", ch.apiWriters),
+		all("/api/v1/surveys", ch.api),
+		all("/admin", ch.admins),
+		all("/accounts", ch.writers),
+		all("/contacts", ch.writers),
+		all("/surveys", ch.staff),
+	)
+	if s.respondents != nil && s.privacy != nil {
+		t = append(t, all("/s", ch.respondent), all("/e", ch.respondent))
+	}
+	return t
+}
+
+// methodAll registers a handler for every method and every path under its
+// prefix, as middleware would be.
+const methodAll = "ALL"
+
+// register installs the middleware every request passes and the route
+// table, then answers everything else with 404.
+func (s *Server) register() {
 	app := s.app
 	app.Use(s.requestID())
 	app.Use(s.observe)
@@ -24,53 +293,29 @@ func (s *Server) routes() {
 	app.Use(s.recoverPanics())
 	app.Use(s.decodeBody)
 
-	app.Get("/healthz", s.healthz)
 	// With a listener of their own, metrics are not served here at all;
 	// without a token, nowhere: they tell what the service is doing.
 	if s.cfg.MetricsAddr == "" && s.cfg.MetricsToken != "" {
 		app.Get("/metrics", adaptor.HTTPHandler(metrics.RequireToken(s.cfg.MetricsToken, s.metrics.Handler())))
 	}
-	app.Get("/static/*", s.assets.serve)
-
-	api := app.Group("/api/v1")
-	api.Get("/openapi.json", s.apiOpenAPI)
-	api.Post("/auth/token", s.apiToken)
-	api.Post("/auth/revoke", s.requireBearer, s.apiRevoke)
-	api.Post("/auth/logout-all", s.requireBearer, s.apiLogoutAll)
-	api.Post("/auth/password", s.requireBearer, s.apiChangePassword)
-	api.Get("/me", s.requireBearer, s.apiMe)
-	users := api.Group("/users", s.requireBearer, requireRole(store.RoleAdmin))
-	users.Get("/", s.apiListUsers)
-	users.Post("/", s.apiCreateUser)
-	users.Get("/:id", s.apiUser)
-	users.Patch("/:id", s.apiUpdateUser)
-
-	app.Get("/login", s.csrf, s.loginPage)
-	app.Post("/login", s.csrf, s.login)
-	app.Post("/logout", s.csrf, s.logout)
-	app.Get("/password/forgot", s.csrf, s.forgotPage)
-	app.Post("/password/forgot", s.csrf, s.forgot)
-	app.Get("/password/reset", s.csrf, s.resetPage)
-	app.Post("/password/reset", s.csrf, s.reset)
-	app.Get("/profile", s.csrf, s.requireSession, s.profilePage)
-	app.Post("/profile/password", s.csrf, s.requireSession, s.changePassword)
-	app.Post("/profile/signout", s.csrf, s.requireSession, s.signOutEverywhere)
-	app.Get("/", s.csrf, s.requireSession, s.home)
-
-	s.customerRoutes(api, app)
-	s.surveyRoutes(api, app)
-	s.campaignRoutes(api, app)
-	s.respondentRoutes(api, app)
-	s.followupRoutes(api, app)
-
-	admin := app.Group("/admin", s.csrf, s.requireSession, requireRole(store.RoleAdmin))
-	admin.Get("/users", s.adminUsers)
-	admin.Get("/users/new", s.adminUserNew)
-	admin.Post("/users/new", s.adminUserCreate)
-	admin.Get("/users/:id", s.adminUserEdit)
-	admin.Post("/users/:id", s.adminUserSave)
-	admin.Post("/users/:id/reset", s.adminUserReset)
-
+	for _, r := range s.routes() {
+		handlers := append(r.chain[:len(r.chain):len(r.chain)], r.handler)
+		switch r.method {
+		case fiber.MethodGet:
+			app.Get(r.path, handlers...) // and HEAD
+		case methodAll:
+			args := []any{r.path}
+			for _, h := range handlers {
+				args = append(args, h)
+			}
+			app.Use(args...)
+		default:
+			app.Add(r.method, r.path, handlers...)
+		}
+		if r.limits != (fasthttp.RequestConfig{}) {
+			s.routeLimits(r.method, r.path, r.limits)
+		}
+	}
 	app.Use(notFound)
 }
 

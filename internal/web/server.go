@@ -18,8 +18,14 @@ import (
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/metrics"
-	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/builder"
+	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/reports"
+	"github.com/candorhq/candor/internal/web/respondent"
+	"github.com/candorhq/candor/internal/web/staff"
+	"github.com/candorhq/candor/internal/web/view"
 	"github.com/candorhq/candor/public"
 	"github.com/candorhq/candor/views"
 )
@@ -63,17 +69,17 @@ type Deps struct {
 	Metrics *metrics.Metrics // what /metrics serves; nil: HTTP and process metrics of its own
 
 	Customers   CustomerService
-	Surveys     SurveyService
-	Campaigns   CampaignService   // campaigns, the dev outbox and unsubscribing
-	Respondents RespondentService // answering a survey from a link
-	Privacy     PrivacyService    // consent, data-subject rights and the audit log
-	Followups   FollowupService   // named responses for account managers (optional)
-	Reports     ReportService     // dashboards and report exports; none: their routes answer 404
+	Surveys     builder.SurveyService
+	Campaigns   CampaignService              // campaigns, the dev outbox and unsubscribing
+	Respondents respondent.RespondentService // answering a survey from a link
+	Privacy     PrivacyService               // consent, data-subject rights and the audit log
+	Followups   FollowupService              // named responses for account managers (optional)
+	Reports     reports.ReportService        // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
-	ReportCampaigns SurveyCampaigns
+	ReportCampaigns reports.SurveyCampaigns
 
-	Quotes QuoteService // quotable comments; none: their routes answer 404
+	Quotes reports.QuoteService // quotable comments; none: their routes answer 404
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -84,7 +90,7 @@ type Server struct {
 	db      Pinger
 	logger  *slog.Logger
 	version string
-	views   viewSet
+	views   *view.Set
 	assets  *assets
 	metrics *metrics.Metrics
 	csrf    fiber.Handler
@@ -92,21 +98,16 @@ type Server struct {
 	csrfTokens *csrfTokens
 
 	customers   CustomerService
-	surveys     SurveyService
+	surveys     builder.SurveyService
+	builder     *builder.Pages
+	staff       *staff.Pages
 	campaigns   CampaignService
-	respondents RespondentService
+	respondents respondent.RespondentService
+	respondent  *respondent.Pages
+	api         *api.API
 	privacy     PrivacyService
 	followups   FollowupService
-	reports     ReportService
-	// reportCampaigns counts invitations for response rates; may be nil.
-	reportCampaigns SurveyCampaigns
-	quotes          QuoteService
-
-	// rights limits what one person may ask of their privacy page:
-	// exports, corrections and the confirmation mails they send.
-	rights *ratelimit.Limiter
-	// respondentLimits bounds the posts to respondent links.
-	respondentLimits respondentLimits
+	reports     *reports.Reports
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -152,9 +153,6 @@ func New(d Deps) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := parseRespondentViews(views.FS, st, vs); err != nil {
-		return nil, err
-	}
 	tokens, err := newCSRFTokens(d.Keys)
 	if err != nil {
 		return nil, err
@@ -174,16 +172,9 @@ func New(d Deps) (*Server, error) {
 		campaigns:   d.Campaigns,
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
-		quotes:      d.Quotes,
 		followups:   d.Followups,
-		reports:     d.Reports,
-
-		reportCampaigns: d.ReportCampaigns,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
-		rights: ratelimit.New(rightsEvery, rightsBurst),
-
-		respondentLimits: newRespondentLimits(),
 	}
 	s.csrfTokens = tokens
 	s.csrf = s.csrfProtection(tokens)
@@ -209,7 +200,19 @@ func New(d Deps) (*Server, error) {
 		ProxyHeader:             proxyHeader(d.Config.TrustedProxies),
 	})
 	s.app.Server().HeaderReceived = s.requestConfig
-	s.routes()
+	var subscriptions respondent.SubscriptionService
+	if d.Campaigns != nil {
+		subscriptions = d.Campaigns
+	}
+	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
+		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions})
+	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
+	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
+		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
+	s.builder = builder.New(s, d.Surveys, d.Auth)
+	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
+		Privacy: d.Privacy, Followups: d.Followups, SMTP: d.Config.SMTPURL != ""})
+	s.register()
 	return s, nil
 }
 
@@ -253,13 +256,13 @@ func (s *Server) routeBodyLimit(method, path []byte) int {
 }
 
 // tooLarge is the answer to a body over its route's limit.
-func (s *Server) tooLarge(c *fiber.Ctx) *problem {
+func (s *Server) tooLarge(c *fiber.Ctx) *problem.Problem {
 	size := fmt.Sprintf("%d MB", s.wireLimit(c)>>20)
-	return &problem{
-		status:  fiber.StatusRequestEntityTooLarge,
-		msg:     "request body too large: the limit is " + size,
-		heading: "File too large",
-		detail:  "Candor accepts files of up to " + size + ". Split the file into smaller ones and upload them one after another.",
+	return &problem.Problem{
+		Status:  fiber.StatusRequestEntityTooLarge,
+		Msg:     "request body too large: the limit is " + size,
+		Heading: "File too large",
+		Detail:  "Candor accepts files of up to " + size + ". Split the file into smaller ones and upload them one after another.",
 	}
 }
 

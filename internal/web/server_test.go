@@ -5,10 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"slices"
 	"strings"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -18,8 +16,6 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/surveys"
-	"github.com/candorhq/candor/public"
-	"github.com/candorhq/candor/views"
 )
 
 func TestNewNeedsItsDependencies(t *testing.T) {
@@ -49,29 +45,6 @@ func TestNewNeedsItsDependencies(t *testing.T) {
 	}
 	if _, err := New(Deps{Auth: svc, DB: db, Keys: ring, Customers: cs, Surveys: sv, Logger: slog.New(slog.DiscardHandler)}); err != nil {
 		t.Errorf("complete deps: %v", err)
-	}
-}
-
-func TestParseViewsFailsOnAMissingView(t *testing.T) {
-	t.Parallel()
-	st, err := loadAssets(public.FS)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := parseViews(views.FS, st); err != nil {
-		t.Fatalf("embedded views: %v", err)
-	}
-	fsys := fstest.MapFS{}
-	for _, name := range slices.Concat(pageNames(), partialNames(), []string{"layout"}) {
-		data, err := views.FS.ReadFile(name + ".html")
-		if err != nil {
-			t.Fatal(err)
-		}
-		fsys[name+".html"] = &fstest.MapFile{Data: data}
-	}
-	delete(fsys, "admin_user_edit.html")
-	if _, err := parseViews(fsys, st); err == nil || !strings.Contains(err.Error(), "admin_user_edit") {
-		t.Errorf("err = %v, want one naming the missing view", err)
 	}
 }
 

@@ -11,26 +11,11 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/identity"
+	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const sessionCookie = "candor_session"
-
-type (
-	userKey   struct{}
-	claimsKey struct{}
-)
-
-// currentClaims are the claims of the token the request was admitted with.
-func currentClaims(c *fiber.Ctx) *auth.Claims {
-	cl, _ := c.Locals(claimsKey{}).(*auth.Claims)
-	return cl
-}
-
-// currentUser is the user the session or bearer middleware authenticated.
-func currentUser(c *fiber.Ctx) (store.User, bool) {
-	u, ok := c.Locals(userKey{}).(store.User)
-	return u, ok
-}
 
 // requireSession admits a request with a valid session cookie of an
 // enabled user and sends everyone else to the sign-in page. The user is
@@ -54,8 +39,7 @@ func (s *Server) requireSession(c *fiber.Ctx) error {
 			return err
 		}
 	}
-	c.Locals(userKey{}, u)
-	c.Locals(claimsKey{}, claims)
+	identity.Set(c, u, claims)
 	c.Set(fiber.HeaderCacheControl, "no-store") // pages behind sign-in are never kept by caches
 	return c.Next()
 }
@@ -134,10 +118,28 @@ func safeNext(next string) string {
 // pages, 403 JSON under /api. It runs after requireSession or requireBearer.
 func requireRole(roles ...store.Role) fiber.Handler {
 	return func(c *fiber.Ctx) error {
-		u, ok := currentUser(c)
+		u, ok := identity.User(c)
 		if !ok || !slices.Contains(roles, u.Role) {
 			return fiber.ErrForbidden
 		}
 		return c.Next()
 	}
+}
+
+// requireBearer admits API requests with a valid API token of an enabled
+// user. Cookies are never read here: a browser attaches those on its own,
+// a bearer token it does not, which is why the API needs no CSRF check.
+func (s *Server) requireBearer(c *fiber.Ctx) error {
+	scheme, token, _ := strings.Cut(c.Get(fiber.HeaderAuthorization), " ")
+	token = strings.TrimSpace(token)
+	if !strings.EqualFold(scheme, "Bearer") || token == "" {
+		return &problem.Problem{Status: fiber.StatusUnauthorized, Msg: "missing bearer token"}
+	}
+	u, claims, err := s.auth.Authenticate(c.UserContext(), token, auth.AudienceAPI)
+	if err != nil {
+		return err
+	}
+	identity.Set(c, u, claims)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return c.Next()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/builder"
 )
 
 var (
@@ -70,8 +71,8 @@ func builderFields(t *testing.T, page string) url.Values {
 // questionKeys returns the question keys in form order.
 func questionKeys(form url.Values) []string {
 	var out []string
-	for i := 0; form.Has(questionPrefix(i) + ".key"); i++ {
-		out = append(out, form.Get(questionPrefix(i)+".key"))
+	for i := 0; form.Has(builder.QuestionPrefix(i) + ".key"); i++ {
+		out = append(out, form.Get(builder.QuestionPrefix(i)+".key"))
 	}
 	return out
 }

@@ -1,0 +1,46 @@
+package builder
+
+import (
+	"net/url"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/respondent"
+)
+
+type surveyPreviewPage struct {
+	Href, Title string
+	Locales     []localeLink
+	Form        respondent.AnswerForm
+}
+
+type localeLink struct {
+	Code, Native, English, Href string
+	Current                     bool
+}
+
+// Preview shows the answer form exactly as respondents get it, in
+// one of the survey's languages (?locale=fi; the default otherwise), but
+// without a way to send it.
+func (s *Pages) Preview(c *fiber.Ctx) error {
+	sv, err := s.surveys.Get(c.UserContext(), input.Param(c, "id"))
+	if err != nil {
+		return err
+	}
+	href := "/surveys/" + url.PathEscape(sv.ID)
+	form := respondent.NewAnswerForm(sv, c.Query("locale"), nil, nil)
+	form.Preview = true
+
+	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form}
+	for _, l := range sv.Locales {
+		page.Locales = append(page.Locales, localeLink{
+			Code: l, Native: i18n.Name(l), English: localeLabel(l),
+			Href:    href + "/preview?locale=" + url.QueryEscape(l),
+			Current: l == form.Locale,
+		})
+	}
+	return s.views.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+}

@@ -1,0 +1,206 @@
+package respondent
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/privacy"
+	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/problem"
+)
+
+// respondentAnswerPage is respond.html: the survey's answer form.
+type respondentAnswerPage struct {
+	Form           AnswerForm
+	Problems       []answerSummaryItem // for the summary above the form
+	ConsentChanged bool
+}
+
+// answerSummaryItem links the error summary to a question.
+type answerSummaryItem struct {
+	Anchor, Prompt, Message string
+}
+
+// resolveLink reads the link token of the request.
+func (s *Pages) resolveLink(c *fiber.Ctx) (string, respond.Link, error) {
+	token := input.Param(c, "token")
+	l, err := s.respondents.Resolve(c.UserContext(), token)
+	return token, l, err
+}
+
+// AnswerPage shows the survey to answer, or what the link may still do.
+// It only reads: mail scanners open links before people do.
+func (s *Pages) AnswerPage(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "")
+	if l.State != respond.StateOpen {
+		return s.linkState(c, v, l)
+	}
+	return s.renderAnswerForm(c, v, l, fiber.StatusOK, nil, nil, false)
+}
+
+// renderAnswerForm shows the form with what was posted and the problems
+// with it, in the respondent's language.
+func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool) error {
+	messages := make(map[string]string, len(problems))
+	for key, fe := range problems {
+		messages[key] = answerProblem(v.msg, fe)
+	}
+	form := NewAnswerForm(l.Survey, v.locale, values, messages)
+	form.Action = v.url("")
+	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
+	for _, q := range form.Questions {
+		if q.Error != "" {
+			page.Problems = append(page.Problems, answerSummaryItem{Anchor: q.ID + "-error", Prompt: q.Prompt, Message: q.Error})
+		}
+	}
+	data := v.layout(form.Title, page)
+	if l.Manage {
+		data.Privacy = v.url("/privacy")
+	}
+	return s.renderRespondent(c, status, "respond", data)
+}
+
+// answerProblem is a rejected answer's reason in the respondent's language.
+func answerProblem(msg i18n.Catalog, fe survey.FieldError) string {
+	switch fe.Code {
+	case survey.CodeNotANumber, survey.CodeOutOfRange:
+		return fmt.Sprintf(msg.T("answer."+fe.Code), fe.Params["min"], fe.Params["max"])
+	case survey.CodeTooLong:
+		return fmt.Sprintf(msg.T("answer."+fe.Code), fe.Params["max"], fe.Params["length"])
+	case survey.CodeRequired, survey.CodeUnknownOption, survey.CodeMultipleValues:
+		return msg.T("answer." + fe.Code)
+	}
+	return msg.T("answer.invalid")
+}
+
+// postedAnswers copies the posted form, which Fiber's buffers would
+// otherwise reuse once the handler returns.
+func postedAnswers(c *fiber.Ctx) map[string][]string {
+	values := map[string][]string{}
+	c.Request().PostArgs().VisitAll(func(k, v []byte) {
+		key := string(k)
+		values[key] = append(values[key], string(v))
+	})
+	return values
+}
+
+// AnswerSubmit stores a submission and sends the respondent to the
+// thank-you page; a second submission goes there too, changing nothing.
+func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "")
+	switch l.State {
+	case respond.StateOpen:
+	case respond.StateAnswered:
+		// Stored before (a double click, a retry, the back button): the
+		// thank-you page says so, and nothing changes.
+		return c.Redirect(v.url("/thanks")+"&again=1", fiber.StatusSeeOther)
+	default:
+		return s.linkState(c, v, l)
+	}
+
+	values := postedAnswers(c)
+	version, _ := strconv.Atoi(input.Form(c, ConsentVersionField))
+	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
+		Values:         values,
+		Locale:         v.locale,
+		Named:          c.FormValue(ConsentField) != "",
+		ConsentVersion: version,
+	})
+	var invalid *respond.InvalidAnswers
+	switch {
+	case errors.As(err, &invalid):
+		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false)
+	case errors.Is(err, respond.ErrConsentChanged):
+		delete(values, ConsentField) // they agree to the new text afresh, or not
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true)
+	case errors.Is(err, respond.ErrNotOpen):
+		// Revoked while the form was open: show what it is now.
+		if notOpen := (*respond.NotOpenError)(nil); errors.As(err, &notOpen) {
+			l.State = notOpen.State
+		}
+		return s.linkState(c, v, l)
+	case err != nil:
+		return err
+	}
+	if res.TallyErr != nil {
+		s.logger.Warn("report counters not updated; run candor rollup rebuild", "request_id", problem.RequestID(c), "err", res.TallyErr)
+	}
+	if res.QuoteErr != nil {
+		// The answer is stored; only its comment is missing from the comments page.
+		s.logger.Warn("quotable comment not kept", "request_id", problem.RequestID(c), "err", res.QuoteErr)
+	}
+	target := v.url("/thanks")
+	if res.Again {
+		target += "&again=1"
+	}
+	return c.Redirect(target, fiber.StatusSeeOther)
+}
+
+// respondentThanks is respond_thanks.html.
+type respondentThanks struct {
+	Named     bool
+	Again     bool // the answers had been received before
+	Withdrawn bool // the name was just removed
+	Withdraw  string
+	Manage    string
+}
+
+// ThanksPage thanks the respondent and says whether their name is
+// attached, with a one-click way to remove it.
+func (s *Pages) ThanksPage(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "/thanks")
+	switch l.State {
+	case respond.StateAnswered:
+	case respond.StateOpen:
+		return c.Redirect(v.url(""), fiber.StatusSeeOther)
+	default:
+		return s.linkState(c, v, l)
+	}
+	page := respondentThanks{
+		Named:     l.Named(),
+		Again:     c.Query("again") == "1",
+		Withdrawn: c.Query("withdrawn") == "1" && !l.Named(),
+		Withdraw:  v.url("/withdraw"),
+	}
+	if l.Manage {
+		page.Manage = v.url("/privacy")
+	}
+	data := v.layout(v.msg.T("thanks.title"), page)
+	data.Privacy = page.Manage
+	return s.renderRespondent(c, fiber.StatusOK, "respond_thanks", data)
+}
+
+// ThanksWithdraw removes the respondent's name from their answers, one
+// click from the thank-you page.
+func (s *Pages) ThanksWithdraw(c *fiber.Ctx) error {
+	token, l, err := s.resolveLink(c)
+	if err != nil {
+		return err
+	}
+	v := surveyView(c, token, l, "/thanks")
+	if l.State != respond.StateAnswered {
+		return s.linkState(c, v, l)
+	}
+	if err := s.respondents.Withdraw(c.UserContext(), l, privacy.ViaThanksPage); err != nil {
+		return err
+	}
+	return c.Redirect(v.url("/thanks")+"&withdrawn=1", fiber.StatusSeeOther)
+}
