@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/ratelimit"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -401,8 +402,10 @@ func (s *Service) UpdateUser(ctx context.Context, actorID, id string, in UserCha
 	if err != nil {
 		return store.User{}, err
 	}
-	losesAdmin := current.Role == store.RoleAdmin && !current.Disabled &&
-		((in.Role != nil && *in.Role != store.RoleAdmin) || (in.Disabled != nil && *in.Disabled))
+	// Whether the change leaves one fewer user who can administer.
+	losesAdmin := !current.Disabled && policy.CanAdminister(policy.Of(current)) &&
+		((in.Role != nil && !policy.CanAdminister(policy.Actor{ID: current.ID, Role: *in.Role})) ||
+			(in.Disabled != nil && *in.Disabled))
 	if losesAdmin {
 		if id == actorID {
 			return store.User{}, ErrSelf

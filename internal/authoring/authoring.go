@@ -1,6 +1,7 @@
 // Package authoring is where staff keep their surveys: creating, editing,
-// opening, closing and duplicating them under the role rules, persisted in
-// the store. The definitions and their rules live in package survey.
+// opening, closing and duplicating them under the rules of package policy,
+// persisted in the store. The definitions and their rules live in package
+// survey.
 //
 // Every staff member may read every survey (managers send company-wide
 // surveys to their own accounts; analysts report on them); only the
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -53,13 +55,9 @@ func New(st Store, answers AnswerIndex) *Service {
 	return &Service{store: st, answers: answers, now: time.Now}
 }
 
-func canEdit(actor store.User, s survey.Survey) bool {
-	return actor.Role == store.RoleAdmin || (actor.Role == store.RoleManager && s.OwnerID == actor.ID)
-}
-
 // Create stores a new draft owned by the actor.
 func (s *Service) Create(ctx context.Context, actor store.User, def survey.Survey) (survey.Survey, error) {
-	if actor.Role != store.RoleAdmin && actor.Role != store.RoleManager {
+	if !policy.CanWriteSurveys(policy.Of(actor)) {
 		return survey.Survey{}, ErrForbidden
 	}
 	sv, err := survey.New(def, store.NewID(), actor.ID, s.now())
@@ -109,7 +107,7 @@ func (s *Service) editable(ctx context.Context, actor store.User, id string) (su
 	if err != nil {
 		return survey.Survey{}, err
 	}
-	if !canEdit(actor, sv) {
+	if !policy.CanEditSurvey(policy.Of(actor), sv.OwnerID) {
 		return survey.Survey{}, ErrForbidden
 	}
 	return sv, nil
@@ -185,7 +183,7 @@ func (s *Service) transition(ctx context.Context, actor store.User, id string, s
 
 // Duplicate copies any survey into a new draft owned by the actor.
 func (s *Service) Duplicate(ctx context.Context, actor store.User, id string) (survey.Survey, error) {
-	if actor.Role != store.RoleAdmin && actor.Role != store.RoleManager {
+	if !policy.CanWriteSurveys(policy.Of(actor)) {
 		return survey.Survey{}, ErrForbidden
 	}
 	src, err := s.Get(ctx, id)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -401,7 +402,7 @@ func (s *Service) contactFilter(ctx context.Context, actor store.User, accountID
 		}
 		return store.ContactFilter{AccountIDs: []string{accountID}}, nil
 	}
-	if actor.Role == store.RoleAdmin {
+	if policy.SeesAllAccounts(policy.Of(actor)) {
 		return store.ContactFilter{}, nil
 	}
 	accounts, err := s.VisibleAccounts(ctx, actor)

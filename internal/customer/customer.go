@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -18,6 +17,7 @@ import (
 	"golang.org/x/text/language"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -122,19 +122,19 @@ func New(accounts Accounts, contacts Contacts, users Users, sealer *seal.Sealer,
 
 // scope returns the account filter an actor is limited to.
 func scope(actor store.User) (store.AccountFilter, error) {
-	switch actor.Role {
-	case store.RoleAdmin:
-		return store.AccountFilter{}, nil
-	case store.RoleManager:
-		return store.AccountFilter{ManagerID: actor.ID}, nil
-	default:
+	a := policy.Of(actor)
+	switch {
+	case !policy.CanManageCustomers(a):
 		return store.AccountFilter{}, ErrForbidden
+	case policy.SeesAllAccounts(a):
+		return store.AccountFilter{}, nil
+	default:
+		return store.AccountFilter{ManagerID: actor.ID}, nil
 	}
 }
 
 func canManage(actor store.User, a store.Account) bool {
-	return actor.Role == store.RoleAdmin ||
-		(actor.Role == store.RoleManager && slices.Contains(a.ManagerIDs, actor.ID))
+	return policy.SeesAccount(policy.Of(actor), a.ManagerIDs)
 }
 
 // AccountInput is a new account, or a full replacement of one.
@@ -197,7 +197,7 @@ func (s *Service) validateAccount(ctx context.Context, in AccountInput) error {
 	}
 	for _, id := range in.ManagerIDs {
 		u, err := s.users.ByID(ctx, id)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && (u.Disabled || u.Role == store.RoleAnalyst)) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && !policy.CanBeAccountManager(u)) {
 			fields["managerIds"] = fmt.Sprintf("%q is not an active manager or admin", id)
 			break
 		}
@@ -214,14 +214,15 @@ func (s *Service) CreateAccount(ctx context.Context, actor store.User, in Accoun
 	if _, err := scope(actor); err != nil {
 		return store.Account{}, err
 	}
-	if len(in.ManagerIDs) == 0 && actor.Role == store.RoleManager {
+	// An account must stay visible to the one who creates it.
+	if len(in.ManagerIDs) == 0 && !policy.SeesAllAccounts(policy.Of(actor)) {
 		in.ManagerIDs = []string{actor.ID}
 	}
 	in.normalize()
 	if err := s.validateAccount(ctx, in); err != nil {
 		return store.Account{}, err
 	}
-	if actor.Role == store.RoleManager && !slices.Contains(in.ManagerIDs, actor.ID) {
+	if !policy.SeesAccount(policy.Of(actor), in.ManagerIDs) {
 		return store.Account{}, invalid(map[string]string{"managerIds": "must include yourself"})
 	}
 	now := s.now().UTC()

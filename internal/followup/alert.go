@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -150,7 +151,7 @@ func (s *Service) alertMessages(ctx context.Context, f store.Followup) ([]mail.M
 		if err != nil {
 			return nil, err
 		}
-		if u.Disabled || (u.Role != store.RoleManager && u.Role != store.RoleAdmin) {
+		if !policy.CanBeAccountManager(u) {
 			continue
 		}
 		out = append(out, mail.Message{

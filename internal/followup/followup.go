@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
-	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -24,6 +23,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -256,9 +256,9 @@ type Item struct {
 	DoneAt     *time.Time
 }
 
-// mayFollowUp reports whether actor's role sees named responses at all.
+// mayFollowUp reports whether actor sees named responses at all.
 func mayFollowUp(actor store.User) bool {
-	return actor.Role == store.RoleAdmin || actor.Role == store.RoleManager
+	return policy.CanSeeFollowups(policy.Of(actor))
 }
 
 // List returns a page of the follow-ups actor may see, newest first: a
@@ -268,7 +268,7 @@ func (s *Service) List(ctx context.Context, actor store.User, q Query) ([]Item, 
 		return nil, 0, ErrForbidden
 	}
 	f := store.FollowupFilter{SurveyID: q.SurveyID, State: q.State}
-	if actor.Role != store.RoleAdmin {
+	if !policy.SeesAllAccounts(policy.Of(actor)) {
 		f.ManagerID = actor.ID
 	}
 	list, total, err := s.d.Store.List(ctx, f, q.Page)
@@ -332,14 +332,14 @@ func (s *Service) own(ctx context.Context, actor store.User, responseID string) 
 	if err != nil {
 		return store.Followup{}, fmt.Errorf("followup: %w", err)
 	}
-	if actor.Role == store.RoleAdmin || slices.Contains(f.ManagerIDs, actor.ID) {
+	if policy.SeesAccount(policy.Of(actor), f.ManagerIDs) {
 		return f, nil
 	}
 	a, err := s.d.Accounts.ByID(ctx, f.AccountID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return store.Followup{}, fmt.Errorf("followup: %w", err)
 	}
-	if err == nil && slices.Contains(a.ManagerIDs, actor.ID) {
+	if err == nil && policy.SeesAccount(policy.Of(actor), a.ManagerIDs) {
 		return f, nil
 	}
 	return store.Followup{}, ErrNotFound

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/link"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -35,7 +36,7 @@ func NewService(d Deps) (*Service, error) {
 func farFuture() time.Time { return time.Date(9999, 12, 31, 0, 0, 0, 0, time.UTC) }
 
 func mayCampaign(actor store.User) error {
-	if actor.Role != store.RoleAdmin && actor.Role != store.RoleManager {
+	if !policy.CanRunCampaigns(policy.Of(actor)) {
 		return ErrForbidden
 	}
 	return nil
@@ -314,7 +315,7 @@ func (s *Service) viewable(ctx context.Context, actor store.User, id string) (st
 		return store.Campaign{}, err
 	}
 	c, err := s.stores.Campaigns.ByID(ctx, id)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && actor.Role != store.RoleAdmin && c.CreatedBy != actor.ID) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && !policy.SeesCampaign(policy.Of(actor), c.CreatedBy)) {
 		return store.Campaign{}, ErrNotFound
 	}
 	if err != nil {
@@ -336,7 +337,7 @@ func (s *Service) List(ctx context.Context, actor store.User, surveyID string) (
 		return survey.Survey{}, nil, fmt.Errorf("invite: %w", err)
 	}
 	createdBy := actor.ID
-	if actor.Role == store.RoleAdmin {
+	if policy.SeesAllCampaigns(policy.Of(actor)) {
 		createdBy = ""
 	}
 	list, err := s.stores.Campaigns.ListBySurvey(ctx, surveyID, createdBy)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/mail"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -76,7 +77,7 @@ func headerFields(raw []byte) []store.MailHeader {
 
 // OutboxMessages returns a page of the dev outbox, newest first; admins only.
 func (s *Service) OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]store.DevMail, int64, error) {
-	if actor.Role != store.RoleAdmin {
+	if !policy.CanAdminister(policy.Of(actor)) {
 		return nil, 0, ErrForbidden
 	}
 	items, total, err := s.stores.DevMails.List(ctx, p)
@@ -88,7 +89,7 @@ func (s *Service) OutboxMessages(ctx context.Context, actor store.User, p store.
 
 // OutboxMessage returns one message of the dev outbox; admins only.
 func (s *Service) OutboxMessage(ctx context.Context, actor store.User, id string) (store.DevMail, error) {
-	if actor.Role != store.RoleAdmin {
+	if !policy.CanAdminister(policy.Of(actor)) {
 		return store.DevMail{}, ErrForbidden
 	}
 	m, err := s.stores.DevMails.ByID(ctx, id)

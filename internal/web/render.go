@@ -8,6 +8,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/labels"
@@ -39,16 +40,19 @@ type navLink struct {
 	Current     bool
 }
 
-// navFor lists the sections u's role may open.
+// navFor lists the sections u may open, by the questions their routes ask.
 func navFor(u *store.User, path string) []navLink {
+	a := policy.Of(*u)
 	links := []navLink{{Href: "/", Label: "Surveys", Current: path == "/" || strings.HasPrefix(path, "/surveys")}}
-	if u.Role == store.RoleAdmin || u.Role == store.RoleManager {
+	if policy.CanManageCustomers(a) {
 		links = append(links,
 			navLink{Href: "/accounts", Label: "Accounts", Current: strings.HasPrefix(path, "/accounts")},
 			navLink{Href: "/contacts", Label: "Contacts", Current: strings.HasPrefix(path, "/contacts")})
+	}
+	if policy.CanSeeFollowups(a) {
 		links = append(links, navLink{Href: "/followups", Label: "Follow-ups", Current: strings.HasPrefix(path, "/followups")})
 	}
-	if u.Role == store.RoleAdmin {
+	if policy.CanAdminister(a) {
 		links = append(links, navLink{Href: "/admin/users", Label: "Users", Current: strings.HasPrefix(path, "/admin/users")})
 		links = append(links,
 			navLink{Href: "/admin/privacy", Label: "Privacy requests", Current: strings.HasPrefix(path, "/admin/privacy")},

@@ -6,7 +6,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/candorhq/candor/internal/metrics"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/web/staff"
 )
 
@@ -33,32 +33,50 @@ type route struct {
 type chains struct {
 	open []fiber.Handler
 
-	api        []fiber.Handler // any staff member
-	apiWriters []fiber.Handler // admins and managers
-	apiAdmins  []fiber.Handler
+	// After identifying the caller, each chain asks the question of
+	// package policy that the area's service asks too.
+	api          []fiber.Handler // any staff member
+	apiWriters   []fiber.Handler // policy.CanWriteSurveys
+	apiCustomers []fiber.Handler // policy.CanManageCustomers
+	apiCampaigns []fiber.Handler // policy.CanRunCampaigns
+	apiFollowups []fiber.Handler // policy.CanSeeFollowups
+	apiAdmins    []fiber.Handler // policy.CanAdminister
 
-	signIn  []fiber.Handler // before sign-in: CSRF only
-	staff   []fiber.Handler // any signed-in staff member
-	writers []fiber.Handler // admins and managers
-	admins  []fiber.Handler
+	signIn    []fiber.Handler // before sign-in: CSRF only
+	staff     []fiber.Handler // any signed-in staff member
+	writers   []fiber.Handler // policy.CanWriteSurveys
+	customers []fiber.Handler // policy.CanManageCustomers
+	campaigns []fiber.Handler // policy.CanRunCampaigns
+	followups []fiber.Handler // policy.CanSeeFollowups
+	admins    []fiber.Handler // policy.CanAdminister
 
 	respondent  []fiber.Handler
 	unsubscribe []fiber.Handler
 }
 
 func (s *Server) chains() chains {
-	writers := requireRole(store.RoleAdmin, store.RoleManager)
-	admins := requireRole(store.RoleAdmin)
+	api := func(allowed func(policy.Actor) bool) []fiber.Handler {
+		return []fiber.Handler{s.requireBearer, requirePolicy(allowed)}
+	}
+	page := func(allowed func(policy.Actor) bool) []fiber.Handler {
+		return []fiber.Handler{s.csrf, s.requireSession, requirePolicy(allowed)}
+	}
 	r := s.respondent
 	return chains{
-		api:        []fiber.Handler{s.requireBearer},
-		apiWriters: []fiber.Handler{s.requireBearer, writers},
-		apiAdmins:  []fiber.Handler{s.requireBearer, admins},
+		api:          []fiber.Handler{s.requireBearer},
+		apiWriters:   api(policy.CanWriteSurveys),
+		apiCustomers: api(policy.CanManageCustomers),
+		apiCampaigns: api(policy.CanRunCampaigns),
+		apiFollowups: api(policy.CanSeeFollowups),
+		apiAdmins:    api(policy.CanAdminister),
 
-		signIn:  []fiber.Handler{s.csrf},
-		staff:   []fiber.Handler{s.csrf, s.requireSession},
-		writers: []fiber.Handler{s.csrf, s.requireSession, writers},
-		admins:  []fiber.Handler{s.csrf, s.requireSession, admins},
+		signIn:    []fiber.Handler{s.csrf},
+		staff:     []fiber.Handler{s.csrf, s.requireSession},
+		writers:   page(policy.CanWriteSurveys),
+		customers: page(policy.CanManageCustomers),
+		campaigns: page(policy.CanRunCampaigns),
+		followups: page(policy.CanSeeFollowups),
+		admins:    page(policy.CanAdminister),
 
 		// A post from another site is refused by the guard, since there is
 		// no CSRF token without a cookie to bind it to.
@@ -123,38 +141,37 @@ func (s *Server) routes() []route {
 		post("/admin/users/:id", ch.admins, s.staff.AdminUserSave),
 		post("/admin/users/:id/reset", ch.admins, s.staff.AdminUserReset),
 
-		// Accounts and contacts: admins and managers; analysts see
-		// aggregates, never a contact.
-		get("/api/v1/accounts", ch.apiWriters, s.api.ListAccounts),
-		post("/api/v1/accounts", ch.apiWriters, s.api.CreateAccount),
-		get("/api/v1/accounts/:id", ch.apiWriters, s.api.Account),
-		patch("/api/v1/accounts/:id", ch.apiWriters, s.api.UpdateAccount),
-		del("/api/v1/accounts/:id", ch.apiWriters, s.api.DeleteAccount),
-		get("/api/v1/contacts", ch.apiWriters, s.api.ListContacts),
-		post("/api/v1/contacts", ch.apiWriters, s.api.CreateContact),
-		limited(post("/api/v1/contacts/import", ch.apiWriters, s.api.ImportContacts), upload),
-		limited(get("/api/v1/contacts/export", ch.apiWriters, s.api.ExportContacts), download),
-		get("/api/v1/contacts/:id", ch.apiWriters, s.api.Contact),
-		patch("/api/v1/contacts/:id", ch.apiWriters, s.api.UpdateContact),
-		get("/accounts", ch.writers, s.staff.AccountsPage),
-		get("/accounts/new", ch.writers, s.staff.AccountNew),
-		post("/accounts/new", ch.writers, s.staff.AccountCreate),
-		get("/accounts/:id", ch.writers, s.staff.AccountPage),
-		post("/accounts/:id", ch.writers, s.staff.AccountSave),
-		get("/accounts/:id/delete", ch.writers, s.staff.AccountDeletePage),
-		post("/accounts/:id/delete", ch.writers, s.staff.AccountDelete),
-		get("/contacts", ch.writers, s.staff.ContactsPage),
-		get("/contacts/new", ch.writers, s.staff.ContactNew),
-		post("/contacts/new", ch.writers, s.staff.ContactCreate),
-		limited(get("/contacts/export.csv", ch.writers, s.api.ExportContacts), download),
-		get("/contacts/import", ch.writers, s.staff.ImportPage),
-		limited(post("/contacts/import", ch.writers, s.staff.ImportUpload), upload),
-		get("/contacts/import/template.csv", ch.writers, s.staff.ImportTemplate),
-		get("/contacts/import/:job", ch.writers, s.staff.ImportJobPage),
-		post("/contacts/import/:job", ch.writers, s.staff.ImportStart),
-		get("/contacts/import/:job/errors.csv", ch.writers, s.staff.ImportErrors),
-		get("/contacts/:id", ch.writers, s.staff.ContactPage),
-		post("/contacts/:id", ch.writers, s.staff.ContactSave),
+		// Accounts and contacts: analysts see aggregates, never a contact.
+		get("/api/v1/accounts", ch.apiCustomers, s.api.ListAccounts),
+		post("/api/v1/accounts", ch.apiCustomers, s.api.CreateAccount),
+		get("/api/v1/accounts/:id", ch.apiCustomers, s.api.Account),
+		patch("/api/v1/accounts/:id", ch.apiCustomers, s.api.UpdateAccount),
+		del("/api/v1/accounts/:id", ch.apiCustomers, s.api.DeleteAccount),
+		get("/api/v1/contacts", ch.apiCustomers, s.api.ListContacts),
+		post("/api/v1/contacts", ch.apiCustomers, s.api.CreateContact),
+		limited(post("/api/v1/contacts/import", ch.apiCustomers, s.api.ImportContacts), upload),
+		limited(get("/api/v1/contacts/export", ch.apiCustomers, s.api.ExportContacts), download),
+		get("/api/v1/contacts/:id", ch.apiCustomers, s.api.Contact),
+		patch("/api/v1/contacts/:id", ch.apiCustomers, s.api.UpdateContact),
+		get("/accounts", ch.customers, s.staff.AccountsPage),
+		get("/accounts/new", ch.customers, s.staff.AccountNew),
+		post("/accounts/new", ch.customers, s.staff.AccountCreate),
+		get("/accounts/:id", ch.customers, s.staff.AccountPage),
+		post("/accounts/:id", ch.customers, s.staff.AccountSave),
+		get("/accounts/:id/delete", ch.customers, s.staff.AccountDeletePage),
+		post("/accounts/:id/delete", ch.customers, s.staff.AccountDelete),
+		get("/contacts", ch.customers, s.staff.ContactsPage),
+		get("/contacts/new", ch.customers, s.staff.ContactNew),
+		post("/contacts/new", ch.customers, s.staff.ContactCreate),
+		limited(get("/contacts/export.csv", ch.customers, s.api.ExportContacts), download),
+		get("/contacts/import", ch.customers, s.staff.ImportPage),
+		limited(post("/contacts/import", ch.customers, s.staff.ImportUpload), upload),
+		get("/contacts/import/template.csv", ch.customers, s.staff.ImportTemplate),
+		get("/contacts/import/:job", ch.customers, s.staff.ImportJobPage),
+		post("/contacts/import/:job", ch.customers, s.staff.ImportStart),
+		get("/contacts/import/:job/errors.csv", ch.customers, s.staff.ImportErrors),
+		get("/contacts/:id", ch.customers, s.staff.ContactPage),
+		post("/contacts/:id", ch.customers, s.staff.ContactSave),
 
 		// Surveys: every staff role reads them; admins and managers write
 		// them, and the service further limits changes to the owner or an
@@ -186,22 +203,22 @@ func (s *Server) routes() []route {
 		get("/surveys/:id/report.csv", ch.staff, s.reports.CSV),
 	}
 	if s.campaigns != nil {
-		// Campaigns: admins and managers; the dev outbox: admins.
+		// Campaigns, and the dev outbox for admins.
 		t = append(t,
-			post("/api/v1/surveys/:id/campaigns", ch.apiWriters, s.api.CreateCampaign),
-			get("/api/v1/surveys/:id/campaigns", ch.apiWriters, s.api.ListCampaigns),
-			get("/api/v1/campaigns/:id", ch.apiWriters, s.api.Campaign),
-			post("/api/v1/campaigns/:id/cancel", ch.apiWriters, s.api.CancelCampaign),
+			post("/api/v1/surveys/:id/campaigns", ch.apiCampaigns, s.api.CreateCampaign),
+			get("/api/v1/surveys/:id/campaigns", ch.apiCampaigns, s.api.ListCampaigns),
+			get("/api/v1/campaigns/:id", ch.apiCampaigns, s.api.Campaign),
+			post("/api/v1/campaigns/:id/cancel", ch.apiCampaigns, s.api.CancelCampaign),
 			get("/api/v1/outbox", ch.apiAdmins, s.api.Outbox),
 			get("/api/v1/outbox/:id", ch.apiAdmins, s.api.OutboxMessage),
-			get("/surveys/:id/campaigns", ch.writers, s.staff.CampaignList),
-			get("/surveys/:id/campaigns/new", ch.writers, s.staff.CampaignNew),
-			post("/surveys/:id/campaigns/preview", ch.writers, s.staff.CampaignPreview),
-			get("/surveys/:id/campaigns/email", ch.writers, s.staff.CampaignEmail),
-			post("/surveys/:id/campaigns", ch.writers, s.staff.CampaignCreate),
-			get("/campaigns/:id", ch.writers, s.staff.CampaignShow),
-			get("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancelConfirm),
-			post("/campaigns/:id/cancel", ch.writers, s.staff.CampaignCancel),
+			get("/surveys/:id/campaigns", ch.campaigns, s.staff.CampaignList),
+			get("/surveys/:id/campaigns/new", ch.campaigns, s.staff.CampaignNew),
+			post("/surveys/:id/campaigns/preview", ch.campaigns, s.staff.CampaignPreview),
+			get("/surveys/:id/campaigns/email", ch.campaigns, s.staff.CampaignEmail),
+			post("/surveys/:id/campaigns", ch.campaigns, s.staff.CampaignCreate),
+			get("/campaigns/:id", ch.campaigns, s.staff.CampaignShow),
+			get("/campaigns/:id/cancel", ch.campaigns, s.staff.CampaignCancelConfirm),
+			post("/campaigns/:id/cancel", ch.campaigns, s.staff.CampaignCancel),
 			get("/admin/outbox", ch.admins, s.staff.OutboxList),
 			get("/admin/outbox/:id", ch.admins, s.staff.OutboxMessage),
 			get("/admin/outbox/:id/html", ch.admins, s.staff.OutboxHTML),
@@ -250,11 +267,11 @@ func (s *Server) routes() []route {
 		// Follow-ups: analysts are refused before any handler runs, since
 		// named responses are never theirs.
 		t = append(t,
-			get("/api/v1/followups", ch.apiWriters, s.api.Followups),
-			get("/followups", ch.writers, s.staff.FollowupList),
-			get("/followups/:id", ch.writers, s.staff.FollowupShow),
-			post("/followups/:id/done", ch.writers, s.staff.FollowupDone),
-			post("/followups/:id/reopen", ch.writers, s.staff.FollowupReopen),
+			get("/api/v1/followups", ch.apiFollowups, s.api.Followups),
+			get("/followups", ch.followups, s.staff.FollowupList),
+			get("/followups/:id", ch.followups, s.staff.FollowupShow),
+			post("/followups/:id/done", ch.followups, s.staff.FollowupDone),
+			post("/followups/:id/reopen", ch.followups, s.staff.FollowupReopen),
 		)
 	}
 	// Whatever else lies under an area's prefix meets the area's chain
@@ -265,12 +282,12 @@ func (s *Server) routes() []route {
 	}
 	t = append(t,
 		all("/api/v1/users", ch.apiAdmins),
-		all("/api/v1/accounts", ch.apiWriters),
-		all("/api/v1/contacts", ch.apiWriters),
+		all("/api/v1/accounts", ch.apiCustomers),
+		all("/api/v1/contacts", ch.apiCustomers),
 		all("/api/v1/surveys", ch.api),
 		all("/admin", ch.admins),
-		all("/accounts", ch.writers),
-		all("/contacts", ch.writers),
+		all("/accounts", ch.customers),
+		all("/contacts", ch.customers),
 		all("/surveys", ch.staff),
 	)
 	if s.respondents != nil && s.privacy != nil {

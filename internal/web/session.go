@@ -3,13 +3,13 @@ package web
 import (
 	"errors"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -114,12 +114,14 @@ func safeNext(next string) string {
 	return next
 }
 
-// requireRole admits only users with one of roles: a 403 page for staff
-// pages, 403 JSON under /api. It runs after requireSession or requireBearer.
-func requireRole(roles ...store.Role) fiber.Handler {
+// requirePolicy admits only users the policy question allowed answers yes
+// for (policy.CanManageCustomers, …), the question the service asks too: a
+// 403 page for staff pages, 403 JSON under /api. It runs after
+// requireSession or requireBearer.
+func requirePolicy(allowed func(policy.Actor) bool) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		u, ok := identity.User(c)
-		if !ok || !slices.Contains(roles, u.Role) {
+		if !ok || !allowed(policy.Of(u)) {
 			return fiber.ErrForbidden
 		}
 		return c.Next()

@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/authoring"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
@@ -91,7 +92,7 @@ func (s *Pages) List(c *fiber.Ctx) error {
 	page := surveyListPage{
 		Pager:     pager.New("/", q.values(), q.page, surveysPerPage, len(items), total),
 		Filtered:  q.mine || q.status != "",
-		CanCreate: canWrite(u),
+		CanCreate: policy.CanWriteSurveys(policy.Of(u)),
 	}
 	for _, tab := range []struct {
 		label string

@@ -25,16 +25,6 @@ type SurveyService interface {
 
 var _ SurveyService = (*authoring.Service)(nil)
 
-// canChange mirrors the service's rule, so that pages offer only the
-// actions that will be allowed; the service still decides.
-func canChange(u store.User, sv survey.Survey) bool {
-	return u.Role == store.RoleAdmin || (u.Role == store.RoleManager && sv.OwnerID == u.ID)
-}
-
-func canWrite(u store.User) bool {
-	return u.Role == store.RoleAdmin || u.Role == store.RoleManager
-}
-
 // Renderer draws a staff page within the staff layout.
 type Renderer interface {
 	Render(c *fiber.Ctx, status int, name, title string, page any) error

@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
@@ -83,7 +84,7 @@ func (s *Pages) View(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	def := sv.DefaultLocale
+	def, mayEdit := sv.DefaultLocale, policy.CanEditSurvey(policy.Of(u), sv.OwnerID)
 	page := surveyViewPage{
 		ID:           sv.ID,
 		Href:         "/surveys/" + url.PathEscape(sv.ID),
@@ -96,10 +97,10 @@ func (s *Pages) View(c *fiber.Ctx) error {
 		Consent:      sv.ConsentText.Get(def, ""),
 		Survey:       sv,
 		Notice:       surveyNotice(c),
-		CanEdit:      canChange(u, sv) && sv.Status != survey.StatusClosed,
-		CanOpen:      canChange(u, sv) && sv.Status == survey.StatusDraft,
-		CanClose:     canChange(u, sv) && sv.Status == survey.StatusOpen,
-		CanDuplicate: canWrite(u),
+		CanEdit:      mayEdit && sv.Status != survey.StatusClosed,
+		CanOpen:      mayEdit && sv.Status == survey.StatusDraft,
+		CanClose:     mayEdit && sv.Status == survey.StatusOpen,
+		CanDuplicate: policy.CanWriteSurveys(policy.Of(u)),
 	}
 	for _, l := range sv.Locales {
 		page.Languages = append(page.Languages, languageView{Code: l, English: localeLabel(l), Native: i18n.Name(l)})
@@ -245,7 +246,7 @@ func (s *Pages) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
 	if err != nil {
 		return survey.Survey{}, err
 	}
-	if u, _ := identity.User(c); !canChange(u, sv) {
+	if u, _ := identity.User(c); !policy.CanEditSurvey(policy.Of(u), sv.OwnerID) {
 		return survey.Survey{}, authoring.ErrForbidden
 	}
 	return sv, nil

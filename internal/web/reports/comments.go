@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
@@ -59,7 +60,7 @@ func commentsRequestOf(c *fiber.Ctx, u store.User, sv survey.Survey) (commentsRe
 	default:
 		r.query.Question = q.Key
 	}
-	if u.Role == store.RoleManager {
+	if policy.ReportsLimitedToOwnAccounts(policy.Of(u)) {
 		own := report.Filter{Dimension: report.Manager, Value: u.ID}
 		if f, err := quotes.ParseFilter(r.Filter); r.Filter != "" && (err != nil || f != own) {
 			fields["filter"] = "managers see comments from their own accounts only"
@@ -158,7 +159,7 @@ func (s *Reports) CommentsPage(c *fiber.Ctx) error {
 	def := sv.DefaultLocale
 	page := commentsPage{
 		ID: sv.ID, Href: "/surveys/" + url.PathEscape(sv.ID), Title: sv.Title.Get(def, survey.DefaultLocale),
-		Question: r.query.Question, Filter: r.Filter, IsManager: u.Role == store.RoleManager, Fields: fields,
+		Question: r.query.Question, Filter: r.Filter, IsManager: policy.ReportsLimitedToOwnAccounts(policy.Of(u)), Fields: fields,
 	}
 	if page.Question == "" {
 		page.Question = r.Question

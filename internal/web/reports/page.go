@@ -11,8 +11,8 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/report"
-	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/labels"
@@ -146,7 +146,7 @@ func (s *Reports) Page(c *fiber.Ctx) error {
 	href := "/surveys/" + url.PathEscape(sv.ID)
 	page := reportPage{
 		ID: sv.ID, Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale),
-		Params: p, Fields: fields, Periods: reportPeriods(p.Period), IsManager: u.Role == store.RoleManager,
+		Params: p, Fields: fields, Periods: reportPeriods(p.Period), IsManager: policy.ReportsLimitedToOwnAccounts(policy.Of(u)),
 		CSVHref: href + "/report.csv" + p.encode(), CommentsHref: href + "/comments",
 	}
 	page.Dimensions = reportDimensions(p.By, page.IsManager)

@@ -10,6 +10,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
@@ -119,7 +120,7 @@ func (p reportParams) query(u store.User) (report.Query, map[string]string) {
 			fields["filter"] = "must be a dimension and a value, like region:EMEA"
 		}
 	}
-	if u.Role == store.RoleManager {
+	if policy.ReportsLimitedToOwnAccounts(policy.Of(u)) {
 		if q.By == report.Manager {
 			fields["by"] = "managers see their own accounts only; break them down by region, country, industry or tier"
 		}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
@@ -24,6 +25,7 @@ type AccountsPage struct {
 	Accounts []accountRow
 	Pager    pager.Pager
 	Deleted  bool
+	OwnOnly  bool // the user sees only the accounts they are named on
 	// SearchError says why the search was refused; nothing is listed then.
 	SearchError string
 }
@@ -38,11 +40,12 @@ func (s *Pages) AccountsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	n := pager.Number(c)
+	ownOnly := !policy.SeesAllAccounts(policy.Of(who))
 
 	accounts, total, err := s.customers.ListAccounts(ctx, who, search,
 		store.Page{Offset: int64(n-1) * AccountsPerPage, Limit: AccountsPerPage})
 	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.views.Render(c, problem.Classify(err).Status, "accounts", "Accounts", AccountsPage{Search: search, SearchError: "The search " + msg + "."})
+		return s.views.Render(c, problem.Classify(err).Status, "accounts", "Accounts", AccountsPage{Search: search, OwnOnly: ownOnly, SearchError: "The search " + msg + "."})
 	}
 	if err != nil {
 		return err
@@ -57,6 +60,7 @@ func (s *Pages) AccountsPage(c *fiber.Ctx) error {
 		Accounts: make([]accountRow, len(accounts)),
 		Pager:    pager.New("/accounts", url.Values{"search": {search}}, n, AccountsPerPage, len(accounts), total),
 		Deleted:  c.Query("deleted") == "1",
+		OwnOnly:  ownOnly,
 	}
 	for i, a := range accounts {
 		page.Accounts[i] = accountRow{Account: a, Managers: dir.managerNames(a.ManagerIDs)}
@@ -80,7 +84,7 @@ type accountForm struct {
 	Saved       bool
 	Contacts    []contactRow
 	Pager       pager.Pager
-	IsManager   bool // the user is a manager, who must stay among the responsible
+	IsManager   bool // the user sees only the accounts they are named on, so must stay among the responsible
 	HasContacts bool
 }
 
@@ -123,16 +127,17 @@ func (s *Pages) newAccountForm(ctx context.Context, who store.User, in customer.
 	return accountForm{
 		Name: in.Name, Country: in.Country, Region: in.Region, Industry: in.Industry, Tier: in.Tier,
 		Managers:  managerOptions(dir, in.ManagerIDs, current),
-		IsManager: who.Role == store.RoleManager,
+		IsManager: !policy.SeesAllAccounts(policy.Of(who)),
 	}, nil
 }
 
-// AccountNew shows the empty form. A manager is preselected as the one
-// responsible; an admin chooses.
+// AccountNew shows the empty form. A manager, who sees only the accounts
+// they are named on, is preselected as the one responsible; an admin
+// chooses.
 func (s *Pages) AccountNew(c *fiber.Ctx) error {
 	who := identity.Actor(c)
 	var in customer.AccountInput
-	if who.Role == store.RoleManager {
+	if !policy.SeesAllAccounts(policy.Of(who)) {
 		in.ManagerIDs = []string{who.ID}
 	}
 	form, err := s.newAccountForm(c.UserContext(), who, in, nil)

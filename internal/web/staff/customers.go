@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
 )
 
@@ -64,7 +65,7 @@ func (s *Pages) staffDirectory(ctx context.Context) (staffDirectory, error) {
 		}
 		for _, u := range users {
 			d.names[u.ID] = u.Name
-			if !u.Disabled && (u.Role == store.RoleAdmin || u.Role == store.RoleManager) {
+			if policy.CanBeAccountManager(u) {
 				d.eligible = append(d.eligible, u)
 			}
 		}
