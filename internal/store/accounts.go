@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -35,9 +36,9 @@ type AccountFilter struct {
 // Accounts is the accounts collection.
 type Accounts struct{ c *mongo.Collection }
 
-func (r *Accounts) collection() *mongo.Collection { return r.c }
+func (r *Accounts) Collection() *mongo.Collection { return r.c }
 
-func (r *Accounts) indexes() []mongo.IndexModel {
+func (r *Accounts) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetUnique(true).SetName("nameKey_unique")},
 		{Keys: bson.D{{Key: "managerIds", Value: 1}}, Options: options.Index().SetName("managerIds")},
@@ -59,7 +60,7 @@ func (r *Accounts) Insert(ctx context.Context, a Account) error {
 func (r *Accounts) ByID(ctx context.Context, id string) (Account, error) {
 	var a Account
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a); err != nil {
-		return Account{}, fmt.Errorf("store: find account: %w", notFound(err))
+		return Account{}, fmt.Errorf("store: find account: %w", mongodoc.NotFound(err))
 	}
 	return a, nil
 }
@@ -113,7 +114,7 @@ func (r *Accounts) All(ctx context.Context, f AccountFilter) ([]Account, error) 
 func (r *Accounts) Replace(ctx context.Context, a Account) error {
 	res, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a)
 	if err != nil {
-		if isDuplicate(err) {
+		if mongodoc.IsDuplicate(err) {
 			return fmt.Errorf("store: account %q: %w", a.Name, ErrDuplicate)
 		}
 		return fmt.Errorf("store: update account: %w", err)

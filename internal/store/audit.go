@@ -26,9 +26,9 @@ type AuditEntry struct {
 // Audit is the audit collection.
 type Audit struct{ c *mongo.Collection }
 
-func (r *Audit) collection() *mongo.Collection { return r.c }
+func (r *Audit) Collection() *mongo.Collection { return r.c }
 
-func (r *Audit) indexes() []mongo.IndexModel {
+func (r *Audit) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("at")},
 		{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("target")},

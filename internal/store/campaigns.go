@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -213,9 +214,9 @@ type Campaigns struct {
 	skips   *mongo.Collection
 }
 
-func (r *Campaigns) collection() *mongo.Collection { return r.c }
+func (r *Campaigns) Collection() *mongo.Collection { return r.c }
 
-func (r *Campaigns) indexes() []mongo.IndexModel {
+func (r *Campaigns) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("survey_created")},
 		{Keys: bson.D{{Key: "activeUntil", Value: 1}}, Options: options.Index().SetName("activeUntil")},
@@ -225,13 +226,13 @@ func (r *Campaigns) indexes() []mongo.IndexModel {
 // campaignSkips is the skips collection's view for Migrate.
 type campaignSkips struct{ c *mongo.Collection }
 
-func (r campaignSkips) collection() *mongo.Collection { return r.c }
-func (r campaignSkips) indexes() []mongo.IndexModel {
+func (r campaignSkips) Collection() *mongo.Collection { return r.c }
+func (r campaignSkips) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")}}
 }
 
 // related lists the collections besides campaigns that need indexes.
-func (r *Campaigns) related() []indexed { return []indexed{campaignSkips{r.skips}} }
+func (r *Campaigns) Related() []mongodoc.Indexed { return []mongodoc.Indexed{campaignSkips{r.skips}} }
 
 // Create stores a campaign with its backlog batches and skips. The campaign
 // document goes last: until it exists nothing reads the others, so a crash
@@ -275,7 +276,7 @@ func (r *Campaigns) AddSkips(ctx context.Context, campaignID, prefix string, ski
 func (r *Campaigns) ByID(ctx context.Context, id string) (Campaign, error) {
 	var c Campaign
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Campaign{}, fmt.Errorf("store: find campaign: %w", notFound(err))
+		return Campaign{}, fmt.Errorf("store: find campaign: %w", mongodoc.NotFound(err))
 	}
 	return c, nil
 }
@@ -284,7 +285,7 @@ func (r *Campaigns) ByID(ctx context.Context, id string) (Campaign, error) {
 func (r *Campaigns) Batch(ctx context.Context, campaignID string, seq int) (CampaignBatch, error) {
 	var b CampaignBatch
 	if err := r.batches.FindOne(ctx, bson.D{{Key: "_id", Value: BatchID(campaignID, seq)}}).Decode(&b); err != nil {
-		return CampaignBatch{}, fmt.Errorf("store: find campaign batch: %w", notFound(err))
+		return CampaignBatch{}, fmt.Errorf("store: find campaign batch: %w", mongodoc.NotFound(err))
 	}
 	return b, nil
 }
@@ -521,7 +522,7 @@ func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alrea
 func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
 	var existing invitationKey
 	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
-		return false, fmt.Errorf("store: invitation key: %w", notFound(err))
+		return false, fmt.Errorf("store: invitation key: %w", mongodoc.NotFound(err))
 	}
 	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
 		return true, nil
@@ -607,7 +608,7 @@ func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map
 func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
 	// Repeatable: a revoked invitation is out of the filter.
 	var res *mongo.UpdateResult
-	err := retryIdempotent(ctx, func(ctx context.Context) error {
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
 		var err error
 		res, err = r.c.UpdateMany(ctx,
 			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}, untaken()},

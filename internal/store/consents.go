@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ConsentKind says what a consent record records.
@@ -187,9 +188,9 @@ type Consents struct {
 	refs    *mongo.Collection
 }
 
-func (r *Consents) collection() *mongo.Collection { return r.c }
+func (r *Consents) Collection() *mongo.Collection { return r.c }
 
-func (r *Consents) indexes() []mongo.IndexModel {
+func (r *Consents) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "contactId", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("contact_at")},
 	}
@@ -315,7 +316,7 @@ func (r *Consents) BySeq(ctx context.Context, shard int, seq int64) (ConsentReco
 func (r *Consents) ByID(ctx context.Context, id string) (ConsentRecord, error) {
 	var rec ConsentRecord
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec); err != nil {
-		return ConsentRecord{}, fmt.Errorf("store: find consent record: %w", notFound(err))
+		return ConsentRecord{}, fmt.Errorf("store: find consent record: %w", mongodoc.NotFound(err))
 	}
 	return rec, nil
 }
@@ -338,7 +339,7 @@ func (r *Consents) ByContact(ctx context.Context, contactID string) ([]ConsentRe
 // Each calls fn for every record by _id: shard by shard, each in chain
 // order.
 func (r *Consents) Each(ctx context.Context, fn func(ConsentRecord) error) error {
-	return each(ctx, r.c, "consent records", fn)
+	return mongodoc.Each(ctx, r.c, "consent records", fn)
 }
 
 // InsertAnchor adds an anchor; ErrDuplicate when its sequence number is
@@ -358,36 +359,14 @@ func (r *Consents) InsertAnchor(ctx context.Context, a ConsentAnchor) error {
 func (r *Consents) AnchorBySeq(ctx context.Context, seq int64) (ConsentAnchor, error) {
 	var a ConsentAnchor
 	if err := r.anchors.FindOne(ctx, bson.D{{Key: "_id", Value: ConsentAnchorID(seq)}}).Decode(&a); err != nil {
-		return ConsentAnchor{}, fmt.Errorf("store: find consent anchor: %w", notFound(err))
+		return ConsentAnchor{}, fmt.Errorf("store: find consent anchor: %w", mongodoc.NotFound(err))
 	}
 	return a, nil
 }
 
 // EachAnchor calls fn for every anchor in chain order.
 func (r *Consents) EachAnchor(ctx context.Context, fn func(ConsentAnchor) error) error {
-	return each(ctx, r.anchors, "consent anchors", fn)
-}
-
-// each calls fn for every document of c by _id, decoded as T.
-func each[T any](ctx context.Context, c *mongo.Collection, what string, fn func(T) error) error {
-	cur, err := c.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000))
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var v T
-		if err := cur.Decode(&v); err != nil {
-			return fmt.Errorf("store: decode %s: %w", what, err)
-		}
-		if err := fn(v); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	return nil
+	return mongodoc.Each(ctx, r.anchors, "consent anchors", fn)
 }
 
 // PinShard returns the shard that records under key go to: shard, if key
@@ -422,7 +401,7 @@ func (r *Consents) PutRef(ctx context.Context, id string, ref seal.Box) error {
 func (r *Consents) Ref(ctx context.Context, id string) (seal.Box, error) {
 	var ref consentRef
 	if err := r.refs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ref); err != nil {
-		return seal.Box{}, fmt.Errorf("store: find consent reference: %w", notFound(err))
+		return seal.Box{}, fmt.Errorf("store: find consent reference: %w", mongodoc.NotFound(err))
 	}
 	return ref.Ref, nil
 }

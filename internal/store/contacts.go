@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ContactStatus says whether a contact may be surveyed.
@@ -93,9 +94,9 @@ func (r *Contacts) pause(step, contactID string) {
 	}
 }
 
-func (r *Contacts) collection() *mongo.Collection { return r.c }
+func (r *Contacts) Collection() *mongo.Collection { return r.c }
 
-func (r *Contacts) indexes() []mongo.IndexModel {
+func (r *Contacts) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("account_created")},
 	}
@@ -492,7 +493,7 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 func (r *Contacts) ByID(ctx context.Context, id string) (Contact, error) {
 	var c Contact
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Contact{}, fmt.Errorf("store: find contact: %w", notFound(err))
+		return Contact{}, fmt.Errorf("store: find contact: %w", mongodoc.NotFound(err))
 	}
 	return c, nil
 }
@@ -715,7 +716,7 @@ func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
 			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
 		}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return fmt.Errorf("store: erase contact: %w", notFound(err))
+		return fmt.Errorf("store: erase contact: %w", mongodoc.NotFound(err))
 	}
 	if before.EmailIndex != "" {
 		r.pause("erase:erased", id)

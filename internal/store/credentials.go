@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -16,9 +17,9 @@ import (
 // then (no TTL indexes on FerretDB).
 type RevokedTokens struct{ c *mongo.Collection }
 
-func (r *RevokedTokens) collection() *mongo.Collection { return r.c }
+func (r *RevokedTokens) Collection() *mongo.Collection { return r.c }
 
-func (r *RevokedTokens) indexes() []mongo.IndexModel {
+func (r *RevokedTokens) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
 }
 
@@ -36,7 +37,7 @@ func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Ti
 // IsRevoked reports whether token id was revoked. A look-up by _id, so it
 // is cheap enough for every request.
 func (r *RevokedTokens) IsRevoked(ctx context.Context, id string) (bool, error) {
-	ok, err := exists(ctx, r.c, id)
+	ok, err := mongodoc.Exists(ctx, r.c, id)
 	if err != nil {
 		return false, fmt.Errorf("store: revoked token: %w", err)
 	}
@@ -67,9 +68,9 @@ type PasswordReset struct {
 // live for minutes and the sweeper removes expired ones.
 type PasswordResets struct{ c *mongo.Collection }
 
-func (r *PasswordResets) collection() *mongo.Collection { return r.c }
+func (r *PasswordResets) Collection() *mongo.Collection { return r.c }
 
-func (r *PasswordResets) indexes() []mongo.IndexModel {
+func (r *PasswordResets) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
 }
 
@@ -86,7 +87,7 @@ func (r *PasswordResets) Insert(ctx context.Context, p PasswordReset) error {
 func (r *PasswordResets) ByID(ctx context.Context, id string) (PasswordReset, error) {
 	var p PasswordReset
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&p); err != nil {
-		return PasswordReset{}, fmt.Errorf("store: find password reset: %w", notFound(err))
+		return PasswordReset{}, fmt.Errorf("store: find password reset: %w", mongodoc.NotFound(err))
 	}
 	return p, nil
 }
@@ -102,7 +103,7 @@ func (r *PasswordResets) Consume(ctx context.Context, id string, now time.Time) 
 		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}, {Key: "usedAt", Value: now}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&p)
 	if err != nil {
-		return PasswordReset{}, fmt.Errorf("store: consume password reset: %w", notFound(err))
+		return PasswordReset{}, fmt.Errorf("store: consume password reset: %w", mongodoc.NotFound(err))
 	}
 	return p, nil
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -34,9 +35,9 @@ type DevMail struct {
 // DevMails is the dev_outbox collection.
 type DevMails struct{ c *mongo.Collection }
 
-func (r *DevMails) collection() *mongo.Collection { return r.c }
+func (r *DevMails) Collection() *mongo.Collection { return r.c }
 
-func (r *DevMails) indexes() []mongo.IndexModel {
+func (r *DevMails) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")}}
 }
 
@@ -78,7 +79,7 @@ func (r *DevMails) List(ctx context.Context, p Page) ([]DevMail, int64, error) {
 func (r *DevMails) ByID(ctx context.Context, id string) (DevMail, error) {
 	var m DevMail
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m); err != nil {
-		return DevMail{}, fmt.Errorf("store: find dev mail: %w", notFound(err))
+		return DevMail{}, fmt.Errorf("store: find dev mail: %w", mongodoc.NotFound(err))
 	}
 	return m, nil
 }

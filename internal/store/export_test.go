@@ -26,17 +26,9 @@ func (s *Store) Handles() []*mongo.Collection {
 	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead,
 		s.Rollups.gens, s.Rollups.intents}
 	for _, r := range s.repositories() {
-		out = append(out, r.collection())
+		out = append(out, r.Collection())
 	}
 	return out
-}
-
-// Transient is transient.
-func Transient(err error) bool { return transient(err) }
-
-// RetryIdempotent is retryIdempotent.
-func RetryIdempotent(ctx context.Context, fn func(context.Context) error) error {
-	return retryIdempotent(ctx, fn)
 }
 
 // LoseReplies makes the outbox report f's error after each multi-document
@@ -50,7 +42,7 @@ func (s *Store) IndexTable() string {
 	b.WriteString("| collection | indexes (`candor migrate`) |\n|---|---|\n")
 	for _, r := range s.repositories() {
 		var names []string
-		for _, idx := range r.indexes() {
+		for _, idx := range r.Indexes() {
 			var keys []string
 			for _, k := range idx.Keys.(bson.D) {
 				keys = append(keys, fmt.Sprintf("%s: %v", k.Key, k.Value))
@@ -68,7 +60,7 @@ func (s *Store) IndexTable() string {
 		if len(names) == 0 {
 			names = []string{"`_id` only"}
 		}
-		fmt.Fprintf(&b, "| `%s` | %s |\n", r.collection().Name(), strings.Join(names, "; "))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", r.Collection().Name(), strings.Join(names, "; "))
 	}
 	return b.String()
 }

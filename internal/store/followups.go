@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // FollowupState is where an account manager is with a named response.
@@ -69,9 +70,9 @@ type Followups struct {
 	alerts *mongo.Collection
 }
 
-func (r *Followups) collection() *mongo.Collection { return r.c }
+func (r *Followups) Collection() *mongo.Collection { return r.c }
 
-func (r *Followups) indexes() []mongo.IndexModel {
+func (r *Followups) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "managerIds", Value: 1}, {Key: "date", Value: -1}}, Options: options.Index().SetName("manager_date")},
 		{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("date")},
@@ -81,14 +82,14 @@ func (r *Followups) indexes() []mongo.IndexModel {
 // followupAlerts is the alert queue's view for Migrate.
 type followupAlerts struct{ c *mongo.Collection }
 
-func (r followupAlerts) collection() *mongo.Collection { return r.c }
-func (r followupAlerts) indexes() []mongo.IndexModel {
+func (r followupAlerts) Collection() *mongo.Collection { return r.c }
+func (r followupAlerts) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("due")},
 	}
 }
 
-func (r *Followups) related() []indexed { return []indexed{followupAlerts{r.alerts}} }
+func (r *Followups) Related() []mongodoc.Indexed { return []mongodoc.Indexed{followupAlerts{r.alerts}} }
 
 // Insert adds a follow-up; ErrDuplicate when the response has one.
 func (r *Followups) Insert(ctx context.Context, f Followup) error {
@@ -105,7 +106,7 @@ func (r *Followups) Insert(ctx context.Context, f Followup) error {
 func (r *Followups) ByID(ctx context.Context, id string) (Followup, error) {
 	var f Followup
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&f); err != nil {
-		return Followup{}, fmt.Errorf("store: find follow-up: %w", notFound(err))
+		return Followup{}, fmt.Errorf("store: find follow-up: %w", mongodoc.NotFound(err))
 	}
 	return f, nil
 }

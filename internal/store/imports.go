@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ImportState is where a contacts import stands.
@@ -72,9 +73,9 @@ type ImportOutcome struct {
 // sweep removes them, so its few non-_id queries may scan.
 type Imports struct{ c *mongo.Collection }
 
-func (r *Imports) collection() *mongo.Collection { return r.c }
+func (r *Imports) Collection() *mongo.Collection { return r.c }
 
-func (r *Imports) indexes() []mongo.IndexModel {
+func (r *Imports) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 	}
@@ -92,7 +93,7 @@ func (r *Imports) Insert(ctx context.Context, imp Import) error {
 func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
 	var imp Import
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&imp); err != nil {
-		return Import{}, fmt.Errorf("store: find import: %w", notFound(err))
+		return Import{}, fmt.Errorf("store: find import: %w", mongodoc.NotFound(err))
 	}
 	return imp, nil
 }
@@ -118,7 +119,7 @@ func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt t
 		options.FindOneAndUpdate().SetReturnDocument(options.After),
 	).Decode(&imp)
 	if err != nil {
-		return Import{}, fmt.Errorf("store: start import: %w", notFound(err))
+		return Import{}, fmt.Errorf("store: start import: %w", mongodoc.NotFound(err))
 	}
 	return imp, nil
 }
@@ -228,9 +229,9 @@ type uploadChunk struct {
 // It stores bytes as given; callers seal what is personal.
 type Uploads struct{ c *mongo.Collection }
 
-func (r *Uploads) collection() *mongo.Collection { return r.c }
+func (r *Uploads) Collection() *mongo.Collection { return r.c }
 
-func (r *Uploads) indexes() []mongo.IndexModel {
+func (r *Uploads) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 	}
@@ -253,7 +254,7 @@ func (r *Uploads) PutChunk(ctx context.Context, uploadID string, n int, data []b
 func (r *Uploads) Chunk(ctx context.Context, uploadID string, n int) ([]byte, error) {
 	var ch uploadChunk
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}).Decode(&ch); err != nil {
-		return nil, fmt.Errorf("store: upload chunk: %w", notFound(err))
+		return nil, fmt.Errorf("store: upload chunk: %w", mongodoc.NotFound(err))
 	}
 	return ch.Data, nil
 }

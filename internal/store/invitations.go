@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -80,9 +81,9 @@ type Invitations struct {
 // SetHooks installs hooks for interleaving tests; production never sets any.
 func (r *Invitations) SetHooks(h InvitationHooks) { r.hooks = h }
 
-func (r *Invitations) collection() *mongo.Collection { return r.c }
+func (r *Invitations) Collection() *mongo.Collection { return r.c }
 
-func (r *Invitations) indexes() []mongo.IndexModel {
+func (r *Invitations) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
 		{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")},
@@ -118,7 +119,7 @@ func (r *Invitations) Insert(ctx context.Context, inv Invitation) error {
 func (r *Invitations) ByID(ctx context.Context, id string) (Invitation, error) {
 	var inv Invitation
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&inv); err != nil {
-		return Invitation{}, fmt.Errorf("store: find invitation: %w", notFound(err))
+		return Invitation{}, fmt.Errorf("store: find invitation: %w", mongodoc.NotFound(err))
 	}
 	return inv, nil
 }
@@ -184,7 +185,7 @@ func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
 		bson.D{{Key: "$set", Value: bson.D{{Key: "taken", Value: true}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&inv)
 	if err != nil {
-		return Invitation{}, fmt.Errorf("store: take invitation: %w", notFound(err))
+		return Invitation{}, fmt.Errorf("store: take invitation: %w", mongodoc.NotFound(err))
 	}
 	return inv, nil
 }

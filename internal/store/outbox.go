@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -83,7 +84,7 @@ type Outbox struct {
 // took.
 func (r *Outbox) many(ctx context.Context, op string, fn func(context.Context) error) (int, error) {
 	attempts := 0
-	err := retryIdempotent(ctx, func(ctx context.Context) error {
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
 		attempts++
 		err := fn(ctx)
 		if err == nil && r.lostReply != nil {
@@ -94,9 +95,9 @@ func (r *Outbox) many(ctx context.Context, op string, fn func(context.Context) e
 	return attempts, err
 }
 
-func (r *Outbox) collection() *mongo.Collection { return r.c }
+func (r *Outbox) Collection() *mongo.Collection { return r.c }
 
-func (r *Outbox) indexes() []mongo.IndexModel {
+func (r *Outbox) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("state_due")},
 		{Keys: bson.D{{Key: "batch", Value: 1}}, Options: options.Index().SetName("batch")},
@@ -108,14 +109,14 @@ func (r *Outbox) indexes() []mongo.IndexModel {
 // deadLetters is the dead letters' view for Migrate.
 type deadLetters struct{ c *mongo.Collection }
 
-func (r deadLetters) collection() *mongo.Collection { return r.c }
-func (r deadLetters) indexes() []mongo.IndexModel {
+func (r deadLetters) Collection() *mongo.Collection { return r.c }
+func (r deadLetters) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "finishedAt", Value: -1}}, Options: options.Index().SetName("campaign_finished")},
 	}
 }
 
-func (r *Outbox) related() []indexed { return []indexed{deadLetters{r.dead}} }
+func (r *Outbox) Related() []mongodoc.Indexed { return []mongodoc.Indexed{deadLetters{r.dead}} }
 
 // Enqueue adds messages; a message already queued (same _id) is left as it
 // is, which makes feeding a batch again harmless. It returns how many were
@@ -356,7 +357,7 @@ func (r *Outbox) Dead(ctx context.Context, campaignID string, limit int64) ([]Ou
 
 // IsDead reports whether a message failed or bounced.
 func (r *Outbox) IsDead(ctx context.Context, id string) (bool, error) {
-	ok, err := exists(ctx, r.dead, id)
+	ok, err := mongodoc.Exists(ctx, r.dead, id)
 	if err != nil {
 		return false, fmt.Errorf("store: dead letter: %w", err)
 	}

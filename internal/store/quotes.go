@@ -108,9 +108,9 @@ func (d quoteBucketDoc) decode() ([]Quote, error) {
 // Quotes is the quotes collection.
 type Quotes struct{ c *mongo.Collection }
 
-func (r *Quotes) collection() *mongo.Collection { return r.c }
+func (r *Quotes) Collection() *mongo.Collection { return r.c }
 
-func (r *Quotes) indexes() []mongo.IndexModel {
+func (r *Quotes) Indexes() []mongo.IndexModel {
 	// Only deleting a survey's quotes looks documents up by survey.
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
 }

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ClassificationConfidential is the classification of every response.
@@ -54,9 +55,9 @@ type ResponseAnswer struct {
 // Responses is the responses collection.
 type Responses struct{ c *mongo.Collection }
 
-func (r *Responses) collection() *mongo.Collection { return r.c }
+func (r *Responses) Collection() *mongo.Collection { return r.c }
 
-func (r *Responses) indexes() []mongo.IndexModel {
+func (r *Responses) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("survey")},
 		{Keys: bson.D{{Key: "named.contactId", Value: 1}}, Options: options.Index().SetName("named_contact")},
@@ -82,7 +83,7 @@ func (r *Responses) Insert(ctx context.Context, resp Response) error {
 func (r *Responses) ByID(ctx context.Context, id string) (Response, error) {
 	var resp Response
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&resp); err != nil {
-		return Response{}, fmt.Errorf("store: find response: %w", notFound(err))
+		return Response{}, fmt.Errorf("store: find response: %w", mongodoc.NotFound(err))
 	}
 	return resp, nil
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -168,7 +169,7 @@ type Rollups struct {
 	pause func(step string)
 }
 
-func (r *Rollups) collection() *mongo.Collection { return r.c }
+func (r *Rollups) Collection() *mongo.Collection { return r.c }
 
 func (r *Rollups) step(name string) {
 	if r.pause != nil {
@@ -176,12 +177,12 @@ func (r *Rollups) step(name string) {
 	}
 }
 
-func (r *Rollups) indexes() []mongo.IndexModel {
+func (r *Rollups) Indexes() []mongo.IndexModel {
 	// Only rebuilding and deleting a survey look documents up by survey.
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "gen", Value: 1}}, Options: options.Index().SetName("survey_gen")}}
 }
 
-func (r *Rollups) related() []indexed { return []indexed{tallyIntents{r.intents}} }
+func (r *Rollups) Related() []mongodoc.Indexed { return []mongodoc.Indexed{tallyIntents{r.intents}} }
 
 // ValidRollupField reports whether s may name a question or an answer
 // value in a rollup, where it becomes part of a field name.
@@ -587,13 +588,13 @@ func (r *Rollups) Snapshot(ctx context.Context, surveyID string, gen int64, quar
 	var d snapshotDoc
 	id := snapshotID(surveyID, gen, quarter, dim)
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot: %w", notFound(err))
+		return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot: %w", mongodoc.NotFound(err))
 	}
 	data := d.Data.Data
 	for i := 1; i <= d.Chunks; i++ {
 		var c snapshotChunkDoc
 		if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id + rollupSep + strconv.Itoa(i)}}).Decode(&c); err != nil {
-			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk: %w", notFound(err))
+			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk: %w", mongodoc.NotFound(err))
 		}
 		if c.Nonce != d.Nonce {
 			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk of another save: %w", ErrNotFound)

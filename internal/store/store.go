@@ -10,12 +10,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -23,15 +22,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
-	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
-
-	"github.com/candorhq/candor/internal/fault"
 )
 
-// Sentinel errors.
+// Sentinel errors; the same values whichever repository returns them.
 var (
-	ErrNotFound  = fault.New(fault.NotFound, "store", "not found")
-	ErrDuplicate = fault.New(fault.Conflict, "store", "already exists")
+	ErrNotFound  = mongodoc.ErrNotFound
+	ErrDuplicate = mongodoc.ErrDuplicate
 )
 
 // DefaultDatabase is used when the URI names none.
@@ -208,38 +204,35 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// indexed is implemented by every repository that needs indexes.
-type indexed interface {
-	collection() *mongo.Collection
-	indexes() []mongo.IndexModel
-}
-
 // Migrate creates the collections' indexes. It is idempotent: existing
 // indexes with the same definition are left as they are.
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, r := range s.repositories() {
 		// One at a time: FerretDB's createIndexes fails when several of the
 		// requested indexes exist already.
-		for _, idx := range r.indexes() {
-			if _, err := r.collection().Indexes().CreateOne(ctx, idx); err != nil {
-				return fmt.Errorf("store: indexes on %s: %w", r.collection().Name(), err)
+		for _, idx := range r.Indexes() {
+			if _, err := r.Collection().Indexes().CreateOne(ctx, idx); err != nil {
+				return fmt.Errorf("store: indexes on %s: %w", r.Collection().Name(), err)
 			}
 		}
 	}
 	return nil
 }
 
-func (s *Store) repositories() []indexed {
-	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
+func (s *Store) repositories() []mongodoc.Indexed {
+	all := []mongodoc.Indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
 	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets, s.EmailChanges)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
-	all = append(all, s.Campaigns.related()...)
+	all = append(all, s.Campaigns.Related()...)
 	all = append(all, s.Followups)
-	all = append(all, s.Followups.related()...)
-	all = append(all, s.Rollups.related()...)
-	return append(all, s.Outbox.related()...)
+	all = append(all, s.Followups.Related()...)
+	all = append(all, s.Rollups.Related()...)
+	return append(all, s.Outbox.Related()...)
 }
+
+// Page selects a slice of a sorted list.
+type Page = mongodoc.Page
 
 // NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
 // no creation time that could be joined to other records.
@@ -249,53 +242,6 @@ func NewID() string {
 	return hex.EncodeToString(b[:])
 }
 
-// Page selects a slice of a sorted list.
-type Page struct {
-	Offset int64
-	Limit  int64
-}
-
-// Normalize clamps a page to sensible bounds.
-func (p Page) Normalize() Page {
-	if p.Limit <= 0 {
-		p.Limit = 50
-	}
-	if p.Limit > 500 {
-		p.Limit = 500
-	}
-	if p.Offset < 0 {
-		p.Offset = 0
-	}
-	return p
-}
-
-func notFound(err error) error {
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ErrNotFound
-	}
-	return err
-}
-
-// isDuplicate recognises a unique-index violation, whether an insert or an
-// update caused it. MongoDB reports both as code 11000; FerretDB reports
-// one caused by an update as an InternalError carrying SQLite's
-// "UNIQUE constraint failed", which mongo.IsDuplicateKeyError misses.
-func isDuplicate(err error) bool {
-	if err == nil {
-		return false
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return true
-	}
-	var se mongo.ServerError
-	if errors.As(err, &se) && se.HasErrorCode(11000) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key") ||
-		strings.Contains(msg, "UNIQUE constraint failed")
-}
-
 // FoldName is the comparison form of a name: case-folded, single-spaced.
 func FoldName(s string) string {
 	return strings.Join(strings.Fields(strings.ToLower(s)), " ")
@@ -303,20 +249,4 @@ func FoldName(s string) string {
 
 // IsUnavailable reports whether err means the database could not be
 // reached in time, as opposed to a bug or bad input; callers answer 503.
-func IsUnavailable(err error) bool {
-	return mongo.IsNetworkError(err) ||
-		mongo.IsTimeout(err) ||
-		errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, new(topology.ServerSelectionError)) ||
-		errors.Is(err, topology.ErrTopologyClosed) ||
-		errors.Is(err, mongo.ErrClientDisconnected)
-}
-
-// exists reports whether c holds a document with _id id.
-func exists(ctx context.Context, c *mongo.Collection, id string) (bool, error) {
-	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	return err == nil, err
-}
+func IsUnavailable(err error) bool { return mongodoc.IsUnavailable(err) }

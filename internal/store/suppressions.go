@@ -33,8 +33,8 @@ type Suppression struct {
 // Suppressions is the suppressions collection.
 type Suppressions struct{ c *mongo.Collection }
 
-func (r *Suppressions) collection() *mongo.Collection { return r.c }
-func (r *Suppressions) indexes() []mongo.IndexModel   { return nil }
+func (r *Suppressions) Collection() *mongo.Collection { return r.c }
+func (r *Suppressions) Indexes() []mongo.IndexModel   { return nil }
 
 // Add suppresses an address; adding it again keeps the first reason.
 func (r *Suppressions) Add(ctx context.Context, s Suppression) error {

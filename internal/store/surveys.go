@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -19,9 +20,9 @@ var ErrConflict = fault.New(fault.Conflict, "store", "changed by someone else")
 // Surveys is the surveys collection.
 type Surveys struct{ c *mongo.Collection }
 
-func (r *Surveys) collection() *mongo.Collection { return r.c }
+func (r *Surveys) Collection() *mongo.Collection { return r.c }
 
-func (r *Surveys) indexes() []mongo.IndexModel {
+func (r *Surveys) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "ownerId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("owner_created")},
 	}
@@ -39,7 +40,7 @@ func (r *Surveys) Insert(ctx context.Context, s survey.Survey) error {
 func (r *Surveys) ByID(ctx context.Context, id string) (survey.Survey, error) {
 	var s survey.Survey
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&s); err != nil {
-		return survey.Survey{}, fmt.Errorf("store: find survey: %w", notFound(err))
+		return survey.Survey{}, fmt.Errorf("store: find survey: %w", mongodoc.NotFound(err))
 	}
 	return s, nil
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -37,8 +38,8 @@ type TallyIntent struct {
 
 type tallyIntents struct{ c *mongo.Collection }
 
-func (r tallyIntents) collection() *mongo.Collection { return r.c }
-func (r tallyIntents) indexes() []mongo.IndexModel {
+func (r tallyIntents) Collection() *mongo.Collection { return r.c }
+func (r tallyIntents) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
 }
 
@@ -54,7 +55,7 @@ func (r *Rollups) Intend(ctx context.Context, in TallyIntent) error {
 func (r *Rollups) Intent(ctx context.Context, id string) (TallyIntent, error) {
 	var in TallyIntent
 	if err := r.intents.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&in); err != nil {
-		return TallyIntent{}, fmt.Errorf("store: tally intent: %w", notFound(err))
+		return TallyIntent{}, fmt.Errorf("store: tally intent: %w", mongodoc.NotFound(err))
 	}
 	return in, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -51,9 +52,9 @@ type User struct {
 // Users is the users collection. Staff are few, so look-ups by email may scan.
 type Users struct{ c *mongo.Collection }
 
-func (r *Users) collection() *mongo.Collection { return r.c }
+func (r *Users) Collection() *mongo.Collection { return r.c }
 
-func (r *Users) indexes() []mongo.IndexModel {
+func (r *Users) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{
 		Keys:    bson.D{{Key: "email", Value: 1}},
 		Options: options.Index().SetUnique(true).SetName("email_unique"),
@@ -84,7 +85,7 @@ func (r *Users) ByEmail(ctx context.Context, email string) (User, error) {
 func (r *Users) one(ctx context.Context, filter bson.D) (User, error) {
 	var u User
 	if err := r.c.FindOne(ctx, filter).Decode(&u); err != nil {
-		return User{}, fmt.Errorf("store: find user: %w", notFound(err))
+		return User{}, fmt.Errorf("store: find user: %w", mongodoc.NotFound(err))
 	}
 	return u, nil
 }
@@ -150,11 +151,11 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	var u User
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
-	if isDuplicate(err) {
+	if mongodoc.IsDuplicate(err) {
 		return User{}, fmt.Errorf("store: update user: %w", ErrDuplicate)
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("store: update user: %w", notFound(err))
+		return User{}, fmt.Errorf("store: update user: %w", mongodoc.NotFound(err))
 	}
 	return u, nil
 }
