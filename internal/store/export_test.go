@@ -23,8 +23,8 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead,
-		s.Rollups.gens, s.Rollups.intents}
+	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
+	out = append(out, s.Rollups.Collections()...)
 	for _, r := range s.repositories() {
 		out = append(out, r.Collection())
 	}
@@ -70,10 +70,3 @@ func (r *Contacts) SetContactsClock(now func() time.Time) { r.now = now }
 
 // PauseContacts makes every contact operation call f between its writes.
 func (r *Contacts) PauseContacts(f func(step, contactID string)) { r.step = f }
-
-// PauseAt makes the rollups call f at the step boundaries of their
-// multi-document writes.
-func (r *Rollups) PauseAt(f func(step string)) { r.pause = f }
-
-// SetSnapshotChunk sets the most data one snapshot document holds.
-func (r *Rollups) SetSnapshotChunk(n int) { r.chunk = n }

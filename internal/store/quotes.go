@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // The quotes collection holds, per survey and quotable question:
@@ -49,7 +50,7 @@ type QuoteAdd struct {
 	Question string
 	Quote    Quote
 	// Groups are the dimension values it counts under, one per dimension.
-	Groups []RollupSegment
+	Groups []rollups.Segment
 	// Class names its whole segment (every dimension at once); it must be
 	// a valid field name.
 	Class string
@@ -116,15 +117,15 @@ func (r *Quotes) Indexes() []mongo.IndexModel {
 }
 
 func quoteCountID(surveyID, question string) string {
-	return surveyID + rollupSep + question + rollupSep + "count"
+	return surveyID + rollups.KeySep + question + rollups.KeySep + "count"
 }
 
 func quoteSeqID(surveyID, question string) string {
-	return surveyID + rollupSep + question + rollupSep + "seq"
+	return surveyID + rollups.KeySep + question + rollups.KeySep + "seq"
 }
 
 func quoteBucketID(surveyID, question string, bucket int64) string {
-	return surveyID + rollupSep + question + rollupSep + strconv.FormatInt(bucket, 10)
+	return surveyID + rollups.KeySep + question + rollups.KeySep + strconv.FormatInt(bucket, 10)
 }
 
 // Add keeps a quote: it counts it and numbers it (two atomic $inc
@@ -132,15 +133,15 @@ func quoteBucketID(surveyID, question string, bucket int64) string {
 // bucket, drops the oldest bucket kept. A failure part-way leaves a quote
 // counted but not kept, which errs on the side of showing fewer.
 func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
-	if !ValidRollupKey(a.SurveyID) || !ValidRollupKey(a.Question) || !ValidRollupField(a.Class) {
-		return fmt.Errorf("store: quote %q|%q: %w", a.SurveyID, a.Question, ErrInvalidRollup)
+	if !rollups.ValidKey(a.SurveyID) || !rollups.ValidKey(a.Question) || !rollups.ValidField(a.Class) {
+		return fmt.Errorf("store: quote %q|%q: %w", a.SurveyID, a.Question, rollups.ErrInvalidKey)
 	}
 	inc := bson.D{{Key: "n", Value: int64(1)}, {Key: "c." + a.Class, Value: int64(1)}}
 	for _, g := range a.Groups {
-		if !ValidRollupKey(g.Dim) {
-			return fmt.Errorf("store: quote dimension %q: %w", g.Dim, ErrInvalidRollup)
+		if !rollups.ValidKey(g.Dim) {
+			return fmt.Errorf("store: quote dimension %q: %w", g.Dim, rollups.ErrInvalidKey)
 		}
-		inc = append(inc, bson.E{Key: "g." + g.Dim + "." + encodeValue(g.Value), Value: int64(1)})
+		inc = append(inc, bson.E{Key: "g." + g.Dim + "." + rollups.EncodeValue(g.Value), Value: int64(1)})
 	}
 	setOnInsert := bson.D{{Key: "survey", Value: a.SurveyID}, {Key: "question", Value: a.Question}}
 	upsert := options.UpdateOne().SetUpsert(true)
@@ -191,7 +192,7 @@ func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCo
 	for dim, values := range doc.G {
 		m := make(map[string]int64, len(values))
 		for field, n := range values {
-			v, err := decodeValue(field)
+			v, err := rollups.DecodeValue(field)
 			if err != nil {
 				return QuoteCounts{}, err
 			}

@@ -31,7 +31,7 @@ type Response struct {
 	Answers        []ResponseAnswer `bson:"answers"`
 	Named          *Named           `bson:"named,omitempty"`
 	// TallyKey is the random key of the submission attempt that stored
-	// it, which its tally intent is filed under (see TallyIntent).
+	// it, which its tally intent is filed under (see rollups.TallyIntent).
 	TallyKey string `bson:"tallyKey,omitempty"`
 }
 

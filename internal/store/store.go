@@ -8,13 +8,10 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -22,6 +19,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // Sentinel errors; the same values whichever repository returns them.
@@ -58,7 +58,7 @@ type Store struct {
 	Audit        *Audit
 	EmailChanges *EmailChanges
 
-	Rollups *Rollups
+	Rollups *rollups.Repo
 	Quotes  *Quotes
 
 	Campaigns *Campaigns
@@ -169,7 +169,7 @@ func New(db *mongo.Database) *Store {
 
 		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
 
-		Rollups: &Rollups{c: db.Collection("rollups"), gens: db.Collection("rollup_gens"), intents: db.Collection("tally_pending")},
+		Rollups: rollups.New(db),
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
@@ -236,11 +236,7 @@ type Page = mongodoc.Page
 
 // NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
 // no creation time that could be joined to other records.
-func NewID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
-}
+func NewID() string { return mongodoc.NewID() }
 
 // FoldName is the comparison form of a name: case-folded, single-spaced.
 func FoldName(s string) string {

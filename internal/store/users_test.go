@@ -16,11 +16,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	st := store.New(storetest.DB(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return st
+	return storetest.Store(t)
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {

@@ -9,6 +9,8 @@ package mongodoc
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"strings"
 
@@ -63,6 +65,14 @@ func IsUnavailable(err error) bool {
 		errors.As(err, new(topology.ServerSelectionError)) ||
 		errors.Is(err, topology.ErrTopologyClosed) ||
 		errors.Is(err, mongo.ErrClientDisconnected)
+}
+
+// NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
+// no creation time that could be joined to other records.
+func NewID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
+	return hex.EncodeToString(b[:])
 }
 
 // Page selects a slice of a sorted list.
