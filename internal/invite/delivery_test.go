@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/mail/smtptest"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -231,7 +232,7 @@ func (o killableOutbox) Release(ctx context.Context, token string, ids []string,
 	return o.OutboxStore.Release(ctx, token, ids, next, lastError, uncount)
 }
 
-func (o killableOutbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]store.OutboxMessage, error) {
+func (o killableOutbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]outbox.Message, error) {
 	if o.k.dead.Load() {
 		return nil, errKilled
 	}
@@ -395,7 +396,7 @@ func TestPermanentRejectionBouncesAndSuppresses(t *testing.T) {
 		t.Errorf("suppression = %+v, %v", s, err)
 	}
 	dead, _ := e.st.Outbox.Dead(ctx, c.ID, 10)
-	if len(dead) != 1 || dead[0].State != store.OutboxBounced || dead[0].ContactID != gone.ID {
+	if len(dead) != 1 || dead[0].State != outbox.Bounced || dead[0].ContactID != gone.ID {
 		t.Fatalf("dead letters = %+v", dead)
 	}
 	if strings.Contains(dead[0].LastError, "@") || !strings.Contains(dead[0].LastError, "550") {

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/mail"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -46,7 +46,7 @@ func newRenderer() (*renderer, error) {
 // emailInput is everything one email says.
 type emailInput struct {
 	Locale     string // one of the survey's locales
-	Kind       store.MessageKind
+	Kind       outbox.Kind
 	Name       string // the recipient's; empty greets without a name
 	Survey     survey.Survey
 	SenderName string
@@ -80,7 +80,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 	if name := oneLine(in.Name); name != "" {
 		d.Greeting = fmt.Sprintf(txt.Greeting, name)
 	}
-	if in.Kind == store.MessageReminder {
+	if in.Kind == outbox.Reminder {
 		d.Subject = fmt.Sprintf(txt.ReminderSubject, title)
 		d.Leads = append(d.Leads, txt.ReminderLead)
 	}
@@ -90,7 +90,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 				d.Leads = append(d.Leads, line)
 			}
 		}
-	} else if in.Kind != store.MessageReminder {
+	} else if in.Kind != outbox.Reminder {
 		d.Leads = append(d.Leads, txt.Lead)
 	}
 	d.Subject = oneLine(d.Subject)

@@ -9,6 +9,7 @@ import (
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -333,8 +334,8 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 		}
 	}
 	if erasedAt(history) == nil {
-		if _, err := s.chain.Append(ctx, store.ConsentRecord{
-			Kind: store.ConsentErasure, ContactID: contactID, Method: by.via(), At: now,
+		if _, err := s.chain.Append(ctx, consents.Record{
+			Kind: consents.Erasure, ContactID: contactID, Method: by.via(), At: now,
 		}); err != nil {
 			return err
 		}

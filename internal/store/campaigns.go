@@ -471,7 +471,7 @@ func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alrea
 		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
 			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
 	}
-	taken, err := duplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
+	taken, err := mongodoc.DuplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
 	if err != nil {
 		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
 	}
@@ -497,7 +497,7 @@ func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alrea
 	if len(create) == 0 {
 		return alreadyInvited, nil
 	}
-	dups, err := duplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
+	dups, err := mongodoc.DuplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
 	if err != nil {
 		return nil, fmt.Errorf("store: insert invitations: %w", err)
 	}
@@ -553,26 +553,6 @@ func fieldOrMissing(name string, v any, missing bool) bson.E {
 		return bson.E{Key: name, Value: bson.D{{Key: "$exists", Value: false}}}
 	}
 	return bson.E{Key: name, Value: v}
-}
-
-// duplicateIndexes returns which documents of an unordered InsertMany were
-// refused as duplicates; any other error is returned.
-func duplicateIndexes(_ *mongo.InsertManyResult, err error) (map[int]bool, error) {
-	if err == nil {
-		return nil, nil
-	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
-		return nil, err
-	}
-	dups := make(map[int]bool, len(bwe.WriteErrors))
-	for _, we := range bwe.WriteErrors {
-		if !mongo.IsDuplicateKeyError(we) {
-			return nil, err
-		}
-		dups[we.Index] = true
-	}
-	return dups, nil
 }
 
 // InvitedContacts returns the contacts invited to a survey, read from the

@@ -23,17 +23,15 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead}
+	out := []*mongo.Collection{s.Contacts.emails}
+	out = append(out, s.Consents.Collections()...)
+	out = append(out, s.Outbox.Collections()...)
 	out = append(out, s.Rollups.Collections()...)
 	for _, r := range s.repositories() {
 		out = append(out, r.Collection())
 	}
 	return out
 }
-
-// LoseReplies makes the outbox report f's error after each multi-document
-// write that succeeded, as if the reply had been lost.
-func (r *Outbox) LoseReplies(f func(op string) error) { r.lostReply = f }
 
 // IndexTable is the indexes Migrate creates, one Markdown table row per
 // collection, in the order Migrate creates them.

@@ -20,7 +20,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/store/mongodoc"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/rollups"
 )
 
@@ -54,7 +56,7 @@ type Store struct {
 	Uploads *Uploads
 
 	Responses    *Responses
-	Consents     *Consents
+	Consents     *consents.Repo
 	Audit        *Audit
 	EmailChanges *EmailChanges
 
@@ -62,8 +64,8 @@ type Store struct {
 	Quotes  *Quotes
 
 	Campaigns *Campaigns
-	Outbox    *Outbox
-	DevMails  *DevMails
+	Outbox    *outbox.Repo
+	DevMails  *outbox.DevMails
 
 	Followups *Followups
 
@@ -163,9 +165,8 @@ func New(db *mongo.Database) *Store {
 		Uploads: &Uploads{c: db.Collection("uploads")},
 
 		Responses: &Responses{c: db.Collection("responses")},
-		Consents: &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), anchors: db.Collection("consent_anchors"),
-			once: db.Collection("consent_once"), refs: db.Collection("consent_refs")},
-		Audit: &Audit{c: db.Collection("audit")},
+		Consents:  consents.New(db),
+		Audit:     &Audit{c: db.Collection("audit")},
 
 		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
 
@@ -173,8 +174,8 @@ func New(db *mongo.Database) *Store {
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
-		Outbox:    &Outbox{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")},
-		DevMails:  &DevMails{c: db.Collection("dev_outbox")},
+		Outbox:    outbox.New(db),
+		DevMails:  outbox.NewDevMails(db),
 
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 		Markers:   &Markers{c: db.Collection("markers")},

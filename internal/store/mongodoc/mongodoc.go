@@ -56,6 +56,26 @@ func IsDuplicate(err error) bool {
 		strings.Contains(msg, "UNIQUE constraint failed")
 }
 
+// DuplicateIndexes returns which documents of an unordered InsertMany were
+// refused as duplicates; any other error is returned.
+func DuplicateIndexes(_ *mongo.InsertManyResult, err error) (map[int]bool, error) {
+	if err == nil {
+		return nil, nil
+	}
+	var bwe mongo.BulkWriteException
+	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
+		return nil, err
+	}
+	dups := make(map[int]bool, len(bwe.WriteErrors))
+	for _, we := range bwe.WriteErrors {
+		if !mongo.IsDuplicateKeyError(we) {
+			return nil, err
+		}
+		dups[we.Index] = true
+	}
+	return dups, nil
+}
+
 // IsUnavailable reports whether err means the database could not be
 // reached in time, as opposed to a bug or bad input; callers answer 503.
 func IsUnavailable(err error) bool {

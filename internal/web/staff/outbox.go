@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 )
@@ -17,7 +18,7 @@ const outboxPerPage = 50
 
 // outboxPage is what outbox.html shows.
 type outboxPage struct {
-	Messages   []store.DevMail
+	Messages   []outbox.DevMail
 	Total      int64
 	From, To   int64
 	Prev, Next int
@@ -45,7 +46,7 @@ func (s *Pages) OutboxList(c *fiber.Ctx) error {
 
 // outboxMessagePage is what outbox_message.html shows.
 type outboxMessagePage struct {
-	Message store.DevMail
+	Message outbox.DevMail
 	Frame   string // the HTML part, served for a sandboxed frame
 	Raw     string
 }

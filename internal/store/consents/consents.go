@@ -1,4 +1,4 @@
-package store
+package consents
 
 import (
 	"context"
@@ -16,17 +16,17 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// ConsentKind says what a consent record records.
-type ConsentKind string
+// Kind says what a consent record records.
+type Kind string
 
 // Consent record kinds.
 const (
-	ConsentGiven     ConsentKind = "consent"    // a respondent attached their name to a response
-	ConsentWithdrawn ConsentKind = "withdrawal" // of the consent record named in Refers
-	ConsentErasure   ConsentKind = "erasure"    // the person was erased; every consent of theirs ends
+	Given     Kind = "consent"    // a respondent attached their name to a response
+	Withdrawn Kind = "withdrawal" // of the consent record named in Refers
+	Erasure   Kind = "erasure"    // the person was erased; every consent of theirs ends
 )
 
-// ConsentRecord is one entry of the append-only, hash-chained consent log.
+// Record is one entry of the append-only, hash-chained consent log.
 // Records are never changed: withdrawal and erasure append records of
 // their own. Hash covers every other field and PrevHash, the previous
 // record's Hash in the same shard, so that editing or removing a record
@@ -34,7 +34,7 @@ const (
 //
 // The log is several chains, shards, each with its own head, so that
 // appends from many processes do not all race for one document; anchors
-// (ConsentAnchor) tie the shards' heads together. Shard 0 is the log as
+// (Anchor) tie the shards' heads together. Shard 0 is the log as
 // it was before there were shards: its records keep their ids and hashes.
 //
 // The response a consent names is not in the record itself: the record
@@ -43,42 +43,42 @@ const (
 // consent_refs under RefID, where withdrawal destroys them. After that the
 // record still proves what was agreed and when, but no longer says which
 // answers were the person's.
-type ConsentRecord struct {
-	ID          string      `bson:"_id"` // ConsentRecordID(Shard, Seq)
-	Shard       int         `bson:"shard,omitempty"`
-	Seq         int64       `bson:"seq"` // in its shard
-	Kind        ConsentKind `bson:"kind"`
-	ContactID   string      `bson:"contactId"`
-	SurveyID    string      `bson:"surveyId,omitempty"`
-	RefID       string      `bson:"refId,omitempty"`
-	ResponseRef []byte      `bson:"responseRef,omitempty"` // commitment: SHA-256 of the sealed reference's plaintext
-	TextVersion int         `bson:"textVersion,omitempty"`
-	TextHash    string      `bson:"textHash,omitempty"` // hex SHA-256 of the exact consent text shown
-	Locale      string      `bson:"locale,omitempty"`   // the language the text was shown in
-	Method      string      `bson:"method"`             // how it was given or withdrawn: "survey-form", "privacy-page", …
-	Refers      string      `bson:"refers,omitempty"`   // a withdrawal's consent record id
-	At          time.Time   `bson:"at"`
-	PrevHash    string      `bson:"prevHash"`
-	Hash        string      `bson:"hash"`
+type Record struct {
+	ID          string    `bson:"_id"` // RecordID(Shard, Seq)
+	Shard       int       `bson:"shard,omitempty"`
+	Seq         int64     `bson:"seq"` // in its shard
+	Kind        Kind      `bson:"kind"`
+	ContactID   string    `bson:"contactId"`
+	SurveyID    string    `bson:"surveyId,omitempty"`
+	RefID       string    `bson:"refId,omitempty"`
+	ResponseRef []byte    `bson:"responseRef,omitempty"` // commitment: SHA-256 of the sealed reference's plaintext
+	TextVersion int       `bson:"textVersion,omitempty"`
+	TextHash    string    `bson:"textHash,omitempty"` // hex SHA-256 of the exact consent text shown
+	Locale      string    `bson:"locale,omitempty"`   // the language the text was shown in
+	Method      string    `bson:"method"`             // how it was given or withdrawn: "survey-form", "privacy-page", …
+	Refers      string    `bson:"refers,omitempty"`   // a withdrawal's consent record id
+	At          time.Time `bson:"at"`
+	PrevHash    string    `bson:"prevHash"`
+	Hash        string    `bson:"hash"`
 }
 
-// MaxConsentShards bounds the number of shards: a shard's number takes
+// MaxShards bounds the number of shards: a shard's number takes
 // three digits in the ids.
-const MaxConsentShards = 1000
+const MaxShards = 1000
 
-// ConsentRecordID is the _id of the record with seq in shard: zero-padded,
+// RecordID is the _id of the record with seq in shard: zero-padded,
 // so that _id order is shard order, then chain order. Shard 0 keeps the
 // ids of the log before shards, digits only, which sort before the others.
-func ConsentRecordID(shard int, seq int64) string {
+func RecordID(shard int, seq int64) string {
 	if shard == 0 {
 		return fmt.Sprintf("%012d", seq)
 	}
 	return fmt.Sprintf("s%03d-%012d", shard, seq)
 }
 
-// ParseConsentRecordID returns the shard and seq a record id names; false
+// ParseRecordID returns the shard and seq a record id names; false
 // when it names none.
-func ParseConsentRecordID(id string) (shard int, seq int64, ok bool) {
+func ParseRecordID(id string) (shard int, seq int64, ok bool) {
 	digits := id
 	if rest, found := strings.CutPrefix(id, "s"); found {
 		s, n, cut := strings.Cut(rest, "-")
@@ -146,13 +146,13 @@ type ShardHead struct {
 	Hash  string `bson:"hash"`
 }
 
-// ConsentAnchor commits to the heads of every shard at one moment, and to
+// Anchor commits to the heads of every shard at one moment, and to
 // the anchor before it: the anchors are a hash chain of their own, and
 // each shard's record at the committed seq must carry the committed hash.
 // Cutting a shard's tail, or moving records between shards, therefore
 // breaks an anchor even where each shard's own links still hold.
-type ConsentAnchor struct {
-	ID       string      `bson:"_id"` // ConsentAnchorID(Seq)
+type Anchor struct {
+	ID       string      `bson:"_id"` // AnchorID(Seq)
 	Seq      int64       `bson:"seq"`
 	At       time.Time   `bson:"at"`
 	Heads    []ShardHead `bson:"heads"` // by shard, only shards with records
@@ -160,8 +160,8 @@ type ConsentAnchor struct {
 	Hash     string      `bson:"hash"`
 }
 
-// ConsentAnchorID is the _id of the anchor with seq, zero-padded.
-func ConsentAnchorID(seq int64) string { return fmt.Sprintf("%012d", seq) }
+// AnchorID is the _id of the anchor with seq, zero-padded.
+func AnchorID(seq int64) string { return fmt.Sprintf("%012d", seq) }
 
 // consentRef is the sealed response reference of one consent record.
 type consentRef struct {
@@ -176,11 +176,11 @@ type consentOnce struct {
 	Shard int    `bson:"shard"`
 }
 
-// Consents is the consent log (consents), the heads of its shards and of
+// Repo is the consent log (consents), the heads of its shards and of
 // its anchors (consent_chain), its anchors (consent_anchors), the shards
 // of its unique keys (consent_once) and the sealed response references of
 // its records (consent_refs).
-type Consents struct {
+type Repo struct {
 	c       *mongo.Collection
 	chain   *mongo.Collection
 	anchors *mongo.Collection
@@ -188,25 +188,40 @@ type Consents struct {
 	refs    *mongo.Collection
 }
 
-func (r *Consents) Collection() *mongo.Collection { return r.c }
+// New returns the consent log repository of db.
+func New(db *mongo.Database) *Repo {
+	return &Repo{c: db.Collection("consents"), chain: db.Collection("consent_chain"), anchors: db.Collection("consent_anchors"),
+		once: db.Collection("consent_once"), refs: db.Collection("consent_refs")}
+}
 
-func (r *Consents) Indexes() []mongo.IndexModel {
+// Collection is the collection of consent records.
+func (r *Repo) Collection() *mongo.Collection { return r.c }
+
+// Collections are every collection the repository writes, for checks
+// that each handle keeps the store's read and write concerns.
+func (r *Repo) Collections() []*mongo.Collection {
+	return []*mongo.Collection{r.c, r.chain, r.anchors, r.once, r.refs}
+}
+
+// Indexes are the indexes Migrate creates on the consent records.
+
+func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "contactId", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("contact_at")},
 	}
 }
 
 // Head returns a shard's head.
-func (r *Consents) Head(ctx context.Context, shard int) (ChainHead, error) {
+func (r *Repo) Head(ctx context.Context, shard int) (ChainHead, error) {
 	return r.head(ctx, shardHeadID(shard))
 }
 
 // AnchorHead returns the anchor chain's head.
-func (r *Consents) AnchorHead(ctx context.Context) (ChainHead, error) {
+func (r *Repo) AnchorHead(ctx context.Context) (ChainHead, error) {
 	return r.head(ctx, anchorHeadID)
 }
 
-func (r *Consents) head(ctx context.Context, id string) (ChainHead, error) {
+func (r *Repo) head(ctx context.Context, id string) (ChainHead, error) {
 	var d headDoc
 	err := r.chain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -219,7 +234,7 @@ func (r *Consents) head(ctx context.Context, id string) (ChainHead, error) {
 }
 
 // Heads returns the head of every shard that has one.
-func (r *Consents) Heads(ctx context.Context) (map[int]ChainHead, error) {
+func (r *Repo) Heads(ctx context.Context) (map[int]ChainHead, error) {
 	cur, err := r.chain.Find(ctx, bson.D{})
 	if err != nil {
 		return nil, fmt.Errorf("store: consent chain heads: %w", err)
@@ -256,7 +271,7 @@ func shardOfHead(id string) (int, bool) {
 		return 0, false
 	}
 	shard, err := strconv.Atoi(n)
-	return shard, err == nil && shard > 0 && shard < MaxConsentShards
+	return shard, err == nil && shard > 0 && shard < MaxShards
 }
 
 // AdvanceHead moves a shard's head forward to next, unless it is there or
@@ -264,16 +279,16 @@ func shardOfHead(id string) (int, bool) {
 // read the head at next.Seq-1, advanced it exactly when that is what it
 // returns. One write by _id ($max over the position), so that it is
 // atomic on MongoDB and touches one row on FerretDB.
-func (r *Consents) AdvanceHead(ctx context.Context, shard int, next ChainHead) (ChainHead, error) {
+func (r *Repo) AdvanceHead(ctx context.Context, shard int, next ChainHead) (ChainHead, error) {
 	return r.advance(ctx, shardHeadID(shard), next)
 }
 
 // AdvanceAnchorHead is AdvanceHead for the anchor chain.
-func (r *Consents) AdvanceAnchorHead(ctx context.Context, next ChainHead) (ChainHead, error) {
+func (r *Repo) AdvanceAnchorHead(ctx context.Context, next ChainHead) (ChainHead, error) {
 	return r.advance(ctx, anchorHeadID, next)
 }
 
-func (r *Consents) advance(ctx context.Context, id string, next ChainHead) (ChainHead, error) {
+func (r *Repo) advance(ctx context.Context, id string, next ChainHead) (ChainHead, error) {
 	var before headDoc
 	err := r.chain.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{
@@ -291,16 +306,16 @@ func (r *Consents) advance(ctx context.Context, id string, next ChainHead) (Chai
 	return before.head()
 }
 
-// Insert adds a record; ErrDuplicate when its sequence number is taken in
+// Insert adds a record; mongodoc.ErrDuplicate when its sequence number is taken in
 // its shard.
-func (r *Consents) Insert(ctx context.Context, rec ConsentRecord) error {
-	if rec.Shard < 0 || rec.Shard >= MaxConsentShards {
+func (r *Repo) Insert(ctx context.Context, rec Record) error {
+	if rec.Shard < 0 || rec.Shard >= MaxShards {
 		return fmt.Errorf("store: consent shard %d out of range", rec.Shard)
 	}
-	rec.ID = ConsentRecordID(rec.Shard, rec.Seq)
+	rec.ID = RecordID(rec.Shard, rec.Seq)
 	if _, err := r.c.InsertOne(ctx, rec); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: consent record %s: %w", rec.ID, ErrDuplicate)
+			return fmt.Errorf("store: consent record %s: %w", rec.ID, mongodoc.ErrDuplicate)
 		}
 		return fmt.Errorf("store: insert consent record: %w", err)
 	}
@@ -308,28 +323,28 @@ func (r *Consents) Insert(ctx context.Context, rec ConsentRecord) error {
 }
 
 // BySeq returns one record.
-func (r *Consents) BySeq(ctx context.Context, shard int, seq int64) (ConsentRecord, error) {
-	return r.ByID(ctx, ConsentRecordID(shard, seq))
+func (r *Repo) BySeq(ctx context.Context, shard int, seq int64) (Record, error) {
+	return r.ByID(ctx, RecordID(shard, seq))
 }
 
 // ByID returns one record.
-func (r *Consents) ByID(ctx context.Context, id string) (ConsentRecord, error) {
-	var rec ConsentRecord
+func (r *Repo) ByID(ctx context.Context, id string) (Record, error) {
+	var rec Record
 	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec); err != nil {
-		return ConsentRecord{}, fmt.Errorf("store: find consent record: %w", mongodoc.NotFound(err))
+		return Record{}, fmt.Errorf("store: find consent record: %w", mongodoc.NotFound(err))
 	}
 	return rec, nil
 }
 
 // ByContact returns a contact's records, oldest first. Records of one
 // shard are in chain order; across shards the order is their times'.
-func (r *Consents) ByContact(ctx context.Context, contactID string) ([]ConsentRecord, error) {
+func (r *Repo) ByContact(ctx context.Context, contactID string) ([]Record, error) {
 	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("store: consent records: %w", err)
 	}
-	out := []ConsentRecord{}
+	out := []Record{}
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("store: consent records: %w", err)
 	}
@@ -338,17 +353,17 @@ func (r *Consents) ByContact(ctx context.Context, contactID string) ([]ConsentRe
 
 // Each calls fn for every record by _id: shard by shard, each in chain
 // order.
-func (r *Consents) Each(ctx context.Context, fn func(ConsentRecord) error) error {
+func (r *Repo) Each(ctx context.Context, fn func(Record) error) error {
 	return mongodoc.Each(ctx, r.c, "consent records", fn)
 }
 
-// InsertAnchor adds an anchor; ErrDuplicate when its sequence number is
+// InsertAnchor adds an anchor; mongodoc.ErrDuplicate when its sequence number is
 // taken.
-func (r *Consents) InsertAnchor(ctx context.Context, a ConsentAnchor) error {
-	a.ID = ConsentAnchorID(a.Seq)
+func (r *Repo) InsertAnchor(ctx context.Context, a Anchor) error {
+	a.ID = AnchorID(a.Seq)
 	if _, err := r.anchors.InsertOne(ctx, a); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: consent anchor %d: %w", a.Seq, ErrDuplicate)
+			return fmt.Errorf("store: consent anchor %d: %w", a.Seq, mongodoc.ErrDuplicate)
 		}
 		return fmt.Errorf("store: insert consent anchor: %w", err)
 	}
@@ -356,16 +371,16 @@ func (r *Consents) InsertAnchor(ctx context.Context, a ConsentAnchor) error {
 }
 
 // AnchorBySeq returns one anchor.
-func (r *Consents) AnchorBySeq(ctx context.Context, seq int64) (ConsentAnchor, error) {
-	var a ConsentAnchor
-	if err := r.anchors.FindOne(ctx, bson.D{{Key: "_id", Value: ConsentAnchorID(seq)}}).Decode(&a); err != nil {
-		return ConsentAnchor{}, fmt.Errorf("store: find consent anchor: %w", mongodoc.NotFound(err))
+func (r *Repo) AnchorBySeq(ctx context.Context, seq int64) (Anchor, error) {
+	var a Anchor
+	if err := r.anchors.FindOne(ctx, bson.D{{Key: "_id", Value: AnchorID(seq)}}).Decode(&a); err != nil {
+		return Anchor{}, fmt.Errorf("store: find consent anchor: %w", mongodoc.NotFound(err))
 	}
 	return a, nil
 }
 
 // EachAnchor calls fn for every anchor in chain order.
-func (r *Consents) EachAnchor(ctx context.Context, fn func(ConsentAnchor) error) error {
+func (r *Repo) EachAnchor(ctx context.Context, fn func(Anchor) error) error {
 	return mongodoc.Each(ctx, r.anchors, "consent anchors", fn)
 }
 
@@ -373,7 +388,7 @@ func (r *Consents) EachAnchor(ctx context.Context, fn func(ConsentAnchor) error)
 // is new, or the shard an earlier call pinned. A pin is never moved, so
 // every appender of a key meets every other on one chain, however many
 // shards there are now or were then.
-func (r *Consents) PinShard(ctx context.Context, key string, shard int) (int, error) {
+func (r *Repo) PinShard(ctx context.Context, key string, shard int) (int, error) {
 	_, err := r.once.InsertOne(ctx, consentOnce{ID: key, Shard: shard})
 	if err == nil {
 		return shard, nil
@@ -389,16 +404,16 @@ func (r *Consents) PinShard(ctx context.Context, key string, shard int) (int, er
 }
 
 // PutRef stores a sealed response reference.
-func (r *Consents) PutRef(ctx context.Context, id string, ref seal.Box) error {
+func (r *Repo) PutRef(ctx context.Context, id string, ref seal.Box) error {
 	if _, err := r.refs.InsertOne(ctx, consentRef{ID: id, Ref: ref}); err != nil {
 		return fmt.Errorf("store: insert consent reference: %w", err)
 	}
 	return nil
 }
 
-// Ref returns a sealed response reference; ErrNotFound once it was
+// Ref returns a sealed response reference; mongodoc.ErrNotFound once it was
 // destroyed.
-func (r *Consents) Ref(ctx context.Context, id string) (seal.Box, error) {
+func (r *Repo) Ref(ctx context.Context, id string) (seal.Box, error) {
 	var ref consentRef
 	if err := r.refs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ref); err != nil {
 		return seal.Box{}, fmt.Errorf("store: find consent reference: %w", mongodoc.NotFound(err))
@@ -408,7 +423,7 @@ func (r *Consents) Ref(ctx context.Context, id string) (seal.Box, error) {
 
 // DeleteRef destroys a response reference for good. Deleting a missing
 // one is no error.
-func (r *Consents) DeleteRef(ctx context.Context, id string) error {
+func (r *Repo) DeleteRef(ctx context.Context, id string) error {
 	if _, err := r.refs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("store: delete consent reference: %w", err)
 	}
@@ -418,7 +433,7 @@ func (r *Consents) DeleteRef(ctx context.Context, id string) error {
 // EachRef calls fn for every stored reference; fn returns a replacement,
 // or the zero Box to leave it as it is. Re-encryption under a new root key
 // uses it.
-func (r *Consents) EachRef(ctx context.Context, fn func(id string, ref seal.Box) (seal.Box, error)) error {
+func (r *Repo) EachRef(ctx context.Context, fn func(id string, ref seal.Box) (seal.Box, error)) error {
 	cur, err := r.refs.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 	if err != nil {
 		return fmt.Errorf("store: consent references: %w", err)

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -36,7 +36,13 @@ type DevMail struct {
 // DevMails is the dev_outbox collection.
 type DevMails struct{ c *mongo.Collection }
 
+// NewDevMails returns the dev outbox repository of db.
+func NewDevMails(db *mongo.Database) *DevMails { return &DevMails{c: db.Collection("dev_outbox")} }
+
+// Collection is the dev outbox collection.
 func (r *DevMails) Collection() *mongo.Collection { return r.c }
+
+// Indexes are the indexes Migrate creates on the dev outbox.
 
 func (r *DevMails) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")}}
@@ -58,7 +64,7 @@ func (r *DevMails) Insert(ctx context.Context, msgs []DevMail) error {
 }
 
 // List returns a page of messages, newest first, and how many there are.
-func (r *DevMails) List(ctx context.Context, p Page) ([]DevMail, int64, error) {
+func (r *DevMails) List(ctx context.Context, p mongodoc.Page) ([]DevMail, int64, error) {
 	p = p.Normalize()
 	total, err := r.c.CountDocuments(ctx, bson.D{})
 	if err != nil {
