@@ -702,6 +702,32 @@ func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) er
 	return nil
 }
 
+// surveyedChunk bounds the updates of one bulk write. FerretDB 1.24 left a
+// bulk update of 100 statements unanswered for over 10 s (holding up every
+// write behind it), while 32 went through at 1.8 ms a document, against
+// 6.5 ms for single updates, measured on the embedded database under load.
+const surveyedChunk = 25
+
+// MarkSurveyedMany records that contacts were sent a survey at at, as
+// MarkSurveyed does for one: a bulk write of updates by _id per chunk of
+// contacts, the only filter the embedded database looks up without a scan.
+// Each update is idempotent, so a chunk written again after an error
+// changes nothing.
+func (r *Contacts) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
+	for start := 0; start < len(ids); start += surveyedChunk {
+		chunk := ids[start:min(start+surveyedChunk, len(ids))]
+		models := make([]mongo.WriteModel, len(chunk))
+		for i, id := range chunk {
+			models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
+				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
+		}
+		if _, err := r.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("store: mark contacts surveyed: %w", err)
+		}
+	}
+	return nil
+}
+
 // Erase destroys a contact's personal data for good: the wrapped data key,
 // and with it every copy of the sealed name and email (backups included),
 // becomes unusable, and the email index entry is released. The record stays,

@@ -361,3 +361,43 @@ func TestEmailClaimOrphanLapses(t *testing.T) {
 		t.Errorf("the crashed contact took its email back from a live one: %v", err)
 	}
 }
+
+func TestContactsInsertMany(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	contact := func(id, index string) store.Contact {
+		return store.Contact{ID: id, AccountID: "a1", EmailIndex: index, Status: store.ContactActive, CreatedAt: time.Now().UTC()}
+	}
+	if err := st.Contacts.Insert(ctx, contact("live", "taken")); err != nil {
+		t.Fatal(err)
+	}
+	// A claim left behind by a crash between claiming and inserting.
+	if _, err := st.DB().Collection("contact_emails").InsertOne(ctx, bson.D{{Key: "_id", Value: "stale"}, {Key: "contactId", Value: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	batch := []store.Contact{contact("c1", "new1"), contact("c2", "taken"), contact("c3", "stale"), contact("c4", "new1"), contact("c5", "new2")}
+	results, err := st.Contacts.InsertMany(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{true, false, true, false, true} // inserted?
+	for i, res := range results {
+		if (res == nil) != want[i] || (res != nil && !errors.Is(res, store.ErrDuplicate)) {
+			t.Errorf("%s: %v", batch[i].ID, res)
+		}
+	}
+	for index, id := range map[string]string{"new1": "c1", "taken": "live", "stale": "c3", "new2": "c5"} {
+		c, err := st.Contacts.ByEmailIndex(ctx, index)
+		if err != nil || c.ID != id {
+			t.Errorf("email %s finds %q, %v; want %s", index, c.ID, err, id)
+		}
+	}
+	if n, _ := st.Contacts.Count(ctx, store.ContactFilter{}); n != 4 {
+		t.Errorf("%d contacts stored, want 4", n)
+	}
+	if results, err := st.Contacts.InsertMany(ctx, nil); err != nil || len(results) != 0 {
+		t.Errorf("empty batch = %v, %v", results, err)
+	}
+}

@@ -218,3 +218,190 @@ func (r *Invitations) ByContact(ctx context.Context, contactID string) ([]Invita
 	}
 	return out, nil
 }
+
+// InsertBatch creates the invitations of a fed batch, two round trips for
+// the lot rather than two per invitation. It returns the contacts that were
+// already invited to the survey by someone else; an invitation that exists
+// already for the same campaign (a batch fed again after a crash) counts as
+// created. The invitations' CreatedAt is the feeder's clock for the keys'
+// leases.
+//
+// At most one invitation per (survey, contact) is ever created: a key is
+// taken over from another feeder only after its lease and by a
+// compare-and-swap on its claim, and invitation ids derived from the pair
+// (InvitationID) collide on _id if a feeder paused past its lease writes
+// after all.
+func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alreadyInvited []string, err error) {
+	if len(invs) == 0 {
+		return nil, nil
+	}
+	keys := make([]any, len(invs))
+	for i, inv := range invs {
+		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
+			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
+	}
+	taken, err := mongodoc.DuplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
+	}
+	create := make([]any, 0, len(invs))
+	creating := make([]Invitation, 0, len(invs))
+	for i, inv := range invs {
+		ours := !taken[i]
+		if !ours {
+			if ours, err = r.claimKey(ctx, keys[i].(invitationKey)); err != nil {
+				return nil, err
+			}
+		}
+		if ours {
+			create = append(create, inv)
+			creating = append(creating, inv)
+		} else {
+			alreadyInvited = append(alreadyInvited, inv.ContactID)
+		}
+	}
+	if r.hooks.AfterKeys != nil {
+		r.hooks.AfterKeys()
+	}
+	if len(create) == 0 {
+		return alreadyInvited, nil
+	}
+	dups, err := mongodoc.DuplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitations: %w", err)
+	}
+	for i := range dups {
+		// This campaign's own invitation from an earlier, interrupted feed,
+		// or another feeder's that took the key over after our lease.
+		existing, err := r.ByID(ctx, creating[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		if existing.CampaignID != creating[i].CampaignID {
+			alreadyInvited = append(alreadyInvited, creating[i].ContactID)
+		}
+	}
+	return alreadyInvited, nil
+}
+
+// claimKey decides about a (survey, contact) key that exists: true when it
+// is this feeder's own (the same campaign's invitation, fed again), or was
+// left without its invitation for longer than the lease and is now taken
+// over; false when the contact is invited already or another feeder is
+// creating their invitation.
+func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
+	var existing invitationKey
+	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
+		return false, fmt.Errorf("store: invitation key: %w", mongodoc.NotFound(err))
+	}
+	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
+		return true, nil
+	}
+	if !existing.ClaimedAt.IsZero() && existing.ClaimedAt.After(key.ClaimedAt.Add(-InvitationKeyLease)) {
+		return false, nil // its feeder is still within its lease
+	}
+	if _, err := r.ByID(ctx, existing.InvitationID); !errors.Is(err, ErrNotFound) {
+		return false, err // invited (nil), or the look-up failed
+	}
+	// Compare-and-swap on the whole claim: of two feeders taking over the
+	// same stale key, one wins.
+	filter := bson.D{{Key: "_id", Value: key.ID}, {Key: "invitationId", Value: existing.InvitationID},
+		fieldOrMissing("claimant", existing.Claimant, existing.Claimant == ""),
+		fieldOrMissing("claimedAt", existing.ClaimedAt, existing.ClaimedAt.IsZero())}
+	res, err := r.keys.ReplaceOne(ctx, filter, key)
+	if err != nil {
+		return false, fmt.Errorf("store: take over invitation key: %w", err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// fieldOrMissing matches a field equal to v, or absent when missing: keys
+// written before claims were recorded have neither claimant nor time.
+func fieldOrMissing(name string, v any, missing bool) bson.E {
+	if missing {
+		return bson.E{Key: name, Value: bson.D{{Key: "$exists", Value: false}}}
+	}
+	return bson.E{Key: name, Value: v}
+}
+
+// InvitedContacts returns the contacts invited to a survey, read from the
+// (survey, contact) keys in one range query rather than a look-up per contact.
+func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
+	prefix := surveyID + "|"
+	cur, err := r.keys.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, fmt.Errorf("store: invited contacts: %w", err)
+	}
+	defer cur.Close(ctx)
+	out := map[string]bool{}
+	for cur.Next(ctx) {
+		var k struct {
+			ID string `bson:"_id"`
+		}
+		if err := cur.Decode(&k); err != nil {
+			return nil, fmt.Errorf("store: invited contacts: %w", err)
+		}
+		if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
+			out[k.ID[len(prefix):]] = true
+		}
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("store: invited contacts: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeCampaign revokes every pending invitation of a cancelled campaign
+// in one update, atomic per invitation, so one answered meanwhile stays
+// answered. It returns how many were revoked.
+func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
+	// Repeatable: a revoked invitation is out of the filter.
+	var res *mongo.UpdateResult
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = r.c.UpdateMany(ctx,
+			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}, untaken()},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke campaign invitations: %w", err)
+	}
+	return res.ModifiedCount, nil
+}
+
+// CountByState counts a campaign's invitations by state, in one pass with
+// a single accumulator (which every supported server computes correctly).
+func (r *Invitations) CountByState(ctx context.Context, campaignID string) (map[InvitationState]int, error) {
+	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "campaignId", Value: campaignID}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	var rows []struct {
+		State InvitationState `bson:"_id"`
+		N     int             `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	out := make(map[InvitationState]int, len(rows))
+	for _, row := range rows {
+		out[row.State] = row.N
+	}
+	return out, nil
+}
+
+// RecordReminder notes that reminder number round went out; it is a no-op
+// when it was recorded already.
+func (r *Invitations) RecordReminder(ctx context.Context, id string, round int) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "remindersSent", Value: round}}}})
+	if err != nil {
+		return fmt.Errorf("store: record reminder: %w", err)
+	}
+	return nil
+}

@@ -63,6 +63,25 @@ func (r *Suppressions) Find(ctx context.Context, indexes ...string) (Suppression
 	return Suppression{}, fmt.Errorf("store: find suppression: %w", ErrNotFound)
 }
 
+// All returns every suppression by id, for resolving a large audience in
+// one pass instead of a look-up per contact. Suppressed addresses are a
+// small share of all contacts.
+func (r *Suppressions) All(ctx context.Context) (map[string]SuppressionReason, error) {
+	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "reason", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, fmt.Errorf("store: suppressions: %w", err)
+	}
+	var all []Suppression
+	if err := cur.All(ctx, &all); err != nil {
+		return nil, fmt.Errorf("store: suppressions: %w", err)
+	}
+	out := make(map[string]SuppressionReason, len(all))
+	for _, s := range all {
+		out[s.ID] = s.Reason
+	}
+	return out, nil
+}
+
 // Move re-keys the suppression at blind index from to index to, keeping its
 // reason and time, when there is one at from; moved reports whether there
 // was. The copy is written before the original goes, so the address stays

@@ -158,3 +158,25 @@ func TestContactStatusAndErase(t *testing.T) {
 		t.Fatalf("missing contact err = %v", err)
 	}
 }
+
+func TestCredGenBump(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := store.User{ID: store.NewID(), Email: "g@example.com", Name: "G", Role: store.RoleManager, PasswordHash: "h", CreatedAt: now, UpdatedAt: now}
+	if err := st.Users.Insert(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	name := "Renamed"
+	got, err := st.Users.Update(ctx, u.ID, store.UserChange{Name: &name}, now)
+	if err != nil || got.CredGen != 0 {
+		t.Fatalf("rename: gen %d, %v", got.CredGen, err)
+	}
+	for want := int64(1); want <= 2; want++ {
+		got, err = st.Users.Update(ctx, u.ID, store.UserChange{BumpCredGen: true}, now)
+		if err != nil || got.CredGen != want || got.Name != name {
+			t.Fatalf("bump: %+v, %v; want gen %d", got, err, want)
+		}
+	}
+}

@@ -12,48 +12,6 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// RevokedTokens is the revoked_tokens collection: the ids (jti) of staff
-// tokens ended before their expiry, as by signing out. An entry is needed
-// only until the token would have expired anyway; a sweeper removes it
-// then (no TTL indexes on FerretDB).
-type RevokedTokens struct{ c *mongo.Collection }
-
-func (r *RevokedTokens) Collection() *mongo.Collection { return r.c }
-
-func (r *RevokedTokens) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
-}
-
-// Revoke records token id as revoked until expiresAt. Revoking twice is
-// not an error.
-func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Time) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "expiresAt", Value: expiresAt.UTC()}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: revoke token: %w", err)
-	}
-	return nil
-}
-
-// IsRevoked reports whether token id was revoked. A look-up by _id, so it
-// is cheap enough for every request.
-func (r *RevokedTokens) IsRevoked(ctx context.Context, id string) (bool, error) {
-	ok, err := mongodoc.Exists(ctx, r.c, id)
-	if err != nil {
-		return false, fmt.Errorf("store: revoked token: %w", err)
-	}
-	return ok, nil
-}
-
-// Sweep deletes entries whose tokens have expired by now.
-func (r *RevokedTokens) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep revoked tokens: %w", err)
-	}
-	return res.DeletedCount, nil
-}
-
 // PasswordReset is one emailed password-reset link. Only a hash of the
 // link's secret is stored, so a copy of the database resets nothing.
 type PasswordReset struct {
