@@ -223,16 +223,13 @@ func (r *Campaigns) Indexes() []mongo.IndexModel {
 	}
 }
 
-// campaignSkips is the skips collection's view for Migrate.
-type campaignSkips struct{ c *mongo.Collection }
-
-func (r campaignSkips) Collection() *mongo.Collection { return r.c }
-func (r campaignSkips) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")}}
+// Related lists the skips, the one collection besides campaigns that needs
+// indexes.
+func (r *Campaigns) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.skips, Models: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
+	}}}
 }
-
-// related lists the collections besides campaigns that need indexes.
-func (r *Campaigns) Related() []mongodoc.Indexed { return []mongodoc.Indexed{campaignSkips{r.skips}} }
 
 // Create stores a campaign with its backlog batches and skips. The campaign
 // document goes last: until it exists nothing reads the others, so a crash
@@ -274,20 +271,12 @@ func (r *Campaigns) AddSkips(ctx context.Context, campaignID, prefix string, ski
 
 // ByID returns one campaign.
 func (r *Campaigns) ByID(ctx context.Context, id string) (Campaign, error) {
-	var c Campaign
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Campaign{}, fmt.Errorf("store: find campaign: %w", mongodoc.NotFound(err))
-	}
-	return c, nil
+	return mongodoc.ByID[Campaign](ctx, r.c, "find campaign", id)
 }
 
 // Batch returns one backlog batch.
 func (r *Campaigns) Batch(ctx context.Context, campaignID string, seq int) (CampaignBatch, error) {
-	var b CampaignBatch
-	if err := r.batches.FindOne(ctx, bson.D{{Key: "_id", Value: BatchID(campaignID, seq)}}).Decode(&b); err != nil {
-		return CampaignBatch{}, fmt.Errorf("store: find campaign batch: %w", mongodoc.NotFound(err))
-	}
-	return b, nil
+	return mongodoc.ByID[CampaignBatch](ctx, r.batches, "find campaign batch", BatchID(campaignID, seq))
 }
 
 // ListBySurvey returns a survey's campaigns, newest first; createdBy, when
@@ -297,28 +286,16 @@ func (r *Campaigns) ListBySurvey(ctx context.Context, surveyID, createdBy string
 	if createdBy != "" {
 		filter = append(filter, bson.E{Key: "createdBy", Value: createdBy})
 	}
-	return r.find(ctx, filter, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
+	return mongodoc.FindAll[Campaign](ctx, r.c, "list campaigns", filter, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
 }
 
 // Active returns the campaigns the dispatcher looks after: not cancelled,
 // and sending or within their links' validity.
 func (r *Campaigns) Active(ctx context.Context, now time.Time) ([]Campaign, error) {
-	return r.find(ctx, bson.D{
+	return mongodoc.FindAll[Campaign](ctx, r.c, "list campaigns", bson.D{
 		{Key: "activeUntil", Value: bson.D{{Key: "$gt", Value: now}}},
 		{Key: "state", Value: bson.D{{Key: "$ne", Value: CampaignCancelled}}},
 	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
-}
-
-func (r *Campaigns) find(ctx context.Context, filter bson.D, opts *options.FindOptionsBuilder) ([]Campaign, error) {
-	cur, err := r.c.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	out := []Campaign{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	return out, nil
 }
 
 // Skips returns up to limit of a campaign's skips.

@@ -273,10 +273,9 @@ func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]boo
 		return lost, nil
 	}
 	for i, c := range claims {
-		var now contactEmail
-		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&now)
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, fmt.Errorf("store: check contact email: %w", err)
+		now, _, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "check contact email", c.ID)
+		if err != nil {
+			return nil, err
 		}
 		lost[i] = now.ContactID != c.ContactID
 	}
@@ -319,13 +318,12 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 		if !mongo.IsDuplicateKeyError(err) {
 			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
 		}
-		var owner contactEmail
-		err = r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // released meanwhile
-		}
+		owner, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "claim contact email", index)
 		if err != nil {
-			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
+			return contactEmail{}, false, err
+		}
+		if !found {
+			continue // released meanwhile
 		}
 		if owner.ContactID == contactID {
 			// A repeat, or an earlier attempt that did not finish: renew
@@ -420,13 +418,9 @@ func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (b
 
 // claimOf returns contactID's claim on index, or a zero claim.
 func (r *Contacts) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
-	var claim contactEmail
-	err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&claim)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && claim.ContactID != contactID) {
-		return contactEmail{}, nil
-	}
-	if err != nil {
-		return contactEmail{}, fmt.Errorf("store: find contact email: %w", err)
+	claim, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", index)
+	if !found || err != nil || claim.ContactID != contactID {
+		return contactEmail{}, err
 	}
 	return claim, nil
 }
@@ -491,24 +485,19 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 
 // ByID returns one contact.
 func (r *Contacts) ByID(ctx context.Context, id string) (Contact, error) {
-	var c Contact
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Contact{}, fmt.Errorf("store: find contact: %w", mongodoc.NotFound(err))
-	}
-	return c, nil
+	return mongodoc.ByID[Contact](ctx, r.c, "find contact", id)
 }
 
 // ByEmailIndex returns the contact whose email has one of the blind
 // indexes (one per key in the ring, so rotation does not lose contacts).
 func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
 	for _, idx := range indexes {
-		var e contactEmail
-		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: idx}}).Decode(&e)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue
-		}
+		e, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", idx)
 		if err != nil {
-			return Contact{}, fmt.Errorf("store: find contact email: %w", err)
+			return Contact{}, err
+		}
+		if !found {
+			continue
 		}
 		c, err := r.ByID(ctx, e.ContactID)
 		if errors.Is(err, ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
@@ -541,23 +530,11 @@ func (r *Contacts) List(ctx context.Context, f ContactFilter, p Page) ([]Contact
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return []Contact{}, 0, nil
 	}
-	p = p.Normalize()
-	filter := f.bson()
-	total, err := r.c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count contacts: %w", err)
-	}
-	cur, err := r.c.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
-	}
-	out := []Contact{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
-	}
-	return out, total, nil
+	return mongodoc.FindPage[Contact](ctx, r.c, "contacts", f.bson(), oldestFirst(), p)
 }
+
+// oldestFirst is the order contacts are listed in.
+func oldestFirst() bson.D { return bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}} }
 
 // Each calls fn for every contact matching f, streaming from a cursor so
 // exports do not hold the whole list in memory.
@@ -565,25 +542,7 @@ func (r *Contacts) Each(ctx context.Context, f ContactFilter, fn func(Contact) e
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return nil
 	}
-	cur, err := r.c.Find(ctx, f.bson(), options.Find().
-		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("store: contacts: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var c Contact
-		if err := cur.Decode(&c); err != nil {
-			return fmt.Errorf("store: decode contact: %w", err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: contacts: %w", err)
-	}
-	return nil
+	return mongodoc.Each(ctx, r.c, "contacts", f.bson(), fn, options.Find().SetSort(oldestFirst()).SetBatchSize(500))
 }
 
 // Count counts the contacts matching f.

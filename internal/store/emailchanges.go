@@ -37,22 +37,12 @@ func (r *EmailChanges) Indexes() []mongo.IndexModel {
 
 // Insert stores a pending change.
 func (r *EmailChanges) Insert(ctx context.Context, ch EmailChange) error {
-	if _, err := r.c.InsertOne(ctx, ch); err != nil {
-		if mongodoc.IsDuplicate(err) {
-			return fmt.Errorf("store: email change: %w", ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert email change: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, ch, "email change", "email change")
 }
 
 // ByID returns a pending change without using it up.
 func (r *EmailChanges) ByID(ctx context.Context, id string) (EmailChange, error) {
-	var ch EmailChange
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ch); err != nil {
-		return EmailChange{}, fmt.Errorf("store: find email change: %w", mongodoc.NotFound(err))
-	}
-	return ch, nil
+	return mongodoc.ByID[EmailChange](ctx, r.c, "find email change", id)
 }
 
 // Take removes a pending change and returns it: exactly one caller gets it,
@@ -88,8 +78,6 @@ func (r *EmailChanges) DeleteByContact(ctx context.Context, contactID string) er
 // DeleteExpired removes changes that expired before now; there is no TTL
 // index on the embedded database.
 func (r *EmailChanges) DeleteExpired(ctx context.Context, now time.Time) error {
-	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}}); err != nil {
-		return fmt.Errorf("store: delete expired email changes: %w", err)
-	}
-	return nil
+	_, err := mongodoc.DeleteBefore(ctx, r.c, "delete expired email changes", "expiresAt", now)
+	return err
 }

@@ -82,19 +82,12 @@ func (r *Imports) Indexes() []mongo.IndexModel {
 
 // Insert adds an import.
 func (r *Imports) Insert(ctx context.Context, imp Import) error {
-	if _, err := r.c.InsertOne(ctx, imp); err != nil {
-		return fmt.Errorf("store: insert import: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, imp, "import", "")
 }
 
 // ByID returns one import.
 func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
-	var imp Import
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&imp); err != nil {
-		return Import{}, fmt.Errorf("store: find import: %w", mongodoc.NotFound(err))
-	}
-	return imp, nil
+	return mongodoc.ByID[Import](ctx, r.c, "find import", id)
 }
 
 // Start moves a staged import of userID that has not expired to running,
@@ -162,13 +155,9 @@ func (r *Imports) Finish(ctx context.Context, id string, o ImportOutcome) error 
 // DataKeys returns every import's id and wrapped data key. The collection
 // stays small (records expire), so it is read whole.
 func (r *Imports) DataKeys(ctx context.Context) (map[string]seal.Box, error) {
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "dataKey", Value: 1}}))
+	all, err := mongodoc.FindAll[Import](ctx, r.c, "import keys", bson.D{}, options.Find().SetProjection(bson.D{{Key: "dataKey", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("store: import keys: %w", err)
-	}
-	var all []Import
-	if err := cur.All(ctx, &all); err != nil {
-		return nil, fmt.Errorf("store: import keys: %w", err)
+		return nil, err
 	}
 	out := make(map[string]seal.Box, len(all))
 	for _, imp := range all {
@@ -204,9 +193,5 @@ func (r *Imports) Delete(ctx context.Context, id string) error {
 // DeleteExpired removes the imports that expired before now, and with
 // their data keys whatever they sealed.
 func (r *Imports) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep imports: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.c, "sweep imports", "expiresAt", now)
 }

@@ -118,24 +118,12 @@ func (r *Invitations) Insert(ctx context.Context, inv Invitation) error {
 
 // ByID returns one invitation.
 func (r *Invitations) ByID(ctx context.Context, id string) (Invitation, error) {
-	var inv Invitation
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&inv); err != nil {
-		return Invitation{}, fmt.Errorf("store: find invitation: %w", mongodoc.NotFound(err))
-	}
-	return inv, nil
+	return mongodoc.ByID[Invitation](ctx, r.c, "find invitation", id)
 }
 
 // Exists reports whether the contact has been invited to the survey.
 func (r *Invitations) Exists(ctx context.Context, surveyID, contactID string) (bool, error) {
-	var key invitationKey
-	err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: invitationKeyID(surveyID, contactID)}}).Decode(&key)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: find invitation key: %w", err)
-	}
-	return true, nil
+	return mongodoc.Exists(ctx, r.keys, "find invitation key", invitationKeyID(surveyID, contactID))
 }
 
 // Transition moves an invitation from one state to another in one
@@ -208,15 +196,8 @@ func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error)
 
 // ByContact returns every invitation of a contact, for their privacy page.
 func (r *Invitations) ByContact(ctx context.Context, contactID string) ([]Invitation, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: invitations of contact: %w", err)
-	}
-	out := []Invitation{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: invitations of contact: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[Invitation](ctx, r.c, "invitations of contact", bson.D{{Key: "contactId", Value: contactID}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
 }
 
 // InsertBatch creates the invitations of a fed batch, two round trips for
@@ -290,9 +271,9 @@ func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alrea
 // over; false when the contact is invited already or another feeder is
 // creating their invitation.
 func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
-	var existing invitationKey
-	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
-		return false, fmt.Errorf("store: invitation key: %w", mongodoc.NotFound(err))
+	existing, err := mongodoc.ByID[invitationKey](ctx, r.keys, "invitation key", key.ID)
+	if err != nil {
+		return false, err
 	}
 	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
 		return true, nil
@@ -328,26 +309,19 @@ func fieldOrMissing(name string, v any, missing bool) bson.E {
 // (survey, contact) keys in one range query rather than a look-up per contact.
 func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
 	prefix := surveyID + "|"
-	cur, err := r.keys.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
-	if err != nil {
-		return nil, fmt.Errorf("store: invited contacts: %w", err)
-	}
-	defer cur.Close(ctx)
 	out := map[string]bool{}
-	for cur.Next(ctx) {
-		var k struct {
-			ID string `bson:"_id"`
-		}
-		if err := cur.Decode(&k); err != nil {
-			return nil, fmt.Errorf("store: invited contacts: %w", err)
-		}
-		if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
-			out[k.ID[len(prefix):]] = true
-		}
+	type key struct {
+		ID string `bson:"_id"`
 	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("store: invited contacts: %w", err)
+	err := mongodoc.Each(ctx, r.keys, "invited contacts", bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
+		func(k key) error {
+			if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
+				out[k.ID[len(prefix):]] = true
+			}
+			return nil
+		}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }

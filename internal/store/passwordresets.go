@@ -36,19 +36,12 @@ func (r *PasswordResets) Indexes() []mongo.IndexModel {
 // Insert stores a new reset.
 func (r *PasswordResets) Insert(ctx context.Context, p PasswordReset) error {
 	p.ExpiresAt = p.ExpiresAt.UTC()
-	if _, err := r.c.InsertOne(ctx, p); err != nil {
-		return fmt.Errorf("store: insert password reset: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, p, "password reset", "")
 }
 
 // ByID returns reset id, used or not; ErrNotFound when there is none.
 func (r *PasswordResets) ByID(ctx context.Context, id string) (PasswordReset, error) {
-	var p PasswordReset
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&p); err != nil {
-		return PasswordReset{}, fmt.Errorf("store: find password reset: %w", mongodoc.NotFound(err))
-	}
-	return p, nil
+	return mongodoc.ByID[PasswordReset](ctx, r.c, "find password reset", id)
 }
 
 // Consume marks reset id used and returns it, in one atomic write that
@@ -69,9 +62,5 @@ func (r *PasswordResets) Consume(ctx context.Context, id string, now time.Time) 
 
 // Sweep deletes resets that expired before now.
 func (r *PasswordResets) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep password resets: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.c, "sweep password resets", "expiresAt", now.UTC())
 }

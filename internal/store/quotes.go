@@ -13,6 +13,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/store/rollups"
 )
 
@@ -180,13 +181,9 @@ func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
 
 // Counts returns a question's quote counts; zero counts when it has none.
 func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCounts, error) {
-	var doc quoteCountDoc
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteCountID(surveyID, question)}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return QuoteCounts{}, nil
-	}
-	if err != nil {
-		return QuoteCounts{}, fmt.Errorf("store: quote counts: %w", err)
+	doc, found, err := mongodoc.Lookup[quoteCountDoc](ctx, r.c, "quote counts", quoteCountID(surveyID, question))
+	if !found || err != nil {
+		return QuoteCounts{}, err
 	}
 	out := QuoteCounts{N: doc.N, Groups: make(map[string]map[string]int64, len(doc.G)), Classes: doc.C}
 	for dim, values := range doc.G {
@@ -206,13 +203,9 @@ func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCo
 // Kept returns the quotes a question keeps: one _id look-up for their
 // number and one per bucket, newest bucket first.
 func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, error) {
-	var seq quoteSeqDoc
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteSeqID(surveyID, question)}}).Decode(&seq)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: quotes: %w", err)
+	seq, found, err := mongodoc.Lookup[quoteSeqDoc](ctx, r.c, "quotes", quoteSeqID(surveyID, question))
+	if !found || err != nil {
+		return nil, err
 	}
 	// The buckets are read at once: each look-up is a round trip.
 	last := (seq.N - 1) / QuoteBucketSize
@@ -222,16 +215,12 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 	var wg sync.WaitGroup
 	for i := range buckets {
 		wg.Go(func() {
-			var doc quoteBucketDoc
-			err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(surveyID, question, last-int64(i))}}).Decode(&doc)
-			switch {
-			case errors.Is(err, mongo.ErrNoDocuments):
-				// Not written yet, or its write failed.
-			case err != nil:
-				errs[i] = fmt.Errorf("store: quotes: %w", err)
-			default:
-				buckets[i], errs[i] = doc.decode()
+			// A bucket may be missing: not written yet, or its write failed.
+			doc, found, err := mongodoc.Lookup[quoteBucketDoc](ctx, r.c, "quotes", quoteBucketID(surveyID, question, last-int64(i)))
+			if found {
+				buckets[i], err = doc.decode()
 			}
+			errs[i] = err
 		})
 	}
 	wg.Wait()
@@ -246,16 +235,7 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 // position; nil leaves the bucket as it is. It scans the collection, which
 // only an offline command does.
 func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question string, quotes []Quote) ([]Quote, error)) error {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}})
-	if err != nil {
-		return fmt.Errorf("store: quotes: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var doc quoteBucketDoc
-		if err := cur.Decode(&doc); err != nil {
-			return fmt.Errorf("store: decode quotes: %w", err)
-		}
+	return mongodoc.Each(ctx, r.c, "quotes", bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}}, func(doc quoteBucketDoc) error {
 		qs, err := doc.decode()
 		if err != nil {
 			return err
@@ -265,7 +245,7 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 			return err
 		}
 		if changed == nil {
-			continue
+			return nil
 		}
 		// Replacing the whole list could drop a quote pushed meanwhile;
 		// setting each by position cannot.
@@ -280,9 +260,6 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 			return fmt.Errorf("store: reseal quotes: %w", err)
 		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: quotes: %w", err)
-	}
-	return nil
+		return nil
+	})
 }

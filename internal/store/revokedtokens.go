@@ -38,18 +38,10 @@ func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Ti
 // IsRevoked reports whether token id was revoked. A look-up by _id, so it
 // is cheap enough for every request.
 func (r *RevokedTokens) IsRevoked(ctx context.Context, id string) (bool, error) {
-	ok, err := mongodoc.Exists(ctx, r.c, id)
-	if err != nil {
-		return false, fmt.Errorf("store: revoked token: %w", err)
-	}
-	return ok, nil
+	return mongodoc.Exists(ctx, r.c, "revoked token", id)
 }
 
 // Sweep deletes entries whose tokens have expired by now.
 func (r *RevokedTokens) Sweep(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now.UTC()}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep revoked tokens: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.c, "sweep revoked tokens", "expiresAt", now.UTC())
 }

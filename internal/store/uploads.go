@@ -53,11 +53,8 @@ func (r *Uploads) PutChunk(ctx context.Context, uploadID string, n int, data []b
 
 // Chunk returns chunk n of an upload.
 func (r *Uploads) Chunk(ctx context.Context, uploadID string, n int) ([]byte, error) {
-	var ch uploadChunk
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}).Decode(&ch); err != nil {
-		return nil, fmt.Errorf("store: upload chunk: %w", mongodoc.NotFound(err))
-	}
-	return ch.Data, nil
+	ch, err := mongodoc.ByID[uploadChunk](ctx, r.c, "upload chunk", chunkID(uploadID, n))
+	return ch.Data, err
 }
 
 // Delete removes the first chunks chunks of an upload, one _id at a time,
@@ -77,9 +74,5 @@ func (r *Uploads) Delete(ctx context.Context, uploadID string, chunks int) error
 
 // DeleteExpired removes the chunks that expired before now.
 func (r *Uploads) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep uploads: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.c, "sweep uploads", "expiresAt", now)
 }

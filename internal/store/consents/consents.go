@@ -222,42 +222,27 @@ func (r *Repo) AnchorHead(ctx context.Context) (ChainHead, error) {
 }
 
 func (r *Repo) head(ctx context.Context, id string) (ChainHead, error) {
-	var d headDoc
-	err := r.chain.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ChainHead{}, nil
-	}
-	if err != nil {
-		return ChainHead{}, fmt.Errorf("store: consent chain head: %w", err)
+	d, found, err := mongodoc.Lookup[headDoc](ctx, r.chain, "consent chain head", id)
+	if !found || err != nil {
+		return ChainHead{}, err
 	}
 	return d.head()
 }
 
 // Heads returns the head of every shard that has one.
 func (r *Repo) Heads(ctx context.Context) (map[int]ChainHead, error) {
-	cur, err := r.chain.Find(ctx, bson.D{})
-	if err != nil {
-		return nil, fmt.Errorf("store: consent chain heads: %w", err)
-	}
-	defer cur.Close(ctx)
 	out := map[int]ChainHead{}
-	for cur.Next(ctx) {
-		var d headDoc
-		if err := cur.Decode(&d); err != nil {
-			return nil, fmt.Errorf("store: decode consent chain head: %w", err)
-		}
+	err := mongodoc.Each(ctx, r.chain, "consent chain heads", bson.D{}, func(d headDoc) error {
 		shard, ok := shardOfHead(d.ID)
 		if !ok {
-			continue
+			return nil
 		}
 		h, err := d.head()
-		if err != nil {
-			return nil, err
-		}
 		out[shard] = h
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("store: consent chain heads: %w", err)
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -313,13 +298,7 @@ func (r *Repo) Insert(ctx context.Context, rec Record) error {
 		return fmt.Errorf("store: consent shard %d out of range", rec.Shard)
 	}
 	rec.ID = RecordID(rec.Shard, rec.Seq)
-	if _, err := r.c.InsertOne(ctx, rec); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: consent record %s: %w", rec.ID, mongodoc.ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert consent record: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, rec, "consent record", "consent record "+rec.ID)
 }
 
 // BySeq returns one record.
@@ -329,59 +308,42 @@ func (r *Repo) BySeq(ctx context.Context, shard int, seq int64) (Record, error) 
 
 // ByID returns one record.
 func (r *Repo) ByID(ctx context.Context, id string) (Record, error) {
-	var rec Record
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&rec); err != nil {
-		return Record{}, fmt.Errorf("store: find consent record: %w", mongodoc.NotFound(err))
-	}
-	return rec, nil
+	return mongodoc.ByID[Record](ctx, r.c, "find consent record", id)
 }
 
 // ByContact returns a contact's records, oldest first. Records of one
 // shard are in chain order; across shards the order is their times'.
 func (r *Repo) ByContact(ctx context.Context, contactID string) ([]Record, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}},
+	return mongodoc.FindAll[Record](ctx, r.c, "consent records", bson.D{{Key: "contactId", Value: contactID}},
 		options.Find().SetSort(bson.D{{Key: "at", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: consent records: %w", err)
-	}
-	out := []Record{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: consent records: %w", err)
-	}
-	return out, nil
 }
 
 // Each calls fn for every record by _id: shard by shard, each in chain
 // order.
 func (r *Repo) Each(ctx context.Context, fn func(Record) error) error {
-	return mongodoc.Each(ctx, r.c, "consent records", fn)
+	return mongodoc.Each(ctx, r.c, "consent records", bson.D{}, fn, inChainOrder())
+}
+
+// inChainOrder reads a chain's documents by _id, which is chain order.
+func inChainOrder() *options.FindOptionsBuilder {
+	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(1000)
 }
 
 // InsertAnchor adds an anchor; mongodoc.ErrDuplicate when its sequence number is
 // taken.
 func (r *Repo) InsertAnchor(ctx context.Context, a Anchor) error {
 	a.ID = AnchorID(a.Seq)
-	if _, err := r.anchors.InsertOne(ctx, a); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: consent anchor %d: %w", a.Seq, mongodoc.ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert consent anchor: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.anchors, a, "consent anchor", fmt.Sprintf("consent anchor %d", a.Seq))
 }
 
 // AnchorBySeq returns one anchor.
 func (r *Repo) AnchorBySeq(ctx context.Context, seq int64) (Anchor, error) {
-	var a Anchor
-	if err := r.anchors.FindOne(ctx, bson.D{{Key: "_id", Value: AnchorID(seq)}}).Decode(&a); err != nil {
-		return Anchor{}, fmt.Errorf("store: find consent anchor: %w", mongodoc.NotFound(err))
-	}
-	return a, nil
+	return mongodoc.ByID[Anchor](ctx, r.anchors, "find consent anchor", AnchorID(seq))
 }
 
 // EachAnchor calls fn for every anchor in chain order.
 func (r *Repo) EachAnchor(ctx context.Context, fn func(Anchor) error) error {
-	return mongodoc.Each(ctx, r.anchors, "consent anchors", fn)
+	return mongodoc.Each(ctx, r.anchors, "consent anchors", bson.D{}, fn, inChainOrder())
 }
 
 // PinShard returns the shard that records under key go to: shard, if key
@@ -396,29 +358,20 @@ func (r *Repo) PinShard(ctx context.Context, key string, shard int) (int, error)
 	if !mongo.IsDuplicateKeyError(err) {
 		return 0, fmt.Errorf("store: pin consent key: %w", err)
 	}
-	var pinned consentOnce
-	if err := r.once.FindOne(ctx, bson.D{{Key: "_id", Value: key}}).Decode(&pinned); err != nil {
-		return 0, fmt.Errorf("store: pinned consent key: %w", err)
-	}
-	return pinned.Shard, nil
+	pinned, err := mongodoc.ByID[consentOnce](ctx, r.once, "pinned consent key", key)
+	return pinned.Shard, err
 }
 
 // PutRef stores a sealed response reference.
 func (r *Repo) PutRef(ctx context.Context, id string, ref seal.Box) error {
-	if _, err := r.refs.InsertOne(ctx, consentRef{ID: id, Ref: ref}); err != nil {
-		return fmt.Errorf("store: insert consent reference: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.refs, consentRef{ID: id, Ref: ref}, "consent reference", "")
 }
 
 // Ref returns a sealed response reference; mongodoc.ErrNotFound once it was
 // destroyed.
 func (r *Repo) Ref(ctx context.Context, id string) (seal.Box, error) {
-	var ref consentRef
-	if err := r.refs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ref); err != nil {
-		return seal.Box{}, fmt.Errorf("store: find consent reference: %w", mongodoc.NotFound(err))
-	}
-	return ref.Ref, nil
+	ref, err := mongodoc.ByID[consentRef](ctx, r.refs, "find consent reference", id)
+	return ref.Ref, err
 }
 
 // DeleteRef destroys a response reference for good. Deleting a missing
@@ -434,30 +387,15 @@ func (r *Repo) DeleteRef(ctx context.Context, id string) error {
 // or the zero Box to leave it as it is. Re-encryption under a new root key
 // uses it.
 func (r *Repo) EachRef(ctx context.Context, fn func(id string, ref seal.Box) (seal.Box, error)) error {
-	cur, err := r.refs.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("store: consent references: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var ref consentRef
-		if err := cur.Decode(&ref); err != nil {
-			return fmt.Errorf("store: decode consent reference: %w", err)
-		}
+	return mongodoc.Each(ctx, r.refs, "consent references", bson.D{}, func(ref consentRef) error {
 		next, err := fn(ref.ID, ref.Ref)
-		if err != nil {
+		if err != nil || next.IsZero() {
 			return err
-		}
-		if next.IsZero() {
-			continue
 		}
 		// An update, never an upsert: a reference destroyed meanwhile stays destroyed.
 		if _, err := r.refs.UpdateOne(ctx, bson.D{{Key: "_id", Value: ref.ID}}, bson.D{{Key: "$set", Value: bson.D{{Key: "ref", Value: next}}}}); err != nil {
 			return fmt.Errorf("store: update consent reference: %w", err)
 		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: consent references: %w", err)
-	}
-	return nil
+		return nil
+	}, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}))
 }

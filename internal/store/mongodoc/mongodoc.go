@@ -121,3 +121,16 @@ type Indexed interface {
 	Collection() *mongo.Collection
 	Indexes() []mongo.IndexModel
 }
+
+// Related is a collection a repository keeps besides its own, with the
+// indexes Migrate creates on it; repositories list theirs in Related().
+type Related struct {
+	C      *mongo.Collection
+	Models []mongo.IndexModel
+}
+
+// Collection is the related collection.
+func (r Related) Collection() *mongo.Collection { return r.C }
+
+// Indexes are its indexes.
+func (r Related) Indexes() []mongo.IndexModel { return r.Models }

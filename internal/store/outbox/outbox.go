@@ -119,18 +119,12 @@ func (r *Repo) Indexes() []mongo.IndexModel {
 	}
 }
 
-// deadLetters is the dead letters' view for Migrate.
-type deadLetters struct{ c *mongo.Collection }
-
-func (r deadLetters) Collection() *mongo.Collection { return r.c }
-func (r deadLetters) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{
+// Related lists the dead letters, which need indexes of their own.
+func (r *Repo) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.dead, Models: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "finishedAt", Value: -1}}, Options: options.Index().SetName("campaign_finished")},
-	}
+	}}}
 }
-
-// Related are the other collections of the repository that need indexes.
-func (r *Repo) Related() []mongodoc.Indexed { return []mongodoc.Indexed{deadLetters{r.dead}} }
 
 // Enqueue adds messages; a message already queued (same _id) is left as it
 // is, which makes feeding a batch again harmless. It returns how many were
@@ -208,15 +202,7 @@ func (r *Repo) Claim(ctx context.Context, token string, now time.Time, lease tim
 
 // Leased returns the messages leased to token.
 func (r *Repo) Leased(ctx context.Context, token string) ([]Message, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "lease", Value: token}})
-	if err != nil {
-		return nil, fmt.Errorf("store: leased messages: %w", err)
-	}
-	out := []Message{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: leased messages: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[Message](ctx, r.c, "leased messages", bson.D{{Key: "lease", Value: token}})
 }
 
 // Delete removes sent (or no longer wanted) messages, if token still holds
@@ -311,27 +297,20 @@ func (r *Repo) Count(ctx context.Context) (int64, error) {
 
 // CampaignProgress counts a campaign's messages in the outbox by state.
 func (r *Repo) CampaignProgress(ctx context.Context, campaignID string) (queued, sending int, err error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}}, options.Find().SetProjection(bson.D{{Key: "state", Value: 1}}))
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+	type stated struct {
+		State State `bson:"state"`
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var m struct {
-			State State `bson:"state"`
-		}
-		if err := cur.Decode(&m); err != nil {
-			return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
-		}
+	err = mongodoc.Each(ctx, r.c, "campaign progress", bson.D{{Key: "campaignId", Value: campaignID}}, func(m stated) error {
 		switch m.State {
 		case Queued:
 			queued++
 		case Sending:
 			sending++
 		}
-	}
-	if err := cur.Err(); err != nil {
-		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+		return nil
+	}, options.Find().SetProjection(bson.D{{Key: "state", Value: 1}}))
+	if err != nil {
+		return 0, 0, err
 	}
 	return queued, sending, nil
 }
@@ -357,32 +336,16 @@ func (r *Repo) Withdraw(ctx context.Context, campaignID string) (int64, error) {
 // Dead returns up to limit of a campaign's failed and bounced messages,
 // newest first.
 func (r *Repo) Dead(ctx context.Context, campaignID string, limit int64) ([]Message, error) {
-	cur, err := r.dead.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}},
+	return mongodoc.FindAll[Message](ctx, r.dead, "dead letters", bson.D{{Key: "campaignId", Value: campaignID}},
 		options.Find().SetSort(bson.D{{Key: "finishedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("store: dead letters: %w", err)
-	}
-	out := []Message{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: dead letters: %w", err)
-	}
-	return out, nil
 }
 
 // IsDead reports whether a message failed or bounced.
 func (r *Repo) IsDead(ctx context.Context, id string) (bool, error) {
-	ok, err := mongodoc.Exists(ctx, r.dead, id)
-	if err != nil {
-		return false, fmt.Errorf("store: dead letter: %w", err)
-	}
-	return ok, nil
+	return mongodoc.Exists(ctx, r.dead, "dead letter", id)
 }
 
 // TrimDead forgets dead letters that ended before t.
 func (r *Repo) TrimDead(ctx context.Context, t time.Time) (int64, error) {
-	res, err := r.dead.DeleteMany(ctx, bson.D{{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: trim dead letters: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.dead, "trim dead letters", "finishedAt", t)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -47,13 +48,9 @@ type genDoc struct {
 // Generation returns a survey's generation of rollups; generation 0, with
 // no rebuild under way, for a survey never rebuilt.
 func (r *Repo) Generation(ctx context.Context, surveyID string) (Generation, error) {
-	var d genDoc
-	err := r.gens.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return Generation{}, nil
-	}
+	d, _, err := mongodoc.Lookup[genDoc](ctx, r.gens, "rollup generation", surveyID)
 	if err != nil {
-		return Generation{}, fmt.Errorf("store: rollup generation: %w", err)
+		return Generation{}, err
 	}
 	return Generation{Current: d.Gen, Token: d.Token, Until: d.Until}, nil
 }
@@ -71,9 +68,11 @@ func (r *Repo) BeginBuild(ctx context.Context, surveyID, token string, now, unti
 		return 0, fmt.Errorf("store: rollup build %q: %w", surveyID, ErrInvalidKey)
 	}
 	for range beginAttempts {
-		var d genDoc
-		err := r.gens.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		d, found, err := mongodoc.Lookup[genDoc](ctx, r.gens, "begin rollup build", surveyID)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
 			_, err := r.gens.InsertOne(ctx, genDoc{ID: surveyID, Next: 1, Token: token, Until: until})
 			if mongo.IsDuplicateKeyError(err) {
 				continue
@@ -82,9 +81,6 @@ func (r *Repo) BeginBuild(ctx context.Context, surveyID, token string, now, unti
 				return 0, fmt.Errorf("store: begin rollup build: %w", err)
 			}
 			return 1, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("store: begin rollup build: %w", err)
 		}
 		if d.Token != "" && d.Until.After(now) {
 			return 0, fmt.Errorf("store: survey %s: %w", surveyID, ErrBuildUnderWay)

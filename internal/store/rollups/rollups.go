@@ -196,8 +196,12 @@ func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "gen", Value: 1}}, Options: options.Index().SetName("survey_gen")}}
 }
 
-// Related are the other collections of the repository that need indexes.
-func (r *Repo) Related() []mongodoc.Indexed { return []mongodoc.Indexed{tallyIntents{r.intents}} }
+// Related lists the tally intents, which need indexes of their own.
+func (r *Repo) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.intents, Models: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")},
+	}}}
+}
 
 // ValidField reports whether s may name a question or an answer
 // value in a rollup, where it becomes part of a field name.
@@ -403,13 +407,9 @@ const getConcurrency = 4
 func (r *Repo) Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]Rollup, error) {
 	docs := make([]*Rollup, len(weeks))
 	err := forEach(ctx, len(weeks), getConcurrency, func(ctx context.Context, i int) error {
-		var d rollupDoc
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: rollupID(surveyID, gen, weeks[i], dim)}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("store: get rollup: %w", err)
+		d, found, err := mongodoc.Lookup[rollupDoc](ctx, r.c, "get rollup", rollupID(surveyID, gen, weeks[i], dim))
+		if !found || err != nil {
+			return err
 		}
 		ru, err := d.rollup()
 		if err != nil {
@@ -502,14 +502,12 @@ func (ru Rollup) doc(gen int64) (rollupDoc, error) {
 func (r *Repo) Weeks(ctx context.Context, surveyID string, gen int64) (map[string]Week, error) {
 	shards := make([]weeksDoc, weekShards)
 	err := forEach(ctx, weekShards, weekShards, func(ctx context.Context, i int) error {
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: weeksID(surveyID, gen, i)}}).Decode(&shards[i])
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil
-		}
+		var err error
+		shards[i], _, err = mongodoc.Lookup[weeksDoc](ctx, r.c, "rollup weeks", weeksID(surveyID, gen, i))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: rollup weeks: %w", err)
+		return nil, err
 	}
 	sum := make(map[string]Week)
 	for _, d := range shards {
@@ -531,14 +529,7 @@ func (r *Repo) Weeks(ctx context.Context, surveyID string, gen int64) (map[strin
 // HasLegacy reports whether a survey still has rollups from before
 // generations, which only a rebuild replaces.
 func (r *Repo) HasLegacy(ctx context.Context, surveyID string) (bool, error) {
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: legacyWeeksID(surveyID)}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: legacy rollups: %w", err)
-	}
-	return true, nil
+	return mongodoc.Exists(ctx, r.c, "legacy rollups", legacyWeeksID(surveyID))
 }
 
 // WriteGeneration stores docs as a survey's week documents of generation
@@ -601,16 +592,16 @@ func (r *Repo) DeleteSurvey(ctx context.Context, surveyID string) error {
 // dimension; mongodoc.ErrNotFound when there is none, or when its chunks are of
 // saves that crossed.
 func (r *Repo) Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (Snapshot, error) {
-	var d snapshotDoc
 	id := snapshotID(surveyID, gen, quarter, dim)
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return Snapshot{}, fmt.Errorf("store: rollup snapshot: %w", mongodoc.NotFound(err))
+	d, err := mongodoc.ByID[snapshotDoc](ctx, r.c, "rollup snapshot", id)
+	if err != nil {
+		return Snapshot{}, err
 	}
 	data := d.Data.Data
 	for i := 1; i <= d.Chunks; i++ {
-		var c snapshotChunkDoc
-		if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id + KeySep + strconv.Itoa(i)}}).Decode(&c); err != nil {
-			return Snapshot{}, fmt.Errorf("store: rollup snapshot chunk: %w", mongodoc.NotFound(err))
+		c, err := mongodoc.ByID[snapshotChunkDoc](ctx, r.c, "rollup snapshot chunk", id+KeySep+strconv.Itoa(i))
+		if err != nil {
+			return Snapshot{}, err
 		}
 		if c.Nonce != d.Nonce {
 			return Snapshot{}, fmt.Errorf("store: rollup snapshot chunk of another save: %w", mongodoc.ErrNotFound)

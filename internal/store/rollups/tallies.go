@@ -37,13 +37,6 @@ type TallyIntent struct {
 	Counted int64 `bson:"counted,omitempty"`
 }
 
-type tallyIntents struct{ c *mongo.Collection }
-
-func (r tallyIntents) Collection() *mongo.Collection { return r.c }
-func (r tallyIntents) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
-}
-
 // Intend records a tally intent.
 func (r *Repo) Intend(ctx context.Context, in TallyIntent) error {
 	if _, err := r.intents.InsertOne(ctx, in); err != nil {
@@ -54,11 +47,7 @@ func (r *Repo) Intend(ctx context.Context, in TallyIntent) error {
 
 // Intent returns a tally intent; mongodoc.ErrNotFound when it is gone.
 func (r *Repo) Intent(ctx context.Context, id string) (TallyIntent, error) {
-	var in TallyIntent
-	if err := r.intents.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&in); err != nil {
-		return TallyIntent{}, fmt.Errorf("store: tally intent: %w", mongodoc.NotFound(err))
-	}
-	return in, nil
+	return mongodoc.ByID[TallyIntent](ctx, r.intents, "tally intent", id)
 }
 
 // Intents returns the tally intents of one survey, or of all when surveyID
@@ -68,15 +57,7 @@ func (r *Repo) Intents(ctx context.Context, surveyID string) ([]TallyIntent, err
 	if surveyID != "" {
 		filter = bson.D{{Key: "survey", Value: surveyID}}
 	}
-	cur, err := r.intents.Find(ctx, filter)
-	if err != nil {
-		return nil, fmt.Errorf("store: tally intents: %w", err)
-	}
-	out := []TallyIntent{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: tally intents: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[TallyIntent](ctx, r.intents, "tally intents", filter)
 }
 
 // ClaimIntent hands an unclaimed, undoubted intent to token and returns
