@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/mail/smtptest"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
@@ -389,7 +390,7 @@ func TestPermanentRejectionBouncesAndSuppresses(t *testing.T) {
 		t.Errorf("counts = %+v", c.Counts)
 	}
 	got, _ := e.st.Contacts.ByID(ctx, gone.ID)
-	if got.Status != store.ContactBounced {
+	if got.Status != contacts.Bounced {
 		t.Errorf("contact status %q, want bounced", got.Status)
 	}
 	if s, err := e.st.Suppressions.Find(ctx, seal.New(e.ring).BlindIndexes(gone.Email)...); err != nil || s.Reason != store.SuppressedBounced {
@@ -427,7 +428,7 @@ func TestRelayRefusingEveryoneIsNotABounce(t *testing.T) {
 	if c.Counts.Bounced != 0 || c.Counts.Failed != 6 {
 		t.Errorf("counts = %+v; want every message failed, none bounced", c.Counts)
 	}
-	if got, _ := e.st.Contacts.ByID(ctx, cs[0].ID); got.Status != store.ContactActive {
+	if got, _ := e.st.Contacts.ByID(ctx, cs[0].ID); got.Status != contacts.Active {
 		t.Errorf("a contact became %s because the relay refused everyone", got.Status)
 	}
 }

@@ -28,6 +28,7 @@ import (
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -162,7 +163,7 @@ type InvitationStore interface {
 
 // ContactStore records what sending learns about a contact.
 type ContactStore interface {
-	SetStatus(ctx context.Context, id string, status store.ContactStatus, now time.Time) error
+	SetStatus(ctx context.Context, id string, status contacts.Status, now time.Time) error
 	MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error
 }
 

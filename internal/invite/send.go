@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -155,7 +156,7 @@ func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m outbox.Mes
 		return outgoing{}, dropSuppressed, nil
 	case err != nil:
 		return outgoing{}, dropNone, err
-	case r.Status != store.ContactActive || len(r.EmailIndexes) == 0:
+	case r.Status != contacts.Active || len(r.EmailIndexes) == 0:
 		return outgoing{}, dropSuppressed, nil
 	}
 	switch _, err := d.stores.Suppressions.Find(ctx, r.EmailIndexes...); {
@@ -281,7 +282,7 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 	for _, i := range bounced {
 		o := out[i]
 		keep(d.stores.Outbox.Bury(ctx, token, o.msg, outbox.Bounced, scrub(errs[i]), now))
-		keep(d.suppress(ctx, o.recipient, store.SuppressedBounced, store.ContactBounced))
+		keep(d.suppress(ctx, o.recipient, store.SuppressedBounced, contacts.Bounced))
 		delta.Bounced++
 	}
 	if delta.Failed+delta.Bounced > 0 {

@@ -67,7 +67,7 @@ type Subjects interface {
 	EmailIndexes(ctx context.Context, id string) ([]string, error)
 }
 
-// Eraser destroys a contact's personal data (store.Contacts).
+// Eraser destroys a contact's personal data (contacts.Repo).
 type Eraser interface {
 	Erase(ctx context.Context, id string, now time.Time) error
 }

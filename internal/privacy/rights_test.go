@@ -16,6 +16,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // answered seeds a person who answered sv, with their name attached when
@@ -133,7 +134,7 @@ func TestErasureShredsAndRecordsOnlyThatItHappened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != store.ContactErased || !c.DataKey.IsZero() || len(c.Name) != 0 || len(c.Email) != 0 || c.EmailIndex != "" {
+	if c.Status != contacts.Erased || !c.DataKey.IsZero() || len(c.Name) != 0 || len(c.Email) != 0 || c.EmailIndex != "" {
 		t.Errorf("contact after erasure = %+v", c)
 	}
 	if _, err := w.Sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID); !errors.Is(err, seal.ErrShredded) {

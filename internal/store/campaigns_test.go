@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/outbox"
 )
 
@@ -330,8 +331,8 @@ func TestMarkSurveyedMany(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	var ids []string
 	for i := range 60 { // more than one bulk write
-		c := store.Contact{ID: fmt.Sprintf("c%02d", i), AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
-			EmailIndex: fmt.Sprintf("idx%02d", i), Status: store.ContactActive, CreatedAt: now}
+		c := contacts.Contact{ID: fmt.Sprintf("c%02d", i), AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
+			EmailIndex: fmt.Sprintf("idx%02d", i), Status: contacts.Active, CreatedAt: now}
 		if err := st.Contacts.Insert(ctx, c); err != nil {
 			t.Fatal(err)
 		}

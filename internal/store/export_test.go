@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -23,7 +22,7 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Contacts.emails}
+	out := s.Contacts.Collections()
 	out = append(out, s.Consents.Collections()...)
 	out = append(out, s.Outbox.Collections()...)
 	out = append(out, s.Rollups.Collections()...)
@@ -62,9 +61,3 @@ func (s *Store) IndexTable() string {
 	}
 	return b.String()
 }
-
-// SetContactsClock makes the contacts' email claims read the time from now.
-func (r *Contacts) SetContactsClock(now func() time.Time) { r.now = now }
-
-// PauseContacts makes every contact operation call f between its writes.
-func (r *Contacts) PauseContacts(f func(step, contactID string)) { r.step = f }

@@ -21,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
 
 	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/rollups"
@@ -30,6 +31,7 @@ import (
 var (
 	ErrNotFound  = mongodoc.ErrNotFound
 	ErrDuplicate = mongodoc.ErrDuplicate
+	ErrConflict  = mongodoc.ErrConflict
 )
 
 // DefaultDatabase is used when the URI names none.
@@ -46,7 +48,7 @@ type Store struct {
 	RevokedTokens  *RevokedTokens
 	PasswordResets *PasswordResets
 	Accounts       *Accounts
-	Contacts       *Contacts
+	Contacts       *contacts.Repo
 	Surveys        *Surveys
 
 	Invitations  *Invitations
@@ -155,7 +157,7 @@ func New(db *mongo.Database) *Store {
 		PasswordResets: &PasswordResets{c: db.Collection("password_resets")},
 
 		Accounts: &Accounts{c: db.Collection("accounts")},
-		Contacts: &Contacts{c: db.Collection("contacts"), emails: db.Collection("contact_emails")},
+		Contacts: contacts.New(db),
 		Surveys:  &Surveys{c: db.Collection("surveys")},
 
 		Invitations:  &Invitations{c: db.Collection("invitations"), keys: db.Collection("invitation_keys")},

@@ -8,14 +8,9 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/survey"
 )
-
-// ErrConflict means a compare-and-swap lost: the record changed since it
-// was read.
-var ErrConflict = fault.New(fault.Conflict, "store", "changed by someone else")
 
 // Surveys is the surveys collection.
 type Surveys struct{ c *mongo.Collection }

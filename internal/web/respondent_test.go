@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -422,7 +423,7 @@ func TestPrivacyPageActions(t *testing.T) {
 		t.Errorf("the link after erasure: %d", r.StatusCode)
 	}
 	contact, _ := f.st.Contacts.ByID(ctx, p.Contact.ID)
-	if contact.Status != store.ContactErased || !contact.DataKey.IsZero() || contact.Name != nil {
+	if contact.Status != contacts.Erased || !contact.DataKey.IsZero() || contact.Name != nil {
 		t.Errorf("contact = %+v, want shredded", contact)
 	}
 	if _, err := f.st.Suppressions.Find(ctx, f.w.Sealer.BlindIndexes("pia.privat@example.com")...); err != nil {

@@ -25,6 +25,9 @@ import (
 var (
 	ErrNotFound  = fault.New(fault.NotFound, "store", "not found")
 	ErrDuplicate = fault.New(fault.Conflict, "store", "already exists")
+	// ErrConflict means a compare-and-swap lost: the record changed since
+	// it was read.
+	ErrConflict = fault.New(fault.Conflict, "store", "changed by someone else")
 )
 
 // NotFound turns the driver's mongo.ErrNoDocuments into ErrNotFound and

@@ -109,7 +109,6 @@ func (r *Repo) Collection() *mongo.Collection { return r.c }
 func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.c, r.dead} }
 
 // Indexes are the indexes Migrate creates on the outbox.
-
 func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("state_due")},

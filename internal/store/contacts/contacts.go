@@ -1,4 +1,8 @@
-package store
+// Package contacts keeps the people at customer accounts (the contacts
+// collection) and makes each email address belong to one contact at most
+// (contact_emails), claimed before the contact is written and settled by
+// compare-and-swap on the claim, since no transaction spans the two.
+package contacts
 
 import (
 	"context"
@@ -15,32 +19,32 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// ContactStatus says whether a contact may be surveyed.
-type ContactStatus string
+// Status says whether a contact may be surveyed.
+type Status string
 
 // Contact statuses.
 const (
-	ContactActive       ContactStatus = "active"
-	ContactUnsubscribed ContactStatus = "unsubscribed"
-	ContactBounced      ContactStatus = "bounced"
-	ContactErased       ContactStatus = "erased"
+	Active       Status = "active"
+	Unsubscribed Status = "unsubscribed"
+	Bounced      Status = "bounced"
+	Erased       Status = "erased"
 )
 
 // Contact is a person at an account. Name and email are sealed with the
 // contact's own data key (DataKey, wrapped by a root key); erasing the person
 // empties DataKey, which makes Name and Email unreadable for good.
 type Contact struct {
-	ID             string        `bson:"_id"`
-	AccountID      string        `bson:"accountId"`
-	DataKey        seal.Box      `bson:"dataKey"`
-	Name           []byte        `bson:"name"`
-	Email          []byte        `bson:"email"`
-	EmailIndex     string        `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
-	Locale         string        `bson:"locale"`
-	Status         ContactStatus `bson:"status"`
-	LastSurveyedAt *time.Time    `bson:"lastSurveyedAt,omitempty"`
-	CreatedAt      time.Time     `bson:"createdAt"`
-	UpdatedAt      time.Time     `bson:"updatedAt"`
+	ID             string     `bson:"_id"`
+	AccountID      string     `bson:"accountId"`
+	DataKey        seal.Box   `bson:"dataKey"`
+	Name           []byte     `bson:"name"`
+	Email          []byte     `bson:"email"`
+	EmailIndex     string     `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
+	Locale         string     `bson:"locale"`
+	Status         Status     `bson:"status"`
+	LastSurveyedAt *time.Time `bson:"lastSurveyedAt,omitempty"`
+	CreatedAt      time.Time  `bson:"createdAt"`
+	UpdatedAt      time.Time  `bson:"updatedAt"`
 }
 
 // EmailClaimLease is how long a claim on an email protects a contact that
@@ -69,8 +73,8 @@ func (e contactEmail) exact() bson.D {
 	return bson.D{{Key: "_id", Value: e.ID}, {Key: "contactId", Value: e.ContactID}, {Key: "claimedAt", Value: at}}
 }
 
-// Contacts is the contacts collection and its email index.
-type Contacts struct {
+// Repo is the contacts collection and its email index.
+type Repo struct {
 	c      *mongo.Collection
 	emails *mongo.Collection
 
@@ -81,22 +85,33 @@ type Contacts struct {
 	step func(step, contactID string)
 }
 
-func (r *Contacts) clock() time.Time {
+func (r *Repo) clock() time.Time {
 	if r.now != nil {
 		return r.now().UTC().Truncate(time.Millisecond)
 	}
 	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
-func (r *Contacts) pause(step, contactID string) {
+func (r *Repo) pause(step, contactID string) {
 	if r.step != nil {
 		r.step(step, contactID)
 	}
 }
 
-func (r *Contacts) Collection() *mongo.Collection { return r.c }
+// New returns the repository of db's contacts.
+func New(db *mongo.Database) *Repo {
+	return &Repo{c: db.Collection("contacts"), emails: db.Collection("contact_emails")}
+}
 
-func (r *Contacts) Indexes() []mongo.IndexModel {
+// Collection is the contacts collection.
+func (r *Repo) Collection() *mongo.Collection { return r.c }
+
+// Collections are every collection the repository writes, for checks
+// that each handle keeps the store's read and write concerns.
+func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.c, r.emails} }
+
+// Indexes are the indexes Migrate creates on the contacts.
+func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("account_created")},
 	}
@@ -104,7 +119,7 @@ func (r *Contacts) Indexes() []mongo.IndexModel {
 
 // Insert adds c after claiming its email; ErrDuplicate when another contact
 // has the email already.
-func (r *Contacts) Insert(ctx context.Context, c Contact) error {
+func (r *Repo) Insert(ctx context.Context, c Contact) error {
 	results, err := r.InsertMany(ctx, []Contact{c})
 	if err != nil {
 		return err
@@ -119,7 +134,7 @@ func (r *Contacts) Insert(ctx context.Context, c Contact) error {
 // each inserted one; any other failure fails the call. A call repeated with
 // the same contacts (after a failure or a crash) keeps their own claims and
 // inserts what is missing.
-func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error) {
+func (r *Repo) InsertMany(ctx context.Context, cs []Contact) ([]error, error) {
 	results := make([]error, len(cs))
 	claims := make([]contactEmail, 0, len(cs))
 	at := make([]int, 0, len(cs)) // claims[i] is for cs[at[i]]
@@ -128,7 +143,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 	for i, c := range cs {
 		if seen[c.EmailIndex] {
 			// Both are new: the first takes the email.
-			results[i] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			results[i] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 			continue
 		}
 		seen[c.EmailIndex] = true
@@ -149,7 +164,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 	docAt := make([]int, 0, len(claims))         // docs[i] is cs[docAt[i]]
 	for i, claim := range held {
 		if claim.ID == "" {
-			results[at[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			results[at[i]] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 			continue
 		}
 		docs = append(docs, cs[at[i]])
@@ -194,7 +209,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 		if _, err := r.c.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: docs[i].ID}}); err != nil {
 			return nil, fmt.Errorf("store: undo contact insert: %w", err)
 		}
-		results[docAt[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		results[docAt[i]] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 	}
 	return results, nil
 }
@@ -222,7 +237,7 @@ func notInserted(err error, n int) ([]int, bool) {
 // claimEmails claims every email in one write and settles those claimed
 // already one by one. The result holds, by position, the claim held for
 // its contact, or a zero claim where another contact holds the email.
-func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]contactEmail, error) {
+func (r *Repo) claimEmails(ctx context.Context, claims []contactEmail) ([]contactEmail, error) {
 	held := slices.Clone(claims)
 	_, err := r.emails.InsertMany(ctx, claims, options.InsertMany().SetOrdered(false))
 	if err == nil {
@@ -246,7 +261,7 @@ func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]co
 	for _, we := range bwe.WriteErrors {
 		claim, _, err := r.claimEmail(ctx, claims[we.Index].ID, claims[we.Index].ContactID)
 		switch {
-		case errors.Is(err, ErrDuplicate):
+		case errors.Is(err, mongodoc.ErrDuplicate):
 			held[we.Index] = contactEmail{}
 		case err != nil:
 			return fail(err)
@@ -261,7 +276,7 @@ func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]co
 // longer hold. Within half the lease of the oldest claim none can have
 // been taken over, whatever the clocks of other processes, so nothing is
 // read.
-func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]bool, error) {
+func (r *Repo) lostClaims(ctx context.Context, claims []contactEmail) ([]bool, error) {
 	lost := make([]bool, len(claims))
 	oldest := r.clock()
 	for _, c := range claims {
@@ -285,7 +300,7 @@ func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]boo
 // releaseExact drops claims whose contacts were never written, each only
 // in the version given; best effort, as a claim left over is recognised
 // as stale once its lease is over.
-func (r *Contacts) releaseExact(ctx context.Context, claims ...contactEmail) {
+func (r *Repo) releaseExact(ctx context.Context, claims ...contactEmail) {
 	for _, c := range claims {
 		_, _ = r.emails.DeleteOne(ctx, c.exact())
 	}
@@ -294,7 +309,7 @@ func (r *Contacts) releaseExact(ctx context.Context, claims ...contactEmail) {
 // ClaimEmail claims index for contactID, as Insert does: ErrDuplicate when
 // another contact holds it; taken reports whether this call made the
 // claim (false when contactID held it already).
-func (r *Contacts) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
+func (r *Repo) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
 	_, taken, err = r.claimEmail(ctx, index, contactID)
 	return taken, err
 }
@@ -308,7 +323,7 @@ const emailClaimAttempts = 4
 // contact holds is taken over only when that contact does not hold the
 // email and the claim is older than EmailClaimLease, by compare-and-swap
 // on the exact claim read.
-func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (contactEmail, bool, error) {
+func (r *Repo) claimEmail(ctx context.Context, index, contactID string) (contactEmail, bool, error) {
 	for range emailClaimAttempts {
 		claim := contactEmail{ID: index, ContactID: contactID, ClaimedAt: r.clock()}
 		_, err := r.emails.InsertOne(ctx, claim)
@@ -348,7 +363,7 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 			return claim, false, nil
 		}
 		if claim.ClaimedAt.Sub(owner.ClaimedAt) < EmailClaimLease {
-			return contactEmail{}, false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			return contactEmail{}, false, fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 		}
 		if holds, err := r.holds(ctx, owner); err != nil || holds {
 			return contactEmail{}, false, duplicateOr(err)
@@ -372,18 +387,18 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 		}
 		return claim, true, nil
 	}
-	return contactEmail{}, false, fmt.Errorf("store: contact email keeps changing: %w", ErrDuplicate)
+	return contactEmail{}, false, fmt.Errorf("store: contact email keeps changing: %w", mongodoc.ErrDuplicate)
 }
 
 func duplicateOr(err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	return fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 }
 
 // swapClaim replaces claim from by to, only while from is what is stored.
-func (r *Contacts) swapClaim(ctx context.Context, from, to contactEmail) (bool, error) {
+func (r *Repo) swapClaim(ctx context.Context, from, to contactEmail) (bool, error) {
 	res, err := r.emails.UpdateOne(ctx, from.exact(),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: to.ContactID}, {Key: "claimedAt", Value: to.ClaimedAt}}}})
 	if err != nil {
@@ -393,9 +408,9 @@ func (r *Contacts) swapClaim(ctx context.Context, from, to contactEmail) (bool, 
 }
 
 // holds reports whether claim's contact exists with the claimed email.
-func (r *Contacts) holds(ctx context.Context, claim contactEmail) (bool, error) {
+func (r *Repo) holds(ctx context.Context, claim contactEmail) (bool, error) {
 	c, err := r.ByID(ctx, claim.ContactID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, mongodoc.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -406,7 +421,7 @@ func (r *Contacts) holds(ctx context.Context, claim contactEmail) (bool, error) 
 
 // ReleaseEmail drops the claim on index when contactID holds it, and
 // reports whether it did.
-func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
+func (r *Repo) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
 	// An _id look-up first: most calls find nothing to release, and only a
 	// filter of exactly _id is served from an index everywhere.
 	claim, err := r.claimOf(ctx, index, contactID)
@@ -417,7 +432,7 @@ func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (b
 }
 
 // claimOf returns contactID's claim on index, or a zero claim.
-func (r *Contacts) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
+func (r *Repo) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
 	claim, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", index)
 	if !found || err != nil || claim.ContactID != contactID {
 		return contactEmail{}, err
@@ -425,7 +440,7 @@ func (r *Contacts) claimOf(ctx context.Context, index, contactID string) (contac
 	return claim, nil
 }
 
-func (r *Contacts) release(ctx context.Context, claim contactEmail) (bool, error) {
+func (r *Repo) release(ctx context.Context, claim contactEmail) (bool, error) {
 	res, err := r.emails.DeleteOne(ctx, claim.exact())
 	if err != nil {
 		return false, fmt.Errorf("store: release contact email: %w", err)
@@ -433,9 +448,9 @@ func (r *Contacts) release(ctx context.Context, claim contactEmail) (bool, error
 	return res.DeletedCount > 0, nil
 }
 
-// ContactKeys are the parts of a contact that depend on a root key: the
+// Keys are the parts of a contact that depend on a root key: the
 // wrapped data key and the blind index of the email.
-type ContactKeys struct {
+type Keys struct {
 	DataKey    seal.Box
 	EmailIndex string
 }
@@ -446,17 +461,17 @@ type ContactKeys struct {
 // caller reads the contact again. A new email index must be claimed for
 // the contact first (ClaimEmail); ErrDuplicate, and the contact as it
 // was, when another contact has taken that claim over since.
-func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) error {
-	keys := func(k ContactKeys) bson.D {
+func (r *Repo) Rekey(ctx context.Context, id string, from, to Keys) error {
+	keys := func(k Keys) bson.D {
 		return bson.D{
 			{Key: "_id", Value: id},
 			{Key: "dataKey.k", Value: k.DataKey.KeyID},
 			{Key: "dataKey.d", Value: k.DataKey.Data},
 			{Key: "emailIndex", Value: k.EmailIndex},
-			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 		}
 	}
-	set := func(k ContactKeys) bson.D {
+	set := func(k Keys) bson.D {
 		return bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: k.DataKey}, {Key: "emailIndex", Value: k.EmailIndex}}}}
 	}
 	res, err := r.c.UpdateOne(ctx, keys(from), set(to))
@@ -464,7 +479,7 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 		return fmt.Errorf("store: rekey contact: %w", err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("store: rekey contact %s: %w", id, ErrConflict)
+		return fmt.Errorf("store: rekey contact %s: %w", id, mongodoc.ErrConflict)
 	}
 	if to.EmailIndex == from.EmailIndex {
 		return nil
@@ -478,19 +493,19 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 		if _, err := r.c.UpdateOne(context.WithoutCancel(ctx), keys(to), set(from)); err != nil {
 			return fmt.Errorf("store: undo rekey contact: %w", err)
 		}
-		return fmt.Errorf("store: rekey contact %s: %w", id, ErrDuplicate)
+		return fmt.Errorf("store: rekey contact %s: %w", id, mongodoc.ErrDuplicate)
 	}
 	return nil
 }
 
 // ByID returns one contact.
-func (r *Contacts) ByID(ctx context.Context, id string) (Contact, error) {
+func (r *Repo) ByID(ctx context.Context, id string) (Contact, error) {
 	return mongodoc.ByID[Contact](ctx, r.c, "find contact", id)
 }
 
 // ByEmailIndex returns the contact whose email has one of the blind
 // indexes (one per key in the ring, so rotation does not lose contacts).
-func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
+func (r *Repo) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
 	for _, idx := range indexes {
 		e, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", idx)
 		if err != nil {
@@ -500,21 +515,21 @@ func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact
 			continue
 		}
 		c, err := r.ByID(ctx, e.ContactID)
-		if errors.Is(err, ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
+		if errors.Is(err, mongodoc.ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
 			continue // stale claim, or one a change of email left behind
 		}
 		return c, err
 	}
-	return Contact{}, fmt.Errorf("store: find contact by email: %w", ErrNotFound)
+	return Contact{}, fmt.Errorf("store: find contact by email: %w", mongodoc.ErrNotFound)
 }
 
-// ContactFilter narrows a list of contacts.
-type ContactFilter struct {
+// Filter narrows a list of contacts.
+type Filter struct {
 	AccountIDs []string // nil: any account; empty non-nil: none
-	Status     ContactStatus
+	Status     Status
 }
 
-func (f ContactFilter) bson() bson.D {
+func (f Filter) bson() bson.D {
 	filter := bson.D{}
 	if f.AccountIDs != nil {
 		filter = append(filter, bson.E{Key: "accountId", Value: bson.D{{Key: "$in", Value: f.AccountIDs}}})
@@ -526,7 +541,7 @@ func (f ContactFilter) bson() bson.D {
 }
 
 // List returns a page of contacts, oldest first, and the total matching.
-func (r *Contacts) List(ctx context.Context, f ContactFilter, p Page) ([]Contact, int64, error) {
+func (r *Repo) List(ctx context.Context, f Filter, p mongodoc.Page) ([]Contact, int64, error) {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return []Contact{}, 0, nil
 	}
@@ -538,7 +553,7 @@ func oldestFirst() bson.D { return bson.D{{Key: "createdAt", Value: 1}, {Key: "_
 
 // Each calls fn for every contact matching f, streaming from a cursor so
 // exports do not hold the whole list in memory.
-func (r *Contacts) Each(ctx context.Context, f ContactFilter, fn func(Contact) error) error {
+func (r *Repo) Each(ctx context.Context, f Filter, fn func(Contact) error) error {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return nil
 	}
@@ -546,7 +561,7 @@ func (r *Contacts) Each(ctx context.Context, f ContactFilter, fn func(Contact) e
 }
 
 // Count counts the contacts matching f.
-func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
+func (r *Repo) Count(ctx context.Context, f Filter) (int64, error) {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return 0, nil
 	}
@@ -564,7 +579,7 @@ func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
 // the contact as it was read (previousEmailIndex, and c.DataKey as
 // stored): ErrConflict when an erasure or a key rotation changed it since,
 // and the caller reads it again.
-func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
+func (r *Repo) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
 	changed := c.EmailIndex != previousEmailIndex
 	var claim, previous contactEmail
 	var taken bool
@@ -588,12 +603,12 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 		{Key: "dataKey.k", Value: c.DataKey.KeyID},
 		{Key: "dataKey.d", Value: c.DataKey.Data},
 		{Key: "emailIndex", Value: previousEmailIndex},
-		{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 	}, c, options.FindOneAndReplace().SetReturnDocument(options.Before)).Decode(&before)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		err = ErrConflict
-		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, ErrNotFound) {
-			err = ErrNotFound
+		err = mongodoc.ErrConflict
+		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, mongodoc.ErrNotFound) {
+			err = mongodoc.ErrNotFound
 		}
 	}
 	if err != nil {
@@ -618,12 +633,12 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 			{Key: "dataKey.k", Value: c.DataKey.KeyID},
 			{Key: "dataKey.d", Value: c.DataKey.Data},
 			{Key: "emailIndex", Value: c.EmailIndex},
-			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 		}, before)
 		if err != nil {
 			return fmt.Errorf("store: undo contact update: %w", err)
 		}
-		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		return fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 	}
 	if previous.ID != "" {
 		if _, err := r.release(ctx, previous); err != nil {
@@ -635,9 +650,9 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 
 // SetStatus changes a contact's status (unsubscribed, bounced, active).
 // An erased contact stays erased.
-func (r *Contacts) SetStatus(ctx context.Context, id string, status ContactStatus, now time.Time) error {
+func (r *Repo) SetStatus(ctx context.Context, id string, status Status, now time.Time) error {
 	res, err := r.c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}}},
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}}}})
 	if err != nil {
 		return fmt.Errorf("store: contact status: %w", err)
@@ -652,7 +667,7 @@ func (r *Contacts) SetStatus(ctx context.Context, id string, status ContactStatu
 
 // MarkSurveyed records when a contact was last sent a survey, which the
 // contact-frequency rule reads.
-func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
+func (r *Repo) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
 	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
 	if err != nil {
@@ -672,7 +687,7 @@ const surveyedChunk = 25
 // contacts, the only filter the embedded database looks up without a scan.
 // Each update is idempotent, so a chunk written again after an error
 // changes nothing.
-func (r *Contacts) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
+func (r *Repo) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
 	for start := 0; start < len(ids); start += surveyedChunk {
 		chunk := ids[start:min(start+surveyedChunk, len(ids))]
 		models := make([]mongo.WriteModel, len(chunk))
@@ -691,13 +706,13 @@ func (r *Contacts) MarkSurveyedMany(ctx context.Context, ids []string, at time.T
 // and with it every copy of the sealed name and email (backups included),
 // becomes unusable, and the email index entry is released. The record stays,
 // marked erased, so that references to it keep resolving.
-func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
+func (r *Repo) Erase(ctx context.Context, id string, now time.Time) error {
 	// The contact as it was when erased, so that the email claim released
 	// is the one it had then, whatever changed it before.
 	var before Contact
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{
-			{Key: "$set", Value: bson.D{{Key: "status", Value: ContactErased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
+			{Key: "$set", Value: bson.D{{Key: "status", Value: Erased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
 			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
 		}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
@@ -714,7 +729,7 @@ func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
 
 // CountByDataKey counts contacts by the root key their data key is wrapped
 // under; erased contacts, which have none, count under "".
-func (r *Contacts) CountByDataKey(ctx context.Context) (map[string]int64, error) {
+func (r *Repo) CountByDataKey(ctx context.Context) (map[string]int64, error) {
 	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$dataKey.k"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})
