@@ -1,3 +1,7 @@
+// Package consents keeps the consent log: append-only, hash-chained
+// records of consent given, withdrawn or ended by erasure, in shards whose
+// heads anchors tie together, and the sealed response references that a
+// withdrawal destroys.
 package consents
 
 import (

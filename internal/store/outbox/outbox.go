@@ -1,3 +1,8 @@
+// Package outbox keeps email on its way out: the queue the dispatcher
+// claims messages from a batch at a time (outbox), the messages that
+// failed or bounced (outbox_dead), and the dev outbox, which keeps
+// messages instead of sending them when no SMTP server is configured
+// (dev_outbox).
 package outbox
 
 import (
@@ -16,7 +21,7 @@ import (
 // State is where a message is on its way out.
 type State string
 
-// Repo states: queued → sending → sent | failed | bounced. A sent message
+// Outbox states: queued → sending → sent | failed | bounced. A sent message
 // leaves the outbox at once (the campaign counts it), and failed or bounced
 // ones move to the dead letters, so the outbox holds only work to do and
 // stays small: the dispatcher scans it, which on the embedded database

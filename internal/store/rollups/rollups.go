@@ -1,3 +1,8 @@
+// Package rollups keeps the counts reports are computed from: documents
+// per survey, week and dimension, maintained with $inc upserts as
+// responses arrive (rollups); the generation of each survey's rollups that
+// reports read, and the rebuild building the next (rollup_gens); and the
+// responses waiting to be counted (tally_pending).
 package rollups
 
 import (
