@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
@@ -19,7 +20,6 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/consents"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web"
 )
 
@@ -130,7 +130,7 @@ func newServer(ctx context.Context, cfg config.Config, st *store.Store, ring *ke
 	srv, err := web.New(web.Deps{
 		Config: cfg, Auth: authSvc, DB: st, Keys: ring, Logger: logger, Version: version, Metrics: mx,
 		Customers:   customers,
-		Surveys:     surveys.New(st.Surveys, st.Responses),
+		Surveys:     authoring.New(st.Surveys, st.Responses),
 		Respondents: respondents,
 		Campaigns:   delivery.service,
 		Privacy:     privacySvc,

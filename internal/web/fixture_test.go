@@ -9,12 +9,12 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 const testPassword = "correct horse battery staple"
@@ -47,7 +47,7 @@ func newFixtureWith(t *testing.T, adjust func(*testOptions)) *fixture {
 		t.Fatal(err)
 	}
 	o := testOptions{users: st.Users, db: st, now: f.now,
-		surveys: surveys.New(st.Surveys, everyQuestionAnswered{}),
+		surveys: authoring.New(st.Surveys, everyQuestionAnswered{}),
 		customers: customer.New(st.Accounts, st.Contacts, st.Users, seal.New(ring),
 			customer.WithImportJobs(st.Uploads, st.Imports, nil))}
 	if adjust != nil {

@@ -20,12 +20,12 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -69,7 +69,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		o.baseURL = "http://candor.test"
 	}
 	if o.surveys == nil {
-		o.surveys = surveys.New(nil, nil)
+		o.surveys = authoring.New(nil, nil)
 	}
 	ring, err := keys.Generate("t1")
 	if err != nil {

@@ -57,8 +57,6 @@ func navFor(u *store.User, path string) []navLink {
 	return links
 }
 
-// render executes a page into a buffer first, so a template error becomes
-// an error page instead of half a page.
 // Render draws a staff page within the staff layout: the signed-in user's
 // navigation and the CSRF token for its forms.
 func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) error {

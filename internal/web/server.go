@@ -35,25 +35,18 @@ type Pinger interface {
 	Ping(ctx context.Context) error
 }
 
-// AuthService is the part of *auth.Service the web layer uses.
+// AuthService is staff users and their sessions (*auth.Service): what the
+// server's sessions and sign-in pages use of it, and its areas'.
 type AuthService interface {
-	Login(ctx context.Context, email, password, ip, device string) (store.User, error)
+	staff.AuthService
+	api.AuthService
 	DeviceToken(userID string) (string, time.Time, error)
-	IssueToken(u store.User, audience string) (string, time.Time, error)
 	ParseToken(raw, audience string) (*auth.Claims, error)
 	Authenticate(ctx context.Context, raw, audience string) (store.User, *auth.Claims, error)
 	NeedsRenewal(c *auth.Claims) bool
-	Revoke(ctx context.Context, c *auth.Claims) error
-	SignOutEverywhere(ctx context.Context, id string) (store.User, error)
-	ChangePassword(ctx context.Context, id, current, password, confirm string) (store.User, error)
 	RequestPasswordReset(ctx context.Context, email, ip string) error
 	CheckResetLink(ctx context.Context, secret string) error
 	ResetPassword(ctx context.Context, secret, password, confirm string) error
-	AdminResetPassword(ctx context.Context, id string) error
-	CreateUser(ctx context.Context, in auth.NewUser) (store.User, error)
-	ListUsers(ctx context.Context, p store.Page) ([]store.User, int64, error)
-	User(ctx context.Context, id string) (store.User, error)
-	UpdateUser(ctx context.Context, actorID, id string, in auth.UserChange) (store.User, error)
 }
 
 var _ AuthService = (*auth.Service)(nil)

@@ -12,10 +12,10 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 func TestNewNeedsItsDependencies(t *testing.T) {
@@ -26,7 +26,7 @@ func TestNewNeedsItsDependencies(t *testing.T) {
 	}
 	svc := auth.New(auth.Deps{Users: downUsers{}, Revoked: downRevoked{}, Resets: downResets{}, Keys: ring}, auth.Options{BcryptCost: bcrypt.MinCost})
 	db := pingFunc(func(context.Context) error { return nil })
-	cs, sv := customer.New(nil, nil, nil, seal.New(ring)), surveys.New(nil, nil)
+	cs, sv := customer.New(nil, nil, nil, seal.New(ring)), authoring.New(nil, nil)
 	tests := []struct {
 		name string
 		deps Deps

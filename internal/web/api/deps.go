@@ -9,13 +9,13 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 // AuthService is what the API uses of signing in and staff users (*auth.Service).
@@ -51,18 +51,18 @@ type CustomerService interface {
 
 var _ CustomerService = (*customer.Service)(nil)
 
-// SurveyService is what the API uses of surveys (*surveys.Service).
+// SurveyService is what the API uses of surveys (*authoring.Service).
 type SurveyService interface {
 	Create(ctx context.Context, actor store.User, def survey.Survey) (survey.Survey, error)
 	Duplicate(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Get(ctx context.Context, id string) (survey.Survey, error)
-	List(ctx context.Context, actor store.User, f surveys.Filter, p store.Page) ([]survey.Survey, int64, error)
+	List(ctx context.Context, actor store.User, f authoring.Filter, p store.Page) ([]survey.Survey, int64, error)
 	Open(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Close(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Update(ctx context.Context, actor store.User, id string, edited survey.Survey) (survey.Survey, error)
 }
 
-var _ SurveyService = (*surveys.Service)(nil)
+var _ SurveyService = (*authoring.Service)(nil)
 
 // CampaignService is what the API uses of campaigns and the dev outbox (*invite.Service).
 type CampaignService interface {

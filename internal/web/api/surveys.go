@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
@@ -20,7 +20,7 @@ import (
 // ?status=open&mine=true&offset=0&limit=50.
 func (s *API) ListSurveys(c *fiber.Ctx) error {
 	fields := map[string]string{}
-	var f surveys.Filter
+	var f authoring.Filter
 	if raw := c.Query("status"); raw != "" {
 		if f.Status = survey.Status(raw); !f.Status.Valid() {
 			fields["status"] = "must be draft, open or closed"

@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -128,7 +128,7 @@ func (s *Pages) Save(c *fiber.Ctx) error {
 	case p != nil:
 		o.errs = p.Fields
 		return s.renderBuilder(c, p.Status, post.survey, o)
-	case errors.Is(err, surveys.ErrConflict):
+	case errors.Is(err, authoring.ErrConflict):
 		latest, err := s.surveys.Get(c.UserContext(), stored.ID)
 		if err != nil {
 			return err

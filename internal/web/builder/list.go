@@ -9,9 +9,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/pager"
@@ -82,7 +82,7 @@ func (s *Pages) List(c *fiber.Ctx) error {
 	}
 	u, _ := identity.User(c)
 	offset := int64(q.page-1) * surveysPerPage
-	items, total, err := s.surveys.List(c.UserContext(), u, surveys.Filter{Mine: q.mine, Status: q.status},
+	items, total, err := s.surveys.List(c.UserContext(), u, authoring.Filter{Mine: q.mine, Status: q.status},
 		store.Page{Offset: offset, Limit: surveysPerPage})
 	if err != nil {
 		return err

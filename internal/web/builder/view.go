@@ -8,9 +8,9 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/labels"
@@ -246,7 +246,7 @@ func (s *Pages) changeableSurvey(c *fiber.Ctx) (survey.Survey, error) {
 		return survey.Survey{}, err
 	}
 	if u, _ := identity.User(c); !canChange(u, sv) {
-		return survey.Survey{}, surveys.ErrForbidden
+		return survey.Survey{}, authoring.ErrForbidden
 	}
 	return sv, nil
 }

@@ -13,6 +13,10 @@ type Pager struct {
 	Total      int64
 	From, To   int64
 	Prev, Next string // links; empty when there is none
+	// NewestFirst names the links Newer and Older rather than Previous
+	// and Next, for lists in reverse order of time.
+	NewestFirst bool
+	Label       string // what the navigation is for; empty: "Pages"
 }
 
 const maxPageNumber = 1_000_000

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
@@ -20,7 +21,6 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 // Problem is an error a handler means the client to see: everything in it
@@ -125,9 +125,9 @@ func pageText(err error, msg string) (heading, detail string) {
 	switch {
 	case errors.Is(err, auth.ErrNoMail):
 		return "", "Password reset by email is not available on this installation."
-	case errors.Is(err, surveys.ErrForbidden):
+	case errors.Is(err, authoring.ErrForbidden):
 		return "", "Only the manager who created this survey, or an admin, may change it. You can duplicate it to make your own copy."
-	case errors.Is(err, surveys.ErrConflict):
+	case errors.Is(err, authoring.ErrConflict):
 		return "Someone else changed this survey", Sentence(msg)
 	case errors.Is(err, survey.ErrNotDraft):
 		return "Only a draft can be opened", Sentence(msg)

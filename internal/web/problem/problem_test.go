@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/followup"
@@ -19,7 +20,6 @@ import (
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 func TestClassify(t *testing.T) {
@@ -50,9 +50,9 @@ func TestClassify(t *testing.T) {
 			wantDetail: "Password reset by email is not available on this installation."},
 		{name: "auth not found", err: auth.ErrNotFound, wantStatus: 404, wantMsg: "not found"},
 		{name: "store not found", err: fmt.Errorf("store: find user: %w", store.ErrNotFound), wantStatus: 404, wantMsg: "not found"},
-		{name: "survey forbidden", err: surveys.ErrForbidden, wantStatus: 403, wantMsg: "only the survey's owner or an admin may change it",
+		{name: "survey forbidden", err: authoring.ErrForbidden, wantStatus: 403, wantMsg: "only the survey's owner or an admin may change it",
 			wantDetail: "Only the manager who created this survey, or an admin, may change it. You can duplicate it to make your own copy."},
-		{name: "survey conflict", err: fmt.Errorf("web: %w", surveys.ErrConflict), wantStatus: 409,
+		{name: "survey conflict", err: fmt.Errorf("web: %w", authoring.ErrConflict), wantStatus: 409,
 			wantMsg: "the survey was changed by someone else; reload it and try again", wantHeading: "Someone else changed this survey",
 			wantDetail: "The survey was changed by someone else; reload it and try again."},
 		{name: "not a draft", err: survey.ErrNotDraft, wantStatus: 409, wantMsg: "only a draft survey can be opened",

@@ -10,9 +10,9 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 // Renderer draws a staff page within the staff layout.
@@ -20,12 +20,12 @@ type Renderer interface {
 	Render(c *fiber.Ctx, status int, name, title string, page any) error
 }
 
-// Surveys reads surveys (*surveys.Service).
+// Surveys reads surveys (*authoring.Service).
 type Surveys interface {
 	Get(ctx context.Context, id string) (survey.Survey, error)
 }
 
-var _ Surveys = (*surveys.Service)(nil)
+var _ Surveys = (*authoring.Service)(nil)
 
 // Users names staff members (*auth.Service).
 type Users interface {

@@ -35,6 +35,7 @@ func (s *Pages) AdminAudit(c *fiber.Ctx) error {
 		return err
 	}
 	page := auditPage{Target: target, Pager: pager.New("/admin/audit", url.Values{"target": {target}}, n, auditPerPage, len(entries), total)}
+	page.NewestFirst = true
 	for _, e := range entries {
 		page.Entries = append(page.Entries, auditRow{
 			At: e.At.UTC().Format("2 Jan 2006 15:04:05") + " UTC", ISO: e.At.UTC().Format(time.RFC3339),

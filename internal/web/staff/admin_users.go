@@ -11,41 +11,29 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/pager"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
 const usersPerPage = 50
 
 type usersPage struct {
-	Users      []store.User
-	Total      int64
-	From, To   int64
-	Prev, Next int // page numbers; 0 when there is none
-	Created    bool
+	Users   []store.User
+	Pager   pager.Pager
+	Created bool
 }
 
 // AdminUsers lists staff users, a page at a time.
 func (s *Pages) AdminUsers(c *fiber.Ctx) error {
-	n := max(c.QueryInt("page", 1), 1)
-	offset := int64(n-1) * usersPerPage
-
-	users, total, err := s.auth.ListUsers(c.UserContext(), store.Page{Offset: offset, Limit: usersPerPage})
+	n := pager.Number(c)
+	users, total, err := s.auth.ListUsers(c.UserContext(), store.Page{Offset: int64(n-1) * usersPerPage, Limit: usersPerPage})
 	if err != nil {
 		return err
 	}
-
 	page := usersPage{
 		Users:   users,
-		Total:   total,
-		From:    offset + 1,
-		To:      offset + int64(len(users)),
+		Pager:   pager.New("/admin/users", nil, n, usersPerPage, len(users), total),
 		Created: c.Query("created") == "1",
-	}
-	if n > 1 {
-		page.Prev = n - 1
-	}
-	if page.To < total {
-		page.Next = n + 1
 	}
 	return s.views.Render(c, fiber.StatusOK, "admin_users", "Users", page)
 }

@@ -227,6 +227,7 @@ func (s *Pages) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Accou
 	names := map[string]string{a.ID: a.Name}
 	form.Contacts = contactRows(contacts, names)
 	form.Pager = pager.New("/accounts/"+url.PathEscape(a.ID), nil, n, contactsPerPage, len(contacts), total)
+	form.Pager.Label = "Pages of contacts"
 	form.HasContacts = total > 0
 	return form, nil
 }

@@ -67,6 +67,7 @@ func (s *Pages) FollowupList(c *fiber.Ctx) error {
 	}
 	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
 		Pager: pager.New("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
+	page.NewestFirst = true
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/pager"
 )
 
 // The dev outbox is where survey email goes when no SMTP server is
@@ -18,29 +19,21 @@ const outboxPerPage = 50
 
 // outboxPage is what outbox.html shows.
 type outboxPage struct {
-	Messages   []outbox.DevMail
-	Total      int64
-	From, To   int64
-	Prev, Next int
-	SMTP       bool // an SMTP server is configured, so nothing new arrives here
+	Messages []outbox.DevMail
+	Pager    pager.Pager
+	SMTP     bool // an SMTP server is configured, so nothing new arrives here
 }
 
 // OutboxList lists the dev outbox, newest first.
 func (s *Pages) OutboxList(c *fiber.Ctx) error {
-	n := max(c.QueryInt("page", 1), 1)
-	offset := int64(n-1) * outboxPerPage
+	n := pager.Number(c)
 	actor, _ := identity.User(c)
-	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: offset, Limit: outboxPerPage})
+	msgs, total, err := s.campaigns.OutboxMessages(c.UserContext(), actor, store.Page{Offset: int64(n-1) * outboxPerPage, Limit: outboxPerPage})
 	if err != nil {
 		return err
 	}
-	p := outboxPage{Messages: msgs, Total: total, From: offset + 1, To: offset + int64(len(msgs)), SMTP: s.smtp}
-	if n > 1 {
-		p.Prev = n - 1
-	}
-	if p.To < total {
-		p.Next = n + 1
-	}
+	p := outboxPage{Messages: msgs, Pager: pager.New("/admin/outbox", nil, n, outboxPerPage, len(msgs), total), SMTP: s.smtp}
+	p.Pager.NewestFirst = true
 	return s.views.Render(c, fiber.StatusOK, "outbox", "Dev outbox", p)
 }
 

@@ -1,15 +1,15 @@
-package surveys_test
+package authoring_test
 
 import (
 	"context"
 	"errors"
 	"testing"
 
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
-	"github.com/candorhq/candor/internal/surveys"
 )
 
 func TestMain(m *testing.M) { storetest.Main(m) }
@@ -40,13 +40,13 @@ type answered map[string]bool
 
 func (a answered) HasAnswers(_ context.Context, _, key string) (bool, error) { return a[key], nil }
 
-func newService(t *testing.T, answers surveys.AnswerIndex) *surveys.Service {
+func newService(t *testing.T, answers authoring.AnswerIndex) *authoring.Service {
 	t.Helper()
 	st := store.New(storetest.DB(t))
 	if err := st.Migrate(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	return surveys.New(st.Surveys, answers)
+	return authoring.New(st.Surveys, answers)
 }
 
 func TestLifecycleThroughTheStore(t *testing.T) {
@@ -54,7 +54,7 @@ func TestLifecycleThroughTheStore(t *testing.T) {
 	ctx := context.Background()
 	svc := newService(t, answered{"nps": true})
 
-	if _, err := svc.Create(ctx, analyst, definition()); !errors.Is(err, surveys.ErrForbidden) {
+	if _, err := svc.Create(ctx, analyst, definition()); !errors.Is(err, authoring.ErrForbidden) {
 		t.Fatalf("analyst created a survey: %v", err)
 	}
 	bad := definition()
@@ -72,7 +72,7 @@ func TestLifecycleThroughTheStore(t *testing.T) {
 	if err != nil || got.Status != survey.StatusDraft || got.OwnerID != alice.ID || got.AnonymityThreshold != 5 {
 		t.Fatalf("Get = %+v, %v", got, err)
 	}
-	if _, err := svc.Open(ctx, bob, sv.ID); !errors.Is(err, surveys.ErrForbidden) {
+	if _, err := svc.Open(ctx, bob, sv.ID); !errors.Is(err, authoring.ErrForbidden) {
 		t.Fatalf("another manager opened alice's survey: %v", err)
 	}
 	opened, err := svc.Open(ctx, alice, sv.ID)
@@ -101,7 +101,7 @@ func TestLifecycleThroughTheStore(t *testing.T) {
 		t.Fatalf("consent versions after edit: current %d, v1 %+v", stored.ConsentVersion, v1)
 	}
 	// A stale revision loses.
-	if _, err := svc.Update(ctx, alice, sv.ID, edit); !errors.Is(err, surveys.ErrConflict) {
+	if _, err := svc.Update(ctx, alice, sv.ID, edit); !errors.Is(err, authoring.ErrConflict) {
 		t.Fatalf("stale edit err = %v", err)
 	}
 
@@ -116,14 +116,14 @@ func TestLifecycleThroughTheStore(t *testing.T) {
 		t.Fatalf("Duplicate = %+v, %v", dup, err)
 	}
 
-	mine, total, err := svc.List(ctx, bob, surveys.Filter{Mine: true}, store.Page{})
+	mine, total, err := svc.List(ctx, bob, authoring.Filter{Mine: true}, store.Page{})
 	if err != nil || total != 1 || mine[0].ID != dup.ID {
 		t.Fatalf("bob's surveys = %d, %v", total, err)
 	}
-	if _, total, _ := svc.List(ctx, analyst, surveys.Filter{}, store.Page{}); total != 2 {
+	if _, total, _ := svc.List(ctx, analyst, authoring.Filter{}, store.Page{}); total != 2 {
 		t.Fatalf("analyst sees %d surveys, want 2", total)
 	}
-	if _, err := svc.Get(ctx, "missing"); !errors.Is(err, surveys.ErrNotFound) {
+	if _, err := svc.Get(ctx, "missing"); !errors.Is(err, authoring.ErrNotFound) {
 		t.Fatalf("missing survey err = %v", err)
 	}
 }

@@ -1,11 +1,11 @@
-// Package surveys is where staff keep their surveys: creating, editing,
+// Package authoring is where staff keep their surveys: creating, editing,
 // opening, closing and duplicating them under the role rules, persisted in
 // the store. The definitions and their rules live in package survey.
 //
 // Every staff member may read every survey (managers send company-wide
 // surveys to their own accounts; analysts report on them); only the
 // survey's owner or an admin may change one.
-package surveys
+package authoring
 
 import (
 	"context"
@@ -20,9 +20,9 @@ import (
 
 // Errors callers branch on.
 var (
-	ErrNotFound  = fault.New(fault.NotFound, "surveys", "not found")
-	ErrForbidden = fault.New(fault.Forbidden, "surveys", "only the survey's owner or an admin may change it")
-	ErrConflict  = fault.New(fault.Conflict, "surveys", "the survey was changed by someone else; reload and try again").
+	ErrNotFound  = fault.New(fault.NotFound, "authoring", "not found")
+	ErrForbidden = fault.New(fault.Forbidden, "authoring", "only the survey's owner or an admin may change it")
+	ErrConflict  = fault.New(fault.Conflict, "authoring", "the survey was changed by someone else; reload and try again").
 			ShownAs("the survey was changed by someone else; reload it and try again")
 )
 
@@ -67,7 +67,7 @@ func (s *Service) Create(ctx context.Context, actor store.User, def survey.Surve
 		return survey.Survey{}, err
 	}
 	if err := s.store.Insert(ctx, sv); err != nil {
-		return survey.Survey{}, fmt.Errorf("surveys: %w", err)
+		return survey.Survey{}, fmt.Errorf("authoring: %w", err)
 	}
 	return sv, nil
 }
@@ -79,7 +79,7 @@ func (s *Service) Get(ctx context.Context, id string) (survey.Survey, error) {
 		return survey.Survey{}, ErrNotFound
 	}
 	if err != nil {
-		return survey.Survey{}, fmt.Errorf("surveys: %w", err)
+		return survey.Survey{}, fmt.Errorf("authoring: %w", err)
 	}
 	return sv, nil
 }
@@ -98,7 +98,7 @@ func (s *Service) List(ctx context.Context, actor store.User, f Filter, p store.
 	}
 	items, total, err := s.store.List(ctx, sf, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("surveys: %w", err)
+		return nil, 0, fmt.Errorf("authoring: %w", err)
 	}
 	return items, total, nil
 }
@@ -124,7 +124,7 @@ func (s *Service) save(ctx context.Context, sv survey.Survey, previous int) (sur
 	case errors.Is(err, store.ErrNotFound):
 		return survey.Survey{}, ErrNotFound
 	case err != nil:
-		return survey.Survey{}, fmt.Errorf("surveys: %w", err)
+		return survey.Survey{}, fmt.Errorf("authoring: %w", err)
 	}
 	return sv, nil
 }
@@ -150,7 +150,7 @@ func (s *Service) Update(ctx context.Context, actor store.User, id string, edite
 	}
 	next, err := survey.ApplyEdit(cur, edited, hasAnswers, s.now())
 	if lookupErr != nil {
-		return survey.Survey{}, fmt.Errorf("surveys: %w", lookupErr)
+		return survey.Survey{}, fmt.Errorf("authoring: %w", lookupErr)
 	}
 	if errors.Is(err, survey.ErrStale) {
 		return survey.Survey{}, ErrConflict
@@ -194,7 +194,7 @@ func (s *Service) Duplicate(ctx context.Context, actor store.User, id string) (s
 	}
 	dup := survey.Duplicate(src, store.NewID(), actor.ID, s.now())
 	if err := s.store.Insert(ctx, dup); err != nil {
-		return survey.Survey{}, fmt.Errorf("surveys: %w", err)
+		return survey.Survey{}, fmt.Errorf("authoring: %w", err)
 	}
 	return dup, nil
 }
