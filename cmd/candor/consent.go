@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 // consentCmd runs `candor consent verify`: it walks the consent chain's
@@ -25,14 +26,14 @@ func consentCmd(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	var want store.ChainHead
+	var want consents.ChainHead
 	if *noted != "" {
 		seq, hash, ok := strings.Cut(*noted, ":")
 		n, err := strconv.ParseInt(seq, 10, 64)
 		if !ok || err != nil || n < 1 || hash == "" {
 			return fmt.Errorf("-anchor %q: want SEQ:HASH, as verify prints it", *noted)
 		}
-		want = store.ChainHead{Seq: n, Hash: hash}
+		want = consents.ChainHead{Seq: n, Hash: hash}
 	}
 	cfg, err := loadConfig(getenv)
 	if err != nil {

@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -74,8 +75,8 @@ func TestConsentVerify(t *testing.T) {
 	}
 
 	// A hand-edited record: the command fails, naming it.
-	var recs []store.ConsentRecord
-	if err := w.Store.Consents.Each(ctx, func(r store.ConsentRecord) error { recs = append(recs, r); return nil }); err != nil || len(recs) != 2 {
+	var recs []consents.Record
+	if err := w.Store.Consents.Each(ctx, func(r consents.Record) error { recs = append(recs, r); return nil }); err != nil || len(recs) != 2 {
 		t.Fatalf("records = %+v, %v", recs, err)
 	}
 	recs = recs[1:]

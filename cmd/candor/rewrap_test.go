@@ -16,6 +16,7 @@ import (
 	"github.com/candorhq/candor/internal/rotate"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // TestOldKeyLeavesAfterResealAndRewrap rotates {k1} → {k2,k1}, runs both
@@ -33,16 +34,16 @@ func TestOldKeyLeavesAfterResealAndRewrap(t *testing.T) {
 	if err := w.Privacy.Erase(ctx, erased.Contact.ID, privacy.Requester{Staff: &w.Admin, Via: "admin"}); err != nil {
 		t.Fatal(err)
 	}
-	var contacts []customer.Contact
-	if err := w.Store.Contacts.Each(ctx, store.ContactFilter{}, func(c store.Contact) error {
-		if c.Status != store.ContactErased {
+	var live []customer.Contact
+	if err := w.Store.Contacts.Each(ctx, contacts.Filter{}, func(c contacts.Contact) error {
+		if c.Status != contacts.Erased {
 			oc, err := w.Customers.Subject(ctx, c.ID)
-			contacts = append(contacts, oc)
+			live = append(live, oc)
 			return err
 		}
 		return nil
-	}); err != nil || len(contacts) != 3 {
-		t.Fatalf("%d contacts, %v; want 3", len(contacts), err)
+	}); err != nil || len(live) != 3 {
+		t.Fatalf("%d contacts, %v; want 3", len(live), err)
 	}
 
 	k2, err := keys.Generate("k2")
@@ -80,7 +81,7 @@ func TestOldKeyLeavesAfterResealAndRewrap(t *testing.T) {
 		t.Fatal(unreadable, err)
 	}
 	after := respondtest.NewWithRing(t, w.Store, ring)
-	for _, want := range contacts {
+	for _, want := range live {
 		got, err := after.Customers.Subject(ctx, want.ID)
 		if err != nil || got.Name != want.Name || got.Email != want.Email {
 			t.Errorf("contact %s with k2 alone = %+v, %v", want.ID, got, err)
@@ -104,7 +105,7 @@ func TestOldKeyLeavesAfterResealAndRewrap(t *testing.T) {
 	if _, err := w.Store.Suppressions.Find(ctx, sealer.BlindIndexes("ville@example.com")...); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("an address never suppressed is: %v", err)
 	}
-	_, err = after.Customers.CreateContact(ctx, w.Admin, customer.ContactInput{AccountID: contacts[0].AccountID, Name: "Twin", Email: contacts[0].Email})
+	_, err = after.Customers.CreateContact(ctx, w.Admin, customer.ContactInput{AccountID: live[0].AccountID, Name: "Twin", Email: live[0].Email})
 	var ve *fault.Error
 	if !errors.As(err, &ve) || ve.Fields()["email"] == "" {
 		t.Errorf("duplicate email with k2 alone: %v; want refused", err)

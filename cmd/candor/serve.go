@@ -9,7 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/authoring"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/web"
 )
 
@@ -106,7 +106,7 @@ const anchorEvery = 5 * time.Minute
 // Every serve process does; an anchor is written only when a shard moved,
 // and concurrent ones take turns through the anchors' own head.
 func anchorConsents(ctx context.Context, chain interface {
-	AnchorChain(context.Context) (store.ConsentAnchor, bool, error)
+	AnchorChain(context.Context) (consents.Anchor, bool, error)
 }, every time.Duration, logger *slog.Logger) {
 	t := time.NewTicker(every)
 	defer t.Stop()

@@ -14,19 +14,20 @@ import (
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // Contact is a contact as staff see it, with name and email opened.
 type Contact struct {
-	ID             string              `json:"id"`
-	AccountID      string              `json:"accountId"`
-	Name           string              `json:"name"`
-	Email          string              `json:"email"`
-	Locale         string              `json:"locale"`
-	Status         store.ContactStatus `json:"status"`
-	LastSurveyedAt *time.Time          `json:"lastSurveyedAt,omitempty"`
-	CreatedAt      time.Time           `json:"createdAt"`
-	UpdatedAt      time.Time           `json:"updatedAt"`
+	ID             string          `json:"id"`
+	AccountID      string          `json:"accountId"`
+	Name           string          `json:"name"`
+	Email          string          `json:"email"`
+	Locale         string          `json:"locale"`
+	Status         contacts.Status `json:"status"`
+	LastSurveyedAt *time.Time      `json:"lastSurveyedAt,omitempty"`
+	CreatedAt      time.Time       `json:"createdAt"`
+	UpdatedAt      time.Time       `json:"updatedAt"`
 }
 
 // ContactInput is a new contact.
@@ -91,7 +92,7 @@ func emailProblem(email string) string {
 }
 
 // seal encrypts a contact's person fields with its data key.
-func (s *Service) sealPerson(c *store.Contact, dk seal.DataKey, name, email string) error {
+func (s *Service) sealPerson(c *contacts.Contact, dk seal.DataKey, name, email string) error {
 	var err error
 	if c.Name, err = dk.Seal([]byte(name), "contact:"+c.ID+":name"); err != nil {
 		return fmt.Errorf("customer: %w", err)
@@ -108,7 +109,7 @@ func (s *Service) sealPerson(c *store.Contact, dk seal.DataKey, name, email stri
 
 // open decrypts a stored contact. An erased contact opens with empty name
 // and email: its data key is gone.
-func (s *Service) open(c store.Contact) (Contact, error) {
+func (s *Service) open(c contacts.Contact) (Contact, error) {
 	out := Contact{ID: c.ID, AccountID: c.AccountID, Locale: c.Locale, Status: c.Status,
 		LastSurveyedAt: c.LastSurveyedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	dk, err := s.sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID)
@@ -131,17 +132,17 @@ func (s *Service) open(c store.Contact) (Contact, error) {
 }
 
 // newContact builds the stored form of a validated input.
-func (s *Service) newContact(in ContactInput) (store.Contact, error) {
+func (s *Service) newContact(in ContactInput) (contacts.Contact, error) {
 	now := s.now().UTC()
-	c := store.Contact{ID: store.NewID(), AccountID: in.AccountID, Locale: in.Locale,
-		Status: store.ContactActive, CreatedAt: now, UpdatedAt: now}
+	c := contacts.Contact{ID: store.NewID(), AccountID: in.AccountID, Locale: in.Locale,
+		Status: contacts.Active, CreatedAt: now, UpdatedAt: now}
 	dk, wrapped, err := s.sealer.NewDataKey("contact:" + c.ID)
 	if err != nil {
-		return store.Contact{}, fmt.Errorf("customer: %w", err)
+		return contacts.Contact{}, fmt.Errorf("customer: %w", err)
 	}
 	c.DataKey = wrapped
 	if err := s.sealPerson(&c, dk, in.Name, in.Email); err != nil {
-		return store.Contact{}, err
+		return contacts.Contact{}, err
 	}
 	return c, nil
 }
@@ -200,19 +201,19 @@ func (s *Service) notUnderOlderKey(ctx context.Context, email, self string) erro
 }
 
 // stored returns a stored contact whose account the actor manages.
-func (s *Service) stored(ctx context.Context, actor store.User, id string) (store.Contact, error) {
+func (s *Service) stored(ctx context.Context, actor store.User, id string) (contacts.Contact, error) {
 	if _, err := scope(actor); err != nil {
-		return store.Contact{}, err
+		return contacts.Contact{}, err
 	}
 	c, err := s.contacts.ByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return store.Contact{}, ErrNotFound
+		return contacts.Contact{}, ErrNotFound
 	}
 	if err != nil {
-		return store.Contact{}, fmt.Errorf("customer: %w", err)
+		return contacts.Contact{}, fmt.Errorf("customer: %w", err)
 	}
 	if _, err := s.Account(ctx, actor, c.AccountID); err != nil {
-		return store.Contact{}, err
+		return contacts.Contact{}, err
 	}
 	return c, nil
 }
@@ -252,7 +253,7 @@ func (s *Service) updateContact(ctx context.Context, actor store.User, id string
 	if err != nil {
 		return Contact{}, err
 	}
-	if c.Status == store.ContactErased {
+	if c.Status == contacts.Erased {
 		return Contact{}, ErrConflict.Becausef("this person's data was erased at their request")
 	}
 	cur, err := s.open(c)
@@ -280,7 +281,7 @@ func (s *Service) updateContact(ctx context.Context, actor store.User, id string
 }
 
 // replace re-seals a contact with new person fields and stores it.
-func (s *Service) replace(ctx context.Context, c store.Contact, in ContactInput) (Contact, error) {
+func (s *Service) replace(ctx context.Context, c contacts.Contact, in ContactInput) (Contact, error) {
 	dk, err := s.sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID)
 	if err != nil {
 		return Contact{}, fmt.Errorf("customer: %w", err)
@@ -365,13 +366,13 @@ func (s *Service) ListContacts(ctx context.Context, actor store.User, q ContactQ
 
 // searchNames opens each contact in scope and matches the name, since names
 // are sealed and the database cannot search them.
-func (s *Service) searchNames(ctx context.Context, f store.ContactFilter, search string, p store.Page) ([]Contact, int64, error) {
+func (s *Service) searchNames(ctx context.Context, f contacts.Filter, search string, p store.Page) ([]Contact, int64, error) {
 	p = p.Normalize()
 	needle := store.FoldName(search)
 	out := []Contact{}
 	var total, scanned int64
 	errStop := errors.New("stop")
-	err := s.contacts.Each(ctx, f, func(c store.Contact) error {
+	err := s.contacts.Each(ctx, f, func(c contacts.Contact) error {
 		if scanned++; scanned > maxNameScan {
 			return errStop
 		}
@@ -395,23 +396,23 @@ func (s *Service) searchNames(ctx context.Context, f store.ContactFilter, search
 }
 
 // contactFilter limits a contact query to the accounts the actor manages.
-func (s *Service) contactFilter(ctx context.Context, actor store.User, accountID string) (store.ContactFilter, error) {
+func (s *Service) contactFilter(ctx context.Context, actor store.User, accountID string) (contacts.Filter, error) {
 	if accountID != "" {
 		if _, err := s.Account(ctx, actor, accountID); err != nil {
-			return store.ContactFilter{}, err
+			return contacts.Filter{}, err
 		}
-		return store.ContactFilter{AccountIDs: []string{accountID}}, nil
+		return contacts.Filter{AccountIDs: []string{accountID}}, nil
 	}
 	if policy.SeesAllAccounts(policy.Of(actor)) {
-		return store.ContactFilter{}, nil
+		return contacts.Filter{}, nil
 	}
 	accounts, err := s.VisibleAccounts(ctx, actor)
 	if err != nil {
-		return store.ContactFilter{}, err
+		return contacts.Filter{}, err
 	}
 	ids := make([]string, len(accounts))
 	for i, a := range accounts {
 		ids[i] = a.ID
 	}
-	return store.ContactFilter{AccountIDs: ids}, nil
+	return contacts.Filter{AccountIDs: ids}, nil
 }

@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // Errors callers branch on.
@@ -67,19 +68,19 @@ type Accounts interface {
 
 // Contacts is what the service needs of the contacts collection.
 type Contacts interface {
-	Insert(ctx context.Context, c store.Contact) error
-	InsertMany(ctx context.Context, cs []store.Contact) ([]error, error)
-	ByID(ctx context.Context, id string) (store.Contact, error)
-	ByEmailIndex(ctx context.Context, indexes ...string) (store.Contact, error)
-	List(ctx context.Context, f store.ContactFilter, p store.Page) ([]store.Contact, int64, error)
-	Each(ctx context.Context, f store.ContactFilter, fn func(store.Contact) error) error
-	Count(ctx context.Context, f store.ContactFilter) (int64, error)
-	Replace(ctx context.Context, c store.Contact, previousEmailIndex string) error
+	Insert(ctx context.Context, c contacts.Contact) error
+	InsertMany(ctx context.Context, cs []contacts.Contact) ([]error, error)
+	ByID(ctx context.Context, id string) (contacts.Contact, error)
+	ByEmailIndex(ctx context.Context, indexes ...string) (contacts.Contact, error)
+	List(ctx context.Context, f contacts.Filter, p store.Page) ([]contacts.Contact, int64, error)
+	Each(ctx context.Context, f contacts.Filter, fn func(contacts.Contact) error) error
+	Count(ctx context.Context, f contacts.Filter) (int64, error)
+	Replace(ctx context.Context, c contacts.Contact, previousEmailIndex string) error
 
 	// For a key rotation (Rewrap).
 	ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error)
 	ReleaseEmail(ctx context.Context, index, contactID string) (bool, error)
-	Rekey(ctx context.Context, id string, from, to store.ContactKeys) error
+	Rekey(ctx context.Context, id string, from, to contacts.Keys) error
 }
 
 // Users resolves the managers named on an account.
@@ -326,7 +327,7 @@ func (s *Service) DeleteAccount(ctx context.Context, actor store.User, id string
 	if _, err := s.Account(ctx, actor, id); err != nil {
 		return err
 	}
-	n, err := s.contacts.Count(ctx, store.ContactFilter{AccountIDs: []string{id}})
+	n, err := s.contacts.Count(ctx, contacts.Filter{AccountIDs: []string{id}})
 	if err != nil {
 		return fmt.Errorf("customer: %w", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -167,7 +168,7 @@ func TestContactsAreEncryptedAtRest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Email != "ada.lovelace@example.com" || c.Locale != "fi" || c.Status != store.ContactActive {
+	if c.Email != "ada.lovelace@example.com" || c.Locale != "fi" || c.Status != contacts.Active {
 		t.Fatalf("contact = %+v", c)
 	}
 	// A raw look at every collection shows no plaintext name or email.

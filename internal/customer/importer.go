@@ -16,6 +16,7 @@ import (
 
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // ImportIssue is a rejected row.
@@ -125,14 +126,14 @@ type pendingRow struct {
 	in          ContactInput
 	localeGiven bool
 	account     store.Account
-	existing    store.Contact
+	existing    contacts.Contact
 	lookupErr   error // store.ErrNotFound for a new contact
 }
 
 // pendingContact is a new contact waiting for its batch to be written.
 type pendingContact struct {
 	line    int
-	contact store.Contact
+	contact contacts.Contact
 }
 
 // Import reads a contacts CSV (UTF-8, header row; columns name, email,
@@ -453,7 +454,7 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 		im.reject(line, EmailUnavailable)
 		return nil
 	}
-	if existing.Status == store.ContactErased {
+	if existing.Status == contacts.Erased {
 		im.reject(line, "this person's data was erased at their request; they cannot be imported again")
 		return nil
 	}
@@ -514,7 +515,7 @@ func (im *importer) flush(ctx context.Context) error {
 	if len(im.pending) == 0 {
 		return nil
 	}
-	batch := make([]store.Contact, len(im.pending))
+	batch := make([]contacts.Contact, len(im.pending))
 	for i, p := range im.pending {
 		batch[i] = p.contact
 	}
@@ -574,8 +575,8 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed"}); err != nil {
 		return fmt.Errorf("customer: export: %w", err)
 	}
-	err = s.contacts.Each(ctx, f, func(c store.Contact) error {
-		if c.Status == store.ContactErased {
+	err = s.contacts.Each(ctx, f, func(c contacts.Contact) error {
+		if c.Status == contacts.Erased {
 			return nil
 		}
 		oc, err := s.open(c)

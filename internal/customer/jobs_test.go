@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // withJobs is the fixture's service able to run background imports, over
@@ -154,9 +155,9 @@ func TestStageImportRejectsBadFiles(t *testing.T) {
 }
 
 // panickingContacts is a contacts store whose batch insert panics.
-type panickingContacts struct{ *store.Contacts }
+type panickingContacts struct{ *contacts.Repo }
 
-func (panickingContacts) InsertMany(context.Context, []store.Contact) ([]error, error) {
+func (panickingContacts) InsertMany(context.Context, []contacts.Contact) ([]error, error) {
 	panic("boom")
 }
 

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // Recipient is a contact opened for mailing: who they are, where to write,
@@ -19,12 +20,12 @@ type Recipient struct {
 	Name           string
 	Email          string
 	Locale         string
-	Status         store.ContactStatus
+	Status         contacts.Status
 	LastSurveyedAt *time.Time
 	EmailIndexes   []string
 }
 
-func (s *Service) recipient(c store.Contact) (Recipient, error) {
+func (s *Service) recipient(c contacts.Contact) (Recipient, error) {
 	oc, err := s.open(c)
 	if err != nil {
 		return Recipient{}, err
@@ -76,7 +77,7 @@ func (s *Service) EachRecipient(ctx context.Context, actor store.User, accountID
 	}
 	// Errors pass through as they are: the store's name themselves, and
 	// fn's are the caller's own.
-	return s.contacts.Each(ctx, store.ContactFilter{AccountIDs: accountIDs}, func(c store.Contact) error {
+	return s.contacts.Each(ctx, contacts.Filter{AccountIDs: accountIDs}, func(c contacts.Contact) error {
 		r, err := s.recipient(c)
 		if err != nil {
 			return err

@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 func TestRecipients(t *testing.T) {
@@ -32,14 +33,14 @@ func TestRecipients(t *testing.T) {
 	}
 
 	r, err := f.svc.Recipient(ctx, ada.ID)
-	if err != nil || r.Name != "Ada" || r.Email != "ada@example.com" || r.Locale != "sv" || r.Status != store.ContactActive || len(r.EmailIndexes) != 1 {
+	if err != nil || r.Name != "Ada" || r.Email != "ada@example.com" || r.Locale != "sv" || r.Status != contacts.Active || len(r.EmailIndexes) != 1 {
 		t.Fatalf("Recipient = %+v, %v", r, err)
 	}
 	// The index is the one the contact is found by.
 	if c, err := f.st.Contacts.ByEmailIndex(ctx, r.EmailIndexes...); err != nil || c.ID != ada.ID {
 		t.Errorf("the recipient's email index finds %v, %v", c.ID, err)
 	}
-	if r, err := f.svc.Recipient(ctx, gone.ID); err != nil || r.Status != store.ContactErased || r.Email != "" || r.EmailIndexes != nil {
+	if r, err := f.svc.Recipient(ctx, gone.ID); err != nil || r.Status != contacts.Erased || r.Email != "" || r.EmailIndexes != nil {
 		t.Errorf("erased recipient = %+v, %v", r, err)
 	}
 	if _, err := f.svc.Recipient(ctx, "nope"); !errors.Is(err, customer.ErrNotFound) {

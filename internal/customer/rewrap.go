@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // SuppressionMover re-keys a suppression from one blind index to another.
@@ -92,13 +93,13 @@ func (s *Service) Rewrap(ctx context.Context, opts RewrapOptions) (Rewrapped, er
 			return out, err
 		}
 	}
-	total, err := s.contacts.Count(ctx, store.ContactFilter{})
+	total, err := s.contacts.Count(ctx, contacts.Filter{})
 	if err != nil {
 		return out, fmt.Errorf("customer: %w", err)
 	}
 	changed := map[string]bool{} // contacts changed by someone else under a pass
 	var done int64
-	err = s.contacts.Each(ctx, store.ContactFilter{}, func(c store.Contact) error {
+	err = s.contacts.Each(ctx, contacts.Filter{}, func(c contacts.Contact) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
@@ -138,7 +139,7 @@ func (s *Service) Rewrap(ctx context.Context, opts RewrapOptions) (Rewrapped, er
 	return out, nil
 }
 
-func (s *Service) rewrapOne(ctx context.Context, c store.Contact, opts RewrapOptions, out *Rewrapped, changed map[string]bool) error {
+func (s *Service) rewrapOne(ctx context.Context, c contacts.Contact, opts RewrapOptions, out *Rewrapped, changed map[string]bool) error {
 	r, err := s.rewrapContact(ctx, c, opts)
 	if err != nil {
 		return err
@@ -162,9 +163,9 @@ func (r *Rewrapped) add(o Rewrapped) {
 // rewrapContact moves one contact to the current key: claim its email's
 // current index, switch the contact over in one write filtered on what was
 // read, then drop the claims and move the suppressions of its older indexes.
-func (s *Service) rewrapContact(ctx context.Context, c store.Contact, opts RewrapOptions) (Rewrapped, error) {
+func (s *Service) rewrapContact(ctx context.Context, c contacts.Contact, opts RewrapOptions) (Rewrapped, error) {
 	var out Rewrapped
-	if c.Status == store.ContactErased || c.DataKey.IsZero() {
+	if c.Status == contacts.Erased || c.DataKey.IsZero() {
 		return out, nil // nothing left to move: erasing dropped the key and the claim
 	}
 	dk, err := s.sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID)
@@ -213,8 +214,8 @@ func (s *Service) rewrapContact(ctx context.Context, c store.Contact, opts Rewra
 		return out, fmt.Errorf("customer: %w", err)
 	}
 	if wrapped.KeyID != c.DataKey.KeyID || index != c.EmailIndex {
-		err := s.contacts.Rekey(ctx, c.ID, store.ContactKeys{DataKey: c.DataKey, EmailIndex: c.EmailIndex},
-			store.ContactKeys{DataKey: wrapped, EmailIndex: index})
+		err := s.contacts.Rekey(ctx, c.ID, contacts.Keys{DataKey: c.DataKey, EmailIndex: c.EmailIndex},
+			contacts.Keys{DataKey: wrapped, EmailIndex: index})
 		if errors.Is(err, store.ErrDuplicate) {
 			// The claim lapsed before the write and another contact took
 			// the address over; Rekey put this one back as it was.

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // rotation is a fixture whose contacts were made under ring {t1}, with the
@@ -230,7 +231,7 @@ func TestRewrapNeverOverwritesACompetitor(t *testing.T) {
 			}
 		}, func(t *testing.T, r rotation, svc *customer.Service, id string) {
 			c, err := r.st.Contacts.ByID(ctx, id)
-			if err != nil || c.Status != store.ContactErased || !c.DataKey.IsZero() || c.EmailIndex != "" || len(c.Email) != 0 {
+			if err != nil || c.Status != contacts.Erased || !c.DataKey.IsZero() || c.EmailIndex != "" || len(c.Email) != 0 {
 				t.Errorf("after the race: %+v, %v; want it to stay erased", c, err)
 			}
 			if _, err := svc.SubjectByEmail(ctx, "p0@rot.example"); !errors.Is(err, customer.ErrNotFound) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // Data-subject operations: a person acting on their own data through their
@@ -78,7 +79,7 @@ func (s *Service) rectify(ctx context.Context, id, name, email string) (Contact,
 	if err != nil {
 		return Contact{}, fmt.Errorf("customer: %w", err)
 	}
-	if c.Status == store.ContactErased {
+	if c.Status == contacts.Erased {
 		return Contact{}, ErrErased
 	}
 	in := ContactInput{AccountID: c.AccountID, Name: name, Email: email, Locale: c.Locale}

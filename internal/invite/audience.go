@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -235,7 +236,7 @@ func inSegment(a store.Account, s store.Segment) bool {
 // and suppressions come first: they are the person's own wishes (or the
 // mail system's verdict) and outrank everything else.
 func (b *base) skipReason(r customer.Recipient, suppressed map[string]store.SuppressionReason, invited map[string]bool, now time.Time) string {
-	if r.Status == store.ContactErased {
+	if r.Status == contacts.Erased {
 		return store.SkipErased
 	}
 	for _, idx := range r.EmailIndexes {
@@ -244,9 +245,9 @@ func (b *base) skipReason(r customer.Recipient, suppressed map[string]store.Supp
 		}
 	}
 	switch r.Status {
-	case store.ContactUnsubscribed:
+	case contacts.Unsubscribed:
 		return store.SkipUnsubscribed
-	case store.ContactBounced:
+	case contacts.Bounced:
 		return store.SkipBounced
 	}
 	if !validEmail(r.Email) {

@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -205,7 +206,7 @@ func (s *Service) Preview(ctx context.Context, actor store.User, surveyID string
 	}
 	slices.SortStableFunc(out.Locales, func(a, b LocaleCount) int { return cmp.Compare(b.Count, a.Count) })
 	for _, l := range sv.Locales {
-		e, err := s.sampleEmail(sv, l, store.MessageInvitation)
+		e, err := s.sampleEmail(sv, l, outbox.Invitation)
 		if err != nil {
 			return Preview{}, err
 		}
@@ -219,7 +220,7 @@ const SampleName = "Alex Example"
 
 // PreviewEmail renders the email of a survey in one of its languages,
 // addressed to a sample contact; kind chooses the invitation or reminder.
-func (s *Service) PreviewEmail(ctx context.Context, actor store.User, surveyID, locale string, kind store.MessageKind) (Email, error) {
+func (s *Service) PreviewEmail(ctx context.Context, actor store.User, surveyID, locale string, kind outbox.Kind) (Email, error) {
 	if err := mayCampaign(actor); err != nil {
 		return Email{}, err
 	}
@@ -233,15 +234,15 @@ func (s *Service) PreviewEmail(ctx context.Context, actor store.User, surveyID, 
 	if !slices.Contains(sv.Locales, locale) {
 		return Email{}, ErrNotFound
 	}
-	if kind != store.MessageReminder {
-		kind = store.MessageInvitation
+	if kind != outbox.Reminder {
+		kind = outbox.Invitation
 	}
 	return s.sampleEmail(sv, locale, kind)
 }
 
 // sampleEmail renders an email with links of real length that lead
 // nowhere: their ids name no invitation or contact.
-func (s *Service) sampleEmail(sv survey.Survey, locale string, kind store.MessageKind) (Email, error) {
+func (s *Service) sampleEmail(sv survey.Survey, locale string, kind outbox.Kind) (Email, error) {
 	now := s.clock()
 	expires := now.AddDate(0, 0, sv.TokenValidityDays)
 	surveyURL, err := s.links.SurveyURL(link.NewID(), expires)

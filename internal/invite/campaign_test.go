@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // TestAudienceSkipReasons gives each contact one reason not to be invited
@@ -38,7 +39,7 @@ func TestAudienceSkipReasons(t *testing.T) {
 	}{
 		{0, "", func() {}},
 		{1, store.SkipUnsubscribed, func() {
-			if err := e.st.Contacts.SetStatus(ctx, cs[1].ID, store.ContactUnsubscribed, now); err != nil {
+			if err := e.st.Contacts.SetStatus(ctx, cs[1].ID, contacts.Unsubscribed, now); err != nil {
 				t.Fatal(err)
 			}
 		}},
@@ -240,7 +241,7 @@ func TestEmptyAudienceStoresNothing(t *testing.T) {
 	a := e.account(e.alice, "Acme", store.Segment{})
 	cs := e.contacts(a, "gone", 2, "en")
 	for _, c := range cs {
-		if err := e.st.Contacts.SetStatus(ctx, c.ID, store.ContactUnsubscribed, e.clock.Now()); err != nil {
+		if err := e.st.Contacts.SetStatus(ctx, c.ID, contacts.Unsubscribed, e.clock.Now()); err != nil {
 			t.Fatal(err)
 		}
 	}

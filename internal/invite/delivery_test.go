@@ -26,6 +26,8 @@ import (
 	"github.com/candorhq/candor/internal/mail/smtptest"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -231,7 +233,7 @@ func (o killableOutbox) Release(ctx context.Context, token string, ids []string,
 	return o.OutboxStore.Release(ctx, token, ids, next, lastError, uncount)
 }
 
-func (o killableOutbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]store.OutboxMessage, error) {
+func (o killableOutbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]outbox.Message, error) {
 	if o.k.dead.Load() {
 		return nil, errKilled
 	}
@@ -388,14 +390,14 @@ func TestPermanentRejectionBouncesAndSuppresses(t *testing.T) {
 		t.Errorf("counts = %+v", c.Counts)
 	}
 	got, _ := e.st.Contacts.ByID(ctx, gone.ID)
-	if got.Status != store.ContactBounced {
+	if got.Status != contacts.Bounced {
 		t.Errorf("contact status %q, want bounced", got.Status)
 	}
 	if s, err := e.st.Suppressions.Find(ctx, seal.New(e.ring).BlindIndexes(gone.Email)...); err != nil || s.Reason != store.SuppressedBounced {
 		t.Errorf("suppression = %+v, %v", s, err)
 	}
 	dead, _ := e.st.Outbox.Dead(ctx, c.ID, 10)
-	if len(dead) != 1 || dead[0].State != store.OutboxBounced || dead[0].ContactID != gone.ID {
+	if len(dead) != 1 || dead[0].State != outbox.Bounced || dead[0].ContactID != gone.ID {
 		t.Fatalf("dead letters = %+v", dead)
 	}
 	if strings.Contains(dead[0].LastError, "@") || !strings.Contains(dead[0].LastError, "550") {
@@ -426,7 +428,7 @@ func TestRelayRefusingEveryoneIsNotABounce(t *testing.T) {
 	if c.Counts.Bounced != 0 || c.Counts.Failed != 6 {
 		t.Errorf("counts = %+v; want every message failed, none bounced", c.Counts)
 	}
-	if got, _ := e.st.Contacts.ByID(ctx, cs[0].ID); got.Status != store.ContactActive {
+	if got, _ := e.st.Contacts.ByID(ctx, cs[0].ID); got.Status != contacts.Active {
 		t.Errorf("a contact became %s because the relay refused everyone", got.Status)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 )
 
 // DevOutbox is the Sender used when no SMTP server is configured: it keeps
@@ -30,7 +31,7 @@ func NewDevOutbox(mails DevMailStore) *DevOutbox {
 // storing fails, every rendered message gets that error and is retried.
 func (o *DevOutbox) Send(ctx context.Context, msgs []mail.Message) []error {
 	errs := make([]error, len(msgs))
-	docs := make([]store.DevMail, 0, len(msgs))
+	docs := make([]outbox.DevMail, 0, len(msgs))
 	kept := make([]int, 0, len(msgs))
 	now := o.now().UTC().Truncate(time.Millisecond)
 	for i, m := range msgs {
@@ -39,7 +40,7 @@ func (o *DevOutbox) Send(ctx context.Context, msgs []mail.Message) []error {
 			errs[i] = err
 			continue
 		}
-		docs = append(docs, store.DevMail{
+		docs = append(docs, outbox.DevMail{
 			ID: store.NewID(), To: m.To, Subject: m.Subject, Text: m.Text, HTML: m.HTML,
 			Headers: headerFields(raw), Raw: string(raw), CreatedAt: now,
 		})
@@ -55,9 +56,9 @@ func (o *DevOutbox) Send(ctx context.Context, msgs []mail.Message) []error {
 
 // headerFields lists a rendered message's header fields in order, folded
 // lines joined.
-func headerFields(raw []byte) []store.MailHeader {
+func headerFields(raw []byte) []outbox.MailHeader {
 	head, _, _ := bytes.Cut(raw, []byte("\r\n\r\n"))
-	var out []store.MailHeader
+	var out []outbox.MailHeader
 	for line := range strings.SplitSeq(string(head), "\r\n") {
 		if line == "" {
 			continue
@@ -70,13 +71,13 @@ func headerFields(raw []byte) []store.MailHeader {
 		if !ok {
 			continue
 		}
-		out = append(out, store.MailHeader{Name: name, Value: strings.TrimSpace(value)})
+		out = append(out, outbox.MailHeader{Name: name, Value: strings.TrimSpace(value)})
 	}
 	return out
 }
 
 // OutboxMessages returns a page of the dev outbox, newest first; admins only.
-func (s *Service) OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]store.DevMail, int64, error) {
+func (s *Service) OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]outbox.DevMail, int64, error) {
 	if !policy.CanAdminister(policy.Of(actor)) {
 		return nil, 0, ErrForbidden
 	}
@@ -88,16 +89,16 @@ func (s *Service) OutboxMessages(ctx context.Context, actor store.User, p store.
 }
 
 // OutboxMessage returns one message of the dev outbox; admins only.
-func (s *Service) OutboxMessage(ctx context.Context, actor store.User, id string) (store.DevMail, error) {
+func (s *Service) OutboxMessage(ctx context.Context, actor store.User, id string) (outbox.DevMail, error) {
 	if !policy.CanAdminister(policy.Of(actor)) {
-		return store.DevMail{}, ErrForbidden
+		return outbox.DevMail{}, ErrForbidden
 	}
 	m, err := s.stores.DevMails.ByID(ctx, id)
 	if err != nil {
 		if errors.Is(err, store.ErrNotFound) {
-			return store.DevMail{}, ErrNotFound
+			return outbox.DevMail{}, ErrNotFound
 		}
-		return store.DevMail{}, fmt.Errorf("invite: %w", err)
+		return outbox.DevMail{}, fmt.Errorf("invite: %w", err)
 	}
 	return m, nil
 }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/mail"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -47,7 +47,7 @@ func newRenderer() (*renderer, error) {
 // emailInput is everything one email says.
 type emailInput struct {
 	Locale     string // one of the survey's locales
-	Kind       store.MessageKind
+	Kind       outbox.Kind
 	Name       string // the recipient's; empty greets without a name
 	Survey     survey.Survey
 	SenderName string
@@ -81,7 +81,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 	if name := oneLine(in.Name); name != "" {
 		d.Greeting = fmt.Sprintf(txt.T("email.greeting"), name)
 	}
-	if in.Kind == store.MessageReminder {
+	if in.Kind == outbox.Reminder {
 		d.Subject = fmt.Sprintf(txt.T("email.reminder.subject"), title)
 		d.Leads = append(d.Leads, txt.T("email.reminder.lead"))
 	}
@@ -91,7 +91,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 				d.Leads = append(d.Leads, line)
 			}
 		}
-	} else if in.Kind != store.MessageReminder {
+	} else if in.Kind != outbox.Reminder {
 		d.Leads = append(d.Leads, txt.T("email.lead"))
 	}
 	d.Subject = oneLine(d.Subject)

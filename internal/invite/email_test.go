@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -41,7 +42,7 @@ func TestEmailInEveryLocale(t *testing.T) {
 
 	seen := map[string]bool{}
 	for _, locale := range i18n.Supported() {
-		for _, kind := range []store.MessageKind{store.MessageInvitation, store.MessageReminder} {
+		for _, kind := range []outbox.Kind{outbox.Invitation, outbox.Reminder} {
 			email, err := e.svc.PreviewEmail(ctx, e.alice, sv.ID, locale, kind)
 			if err != nil {
 				t.Fatalf("%s %s: %v", locale, kind, err)
@@ -75,10 +76,10 @@ func TestEmailInEveryLocale(t *testing.T) {
 			}
 		}
 	}
-	if _, err := e.svc.PreviewEmail(ctx, e.alice, e.survey.ID, "de", store.MessageInvitation); !errors.Is(err, invite.ErrNotFound) {
+	if _, err := e.svc.PreviewEmail(ctx, e.alice, e.survey.ID, "de", outbox.Invitation); !errors.Is(err, invite.ErrNotFound) {
 		t.Errorf("preview in a language the survey lacks: %v", err)
 	}
-	if _, err := e.svc.PreviewEmail(ctx, e.anna, sv.ID, "en", store.MessageInvitation); !errors.Is(err, invite.ErrForbidden) {
+	if _, err := e.svc.PreviewEmail(ctx, e.anna, sv.ID, "en", outbox.Invitation); !errors.Is(err, invite.ErrForbidden) {
 		t.Errorf("analyst preview: %v", err)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -130,15 +131,15 @@ func (d *Dispatcher) fillInvitations(ctx context.Context, c store.Campaign, seq 
 		skip[id] = true
 		skips[i] = store.Skip{ContactID: id, Reason: store.SkipAlreadyInvited}
 	}
-	msgs := make([]store.OutboxMessage, 0, len(invs))
+	msgs := make([]outbox.Message, 0, len(invs))
 	for _, inv := range invs {
 		if skip[inv.ContactID] {
 			continue
 		}
-		msgs = append(msgs, store.OutboxMessage{
-			ID: store.MessageID(inv.ID, 0), Batch: c.ID + "|" + key, CampaignID: c.ID, Seq: seq,
-			InvitationID: inv.ID, ContactID: inv.ContactID, Kind: store.MessageInvitation, ExpiresAt: inv.ExpiresAt,
-			State: store.OutboxQueued, NextAttemptAt: now, CreatedAt: now,
+		msgs = append(msgs, outbox.Message{
+			ID: outbox.MessageID(inv.ID, 0), Batch: c.ID + "|" + key, CampaignID: c.ID, Seq: seq,
+			InvitationID: inv.ID, ContactID: inv.ContactID, Kind: outbox.Invitation, ExpiresAt: inv.ExpiresAt,
+			State: outbox.Queued, NextAttemptAt: now, CreatedAt: now,
 		})
 	}
 	added, err := d.stores.Outbox.Enqueue(ctx, msgs)
@@ -278,7 +279,7 @@ func (d *Dispatcher) fillReminders(ctx context.Context, c store.Campaign, round,
 	if err != nil {
 		return 0, fmt.Errorf("invite: remind: %w", err)
 	}
-	var msgs []store.OutboxMessage
+	var msgs []outbox.Message
 	for _, e := range b.Entries {
 		inv, err := d.stores.Invitations.ByID(ctx, e.InvitationID)
 		if errors.Is(err, store.ErrNotFound) || inv.CampaignID != c.ID {
@@ -290,15 +291,15 @@ func (d *Dispatcher) fillReminders(ctx context.Context, c store.Campaign, round,
 		if inv.State != store.InvitationPending || inv.RemindersSent >= round || inv.ExpiresAt.Before(now.Add(reminderMinValidity)) {
 			continue
 		}
-		if dead, err := d.stores.Outbox.IsDead(ctx, store.MessageID(inv.ID, 0)); err != nil {
+		if dead, err := d.stores.Outbox.IsDead(ctx, outbox.MessageID(inv.ID, 0)); err != nil {
 			return 0, fmt.Errorf("invite: remind: %w", err)
 		} else if dead {
 			continue // the invitation itself never arrived
 		}
-		msgs = append(msgs, store.OutboxMessage{
-			ID: store.MessageID(inv.ID, round), Batch: c.ID + "|" + key, CampaignID: c.ID, Seq: seq,
-			InvitationID: inv.ID, ContactID: inv.ContactID, Kind: store.MessageReminder, Round: round, ExpiresAt: inv.ExpiresAt,
-			State: store.OutboxQueued, NextAttemptAt: now, CreatedAt: now,
+		msgs = append(msgs, outbox.Message{
+			ID: outbox.MessageID(inv.ID, round), Batch: c.ID + "|" + key, CampaignID: c.ID, Seq: seq,
+			InvitationID: inv.ID, ContactID: inv.ContactID, Kind: outbox.Reminder, Round: round, ExpiresAt: inv.ExpiresAt,
+			State: outbox.Queued, NextAttemptAt: now, CreatedAt: now,
 		})
 	}
 	added, err := d.stores.Outbox.Enqueue(ctx, msgs)

@@ -28,6 +28,8 @@ import (
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -135,16 +137,16 @@ type CampaignStore interface {
 
 // OutboxStore is what invite needs of the outbox.
 type OutboxStore interface {
-	Enqueue(ctx context.Context, msgs []store.OutboxMessage) (int, error)
-	Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]store.OutboxMessage, error)
+	Enqueue(ctx context.Context, msgs []outbox.Message) (int, error)
+	Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]outbox.Message, error)
 	Delete(ctx context.Context, token string, ids []string) error
 	Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error
-	Bury(ctx context.Context, token string, m store.OutboxMessage, state store.OutboxState, lastError string, now time.Time) error
+	Bury(ctx context.Context, token string, m outbox.Message, state outbox.State, lastError string, now time.Time) error
 	ExpireLeases(ctx context.Context, now time.Time) (int64, error)
 	Count(ctx context.Context) (int64, error)
 	CampaignProgress(ctx context.Context, campaignID string) (queued, sending int, err error)
 	Withdraw(ctx context.Context, campaignID string) (int64, error)
-	Dead(ctx context.Context, campaignID string, limit int64) ([]store.OutboxMessage, error)
+	Dead(ctx context.Context, campaignID string, limit int64) ([]outbox.Message, error)
 	IsDead(ctx context.Context, id string) (bool, error)
 	TrimDead(ctx context.Context, before time.Time) (int64, error)
 }
@@ -161,7 +163,7 @@ type InvitationStore interface {
 
 // ContactStore records what sending learns about a contact.
 type ContactStore interface {
-	SetStatus(ctx context.Context, id string, status store.ContactStatus, now time.Time) error
+	SetStatus(ctx context.Context, id string, status contacts.Status, now time.Time) error
 	MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error
 }
 
@@ -179,9 +181,9 @@ type SurveyStore interface {
 
 // DevMailStore keeps the dev outbox's messages.
 type DevMailStore interface {
-	Insert(ctx context.Context, msgs []store.DevMail) error
-	List(ctx context.Context, p store.Page) ([]store.DevMail, int64, error)
-	ByID(ctx context.Context, id string) (store.DevMail, error)
+	Insert(ctx context.Context, msgs []outbox.DevMail) error
+	List(ctx context.Context, p store.Page) ([]outbox.DevMail, int64, error)
+	ByID(ctx context.Context, id string) (outbox.DevMail, error)
 	Trim(ctx context.Context, keep int64) (int64, error)
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -26,7 +27,7 @@ type Counts struct {
 
 // Failure is a message that failed or bounced.
 type Failure struct {
-	store.OutboxMessage
+	outbox.Message
 	Name string // the contact's, when the viewer may see it
 }
 
@@ -102,14 +103,14 @@ func (s *Service) Report(ctx context.Context, actor store.User, id string) (Repo
 		r.Skipped = append(r.Skipped, Skipped{ContactID: sk.ContactID, Reason: sk.Reason, Name: names[sk.ContactID]})
 	}
 	for _, m := range dead {
-		r.Failures = append(r.Failures, Failure{OutboxMessage: m, Name: names[m.ContactID]})
+		r.Failures = append(r.Failures, Failure{Message: m, Name: names[m.ContactID]})
 	}
 	return r, nil
 }
 
 // names opens the names of the first contacts a report lists, those the
 // actor may still see.
-func (s *Service) names(ctx context.Context, actor store.User, skips []store.Skip, dead []store.OutboxMessage) map[string]string {
+func (s *Service) names(ctx context.Context, actor store.User, skips []store.Skip, dead []outbox.Message) map[string]string {
 	ids := make([]string, 0, len(skips)+len(dead))
 	for _, m := range dead {
 		ids = append(ids, m.ContactID)

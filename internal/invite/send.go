@@ -11,13 +11,15 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
 // send delivers a claimed batch a group at a time, one SMTP connection per
 // group, and settles each message as soon as its group is done, so that a
 // crash re-sends at most the group in flight.
-func (d *Dispatcher) send(ctx context.Context, token string, claimedAt time.Time, msgs []store.OutboxMessage) error {
+func (d *Dispatcher) send(ctx context.Context, token string, claimedAt time.Time, msgs []outbox.Message) error {
 	// Stop starting groups well before the lease ends: past it, another
 	// worker may claim these messages too.
 	deadline := claimedAt.Add(d.cfg.Lease - d.cfg.Lease/4)
@@ -66,12 +68,12 @@ const (
 
 // outgoing is a message ready for the mail server.
 type outgoing struct {
-	msg       store.OutboxMessage
+	msg       outbox.Message
 	recipient customer.Recipient
 	mail      mail.Message
 }
 
-func (d *Dispatcher) sendGroup(ctx context.Context, token string, camp store.Campaign, sv survey.Survey, group []store.OutboxMessage) error {
+func (d *Dispatcher) sendGroup(ctx context.Context, token string, camp store.Campaign, sv survey.Survey, group []outbox.Message) error {
 	now := d.clock()
 	// The checks read the database; reads run side by side, unlike writes.
 	type prepared struct {
@@ -92,7 +94,7 @@ func (d *Dispatcher) sendGroup(ctx context.Context, token string, camp store.Cam
 	}
 	wg.Wait()
 	var out []outgoing
-	drops := map[dropKind][]store.OutboxMessage{}
+	drops := map[dropKind][]outbox.Message{}
 	for i, r := range results {
 		switch {
 		case r.err != nil:
@@ -127,9 +129,9 @@ func (d *Dispatcher) sendGroup(ctx context.Context, token string, camp store.Cam
 // prepare decides whether m is still wanted and renders it: the
 // invitation, the survey and the contact may all have changed since it was
 // queued. An error means the answer could not be read.
-func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m store.OutboxMessage, now time.Time) (outgoing, dropKind, error) {
+func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m outbox.Message, now time.Time) (outgoing, dropKind, error) {
 	open := sv.Status == survey.StatusOpen
-	if m.Kind == store.MessageInvitation {
+	if m.Kind == outbox.Invitation {
 		// An invitation not yet sent can only be stopped by its campaign
 		// (read before each group), its survey or its contact (below):
 		// nobody has its link to answer it, so it is not read.
@@ -154,7 +156,7 @@ func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m store.Outb
 		return outgoing{}, dropSuppressed, nil
 	case err != nil:
 		return outgoing{}, dropNone, err
-	case r.Status != store.ContactActive || len(r.EmailIndexes) == 0:
+	case r.Status != contacts.Active || len(r.EmailIndexes) == 0:
 		return outgoing{}, dropSuppressed, nil
 	}
 	switch _, err := d.stores.Suppressions.Find(ctx, r.EmailIndexes...); {
@@ -183,7 +185,7 @@ func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m store.Outb
 }
 
 // drop removes messages no longer wanted and counts them.
-func (d *Dispatcher) drop(ctx context.Context, token string, camp store.Campaign, msgs []store.OutboxMessage, kind dropKind) error {
+func (d *Dispatcher) drop(ctx context.Context, token string, camp store.Campaign, msgs []outbox.Message, kind dropKind) error {
 	if err := d.stores.Outbox.Delete(ctx, token, messageIDs(msgs)); err != nil {
 		return err
 	}
@@ -255,7 +257,7 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 			next = d.pause.down(now)
 			d.logger.WarnContext(ctx, "dispatcher: mail server unreachable; waiting", "until", next, "err", scrub(errs[unattempted[0]]))
 		}
-		msgs := make([]store.OutboxMessage, len(unattempted))
+		msgs := make([]outbox.Message, len(unattempted))
 		for k, i := range unattempted {
 			msgs[k] = out[i].msg
 		}
@@ -270,17 +272,17 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 			keep(d.stores.Outbox.Release(ctx, token, []string{m.ID}, next, scrub(errs[i]), false))
 			continue
 		}
-		keep(d.stores.Outbox.Bury(ctx, token, m, store.OutboxFailed, scrub(errs[i]), now))
+		keep(d.stores.Outbox.Bury(ctx, token, m, outbox.Failed, scrub(errs[i]), now))
 		delta.Failed++
 	}
 	for _, i := range invalidMsgs {
-		keep(d.stores.Outbox.Bury(ctx, token, out[i].msg, store.OutboxFailed, scrub(errs[i]), now))
+		keep(d.stores.Outbox.Bury(ctx, token, out[i].msg, outbox.Failed, scrub(errs[i]), now))
 		delta.Failed++
 	}
 	for _, i := range bounced {
 		o := out[i]
-		keep(d.stores.Outbox.Bury(ctx, token, o.msg, store.OutboxBounced, scrub(errs[i]), now))
-		keep(d.suppress(ctx, o.recipient, store.SuppressedBounced, store.ContactBounced))
+		keep(d.stores.Outbox.Bury(ctx, token, o.msg, outbox.Bounced, scrub(errs[i]), now))
+		keep(d.suppress(ctx, o.recipient, store.SuppressedBounced, contacts.Bounced))
 		delta.Bounced++
 	}
 	if delta.Failed+delta.Bounced > 0 {
@@ -302,7 +304,7 @@ func (d *Dispatcher) recordSent(ctx context.Context, camp store.Campaign, out []
 	surveyed := make([]string, 0, len(sent))
 	for _, i := range sent {
 		m := out[i].msg
-		if m.Kind == store.MessageReminder {
+		if m.Kind == outbox.Reminder {
 			errs = append(errs, d.stores.Invitations.RecordReminder(ctx, m.InvitationID, m.Round))
 			delta.Reminded++
 			continue
@@ -321,7 +323,7 @@ func (d *Dispatcher) recordSent(ctx context.Context, camp store.Campaign, out []
 
 // release gives messages back to the queue, due at next, without counting
 // an attempt: they never reached the mail server.
-func (d *Dispatcher) release(ctx context.Context, token string, msgs []store.OutboxMessage, next time.Time, cause error) error {
+func (d *Dispatcher) release(ctx context.Context, token string, msgs []outbox.Message, next time.Time, cause error) error {
 	lastError := ""
 	if cause != nil {
 		lastError = scrub(cause)
@@ -353,7 +355,7 @@ func scrub(err error) string {
 	return s
 }
 
-func messageIDs(msgs []store.OutboxMessage) []string {
+func messageIDs(msgs []outbox.Message) []string {
 	ids := make([]string, len(msgs))
 	for i, m := range msgs {
 		ids[i] = m.ID
@@ -361,8 +363,8 @@ func messageIDs(msgs []store.OutboxMessage) []string {
 	return ids
 }
 
-func outgoingMessages(out []outgoing) []store.OutboxMessage {
-	msgs := make([]store.OutboxMessage, len(out))
+func outgoingMessages(out []outgoing) []outbox.Message {
+	msgs := make([]outbox.Message, len(out))
 	for i, o := range out {
 		msgs[i] = o.msg
 	}

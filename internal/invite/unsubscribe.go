@@ -10,6 +10,7 @@ import (
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // Subscription is what an unsubscribe link's page shows: never more of the
@@ -40,11 +41,11 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscription, 
 	if err != nil {
 		return Subscription{}, err
 	}
-	if err := s.suppress(ctx, r, store.SuppressedUnsubscribed, store.ContactUnsubscribed); err != nil {
+	if err := s.suppress(ctx, r, store.SuppressedUnsubscribed, contacts.Unsubscribed); err != nil {
 		return Subscription{}, err
 	}
-	if r.Status != store.ContactErased {
-		r.Status = store.ContactUnsubscribed
+	if r.Status != contacts.Erased {
+		r.Status = contacts.Unsubscribed
 	}
 	s.logger.InfoContext(ctx, "contact unsubscribed", "contact", r.ContactID)
 	return subscription(r), nil
@@ -52,7 +53,7 @@ func (s *Service) Unsubscribe(ctx context.Context, token string) (Subscription, 
 
 // suppress keeps a recipient's address from all future email and records
 // why on the contact. An erased contact has no address left to suppress.
-func (b *base) suppress(ctx context.Context, r customer.Recipient, reason store.SuppressionReason, status store.ContactStatus) error {
+func (b *base) suppress(ctx context.Context, r customer.Recipient, reason store.SuppressionReason, status contacts.Status) error {
 	now := b.clock()
 	if len(r.EmailIndexes) > 0 {
 		// The current key's index: Find looks up every key's, so an address
@@ -61,7 +62,7 @@ func (b *base) suppress(ctx context.Context, r customer.Recipient, reason store.
 			return fmt.Errorf("invite: %w", err)
 		}
 	}
-	if r.Status == store.ContactErased {
+	if r.Status == contacts.Erased {
 		return nil
 	}
 	if err := b.stores.Contacts.SetStatus(ctx, r.ContactID, status, now); err != nil && !errors.Is(err, store.ErrNotFound) {
@@ -92,8 +93,8 @@ func subscription(r customer.Recipient) Subscription {
 	return Subscription{
 		Locale:       r.Locale,
 		MaskedEmail:  maskEmail(r.Email),
-		Unsubscribed: r.Status == store.ContactUnsubscribed || r.Status == store.ContactBounced || r.Status == store.ContactErased,
-		Erased:       r.Status == store.ContactErased,
+		Unsubscribed: r.Status == contacts.Unsubscribed || r.Status == contacts.Bounced || r.Status == contacts.Erased,
+		Erased:       r.Status == contacts.Erased,
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // unsubscribeToken is the token of the contact's unsubscribe link.
@@ -38,7 +39,7 @@ func TestUnsubscribe(t *testing.T) {
 			t.Fatalf("Subscription = %+v, %v", sub, err)
 		}
 	}
-	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != store.ContactActive {
+	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != contacts.Active {
 		t.Fatalf("status after reading the link: %s", c.Status)
 	}
 
@@ -55,7 +56,7 @@ func TestUnsubscribe(t *testing.T) {
 			t.Fatalf("Unsubscribe = %+v, %v", sub, err)
 		}
 	}
-	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != store.ContactUnsubscribed {
+	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != contacts.Unsubscribed {
 		t.Errorf("status %s, want unsubscribed", c.Status)
 	}
 	if s, err := e.st.Suppressions.Find(ctx, seal.New(e.ring).BlindIndexes(cs[0].Email)...); err != nil || s.Reason != store.SuppressedUnsubscribed {
@@ -114,7 +115,7 @@ func TestUnsubscribeBadLinks(t *testing.T) {
 			}
 		})
 	}
-	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != store.ContactActive {
+	if c, _ := e.st.Contacts.ByID(ctx, cs[0].ID); c.Status != contacts.Active {
 		t.Errorf("a bad link changed the contact to %s", c.Status)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 // ErrChainBroken means the consent chain does not verify: a record or an
@@ -42,20 +43,20 @@ func (e *ChainError) Is(target error) bool { return target == ErrChainBroken }
 
 // ChainStore is what the chain needs of the consent collections.
 type ChainStore interface {
-	Head(ctx context.Context, shard int) (store.ChainHead, error)
-	Heads(ctx context.Context) (map[int]store.ChainHead, error)
-	AdvanceHead(ctx context.Context, shard int, next store.ChainHead) (store.ChainHead, error)
-	Insert(ctx context.Context, rec store.ConsentRecord) error
-	BySeq(ctx context.Context, shard int, seq int64) (store.ConsentRecord, error)
-	ByContact(ctx context.Context, contactID string) ([]store.ConsentRecord, error)
-	Each(ctx context.Context, fn func(store.ConsentRecord) error) error
+	Head(ctx context.Context, shard int) (consents.ChainHead, error)
+	Heads(ctx context.Context) (map[int]consents.ChainHead, error)
+	AdvanceHead(ctx context.Context, shard int, next consents.ChainHead) (consents.ChainHead, error)
+	Insert(ctx context.Context, rec consents.Record) error
+	BySeq(ctx context.Context, shard int, seq int64) (consents.Record, error)
+	ByContact(ctx context.Context, contactID string) ([]consents.Record, error)
+	Each(ctx context.Context, fn func(consents.Record) error) error
 	PinShard(ctx context.Context, key string, shard int) (int, error)
 
-	AnchorHead(ctx context.Context) (store.ChainHead, error)
-	AdvanceAnchorHead(ctx context.Context, next store.ChainHead) (store.ChainHead, error)
-	InsertAnchor(ctx context.Context, a store.ConsentAnchor) error
-	AnchorBySeq(ctx context.Context, seq int64) (store.ConsentAnchor, error)
-	EachAnchor(ctx context.Context, fn func(store.ConsentAnchor) error) error
+	AnchorHead(ctx context.Context) (consents.ChainHead, error)
+	AdvanceAnchorHead(ctx context.Context, next consents.ChainHead) (consents.ChainHead, error)
+	InsertAnchor(ctx context.Context, a consents.Anchor) error
+	AnchorBySeq(ctx context.Context, seq int64) (consents.Anchor, error)
+	EachAnchor(ctx context.Context, fn func(consents.Anchor) error) error
 }
 
 // Chain appends to and verifies the consent log.
@@ -100,11 +101,11 @@ const DefaultShards = 16
 type ChainOption func(*Chain)
 
 // WithShards spreads appends over n shards, numbered 1 to n (at most
-// store.MaxConsentShards-1).
+// consents.MaxShards-1).
 // Changing n later is safe: Verify finds every shard that holds records,
 // and AppendOnce keys stay on the shard they were first pinned to.
 func WithShards(n int) ChainOption {
-	return func(c *Chain) { c.shards = min(max(n, 1), store.MaxConsentShards-1) }
+	return func(c *Chain) { c.shards = min(max(n, 1), consents.MaxShards-1) }
 }
 
 // NewChain returns the chain kept in st.
@@ -143,7 +144,7 @@ const maxAppendAttempts = 50
 
 // Append adds rec as the next record of a shard, filling in Shard, Seq,
 // ID, PrevHash and Hash, and returns it.
-func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.ConsentRecord, error) {
+func (c *Chain) Append(ctx context.Context, rec consents.Record) (consents.Record, error) {
 	rec, _, err := c.appendUnless(ctx, rec, -1, nil)
 	return rec, err
 }
@@ -157,20 +158,20 @@ func (c *Chain) Append(ctx context.Context, rec store.ConsentRecord) (store.Cons
 // across processes: the history is read after the shard's head, and the
 // record can take only the number after that head, so any record appended
 // before it was in the history read, and any appended after it reads it.
-func (c *Chain) AppendOnce(ctx context.Context, key string, rec store.ConsentRecord, taken func(store.ConsentRecord) bool) (store.ConsentRecord, bool, error) {
+func (c *Chain) AppendOnce(ctx context.Context, key string, rec consents.Record, taken func(consents.Record) bool) (consents.Record, bool, error) {
 	shard, err := c.store.PinShard(ctx, "once:"+key, c.pick(c.shards))
 	if err != nil {
-		return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
+		return consents.Record{}, false, fmt.Errorf("privacy: %w", err)
 	}
 	if err := c.hook(stepPinned, shard, 0); err != nil {
-		return store.ConsentRecord{}, false, err
+		return consents.Record{}, false, err
 	}
 	return c.appendUnless(ctx, rec, shard, taken)
 }
 
 // appendUnless appends rec to shard pinned, or to any shard when pinned
 // is -1, unless taken finds it in the contact's history.
-func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinned int, taken func(store.ConsentRecord) bool) (store.ConsentRecord, bool, error) {
+func (c *Chain) appendUnless(ctx context.Context, rec consents.Record, pinned int, taken func(consents.Record) bool) (consents.Record, bool, error) {
 	rec.At = rec.At.UTC().Truncate(time.Millisecond) // what BSON keeps, so the hash survives a round trip
 	next := c.pick(c.shards)
 	for attempt := range maxAppendAttempts {
@@ -180,7 +181,7 @@ func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinne
 			// contenders spread out. With shards to move to, a loser
 			// moves instead, until it has lost about once on each.
 			if err := sleepCtx(ctx, rand.N(time.Millisecond<<min(attempt, 7))); err != nil {
-				return store.ConsentRecord{}, false, fmt.Errorf("privacy: %w", err)
+				return consents.Record{}, false, fmt.Errorf("privacy: %w", err)
 			}
 		}
 		shard := pinned
@@ -189,12 +190,12 @@ func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinne
 		}
 		shard, release, err := c.takeTurn(ctx, shard, pinned < 0)
 		if err != nil {
-			return store.ConsentRecord{}, false, err
+			return consents.Record{}, false, err
 		}
 		out, appended, lost, err := c.tryAppend(ctx, rec, shard, taken)
 		release()
 		if err != nil {
-			return store.ConsentRecord{}, false, err
+			return consents.Record{}, false, err
 		}
 		if !lost {
 			return out, appended, nil
@@ -203,7 +204,7 @@ func (c *Chain) appendUnless(ctx context.Context, rec store.ConsentRecord, pinne
 			next = 1 + (shard+rand.N(c.shards-1))%c.shards // any other shard
 		}
 	}
-	return store.ConsentRecord{}, false, ErrChainBusy
+	return consents.Record{}, false, ErrChainBusy
 }
 
 // takeTurn waits for this process's turn on a shard. With moving allowed,
@@ -235,7 +236,7 @@ func (c *Chain) takeTurn(ctx context.Context, shard int, move bool) (int, func()
 // tryAppend makes one attempt at appending rec to shard: lost when
 // another appender held the number, appended false when taken found the
 // record in the history (which it returns).
-func (c *Chain) tryAppend(ctx context.Context, rec store.ConsentRecord, shard int, taken func(store.ConsentRecord) bool) (out store.ConsentRecord, appended, lost bool, err error) {
+func (c *Chain) tryAppend(ctx context.Context, rec consents.Record, shard int, taken func(consents.Record) bool) (out consents.Record, appended, lost bool, err error) {
 	head, err := c.store.Head(ctx, shard)
 	if err != nil {
 		return out, false, false, fmt.Errorf("privacy: %w", err)
@@ -255,7 +256,7 @@ func (c *Chain) tryAppend(ctx context.Context, rec store.ConsentRecord, shard in
 		}
 	}
 	rec.Shard, rec.Seq, rec.PrevHash = shard, head.Seq+1, head.Hash
-	rec.ID = store.ConsentRecordID(shard, rec.Seq)
+	rec.ID = consents.RecordID(shard, rec.Seq)
 	rec.Hash = RecordHash(rec)
 	err = c.store.Insert(ctx, rec)
 	if errors.Is(err, store.ErrDuplicate) {
@@ -273,7 +274,7 @@ func (c *Chain) tryAppend(ctx context.Context, rec store.ConsentRecord, shard in
 	}
 	// A head already at the record means another appender completed it
 	// with this very record: only this record could follow the head read.
-	if _, err := c.store.AdvanceHead(ctx, shard, store.ChainHead{Seq: rec.Seq, Hash: rec.Hash}); err != nil {
+	if _, err := c.store.AdvanceHead(ctx, shard, consents.ChainHead{Seq: rec.Seq, Hash: rec.Hash}); err != nil {
 		return out, false, false, fmt.Errorf("privacy: %w", err)
 	}
 	if err := c.hook(stepAdvanced, shard, rec.Seq); err != nil {
@@ -295,7 +296,7 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 
 // complete advances a shard's head over the record that follows it, if
 // that record is sound.
-func (c *Chain) complete(ctx context.Context, shard int, head store.ChainHead) error {
+func (c *Chain) complete(ctx context.Context, shard int, head consents.ChainHead) error {
 	next, err := c.store.BySeq(ctx, shard, head.Seq+1)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
@@ -306,7 +307,7 @@ func (c *Chain) complete(ctx context.Context, shard int, head store.ChainHead) e
 	if err := checkRecord(next, shard, head.Seq+1, head.Hash); err != nil {
 		return err
 	}
-	if _, err := c.store.AdvanceHead(ctx, shard, store.ChainHead{Seq: next.Seq, Hash: next.Hash}); err != nil {
+	if _, err := c.store.AdvanceHead(ctx, shard, consents.ChainHead{Seq: next.Seq, Hash: next.Hash}); err != nil {
 		return fmt.Errorf("privacy: %w", err)
 	}
 	return nil
@@ -314,16 +315,16 @@ func (c *Chain) complete(ctx context.Context, shard int, head store.ChainHead) e
 
 // checkRecord verifies one record at position seq of shard after a record
 // whose hash is prev.
-func checkRecord(rec store.ConsentRecord, shard int, seq int64, prev string) error {
+func checkRecord(rec consents.Record, shard int, seq int64, prev string) error {
 	if reason := recordFault(rec, shard, seq, prev); reason != "" {
 		return &ChainError{Shard: shard, Seq: seq, Reason: reason}
 	}
 	return nil
 }
 
-func recordFault(rec store.ConsentRecord, shard int, seq int64, prev string) string {
+func recordFault(rec consents.Record, shard int, seq int64, prev string) string {
 	switch {
-	case rec.Shard != shard || rec.Seq != seq || rec.ID != store.ConsentRecordID(shard, seq):
+	case rec.Shard != shard || rec.Seq != seq || rec.ID != consents.RecordID(shard, seq):
 		return fmt.Sprintf("missing or out of place (found %q)", rec.ID)
 	case rec.PrevHash != prev:
 		return "does not follow the record before it"
@@ -340,7 +341,7 @@ func recordFault(rec store.ConsentRecord, shard int, seq int64, prev string) str
 // breaking older records: shard 0, the log from before shards, keeps v1,
 // which has no shard; the other shards' records are v2, which commits to
 // the shard too, so that a record cannot be moved to another shard.
-func RecordHash(rec store.ConsentRecord) string {
+func RecordHash(rec consents.Record) string {
 	fields := []string{"candor-consent-v1"}
 	if rec.Shard != 0 {
 		fields = []string{"candor-consent-v2", strconv.Itoa(rec.Shard)}

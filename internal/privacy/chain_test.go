@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -26,12 +27,12 @@ func newStore(t *testing.T) *store.Store {
 	return st
 }
 
-func appendN(t *testing.T, c *privacy.Chain, n int) []store.ConsentRecord {
+func appendN(t *testing.T, c *privacy.Chain, n int) []consents.Record {
 	t.Helper()
-	out := make([]store.ConsentRecord, n)
+	out := make([]consents.Record, n)
 	for i := range n {
-		rec, err := c.Append(context.Background(), store.ConsentRecord{
-			Kind: store.ConsentGiven, ContactID: fmt.Sprintf("c%d", i), SurveyID: "s1", TextVersion: 1,
+		rec, err := c.Append(context.Background(), consents.Record{
+			Kind: consents.Given, ContactID: fmt.Sprintf("c%d", i), SurveyID: "s1", TextVersion: 1,
 			TextHash: "ab", Locale: "en", Method: privacy.MethodSurveyForm, At: time.Now(),
 		})
 		if err != nil {
@@ -48,7 +49,7 @@ func TestChainLinksEachRecordToThePrevious(t *testing.T) {
 	c := privacy.NewChain(st.Consents, privacy.WithShards(1))
 	recs := appendN(t, c, 4)
 	for i, rec := range recs {
-		if rec.Seq != int64(i+1) || rec.ID != store.ConsentRecordID(1, rec.Seq) {
+		if rec.Seq != int64(i+1) || rec.ID != consents.RecordID(1, rec.Seq) {
 			t.Errorf("record %d: seq %d, id %q", i, rec.Seq, rec.ID)
 		}
 		prev := ""
@@ -76,21 +77,21 @@ func TestChainVerifyFindsTheFirstTamperedRecord(t *testing.T) {
 		wantSeq int64
 	}{
 		{"edited field", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 3)}},
+			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: consents.RecordID(1, 3)}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "locale", Value: "fi"}}}})
 			return err
 		}, 3},
 		{"edited time", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 2)}},
+			_, err := st.DB().Collection(coll).UpdateOne(ctx, bson.D{{Key: "_id", Value: consents.RecordID(1, 2)}},
 				bson.D{{Key: "$set", Value: bson.D{{Key: "at", Value: time.Now().Add(-time.Hour)}}}})
 			return err
 		}, 2},
 		{"removed record", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 4)}})
+			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: consents.RecordID(1, 4)}})
 			return err
 		}, 4},
 		{"last record removed", func(ctx context.Context, coll string, st *store.Store) error {
-			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: store.ConsentRecordID(1, 5)}})
+			_, err := st.DB().Collection(coll).DeleteOne(ctx, bson.D{{Key: "_id", Value: consents.RecordID(1, 5)}})
 			return err
 		}, 5},
 		{"head removed", func(ctx context.Context, _ string, st *store.Store) error {
@@ -141,9 +142,9 @@ func TestChainCompletesAnInterruptedAppend(t *testing.T) {
 	recs := appendN(t, c, 2)
 
 	// A record written without its head advanced, as a crash leaves it.
-	orphan := store.ConsentRecord{Shard: 1, Seq: 3, Kind: store.ConsentErasure, ContactID: "c9", Method: "privacy-page",
+	orphan := consents.Record{Shard: 1, Seq: 3, Kind: consents.Erasure, ContactID: "c9", Method: "privacy-page",
 		At: time.Now().UTC().Truncate(time.Millisecond), PrevHash: recs[1].Hash}
-	orphan.ID = store.ConsentRecordID(1, 3)
+	orphan.ID = consents.RecordID(1, 3)
 	orphan.Hash = privacy.RecordHash(orphan)
 	if err := st.Consents.Insert(ctx, orphan); err != nil {
 		t.Fatal(err)
@@ -157,7 +158,7 @@ func TestChainCompletesAnInterruptedAppend(t *testing.T) {
 
 	// An append meeting such a record completes the head and goes after it.
 	orphan2 := orphan
-	orphan2.Seq, orphan2.ID, orphan2.PrevHash = 4, store.ConsentRecordID(1, 4), orphan.Hash
+	orphan2.Seq, orphan2.ID, orphan2.PrevHash = 4, consents.RecordID(1, 4), orphan.Hash
 	orphan2.Hash = privacy.RecordHash(orphan2)
 	if err := st.Consents.Insert(ctx, orphan2); err != nil {
 		t.Fatal(err)
@@ -182,7 +183,7 @@ func TestChainTakesConcurrentAppendsInOrder(t *testing.T) {
 	for range workers {
 		wg.Go(func() {
 			for range each {
-				if _, err := c.Append(ctx, store.ConsentRecord{Kind: store.ConsentErasure, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
+				if _, err := c.Append(ctx, consents.Record{Kind: consents.Erasure, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
 					errs <- err
 				}
 			}
@@ -219,7 +220,7 @@ func TestChainAppendsUnderHeavyContention(t *testing.T) {
 		}
 		wg.Go(func() {
 			<-start
-			if _, err := chain.Append(ctx, store.ConsentRecord{Kind: store.ConsentGiven, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
+			if _, err := chain.Append(ctx, consents.Record{Kind: consents.Given, ContactID: "c", Method: "m", At: time.Now()}); err != nil {
 				errs <- err
 			}
 		})
@@ -237,27 +238,27 @@ func TestChainAppendsUnderHeavyContention(t *testing.T) {
 
 func TestRecordHashCoversEveryField(t *testing.T) {
 	t.Parallel()
-	base := store.ConsentRecord{
-		Seq: 7, Kind: store.ConsentGiven, ContactID: "c", SurveyID: "s", RefID: "r", ResponseRef: []byte{1, 2},
+	base := consents.Record{
+		Seq: 7, Kind: consents.Given, ContactID: "c", SurveyID: "s", RefID: "r", ResponseRef: []byte{1, 2},
 		TextVersion: 2, TextHash: "h", Locale: "fi", Method: "m", Refers: "x", At: time.Unix(1700000000, 0), PrevHash: "p",
 	}
 	h := privacy.RecordHash(base)
-	changes := []func(*store.ConsentRecord){
-		func(r *store.ConsentRecord) { r.Seq++ },
-		func(r *store.ConsentRecord) { r.Kind = store.ConsentWithdrawn },
-		func(r *store.ConsentRecord) { r.ContactID += "x" },
-		func(r *store.ConsentRecord) { r.SurveyID += "x" },
-		func(r *store.ConsentRecord) { r.RefID += "x" },
-		func(r *store.ConsentRecord) { r.ResponseRef = []byte{1, 3} },
-		func(r *store.ConsentRecord) { r.TextVersion++ },
-		func(r *store.ConsentRecord) { r.TextHash += "x" },
-		func(r *store.ConsentRecord) { r.Locale = "sv" },
-		func(r *store.ConsentRecord) { r.Method += "x" },
-		func(r *store.ConsentRecord) { r.Refers += "x" },
-		func(r *store.ConsentRecord) { r.At = r.At.Add(time.Millisecond) },
-		func(r *store.ConsentRecord) { r.PrevHash += "x" },
+	changes := []func(*consents.Record){
+		func(r *consents.Record) { r.Seq++ },
+		func(r *consents.Record) { r.Kind = consents.Withdrawn },
+		func(r *consents.Record) { r.ContactID += "x" },
+		func(r *consents.Record) { r.SurveyID += "x" },
+		func(r *consents.Record) { r.RefID += "x" },
+		func(r *consents.Record) { r.ResponseRef = []byte{1, 3} },
+		func(r *consents.Record) { r.TextVersion++ },
+		func(r *consents.Record) { r.TextHash += "x" },
+		func(r *consents.Record) { r.Locale = "sv" },
+		func(r *consents.Record) { r.Method += "x" },
+		func(r *consents.Record) { r.Refers += "x" },
+		func(r *consents.Record) { r.At = r.At.Add(time.Millisecond) },
+		func(r *consents.Record) { r.PrevHash += "x" },
 		// Moving a boundary between fields changes the hash too.
-		func(r *store.ConsentRecord) { r.ContactID, r.SurveyID = "cs", "" },
+		func(r *consents.Record) { r.ContactID, r.SurveyID = "cs", "" },
 	}
 	for i, change := range changes {
 		r := base

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 // Consent is a respondent's consent to have their name attached to one
@@ -71,8 +72,8 @@ func (s *Service) Consent(ctx context.Context, c Consent) (string, error) {
 		return "", fmt.Errorf("privacy: %w", err)
 	}
 	commitment := sha256.Sum256(plain)
-	rec, err := s.chain.Append(ctx, store.ConsentRecord{
-		Kind:        store.ConsentGiven,
+	rec, err := s.chain.Append(ctx, consents.Record{
+		Kind:        consents.Given,
 		ContactID:   c.ContactID,
 		SurveyID:    c.SurveyID,
 		RefID:       refID,
@@ -92,7 +93,7 @@ func (s *Service) Consent(ctx context.Context, c Consent) (string, error) {
 // responseOf returns the response a consent record names; "" once its
 // reference was destroyed. A reference that does not match the record's
 // commitment was tampered with.
-func (s *Service) responseOf(ctx context.Context, rec store.ConsentRecord) (string, error) {
+func (s *Service) responseOf(ctx context.Context, rec consents.Record) (string, error) {
 	if rec.RefID == "" {
 		return "", nil
 	}
@@ -120,7 +121,7 @@ func (s *Service) responseOf(ctx context.Context, rec store.ConsentRecord) (stri
 // was interrupted.
 func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by Requester) error {
 	rec, err := s.consents.ByID(ctx, consentID)
-	if errors.Is(err, store.ErrNotFound) || (err == nil && (rec.Kind != store.ConsentGiven || rec.ContactID != contactID)) {
+	if errors.Is(err, store.ErrNotFound) || (err == nil && (rec.Kind != consents.Given || rec.ContactID != contactID)) {
 		return ErrNotFound
 	}
 	if err != nil {
@@ -149,14 +150,14 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 		// Two withdrawals may race (two tabs, a retry, two processes): the
 		// withdrawal of a consent is unique on the chain, so the one that
 		// comes second appends nothing and succeeds all the same.
-		if _, _, err := s.chain.AppendOnce(ctx, "withdrawal:"+rec.ID, store.ConsentRecord{
-			Kind:      store.ConsentWithdrawn,
+		if _, _, err := s.chain.AppendOnce(ctx, "withdrawal:"+rec.ID, consents.Record{
+			Kind:      consents.Withdrawn,
 			ContactID: contactID,
 			SurveyID:  rec.SurveyID,
 			Refers:    rec.ID,
 			Method:    by.via(),
 			At:        s.now(),
-		}, func(h store.ConsentRecord) bool { return ends(h, rec) }); err != nil {
+		}, func(h consents.Record) bool { return ends(h, rec) }); err != nil {
 			return err
 		}
 	}
@@ -168,7 +169,7 @@ func (s *Service) Withdraw(ctx context.Context, contactID, consentID string, by 
 
 // endOf returns the record that ended consent rec: its withdrawal, or the
 // erasure of the person; nil while the consent stands.
-func endOf(history []store.ConsentRecord, rec store.ConsentRecord) *store.ConsentRecord {
+func endOf(history []consents.Record, rec consents.Record) *consents.Record {
 	for i, h := range history {
 		if ends(h, rec) {
 			return &history[i]
@@ -178,15 +179,15 @@ func endOf(history []store.ConsentRecord, rec store.ConsentRecord) *store.Consen
 }
 
 // ends reports whether record h ended consent rec.
-func ends(h, rec store.ConsentRecord) bool {
-	return h.Kind == store.ConsentWithdrawn && h.Refers == rec.ID ||
-		h.Kind == store.ConsentErasure && after(h, rec)
+func ends(h, rec consents.Record) bool {
+	return h.Kind == consents.Withdrawn && h.Refers == rec.ID ||
+		h.Kind == consents.Erasure && after(h, rec)
 }
 
 // after reports whether record h was appended after rec: by their numbers
 // on one shard; across shards, where nothing orders appends, by their
 // times.
-func after(h, rec store.ConsentRecord) bool {
+func after(h, rec consents.Record) bool {
 	if h.Shard == rec.Shard {
 		return h.Seq > rec.Seq
 	}
@@ -214,10 +215,10 @@ type ConsentInfo struct {
 func (c ConsentInfo) Active() bool { return c.EndedAt == nil }
 
 // consentHistory describes a person's consent records in the locale given.
-func (s *Service) consentHistory(ctx context.Context, history []store.ConsentRecord, locale string, titles *surveyCache) ([]ConsentInfo, error) {
+func (s *Service) consentHistory(ctx context.Context, history []consents.Record, locale string, titles *surveyCache) ([]ConsentInfo, error) {
 	out := []ConsentInfo{}
 	for _, rec := range history {
-		if rec.Kind != store.ConsentGiven {
+		if rec.Kind != consents.Given {
 			continue
 		}
 		info := ConsentInfo{
@@ -242,9 +243,9 @@ func (s *Service) consentHistory(ctx context.Context, history []store.ConsentRec
 }
 
 // erasedAt returns when a person was erased, from their history.
-func erasedAt(history []store.ConsentRecord) *time.Time {
+func erasedAt(history []consents.Record) *time.Time {
 	for _, h := range history {
-		if h.Kind == store.ConsentErasure {
+		if h.Kind == consents.Erasure {
 			at := h.At
 			return &at
 		}
@@ -254,7 +255,7 @@ func erasedAt(history []store.ConsentRecord) *time.Time {
 
 // refIDs lists a person's response references, so that erasure can
 // destroy them all.
-func refIDs(history []store.ConsentRecord) []string {
+func refIDs(history []consents.Record) []string {
 	var out []string
 	for _, h := range history {
 		if h.RefID != "" {

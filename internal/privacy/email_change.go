@@ -15,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // A correction of the email from a survey link is applied only once the
@@ -71,7 +72,7 @@ func (s *Service) RequestCorrection(ctx context.Context, contactID, name, email,
 	if err != nil {
 		return Correction{}, err
 	}
-	if current.Status == store.ContactErased {
+	if current.Status == contacts.Erased {
 		return Correction{}, ErrErased
 	}
 	name, email, err = customer.CheckPerson(name, email)
@@ -154,7 +155,7 @@ func (s *Service) ConfirmEmailChange(ctx context.Context, token string) (EmailCh
 	if err != nil {
 		return info, err
 	}
-	if current.Status == store.ContactErased {
+	if current.Status == contacts.Erased {
 		return info, ErrNotFound
 	}
 	_, err = s.subjects.Rectify(ctx, ch.ContactID, current.Name, info.Email)

@@ -19,6 +19,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -41,7 +42,7 @@ const (
 // ConsentStore is what the service needs of the consent log.
 type ConsentStore interface {
 	ChainStore
-	ByID(ctx context.Context, id string) (store.ConsentRecord, error)
+	ByID(ctx context.Context, id string) (consents.Record, error)
 	PutRef(ctx context.Context, id string, ref seal.Box) error
 	Ref(ctx context.Context, id string) (seal.Box, error)
 	DeleteRef(ctx context.Context, id string) error
@@ -66,7 +67,7 @@ type Subjects interface {
 	EmailIndexes(ctx context.Context, id string) ([]string, error)
 }
 
-// Eraser destroys a contact's personal data (store.Contacts).
+// Eraser destroys a contact's personal data (contacts.Repo).
 type Eraser interface {
 	Erase(ctx context.Context, id string, now time.Time) error
 }
@@ -215,7 +216,7 @@ func (s *Service) VerifyChain(ctx context.Context) (checked int, err error) {
 }
 
 // AnchorChain anchors the consent chain's shards; see Chain.Anchor.
-func (s *Service) AnchorChain(ctx context.Context) (store.ConsentAnchor, bool, error) {
+func (s *Service) AnchorChain(ctx context.Context) (consents.Anchor, bool, error) {
 	return s.chain.Anchor(ctx)
 }
 

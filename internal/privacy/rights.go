@@ -9,6 +9,8 @@ import (
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -43,7 +45,7 @@ type Overview struct {
 }
 
 // Erased reports whether the person's data was erased.
-func (o Overview) Erased() bool { return o.Contact.Status == store.ContactErased }
+func (o Overview) Erased() bool { return o.Contact.Status == contacts.Erased }
 
 // HasActiveConsent reports whether any consent of theirs stands.
 func (o Overview) HasActiveConsent() bool {
@@ -206,14 +208,14 @@ type Export struct {
 
 // ContactExport is the contact record as exported.
 type ContactExport struct {
-	ID        string              `json:"id"`
-	Name      string              `json:"name"`
-	Email     string              `json:"email"`
-	Company   string              `json:"company"`
-	Locale    string              `json:"locale"`
-	Status    store.ContactStatus `json:"status"`
-	CreatedAt time.Time           `json:"createdAt"`
-	UpdatedAt time.Time           `json:"updatedAt"`
+	ID        string          `json:"id"`
+	Name      string          `json:"name"`
+	Email     string          `json:"email"`
+	Company   string          `json:"company"`
+	Locale    string          `json:"locale"`
+	Status    contacts.Status `json:"status"`
+	CreatedAt time.Time       `json:"createdAt"`
+	UpdatedAt time.Time       `json:"updatedAt"`
 }
 
 // Export returns everything held about a person (the right of access),
@@ -276,7 +278,7 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 		return err
 	}
 	now := s.now().UTC()
-	if contact.Status != store.ContactErased {
+	if contact.Status != contacts.Erased {
 		// First, while the address can still be read: no email may follow.
 		indexes, err := s.subjects.EmailIndexes(ctx, contactID)
 		if err != nil {
@@ -327,14 +329,14 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 			return fmt.Errorf("privacy: %w", err)
 		}
 	}
-	if contact.Status != store.ContactErased {
+	if contact.Status != contacts.Erased {
 		if err := s.eraser.Erase(ctx, contactID, now); err != nil {
 			return fmt.Errorf("privacy: %w", err)
 		}
 	}
 	if erasedAt(history) == nil {
-		if _, err := s.chain.Append(ctx, store.ConsentRecord{
-			Kind: store.ConsentErasure, ContactID: contactID, Method: by.via(), At: now,
+		if _, err := s.chain.Append(ctx, consents.Record{
+			Kind: consents.Erasure, ContactID: contactID, Method: by.via(), At: now,
 		}); err != nil {
 			return err
 		}

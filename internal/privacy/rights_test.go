@@ -15,6 +15,8 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // answered seeds a person who answered sv, with their name attached when
@@ -68,7 +70,7 @@ func TestWithdrawalRemovesTheNameAndAppendsARecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(history) != 2 || history[1].Kind != store.ConsentWithdrawn || history[1].Refers != consentID ||
+	if len(history) != 2 || history[1].Kind != consents.Withdrawn || history[1].Refers != consentID ||
 		history[1].Method != privacy.ViaThanksPage || history[1].SurveyID != rec.SurveyID {
 		t.Fatalf("history = %+v, want the consent and one withdrawal", history)
 	}
@@ -132,7 +134,7 @@ func TestErasureShredsAndRecordsOnlyThatItHappened(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.Status != store.ContactErased || !c.DataKey.IsZero() || len(c.Name) != 0 || len(c.Email) != 0 || c.EmailIndex != "" {
+	if c.Status != contacts.Erased || !c.DataKey.IsZero() || len(c.Name) != 0 || len(c.Email) != 0 || c.EmailIndex != "" {
 		t.Errorf("contact after erasure = %+v", c)
 	}
 	if _, err := w.Sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID); !errors.Is(err, seal.ErrShredded) {
@@ -166,7 +168,7 @@ func TestErasureShredsAndRecordsOnlyThatItHappened(t *testing.T) {
 		t.Fatalf("records = %d, want %d + one erasure", len(after), len(history))
 	}
 	erasure := after[len(after)-1]
-	if erasure.Kind != store.ConsentErasure || erasure.ContactID != p.Contact.ID || erasure.SurveyID != "" ||
+	if erasure.Kind != consents.Erasure || erasure.ContactID != p.Contact.ID || erasure.SurveyID != "" ||
 		erasure.RefID != "" || erasure.ResponseRef != nil || erasure.Locale != "" || erasure.TextHash != "" {
 		t.Errorf("erasure record = %+v, want nothing but the contact id", erasure)
 	}
@@ -288,7 +290,7 @@ func TestStaffActionsAreAuditedFirst(t *testing.T) {
 	}
 	// Erasure records the admin channel in the consent log.
 	history, _ := w.Store.Consents.ByContact(ctx, p.Contact.ID)
-	if last := history[len(history)-1]; last.Kind != store.ConsentErasure || last.Method != privacy.ViaAdmin {
+	if last := history[len(history)-1]; last.Kind != consents.Erasure || last.Method != privacy.ViaAdmin {
 		t.Errorf("last record = %+v, want an erasure via %s", last, privacy.ViaAdmin)
 	}
 }

@@ -13,12 +13,13 @@ import (
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 var errCrash = errors.New("crashed")
 
-func record(contact string) store.ConsentRecord {
-	return store.ConsentRecord{Kind: store.ConsentGiven, ContactID: contact, SurveyID: "s1", TextVersion: 1,
+func record(contact string) consents.Record {
+	return consents.Record{Kind: consents.Given, ContactID: contact, SurveyID: "s1", TextVersion: 1,
 		TextHash: "ab", Locale: "en", Method: privacy.MethodSurveyForm, At: time.Now()}
 }
 
@@ -56,7 +57,7 @@ func holdAt(c *privacy.Chain, step string, crash bool) (reached <-chan struct{},
 // soundHistory checks the invariant after any interleaving: the chain
 // verifies, holds exactly want records, and every append that reported
 // success is stored as it was returned.
-func soundHistory(t *testing.T, st *store.Store, want int, appended []store.ConsentRecord) {
+func soundHistory(t *testing.T, st *store.Store, want int, appended []consents.Record) {
 	t.Helper()
 	ctx := context.Background()
 	if n, err := privacy.NewChain(st.Consents).Verify(ctx); n != want || err != nil {
@@ -93,7 +94,7 @@ func TestShardedAppendInterleavings(t *testing.T) {
 
 					reached, release := holdAt(held, step, crash)
 					done := make(chan struct{})
-					var heldRec store.ConsentRecord
+					var heldRec consents.Record
 					var heldErr error
 					go func() {
 						defer close(done)
@@ -150,10 +151,10 @@ func TestAppendOnceIsUniqueAcrossShards(t *testing.T) {
 				ctx := context.Background()
 				first, second := onShard(st, 8, 3), onShard(st, 8, 6)
 				given := appendN(t, second, 1)[0]
-				withdrawal := func(method string) store.ConsentRecord {
-					return store.ConsentRecord{Kind: store.ConsentWithdrawn, ContactID: given.ContactID, Refers: given.ID, Method: method, At: time.Now()}
+				withdrawal := func(method string) consents.Record {
+					return consents.Record{Kind: consents.Withdrawn, ContactID: given.ContactID, Refers: given.ID, Method: method, At: time.Now()}
 				}
-				taken := func(h store.ConsentRecord) bool { return h.Kind == store.ConsentWithdrawn && h.Refers == given.ID }
+				taken := func(h consents.Record) bool { return h.Kind == consents.Withdrawn && h.Refers == given.ID }
 				key := "withdrawal:" + given.ID
 
 				reached, release := holdAt(first, step, crash)
@@ -217,7 +218,7 @@ func TestNamedAnswersFromManyProcesses(t *testing.T) {
 	var lost atomic.Int64
 	start := make(chan struct{})
 	var wg sync.WaitGroup
-	results := make(chan store.ConsentRecord, processes*each)
+	results := make(chan consents.Record, processes*each)
 	errs := make(chan error, processes*each)
 	for p := range processes {
 		c := privacy.NewChain(st.Consents)
@@ -246,7 +247,7 @@ func TestNamedAnswersFromManyProcesses(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
-	var appended []store.ConsentRecord
+	var appended []consents.Record
 	for rec := range results {
 		appended = append(appended, rec)
 	}
@@ -274,7 +275,7 @@ func TestAnchorCommitsToEveryShard(t *testing.T) {
 	if err != nil || !wrote || a.Seq != 1 || a.Hash != privacy.AnchorHash(a) {
 		t.Fatalf("Anchor = %+v, %v, %v", a, wrote, err)
 	}
-	want := []store.ShardHead{{Shard: 1, Seq: 2, Hash: recs[3].Hash}, {Shard: 2, Seq: 2, Hash: recs[4].Hash}, {Shard: 3, Seq: 1, Hash: recs[2].Hash}}
+	want := []consents.ShardHead{{Shard: 1, Seq: 2, Hash: recs[3].Hash}, {Shard: 2, Seq: 2, Hash: recs[4].Hash}, {Shard: 3, Seq: 1, Hash: recs[2].Hash}}
 	if fmt.Sprint(a.Heads) != fmt.Sprint(want) {
 		t.Errorf("anchor heads = %+v, want %+v", a.Heads, want)
 	}
@@ -298,7 +299,7 @@ func TestChainFromBeforeShardsKeepsVerifying(t *testing.T) {
 	ctx := context.Background()
 	prev := ""
 	for seq := int64(1); seq <= 3; seq++ {
-		rec := store.ConsentRecord{Seq: seq, Kind: store.ConsentGiven, ContactID: "old", Method: "survey-form",
+		rec := consents.Record{Seq: seq, Kind: consents.Given, ContactID: "old", Method: "survey-form",
 			At: time.Date(2026, 1, 1, 0, 0, int(seq), 0, time.UTC), PrevHash: prev}
 		rec.Hash = privacy.RecordHash(rec)
 		if _, err := st.DB().Collection("consents").InsertOne(ctx, bson.D{
@@ -321,7 +322,7 @@ func TestChainFromBeforeShardsKeepsVerifying(t *testing.T) {
 		t.Errorf("first append after the old log: %+v, want shard 1's first record", appended[0])
 	}
 	v, err := c.Check(ctx)
-	if err != nil || v.Records != 7 || v.Shards != 5 || v.Anchor.Heads[0] != (store.ShardHead{Shard: 0, Seq: 3, Hash: prev}) {
+	if err != nil || v.Records != 7 || v.Shards != 5 || v.Anchor.Heads[0] != (consents.ShardHead{Shard: 0, Seq: 3, Hash: prev}) {
 		t.Fatalf("Check = %+v, %v; want the old log anchored as shard 0", v, err)
 	}
 	var head bson.M
@@ -338,7 +339,7 @@ func TestChainFromBeforeShardsKeepsVerifying(t *testing.T) {
 
 func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 	t.Parallel()
-	consents := func(st *store.Store) *mongoColl { return &mongoColl{st, "consents"} }
+	consentColl := func(st *store.Store) *mongoColl { return &mongoColl{st, "consents"} }
 	anchors := func(st *store.Store) *mongoColl { return &mongoColl{st, "consent_anchors"} }
 	tests := []struct {
 		name   string
@@ -346,14 +347,14 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 		want   privacy.ChainError // Reason unchecked
 	}{
 		{"edited record in a shard", func(ctx context.Context, st *store.Store) error {
-			return consents(st).set(ctx, store.ConsentRecordID(2, 2), "locale", "fi")
+			return consentColl(st).set(ctx, consents.RecordID(2, 2), "locale", "fi")
 		}, privacy.ChainError{Shard: 2, Seq: 2}},
 		{"record moved to another shard", func(ctx context.Context, st *store.Store) error {
 			rec, err := st.Consents.BySeq(ctx, 2, 3)
 			if err != nil {
 				return err
 			}
-			if err := consents(st).delete(ctx, rec.ID); err != nil {
+			if err := consentColl(st).delete(ctx, rec.ID); err != nil {
 				return err
 			}
 			rec.Shard, rec.Seq = 1, 4
@@ -361,7 +362,7 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 		}, privacy.ChainError{Shard: 1, Seq: 4}},
 		{"shard's tail cut, head moved back", func(ctx context.Context, st *store.Store) error {
 			for _, seq := range []int64{2, 3} {
-				if err := consents(st).delete(ctx, store.ConsentRecordID(1, seq)); err != nil {
+				if err := consentColl(st).delete(ctx, consents.RecordID(1, seq)); err != nil {
 					return err
 				}
 			}
@@ -383,7 +384,7 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 				if seq >= 2 {
 					rec.ContactID, rec.PrevHash = "someone-else", prev
 					rec.Hash = privacy.RecordHash(rec)
-					if err := consents(st).delete(ctx, rec.ID); err != nil {
+					if err := consentColl(st).delete(ctx, rec.ID); err != nil {
 						return err
 					}
 					if err := st.Consents.Insert(ctx, rec); err != nil {
@@ -397,19 +398,19 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 			return err
 		}, privacy.ChainError{Shard: 2, Seq: 2}}, // anchor 1 commits to record 2 of shard 2
 		{"anchor removed", func(ctx context.Context, st *store.Store) error {
-			return anchors(st).delete(ctx, store.ConsentAnchorID(1))
+			return anchors(st).delete(ctx, consents.AnchorID(1))
 		}, privacy.ChainError{Anchor: true, Seq: 1}},
 		{"last anchor removed", func(ctx context.Context, st *store.Store) error {
-			return anchors(st).delete(ctx, store.ConsentAnchorID(2))
+			return anchors(st).delete(ctx, consents.AnchorID(2))
 		}, privacy.ChainError{Anchor: true, Seq: 2}},
 		{"anchor edited", func(ctx context.Context, st *store.Store) error {
-			return anchors(st).set(ctx, store.ConsentAnchorID(1), "heads.0.seq", int64(1))
+			return anchors(st).set(ctx, consents.AnchorID(1), "heads.0.seq", int64(1))
 		}, privacy.ChainError{Anchor: true, Seq: 1}},
 		{"anchor rehashed", func(ctx context.Context, st *store.Store) error {
-			return rehashAnchor(ctx, st, 1, func(a *store.ConsentAnchor) { a.Heads = a.Heads[:1] })
+			return rehashAnchor(ctx, st, 1, func(a *consents.Anchor) { a.Heads = a.Heads[:1] })
 		}, privacy.ChainError{Anchor: true, Seq: 2}},
 		{"last anchor rehashed to other heads", func(ctx context.Context, st *store.Store) error {
-			return rehashAnchor(ctx, st, 2, func(a *store.ConsentAnchor) { a.Heads[0].Hash = "forged" })
+			return rehashAnchor(ctx, st, 2, func(a *consents.Anchor) { a.Heads[0].Hash = "forged" })
 		}, privacy.ChainError{Anchor: true, Seq: 2}},
 		{"anchors' head removed", func(ctx context.Context, st *store.Store) error {
 			_, err := st.DB().Collection("consent_chain").DeleteOne(ctx, bson.D{{Key: "_id", Value: "anchors"}})
@@ -446,7 +447,7 @@ func TestVerifyFindsTamperingWithShardsAndAnchors(t *testing.T) {
 
 // rehashAnchor edits an anchor and recomputes its hash, as a tamperer who
 // knows the encoding would.
-func rehashAnchor(ctx context.Context, st *store.Store, seq int64, edit func(*store.ConsentAnchor)) error {
+func rehashAnchor(ctx context.Context, st *store.Store, seq int64, edit func(*consents.Anchor)) error {
 	a, err := st.Consents.AnchorBySeq(ctx, seq)
 	if err != nil {
 		return err

@@ -6,15 +6,15 @@ import (
 	"maps"
 	"slices"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 // Verified is what Check proved.
 type Verified struct {
-	Records int                 // records checked, in every shard
-	Shards  int                 // shards holding records
-	Anchors int                 // anchors checked
-	Anchor  store.ConsentAnchor // the latest anchor, once Check anchored what it verified
+	Records int             // records checked, in every shard
+	Shards  int             // shards holding records
+	Anchors int             // anchors checked
+	Anchor  consents.Anchor // the latest anchor, once Check anchored what it verified
 }
 
 // Verify is Check, reporting how many records it checked.
@@ -41,7 +41,7 @@ func (c *Chain) Check(ctx context.Context) (Verified, error) {
 	if err != nil {
 		return v, fmt.Errorf("privacy: %w", err)
 	}
-	verified := map[int]store.ChainHead{}
+	verified := map[int]consents.ChainHead{}
 	done := map[int]bool{}
 	var cur *shardWalk
 	finish := func(w *shardWalk) error {
@@ -50,13 +50,13 @@ func (c *Chain) Check(ctx context.Context) (Verified, error) {
 			return err
 		}
 		if w.n > 0 {
-			verified[w.shard] = store.ChainHead{Seq: w.n, Hash: w.last}
+			verified[w.shard] = consents.ChainHead{Seq: w.n, Hash: w.last}
 			v.Shards++
 		}
 		return nil
 	}
-	err = c.store.Each(ctx, func(rec store.ConsentRecord) error {
-		shard, _, ok := store.ParseConsentRecordID(rec.ID)
+	err = c.store.Each(ctx, func(rec consents.Record) error {
+		shard, _, ok := consents.ParseRecordID(rec.ID)
 		if !ok {
 			return &ChainError{Shard: rec.Shard, Seq: rec.Seq, Reason: fmt.Sprintf("its id %q names no place in the chain", rec.ID)}
 		}
@@ -114,15 +114,15 @@ type shardWalk struct {
 	shard int
 	n     int64
 	last  string
-	head  store.ChainHead
+	head  consents.ChainHead
 }
 
 // settleShard checks the end of a walked shard against its head and
 // against the anchors' commitments to it.
 func (c *Chain) settleShard(ctx context.Context, w *shardWalk, expect map[int64]anchored) error {
 	at, reason, err := settle(ctx, w.n, w.last, w.head,
-		func(ctx context.Context) (store.ChainHead, error) { return c.store.Head(ctx, w.shard) },
-		func(ctx context.Context, h store.ChainHead) (store.ChainHead, error) {
+		func(ctx context.Context) (consents.ChainHead, error) { return c.store.Head(ctx, w.shard) },
+		func(ctx context.Context, h consents.ChainHead) (consents.ChainHead, error) {
 			return c.store.AdvanceHead(ctx, w.shard, h)
 		})
 	if err != nil {
@@ -144,9 +144,9 @@ func (c *Chain) settleShard(ctx context.Context, w *shardWalk, expect map[int64]
 // against its head as read before the walk, reading the head again where
 // appends may have moved it, and completes a head left one short. It
 // returns the position and reason of a fault, if any.
-func settle(ctx context.Context, n int64, last string, head store.ChainHead,
-	read func(context.Context) (store.ChainHead, error),
-	advance func(context.Context, store.ChainHead) (store.ChainHead, error)) (int64, string, error) {
+func settle(ctx context.Context, n int64, last string, head consents.ChainHead,
+	read func(context.Context) (consents.ChainHead, error),
+	advance func(context.Context, consents.ChainHead) (consents.ChainHead, error)) (int64, string, error) {
 	if n < head.Seq {
 		return n + 1, fmt.Sprintf("missing: the chain ends at %d, its head is at %d", n, head.Seq), nil
 	}
@@ -160,7 +160,7 @@ func settle(ctx context.Context, n int64, last string, head store.ChainHead,
 	case n > head.Seq+1:
 		return head.Seq + 2, fmt.Sprintf("beyond the chain's head at %d", head.Seq), nil
 	case n == head.Seq+1:
-		if _, err := advance(ctx, store.ChainHead{Seq: n, Hash: last}); err != nil {
+		if _, err := advance(ctx, consents.ChainHead{Seq: n, Hash: last}); err != nil {
 			return 0, "", fmt.Errorf("privacy: %w", err)
 		}
 	}
@@ -186,7 +186,7 @@ func (c *Chain) verifyAnchors(ctx context.Context, v *Verified) (map[int]map[int
 		prev   string
 		before map[int]int64 // the previous anchor's seq of each shard
 	)
-	err = c.store.EachAnchor(ctx, func(a store.ConsentAnchor) error {
+	err = c.store.EachAnchor(ctx, func(a consents.Anchor) error {
 		if err := checkAnchor(a, n+1, prev); err != nil {
 			return err
 		}
@@ -199,7 +199,7 @@ func (c *Chain) verifyAnchors(ctx context.Context, v *Verified) (map[int]map[int
 		}
 		seen := map[int]int64{}
 		for _, h := range a.Heads {
-			if h.Shard < 0 || h.Shard >= store.MaxConsentShards || h.Seq < 1 {
+			if h.Shard < 0 || h.Shard >= consents.MaxShards || h.Seq < 1 {
 				return fault("commits to record %d of shard %d, which cannot exist", h.Seq, h.Shard)
 			}
 			if h.Seq < before[h.Shard] {

@@ -8,21 +8,21 @@ import (
 
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond/respondtest"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 // pausingConsents is the real consent store, but the first ByContact holds
 // its caller, with what it read, until resume is closed: the moment between
 // a withdrawal's read of the history and its append.
 type pausingConsents struct {
-	*store.Consents
+	*consents.Repo
 	once   sync.Once
 	paused chan struct{}
 	resume chan struct{}
 }
 
-func (p *pausingConsents) ByContact(ctx context.Context, contactID string) ([]store.ConsentRecord, error) {
-	recs, err := p.Consents.ByContact(ctx, contactID)
+func (p *pausingConsents) ByContact(ctx context.Context, contactID string) ([]consents.Record, error) {
+	recs, err := p.Repo.ByContact(ctx, contactID)
 	p.once.Do(func() {
 		close(p.paused)
 		<-p.resume
@@ -44,7 +44,7 @@ func TestConcurrentWithdrawalsAppendOneRecord(t *testing.T) {
 	}
 	consentID := resp.Named.ConsentID
 
-	held := &pausingConsents{Consents: w.Store.Consents, paused: make(chan struct{}), resume: make(chan struct{})}
+	held := &pausingConsents{Repo: w.Store.Consents, paused: make(chan struct{}), resume: make(chan struct{})}
 	first := privacy.New(privacy.Deps{
 		Consents: held, Responses: w.Store.Responses, Subjects: w.Customers, Eraser: w.Store.Contacts,
 		Accounts: w.Store.Accounts, Invitations: w.Store.Invitations, Suppressions: w.Store.Suppressions,
@@ -72,9 +72,9 @@ func TestConcurrentWithdrawalsAppendOneRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var withdrawals []store.ConsentRecord
+	var withdrawals []consents.Record
 	for _, h := range history {
-		if h.Kind == store.ConsentWithdrawn {
+		if h.Kind == consents.Withdrawn {
 			withdrawals = append(withdrawals, h)
 		}
 	}

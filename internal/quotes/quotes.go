@@ -29,6 +29,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -126,9 +127,9 @@ func (s *Service) Add(ctx context.Context, sub Submission) error {
 	}
 	r := report.NewRedactor(names)
 	seg := storeSegment(sub.Segment)
-	groups := make([]store.RollupSegment, 0, len(report.Dimensions()))
+	groups := make([]rollups.Segment, 0, len(report.Dimensions()))
 	for _, d := range report.Dimensions() {
-		groups = append(groups, store.RollupSegment{Dim: string(d), Value: sub.Segment.Value(d)})
+		groups = append(groups, rollups.Segment{Dim: string(d), Value: sub.Segment.Value(d)})
 	}
 	for _, t := range texts {
 		redacted := strings.TrimSpace(r.Redact(t.text))

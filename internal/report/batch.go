@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // flushTimeout bounds one write of gathered changes. A flush writes for
@@ -142,7 +142,7 @@ func (s *Service) countIntents(ctx context.Context, surveyID string, group []pen
 	if err != nil {
 		return fail(err, true)
 	}
-	byID := make(map[string]store.TallyIntent, len(stored))
+	byID := make(map[string]rollups.TallyIntent, len(stored))
 	for _, in := range stored {
 		byID[in.ID] = in
 	}
@@ -159,13 +159,13 @@ func (s *Service) countIntents(ctx context.Context, surveyID string, group []pen
 			apply = append(apply, i)
 		}
 	}
-	changes := make([]store.RollupChange, len(apply))
+	changes := make([]rollups.Change, len(apply))
 	for k, i := range apply {
 		changes[k] = group[i].in.change
 	}
 	if len(changes) > 0 {
 		err = s.st.Apply(ctx, g.Current, changes...)
-		if errors.Is(err, store.ErrInvalidRollup) && len(changes) > 1 {
+		if errors.Is(err, rollups.ErrInvalidKey) && len(changes) > 1 {
 			// Nothing was written: one change is at fault, and only it fails.
 			for k, i := range apply {
 				errs[i] = s.countOne(ctx, g.Current, group[i].in, changes[k])
@@ -198,9 +198,9 @@ func (s *Service) countIntents(ctx context.Context, surveyID string, group []pen
 }
 
 // countOne counts one intent on its own, after a batch was refused.
-func (s *Service) countOne(ctx context.Context, gen int64, in Intent, c store.RollupChange) error {
+func (s *Service) countOne(ctx context.Context, gen int64, in Intent, c rollups.Change) error {
 	err := s.st.Apply(ctx, gen, c)
-	if errors.Is(err, store.ErrInvalidRollup) {
+	if errors.Is(err, rollups.ErrInvalidKey) {
 		// Never countable, as a rebuild skips it.
 		_ = s.st.FinishIntents(ctx, in.key)
 		return fmt.Errorf("report: count response: %w", err)

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -63,7 +64,7 @@ type countingStore struct {
 	writes atomic.Int32
 }
 
-func (c *countingStore) Apply(ctx context.Context, gen int64, cs ...store.RollupChange) error {
+func (c *countingStore) Apply(ctx context.Context, gen int64, cs ...rollups.Change) error {
 	c.writes.Add(1)
 	return c.Store.Apply(ctx, gen, cs...)
 }

@@ -5,13 +5,14 @@ import (
 	"fmt"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // Intent is a response to be counted, claimed by the submission attempt
 // that intends it (see Service.Intend).
 type Intent struct {
 	key     string // the intent's _id and the attempt's claim
-	change  store.RollupChange
+	change  rollups.Change
 	refused error // the entry cannot be counted
 }
 
@@ -39,7 +40,7 @@ func (s *Service) intend(ctx context.Context, e Entry, weight int64) (Intent, er
 		return Intent{refused: fmt.Errorf("report: count response: %w", err)}, nil
 	}
 	in := Intent{key: store.NewID(), change: c}
-	if err := s.st.Intend(ctx, store.TallyIntent{ID: in.key, ResponseID: e.ResponseID, SurveyID: e.SurveyID, Claim: in.key}); err != nil {
+	if err := s.st.Intend(ctx, rollups.TallyIntent{ID: in.key, ResponseID: e.ResponseID, SurveyID: e.SurveyID, Claim: in.key}); err != nil {
 		return Intent{}, fmt.Errorf("report: %w", err)
 	}
 	s.step(StepIntentWritten)

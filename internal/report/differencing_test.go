@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/report/release"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -128,9 +128,9 @@ func newBattery(t *testing.T, w world) *battery {
 			}
 		}
 	}
-	b.loaded = fixedKey{&scanLoader{data: make(map[string]map[part]map[string]map[string]store.RollupCounts)}}
+	b.loaded = fixedKey{&scanLoader{data: make(map[string]map[part]map[string]map[string]rollups.Counts)}}
 	for _, s := range w.surveys {
-		b.loaded.data[s.ID] = make(map[part]map[string]map[string]store.RollupCounts)
+		b.loaded.data[s.ID] = make(map[part]map[string]map[string]rollups.Counts)
 	}
 	for _, e := range w.entries {
 		b.counts[b.atoms[atomKey(e.SurveyID, partOf(dayOf(e.Day)), comboOf(e.Segment))]]++

@@ -6,7 +6,7 @@ import (
 	"strings"
 
 	"github.com/candorhq/candor/internal/report/release"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // Rollup dimensions besides Dimensions: every response, each manager's
@@ -49,21 +49,21 @@ func parseCombo(s string) (release.Combo, bool) {
 // response ("all"), per dimension, per dimension among its manager's
 // accounts, each counting the scored and chosen answers, and its combo,
 // counted only.
-func (e Entry) change(weight int64) (store.RollupChange, error) {
-	if !store.ValidRollupKey(e.SurveyID) || e.Day.IsZero() {
-		return store.RollupChange{}, fmt.Errorf("%w: survey %q on %v", ErrInvalidEntry, e.SurveyID, e.Day)
+func (e Entry) change(weight int64) (rollups.Change, error) {
+	if !rollups.ValidKey(e.SurveyID) || e.Day.IsZero() {
+		return rollups.Change{}, fmt.Errorf("%w: survey %q on %v", ErrInvalidEntry, e.SurveyID, e.Day)
 	}
-	c := store.RollupChange{SurveyID: e.SurveyID, Week: partOf(dayOf(e.Day)).String(), Weight: weight}
-	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimAll})
+	c := rollups.Change{SurveyID: e.SurveyID, Week: partOf(dayOf(e.Day)).String(), Weight: weight}
+	c.Segments = append(c.Segments, rollups.Segment{Dim: dimAll})
 	cb := comboOf(e.Segment)
 	for _, d := range Dimensions() {
-		c.Segments = append(c.Segments, store.RollupSegment{Dim: string(d), Value: e.Segment.Value(d)})
+		c.Segments = append(c.Segments, rollups.Segment{Dim: string(d), Value: e.Segment.Value(d)})
 		if d != Manager {
 			dim, v := selection{dim: d, value: e.Segment.Value(d), manager: cb.Of(release.Manager), cross: true}.rollup()
-			c.Segments = append(c.Segments, store.RollupSegment{Dim: dim, Value: v})
+			c.Segments = append(c.Segments, rollups.Segment{Dim: dim, Value: v})
 		}
 	}
-	c.Segments = append(c.Segments, store.RollupSegment{Dim: dimCombo, Value: comboString(cb), CountOnly: true})
+	c.Segments = append(c.Segments, rollups.Segment{Dim: dimCombo, Value: comboString(cb), CountOnly: true})
 	for _, a := range e.Answers {
 		var values []string
 		switch {
@@ -74,15 +74,15 @@ func (e Entry) change(weight int64) (store.RollupChange, error) {
 		default:
 			continue // a text answer, or none
 		}
-		if !store.ValidRollupField(a.Key) {
-			return store.RollupChange{}, fmt.Errorf("%w: question key %q", ErrInvalidEntry, a.Key)
+		if !rollups.ValidField(a.Key) {
+			return rollups.Change{}, fmt.Errorf("%w: question key %q", ErrInvalidEntry, a.Key)
 		}
 		for _, v := range values {
-			if !store.ValidRollupField(v) {
-				return store.RollupChange{}, fmt.Errorf("%w: answer %q to %q", ErrInvalidEntry, v, a.Key)
+			if !rollups.ValidField(v) {
+				return rollups.Change{}, fmt.Errorf("%w: answer %q to %q", ErrInvalidEntry, v, a.Key)
 			}
 		}
-		c.Answers = append(c.Answers, store.RollupAnswer{Key: a.Key, Values: values})
+		c.Answers = append(c.Answers, rollups.Answer{Key: a.Key, Values: values})
 	}
 	return c, nil
 }

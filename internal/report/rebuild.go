@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // buildLease is how long a rebuild holds a survey without renewing;
@@ -44,7 +45,7 @@ func (s *Service) Rebuild(ctx context.Context, surveyID string, src Source) (Reb
 	}
 	res, err := s.build(ctx, surveyID, src, token, gen)
 	if err != nil {
-		if !errors.Is(err, store.ErrBuildLost) {
+		if !errors.Is(err, rollups.ErrBuildLost) {
 			// Answers are counted in the current generation again.
 			_ = s.st.AbortBuild(context.WithoutCancel(ctx), surveyID, token)
 		}
@@ -56,7 +57,7 @@ func (s *Service) Rebuild(ctx context.Context, surveyID string, src Source) (Reb
 func (s *Service) build(ctx context.Context, surveyID string, src Source, token string, gen int64) (Rebuilt, error) {
 	s.step(StepBuilding)
 	res := Rebuilt{Gen: gen}
-	docs := make(map[string]*store.Rollup) // by week and dimension
+	docs := make(map[string]*rollups.Rollup) // by week and dimension
 	weeks := make(map[string]int64)
 	// The responses counted, as 64-bit hashes of their ids: a million cost
 	// 8 MB, and two ids share a hash with odds of about 1 in 10^13.
@@ -88,7 +89,7 @@ func (s *Service) build(ctx context.Context, surveyID string, src Source, token 
 			key := c.Week + "|" + seg.Dim
 			ru := docs[key]
 			if ru == nil {
-				ru = &store.Rollup{SurveyID: surveyID, Week: c.Week, Dim: seg.Dim, Values: make(map[string]store.RollupCounts)}
+				ru = &rollups.Rollup{SurveyID: surveyID, Week: c.Week, Dim: seg.Dim, Values: make(map[string]rollups.Counts)}
 				docs[key] = ru
 			}
 			counts := ru.Values[seg.Value]
@@ -106,11 +107,11 @@ func (s *Service) build(ctx context.Context, surveyID string, src Source, token 
 	if err != nil {
 		return Rebuilt{}, err
 	}
-	out := make([]store.Rollup, 0, len(docs))
+	out := make([]rollups.Rollup, 0, len(docs))
 	for _, ru := range docs {
 		out = append(out, *ru)
 	}
-	slices.SortFunc(out, func(a, b store.Rollup) int {
+	slices.SortFunc(out, func(a, b rollups.Rollup) int {
 		return strings.Compare(a.Week+"|"+a.Dim, b.Week+"|"+b.Dim)
 	})
 	res.Weeks = len(weeks)

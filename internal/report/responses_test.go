@@ -15,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -166,7 +167,7 @@ func TestRebuildFromStoredResponsesReproducesTheIncrementalRollups(t *testing.T)
 	if err := svc.RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(_ survey.Survey, r report.Rebuilt) { got = append(got, r) }); err != nil || got != nil {
 		t.Fatalf("current rollups rebuilt: %+v, %v", got, err)
 	}
-	old := store.RollupChange{SurveyID: sv.ID, Week: "2025-W02", Weight: 1, Segments: []store.RollupSegment{{Dim: "all"}}}
+	old := rollups.Change{SurveyID: sv.ID, Week: "2025-W02", Weight: 1, Segments: []rollups.Segment{{Dim: "all"}}}
 	g, err := st.Rollups.Generation(ctx, sv.ID)
 	if err != nil {
 		t.Fatal(err)

@@ -5,7 +5,7 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -18,9 +18,9 @@ func Scan(ctx context.Context, src Source, q Query, surveys ...survey.Survey) (R
 	if err != nil {
 		return Report{}, err
 	}
-	ld := &scanLoader{data: make(map[string]map[part]map[string]map[string]store.RollupCounts)}
+	ld := &scanLoader{data: make(map[string]map[part]map[string]map[string]rollups.Counts)}
 	for _, s := range surveys {
-		ld.data[s.ID] = make(map[part]map[string]map[string]store.RollupCounts)
+		ld.data[s.ID] = make(map[part]map[string]map[string]rollups.Counts)
 	}
 	err = src(func(e Entry) error {
 		if err := ctx.Err(); err != nil {
@@ -38,7 +38,7 @@ func Scan(ctx context.Context, src Source, q Query, surveys ...survey.Survey) (R
 // scanLoader holds the counts of scanned responses, by survey, part,
 // rollup dimension and value, as rollup documents would hold them.
 type scanLoader struct {
-	data map[string]map[part]map[string]map[string]store.RollupCounts
+	data map[string]map[part]map[string]map[string]rollups.Counts
 }
 
 // add counts an entry of a wanted survey, unless Add would refuse it.
@@ -54,13 +54,13 @@ func (l *scanLoader) add(e Entry) {
 	p := partOf(dayOf(e.Day))
 	dims := parts[p]
 	if dims == nil {
-		dims = make(map[string]map[string]store.RollupCounts)
+		dims = make(map[string]map[string]rollups.Counts)
 		parts[p] = dims
 	}
 	for _, seg := range c.Segments {
 		values := dims[seg.Dim]
 		if values == nil {
-			values = make(map[string]store.RollupCounts)
+			values = make(map[string]rollups.Counts)
 			dims[seg.Dim] = values
 		}
 		counts := values[seg.Value]

@@ -10,38 +10,39 @@ import (
 
 	"github.com/candorhq/candor/internal/report/release"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
 // Store keeps the rollups, their generations and the responses waiting
-// to be counted; *store.Rollups is one.
+// to be counted; *rollups.Repo is one.
 type Store interface {
-	Apply(ctx context.Context, gen int64, cs ...store.RollupChange) error
-	Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]store.Rollup, error)
-	Weeks(ctx context.Context, surveyID string, gen int64) (map[string]store.RollupWeek, error)
+	Apply(ctx context.Context, gen int64, cs ...rollups.Change) error
+	Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]rollups.Rollup, error)
+	Weeks(ctx context.Context, surveyID string, gen int64) (map[string]rollups.Week, error)
 	HasLegacy(ctx context.Context, surveyID string) (bool, error)
-	Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (store.RollupSnapshot, error)
-	SaveSnapshot(ctx context.Context, s store.RollupSnapshot) error
+	Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (rollups.Snapshot, error)
+	SaveSnapshot(ctx context.Context, s rollups.Snapshot) error
 
-	Generation(ctx context.Context, surveyID string) (store.RollupGeneration, error)
+	Generation(ctx context.Context, surveyID string) (rollups.Generation, error)
 	BeginBuild(ctx context.Context, surveyID, token string, now, until time.Time) (int64, error)
 	RenewBuild(ctx context.Context, surveyID, token string, until time.Time) error
-	WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []store.Rollup) error
+	WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []rollups.Rollup) error
 	SwapBuild(ctx context.Context, surveyID, token string, gen int64) error
 	AbortBuild(ctx context.Context, surveyID, token string) error
 	DropGenerations(ctx context.Context, surveyID string, gen int64) error
 
-	Intend(ctx context.Context, in store.TallyIntent) error
-	Intent(ctx context.Context, responseID string) (store.TallyIntent, error)
-	Intents(ctx context.Context, surveyID string) ([]store.TallyIntent, error)
-	ClaimIntent(ctx context.Context, responseID, token string) (store.TallyIntent, bool, error)
+	Intend(ctx context.Context, in rollups.TallyIntent) error
+	Intent(ctx context.Context, responseID string) (rollups.TallyIntent, error)
+	Intents(ctx context.Context, surveyID string) ([]rollups.TallyIntent, error)
+	ClaimIntent(ctx context.Context, responseID, token string) (rollups.TallyIntent, bool, error)
 	ReleaseIntent(ctx context.Context, responseID, token string) error
 	DoubtIntent(ctx context.Context, responseID, token string) error
 	MarkCounted(ctx context.Context, gen int64, responseIDs ...string) error
 	FinishIntents(ctx context.Context, responseIDs ...string) error
 }
 
-var _ Store = (*store.Rollups)(nil)
+var _ Store = (*rollups.Repo)(nil)
 
 // Service keeps rollups and computes reports from them.
 type Service struct {
@@ -93,7 +94,7 @@ type storeLoader struct {
 // partIndex is a survey's parts with responses, and the newest of them.
 type partIndex struct {
 	gen    int64
-	parts  map[part]store.RollupWeek
+	parts  map[part]rollups.Week
 	newest part
 }
 
@@ -106,7 +107,7 @@ func (l *storeLoader) index(ctx context.Context, surveyID string) ([]part, strin
 	if err != nil {
 		return nil, "", fmt.Errorf("report: load rollups: %w", err)
 	}
-	idx := partIndex{gen: g.Current, parts: make(map[part]store.RollupWeek, len(raw))}
+	idx := partIndex{gen: g.Current, parts: make(map[part]rollups.Week, len(raw))}
 	out := make([]part, 0, len(raw))
 	for label, rw := range raw {
 		p, err := parsePart(label)
@@ -187,7 +188,7 @@ func (l *storeLoader) counts(ctx context.Context, surveyID, quarter string, want
 		for p, values := range out {
 			data[p.String()] = values
 		}
-		fresh := store.RollupSnapshot{SurveyID: surveyID, Gen: idx.gen, Quarter: quarter, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(data, lay)}
+		fresh := rollups.Snapshot{SurveyID: surveyID, Gen: idx.gen, Quarter: quarter, Dim: dim, Versions: make(map[string]int64, len(want)), Data: encodeSnapshot(data, lay)}
 		for _, p := range want {
 			fresh.Versions[p.String()] = idx.parts[p].Version
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // ResponseStore reads stored responses, one by id or a survey's all
@@ -141,7 +142,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (Swept, error) {
 	w.seen = next
 	for sv := range doubt {
 		_, err := w.s.Rebuild(ctx, sv, ResponseSource(ctx, w.responses, sv, w.open))
-		if errors.Is(err, store.ErrBuildUnderWay) {
+		if errors.Is(err, rollups.ErrBuildUnderWay) {
 			continue // that rebuild settles them
 		}
 		if err != nil {
@@ -164,7 +165,7 @@ func (w *Sweeper) Sweep(ctx context.Context) (Swept, error) {
 }
 
 // storedBy reports whether the intent's attempt stored its response.
-func (w *Sweeper) storedBy(ctx context.Context, in store.TallyIntent) (bool, error) {
+func (w *Sweeper) storedBy(ctx context.Context, in rollups.TallyIntent) (bool, error) {
 	resp, err := w.responses.ByID(ctx, in.ResponseID)
 	if errors.Is(err, store.ErrNotFound) {
 		return false, nil
@@ -217,7 +218,7 @@ const (
 // settle counts one unclaimed intent. Its order is the live count's:
 // the response is known to exist before the generation is read, and the
 // intent is read again after, for a rebuild's mark.
-func (w *Sweeper) settle(ctx context.Context, in store.TallyIntent, prev, next map[string]string) (settled, error) {
+func (w *Sweeper) settle(ctx context.Context, in rollups.TallyIntent, prev, next map[string]string) (settled, error) {
 	id, token := in.ID, store.NewID()
 	if _, ok, err := w.s.st.ClaimIntent(ctx, id, token); err != nil || !ok {
 		return settledNot, err
@@ -256,7 +257,7 @@ func (w *Sweeper) settle(ctx context.Context, in store.TallyIntent, prev, next m
 		}
 		// The rebuild stopped renewing: abort it, so that answers are
 		// counted again; its swap now fails.
-		if err := w.s.st.AbortBuild(ctx, in.SurveyID, g.Token); err != nil && !errors.Is(err, store.ErrBuildLost) {
+		if err := w.s.st.AbortBuild(ctx, in.SurveyID, g.Token); err != nil && !errors.Is(err, rollups.ErrBuildLost) {
 			return release(err)
 		}
 		return release(nil)
@@ -279,7 +280,7 @@ func (w *Sweeper) settle(ctx context.Context, in store.TallyIntent, prev, next m
 		return settledFinished, w.s.st.FinishIntents(ctx, id)
 	}
 	if err := w.s.st.Apply(ctx, g.Current, c); err != nil {
-		if errors.Is(err, store.ErrInvalidRollup) {
+		if errors.Is(err, rollups.ErrInvalidKey) {
 			return settledFinished, w.s.st.FinishIntents(ctx, id)
 		}
 		if derr := w.s.st.DoubtIntent(ctx, id, token); derr != nil {

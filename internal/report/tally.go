@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"sync"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -104,7 +104,7 @@ func (t *tally) get(i int) int64 {
 }
 
 // tally converts a rollup's counts.
-func (l *layout) tally(rc store.RollupCounts) tally {
+func (l *layout) tally(rc rollups.Counts) tally {
 	t := tally{n: rc.N, c: make([]int64, l.size())}
 	set := func(s slot, v int64) {
 		i := l.at(s)

@@ -23,6 +23,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -68,7 +69,7 @@ type Surveys interface {
 // Contacts reads contacts, for their locale and status; never their
 // sealed name or email.
 type Contacts interface {
-	ByID(ctx context.Context, id string) (store.Contact, error)
+	ByID(ctx context.Context, id string) (contacts.Contact, error)
 }
 
 // Accounts reads the company a response's segment comes from.
@@ -233,7 +234,7 @@ func (s *Service) Resolve(ctx context.Context, token string) (Link, error) {
 		accountID: inv.AccountID,
 	}
 	switch {
-	case contact.Status == store.ContactErased:
+	case contact.Status == contacts.Erased:
 		l.State, l.Manage = StateErased, false
 	case inv.State == store.InvitationAnswered:
 		l.State = StateAnswered

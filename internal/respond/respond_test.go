@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -270,7 +271,7 @@ func TestNamedAnswerHasACompleteConsentRecord(t *testing.T) {
 		t.Fatal(err)
 	}
 	text, version, hash := sv.ConsentFor("fi")
-	if rec.Kind != store.ConsentGiven || rec.ContactID != p.Contact.ID || rec.SurveyID != sv.ID ||
+	if rec.Kind != consents.Given || rec.ContactID != p.Contact.ID || rec.SurveyID != sv.ID ||
 		rec.TextVersion != version || rec.TextHash != hash || rec.TextHash != survey.ConsentHash(text) ||
 		rec.Locale != "fi" || rec.Method != privacy.MethodSurveyForm || rec.At.Before(start) ||
 		rec.Seq != 1 || rec.PrevHash != "" || rec.Hash != privacy.RecordHash(rec) || len(rec.ResponseRef) != 32 || rec.RefID == "" {

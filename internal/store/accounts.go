@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // Account is a customer company. Company data is not personal data, so it
@@ -35,9 +37,9 @@ type AccountFilter struct {
 // Accounts is the accounts collection.
 type Accounts struct{ c *mongo.Collection }
 
-func (r *Accounts) collection() *mongo.Collection { return r.c }
+func (r *Accounts) Collection() *mongo.Collection { return r.c }
 
-func (r *Accounts) indexes() []mongo.IndexModel {
+func (r *Accounts) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetUnique(true).SetName("nameKey_unique")},
 		{Keys: bson.D{{Key: "managerIds", Value: 1}}, Options: options.Index().SetName("managerIds")},
@@ -46,22 +48,12 @@ func (r *Accounts) indexes() []mongo.IndexModel {
 
 // Insert adds a; ErrDuplicate when the name is taken.
 func (r *Accounts) Insert(ctx context.Context, a Account) error {
-	if _, err := r.c.InsertOne(ctx, a); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: account %q: %w", a.Name, ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert account: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, a, "account", fmt.Sprintf("account %q", a.Name))
 }
 
 // ByID returns one account.
 func (r *Accounts) ByID(ctx context.Context, id string) (Account, error) {
-	var a Account
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&a); err != nil {
-		return Account{}, fmt.Errorf("store: find account: %w", notFound(err))
-	}
-	return a, nil
+	return mongodoc.ByID[Account](ctx, r.c, "find account", id)
 }
 
 func (f AccountFilter) bson() bson.D {
@@ -77,43 +69,20 @@ func (f AccountFilter) bson() bson.D {
 
 // List returns a page of accounts sorted by name, and the total matching.
 func (r *Accounts) List(ctx context.Context, f AccountFilter, p Page) ([]Account, int64, error) {
-	p = p.Normalize()
-	filter := f.bson()
-	total, err := r.c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count accounts: %w", err)
-	}
-	cur, err := r.c.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "nameKey", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list accounts: %w", err)
-	}
-	out := []Account{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list accounts: %w", err)
-	}
-	return out, total, nil
+	return mongodoc.FindPage[Account](ctx, r.c, "accounts", f.bson(), bson.D{{Key: "nameKey", Value: 1}}, p)
 }
 
 // All returns every account matching f, for imports and segment look-ups;
 // accounts are companies, so there are thousands at most.
 func (r *Accounts) All(ctx context.Context, f AccountFilter) ([]Account, error) {
-	cur, err := r.c.Find(ctx, f.bson(), options.Find().SetSort(bson.D{{Key: "nameKey", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: all accounts: %w", err)
-	}
-	out := []Account{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: all accounts: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[Account](ctx, r.c, "all accounts", f.bson(), options.Find().SetSort(bson.D{{Key: "nameKey", Value: 1}}))
 }
 
 // Replace stores a changed account; ErrDuplicate when the new name is taken.
 func (r *Accounts) Replace(ctx context.Context, a Account) error {
 	res, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: a.ID}}, a)
 	if err != nil {
-		if isDuplicate(err) {
+		if mongodoc.IsDuplicate(err) {
 			return fmt.Errorf("store: account %q: %w", a.Name, ErrDuplicate)
 		}
 		return fmt.Errorf("store: update account: %w", err)

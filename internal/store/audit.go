@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -26,9 +26,9 @@ type AuditEntry struct {
 // Audit is the audit collection.
 type Audit struct{ c *mongo.Collection }
 
-func (r *Audit) collection() *mongo.Collection { return r.c }
+func (r *Audit) Collection() *mongo.Collection { return r.c }
 
-func (r *Audit) indexes() []mongo.IndexModel {
+func (r *Audit) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("at")},
 		{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("target")},
@@ -37,10 +37,7 @@ func (r *Audit) indexes() []mongo.IndexModel {
 
 // Insert appends an entry.
 func (r *Audit) Insert(ctx context.Context, e AuditEntry) error {
-	if _, err := r.c.InsertOne(ctx, e); err != nil {
-		return fmt.Errorf("store: insert audit entry: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, e, "audit entry", "")
 }
 
 // AuditFilter narrows the audit log.
@@ -50,23 +47,9 @@ type AuditFilter struct {
 
 // List returns a page of entries, newest first, and the total matching.
 func (r *Audit) List(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, int64, error) {
-	p = p.Normalize()
 	filter := bson.D{}
 	if f.Target != "" {
 		filter = append(filter, bson.E{Key: "target", Value: f.Target})
 	}
-	total, err := r.c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count audit entries: %w", err)
-	}
-	cur, err := r.c.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list audit entries: %w", err)
-	}
-	out := []AuditEntry{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list audit entries: %w", err)
-	}
-	return out, total, nil
+	return mongodoc.FindPage[AuditEntry](ctx, r.c, "audit entries", filter, bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}, p)
 }

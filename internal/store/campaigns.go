@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -11,6 +10,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // CampaignState is where a campaign is in its life.
@@ -213,25 +214,22 @@ type Campaigns struct {
 	skips   *mongo.Collection
 }
 
-func (r *Campaigns) collection() *mongo.Collection { return r.c }
+func (r *Campaigns) Collection() *mongo.Collection { return r.c }
 
-func (r *Campaigns) indexes() []mongo.IndexModel {
+func (r *Campaigns) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("survey_created")},
 		{Keys: bson.D{{Key: "activeUntil", Value: 1}}, Options: options.Index().SetName("activeUntil")},
 	}
 }
 
-// campaignSkips is the skips collection's view for Migrate.
-type campaignSkips struct{ c *mongo.Collection }
-
-func (r campaignSkips) collection() *mongo.Collection { return r.c }
-func (r campaignSkips) indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")}}
+// Related lists the skips, the one collection besides campaigns that needs
+// indexes.
+func (r *Campaigns) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.skips, Models: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
+	}}}
 }
-
-// related lists the collections besides campaigns that need indexes.
-func (r *Campaigns) related() []indexed { return []indexed{campaignSkips{r.skips}} }
 
 // Create stores a campaign with its backlog batches and skips. The campaign
 // document goes last: until it exists nothing reads the others, so a crash
@@ -273,20 +271,12 @@ func (r *Campaigns) AddSkips(ctx context.Context, campaignID, prefix string, ski
 
 // ByID returns one campaign.
 func (r *Campaigns) ByID(ctx context.Context, id string) (Campaign, error) {
-	var c Campaign
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Campaign{}, fmt.Errorf("store: find campaign: %w", notFound(err))
-	}
-	return c, nil
+	return mongodoc.ByID[Campaign](ctx, r.c, "find campaign", id)
 }
 
 // Batch returns one backlog batch.
 func (r *Campaigns) Batch(ctx context.Context, campaignID string, seq int) (CampaignBatch, error) {
-	var b CampaignBatch
-	if err := r.batches.FindOne(ctx, bson.D{{Key: "_id", Value: BatchID(campaignID, seq)}}).Decode(&b); err != nil {
-		return CampaignBatch{}, fmt.Errorf("store: find campaign batch: %w", notFound(err))
-	}
-	return b, nil
+	return mongodoc.ByID[CampaignBatch](ctx, r.batches, "find campaign batch", BatchID(campaignID, seq))
 }
 
 // ListBySurvey returns a survey's campaigns, newest first; createdBy, when
@@ -296,28 +286,16 @@ func (r *Campaigns) ListBySurvey(ctx context.Context, surveyID, createdBy string
 	if createdBy != "" {
 		filter = append(filter, bson.E{Key: "createdBy", Value: createdBy})
 	}
-	return r.find(ctx, filter, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
+	return mongodoc.FindAll[Campaign](ctx, r.c, "list campaigns", filter, options.Find().SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}))
 }
 
 // Active returns the campaigns the dispatcher looks after: not cancelled,
 // and sending or within their links' validity.
 func (r *Campaigns) Active(ctx context.Context, now time.Time) ([]Campaign, error) {
-	return r.find(ctx, bson.D{
+	return mongodoc.FindAll[Campaign](ctx, r.c, "list campaigns", bson.D{
 		{Key: "activeUntil", Value: bson.D{{Key: "$gt", Value: now}}},
 		{Key: "state", Value: bson.D{{Key: "$ne", Value: CampaignCancelled}}},
 	}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
-}
-
-func (r *Campaigns) find(ctx context.Context, filter bson.D, opts *options.FindOptionsBuilder) ([]Campaign, error) {
-	cur, err := r.c.Find(ctx, filter, opts)
-	if err != nil {
-		return nil, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	out := []Campaign{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: list campaigns: %w", err)
-	}
-	return out, nil
 }
 
 // Skips returns up to limit of a campaign's skips.
@@ -446,256 +424,4 @@ func (r *Campaigns) update(ctx context.Context, filter, update bson.D) (bool, er
 		return false, fmt.Errorf("store: update campaign: %w", err)
 	}
 	return res.ModifiedCount == 1, nil
-}
-
-// InsertBatch creates the invitations of a fed batch, two round trips for
-// the lot rather than two per invitation. It returns the contacts that were
-// already invited to the survey by someone else; an invitation that exists
-// already for the same campaign (a batch fed again after a crash) counts as
-// created. The invitations' CreatedAt is the feeder's clock for the keys'
-// leases.
-//
-// At most one invitation per (survey, contact) is ever created: a key is
-// taken over from another feeder only after its lease and by a
-// compare-and-swap on its claim, and invitation ids derived from the pair
-// (InvitationID) collide on _id if a feeder paused past its lease writes
-// after all.
-func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alreadyInvited []string, err error) {
-	if len(invs) == 0 {
-		return nil, nil
-	}
-	keys := make([]any, len(invs))
-	for i, inv := range invs {
-		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
-			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
-	}
-	taken, err := duplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
-	if err != nil {
-		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
-	}
-	create := make([]any, 0, len(invs))
-	creating := make([]Invitation, 0, len(invs))
-	for i, inv := range invs {
-		ours := !taken[i]
-		if !ours {
-			if ours, err = r.claimKey(ctx, keys[i].(invitationKey)); err != nil {
-				return nil, err
-			}
-		}
-		if ours {
-			create = append(create, inv)
-			creating = append(creating, inv)
-		} else {
-			alreadyInvited = append(alreadyInvited, inv.ContactID)
-		}
-	}
-	if r.hooks.AfterKeys != nil {
-		r.hooks.AfterKeys()
-	}
-	if len(create) == 0 {
-		return alreadyInvited, nil
-	}
-	dups, err := duplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
-	if err != nil {
-		return nil, fmt.Errorf("store: insert invitations: %w", err)
-	}
-	for i := range dups {
-		// This campaign's own invitation from an earlier, interrupted feed,
-		// or another feeder's that took the key over after our lease.
-		existing, err := r.ByID(ctx, creating[i].ID)
-		if err != nil {
-			return nil, err
-		}
-		if existing.CampaignID != creating[i].CampaignID {
-			alreadyInvited = append(alreadyInvited, creating[i].ContactID)
-		}
-	}
-	return alreadyInvited, nil
-}
-
-// claimKey decides about a (survey, contact) key that exists: true when it
-// is this feeder's own (the same campaign's invitation, fed again), or was
-// left without its invitation for longer than the lease and is now taken
-// over; false when the contact is invited already or another feeder is
-// creating their invitation.
-func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
-	var existing invitationKey
-	if err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: key.ID}}).Decode(&existing); err != nil {
-		return false, fmt.Errorf("store: invitation key: %w", notFound(err))
-	}
-	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
-		return true, nil
-	}
-	if !existing.ClaimedAt.IsZero() && existing.ClaimedAt.After(key.ClaimedAt.Add(-InvitationKeyLease)) {
-		return false, nil // its feeder is still within its lease
-	}
-	if _, err := r.ByID(ctx, existing.InvitationID); !errors.Is(err, ErrNotFound) {
-		return false, err // invited (nil), or the look-up failed
-	}
-	// Compare-and-swap on the whole claim: of two feeders taking over the
-	// same stale key, one wins.
-	filter := bson.D{{Key: "_id", Value: key.ID}, {Key: "invitationId", Value: existing.InvitationID},
-		fieldOrMissing("claimant", existing.Claimant, existing.Claimant == ""),
-		fieldOrMissing("claimedAt", existing.ClaimedAt, existing.ClaimedAt.IsZero())}
-	res, err := r.keys.ReplaceOne(ctx, filter, key)
-	if err != nil {
-		return false, fmt.Errorf("store: take over invitation key: %w", err)
-	}
-	return res.ModifiedCount == 1, nil
-}
-
-// fieldOrMissing matches a field equal to v, or absent when missing: keys
-// written before claims were recorded have neither claimant nor time.
-func fieldOrMissing(name string, v any, missing bool) bson.E {
-	if missing {
-		return bson.E{Key: name, Value: bson.D{{Key: "$exists", Value: false}}}
-	}
-	return bson.E{Key: name, Value: v}
-}
-
-// duplicateIndexes returns which documents of an unordered InsertMany were
-// refused as duplicates; any other error is returned.
-func duplicateIndexes(_ *mongo.InsertManyResult, err error) (map[int]bool, error) {
-	if err == nil {
-		return nil, nil
-	}
-	var bwe mongo.BulkWriteException
-	if !errors.As(err, &bwe) || bwe.WriteConcernError != nil || len(bwe.WriteErrors) == 0 {
-		return nil, err
-	}
-	dups := make(map[int]bool, len(bwe.WriteErrors))
-	for _, we := range bwe.WriteErrors {
-		if !mongo.IsDuplicateKeyError(we) {
-			return nil, err
-		}
-		dups[we.Index] = true
-	}
-	return dups, nil
-}
-
-// InvitedContacts returns the contacts invited to a survey, read from the
-// (survey, contact) keys in one range query rather than a look-up per contact.
-func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
-	prefix := surveyID + "|"
-	cur, err := r.keys.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
-		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
-	if err != nil {
-		return nil, fmt.Errorf("store: invited contacts: %w", err)
-	}
-	defer cur.Close(ctx)
-	out := map[string]bool{}
-	for cur.Next(ctx) {
-		var k struct {
-			ID string `bson:"_id"`
-		}
-		if err := cur.Decode(&k); err != nil {
-			return nil, fmt.Errorf("store: invited contacts: %w", err)
-		}
-		if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
-			out[k.ID[len(prefix):]] = true
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("store: invited contacts: %w", err)
-	}
-	return out, nil
-}
-
-// RevokeCampaign revokes every pending invitation of a cancelled campaign
-// in one update, atomic per invitation, so one answered meanwhile stays
-// answered. It returns how many were revoked.
-func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
-	// Repeatable: a revoked invitation is out of the filter.
-	var res *mongo.UpdateResult
-	err := retryIdempotent(ctx, func(ctx context.Context) error {
-		var err error
-		res, err = r.c.UpdateMany(ctx,
-			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}, untaken()},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
-		return err
-	})
-	if err != nil {
-		return 0, fmt.Errorf("store: revoke campaign invitations: %w", err)
-	}
-	return res.ModifiedCount, nil
-}
-
-// CountByState counts a campaign's invitations by state, in one pass with
-// a single accumulator (which every supported server computes correctly).
-func (r *Invitations) CountByState(ctx context.Context, campaignID string) (map[InvitationState]int, error) {
-	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
-		{{Key: "$match", Value: bson.D{{Key: "campaignId", Value: campaignID}}}},
-		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
-	})
-	if err != nil {
-		return nil, fmt.Errorf("store: count invitations: %w", err)
-	}
-	var rows []struct {
-		State InvitationState `bson:"_id"`
-		N     int             `bson:"n"`
-	}
-	if err := cur.All(ctx, &rows); err != nil {
-		return nil, fmt.Errorf("store: count invitations: %w", err)
-	}
-	out := make(map[InvitationState]int, len(rows))
-	for _, row := range rows {
-		out[row.State] = row.N
-	}
-	return out, nil
-}
-
-// RecordReminder notes that reminder number round went out; it is a no-op
-// when it was recorded already.
-func (r *Invitations) RecordReminder(ctx context.Context, id string, round int) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$max", Value: bson.D{{Key: "remindersSent", Value: round}}}})
-	if err != nil {
-		return fmt.Errorf("store: record reminder: %w", err)
-	}
-	return nil
-}
-
-// surveyedChunk bounds the updates of one bulk write. FerretDB 1.24 left a
-// bulk update of 100 statements unanswered for over 10 s (holding up every
-// write behind it), while 32 went through at 1.8 ms a document, against
-// 6.5 ms for single updates, measured on the embedded database under load.
-const surveyedChunk = 25
-
-// MarkSurveyedMany records that contacts were sent a survey at at, as
-// MarkSurveyed does for one: a bulk write of updates by _id per chunk of
-// contacts, the only filter the embedded database looks up without a scan.
-// Each update is idempotent, so a chunk written again after an error
-// changes nothing.
-func (r *Contacts) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
-	for start := 0; start < len(ids); start += surveyedChunk {
-		chunk := ids[start:min(start+surveyedChunk, len(ids))]
-		models := make([]mongo.WriteModel, len(chunk))
-		for i, id := range chunk {
-			models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
-				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
-		}
-		if _, err := r.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
-			return fmt.Errorf("store: mark contacts surveyed: %w", err)
-		}
-	}
-	return nil
-}
-
-// All returns every suppression by id, for resolving a large audience in
-// one pass instead of a look-up per contact. Suppressed addresses are a
-// small share of all contacts.
-func (r *Suppressions) All(ctx context.Context) (map[string]SuppressionReason, error) {
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "reason", Value: 1}}).SetBatchSize(5000))
-	if err != nil {
-		return nil, fmt.Errorf("store: suppressions: %w", err)
-	}
-	var all []Suppression
-	if err := cur.All(ctx, &all); err != nil {
-		return nil, fmt.Errorf("store: suppressions: %w", err)
-	}
-	out := make(map[string]SuppressionReason, len(all))
-	for _, s := range all {
-		out[s.ID] = s.Reason
-	}
-	return out, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
+	"github.com/candorhq/candor/internal/store/outbox"
 )
 
 func newCampaign(t *testing.T, st *store.Store, id string, batches int, now time.Time) store.Campaign {
@@ -280,10 +282,10 @@ func TestDevMails(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	base := time.Now().UTC().Truncate(time.Millisecond)
-	var msgs []store.DevMail
+	var msgs []outbox.DevMail
 	for i := range 7 {
-		msgs = append(msgs, store.DevMail{ID: fmt.Sprintf("m%d", i), To: "a@example.com", Subject: fmt.Sprint(i),
-			Headers: []store.MailHeader{{Name: "X-N", Value: fmt.Sprint(i)}}, CreatedAt: base.Add(time.Duration(i) * time.Second)})
+		msgs = append(msgs, outbox.DevMail{ID: fmt.Sprintf("m%d", i), To: "a@example.com", Subject: fmt.Sprint(i),
+			Headers: []outbox.MailHeader{{Name: "X-N", Value: fmt.Sprint(i)}}, CreatedAt: base.Add(time.Duration(i) * time.Second)})
 	}
 	if err := st.DevMails.Insert(ctx, msgs); err != nil {
 		t.Fatal(err)
@@ -307,9 +309,9 @@ func TestDevMails(t *testing.T) {
 
 	// Messages sent together share their time; the cut still keeps keep.
 	same := base.Add(time.Minute)
-	var batch []store.DevMail
+	var batch []outbox.DevMail
 	for i := range 4 {
-		batch = append(batch, store.DevMail{ID: fmt.Sprintf("s%d", i), CreatedAt: same})
+		batch = append(batch, outbox.DevMail{ID: fmt.Sprintf("s%d", i), CreatedAt: same})
 	}
 	if err := st.DevMails.Insert(ctx, batch); err != nil {
 		t.Fatal(err)
@@ -329,8 +331,8 @@ func TestMarkSurveyedMany(t *testing.T) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	var ids []string
 	for i := range 60 { // more than one bulk write
-		c := store.Contact{ID: fmt.Sprintf("c%02d", i), AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
-			EmailIndex: fmt.Sprintf("idx%02d", i), Status: store.ContactActive, CreatedAt: now}
+		c := contacts.Contact{ID: fmt.Sprintf("c%02d", i), AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
+			EmailIndex: fmt.Sprintf("idx%02d", i), Status: contacts.Active, CreatedAt: now}
 		if err := st.Contacts.Insert(ctx, c); err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // EmailChange is a change of a contact's email that waits for the holder
@@ -28,30 +29,20 @@ type EmailChange struct {
 // leaves it when confirmed, superseded, erased or expired.
 type EmailChanges struct{ c *mongo.Collection }
 
-func (r *EmailChanges) collection() *mongo.Collection { return r.c }
+func (r *EmailChanges) Collection() *mongo.Collection { return r.c }
 
-func (r *EmailChanges) indexes() []mongo.IndexModel {
+func (r *EmailChanges) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")}}
 }
 
 // Insert stores a pending change.
 func (r *EmailChanges) Insert(ctx context.Context, ch EmailChange) error {
-	if _, err := r.c.InsertOne(ctx, ch); err != nil {
-		if isDuplicate(err) {
-			return fmt.Errorf("store: email change: %w", ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert email change: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, ch, "email change", "email change")
 }
 
 // ByID returns a pending change without using it up.
 func (r *EmailChanges) ByID(ctx context.Context, id string) (EmailChange, error) {
-	var ch EmailChange
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&ch); err != nil {
-		return EmailChange{}, fmt.Errorf("store: find email change: %w", notFound(err))
-	}
-	return ch, nil
+	return mongodoc.ByID[EmailChange](ctx, r.c, "find email change", id)
 }
 
 // Take removes a pending change and returns it: exactly one caller gets it,
@@ -74,7 +65,7 @@ func (r *EmailChanges) Take(ctx context.Context, id string) (EmailChange, error)
 // DeleteByContact removes a contact's pending changes: a newer request
 // supersedes them, and erasure leaves none.
 func (r *EmailChanges) DeleteByContact(ctx context.Context, contactID string) error {
-	err := retryIdempotent(ctx, func(ctx context.Context) error {
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
 		_, err := r.c.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}})
 		return err
 	})
@@ -87,8 +78,6 @@ func (r *EmailChanges) DeleteByContact(ctx context.Context, contactID string) er
 // DeleteExpired removes changes that expired before now; there is no TTL
 // index on the embedded database.
 func (r *EmailChanges) DeleteExpired(ctx context.Context, now time.Time) error {
-	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}}); err != nil {
-		return fmt.Errorf("store: delete expired email changes: %w", err)
-	}
-	return nil
+	_, err := mongodoc.DeleteBefore(ctx, r.c, "delete expired email changes", "expiresAt", now)
+	return err
 }

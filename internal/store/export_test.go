@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
@@ -23,25 +22,15 @@ func (s *Store) Client() *mongo.Client { return s.client }
 // Handles returns collection handles the repositories use, one per
 // repository type at least.
 func (s *Store) Handles() []*mongo.Collection {
-	out := []*mongo.Collection{s.Consents.chain, s.Consents.anchors, s.Consents.once, s.Consents.refs, s.Contacts.emails, s.Outbox.dead,
-		s.Rollups.gens, s.Rollups.intents}
+	out := s.Contacts.Collections()
+	out = append(out, s.Consents.Collections()...)
+	out = append(out, s.Outbox.Collections()...)
+	out = append(out, s.Rollups.Collections()...)
 	for _, r := range s.repositories() {
-		out = append(out, r.collection())
+		out = append(out, r.Collection())
 	}
 	return out
 }
-
-// Transient is transient.
-func Transient(err error) bool { return transient(err) }
-
-// RetryIdempotent is retryIdempotent.
-func RetryIdempotent(ctx context.Context, fn func(context.Context) error) error {
-	return retryIdempotent(ctx, fn)
-}
-
-// LoseReplies makes the outbox report f's error after each multi-document
-// write that succeeded, as if the reply had been lost.
-func (r *Outbox) LoseReplies(f func(op string) error) { r.lostReply = f }
 
 // IndexTable is the indexes Migrate creates, one Markdown table row per
 // collection, in the order Migrate creates them.
@@ -50,7 +39,7 @@ func (s *Store) IndexTable() string {
 	b.WriteString("| collection | indexes (`candor migrate`) |\n|---|---|\n")
 	for _, r := range s.repositories() {
 		var names []string
-		for _, idx := range r.indexes() {
+		for _, idx := range r.Indexes() {
 			var keys []string
 			for _, k := range idx.Keys.(bson.D) {
 				keys = append(keys, fmt.Sprintf("%s: %v", k.Key, k.Value))
@@ -68,20 +57,7 @@ func (s *Store) IndexTable() string {
 		if len(names) == 0 {
 			names = []string{"`_id` only"}
 		}
-		fmt.Fprintf(&b, "| `%s` | %s |\n", r.collection().Name(), strings.Join(names, "; "))
+		fmt.Fprintf(&b, "| `%s` | %s |\n", r.Collection().Name(), strings.Join(names, "; "))
 	}
 	return b.String()
 }
-
-// SetContactsClock makes the contacts' email claims read the time from now.
-func (r *Contacts) SetContactsClock(now func() time.Time) { r.now = now }
-
-// PauseContacts makes every contact operation call f between its writes.
-func (r *Contacts) PauseContacts(f func(step, contactID string)) { r.step = f }
-
-// PauseAt makes the rollups call f at the step boundaries of their
-// multi-document writes.
-func (r *Rollups) PauseAt(f func(step string)) { r.pause = f }
-
-// SetSnapshotChunk sets the most data one snapshot document holds.
-func (r *Rollups) SetSnapshotChunk(n int) { r.chunk = n }

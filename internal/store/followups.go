@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // FollowupState is where an account manager is with a named response.
@@ -69,45 +70,30 @@ type Followups struct {
 	alerts *mongo.Collection
 }
 
-func (r *Followups) collection() *mongo.Collection { return r.c }
+func (r *Followups) Collection() *mongo.Collection { return r.c }
 
-func (r *Followups) indexes() []mongo.IndexModel {
+func (r *Followups) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "managerIds", Value: 1}, {Key: "date", Value: -1}}, Options: options.Index().SetName("manager_date")},
 		{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("date")},
 	}
 }
 
-// followupAlerts is the alert queue's view for Migrate.
-type followupAlerts struct{ c *mongo.Collection }
-
-func (r followupAlerts) collection() *mongo.Collection { return r.c }
-func (r followupAlerts) indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{
+// Related lists the alert queue, which needs indexes of its own.
+func (r *Followups) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.alerts, Models: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("due")},
-	}
+	}}}
 }
-
-func (r *Followups) related() []indexed { return []indexed{followupAlerts{r.alerts}} }
 
 // Insert adds a follow-up; ErrDuplicate when the response has one.
 func (r *Followups) Insert(ctx context.Context, f Followup) error {
-	if _, err := r.c.InsertOne(ctx, f); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: follow-up: %w", ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert follow-up: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, f, "follow-up", "follow-up")
 }
 
 // ByID returns the follow-up of a response.
 func (r *Followups) ByID(ctx context.Context, id string) (Followup, error) {
-	var f Followup
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&f); err != nil {
-		return Followup{}, fmt.Errorf("store: find follow-up: %w", notFound(err))
-	}
-	return f, nil
+	return mongodoc.ByID[Followup](ctx, r.c, "find follow-up", id)
 }
 
 // Delete removes the follow-up of a response and its alert, if any; a
@@ -124,7 +110,6 @@ func (r *Followups) Delete(ctx context.Context, id string) error {
 
 // List returns a page of follow-ups, newest first, and the total matching.
 func (r *Followups) List(ctx context.Context, f FollowupFilter, p Page) ([]Followup, int64, error) {
-	p = p.Normalize()
 	filter := bson.D{}
 	if f.ManagerID != "" {
 		filter = append(filter, bson.E{Key: "managerIds", Value: f.ManagerID})
@@ -135,20 +120,7 @@ func (r *Followups) List(ctx context.Context, f FollowupFilter, p Page) ([]Follo
 	if f.State != "" {
 		filter = append(filter, bson.E{Key: "state", Value: f.State})
 	}
-	total, err := r.c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count follow-ups: %w", err)
-	}
-	cur, err := r.c.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list follow-ups: %w", err)
-	}
-	out := []Followup{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list follow-ups: %w", err)
-	}
-	return out, total, nil
+	return mongodoc.FindPage[Followup](ctx, r.c, "follow-ups", filter, bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, p)
 }
 
 // SetState moves a follow-up to state, recording who did it and when,
@@ -200,18 +172,10 @@ func (r *Followups) QueueAlert(ctx context.Context, a FollowupAlert) (bool, erro
 
 // DueAlerts returns up to limit alerts due at now and not leased.
 func (r *Followups) DueAlerts(ctx context.Context, now time.Time, limit int64) ([]FollowupAlert, error) {
-	cur, err := r.alerts.Find(ctx, bson.D{
+	return mongodoc.FindAll[FollowupAlert](ctx, r.alerts, "due alerts", bson.D{
 		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}},
 	}, options.Find().SetLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("store: due alerts: %w", err)
-	}
-	out := []FollowupAlert{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: due alerts: %w", err)
-	}
-	return out, nil
 }
 
 // ClaimAlert leases one due alert until until, so that one worker sends
@@ -262,28 +226,12 @@ func (r *Followups) CountAlerts(ctx context.Context) (int64, error) {
 // EachNote calls fn with every follow-up that has a note, for re-sealing
 // after a key rotation.
 func (r *Followups) EachNote(ctx context.Context, fn func(id string, note seal.Box) error) error {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "note", Value: bson.D{{Key: "$exists", Value: true}}}},
-		options.Find().SetProjection(bson.D{{Key: "note", Value: 1}}))
-	if err != nil {
-		return fmt.Errorf("store: list follow-up notes: %w", err)
+	type noted struct {
+		ID   string   `bson:"_id"`
+		Note seal.Box `bson:"note"`
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var f struct {
-			ID   string   `bson:"_id"`
-			Note seal.Box `bson:"note"`
-		}
-		if err := cur.Decode(&f); err != nil {
-			return fmt.Errorf("store: list follow-up notes: %w", err)
-		}
-		if err := fn(f.ID, f.Note); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: list follow-up notes: %w", err)
-	}
-	return nil
+	return mongodoc.Each(ctx, r.c, "follow-up notes", bson.D{{Key: "note", Value: bson.D{{Key: "$exists", Value: true}}}},
+		func(f noted) error { return fn(f.ID, f.Note) }, options.Find().SetProjection(bson.D{{Key: "note", Value: 1}}))
 }
 
 // SetNote replaces a follow-up's note, as it is when the note was read:

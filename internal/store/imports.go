@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -11,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ImportState is where a contacts import stands.
@@ -72,9 +72,9 @@ type ImportOutcome struct {
 // sweep removes them, so its few non-_id queries may scan.
 type Imports struct{ c *mongo.Collection }
 
-func (r *Imports) collection() *mongo.Collection { return r.c }
+func (r *Imports) Collection() *mongo.Collection { return r.c }
 
-func (r *Imports) indexes() []mongo.IndexModel {
+func (r *Imports) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
 	}
@@ -82,19 +82,12 @@ func (r *Imports) indexes() []mongo.IndexModel {
 
 // Insert adds an import.
 func (r *Imports) Insert(ctx context.Context, imp Import) error {
-	if _, err := r.c.InsertOne(ctx, imp); err != nil {
-		return fmt.Errorf("store: insert import: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, imp, "import", "")
 }
 
 // ByID returns one import.
 func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
-	var imp Import
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&imp); err != nil {
-		return Import{}, fmt.Errorf("store: find import: %w", notFound(err))
-	}
-	return imp, nil
+	return mongodoc.ByID[Import](ctx, r.c, "find import", id)
 }
 
 // Start moves a staged import of userID that has not expired to running,
@@ -118,7 +111,7 @@ func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt t
 		options.FindOneAndUpdate().SetReturnDocument(options.After),
 	).Decode(&imp)
 	if err != nil {
-		return Import{}, fmt.Errorf("store: start import: %w", notFound(err))
+		return Import{}, fmt.Errorf("store: start import: %w", mongodoc.NotFound(err))
 	}
 	return imp, nil
 }
@@ -162,13 +155,9 @@ func (r *Imports) Finish(ctx context.Context, id string, o ImportOutcome) error 
 // DataKeys returns every import's id and wrapped data key. The collection
 // stays small (records expire), so it is read whole.
 func (r *Imports) DataKeys(ctx context.Context) (map[string]seal.Box, error) {
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "dataKey", Value: 1}}))
+	all, err := mongodoc.FindAll[Import](ctx, r.c, "import keys", bson.D{}, options.Find().SetProjection(bson.D{{Key: "dataKey", Value: 1}}))
 	if err != nil {
-		return nil, fmt.Errorf("store: import keys: %w", err)
-	}
-	var all []Import
-	if err := cur.All(ctx, &all); err != nil {
-		return nil, fmt.Errorf("store: import keys: %w", err)
+		return nil, err
 	}
 	out := make(map[string]seal.Box, len(all))
 	for _, imp := range all {
@@ -204,80 +193,5 @@ func (r *Imports) Delete(ctx context.Context, id string) error {
 // DeleteExpired removes the imports that expired before now, and with
 // their data keys whatever they sealed.
 func (r *Imports) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep imports: %w", err)
-	}
-	return res.DeletedCount, nil
-}
-
-// MaxUploadChunk bounds one chunk of an upload: far below MongoDB's 16 MB
-// document limit, and small enough that one write never holds the
-// embedded database's write lock for long.
-const MaxUploadChunk = 1 << 20
-
-// uploadChunk is a piece of an uploaded file. GridFS would do this on
-// MongoDB, but FerretDB lacks it; chunks found by _id work on both.
-type uploadChunk struct {
-	ID        string    `bson:"_id"` // upload id + "." + chunk number
-	Data      []byte    `bson:"data"`
-	ExpiresAt time.Time `bson:"expiresAt"`
-}
-
-// Uploads keeps uploaded files, in chunks, until they are used or expire.
-// It stores bytes as given; callers seal what is personal.
-type Uploads struct{ c *mongo.Collection }
-
-func (r *Uploads) collection() *mongo.Collection { return r.c }
-
-func (r *Uploads) indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
-	}
-}
-
-func chunkID(uploadID string, n int) string { return fmt.Sprintf("%s.%06d", uploadID, n) }
-
-// PutChunk stores chunk n of an upload.
-func (r *Uploads) PutChunk(ctx context.Context, uploadID string, n int, data []byte, expiresAt time.Time) error {
-	if len(data) > MaxUploadChunk {
-		return fmt.Errorf("store: upload chunk of %d bytes exceeds %d", len(data), MaxUploadChunk)
-	}
-	if _, err := r.c.InsertOne(ctx, uploadChunk{ID: chunkID(uploadID, n), Data: data, ExpiresAt: expiresAt}); err != nil {
-		return fmt.Errorf("store: put upload chunk: %w", err)
-	}
-	return nil
-}
-
-// Chunk returns chunk n of an upload.
-func (r *Uploads) Chunk(ctx context.Context, uploadID string, n int) ([]byte, error) {
-	var ch uploadChunk
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}).Decode(&ch); err != nil {
-		return nil, fmt.Errorf("store: upload chunk: %w", notFound(err))
-	}
-	return ch.Data, nil
-}
-
-// Delete removes the first chunks chunks of an upload, one _id at a time,
-// which every server serves from an index.
-func (r *Uploads) Delete(ctx context.Context, uploadID string, chunks int) error {
-	var errs []error
-	for n := range chunks {
-		if _, err := r.c.DeleteOne(ctx, bson.D{{Key: "_id", Value: chunkID(uploadID, n)}}); err != nil {
-			errs = append(errs, err)
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return fmt.Errorf("store: delete upload: %w", err)
-	}
-	return nil
-}
-
-// DeleteExpired removes the chunks that expired before now.
-func (r *Uploads) DeleteExpired(ctx context.Context, now time.Time) (int64, error) {
-	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "expiresAt", Value: bson.D{{Key: "$lt", Value: now}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: sweep uploads: %w", err)
-	}
-	return res.DeletedCount, nil
+	return mongodoc.DeleteBefore(ctx, r.c, "sweep imports", "expiresAt", now)
 }

@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // IndexKey is the blind-index key derived from root key ID, sealed under a
@@ -25,15 +26,7 @@ type IndexKeys struct{ c *mongo.Collection }
 
 // All returns every kept index key.
 func (r *IndexKeys) All(ctx context.Context) ([]IndexKey, error) {
-	cur, err := r.c.Find(ctx, bson.D{})
-	if err != nil {
-		return nil, fmt.Errorf("store: index keys: %w", err)
-	}
-	out := []IndexKey{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: index keys: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[IndexKey](ctx, r.c, "index keys", bson.D{})
 }
 
 // Put stores k, replacing the sealing of the same key: any sealing of it

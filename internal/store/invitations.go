@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // InvitationState is what a survey link may still do.
@@ -80,9 +82,9 @@ type Invitations struct {
 // SetHooks installs hooks for interleaving tests; production never sets any.
 func (r *Invitations) SetHooks(h InvitationHooks) { r.hooks = h }
 
-func (r *Invitations) collection() *mongo.Collection { return r.c }
+func (r *Invitations) Collection() *mongo.Collection { return r.c }
 
-func (r *Invitations) indexes() []mongo.IndexModel {
+func (r *Invitations) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
 		{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")},
@@ -116,24 +118,12 @@ func (r *Invitations) Insert(ctx context.Context, inv Invitation) error {
 
 // ByID returns one invitation.
 func (r *Invitations) ByID(ctx context.Context, id string) (Invitation, error) {
-	var inv Invitation
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&inv); err != nil {
-		return Invitation{}, fmt.Errorf("store: find invitation: %w", notFound(err))
-	}
-	return inv, nil
+	return mongodoc.ByID[Invitation](ctx, r.c, "find invitation", id)
 }
 
 // Exists reports whether the contact has been invited to the survey.
 func (r *Invitations) Exists(ctx context.Context, surveyID, contactID string) (bool, error) {
-	var key invitationKey
-	err := r.keys.FindOne(ctx, bson.D{{Key: "_id", Value: invitationKeyID(surveyID, contactID)}}).Decode(&key)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: find invitation key: %w", err)
-	}
-	return true, nil
+	return mongodoc.Exists(ctx, r.keys, "find invitation key", invitationKeyID(surveyID, contactID))
 }
 
 // Transition moves an invitation from one state to another in one
@@ -184,7 +174,7 @@ func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
 		bson.D{{Key: "$set", Value: bson.D{{Key: "taken", Value: true}}}},
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&inv)
 	if err != nil {
-		return Invitation{}, fmt.Errorf("store: take invitation: %w", notFound(err))
+		return Invitation{}, fmt.Errorf("store: take invitation: %w", mongodoc.NotFound(err))
 	}
 	return inv, nil
 }
@@ -206,13 +196,186 @@ func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error)
 
 // ByContact returns every invitation of a contact, for their privacy page.
 func (r *Invitations) ByContact(ctx context.Context, contactID string) ([]Invitation, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "contactId", Value: contactID}}, options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: invitations of contact: %w", err)
+	return mongodoc.FindAll[Invitation](ctx, r.c, "invitations of contact", bson.D{{Key: "contactId", Value: contactID}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
+}
+
+// InsertBatch creates the invitations of a fed batch, two round trips for
+// the lot rather than two per invitation. It returns the contacts that were
+// already invited to the survey by someone else; an invitation that exists
+// already for the same campaign (a batch fed again after a crash) counts as
+// created. The invitations' CreatedAt is the feeder's clock for the keys'
+// leases.
+//
+// At most one invitation per (survey, contact) is ever created: a key is
+// taken over from another feeder only after its lease and by a
+// compare-and-swap on its claim, and invitation ids derived from the pair
+// (InvitationID) collide on _id if a feeder paused past its lease writes
+// after all.
+func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alreadyInvited []string, err error) {
+	if len(invs) == 0 {
+		return nil, nil
 	}
-	out := []Invitation{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: invitations of contact: %w", err)
+	keys := make([]any, len(invs))
+	for i, inv := range invs {
+		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
+			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
+	}
+	taken, err := mongodoc.DuplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitation keys: %w", err)
+	}
+	create := make([]any, 0, len(invs))
+	creating := make([]Invitation, 0, len(invs))
+	for i, inv := range invs {
+		ours := !taken[i]
+		if !ours {
+			if ours, err = r.claimKey(ctx, keys[i].(invitationKey)); err != nil {
+				return nil, err
+			}
+		}
+		if ours {
+			create = append(create, inv)
+			creating = append(creating, inv)
+		} else {
+			alreadyInvited = append(alreadyInvited, inv.ContactID)
+		}
+	}
+	if r.hooks.AfterKeys != nil {
+		r.hooks.AfterKeys()
+	}
+	if len(create) == 0 {
+		return alreadyInvited, nil
+	}
+	dups, err := mongodoc.DuplicateIndexes(r.c.InsertMany(ctx, create, options.InsertMany().SetOrdered(false)))
+	if err != nil {
+		return nil, fmt.Errorf("store: insert invitations: %w", err)
+	}
+	for i := range dups {
+		// This campaign's own invitation from an earlier, interrupted feed,
+		// or another feeder's that took the key over after our lease.
+		existing, err := r.ByID(ctx, creating[i].ID)
+		if err != nil {
+			return nil, err
+		}
+		if existing.CampaignID != creating[i].CampaignID {
+			alreadyInvited = append(alreadyInvited, creating[i].ContactID)
+		}
+	}
+	return alreadyInvited, nil
+}
+
+// claimKey decides about a (survey, contact) key that exists: true when it
+// is this feeder's own (the same campaign's invitation, fed again), or was
+// left without its invitation for longer than the lease and is now taken
+// over; false when the contact is invited already or another feeder is
+// creating their invitation.
+func (r *Invitations) claimKey(ctx context.Context, key invitationKey) (bool, error) {
+	existing, err := mongodoc.ByID[invitationKey](ctx, r.keys, "invitation key", key.ID)
+	if err != nil {
+		return false, err
+	}
+	if existing.InvitationID == key.InvitationID && existing.Claimant == key.Claimant {
+		return true, nil
+	}
+	if !existing.ClaimedAt.IsZero() && existing.ClaimedAt.After(key.ClaimedAt.Add(-InvitationKeyLease)) {
+		return false, nil // its feeder is still within its lease
+	}
+	if _, err := r.ByID(ctx, existing.InvitationID); !errors.Is(err, ErrNotFound) {
+		return false, err // invited (nil), or the look-up failed
+	}
+	// Compare-and-swap on the whole claim: of two feeders taking over the
+	// same stale key, one wins.
+	filter := bson.D{{Key: "_id", Value: key.ID}, {Key: "invitationId", Value: existing.InvitationID},
+		fieldOrMissing("claimant", existing.Claimant, existing.Claimant == ""),
+		fieldOrMissing("claimedAt", existing.ClaimedAt, existing.ClaimedAt.IsZero())}
+	res, err := r.keys.ReplaceOne(ctx, filter, key)
+	if err != nil {
+		return false, fmt.Errorf("store: take over invitation key: %w", err)
+	}
+	return res.ModifiedCount == 1, nil
+}
+
+// fieldOrMissing matches a field equal to v, or absent when missing: keys
+// written before claims were recorded have neither claimant nor time.
+func fieldOrMissing(name string, v any, missing bool) bson.E {
+	if missing {
+		return bson.E{Key: name, Value: bson.D{{Key: "$exists", Value: false}}}
+	}
+	return bson.E{Key: name, Value: v}
+}
+
+// InvitedContacts returns the contacts invited to a survey, read from the
+// (survey, contact) keys in one range query rather than a look-up per contact.
+func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
+	prefix := surveyID + "|"
+	out := map[string]bool{}
+	type key struct {
+		ID string `bson:"_id"`
+	}
+	err := mongodoc.Each(ctx, r.keys, "invited contacts", bson.D{{Key: "_id", Value: bson.D{{Key: "$gte", Value: prefix}, {Key: "$lt", Value: surveyID + "}"}}}},
+		func(k key) error {
+			if len(k.ID) > len(prefix) && k.ID[:len(prefix)] == prefix {
+				out[k.ID[len(prefix):]] = true
+			}
+			return nil
+		}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
+}
+
+// RevokeCampaign revokes every pending invitation of a cancelled campaign
+// in one update, atomic per invitation, so one answered meanwhile stays
+// answered. It returns how many were revoked.
+func (r *Invitations) RevokeCampaign(ctx context.Context, campaignID string) (int64, error) {
+	// Repeatable: a revoked invitation is out of the filter.
+	var res *mongo.UpdateResult
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
+		var err error
+		res, err = r.c.UpdateMany(ctx,
+			bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: InvitationPending}, untaken()},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: InvitationRevoked}}}, {Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}}}})
+		return err
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: revoke campaign invitations: %w", err)
+	}
+	return res.ModifiedCount, nil
+}
+
+// CountByState counts a campaign's invitations by state, in one pass with
+// a single accumulator (which every supported server computes correctly).
+func (r *Invitations) CountByState(ctx context.Context, campaignID string) (map[InvitationState]int, error) {
+	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "campaignId", Value: campaignID}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$state"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	var rows []struct {
+		State InvitationState `bson:"_id"`
+		N     int             `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: count invitations: %w", err)
+	}
+	out := make(map[InvitationState]int, len(rows))
+	for _, row := range rows {
+		out[row.State] = row.N
+	}
+	return out, nil
+}
+
+// RecordReminder notes that reminder number round went out; it is a no-op
+// when it was recorded already.
+func (r *Invitations) RecordReminder(ctx context.Context, id string, round int) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$max", Value: bson.D{{Key: "remindersSent", Value: round}}}})
+	if err != nil {
+		return fmt.Errorf("store: record reminder: %w", err)
+	}
+	return nil
 }

@@ -2,9 +2,9 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -16,17 +16,11 @@ type Markers struct{ c *mongo.Collection }
 
 // Marker returns the value recorded under id; "" when none is.
 func (r *Markers) Marker(ctx context.Context, id string) (string, error) {
-	var m struct {
+	type marker struct {
 		Value string `bson:"value"`
 	}
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", nil
-	}
-	if err != nil {
-		return "", fmt.Errorf("store: read marker %s: %w", id, err)
-	}
-	return m.Value, nil
+	m, _, err := mongodoc.Lookup[marker](ctx, r.c, "read marker "+id, id)
+	return m.Value, err
 }
 
 // SetMarker records value under id.

@@ -13,6 +13,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 // The quotes collection holds, per survey and quotable question:
@@ -49,7 +51,7 @@ type QuoteAdd struct {
 	Question string
 	Quote    Quote
 	// Groups are the dimension values it counts under, one per dimension.
-	Groups []RollupSegment
+	Groups []rollups.Segment
 	// Class names its whole segment (every dimension at once); it must be
 	// a valid field name.
 	Class string
@@ -108,23 +110,23 @@ func (d quoteBucketDoc) decode() ([]Quote, error) {
 // Quotes is the quotes collection.
 type Quotes struct{ c *mongo.Collection }
 
-func (r *Quotes) collection() *mongo.Collection { return r.c }
+func (r *Quotes) Collection() *mongo.Collection { return r.c }
 
-func (r *Quotes) indexes() []mongo.IndexModel {
+func (r *Quotes) Indexes() []mongo.IndexModel {
 	// Only deleting a survey's quotes looks documents up by survey.
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
 }
 
 func quoteCountID(surveyID, question string) string {
-	return surveyID + rollupSep + question + rollupSep + "count"
+	return surveyID + rollups.KeySep + question + rollups.KeySep + "count"
 }
 
 func quoteSeqID(surveyID, question string) string {
-	return surveyID + rollupSep + question + rollupSep + "seq"
+	return surveyID + rollups.KeySep + question + rollups.KeySep + "seq"
 }
 
 func quoteBucketID(surveyID, question string, bucket int64) string {
-	return surveyID + rollupSep + question + rollupSep + strconv.FormatInt(bucket, 10)
+	return surveyID + rollups.KeySep + question + rollups.KeySep + strconv.FormatInt(bucket, 10)
 }
 
 // Add keeps a quote: it counts it and numbers it (two atomic $inc
@@ -132,15 +134,15 @@ func quoteBucketID(surveyID, question string, bucket int64) string {
 // bucket, drops the oldest bucket kept. A failure part-way leaves a quote
 // counted but not kept, which errs on the side of showing fewer.
 func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
-	if !ValidRollupKey(a.SurveyID) || !ValidRollupKey(a.Question) || !ValidRollupField(a.Class) {
-		return fmt.Errorf("store: quote %q|%q: %w", a.SurveyID, a.Question, ErrInvalidRollup)
+	if !rollups.ValidKey(a.SurveyID) || !rollups.ValidKey(a.Question) || !rollups.ValidField(a.Class) {
+		return fmt.Errorf("store: quote %q|%q: %w", a.SurveyID, a.Question, rollups.ErrInvalidKey)
 	}
 	inc := bson.D{{Key: "n", Value: int64(1)}, {Key: "c." + a.Class, Value: int64(1)}}
 	for _, g := range a.Groups {
-		if !ValidRollupKey(g.Dim) {
-			return fmt.Errorf("store: quote dimension %q: %w", g.Dim, ErrInvalidRollup)
+		if !rollups.ValidKey(g.Dim) {
+			return fmt.Errorf("store: quote dimension %q: %w", g.Dim, rollups.ErrInvalidKey)
 		}
-		inc = append(inc, bson.E{Key: "g." + g.Dim + "." + encodeValue(g.Value), Value: int64(1)})
+		inc = append(inc, bson.E{Key: "g." + g.Dim + "." + rollups.EncodeValue(g.Value), Value: int64(1)})
 	}
 	setOnInsert := bson.D{{Key: "survey", Value: a.SurveyID}, {Key: "question", Value: a.Question}}
 	upsert := options.UpdateOne().SetUpsert(true)
@@ -179,19 +181,15 @@ func (r *Quotes) Add(ctx context.Context, a QuoteAdd) error {
 
 // Counts returns a question's quote counts; zero counts when it has none.
 func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCounts, error) {
-	var doc quoteCountDoc
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteCountID(surveyID, question)}}).Decode(&doc)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return QuoteCounts{}, nil
-	}
-	if err != nil {
-		return QuoteCounts{}, fmt.Errorf("store: quote counts: %w", err)
+	doc, found, err := mongodoc.Lookup[quoteCountDoc](ctx, r.c, "quote counts", quoteCountID(surveyID, question))
+	if !found || err != nil {
+		return QuoteCounts{}, err
 	}
 	out := QuoteCounts{N: doc.N, Groups: make(map[string]map[string]int64, len(doc.G)), Classes: doc.C}
 	for dim, values := range doc.G {
 		m := make(map[string]int64, len(values))
 		for field, n := range values {
-			v, err := decodeValue(field)
+			v, err := rollups.DecodeValue(field)
 			if err != nil {
 				return QuoteCounts{}, err
 			}
@@ -205,13 +203,9 @@ func (r *Quotes) Counts(ctx context.Context, surveyID, question string) (QuoteCo
 // Kept returns the quotes a question keeps: one _id look-up for their
 // number and one per bucket, newest bucket first.
 func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, error) {
-	var seq quoteSeqDoc
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteSeqID(surveyID, question)}}).Decode(&seq)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, fmt.Errorf("store: quotes: %w", err)
+	seq, found, err := mongodoc.Lookup[quoteSeqDoc](ctx, r.c, "quotes", quoteSeqID(surveyID, question))
+	if !found || err != nil {
+		return nil, err
 	}
 	// The buckets are read at once: each look-up is a round trip.
 	last := (seq.N - 1) / QuoteBucketSize
@@ -221,16 +215,12 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 	var wg sync.WaitGroup
 	for i := range buckets {
 		wg.Go(func() {
-			var doc quoteBucketDoc
-			err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: quoteBucketID(surveyID, question, last-int64(i))}}).Decode(&doc)
-			switch {
-			case errors.Is(err, mongo.ErrNoDocuments):
-				// Not written yet, or its write failed.
-			case err != nil:
-				errs[i] = fmt.Errorf("store: quotes: %w", err)
-			default:
-				buckets[i], errs[i] = doc.decode()
+			// A bucket may be missing: not written yet, or its write failed.
+			doc, found, err := mongodoc.Lookup[quoteBucketDoc](ctx, r.c, "quotes", quoteBucketID(surveyID, question, last-int64(i)))
+			if found {
+				buckets[i], err = doc.decode()
 			}
+			errs[i] = err
 		})
 	}
 	wg.Wait()
@@ -245,16 +235,7 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 // position; nil leaves the bucket as it is. It scans the collection, which
 // only an offline command does.
 func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question string, quotes []Quote) ([]Quote, error)) error {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}})
-	if err != nil {
-		return fmt.Errorf("store: quotes: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var doc quoteBucketDoc
-		if err := cur.Decode(&doc); err != nil {
-			return fmt.Errorf("store: decode quotes: %w", err)
-		}
+	return mongodoc.Each(ctx, r.c, "quotes", bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}}, func(doc quoteBucketDoc) error {
 		qs, err := doc.decode()
 		if err != nil {
 			return err
@@ -264,7 +245,7 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 			return err
 		}
 		if changed == nil {
-			continue
+			return nil
 		}
 		// Replacing the whole list could drop a quote pushed meanwhile;
 		// setting each by position cannot.
@@ -279,9 +260,6 @@ func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question stri
 		if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: doc.ID}}, bson.D{{Key: "$set", Value: set}}); err != nil {
 			return fmt.Errorf("store: reseal quotes: %w", err)
 		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: quotes: %w", err)
-	}
-	return nil
+		return nil
+	})
 }

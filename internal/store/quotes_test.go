@@ -9,13 +9,14 @@ import (
 
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
 func quote(survey, question, region string, i int) store.QuoteAdd {
 	return store.QuoteAdd{
 		SurveyID: survey, Question: question,
 		Quote:  store.Quote{Segment: store.Segment{Region: region}, Text: seal.Box{KeyID: "k1", Data: []byte(strconv.Itoa(i))}},
-		Groups: []store.RollupSegment{{Dim: "region", Value: region}, {Dim: "tier", Value: ""}},
+		Groups: []rollups.Segment{{Dim: "region", Value: region}, {Dim: "tier", Value: ""}},
 		Class:  "c" + strconv.Itoa(len(region)),
 	}
 }
@@ -113,9 +114,9 @@ func TestQuotesRefuseUnsafeKeys(t *testing.T) {
 		quote("s1", "a.b", "x", 0),
 		quote("s1", "$why", "x", 0),
 		{SurveyID: "s1", Question: "why", Class: ""},
-		{SurveyID: "s1", Question: "why", Class: "c", Groups: []store.RollupSegment{{Dim: "a|b"}}},
+		{SurveyID: "s1", Question: "why", Class: "c", Groups: []rollups.Segment{{Dim: "a|b"}}},
 	} {
-		if err := st.Quotes.Add(ctx, a); !errors.Is(err, store.ErrInvalidRollup) {
+		if err := st.Quotes.Add(ctx, a); !errors.Is(err, rollups.ErrInvalidKey) {
 			t.Errorf("Add(%q, %q, class %q) = %v, want ErrInvalidRollup", a.SurveyID, a.Question, a.Class, err)
 		}
 	}

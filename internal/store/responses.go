@@ -10,6 +10,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // ClassificationConfidential is the classification of every response.
@@ -30,7 +31,7 @@ type Response struct {
 	Answers        []ResponseAnswer `bson:"answers"`
 	Named          *Named           `bson:"named,omitempty"`
 	// TallyKey is the random key of the submission attempt that stored
-	// it, which its tally intent is filed under (see TallyIntent).
+	// it, which its tally intent is filed under (see rollups.TallyIntent).
 	TallyKey string `bson:"tallyKey,omitempty"`
 }
 
@@ -54,9 +55,9 @@ type ResponseAnswer struct {
 // Responses is the responses collection.
 type Responses struct{ c *mongo.Collection }
 
-func (r *Responses) collection() *mongo.Collection { return r.c }
+func (r *Responses) Collection() *mongo.Collection { return r.c }
 
-func (r *Responses) indexes() []mongo.IndexModel {
+func (r *Responses) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("survey")},
 		{Keys: bson.D{{Key: "named.contactId", Value: 1}}, Options: options.Index().SetName("named_contact")},
@@ -69,22 +70,12 @@ func (r *Responses) indexes() []mongo.IndexModel {
 // Insert adds a response; ErrDuplicate when one with its id exists, which
 // is how a second submission of the same invitation is recognised.
 func (r *Responses) Insert(ctx context.Context, resp Response) error {
-	if _, err := r.c.InsertOne(ctx, resp); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: response: %w", ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert response: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, resp, "response", "response")
 }
 
 // ByID returns one response.
 func (r *Responses) ByID(ctx context.Context, id string) (Response, error) {
-	var resp Response
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&resp); err != nil {
-		return Response{}, fmt.Errorf("store: find response: %w", notFound(err))
-	}
-	return resp, nil
+	return mongodoc.ByID[Response](ctx, r.c, "find response", id)
 }
 
 // FirstOf returns the first of ids that names a stored response, each
@@ -104,33 +95,16 @@ func (r *Responses) FirstOf(ctx context.Context, ids ...string) (Response, error
 // Each calls fn for every response to a survey, in _id order: a random
 // order, unlike insertion order, which would tell when each was given.
 func (r *Responses) Each(ctx context.Context, surveyID string, fn func(Response) error) error {
-	return r.each(ctx, bson.D{{Key: "surveyId", Value: surveyID}}, fn)
+	return mongodoc.Each(ctx, r.c, "responses", bson.D{{Key: "surveyId", Value: surveyID}}, fn, inIDOrder())
 }
 
 // All calls fn for every response, in _id order.
 func (r *Responses) All(ctx context.Context, fn func(Response) error) error {
-	return r.each(ctx, bson.D{}, fn)
+	return mongodoc.Each(ctx, r.c, "responses", bson.D{}, fn, inIDOrder())
 }
 
-func (r *Responses) each(ctx context.Context, filter bson.D, fn func(Response) error) error {
-	cur, err := r.c.Find(ctx, filter, options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("store: responses: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var resp Response
-		if err := cur.Decode(&resp); err != nil {
-			return fmt.Errorf("store: decode response: %w", err)
-		}
-		if err := fn(resp); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: responses: %w", err)
-	}
-	return nil
+func inIDOrder() *options.FindOptionsBuilder {
+	return options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetBatchSize(500)
 }
 
 // HasAnswers reports whether any response answers a question, which
@@ -149,15 +123,8 @@ func (r *Responses) HasAnswers(ctx context.Context, surveyID, questionKey string
 
 // NamedBy returns the responses that carry a contact's name.
 func (r *Responses) NamedBy(ctx context.Context, contactID string) ([]Response, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "named.contactId", Value: contactID}}, options.Find().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}))
-	if err != nil {
-		return nil, fmt.Errorf("store: named responses: %w", err)
-	}
-	out := []Response{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: named responses: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[Response](ctx, r.c, "named responses", bson.D{{Key: "named.contactId", Value: contactID}},
+		options.Find().SetSort(bson.D{{Key: "date", Value: 1}, {Key: "_id", Value: 1}}))
 }
 
 // Unname removes a contact's identity from a response, leaving its

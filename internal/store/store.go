@@ -8,14 +8,10 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -23,15 +19,19 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
 	"go.mongodb.org/mongo-driver/v2/mongo/writeconcern"
 	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/connstring"
-	"go.mongodb.org/mongo-driver/v2/x/mongo/driver/topology"
 
-	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
+	"github.com/candorhq/candor/internal/store/mongodoc"
+	"github.com/candorhq/candor/internal/store/outbox"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
-// Sentinel errors.
+// Sentinel errors; the same values whichever repository returns them.
 var (
-	ErrNotFound  = fault.New(fault.NotFound, "store", "not found")
-	ErrDuplicate = fault.New(fault.Conflict, "store", "already exists")
+	ErrNotFound  = mongodoc.ErrNotFound
+	ErrDuplicate = mongodoc.ErrDuplicate
+	ErrConflict  = mongodoc.ErrConflict
 )
 
 // DefaultDatabase is used when the URI names none.
@@ -48,7 +48,7 @@ type Store struct {
 	RevokedTokens  *RevokedTokens
 	PasswordResets *PasswordResets
 	Accounts       *Accounts
-	Contacts       *Contacts
+	Contacts       *contacts.Repo
 	Surveys        *Surveys
 
 	Invitations  *Invitations
@@ -58,16 +58,16 @@ type Store struct {
 	Uploads *Uploads
 
 	Responses    *Responses
-	Consents     *Consents
+	Consents     *consents.Repo
 	Audit        *Audit
 	EmailChanges *EmailChanges
 
-	Rollups *Rollups
+	Rollups *rollups.Repo
 	Quotes  *Quotes
 
 	Campaigns *Campaigns
-	Outbox    *Outbox
-	DevMails  *DevMails
+	Outbox    *outbox.Repo
+	DevMails  *outbox.DevMails
 
 	Followups *Followups
 
@@ -157,7 +157,7 @@ func New(db *mongo.Database) *Store {
 		PasswordResets: &PasswordResets{c: db.Collection("password_resets")},
 
 		Accounts: &Accounts{c: db.Collection("accounts")},
-		Contacts: &Contacts{c: db.Collection("contacts"), emails: db.Collection("contact_emails")},
+		Contacts: contacts.New(db),
 		Surveys:  &Surveys{c: db.Collection("surveys")},
 
 		Invitations:  &Invitations{c: db.Collection("invitations"), keys: db.Collection("invitation_keys")},
@@ -167,18 +167,17 @@ func New(db *mongo.Database) *Store {
 		Uploads: &Uploads{c: db.Collection("uploads")},
 
 		Responses: &Responses{c: db.Collection("responses")},
-		Consents: &Consents{c: db.Collection("consents"), chain: db.Collection("consent_chain"), anchors: db.Collection("consent_anchors"),
-			once: db.Collection("consent_once"), refs: db.Collection("consent_refs")},
-		Audit: &Audit{c: db.Collection("audit")},
+		Consents:  consents.New(db),
+		Audit:     &Audit{c: db.Collection("audit")},
 
 		EmailChanges: &EmailChanges{c: db.Collection("email_changes")},
 
-		Rollups: &Rollups{c: db.Collection("rollups"), gens: db.Collection("rollup_gens"), intents: db.Collection("tally_pending")},
+		Rollups: rollups.New(db),
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
-		Outbox:    &Outbox{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")},
-		DevMails:  &DevMails{c: db.Collection("dev_outbox")},
+		Outbox:    outbox.New(db),
+		DevMails:  outbox.NewDevMails(db),
 
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 		Markers:   &Markers{c: db.Collection("markers")},
@@ -208,93 +207,39 @@ func (s *Store) Close(ctx context.Context) error {
 	return nil
 }
 
-// indexed is implemented by every repository that needs indexes.
-type indexed interface {
-	collection() *mongo.Collection
-	indexes() []mongo.IndexModel
-}
-
 // Migrate creates the collections' indexes. It is idempotent: existing
 // indexes with the same definition are left as they are.
 func (s *Store) Migrate(ctx context.Context) error {
 	for _, r := range s.repositories() {
 		// One at a time: FerretDB's createIndexes fails when several of the
 		// requested indexes exist already.
-		for _, idx := range r.indexes() {
-			if _, err := r.collection().Indexes().CreateOne(ctx, idx); err != nil {
-				return fmt.Errorf("store: indexes on %s: %w", r.collection().Name(), err)
+		for _, idx := range r.Indexes() {
+			if _, err := r.Collection().Indexes().CreateOne(ctx, idx); err != nil {
+				return fmt.Errorf("store: indexes on %s: %w", r.Collection().Name(), err)
 			}
 		}
 	}
 	return nil
 }
 
-func (s *Store) repositories() []indexed {
-	all := []indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
+func (s *Store) repositories() []mongodoc.Indexed {
+	all := []mongodoc.Indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
 	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets, s.EmailChanges)
 	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
-	all = append(all, s.Campaigns.related()...)
+	all = append(all, s.Campaigns.Related()...)
 	all = append(all, s.Followups)
-	all = append(all, s.Followups.related()...)
-	all = append(all, s.Rollups.related()...)
-	return append(all, s.Outbox.related()...)
-}
-
-// NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
-// no creation time that could be joined to other records.
-func NewID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand.Read never fails on supported platforms
-	return hex.EncodeToString(b[:])
+	all = append(all, s.Followups.Related()...)
+	all = append(all, s.Rollups.Related()...)
+	return append(all, s.Outbox.Related()...)
 }
 
 // Page selects a slice of a sorted list.
-type Page struct {
-	Offset int64
-	Limit  int64
-}
+type Page = mongodoc.Page
 
-// Normalize clamps a page to sensible bounds.
-func (p Page) Normalize() Page {
-	if p.Limit <= 0 {
-		p.Limit = 50
-	}
-	if p.Limit > 500 {
-		p.Limit = 500
-	}
-	if p.Offset < 0 {
-		p.Offset = 0
-	}
-	return p
-}
-
-func notFound(err error) error {
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return ErrNotFound
-	}
-	return err
-}
-
-// isDuplicate recognises a unique-index violation, whether an insert or an
-// update caused it. MongoDB reports both as code 11000; FerretDB reports
-// one caused by an update as an InternalError carrying SQLite's
-// "UNIQUE constraint failed", which mongo.IsDuplicateKeyError misses.
-func isDuplicate(err error) bool {
-	if err == nil {
-		return false
-	}
-	if mongo.IsDuplicateKeyError(err) {
-		return true
-	}
-	var se mongo.ServerError
-	if errors.As(err, &se) && se.HasErrorCode(11000) {
-		return true
-	}
-	msg := err.Error()
-	return strings.Contains(msg, "E11000") || strings.Contains(strings.ToLower(msg), "duplicate key") ||
-		strings.Contains(msg, "UNIQUE constraint failed")
-}
+// NewID returns a random 128-bit hex id. Random ids, unlike ObjectIDs, carry
+// no creation time that could be joined to other records.
+func NewID() string { return mongodoc.NewID() }
 
 // FoldName is the comparison form of a name: case-folded, single-spaced.
 func FoldName(s string) string {
@@ -303,20 +248,4 @@ func FoldName(s string) string {
 
 // IsUnavailable reports whether err means the database could not be
 // reached in time, as opposed to a bug or bad input; callers answer 503.
-func IsUnavailable(err error) bool {
-	return mongo.IsNetworkError(err) ||
-		mongo.IsTimeout(err) ||
-		errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, new(topology.ServerSelectionError)) ||
-		errors.Is(err, topology.ErrTopologyClosed) ||
-		errors.Is(err, mongo.ErrClientDisconnected)
-}
-
-// exists reports whether c holds a document with _id id.
-func exists(ctx context.Context, c *mongo.Collection, id string) (bool, error) {
-	err := c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	return err == nil, err
-}
+func IsUnavailable(err error) bool { return mongodoc.IsUnavailable(err) }

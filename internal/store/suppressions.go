@@ -2,10 +2,10 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -33,8 +33,8 @@ type Suppression struct {
 // Suppressions is the suppressions collection.
 type Suppressions struct{ c *mongo.Collection }
 
-func (r *Suppressions) collection() *mongo.Collection { return r.c }
-func (r *Suppressions) indexes() []mongo.IndexModel   { return nil }
+func (r *Suppressions) Collection() *mongo.Collection { return r.c }
+func (r *Suppressions) Indexes() []mongo.IndexModel   { return nil }
 
 // Add suppresses an address; adding it again keeps the first reason.
 func (r *Suppressions) Add(ctx context.Context, s Suppression) error {
@@ -51,16 +51,27 @@ func (r *Suppressions) Add(ctx context.Context, s Suppression) error {
 // (one per key in the ring); ErrNotFound when the address may be mailed.
 func (r *Suppressions) Find(ctx context.Context, indexes ...string) (Suppression, error) {
 	for _, idx := range indexes {
-		var s Suppression
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: idx}}).Decode(&s)
-		if err == nil {
-			return s, nil
-		}
-		if !errors.Is(err, mongo.ErrNoDocuments) {
-			return Suppression{}, fmt.Errorf("store: find suppression: %w", err)
+		if s, found, err := mongodoc.Lookup[Suppression](ctx, r.c, "find suppression", idx); found || err != nil {
+			return s, err
 		}
 	}
 	return Suppression{}, fmt.Errorf("store: find suppression: %w", ErrNotFound)
+}
+
+// All returns every suppression by id, for resolving a large audience in
+// one pass instead of a look-up per contact. Suppressed addresses are a
+// small share of all contacts.
+func (r *Suppressions) All(ctx context.Context) (map[string]SuppressionReason, error) {
+	all, err := mongodoc.FindAll[Suppression](ctx, r.c, "suppressions", bson.D{},
+		options.Find().SetProjection(bson.D{{Key: "reason", Value: 1}}).SetBatchSize(5000))
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]SuppressionReason, len(all))
+	for _, s := range all {
+		out[s.ID] = s.Reason
+	}
+	return out, nil
 }
 
 // Move re-keys the suppression at blind index from to index to, keeping its
@@ -72,13 +83,9 @@ func (r *Suppressions) Move(ctx context.Context, from, to string) (moved bool, e
 	if from == to {
 		return false, nil
 	}
-	var s Suppression
-	err = r.c.FindOne(ctx, bson.D{{Key: "_id", Value: from}}).Decode(&s)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: move suppression: %w", err)
+	s, found, err := mongodoc.Lookup[Suppression](ctx, r.c, "move suppression", from)
+	if !found || err != nil {
+		return false, err
 	}
 	if err := r.Add(ctx, Suppression{ID: to, Reason: s.Reason, CreatedAt: s.CreatedAt}); err != nil {
 		return false, err

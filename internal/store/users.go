@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // Role is what a staff user may do.
@@ -51,9 +53,9 @@ type User struct {
 // Users is the users collection. Staff are few, so look-ups by email may scan.
 type Users struct{ c *mongo.Collection }
 
-func (r *Users) collection() *mongo.Collection { return r.c }
+func (r *Users) Collection() *mongo.Collection { return r.c }
 
-func (r *Users) indexes() []mongo.IndexModel {
+func (r *Users) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{
 		Keys:    bson.D{{Key: "email", Value: 1}},
 		Options: options.Index().SetUnique(true).SetName("email_unique"),
@@ -62,31 +64,17 @@ func (r *Users) indexes() []mongo.IndexModel {
 
 // Insert adds u; ErrDuplicate when the email is taken.
 func (r *Users) Insert(ctx context.Context, u User) error {
-	if _, err := r.c.InsertOne(ctx, u); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return fmt.Errorf("store: user %s: %w", u.Email, ErrDuplicate)
-		}
-		return fmt.Errorf("store: insert user: %w", err)
-	}
-	return nil
+	return mongodoc.Insert(ctx, r.c, u, "user", "user "+u.Email)
 }
 
 // ByID returns the user with id.
 func (r *Users) ByID(ctx context.Context, id string) (User, error) {
-	return r.one(ctx, bson.D{{Key: "_id", Value: id}})
+	return mongodoc.ByID[User](ctx, r.c, "find user", id)
 }
 
 // ByEmail returns the user with the normalised email.
 func (r *Users) ByEmail(ctx context.Context, email string) (User, error) {
-	return r.one(ctx, bson.D{{Key: "email", Value: email}})
-}
-
-func (r *Users) one(ctx context.Context, filter bson.D) (User, error) {
-	var u User
-	if err := r.c.FindOne(ctx, filter).Decode(&u); err != nil {
-		return User{}, fmt.Errorf("store: find user: %w", notFound(err))
-	}
-	return u, nil
+	return mongodoc.FindOne[User](ctx, r.c, "find user", bson.D{{Key: "email", Value: email}})
 }
 
 // Count returns how many users exist.
@@ -100,21 +88,7 @@ func (r *Users) Count(ctx context.Context) (int64, error) {
 
 // List returns a page of users sorted by email, and the total.
 func (r *Users) List(ctx context.Context, p Page) ([]User, int64, error) {
-	p = p.Normalize()
-	total, err := r.Count(ctx)
-	if err != nil {
-		return nil, 0, err
-	}
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().
-		SetSort(bson.D{{Key: "email", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list users: %w", err)
-	}
-	users := []User{}
-	if err := cur.All(ctx, &users); err != nil {
-		return nil, 0, fmt.Errorf("store: list users: %w", err)
-	}
-	return users, total, nil
+	return mongodoc.FindPage[User](ctx, r.c, "users", bson.D{}, bson.D{{Key: "email", Value: 1}}, p)
 }
 
 // UserChange is a partial update; nil fields stay as they are.
@@ -150,11 +124,11 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	var u User
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
 		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
-	if isDuplicate(err) {
+	if mongodoc.IsDuplicate(err) {
 		return User{}, fmt.Errorf("store: update user: %w", ErrDuplicate)
 	}
 	if err != nil {
-		return User{}, fmt.Errorf("store: update user: %w", notFound(err))
+		return User{}, fmt.Errorf("store: update user: %w", mongodoc.NotFound(err))
 	}
 	return u, nil
 }

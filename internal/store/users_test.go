@@ -9,6 +9,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
 
@@ -16,11 +17,7 @@ func TestMain(m *testing.M) { storetest.Main(m) }
 
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
-	st := store.New(storetest.DB(t))
-	if err := st.Migrate(context.Background()); err != nil {
-		t.Fatalf("Migrate: %v", err)
-	}
-	return st
+	return storetest.Store(t)
 }
 
 func TestMigrateIsIdempotent(t *testing.T) {
@@ -127,38 +124,60 @@ func TestContactStatusAndErase(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	c := store.Contact{ID: "c1", AccountID: "a1", Name: []byte("sealed-name"), Email: []byte("sealed-email"),
-		EmailIndex: "idx1", Status: store.ContactActive, CreatedAt: now}
+	c := contacts.Contact{ID: "c1", AccountID: "a1", Name: []byte("sealed-name"), Email: []byte("sealed-email"),
+		EmailIndex: "idx1", Status: contacts.Active, CreatedAt: now}
 	if err := st.Contacts.Insert(ctx, c); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Contacts.SetStatus(ctx, "c1", store.ContactUnsubscribed, now); err != nil {
+	if err := st.Contacts.SetStatus(ctx, "c1", contacts.Unsubscribed, now); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Contacts.MarkSurveyed(ctx, "c1", now); err != nil {
 		t.Fatal(err)
 	}
 	got, _ := st.Contacts.ByID(ctx, "c1")
-	if got.Status != store.ContactUnsubscribed || got.LastSurveyedAt == nil {
+	if got.Status != contacts.Unsubscribed || got.LastSurveyedAt == nil {
 		t.Fatalf("contact = %+v", got)
 	}
 	if err := st.Contacts.Erase(ctx, "c1", now); err != nil {
 		t.Fatal(err)
 	}
 	got, _ = st.Contacts.ByID(ctx, "c1")
-	if got.Status != store.ContactErased || !got.DataKey.IsZero() || got.Name != nil || got.Email != nil || got.EmailIndex != "" {
+	if got.Status != contacts.Erased || !got.DataKey.IsZero() || got.Name != nil || got.Email != nil || got.EmailIndex != "" {
 		t.Fatalf("erased contact still holds data: %+v", got)
 	}
 	if _, err := st.Contacts.ByEmailIndex(ctx, "idx1"); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("erased contact still found by email: %v", err)
 	}
-	if err := st.Contacts.SetStatus(ctx, "c1", store.ContactActive, now); err != nil {
+	if err := st.Contacts.SetStatus(ctx, "c1", contacts.Active, now); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ = st.Contacts.ByID(ctx, "c1"); got.Status != store.ContactErased {
+	if got, _ = st.Contacts.ByID(ctx, "c1"); got.Status != contacts.Erased {
 		t.Fatal("an erased contact was reactivated")
 	}
-	if err := st.Contacts.SetStatus(ctx, "missing", store.ContactActive, now); !errors.Is(err, store.ErrNotFound) {
+	if err := st.Contacts.SetStatus(ctx, "missing", contacts.Active, now); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("missing contact err = %v", err)
+	}
+}
+
+func TestCredGenBump(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	u := store.User{ID: store.NewID(), Email: "g@example.com", Name: "G", Role: store.RoleManager, PasswordHash: "h", CreatedAt: now, UpdatedAt: now}
+	if err := st.Users.Insert(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	name := "Renamed"
+	got, err := st.Users.Update(ctx, u.ID, store.UserChange{Name: &name}, now)
+	if err != nil || got.CredGen != 0 {
+		t.Fatalf("rename: gen %d, %v", got.CredGen, err)
+	}
+	for want := int64(1); want <= 2; want++ {
+		got, err = st.Users.Update(ctx, u.ID, store.UserChange{BumpCredGen: true}, now)
+		if err != nil || got.CredGen != want || got.Name != name {
+			t.Fatalf("bump: %+v, %v; want gen %d", got, err, want)
+		}
 	}
 }

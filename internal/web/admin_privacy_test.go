@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // staff signs in a new staff member with role to the respondent fixture.
@@ -125,7 +126,7 @@ func TestPrivacyAdminIsForAdminsOnly(t *testing.T) {
 	if r := anonymous.get("/admin/privacy"); r.StatusCode != http.StatusSeeOther {
 		t.Errorf("signed out: %d, want a redirect to sign in", r.StatusCode)
 	}
-	if c, _ := f.st.Contacts.ByID(context.Background(), p.Contact.ID); c.Status == store.ContactErased {
+	if c, _ := f.st.Contacts.ByID(context.Background(), p.Contact.ID); c.Status == contacts.Erased {
 		t.Error("a manager erased a person")
 	}
 	// Without a CSRF token an admin's erasure is refused too.

@@ -15,7 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/customer"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/staff"
 )
@@ -176,7 +176,7 @@ func TestAPIImport(t *testing.T) {
 		return c.send(http.MethodPost, "/api/v1/contacts/import"+query, f.managerToken, "text/csv; charset=utf-8", []byte(body))
 	}
 	count := func() int64 {
-		n, err := f.st.Contacts.Count(context.Background(), store.ContactFilter{})
+		n, err := f.st.Contacts.Count(context.Background(), contacts.Filter{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 func TestAPICampaignLifecycle(t *testing.T) {
@@ -17,7 +18,7 @@ func TestAPICampaignLifecycle(t *testing.T) {
 	f := newCampaignFixture(t)
 	ctx := context.Background()
 	acme, cs := f.account(t, f.manager, "Acme", 4)
-	if err := f.st.Contacts.SetStatus(ctx, cs[3].ID, store.ContactUnsubscribed, f.now()); err != nil {
+	if err := f.st.Contacts.SetStatus(ctx, cs[3].ID, contacts.Unsubscribed, f.now()); err != nil {
 		t.Fatal(err)
 	}
 	c := f.client(t)
@@ -99,7 +100,7 @@ func TestAPICampaignRefusals(t *testing.T) {
 	ctx := context.Background()
 	mine, cs := f.account(t, f.manager, "Mine", 1)
 	theirs, _ := f.account(t, f.admin, "Theirs", 1)
-	if err := f.st.Contacts.SetStatus(ctx, cs[0].ID, store.ContactBounced, f.now()); err != nil {
+	if err := f.st.Contacts.SetStatus(ctx, cs[0].ID, contacts.Bounced, f.now()); err != nil {
 		t.Fatal(err)
 	}
 	c := f.client(t)

@@ -15,7 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // openAPIDoc is docs/openapi.json, decoded.
@@ -285,7 +285,7 @@ func TestOpenAPICampaignsAsServed(t *testing.T) {
 	f := newCampaignFixture(t)
 	ctx := context.Background()
 	acme, cs := f.account(t, f.manager, "Acme", 3)
-	if err := f.st.Contacts.SetStatus(ctx, cs[2].ID, store.ContactUnsubscribed, f.now()); err != nil {
+	if err := f.st.Contacts.SetStatus(ctx, cs[2].ID, contacts.Unsubscribed, f.now()); err != nil {
 		t.Fatal(err)
 	}
 	c := f.client(t)

@@ -12,19 +12,20 @@ import (
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 var confirmationLink = regexp.MustCompile(`http://candor\.test(/e/[A-Za-z0-9_-]{43}\?lang=[a-z]+)`)
 
 // mailsTo returns the messages in the dev outbox to address, newest first.
-func (f *respondentFixture) mailsTo(t *testing.T, address string) []store.DevMail {
+func (f *respondentFixture) mailsTo(t *testing.T, address string) []outbox.DevMail {
 	t.Helper()
 	all, _, err := f.st.DevMails.List(context.Background(), store.Page{Limit: 500})
 	if err != nil {
 		t.Fatal(err)
 	}
-	var out []store.DevMail
+	var out []outbox.DevMail
 	for _, m := range all {
 		if m.To == address {
 			out = append(out, m)

@@ -19,6 +19,8 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -224,7 +226,7 @@ func TestNamedAnswerAndOneClickWithdrawal(t *testing.T) {
 		t.Error("the name is still on the response")
 	}
 	history, _ := f.st.Consents.ByContact(ctx, p.Contact.ID)
-	if len(history) != 2 || history[1].Kind != store.ConsentWithdrawn || history[1].Method != privacy.ViaThanksPage {
+	if len(history) != 2 || history[1].Kind != consents.Withdrawn || history[1].Method != privacy.ViaThanksPage {
 		t.Errorf("history = %+v", history)
 	}
 	if n, err := f.w.Privacy.VerifyChain(ctx); n != 2 || err != nil {
@@ -421,7 +423,7 @@ func TestPrivacyPageActions(t *testing.T) {
 		t.Errorf("the link after erasure: %d", r.StatusCode)
 	}
 	contact, _ := f.st.Contacts.ByID(ctx, p.Contact.ID)
-	if contact.Status != store.ContactErased || !contact.DataKey.IsZero() || contact.Name != nil {
+	if contact.Status != contacts.Erased || !contact.DataKey.IsZero() || contact.Name != nil {
 		t.Errorf("contact = %+v, want shredded", contact)
 	}
 	if _, err := f.st.Suppressions.Find(ctx, f.w.Sealer.BlindIndexes("pia.privat@example.com")...); err != nil {
@@ -431,7 +433,7 @@ func TestPrivacyPageActions(t *testing.T) {
 		t.Errorf("pending invitation is %s, want revoked", inv.State)
 	}
 	history, _ := f.st.Consents.ByContact(ctx, p.Contact.ID)
-	if last := history[len(history)-1]; last.Kind != store.ConsentErasure || last.Method != privacy.ViaPrivacyPage {
+	if last := history[len(history)-1]; last.Kind != consents.Erasure || last.Method != privacy.ViaPrivacyPage {
 		t.Errorf("last consent record = %+v, want an erasure", last)
 	}
 }

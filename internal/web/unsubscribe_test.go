@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/link"
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 func TestUnsubscribeLink(t *testing.T) {
@@ -41,7 +41,7 @@ func TestUnsubscribeLink(t *testing.T) {
 			t.Error("the page carries a CSRF token")
 		}
 	}
-	if got, _ := f.st.Contacts.ByID(ctx, cs[0].ID); got.Status != store.ContactActive {
+	if got, _ := f.st.Contacts.ByID(ctx, cs[0].ID); got.Status != contacts.Active {
 		t.Fatalf("a GET changed the contact to %s", got.Status)
 	}
 
@@ -56,7 +56,7 @@ func TestUnsubscribeLink(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || resp.Header.Get("Set-Cookie") != "" {
 		t.Fatalf("one-click POST: status %d, Set-Cookie %q", resp.StatusCode, resp.Header.Get("Set-Cookie"))
 	}
-	if got, _ := f.st.Contacts.ByID(ctx, cs[0].ID); got.Status != store.ContactUnsubscribed {
+	if got, _ := f.st.Contacts.ByID(ctx, cs[0].ID); got.Status != contacts.Unsubscribed {
 		t.Fatalf("contact status %s after unsubscribing", got.Status)
 	}
 	r := c.get(path)
@@ -113,7 +113,7 @@ func TestUnsubscribeBadLinks(t *testing.T) {
 			}
 		})
 	}
-	if got, _ := f.st.Contacts.ByID(context.Background(), cs[0].ID); got.Status != store.ContactActive {
+	if got, _ := f.st.Contacts.ByID(context.Background(), cs[0].ID); got.Status != contacts.Active {
 		t.Errorf("a bad link changed the contact to %s", got.Status)
 	}
 }

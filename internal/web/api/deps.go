@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -68,8 +69,8 @@ type CampaignService interface {
 	Cancel(ctx context.Context, actor store.User, id string) (invite.Report, error)
 	Create(ctx context.Context, actor store.User, surveyID string, req invite.Request) (invite.Created, error)
 	List(ctx context.Context, actor store.User, surveyID string) (survey.Survey, []store.Campaign, error)
-	OutboxMessage(ctx context.Context, actor store.User, id string) (store.DevMail, error)
-	OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]store.DevMail, int64, error)
+	OutboxMessage(ctx context.Context, actor store.User, id string) (outbox.DevMail, error)
+	OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]outbox.DevMail, int64, error)
 	Report(ctx context.Context, actor store.User, id string) (invite.Report, error)
 }
 

@@ -3,11 +3,13 @@ package api
 import (
 	"time"
 
+	"github.com/gofiber/fiber/v2"
+
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
-	"github.com/gofiber/fiber/v2"
 )
 
 // OutboxJSON is a dev outbox message as the API shows it.
@@ -21,7 +23,7 @@ type OutboxJSON struct {
 	CreatedAt time.Time         `json:"createdAt"`
 }
 
-func toOutboxJSON(m store.DevMail) OutboxJSON {
+func toOutboxJSON(m outbox.DevMail) OutboxJSON {
 	h := make(map[string]string, len(m.Headers))
 	for _, f := range m.Headers {
 		h[f.Name] = f.Value

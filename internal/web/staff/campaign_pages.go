@@ -17,6 +17,7 @@ import (
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
@@ -205,9 +206,9 @@ const emailFramePolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src
 // CampaignEmail serves the sample email's HTML for the preview's frame.
 func (s *Pages) CampaignEmail(c *fiber.Ctx) error {
 	actor, _ := identity.User(c)
-	kind := store.MessageInvitation
-	if c.Query("kind") == string(store.MessageReminder) {
-		kind = store.MessageReminder
+	kind := outbox.Invitation
+	if c.Query("kind") == string(outbox.Reminder) {
+		kind = outbox.Reminder
 	}
 	e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, input.Param(c, "id"), utils.CopyString(c.Query("locale")), kind)
 	if err != nil {

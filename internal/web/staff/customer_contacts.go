@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/pager"
@@ -53,15 +54,15 @@ func languageName(code string) string {
 	return english + " (" + own + ")"
 }
 
-func contactStatusLabel(st store.ContactStatus) string {
+func contactStatusLabel(st contacts.Status) string {
 	switch st {
-	case store.ContactActive:
+	case contacts.Active:
 		return "Active"
-	case store.ContactUnsubscribed:
+	case contacts.Unsubscribed:
 		return "Unsubscribed"
-	case store.ContactBounced:
+	case contacts.Bounced:
 		return "Bounced"
-	case store.ContactErased:
+	case contacts.Erased:
 		return "Erased"
 	}
 	return string(st)
@@ -235,7 +236,7 @@ func (s *Pages) ContactPage(c *fiber.Ctx) error {
 }
 
 func contactTitle(ct customer.Contact) string {
-	if ct.Status == store.ContactErased {
+	if ct.Status == contacts.Erased {
 		return "Erased contact"
 	}
 	return ct.Name
@@ -246,7 +247,7 @@ func (s *Pages) contactEditForm(ctx context.Context, who store.User, ct customer
 	if err != nil {
 		return contactForm{}, err
 	}
-	form.Contact, form.Erased, form.Status = ct, ct.Status == store.ContactErased, contactStatusLabel(ct.Status)
+	form.Contact, form.Erased, form.Status = ct, ct.Status == contacts.Erased, contactStatusLabel(ct.Status)
 	if ct.LastSurveyedAt != nil {
 		form.Surveyed = ct.LastSurveyedAt.UTC().Format("2 Jan 2006")
 	}

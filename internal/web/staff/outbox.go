@@ -6,6 +6,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/pager"
@@ -18,7 +19,7 @@ const outboxPerPage = 50
 
 // outboxPage is what outbox.html shows.
 type outboxPage struct {
-	Messages []store.DevMail
+	Messages []outbox.DevMail
 	Pager    pager.Pager
 	SMTP     bool // an SMTP server is configured, so nothing new arrives here
 }
@@ -38,7 +39,7 @@ func (s *Pages) OutboxList(c *fiber.Ctx) error {
 
 // outboxMessagePage is what outbox_message.html shows.
 type outboxMessagePage struct {
-	Message store.DevMail
+	Message outbox.DevMail
 	Frame   string // the HTML part, served for a sandboxed frame
 	Raw     string
 }

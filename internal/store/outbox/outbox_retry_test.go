@@ -1,4 +1,4 @@
-package store_test
+package outbox_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 )
 
 // loseOnce reports a step-down after the first successful write of each op
@@ -51,7 +51,7 @@ func TestOutboxRetriedClaimAndReleaseAreIdempotent(t *testing.T) {
 	}
 	batch := got[0].Batch
 	for _, m := range got {
-		if m.Batch != batch || m.State != store.OutboxSending || m.Lease != "w1" || m.Attempts != 1 {
+		if m.Batch != batch || m.State != outbox.Sending || m.Lease != "w1" || m.Attempts != 1 {
 			t.Errorf("claimed message = %+v, want one batch leased to w1 with one attempt", m)
 		}
 	}

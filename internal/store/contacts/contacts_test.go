@@ -1,4 +1,4 @@
-package store_test
+package contacts_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 )
 
 // claimWorld is a store whose contact operations can be paused between
@@ -26,12 +27,12 @@ type claimWorld struct {
 
 func newClaimWorld(t *testing.T) *claimWorld {
 	w := &claimWorld{t: t, st: newStore(t), now: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), pause: map[string]chan chan struct{}{}}
-	w.st.Contacts.SetContactsClock(func() time.Time {
+	w.st.Contacts.SetClock(func() time.Time {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		return w.now
 	})
-	w.st.Contacts.PauseContacts(w.step)
+	w.st.Contacts.PauseAt(w.step)
 	return w
 }
 
@@ -74,8 +75,8 @@ func (w *claimWorld) paused(step, contactID string, op func() error) (resume fun
 	}
 }
 
-func (w *claimWorld) contact(id, index string) store.Contact {
-	return store.Contact{ID: id, AccountID: "a1", EmailIndex: index, Status: store.ContactActive, CreatedAt: w.now}
+func (w *claimWorld) contact(id, index string) contacts.Contact {
+	return contacts.Contact{ID: id, AccountID: "a1", EmailIndex: index, Status: contacts.Active, CreatedAt: w.now}
 }
 
 // emailOp is one way of giving contact id the email index "e": its setup
@@ -107,7 +108,7 @@ func emailOps() []emailOp {
 			name:  "InsertMany",
 			steps: []string{"insert:claimed", "insert:inserted"},
 			run: func(w *claimWorld, id string) error {
-				results, err := w.st.Contacts.InsertMany(context.Background(), []store.Contact{w.contact(id, "e"), w.contact(id+"-2", "own-"+id)})
+				results, err := w.st.Contacts.InsertMany(context.Background(), []contacts.Contact{w.contact(id, "e"), w.contact(id+"-2", "own-"+id)})
 				if err != nil {
 					return err
 				}
@@ -139,7 +140,7 @@ func emailOps() []emailOp {
 					return err
 				}
 				w.step("rekey:claimed", id)
-				if err := w.st.Contacts.Rekey(ctx, id, store.ContactKeys{EmailIndex: "old-" + id}, store.ContactKeys{EmailIndex: "e"}); err != nil {
+				if err := w.st.Contacts.Rekey(ctx, id, contacts.Keys{EmailIndex: "old-" + id}, contacts.Keys{EmailIndex: "e"}); err != nil {
 					return err
 				}
 				_, err := w.st.Contacts.ReleaseEmail(ctx, "old-"+id, id)
@@ -156,8 +157,8 @@ func (w *claimWorld) checkEmail(results map[string]error) {
 	t := w.t
 	ctx := context.Background()
 	var live []string
-	err := w.st.Contacts.Each(ctx, store.ContactFilter{}, func(c store.Contact) error {
-		if c.EmailIndex == "e" && c.Status != store.ContactErased {
+	err := w.st.Contacts.Each(ctx, contacts.Filter{}, func(c contacts.Contact) error {
+		if c.EmailIndex == "e" && c.Status != contacts.Erased {
 			live = append(live, c.ID)
 		}
 		return nil
@@ -219,7 +220,7 @@ func TestEmailClaimInterleavings(t *testing.T) {
 						}
 						resume := w.paused(step, "first", func() error { return paused.run(w, "first") })
 						if stalled {
-							w.advance(store.EmailClaimLease + time.Second)
+							w.advance(contacts.EmailClaimLease + time.Second)
 						}
 						second := rival.run(w, "second")
 						first := resume()
@@ -250,7 +251,7 @@ func TestEmailClaimEraseInterleaving(t *testing.T) {
 			if rival.setup != nil {
 				rival.setup(w, "second")
 			}
-			w.advance(store.EmailClaimLease + time.Second)
+			w.advance(contacts.EmailClaimLease + time.Second)
 			resume := w.paused("erase:erased", "erased", func() error { return w.st.Contacts.Erase(ctx, "erased", w.now) })
 			second := rival.run(w, "second")
 			if err := resume(); err != nil {
@@ -284,7 +285,7 @@ func TestEmailClaimTakeoverInterleavings(t *testing.T) {
 					}
 					resume := w.paused(step, "first", func() error { return w.st.Contacts.Insert(ctx, w.contact("first", "e")) })
 					if stalled {
-						w.advance(store.EmailClaimLease + time.Second)
+						w.advance(contacts.EmailClaimLease + time.Second)
 					}
 					second := rival.run(w, "second")
 					first := resume()
@@ -306,7 +307,7 @@ func TestEmailClaimStalledHolderLands(t *testing.T) {
 			w := newClaimWorld(t)
 			ctx := context.Background()
 			resumeHolder := w.paused("insert:claimed", "holder", func() error { return w.st.Contacts.Insert(ctx, w.contact("holder", "e")) })
-			w.advance(store.EmailClaimLease + time.Second)
+			w.advance(contacts.EmailClaimLease + time.Second)
 			resumeTaker := w.paused(landsAt, "taker", func() error { return w.st.Contacts.Insert(ctx, w.contact("taker", "e")) })
 			holder := resumeHolder()
 			taker := resumeTaker()
@@ -325,7 +326,7 @@ func TestEmailClaimOrphanLapses(t *testing.T) {
 	if _, err := w.st.Contacts.ClaimEmail(ctx, "e", "crashed"); err != nil {
 		t.Fatal(err)
 	}
-	w.advance(store.EmailClaimLease - time.Second)
+	w.advance(contacts.EmailClaimLease - time.Second)
 	if err := w.st.Contacts.Insert(ctx, w.contact("early", "e")); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("taken over within the lease: %v", err)
 	}
@@ -333,11 +334,11 @@ func TestEmailClaimOrphanLapses(t *testing.T) {
 		t.Errorf("the orphaned claim finds a contact: %v", err)
 	}
 	// The crashed import repeated with the same contacts converges.
-	results, err := w.st.Contacts.InsertMany(ctx, []store.Contact{w.contact("crashed", "e")})
+	results, err := w.st.Contacts.InsertMany(ctx, []contacts.Contact{w.contact("crashed", "e")})
 	if err != nil || results[0] != nil {
 		t.Fatalf("repeated insert = %v, %v", results, err)
 	}
-	if results, err := w.st.Contacts.InsertMany(ctx, []store.Contact{w.contact("crashed", "e")}); err != nil || results[0] != nil {
+	if results, err := w.st.Contacts.InsertMany(ctx, []contacts.Contact{w.contact("crashed", "e")}); err != nil || results[0] != nil {
 		t.Fatalf("insert repeated after it succeeded = %v, %v", results, err)
 	}
 	w.checkEmail(map[string]error{"crashed": nil})
@@ -346,7 +347,7 @@ func TestEmailClaimOrphanLapses(t *testing.T) {
 	if _, err := w.st.Contacts.ClaimEmail(ctx, "f", "crashed-again"); err != nil {
 		t.Fatal(err)
 	}
-	w.advance(store.EmailClaimLease - time.Second)
+	w.advance(contacts.EmailClaimLease - time.Second)
 	if err := w.st.Contacts.Insert(ctx, w.contact("early", "f")); !errors.Is(err, store.ErrDuplicate) {
 		t.Fatalf("taken over within the lease: %v", err)
 	}
@@ -359,5 +360,45 @@ func TestEmailClaimOrphanLapses(t *testing.T) {
 	}
 	if err := w.st.Contacts.Insert(ctx, w.contact("crashed-again", "f")); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("the crashed contact took its email back from a live one: %v", err)
+	}
+}
+
+func TestContactsInsertMany(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	contact := func(id, index string) contacts.Contact {
+		return contacts.Contact{ID: id, AccountID: "a1", EmailIndex: index, Status: contacts.Active, CreatedAt: time.Now().UTC()}
+	}
+	if err := st.Contacts.Insert(ctx, contact("live", "taken")); err != nil {
+		t.Fatal(err)
+	}
+	// A claim left behind by a crash between claiming and inserting.
+	if _, err := st.DB().Collection("contact_emails").InsertOne(ctx, bson.D{{Key: "_id", Value: "stale"}, {Key: "contactId", Value: "gone"}}); err != nil {
+		t.Fatal(err)
+	}
+
+	batch := []contacts.Contact{contact("c1", "new1"), contact("c2", "taken"), contact("c3", "stale"), contact("c4", "new1"), contact("c5", "new2")}
+	results, err := st.Contacts.InsertMany(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []bool{true, false, true, false, true} // inserted?
+	for i, res := range results {
+		if (res == nil) != want[i] || (res != nil && !errors.Is(res, store.ErrDuplicate)) {
+			t.Errorf("%s: %v", batch[i].ID, res)
+		}
+	}
+	for index, id := range map[string]string{"new1": "c1", "taken": "live", "stale": "c3", "new2": "c5"} {
+		c, err := st.Contacts.ByEmailIndex(ctx, index)
+		if err != nil || c.ID != id {
+			t.Errorf("email %s finds %q, %v; want %s", index, c.ID, err, id)
+		}
+	}
+	if n, _ := st.Contacts.Count(ctx, contacts.Filter{}); n != 4 {
+		t.Errorf("%d contacts stored, want 4", n)
+	}
+	if results, err := st.Contacts.InsertMany(ctx, nil); err != nil || len(results) != 0 {
+		t.Errorf("empty batch = %v, %v", results, err)
 	}
 }

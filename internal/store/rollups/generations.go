@@ -1,4 +1,4 @@
-package store
+package rollups
 
 import (
 	"context"
@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
@@ -20,10 +21,10 @@ var (
 	ErrBuildLost = errors.New("store: the rollup rebuild lost its lease")
 )
 
-// RollupGeneration says which of a survey's generations of rollups is
+// Generation says which of a survey's generations of rollups is
 // current, and whether a rebuild is building the next one. Answers are
 // counted only while none is: they wait, as intents, for its swap.
-type RollupGeneration struct {
+type Generation struct {
 	Current int64
 	Token   string    // the rebuild's lease token; "" when none is under way
 	Until   time.Time // when the rebuild's lease runs out
@@ -31,7 +32,7 @@ type RollupGeneration struct {
 
 // Building reports whether a rebuild holds the survey, its lease run out
 // or not: only clearing it (AbortBuild) lets answers be counted again.
-func (g RollupGeneration) Building() bool { return g.Token != "" }
+func (g Generation) Building() bool { return g.Token != "" }
 
 // genDoc is a survey's pointer to its current generation, in the small
 // rollup_gens collection: one document per survey, so that its
@@ -46,16 +47,12 @@ type genDoc struct {
 
 // Generation returns a survey's generation of rollups; generation 0, with
 // no rebuild under way, for a survey never rebuilt.
-func (r *Rollups) Generation(ctx context.Context, surveyID string) (RollupGeneration, error) {
-	var d genDoc
-	err := r.gens.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return RollupGeneration{}, nil
-	}
+func (r *Repo) Generation(ctx context.Context, surveyID string) (Generation, error) {
+	d, _, err := mongodoc.Lookup[genDoc](ctx, r.gens, "rollup generation", surveyID)
 	if err != nil {
-		return RollupGeneration{}, fmt.Errorf("store: rollup generation: %w", err)
+		return Generation{}, err
 	}
-	return RollupGeneration{Current: d.Gen, Token: d.Token, Until: d.Until}, nil
+	return Generation{Current: d.Gen, Token: d.Token, Until: d.Until}, nil
 }
 
 // beginAttempts bounds the retries of a begin that lost a race with
@@ -66,14 +63,16 @@ const beginAttempts = 3
 // a lease until until, and returns the generation's number, greater than
 // any begun before. ErrBuildUnderWay when another rebuild holds an
 // unexpired lease; an expired one is taken over, and its swap then fails.
-func (r *Rollups) BeginBuild(ctx context.Context, surveyID, token string, now, until time.Time) (int64, error) {
-	if !ValidRollupKey(surveyID) || token == "" {
-		return 0, fmt.Errorf("store: rollup build %q: %w", surveyID, ErrInvalidRollup)
+func (r *Repo) BeginBuild(ctx context.Context, surveyID, token string, now, until time.Time) (int64, error) {
+	if !ValidKey(surveyID) || token == "" {
+		return 0, fmt.Errorf("store: rollup build %q: %w", surveyID, ErrInvalidKey)
 	}
 	for range beginAttempts {
-		var d genDoc
-		err := r.gens.FindOne(ctx, bson.D{{Key: "_id", Value: surveyID}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		d, found, err := mongodoc.Lookup[genDoc](ctx, r.gens, "begin rollup build", surveyID)
+		if err != nil {
+			return 0, err
+		}
+		if !found {
 			_, err := r.gens.InsertOne(ctx, genDoc{ID: surveyID, Next: 1, Token: token, Until: until})
 			if mongo.IsDuplicateKeyError(err) {
 				continue
@@ -82,9 +81,6 @@ func (r *Rollups) BeginBuild(ctx context.Context, surveyID, token string, now, u
 				return 0, fmt.Errorf("store: begin rollup build: %w", err)
 			}
 			return 1, nil
-		}
-		if err != nil {
-			return 0, fmt.Errorf("store: begin rollup build: %w", err)
 		}
 		if d.Token != "" && d.Until.After(now) {
 			return 0, fmt.Errorf("store: survey %s: %w", surveyID, ErrBuildUnderWay)
@@ -103,24 +99,24 @@ func (r *Rollups) BeginBuild(ctx context.Context, surveyID, token string, now, u
 }
 
 // RenewBuild extends a rebuild's lease; ErrBuildLost when it holds none.
-func (r *Rollups) RenewBuild(ctx context.Context, surveyID, token string, until time.Time) error {
+func (r *Repo) RenewBuild(ctx context.Context, surveyID, token string, until time.Time) error {
 	return r.moveGen(ctx, surveyID, bson.D{{Key: "token", Value: token}}, bson.D{{Key: "until", Value: until}}, "renew")
 }
 
 // SwapBuild makes generation gen, built under token, the survey's current
 // one, in one write; ErrBuildLost when the lease is no longer token's.
-func (r *Rollups) SwapBuild(ctx context.Context, surveyID, token string, gen int64) error {
+func (r *Repo) SwapBuild(ctx context.Context, surveyID, token string, gen int64) error {
 	return r.moveGen(ctx, surveyID, bson.D{{Key: "token", Value: token}, {Key: "next", Value: gen}},
 		bson.D{{Key: "gen", Value: gen}, {Key: "token", Value: ""}}, "swap")
 }
 
 // AbortBuild clears a rebuild's lease, leaving the current generation as
 // it is; ErrBuildLost when token holds none.
-func (r *Rollups) AbortBuild(ctx context.Context, surveyID, token string) error {
+func (r *Repo) AbortBuild(ctx context.Context, surveyID, token string) error {
 	return r.moveGen(ctx, surveyID, bson.D{{Key: "token", Value: token}}, bson.D{{Key: "token", Value: ""}}, "abort")
 }
 
-func (r *Rollups) moveGen(ctx context.Context, surveyID string, cond, set bson.D, op string) error {
+func (r *Repo) moveGen(ctx context.Context, surveyID string, cond, set bson.D, op string) error {
 	if cond[0].Value == "" {
 		return fmt.Errorf("store: %s rollup build: %w", op, ErrBuildLost)
 	}
@@ -137,7 +133,7 @@ func (r *Rollups) moveGen(ctx context.Context, surveyID string, cond, set bson.D
 
 // CurrentWeeks returns the index of weeks of a survey's current
 // generation, for tools and checks that read no reports.
-func (r *Rollups) CurrentWeeks(ctx context.Context, surveyID string) (map[string]RollupWeek, error) {
+func (r *Repo) CurrentWeeks(ctx context.Context, surveyID string) (map[string]Week, error) {
 	g, err := r.Generation(ctx, surveyID)
 	if err != nil {
 		return nil, err

@@ -1,4 +1,4 @@
-package store
+package outbox
 
 import (
 	"context"
@@ -9,6 +9,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // MailHeader is one header field of a stored message, in message order.
@@ -34,9 +36,15 @@ type DevMail struct {
 // DevMails is the dev_outbox collection.
 type DevMails struct{ c *mongo.Collection }
 
-func (r *DevMails) collection() *mongo.Collection { return r.c }
+// NewDevMails returns the dev outbox repository of db.
+func NewDevMails(db *mongo.Database) *DevMails { return &DevMails{c: db.Collection("dev_outbox")} }
 
-func (r *DevMails) indexes() []mongo.IndexModel {
+// Collection is the dev outbox collection.
+func (r *DevMails) Collection() *mongo.Collection { return r.c }
+
+// Indexes are the indexes Migrate creates on the dev outbox.
+
+func (r *DevMails) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")}}
 }
 
@@ -56,47 +64,31 @@ func (r *DevMails) Insert(ctx context.Context, msgs []DevMail) error {
 }
 
 // List returns a page of messages, newest first, and how many there are.
-func (r *DevMails) List(ctx context.Context, p Page) ([]DevMail, int64, error) {
-	p = p.Normalize()
-	total, err := r.c.CountDocuments(ctx, bson.D{})
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count dev mail: %w", err)
-	}
-	cur, err := r.c.Find(ctx, bson.D{}, options.Find().
-		SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list dev mail: %w", err)
-	}
-	out := []DevMail{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list dev mail: %w", err)
-	}
-	return out, total, nil
+func (r *DevMails) List(ctx context.Context, p mongodoc.Page) ([]DevMail, int64, error) {
+	return mongodoc.FindPage[DevMail](ctx, r.c, "dev mail", bson.D{}, newestFirst(), p)
 }
+
+// newestFirst is the order messages are listed, and trimmed, in.
+func newestFirst() bson.D { return bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}} }
 
 // ByID returns one message.
 func (r *DevMails) ByID(ctx context.Context, id string) (DevMail, error) {
-	var m DevMail
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&m); err != nil {
-		return DevMail{}, fmt.Errorf("store: find dev mail: %w", notFound(err))
-	}
-	return m, nil
+	return mongodoc.ByID[DevMail](ctx, r.c, "find dev mail", id)
 }
 
 // Trim keeps the newest keep messages and reports how many it removed.
 func (r *DevMails) Trim(ctx context.Context, keep int64) (int64, error) {
-	var cut struct {
+	type stamp struct {
 		ID        string    `bson:"_id"`
 		CreatedAt time.Time `bson:"createdAt"`
 	}
-	err := r.c.FindOne(ctx, bson.D{}, options.FindOne().
-		SetSort(bson.D{{Key: "createdAt", Value: -1}, {Key: "_id", Value: 1}}).SetSkip(keep).
-		SetProjection(bson.D{{Key: "createdAt", Value: 1}})).Decode(&cut)
-	if errors.Is(err, mongo.ErrNoDocuments) {
+	cut, err := mongodoc.FindOne[stamp](ctx, r.c, "trim dev mail", bson.D{}, options.FindOne().
+		SetSort(newestFirst()).SetSkip(keep).SetProjection(bson.D{{Key: "createdAt", Value: 1}}))
+	if errors.Is(err, mongodoc.ErrNotFound) {
 		return 0, nil
 	}
 	if err != nil {
-		return 0, fmt.Errorf("store: trim dev mail: %w", err)
+		return 0, err
 	}
 	// Everything from the cut on, in the listing's order: older, or as old
 	// and later by id (messages sent together share their time).

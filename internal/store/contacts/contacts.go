@@ -1,4 +1,8 @@
-package store
+// Package contacts keeps the people at customer accounts (the contacts
+// collection) and makes each email address belong to one contact at most
+// (contact_emails), claimed before the contact is written and settled by
+// compare-and-swap on the claim, since no transaction spans the two.
+package contacts
 
 import (
 	"context"
@@ -12,34 +16,35 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// ContactStatus says whether a contact may be surveyed.
-type ContactStatus string
+// Status says whether a contact may be surveyed.
+type Status string
 
 // Contact statuses.
 const (
-	ContactActive       ContactStatus = "active"
-	ContactUnsubscribed ContactStatus = "unsubscribed"
-	ContactBounced      ContactStatus = "bounced"
-	ContactErased       ContactStatus = "erased"
+	Active       Status = "active"
+	Unsubscribed Status = "unsubscribed"
+	Bounced      Status = "bounced"
+	Erased       Status = "erased"
 )
 
 // Contact is a person at an account. Name and email are sealed with the
 // contact's own data key (DataKey, wrapped by a root key); erasing the person
 // empties DataKey, which makes Name and Email unreadable for good.
 type Contact struct {
-	ID             string        `bson:"_id"`
-	AccountID      string        `bson:"accountId"`
-	DataKey        seal.Box      `bson:"dataKey"`
-	Name           []byte        `bson:"name"`
-	Email          []byte        `bson:"email"`
-	EmailIndex     string        `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
-	Locale         string        `bson:"locale"`
-	Status         ContactStatus `bson:"status"`
-	LastSurveyedAt *time.Time    `bson:"lastSurveyedAt,omitempty"`
-	CreatedAt      time.Time     `bson:"createdAt"`
-	UpdatedAt      time.Time     `bson:"updatedAt"`
+	ID             string     `bson:"_id"`
+	AccountID      string     `bson:"accountId"`
+	DataKey        seal.Box   `bson:"dataKey"`
+	Name           []byte     `bson:"name"`
+	Email          []byte     `bson:"email"`
+	EmailIndex     string     `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
+	Locale         string     `bson:"locale"`
+	Status         Status     `bson:"status"`
+	LastSurveyedAt *time.Time `bson:"lastSurveyedAt,omitempty"`
+	CreatedAt      time.Time  `bson:"createdAt"`
+	UpdatedAt      time.Time  `bson:"updatedAt"`
 }
 
 // EmailClaimLease is how long a claim on an email protects a contact that
@@ -68,8 +73,8 @@ func (e contactEmail) exact() bson.D {
 	return bson.D{{Key: "_id", Value: e.ID}, {Key: "contactId", Value: e.ContactID}, {Key: "claimedAt", Value: at}}
 }
 
-// Contacts is the contacts collection and its email index.
-type Contacts struct {
+// Repo is the contacts collection and its email index.
+type Repo struct {
 	c      *mongo.Collection
 	emails *mongo.Collection
 
@@ -80,22 +85,33 @@ type Contacts struct {
 	step func(step, contactID string)
 }
 
-func (r *Contacts) clock() time.Time {
+func (r *Repo) clock() time.Time {
 	if r.now != nil {
 		return r.now().UTC().Truncate(time.Millisecond)
 	}
 	return time.Now().UTC().Truncate(time.Millisecond)
 }
 
-func (r *Contacts) pause(step, contactID string) {
+func (r *Repo) pause(step, contactID string) {
 	if r.step != nil {
 		r.step(step, contactID)
 	}
 }
 
-func (r *Contacts) collection() *mongo.Collection { return r.c }
+// New returns the repository of db's contacts.
+func New(db *mongo.Database) *Repo {
+	return &Repo{c: db.Collection("contacts"), emails: db.Collection("contact_emails")}
+}
 
-func (r *Contacts) indexes() []mongo.IndexModel {
+// Collection is the contacts collection.
+func (r *Repo) Collection() *mongo.Collection { return r.c }
+
+// Collections are every collection the repository writes, for checks
+// that each handle keeps the store's read and write concerns.
+func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.c, r.emails} }
+
+// Indexes are the indexes Migrate creates on the contacts.
+func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("account_created")},
 	}
@@ -103,7 +119,7 @@ func (r *Contacts) indexes() []mongo.IndexModel {
 
 // Insert adds c after claiming its email; ErrDuplicate when another contact
 // has the email already.
-func (r *Contacts) Insert(ctx context.Context, c Contact) error {
+func (r *Repo) Insert(ctx context.Context, c Contact) error {
 	results, err := r.InsertMany(ctx, []Contact{c})
 	if err != nil {
 		return err
@@ -118,7 +134,7 @@ func (r *Contacts) Insert(ctx context.Context, c Contact) error {
 // each inserted one; any other failure fails the call. A call repeated with
 // the same contacts (after a failure or a crash) keeps their own claims and
 // inserts what is missing.
-func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error) {
+func (r *Repo) InsertMany(ctx context.Context, cs []Contact) ([]error, error) {
 	results := make([]error, len(cs))
 	claims := make([]contactEmail, 0, len(cs))
 	at := make([]int, 0, len(cs)) // claims[i] is for cs[at[i]]
@@ -127,7 +143,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 	for i, c := range cs {
 		if seen[c.EmailIndex] {
 			// Both are new: the first takes the email.
-			results[i] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			results[i] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 			continue
 		}
 		seen[c.EmailIndex] = true
@@ -148,7 +164,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 	docAt := make([]int, 0, len(claims))         // docs[i] is cs[docAt[i]]
 	for i, claim := range held {
 		if claim.ID == "" {
-			results[at[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			results[at[i]] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 			continue
 		}
 		docs = append(docs, cs[at[i]])
@@ -193,7 +209,7 @@ func (r *Contacts) InsertMany(ctx context.Context, cs []Contact) ([]error, error
 		if _, err := r.c.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: docs[i].ID}}); err != nil {
 			return nil, fmt.Errorf("store: undo contact insert: %w", err)
 		}
-		results[docAt[i]] = fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		results[docAt[i]] = fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 	}
 	return results, nil
 }
@@ -221,7 +237,7 @@ func notInserted(err error, n int) ([]int, bool) {
 // claimEmails claims every email in one write and settles those claimed
 // already one by one. The result holds, by position, the claim held for
 // its contact, or a zero claim where another contact holds the email.
-func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]contactEmail, error) {
+func (r *Repo) claimEmails(ctx context.Context, claims []contactEmail) ([]contactEmail, error) {
 	held := slices.Clone(claims)
 	_, err := r.emails.InsertMany(ctx, claims, options.InsertMany().SetOrdered(false))
 	if err == nil {
@@ -245,7 +261,7 @@ func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]co
 	for _, we := range bwe.WriteErrors {
 		claim, _, err := r.claimEmail(ctx, claims[we.Index].ID, claims[we.Index].ContactID)
 		switch {
-		case errors.Is(err, ErrDuplicate):
+		case errors.Is(err, mongodoc.ErrDuplicate):
 			held[we.Index] = contactEmail{}
 		case err != nil:
 			return fail(err)
@@ -260,7 +276,7 @@ func (r *Contacts) claimEmails(ctx context.Context, claims []contactEmail) ([]co
 // longer hold. Within half the lease of the oldest claim none can have
 // been taken over, whatever the clocks of other processes, so nothing is
 // read.
-func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]bool, error) {
+func (r *Repo) lostClaims(ctx context.Context, claims []contactEmail) ([]bool, error) {
 	lost := make([]bool, len(claims))
 	oldest := r.clock()
 	for _, c := range claims {
@@ -272,10 +288,9 @@ func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]boo
 		return lost, nil
 	}
 	for i, c := range claims {
-		var now contactEmail
-		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: c.ID}}).Decode(&now)
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, fmt.Errorf("store: check contact email: %w", err)
+		now, _, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "check contact email", c.ID)
+		if err != nil {
+			return nil, err
 		}
 		lost[i] = now.ContactID != c.ContactID
 	}
@@ -285,7 +300,7 @@ func (r *Contacts) lostClaims(ctx context.Context, claims []contactEmail) ([]boo
 // releaseExact drops claims whose contacts were never written, each only
 // in the version given; best effort, as a claim left over is recognised
 // as stale once its lease is over.
-func (r *Contacts) releaseExact(ctx context.Context, claims ...contactEmail) {
+func (r *Repo) releaseExact(ctx context.Context, claims ...contactEmail) {
 	for _, c := range claims {
 		_, _ = r.emails.DeleteOne(ctx, c.exact())
 	}
@@ -294,7 +309,7 @@ func (r *Contacts) releaseExact(ctx context.Context, claims ...contactEmail) {
 // ClaimEmail claims index for contactID, as Insert does: ErrDuplicate when
 // another contact holds it; taken reports whether this call made the
 // claim (false when contactID held it already).
-func (r *Contacts) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
+func (r *Repo) ClaimEmail(ctx context.Context, index, contactID string) (taken bool, err error) {
 	_, taken, err = r.claimEmail(ctx, index, contactID)
 	return taken, err
 }
@@ -308,7 +323,7 @@ const emailClaimAttempts = 4
 // contact holds is taken over only when that contact does not hold the
 // email and the claim is older than EmailClaimLease, by compare-and-swap
 // on the exact claim read.
-func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (contactEmail, bool, error) {
+func (r *Repo) claimEmail(ctx context.Context, index, contactID string) (contactEmail, bool, error) {
 	for range emailClaimAttempts {
 		claim := contactEmail{ID: index, ContactID: contactID, ClaimedAt: r.clock()}
 		_, err := r.emails.InsertOne(ctx, claim)
@@ -318,13 +333,12 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 		if !mongo.IsDuplicateKeyError(err) {
 			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
 		}
-		var owner contactEmail
-		err = r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&owner)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			continue // released meanwhile
-		}
+		owner, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "claim contact email", index)
 		if err != nil {
-			return contactEmail{}, false, fmt.Errorf("store: claim contact email: %w", err)
+			return contactEmail{}, false, err
+		}
+		if !found {
+			continue // released meanwhile
 		}
 		if owner.ContactID == contactID {
 			// A repeat, or an earlier attempt that did not finish: renew
@@ -349,7 +363,7 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 			return claim, false, nil
 		}
 		if claim.ClaimedAt.Sub(owner.ClaimedAt) < EmailClaimLease {
-			return contactEmail{}, false, fmt.Errorf("store: contact email: %w", ErrDuplicate)
+			return contactEmail{}, false, fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 		}
 		if holds, err := r.holds(ctx, owner); err != nil || holds {
 			return contactEmail{}, false, duplicateOr(err)
@@ -373,18 +387,18 @@ func (r *Contacts) claimEmail(ctx context.Context, index, contactID string) (con
 		}
 		return claim, true, nil
 	}
-	return contactEmail{}, false, fmt.Errorf("store: contact email keeps changing: %w", ErrDuplicate)
+	return contactEmail{}, false, fmt.Errorf("store: contact email keeps changing: %w", mongodoc.ErrDuplicate)
 }
 
 func duplicateOr(err error) error {
 	if err != nil {
 		return err
 	}
-	return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+	return fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 }
 
 // swapClaim replaces claim from by to, only while from is what is stored.
-func (r *Contacts) swapClaim(ctx context.Context, from, to contactEmail) (bool, error) {
+func (r *Repo) swapClaim(ctx context.Context, from, to contactEmail) (bool, error) {
 	res, err := r.emails.UpdateOne(ctx, from.exact(),
 		bson.D{{Key: "$set", Value: bson.D{{Key: "contactId", Value: to.ContactID}, {Key: "claimedAt", Value: to.ClaimedAt}}}})
 	if err != nil {
@@ -394,9 +408,9 @@ func (r *Contacts) swapClaim(ctx context.Context, from, to contactEmail) (bool, 
 }
 
 // holds reports whether claim's contact exists with the claimed email.
-func (r *Contacts) holds(ctx context.Context, claim contactEmail) (bool, error) {
+func (r *Repo) holds(ctx context.Context, claim contactEmail) (bool, error) {
 	c, err := r.ByID(ctx, claim.ContactID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, mongodoc.ErrNotFound) {
 		return false, nil
 	}
 	if err != nil {
@@ -407,7 +421,7 @@ func (r *Contacts) holds(ctx context.Context, claim contactEmail) (bool, error) 
 
 // ReleaseEmail drops the claim on index when contactID holds it, and
 // reports whether it did.
-func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
+func (r *Repo) ReleaseEmail(ctx context.Context, index, contactID string) (bool, error) {
 	// An _id look-up first: most calls find nothing to release, and only a
 	// filter of exactly _id is served from an index everywhere.
 	claim, err := r.claimOf(ctx, index, contactID)
@@ -418,19 +432,15 @@ func (r *Contacts) ReleaseEmail(ctx context.Context, index, contactID string) (b
 }
 
 // claimOf returns contactID's claim on index, or a zero claim.
-func (r *Contacts) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
-	var claim contactEmail
-	err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: index}}).Decode(&claim)
-	if errors.Is(err, mongo.ErrNoDocuments) || (err == nil && claim.ContactID != contactID) {
-		return contactEmail{}, nil
-	}
-	if err != nil {
-		return contactEmail{}, fmt.Errorf("store: find contact email: %w", err)
+func (r *Repo) claimOf(ctx context.Context, index, contactID string) (contactEmail, error) {
+	claim, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", index)
+	if !found || err != nil || claim.ContactID != contactID {
+		return contactEmail{}, err
 	}
 	return claim, nil
 }
 
-func (r *Contacts) release(ctx context.Context, claim contactEmail) (bool, error) {
+func (r *Repo) release(ctx context.Context, claim contactEmail) (bool, error) {
 	res, err := r.emails.DeleteOne(ctx, claim.exact())
 	if err != nil {
 		return false, fmt.Errorf("store: release contact email: %w", err)
@@ -438,9 +448,9 @@ func (r *Contacts) release(ctx context.Context, claim contactEmail) (bool, error
 	return res.DeletedCount > 0, nil
 }
 
-// ContactKeys are the parts of a contact that depend on a root key: the
+// Keys are the parts of a contact that depend on a root key: the
 // wrapped data key and the blind index of the email.
-type ContactKeys struct {
+type Keys struct {
 	DataKey    seal.Box
 	EmailIndex string
 }
@@ -451,17 +461,17 @@ type ContactKeys struct {
 // caller reads the contact again. A new email index must be claimed for
 // the contact first (ClaimEmail); ErrDuplicate, and the contact as it
 // was, when another contact has taken that claim over since.
-func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) error {
-	keys := func(k ContactKeys) bson.D {
+func (r *Repo) Rekey(ctx context.Context, id string, from, to Keys) error {
+	keys := func(k Keys) bson.D {
 		return bson.D{
 			{Key: "_id", Value: id},
 			{Key: "dataKey.k", Value: k.DataKey.KeyID},
 			{Key: "dataKey.d", Value: k.DataKey.Data},
 			{Key: "emailIndex", Value: k.EmailIndex},
-			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 		}
 	}
-	set := func(k ContactKeys) bson.D {
+	set := func(k Keys) bson.D {
 		return bson.D{{Key: "$set", Value: bson.D{{Key: "dataKey", Value: k.DataKey}, {Key: "emailIndex", Value: k.EmailIndex}}}}
 	}
 	res, err := r.c.UpdateOne(ctx, keys(from), set(to))
@@ -469,7 +479,7 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 		return fmt.Errorf("store: rekey contact: %w", err)
 	}
 	if res.MatchedCount == 0 {
-		return fmt.Errorf("store: rekey contact %s: %w", id, ErrConflict)
+		return fmt.Errorf("store: rekey contact %s: %w", id, mongodoc.ErrConflict)
 	}
 	if to.EmailIndex == from.EmailIndex {
 		return nil
@@ -483,48 +493,43 @@ func (r *Contacts) Rekey(ctx context.Context, id string, from, to ContactKeys) e
 		if _, err := r.c.UpdateOne(context.WithoutCancel(ctx), keys(to), set(from)); err != nil {
 			return fmt.Errorf("store: undo rekey contact: %w", err)
 		}
-		return fmt.Errorf("store: rekey contact %s: %w", id, ErrDuplicate)
+		return fmt.Errorf("store: rekey contact %s: %w", id, mongodoc.ErrDuplicate)
 	}
 	return nil
 }
 
 // ByID returns one contact.
-func (r *Contacts) ByID(ctx context.Context, id string) (Contact, error) {
-	var c Contact
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&c); err != nil {
-		return Contact{}, fmt.Errorf("store: find contact: %w", notFound(err))
-	}
-	return c, nil
+func (r *Repo) ByID(ctx context.Context, id string) (Contact, error) {
+	return mongodoc.ByID[Contact](ctx, r.c, "find contact", id)
 }
 
 // ByEmailIndex returns the contact whose email has one of the blind
 // indexes (one per key in the ring, so rotation does not lose contacts).
-func (r *Contacts) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
+func (r *Repo) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, error) {
 	for _, idx := range indexes {
-		var e contactEmail
-		err := r.emails.FindOne(ctx, bson.D{{Key: "_id", Value: idx}}).Decode(&e)
-		if errors.Is(err, mongo.ErrNoDocuments) {
+		e, found, err := mongodoc.Lookup[contactEmail](ctx, r.emails, "find contact email", idx)
+		if err != nil {
+			return Contact{}, err
+		}
+		if !found {
 			continue
 		}
-		if err != nil {
-			return Contact{}, fmt.Errorf("store: find contact email: %w", err)
-		}
 		c, err := r.ByID(ctx, e.ContactID)
-		if errors.Is(err, ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
+		if errors.Is(err, mongodoc.ErrNotFound) || (err == nil && !slices.Contains(indexes, c.EmailIndex)) {
 			continue // stale claim, or one a change of email left behind
 		}
 		return c, err
 	}
-	return Contact{}, fmt.Errorf("store: find contact by email: %w", ErrNotFound)
+	return Contact{}, fmt.Errorf("store: find contact by email: %w", mongodoc.ErrNotFound)
 }
 
-// ContactFilter narrows a list of contacts.
-type ContactFilter struct {
+// Filter narrows a list of contacts.
+type Filter struct {
 	AccountIDs []string // nil: any account; empty non-nil: none
-	Status     ContactStatus
+	Status     Status
 }
 
-func (f ContactFilter) bson() bson.D {
+func (f Filter) bson() bson.D {
 	filter := bson.D{}
 	if f.AccountIDs != nil {
 		filter = append(filter, bson.E{Key: "accountId", Value: bson.D{{Key: "$in", Value: f.AccountIDs}}})
@@ -536,57 +541,27 @@ func (f ContactFilter) bson() bson.D {
 }
 
 // List returns a page of contacts, oldest first, and the total matching.
-func (r *Contacts) List(ctx context.Context, f ContactFilter, p Page) ([]Contact, int64, error) {
+func (r *Repo) List(ctx context.Context, f Filter, p mongodoc.Page) ([]Contact, int64, error) {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return []Contact{}, 0, nil
 	}
-	p = p.Normalize()
-	filter := f.bson()
-	total, err := r.c.CountDocuments(ctx, filter)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: count contacts: %w", err)
-	}
-	cur, err := r.c.Find(ctx, filter, options.Find().
-		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetSkip(p.Offset).SetLimit(p.Limit))
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
-	}
-	out := []Contact{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, 0, fmt.Errorf("store: list contacts: %w", err)
-	}
-	return out, total, nil
+	return mongodoc.FindPage[Contact](ctx, r.c, "contacts", f.bson(), oldestFirst(), p)
 }
+
+// oldestFirst is the order contacts are listed in.
+func oldestFirst() bson.D { return bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}} }
 
 // Each calls fn for every contact matching f, streaming from a cursor so
 // exports do not hold the whole list in memory.
-func (r *Contacts) Each(ctx context.Context, f ContactFilter, fn func(Contact) error) error {
+func (r *Repo) Each(ctx context.Context, f Filter, fn func(Contact) error) error {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return nil
 	}
-	cur, err := r.c.Find(ctx, f.bson(), options.Find().
-		SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}).SetBatchSize(500))
-	if err != nil {
-		return fmt.Errorf("store: contacts: %w", err)
-	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var c Contact
-		if err := cur.Decode(&c); err != nil {
-			return fmt.Errorf("store: decode contact: %w", err)
-		}
-		if err := fn(c); err != nil {
-			return err
-		}
-	}
-	if err := cur.Err(); err != nil {
-		return fmt.Errorf("store: contacts: %w", err)
-	}
-	return nil
+	return mongodoc.Each(ctx, r.c, "contacts", f.bson(), fn, options.Find().SetSort(oldestFirst()).SetBatchSize(500))
 }
 
 // Count counts the contacts matching f.
-func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
+func (r *Repo) Count(ctx context.Context, f Filter) (int64, error) {
 	if f.AccountIDs != nil && len(f.AccountIDs) == 0 {
 		return 0, nil
 	}
@@ -604,7 +579,7 @@ func (r *Contacts) Count(ctx context.Context, f ContactFilter) (int64, error) {
 // the contact as it was read (previousEmailIndex, and c.DataKey as
 // stored): ErrConflict when an erasure or a key rotation changed it since,
 // and the caller reads it again.
-func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
+func (r *Repo) Replace(ctx context.Context, c Contact, previousEmailIndex string) error {
 	changed := c.EmailIndex != previousEmailIndex
 	var claim, previous contactEmail
 	var taken bool
@@ -628,12 +603,12 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 		{Key: "dataKey.k", Value: c.DataKey.KeyID},
 		{Key: "dataKey.d", Value: c.DataKey.Data},
 		{Key: "emailIndex", Value: previousEmailIndex},
-		{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 	}, c, options.FindOneAndReplace().SetReturnDocument(options.Before)).Decode(&before)
 	if errors.Is(err, mongo.ErrNoDocuments) {
-		err = ErrConflict
-		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, ErrNotFound) {
-			err = ErrNotFound
+		err = mongodoc.ErrConflict
+		if _, err2 := r.ByID(ctx, c.ID); errors.Is(err2, mongodoc.ErrNotFound) {
+			err = mongodoc.ErrNotFound
 		}
 	}
 	if err != nil {
@@ -658,12 +633,12 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 			{Key: "dataKey.k", Value: c.DataKey.KeyID},
 			{Key: "dataKey.d", Value: c.DataKey.Data},
 			{Key: "emailIndex", Value: c.EmailIndex},
-			{Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}},
+			{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
 		}, before)
 		if err != nil {
 			return fmt.Errorf("store: undo contact update: %w", err)
 		}
-		return fmt.Errorf("store: contact email: %w", ErrDuplicate)
+		return fmt.Errorf("store: contact email: %w", mongodoc.ErrDuplicate)
 	}
 	if previous.ID != "" {
 		if _, err := r.release(ctx, previous); err != nil {
@@ -675,9 +650,9 @@ func (r *Contacts) Replace(ctx context.Context, c Contact, previousEmailIndex st
 
 // SetStatus changes a contact's status (unsubscribed, bounced, active).
 // An erased contact stays erased.
-func (r *Contacts) SetStatus(ctx context.Context, id string, status ContactStatus, now time.Time) error {
+func (r *Repo) SetStatus(ctx context.Context, id string, status Status, now time.Time) error {
 	res, err := r.c.UpdateOne(ctx,
-		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$ne", Value: ContactErased}}}},
+		bson.D{{Key: "_id", Value: id}, {Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "status", Value: status}, {Key: "updatedAt", Value: now}}}})
 	if err != nil {
 		return fmt.Errorf("store: contact status: %w", err)
@@ -692,7 +667,7 @@ func (r *Contacts) SetStatus(ctx context.Context, id string, status ContactStatu
 
 // MarkSurveyed records when a contact was last sent a survey, which the
 // contact-frequency rule reads.
-func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
+func (r *Repo) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
 	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
 	if err != nil {
@@ -701,21 +676,47 @@ func (r *Contacts) MarkSurveyed(ctx context.Context, id string, at time.Time) er
 	return nil
 }
 
+// surveyedChunk bounds the updates of one bulk write. FerretDB 1.24 left a
+// bulk update of 100 statements unanswered for over 10 s (holding up every
+// write behind it), while 32 went through at 1.8 ms a document, against
+// 6.5 ms for single updates, measured on the embedded database under load.
+const surveyedChunk = 25
+
+// MarkSurveyedMany records that contacts were sent a survey at at, as
+// MarkSurveyed does for one: a bulk write of updates by _id per chunk of
+// contacts, the only filter the embedded database looks up without a scan.
+// Each update is idempotent, so a chunk written again after an error
+// changes nothing.
+func (r *Repo) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
+	for start := 0; start < len(ids); start += surveyedChunk {
+		chunk := ids[start:min(start+surveyedChunk, len(ids))]
+		models := make([]mongo.WriteModel, len(chunk))
+		for i, id := range chunk {
+			models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
+				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
+		}
+		if _, err := r.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
+			return fmt.Errorf("store: mark contacts surveyed: %w", err)
+		}
+	}
+	return nil
+}
+
 // Erase destroys a contact's personal data for good: the wrapped data key,
 // and with it every copy of the sealed name and email (backups included),
 // becomes unusable, and the email index entry is released. The record stays,
 // marked erased, so that references to it keep resolving.
-func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
+func (r *Repo) Erase(ctx context.Context, id string, now time.Time) error {
 	// The contact as it was when erased, so that the email claim released
 	// is the one it had then, whatever changed it before.
 	var before Contact
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{
-			{Key: "$set", Value: bson.D{{Key: "status", Value: ContactErased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
+			{Key: "$set", Value: bson.D{{Key: "status", Value: Erased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
 			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
 		}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return fmt.Errorf("store: erase contact: %w", notFound(err))
+		return fmt.Errorf("store: erase contact: %w", mongodoc.NotFound(err))
 	}
 	if before.EmailIndex != "" {
 		r.pause("erase:erased", id)
@@ -728,7 +729,7 @@ func (r *Contacts) Erase(ctx context.Context, id string, now time.Time) error {
 
 // CountByDataKey counts contacts by the root key their data key is wrapped
 // under; erased contacts, which have none, count under "".
-func (r *Contacts) CountByDataKey(ctx context.Context) (map[string]int64, error) {
+func (r *Repo) CountByDataKey(ctx context.Context) (map[string]int64, error) {
 	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
 		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$dataKey.k"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
 	})

@@ -1,4 +1,4 @@
-package store_test
+package consents_test
 
 import (
 	"context"
@@ -11,30 +11,31 @@ import (
 
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/consents"
 )
 
 func TestConsentHeadsMoveOnlyForward(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
-	if h, err := st.Consents.Head(ctx, 3); err != nil || h != (store.ChainHead{}) {
+	if h, err := st.Consents.Head(ctx, 3); err != nil || h != (consents.ChainHead{}) {
 		t.Fatalf("empty head = %+v, %v", h, err)
 	}
 	steps := []struct {
 		name       string
 		shard      int
-		next       store.ChainHead
-		wantBefore store.ChainHead
-		wantHead   store.ChainHead
+		next       consents.ChainHead
+		wantBefore consents.ChainHead
+		wantHead   consents.ChainHead
 	}{
-		{"first", 3, store.ChainHead{Seq: 1, Hash: "h1"}, store.ChainHead{}, store.ChainHead{Seq: 1, Hash: "h1"}},
-		{"again, as a helper would", 3, store.ChainHead{Seq: 1, Hash: "h1"}, store.ChainHead{Seq: 1, Hash: "h1"}, store.ChainHead{Seq: 1, Hash: "h1"}},
-		{"next", 3, store.ChainHead{Seq: 2, Hash: "h2"}, store.ChainHead{Seq: 1, Hash: "h1"}, store.ChainHead{Seq: 2, Hash: "h2"}},
-		{"stale", 3, store.ChainHead{Seq: 1, Hash: "h1"}, store.ChainHead{Seq: 2, Hash: "h2"}, store.ChainHead{Seq: 2, Hash: "h2"}},
+		{"first", 3, consents.ChainHead{Seq: 1, Hash: "h1"}, consents.ChainHead{}, consents.ChainHead{Seq: 1, Hash: "h1"}},
+		{"again, as a helper would", 3, consents.ChainHead{Seq: 1, Hash: "h1"}, consents.ChainHead{Seq: 1, Hash: "h1"}, consents.ChainHead{Seq: 1, Hash: "h1"}},
+		{"next", 3, consents.ChainHead{Seq: 2, Hash: "h2"}, consents.ChainHead{Seq: 1, Hash: "h1"}, consents.ChainHead{Seq: 2, Hash: "h2"}},
+		{"stale", 3, consents.ChainHead{Seq: 1, Hash: "h1"}, consents.ChainHead{Seq: 2, Hash: "h2"}, consents.ChainHead{Seq: 2, Hash: "h2"}},
 		// Ten sorts after nine only zero-padded.
-		{"past nine", 3, store.ChainHead{Seq: 10, Hash: "a"}, store.ChainHead{Seq: 2, Hash: "h2"}, store.ChainHead{Seq: 10, Hash: "a"}},
-		{"back to nine", 3, store.ChainHead{Seq: 9, Hash: "z"}, store.ChainHead{Seq: 10, Hash: "a"}, store.ChainHead{Seq: 10, Hash: "a"}},
-		{"another shard", 0, store.ChainHead{Seq: 1, Hash: "g1"}, store.ChainHead{}, store.ChainHead{Seq: 1, Hash: "g1"}},
+		{"past nine", 3, consents.ChainHead{Seq: 10, Hash: "a"}, consents.ChainHead{Seq: 2, Hash: "h2"}, consents.ChainHead{Seq: 10, Hash: "a"}},
+		{"back to nine", 3, consents.ChainHead{Seq: 9, Hash: "z"}, consents.ChainHead{Seq: 10, Hash: "a"}, consents.ChainHead{Seq: 10, Hash: "a"}},
+		{"another shard", 0, consents.ChainHead{Seq: 1, Hash: "g1"}, consents.ChainHead{}, consents.ChainHead{Seq: 1, Hash: "g1"}},
 	}
 	for _, s := range steps {
 		before, err := st.Consents.AdvanceHead(ctx, s.shard, s.next)
@@ -49,7 +50,7 @@ func TestConsentHeadsMoveOnlyForward(t *testing.T) {
 	if err != nil || len(heads) != 2 || heads[0].Seq != 1 || heads[3].Seq != 10 {
 		t.Errorf("Heads = %+v, %v", heads, err)
 	}
-	if _, err := st.Consents.AdvanceAnchorHead(ctx, store.ChainHead{Seq: 1, Hash: "a1"}); err != nil {
+	if _, err := st.Consents.AdvanceAnchorHead(ctx, consents.ChainHead{Seq: 1, Hash: "a1"}); err != nil {
 		t.Fatal(err)
 	}
 	if h, err := st.Consents.AnchorHead(ctx); err != nil || h.Seq != 1 || h.Hash != "a1" {
@@ -69,14 +70,14 @@ func TestConsentHeadOfTheLogBeforeShards(t *testing.T) {
 	if _, err := st.DB().Collection("consent_chain").InsertOne(ctx, bson.D{{Key: "_id", Value: "head"}, {Key: "seq", Value: int64(7)}, {Key: "hash", Value: "h7"}}); err != nil {
 		t.Fatal(err)
 	}
-	if h, err := st.Consents.Head(ctx, 0); err != nil || h != (store.ChainHead{Seq: 7, Hash: "h7"}) {
+	if h, err := st.Consents.Head(ctx, 0); err != nil || h != (consents.ChainHead{Seq: 7, Hash: "h7"}) {
 		t.Fatalf("old head = %+v, %v", h, err)
 	}
-	before, err := st.Consents.AdvanceHead(ctx, 0, store.ChainHead{Seq: 8, Hash: "h8"})
-	if err != nil || before != (store.ChainHead{Seq: 7, Hash: "h7"}) {
+	before, err := st.Consents.AdvanceHead(ctx, 0, consents.ChainHead{Seq: 8, Hash: "h8"})
+	if err != nil || before != (consents.ChainHead{Seq: 7, Hash: "h7"}) {
 		t.Errorf("before = %+v, %v", before, err)
 	}
-	if h, err := st.Consents.Head(ctx, 0); err != nil || h != (store.ChainHead{Seq: 8, Hash: "h8"}) {
+	if h, err := st.Consents.Head(ctx, 0); err != nil || h != (consents.ChainHead{Seq: 8, Hash: "h8"}) {
 		t.Errorf("head = %+v, %v", h, err)
 	}
 	var raw bson.M
@@ -101,16 +102,16 @@ func TestConsentRecordIDs(t *testing.T) {
 		{999, 42, "s999-000000000042"},
 	}
 	for _, tt := range tests {
-		if id := store.ConsentRecordID(tt.shard, tt.seq); id != tt.id {
-			t.Errorf("ConsentRecordID(%d, %d) = %q, want %q", tt.shard, tt.seq, id, tt.id)
+		if id := consents.RecordID(tt.shard, tt.seq); id != tt.id {
+			t.Errorf("RecordID(%d, %d) = %q, want %q", tt.shard, tt.seq, id, tt.id)
 		}
-		if shard, seq, ok := store.ParseConsentRecordID(tt.id); !ok || shard != tt.shard || seq != tt.seq {
-			t.Errorf("ParseConsentRecordID(%q) = %d, %d, %v", tt.id, shard, seq, ok)
+		if shard, seq, ok := consents.ParseRecordID(tt.id); !ok || shard != tt.shard || seq != tt.seq {
+			t.Errorf("ParseRecordID(%q) = %d, %d, %v", tt.id, shard, seq, ok)
 		}
 	}
 	for _, bad := range []string{"", "1", "s001-1", "s1-000000000001", "s000-000000000001", "x001-000000000001", "000000000000", "s001_000000000001"} {
-		if _, _, ok := store.ParseConsentRecordID(bad); ok {
-			t.Errorf("ParseConsentRecordID(%q) is ok", bad)
+		if _, _, ok := consents.ParseRecordID(bad); ok {
+			t.Errorf("ParseRecordID(%q) is ok", bad)
 		}
 	}
 }
@@ -120,24 +121,24 @@ func TestConsentsRepository(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	for _, rec := range []store.ConsentRecord{
-		{Seq: 2, Kind: store.ConsentWithdrawn, ContactID: "c1", Refers: store.ConsentRecordID(0, 1), Method: "m", At: at.Add(time.Second)},
-		{Shard: 12, Seq: 1, Kind: store.ConsentGiven, ContactID: "c1", Method: "m", At: at.Add(2 * time.Second)},
-		{Seq: 1, Kind: store.ConsentGiven, ContactID: "c1", SurveyID: "s1", ResponseRef: []byte{9}, Method: "m", At: at},
-		{Shard: 2, Seq: 1, Kind: store.ConsentGiven, ContactID: "c2", Method: "m", At: at},
-		{Seq: 3, Kind: store.ConsentGiven, ContactID: "c2", Method: "m", At: at},
+	for _, rec := range []consents.Record{
+		{Seq: 2, Kind: consents.Withdrawn, ContactID: "c1", Refers: consents.RecordID(0, 1), Method: "m", At: at.Add(time.Second)},
+		{Shard: 12, Seq: 1, Kind: consents.Given, ContactID: "c1", Method: "m", At: at.Add(2 * time.Second)},
+		{Seq: 1, Kind: consents.Given, ContactID: "c1", SurveyID: "s1", ResponseRef: []byte{9}, Method: "m", At: at},
+		{Shard: 2, Seq: 1, Kind: consents.Given, ContactID: "c2", Method: "m", At: at},
+		{Seq: 3, Kind: consents.Given, ContactID: "c2", Method: "m", At: at},
 	} {
 		if err := st.Consents.Insert(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.Consents.Insert(ctx, store.ConsentRecord{Seq: 2, Kind: store.ConsentErasure}); !errors.Is(err, store.ErrDuplicate) {
+	if err := st.Consents.Insert(ctx, consents.Record{Seq: 2, Kind: consents.Erasure}); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("taken seq err = %v, want ErrDuplicate", err)
 	}
-	if err := st.Consents.Insert(ctx, store.ConsentRecord{Shard: 2, Seq: 2, Kind: store.ConsentErasure}); err != nil {
+	if err := st.Consents.Insert(ctx, consents.Record{Shard: 2, Seq: 2, Kind: consents.Erasure}); err != nil {
 		t.Errorf("a seq taken on another shard: %v", err)
 	}
-	if err := st.Consents.Insert(ctx, store.ConsentRecord{Shard: store.MaxConsentShards, Seq: 1}); err == nil {
+	if err := st.Consents.Insert(ctx, consents.Record{Shard: consents.MaxShards, Seq: 1}); err == nil {
 		t.Error("a shard out of range was stored")
 	}
 	recs, err := st.Consents.ByContact(ctx, "c1")
@@ -148,7 +149,7 @@ func TestConsentsRepository(t *testing.T) {
 		t.Errorf("BySeq(12, 1) = %+v, %v", rec, err)
 	}
 	var ids []string
-	_ = st.Consents.Each(ctx, func(r store.ConsentRecord) error { ids = append(ids, r.ID); return nil })
+	_ = st.Consents.Each(ctx, func(r consents.Record) error { ids = append(ids, r.ID); return nil })
 	want := []string{"000000000001", "000000000002", "000000000003", "s002-000000000001", "s002-000000000002", "s012-000000000001"}
 	if !slices.Equal(ids, want) {
 		t.Errorf("Each order = %v, want shard by shard, each in order", ids)
@@ -191,22 +192,22 @@ func TestConsentAnchorsAndPins(t *testing.T) {
 	ctx := context.Background()
 	at := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
 	for _, seq := range []int64{2, 1} {
-		a := store.ConsentAnchor{Seq: seq, At: at, Heads: []store.ShardHead{{Shard: 0, Seq: seq, Hash: "h"}, {Shard: 4, Seq: 1, Hash: "x"}}}
+		a := consents.Anchor{Seq: seq, At: at, Heads: []consents.ShardHead{{Shard: 0, Seq: seq, Hash: "h"}, {Shard: 4, Seq: 1, Hash: "x"}}}
 		if err := st.Consents.InsertAnchor(ctx, a); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := st.Consents.InsertAnchor(ctx, store.ConsentAnchor{Seq: 2}); !errors.Is(err, store.ErrDuplicate) {
+	if err := st.Consents.InsertAnchor(ctx, consents.Anchor{Seq: 2}); !errors.Is(err, store.ErrDuplicate) {
 		t.Errorf("taken anchor err = %v, want ErrDuplicate", err)
 	}
-	if a, err := st.Consents.AnchorBySeq(ctx, 2); err != nil || a.ID != store.ConsentAnchorID(2) || len(a.Heads) != 2 || a.Heads[1].Shard != 4 {
+	if a, err := st.Consents.AnchorBySeq(ctx, 2); err != nil || a.ID != consents.AnchorID(2) || len(a.Heads) != 2 || a.Heads[1].Shard != 4 {
 		t.Errorf("AnchorBySeq = %+v, %v", a, err)
 	}
 	if _, err := st.Consents.AnchorBySeq(ctx, 3); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("missing anchor err = %v", err)
 	}
 	var seqs []int64
-	_ = st.Consents.EachAnchor(ctx, func(a store.ConsentAnchor) error { seqs = append(seqs, a.Seq); return nil })
+	_ = st.Consents.EachAnchor(ctx, func(a consents.Anchor) error { seqs = append(seqs, a.Seq); return nil })
 	if !slices.Equal(seqs, []int64{1, 2}) {
 		t.Errorf("EachAnchor order = %v", seqs)
 	}

@@ -1,4 +1,9 @@
-package store
+// Package rollups keeps the counts reports are computed from: documents
+// per survey, week and dimension, maintained with $inc upserts as
+// responses arrive (rollups); the generation of each survey's rollups that
+// reports read, and the rebuild building the next (rollup_gens); and the
+// responses waiting to be counted (tally_pending).
+package rollups
 
 import (
 	"context"
@@ -15,14 +20,16 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// ErrInvalidRollup means a rollup key or field would not be a safe
+// ErrInvalidKey means a rollup key or field would not be a safe
 // document _id or field name.
-var ErrInvalidRollup = errors.New("store: invalid rollup key")
+var ErrInvalidKey = errors.New("store: invalid rollup key")
 
 // The rollups collection holds, per survey and generation g (see
-// rollup_gens.go), four kinds of documents:
+// generations.go), four kinds of documents:
 //
 //	<survey>|g<g>|<part>|<dim>   counts of one period's responses by the values of
 //	                             one dimension: v.<value>.n, v.<value>.a.<question>,
@@ -45,35 +52,37 @@ var ErrInvalidRollup = errors.New("store: invalid rollup key")
 // field; a snapshot is a cache, valid for a week only while the week's
 // version is unchanged, and split into chunks so that no document nears
 // the 16 MB limit however large the survey.
-const rollupSep = "|"
+//
+// KeySep separates the parts of an _id.
+const KeySep = "|"
 
-// RollupAnswer is one answered question as rollups count it: its values
+// Answer is one answered question as rollups count it: its values
 // are the score, or the options chosen.
-type RollupAnswer struct {
+type Answer struct {
 	Key    string
 	Values []string
 }
 
-// RollupSegment names the value one response has in one dimension.
+// Segment names the value one response has in one dimension.
 // A count-only segment counts responses and none of their answers.
-type RollupSegment struct {
+type Segment struct {
 	Dim       string
 	Value     string
 	CountOnly bool
 }
 
-// RollupChange adds one response to a survey's rollups (Weight 1) or takes
+// Change adds one response to a survey's rollups (Weight 1) or takes
 // it away again (Weight -1).
-type RollupChange struct {
+type Change struct {
 	SurveyID string
 	Week     string // the period counted in, a week or a part of one
 	Weight   int64
-	Segments []RollupSegment // one week document each
-	Answers  []RollupAnswer
+	Segments []Segment // one week document each
+	Answers  []Answer
 }
 
-// RollupCounts counts the responses with one value of a dimension.
-type RollupCounts struct {
+// Counts counts the responses with one value of a dimension.
+type Counts struct {
 	N        int64                       `bson:"n"`
 	Answered map[string]int64            `bson:"a,omitempty"` // question → respondents who answered it
 	Answers  map[string]map[string]int64 `bson:"q,omitempty"` // question → answer value → count
@@ -86,19 +95,19 @@ type Rollup struct {
 	SurveyID string
 	Week     string
 	Dim      string
-	Values   map[string]RollupCounts
+	Values   map[string]Counts
 }
 
-// RollupWeek is a week's entry in a survey's index of weeks.
-type RollupWeek struct {
+// Week is a week's entry in a survey's index of weeks.
+type Week struct {
 	N       int64 `bson:"n"` // responses
 	Version int64 `bson:"v"` // grows with every change to the week
 }
 
-// RollupSnapshot is a quarter's week documents of one dimension, encoded
+// Snapshot is a quarter's week documents of one dimension, encoded
 // in Data by its reader, as read when each week had the version in
 // Versions.
-type RollupSnapshot struct {
+type Snapshot struct {
 	SurveyID string
 	Gen      int64
 	Quarter  string
@@ -108,19 +117,19 @@ type RollupSnapshot struct {
 }
 
 type rollupDoc struct {
-	ID     string                  `bson:"_id"`
-	Survey string                  `bson:"survey"`
-	Gen    int64                   `bson:"gen"`
-	Week   string                  `bson:"week"`
-	Dim    string                  `bson:"dim"`
-	V      map[string]RollupCounts `bson:"v"`
+	ID     string            `bson:"_id"`
+	Survey string            `bson:"survey"`
+	Gen    int64             `bson:"gen"`
+	Week   string            `bson:"week"`
+	Dim    string            `bson:"dim"`
+	V      map[string]Counts `bson:"v"`
 }
 
 type weeksDoc struct {
-	ID     string                `bson:"_id"`
-	Survey string                `bson:"survey"`
-	Gen    int64                 `bson:"gen"`
-	W      map[string]RollupWeek `bson:"w"`
+	ID     string          `bson:"_id"`
+	Survey string          `bson:"survey"`
+	Gen    int64           `bson:"gen"`
+	W      map[string]Week `bson:"w"`
 }
 
 // snapshotDoc is a snapshot's head: its versions, its first chunk of data,
@@ -155,9 +164,9 @@ const weekShards = 8
 // usually fits in the head alone.
 const snapshotChunk = 4 << 20
 
-// Rollups is the rollups collection, with the generations of each
+// Repo is the rollups collection, with the generations of each
 // survey's rollups and the responses waiting to be counted.
-type Rollups struct {
+type Repo struct {
 	c       *mongo.Collection
 	gens    *mongo.Collection
 	intents *mongo.Collection
@@ -168,58 +177,75 @@ type Rollups struct {
 	pause func(step string)
 }
 
-func (r *Rollups) collection() *mongo.Collection { return r.c }
+// New returns the rollups repository of db.
+func New(db *mongo.Database) *Repo {
+	return &Repo{c: db.Collection("rollups"), gens: db.Collection("rollup_gens"), intents: db.Collection("tally_pending")}
+}
 
-func (r *Rollups) step(name string) {
+// Collection is the rollups collection itself.
+func (r *Repo) Collection() *mongo.Collection { return r.c }
+
+func (r *Repo) step(name string) {
 	if r.pause != nil {
 		r.pause(name)
 	}
 }
 
-func (r *Rollups) indexes() []mongo.IndexModel {
+// Collections are every collection the repository writes, for checks
+// that each handle keeps the store's read and write concerns.
+func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.c, r.gens, r.intents} }
+
+// Indexes are the indexes Migrate creates on the rollups collection.
+func (r *Repo) Indexes() []mongo.IndexModel {
 	// Only rebuilding and deleting a survey look documents up by survey.
 	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "gen", Value: 1}}, Options: options.Index().SetName("survey_gen")}}
 }
 
-func (r *Rollups) related() []indexed { return []indexed{tallyIntents{r.intents}} }
+// Related lists the tally intents, which need indexes of their own.
+func (r *Repo) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.intents, Models: []mongo.IndexModel{
+		{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")},
+	}}}
+}
 
-// ValidRollupField reports whether s may name a question or an answer
+// ValidField reports whether s may name a question or an answer
 // value in a rollup, where it becomes part of a field name.
-func ValidRollupField(s string) bool {
+func ValidField(s string) bool {
 	return s != "" && s[0] != '$' && !strings.ContainsAny(s, ".\x00")
 }
 
-// ValidRollupKey reports whether s may name a survey, week or dimension
+// ValidKey reports whether s may name a survey, week or dimension
 // in a rollup, where it becomes part of an _id and of a field name.
-func ValidRollupKey(s string) bool { return ValidRollupField(s) && !strings.Contains(s, rollupSep) }
+func ValidKey(s string) bool { return ValidField(s) && !strings.Contains(s, KeySep) }
 
 // genKey is the prefix of a survey's documents of one generation.
 func genKey(surveyID string, gen int64) string {
-	return surveyID + rollupSep + "g" + strconv.FormatInt(gen, 10)
+	return surveyID + KeySep + "g" + strconv.FormatInt(gen, 10)
 }
 
 func rollupID(surveyID string, gen int64, week, dim string) string {
-	return genKey(surveyID, gen) + rollupSep + week + rollupSep + dim
+	return genKey(surveyID, gen) + KeySep + week + KeySep + dim
 }
 func weeksID(surveyID string, gen int64, shard int) string {
-	return genKey(surveyID, gen) + rollupSep + "weeks" + rollupSep + strconv.Itoa(shard)
+	return genKey(surveyID, gen) + KeySep + "weeks" + KeySep + strconv.Itoa(shard)
 }
 func snapshotID(surveyID string, gen int64, quarter, dim string) string {
-	return genKey(surveyID, gen) + rollupSep + quarter + rollupSep + dim + rollupSep + "snapshot"
+	return genKey(surveyID, gen) + KeySep + quarter + KeySep + dim + KeySep + "snapshot"
 }
 
 // legacyWeeksID is the index of weeks of rollups from before generations,
 // which a rebuild replaces.
-func legacyWeeksID(surveyID string) string { return surveyID + rollupSep + "weeks" }
+func legacyWeeksID(surveyID string) string { return surveyID + KeySep + "weeks" }
 
-// encodeValue makes a dimension's value a field name: "_" and its
+// EncodeValue makes a dimension's value a field name: "_" and its
 // unpadded base64url, which has neither '.' nor '$' and is never empty.
-func encodeValue(v string) string { return "_" + base64.RawURLEncoding.EncodeToString([]byte(v)) }
+func EncodeValue(v string) string { return "_" + base64.RawURLEncoding.EncodeToString([]byte(v)) }
 
-func decodeValue(field string) (string, error) {
+// DecodeValue is the value EncodeValue made field from.
+func DecodeValue(field string) (string, error) {
 	b, err := base64.RawURLEncoding.DecodeString(strings.TrimPrefix(field, "_"))
 	if err != nil || !strings.HasPrefix(field, "_") {
-		return "", fmt.Errorf("store: rollup value field %q: %w", field, ErrInvalidRollup)
+		return "", fmt.Errorf("store: rollup value field %q: %w", field, ErrInvalidKey)
 	}
 	return string(b), nil
 }
@@ -229,7 +255,7 @@ func decodeValue(field string) (string, error) {
 // their surveys' indexes of weeks. Each write is atomic on its own; a
 // failure part-way leaves the documents out of step, which the caller
 // records (see TallyIntent). Nothing is written when any change is invalid.
-func (r *Rollups) Apply(ctx context.Context, gen int64, cs ...RollupChange) error {
+func (r *Repo) Apply(ctx context.Context, gen int64, cs ...Change) error {
 	type doc struct {
 		id, surveyID, week, dim string
 		inc                     map[string]int64
@@ -239,16 +265,16 @@ func (r *Rollups) Apply(ctx context.Context, gen int64, cs ...RollupChange) erro
 	weeks := make(map[string]map[string]int64) // survey → index field → increment
 	var surveys []string
 	for _, c := range cs {
-		if !ValidRollupKey(c.SurveyID) || !ValidRollupKey(c.Week) {
-			return fmt.Errorf("store: rollup %q|%q: %w", c.SurveyID, c.Week, ErrInvalidRollup)
+		if !ValidKey(c.SurveyID) || !ValidKey(c.Week) {
+			return fmt.Errorf("store: rollup %q|%q: %w", c.SurveyID, c.Week, ErrInvalidKey)
 		}
 		counts, err := counters(c.Answers)
 		if err != nil {
 			return err
 		}
 		for _, seg := range c.Segments {
-			if !ValidRollupKey(seg.Dim) {
-				return fmt.Errorf("store: rollup dimension %q: %w", seg.Dim, ErrInvalidRollup)
+			if !ValidKey(seg.Dim) {
+				return fmt.Errorf("store: rollup dimension %q: %w", seg.Dim, ErrInvalidKey)
 			}
 			id := rollupID(c.SurveyID, gen, c.Week, seg.Dim)
 			d := byID[id]
@@ -257,7 +283,7 @@ func (r *Rollups) Apply(ctx context.Context, gen int64, cs ...RollupChange) erro
 				byID[id] = d
 				docs = append(docs, d)
 			}
-			prefix := "v." + encodeValue(seg.Value) + "."
+			prefix := "v." + EncodeValue(seg.Value) + "."
 			d.inc[prefix+"n"] += c.Weight
 			if seg.CountOnly {
 				continue
@@ -324,12 +350,12 @@ func (c counter) field() string {
 // counters returns what a response's answers count: each answered
 // question once, and each distinct value of its answer once. Apply, Add
 // and so rebuilds all count through it.
-func counters(answers []RollupAnswer) ([]counter, error) {
+func counters(answers []Answer) ([]counter, error) {
 	seen := make(map[counter]bool)
 	var out []counter
 	for _, a := range answers {
-		if !ValidRollupField(a.Key) {
-			return nil, fmt.Errorf("store: rollup question %q: %w", a.Key, ErrInvalidRollup)
+		if !ValidField(a.Key) {
+			return nil, fmt.Errorf("store: rollup question %q: %w", a.Key, ErrInvalidKey)
 		}
 		if len(a.Values) == 0 || seen[counter{question: a.Key}] {
 			continue
@@ -337,8 +363,8 @@ func counters(answers []RollupAnswer) ([]counter, error) {
 		seen[counter{question: a.Key}] = true
 		out = append(out, counter{question: a.Key})
 		for _, v := range a.Values {
-			if !ValidRollupField(v) {
-				return nil, fmt.Errorf("store: rollup answer %q: %w", v, ErrInvalidRollup)
+			if !ValidField(v) {
+				return nil, fmt.Errorf("store: rollup answer %q: %w", v, ErrInvalidKey)
 			}
 			if c := (counter{question: a.Key, value: v}); !seen[c] {
 				seen[c] = true
@@ -351,7 +377,7 @@ func counters(answers []RollupAnswer) ([]counter, error) {
 
 // Add counts one response with the given weight, exactly as Apply counts
 // it in a week document.
-func (c *RollupCounts) Add(answers []RollupAnswer, weight int64) error {
+func (c *Counts) Add(answers []Answer, weight int64) error {
 	cs, err := counters(answers)
 	if err != nil {
 		return err
@@ -383,16 +409,12 @@ const getConcurrency = 4
 // Get returns a survey's week documents of one dimension in generation
 // gen, skipping weeks that have none. Each is an _id look-up, the one
 // filter every server serves from an index.
-func (r *Rollups) Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]Rollup, error) {
+func (r *Repo) Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]Rollup, error) {
 	docs := make([]*Rollup, len(weeks))
 	err := forEach(ctx, len(weeks), getConcurrency, func(ctx context.Context, i int) error {
-		var d rollupDoc
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: rollupID(surveyID, gen, weeks[i], dim)}}).Decode(&d)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("store: get rollup: %w", err)
+		d, found, err := mongodoc.Lookup[rollupDoc](ctx, r.c, "get rollup", rollupID(surveyID, gen, weeks[i], dim))
+		if !found || err != nil {
+			return err
 		}
 		ru, err := d.rollup()
 		if err != nil {
@@ -443,9 +465,9 @@ func forEach(ctx context.Context, n, limit int, fn func(context.Context, int) er
 }
 
 func (d rollupDoc) rollup() (Rollup, error) {
-	ru := Rollup{SurveyID: d.Survey, Week: d.Week, Dim: d.Dim, Values: make(map[string]RollupCounts, len(d.V))}
+	ru := Rollup{SurveyID: d.Survey, Week: d.Week, Dim: d.Dim, Values: make(map[string]Counts, len(d.V))}
 	for field, counts := range d.V {
-		v, err := decodeValue(field)
+		v, err := DecodeValue(field)
 		if err != nil {
 			return Rollup{}, err
 		}
@@ -455,46 +477,44 @@ func (d rollupDoc) rollup() (Rollup, error) {
 }
 
 func (ru Rollup) doc(gen int64) (rollupDoc, error) {
-	if !ValidRollupKey(ru.SurveyID) || !ValidRollupKey(ru.Week) || !ValidRollupKey(ru.Dim) {
-		return rollupDoc{}, fmt.Errorf("store: rollup %q|%q|%q: %w", ru.SurveyID, ru.Week, ru.Dim, ErrInvalidRollup)
+	if !ValidKey(ru.SurveyID) || !ValidKey(ru.Week) || !ValidKey(ru.Dim) {
+		return rollupDoc{}, fmt.Errorf("store: rollup %q|%q|%q: %w", ru.SurveyID, ru.Week, ru.Dim, ErrInvalidKey)
 	}
-	d := rollupDoc{ID: rollupID(ru.SurveyID, gen, ru.Week, ru.Dim), Survey: ru.SurveyID, Gen: gen, Week: ru.Week, Dim: ru.Dim, V: make(map[string]RollupCounts, len(ru.Values))}
+	d := rollupDoc{ID: rollupID(ru.SurveyID, gen, ru.Week, ru.Dim), Survey: ru.SurveyID, Gen: gen, Week: ru.Week, Dim: ru.Dim, V: make(map[string]Counts, len(ru.Values))}
 	for v, counts := range ru.Values {
 		for key, answers := range counts.Answers {
-			if !ValidRollupField(key) {
-				return rollupDoc{}, fmt.Errorf("store: rollup question %q: %w", key, ErrInvalidRollup)
+			if !ValidField(key) {
+				return rollupDoc{}, fmt.Errorf("store: rollup question %q: %w", key, ErrInvalidKey)
 			}
 			for a := range answers {
-				if !ValidRollupField(a) {
-					return rollupDoc{}, fmt.Errorf("store: rollup answer %q: %w", a, ErrInvalidRollup)
+				if !ValidField(a) {
+					return rollupDoc{}, fmt.Errorf("store: rollup answer %q: %w", a, ErrInvalidKey)
 				}
 			}
 		}
 		for key := range counts.Answered {
-			if !ValidRollupField(key) {
-				return rollupDoc{}, fmt.Errorf("store: rollup question %q: %w", key, ErrInvalidRollup)
+			if !ValidField(key) {
+				return rollupDoc{}, fmt.Errorf("store: rollup question %q: %w", key, ErrInvalidKey)
 			}
 		}
-		d.V[encodeValue(v)] = counts
+		d.V[EncodeValue(v)] = counts
 	}
 	return d, nil
 }
 
 // Weeks returns a survey's index of weeks in generation gen, its shards
 // summed, without weeks whose responses have all been taken away again.
-func (r *Rollups) Weeks(ctx context.Context, surveyID string, gen int64) (map[string]RollupWeek, error) {
+func (r *Repo) Weeks(ctx context.Context, surveyID string, gen int64) (map[string]Week, error) {
 	shards := make([]weeksDoc, weekShards)
 	err := forEach(ctx, weekShards, weekShards, func(ctx context.Context, i int) error {
-		err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: weeksID(surveyID, gen, i)}}).Decode(&shards[i])
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return nil
-		}
+		var err error
+		shards[i], _, err = mongodoc.Lookup[weeksDoc](ctx, r.c, "rollup weeks", weeksID(surveyID, gen, i))
 		return err
 	})
 	if err != nil {
-		return nil, fmt.Errorf("store: rollup weeks: %w", err)
+		return nil, err
 	}
-	sum := make(map[string]RollupWeek)
+	sum := make(map[string]Week)
 	for _, d := range shards {
 		for w, rw := range d.W {
 			s := sum[w]
@@ -513,28 +533,21 @@ func (r *Rollups) Weeks(ctx context.Context, surveyID string, gen int64) (map[st
 
 // HasLegacy reports whether a survey still has rollups from before
 // generations, which only a rebuild replaces.
-func (r *Rollups) HasLegacy(ctx context.Context, surveyID string) (bool, error) {
-	err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: legacyWeeksID(surveyID)}}, options.FindOne().SetProjection(bson.D{{Key: "_id", Value: 1}})).Err()
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("store: legacy rollups: %w", err)
-	}
-	return true, nil
+func (r *Repo) HasLegacy(ctx context.Context, surveyID string) (bool, error) {
+	return mongodoc.Exists(ctx, r.c, "legacy rollups", legacyWeeksID(surveyID))
 }
 
 // WriteGeneration stores docs as a survey's week documents of generation
 // gen and weeks (responses per week) as its index, as a rebuild computed
 // them. Nothing reads the generation until SwapBuild makes it current.
-func (r *Rollups) WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []Rollup) error {
-	if !ValidRollupKey(surveyID) {
-		return fmt.Errorf("store: rollup survey %q: %w", surveyID, ErrInvalidRollup)
+func (r *Repo) WriteGeneration(ctx context.Context, surveyID string, gen int64, weeks map[string]int64, docs []Rollup) error {
+	if !ValidKey(surveyID) {
+		return fmt.Errorf("store: rollup survey %q: %w", surveyID, ErrInvalidKey)
 	}
 	replace := options.Replace().SetUpsert(true)
 	for _, ru := range docs {
 		if ru.SurveyID != surveyID {
-			return fmt.Errorf("store: rollups of %q with one of %q: %w", surveyID, ru.SurveyID, ErrInvalidRollup)
+			return fmt.Errorf("store: rollups of %q with one of %q: %w", surveyID, ru.SurveyID, ErrInvalidKey)
 		}
 		d, err := ru.doc(gen)
 		if err != nil {
@@ -545,12 +558,12 @@ func (r *Rollups) WriteGeneration(ctx context.Context, surveyID string, gen int6
 		}
 	}
 	// The whole index in shard 0; the other shards start empty.
-	index := weeksDoc{ID: weeksID(surveyID, gen, 0), Survey: surveyID, Gen: gen, W: make(map[string]RollupWeek, len(weeks))}
+	index := weeksDoc{ID: weeksID(surveyID, gen, 0), Survey: surveyID, Gen: gen, W: make(map[string]Week, len(weeks))}
 	for w, n := range weeks {
-		if !ValidRollupKey(w) {
-			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidRollup)
+		if !ValidKey(w) {
+			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidKey)
 		}
-		index.W[w] = RollupWeek{N: n, Version: 1}
+		index.W[w] = Week{N: n, Version: 1}
 	}
 	if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: index.ID}}, index, replace); err != nil {
 		return fmt.Errorf("store: write rollup weeks: %w", err)
@@ -561,7 +574,7 @@ func (r *Rollups) WriteGeneration(ctx context.Context, surveyID string, gen int6
 // DropGenerations deletes a survey's rollups of generations before gen,
 // snapshots included, and those from before generations. Generations only
 // grow, so a rebuild under way, which builds a later one, keeps its work.
-func (r *Rollups) DropGenerations(ctx context.Context, surveyID string, gen int64) error {
+func (r *Repo) DropGenerations(ctx context.Context, surveyID string, gen int64) error {
 	filter := bson.D{{Key: "survey", Value: surveyID}, {Key: "$or", Value: bson.A{
 		bson.D{{Key: "gen", Value: bson.D{{Key: "$lt", Value: gen}}}},
 		bson.D{{Key: "gen", Value: bson.D{{Key: "$exists", Value: false}}}},
@@ -573,7 +586,7 @@ func (r *Rollups) DropGenerations(ctx context.Context, surveyID string, gen int6
 }
 
 // DeleteSurvey deletes every rollup of a survey.
-func (r *Rollups) DeleteSurvey(ctx context.Context, surveyID string) error {
+func (r *Repo) DeleteSurvey(ctx context.Context, surveyID string) error {
 	if _, err := r.c.DeleteMany(ctx, bson.D{{Key: "survey", Value: surveyID}}); err != nil {
 		return fmt.Errorf("store: delete rollups: %w", err)
 	}
@@ -581,39 +594,39 @@ func (r *Rollups) DeleteSurvey(ctx context.Context, surveyID string) error {
 }
 
 // Snapshot returns the snapshot of a quarter's week documents of one
-// dimension; ErrNotFound when there is none, or when its chunks are of
+// dimension; mongodoc.ErrNotFound when there is none, or when its chunks are of
 // saves that crossed.
-func (r *Rollups) Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (RollupSnapshot, error) {
-	var d snapshotDoc
+func (r *Repo) Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (Snapshot, error) {
 	id := snapshotID(surveyID, gen, quarter, dim)
-	if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&d); err != nil {
-		return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot: %w", notFound(err))
+	d, err := mongodoc.ByID[snapshotDoc](ctx, r.c, "rollup snapshot", id)
+	if err != nil {
+		return Snapshot{}, err
 	}
 	data := d.Data.Data
 	for i := 1; i <= d.Chunks; i++ {
-		var c snapshotChunkDoc
-		if err := r.c.FindOne(ctx, bson.D{{Key: "_id", Value: id + rollupSep + strconv.Itoa(i)}}).Decode(&c); err != nil {
-			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk: %w", notFound(err))
+		c, err := mongodoc.ByID[snapshotChunkDoc](ctx, r.c, "rollup snapshot chunk", id+KeySep+strconv.Itoa(i))
+		if err != nil {
+			return Snapshot{}, err
 		}
 		if c.Nonce != d.Nonce {
-			return RollupSnapshot{}, fmt.Errorf("store: rollup snapshot chunk of another save: %w", ErrNotFound)
+			return Snapshot{}, fmt.Errorf("store: rollup snapshot chunk of another save: %w", mongodoc.ErrNotFound)
 		}
 		data = append(data, c.Data.Data...)
 	}
-	return RollupSnapshot{SurveyID: d.Survey, Gen: d.Gen, Quarter: d.Quarter, Dim: d.Dim, Versions: d.Versions, Data: data}, nil
+	return Snapshot{SurveyID: d.Survey, Gen: d.Gen, Quarter: d.Quarter, Dim: d.Dim, Versions: d.Versions, Data: data}, nil
 }
 
 // SaveSnapshot stores a snapshot in place of the previous one: the chunks
 // beyond the first, then the head that names them. Two dashboards saving
 // at once leave a valid snapshot or, when their chunks cross, one that
 // reads as none.
-func (r *Rollups) SaveSnapshot(ctx context.Context, s RollupSnapshot) error {
-	if !ValidRollupKey(s.SurveyID) || !ValidRollupKey(s.Quarter) || !ValidRollupKey(s.Dim) {
-		return fmt.Errorf("store: rollup snapshot %q|%q|%q: %w", s.SurveyID, s.Quarter, s.Dim, ErrInvalidRollup)
+func (r *Repo) SaveSnapshot(ctx context.Context, s Snapshot) error {
+	if !ValidKey(s.SurveyID) || !ValidKey(s.Quarter) || !ValidKey(s.Dim) {
+		return fmt.Errorf("store: rollup snapshot %q|%q|%q: %w", s.SurveyID, s.Quarter, s.Dim, ErrInvalidKey)
 	}
 	for w := range s.Versions {
-		if !ValidRollupKey(w) {
-			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidRollup)
+		if !ValidKey(w) {
+			return fmt.Errorf("store: rollup week %q: %w", w, ErrInvalidKey)
 		}
 	}
 	chunk := r.chunk
@@ -631,11 +644,11 @@ func (r *Rollups) SaveSnapshot(ctx context.Context, s RollupSnapshot) error {
 	}
 	replace := options.Replace().SetUpsert(true)
 	if len(rest) > 0 {
-		d.Nonce = NewID()
+		d.Nonce = mongodoc.NewID()
 		for len(rest) > 0 {
 			n := min(chunk, len(rest))
 			d.Chunks++
-			c := snapshotChunkDoc{ID: id + rollupSep + strconv.Itoa(d.Chunks), Survey: s.SurveyID, Gen: s.Gen, Nonce: d.Nonce,
+			c := snapshotChunkDoc{ID: id + KeySep + strconv.Itoa(d.Chunks), Survey: s.SurveyID, Gen: s.Gen, Nonce: d.Nonce,
 				Data: bson.Binary{Subtype: bson.TypeBinaryGeneric, Data: rest[:n]}}
 			if _, err := r.c.ReplaceOne(ctx, bson.D{{Key: "_id", Value: c.ID}}, c, replace); err != nil {
 				return fmt.Errorf("store: save rollup snapshot chunk: %w", err)

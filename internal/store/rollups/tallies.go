@@ -1,4 +1,4 @@
-package store
+package rollups
 
 import (
 	"context"
@@ -8,6 +8,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // TallyIntent records that a response is to be counted in its survey's
@@ -35,52 +37,33 @@ type TallyIntent struct {
 	Counted int64 `bson:"counted,omitempty"`
 }
 
-type tallyIntents struct{ c *mongo.Collection }
-
-func (r tallyIntents) collection() *mongo.Collection { return r.c }
-func (r tallyIntents) indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
-}
-
 // Intend records a tally intent.
-func (r *Rollups) Intend(ctx context.Context, in TallyIntent) error {
+func (r *Repo) Intend(ctx context.Context, in TallyIntent) error {
 	if _, err := r.intents.InsertOne(ctx, in); err != nil {
 		return fmt.Errorf("store: tally intent: %w", err)
 	}
 	return nil
 }
 
-// Intent returns a tally intent; ErrNotFound when it is gone.
-func (r *Rollups) Intent(ctx context.Context, id string) (TallyIntent, error) {
-	var in TallyIntent
-	if err := r.intents.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&in); err != nil {
-		return TallyIntent{}, fmt.Errorf("store: tally intent: %w", notFound(err))
-	}
-	return in, nil
+// Intent returns a tally intent; mongodoc.ErrNotFound when it is gone.
+func (r *Repo) Intent(ctx context.Context, id string) (TallyIntent, error) {
+	return mongodoc.ByID[TallyIntent](ctx, r.intents, "tally intent", id)
 }
 
 // Intents returns the tally intents of one survey, or of all when surveyID
 // is empty.
-func (r *Rollups) Intents(ctx context.Context, surveyID string) ([]TallyIntent, error) {
+func (r *Repo) Intents(ctx context.Context, surveyID string) ([]TallyIntent, error) {
 	filter := bson.D{}
 	if surveyID != "" {
 		filter = bson.D{{Key: "survey", Value: surveyID}}
 	}
-	cur, err := r.intents.Find(ctx, filter)
-	if err != nil {
-		return nil, fmt.Errorf("store: tally intents: %w", err)
-	}
-	out := []TallyIntent{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: tally intents: %w", err)
-	}
-	return out, nil
+	return mongodoc.FindAll[TallyIntent](ctx, r.intents, "tally intents", filter)
 }
 
 // ClaimIntent hands an unclaimed, undoubted intent to token and returns
 // it; false when it is claimed, in doubt or gone. Each intent changes
 // atomically, so one claimant at most holds it.
-func (r *Rollups) ClaimIntent(ctx context.Context, id, token string) (TallyIntent, bool, error) {
+func (r *Repo) ClaimIntent(ctx context.Context, id, token string) (TallyIntent, bool, error) {
 	var in TallyIntent
 	err := r.intents.FindOneAndUpdate(ctx,
 		bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: ""}, {Key: "doubt", Value: bson.D{{Key: "$ne", Value: true}}}},
@@ -97,17 +80,17 @@ func (r *Rollups) ClaimIntent(ctx context.Context, id, token string) (TallyInten
 
 // ReleaseIntent gives back token's claim on an intent, nothing of it
 // counted.
-func (r *Rollups) ReleaseIntent(ctx context.Context, id, token string) error {
+func (r *Repo) ReleaseIntent(ctx context.Context, id, token string) error {
 	return r.updateIntent(ctx, id, token, bson.D{{Key: "claim", Value: ""}}, "release")
 }
 
 // DoubtIntent gives back token's claim on an intent whose count may have
 // been applied in part.
-func (r *Rollups) DoubtIntent(ctx context.Context, id, token string) error {
+func (r *Repo) DoubtIntent(ctx context.Context, id, token string) error {
 	return r.updateIntent(ctx, id, token, bson.D{{Key: "claim", Value: ""}, {Key: "doubt", Value: true}}, "doubt")
 }
 
-func (r *Rollups) updateIntent(ctx context.Context, id, token string, set bson.D, op string) error {
+func (r *Repo) updateIntent(ctx context.Context, id, token string, set bson.D, op string) error {
 	_, err := r.intents.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: token}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return fmt.Errorf("store: %s tally intent: %w", op, err)
@@ -117,7 +100,7 @@ func (r *Rollups) updateIntent(ctx context.Context, id, token string, set bson.D
 
 // MarkCounted records on intents that generation gen counted their
 // responses.
-func (r *Rollups) MarkCounted(ctx context.Context, gen int64, ids ...string) error {
+func (r *Repo) MarkCounted(ctx context.Context, gen int64, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -130,7 +113,7 @@ func (r *Rollups) MarkCounted(ctx context.Context, gen int64, ids ...string) err
 }
 
 // FinishIntents deletes intents now settled.
-func (r *Rollups) FinishIntents(ctx context.Context, ids ...string) error {
+func (r *Repo) FinishIntents(ctx context.Context, ids ...string) error {
 	if len(ids) == 0 {
 		return nil
 	}

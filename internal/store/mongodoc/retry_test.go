@@ -1,4 +1,4 @@
-package store_test
+package mongodoc_test
 
 import (
 	"context"
@@ -9,7 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
 // Synthetic driver errors: these tests are of classification, not of the
@@ -44,7 +44,7 @@ func TestTransientErrors(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			if got := store.Transient(tc.err); got != tc.want {
+			if got := mongodoc.Transient(tc.err); got != tc.want {
 				t.Errorf("Transient(%v) = %v, want %v", tc.err, got, tc.want)
 			}
 		})
@@ -70,7 +70,7 @@ func TestRetryIdempotent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			calls := 0
-			err := store.RetryIdempotent(context.Background(), func(context.Context) error {
+			err := mongodoc.RetryIdempotent(context.Background(), func(context.Context) error {
 				calls++
 				if calls <= len(tc.errs) {
 					return tc.errs[calls-1]
@@ -92,7 +92,7 @@ func TestRetryIdempotentStopsWhenTheContextEnds(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	calls := 0
 	start := time.Now()
-	err := store.RetryIdempotent(ctx, func(context.Context) error {
+	err := mongodoc.RetryIdempotent(ctx, func(context.Context) error {
 		calls++
 		cancel() // the caller gives up while the call fails
 		return stepDown()

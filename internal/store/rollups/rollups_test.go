@@ -1,4 +1,4 @@
-package store_test
+package rollups_test
 
 import (
 	"bytes"
@@ -11,18 +11,19 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/rollups"
 )
 
-func change(survey, week string, weight int64, region string, answers ...store.RollupAnswer) store.RollupChange {
-	return store.RollupChange{
+func change(survey, week string, weight int64, region string, answers ...rollups.Answer) rollups.Change {
+	return rollups.Change{
 		SurveyID: survey, Week: week, Weight: weight,
-		Segments: []store.RollupSegment{{Dim: "all"}, {Dim: "region", Value: region}},
+		Segments: []rollups.Segment{{Dim: "all"}, {Dim: "region", Value: region}},
 		Answers:  answers,
 	}
 }
 
-func answer(key string, values ...string) store.RollupAnswer {
-	return store.RollupAnswer{Key: key, Values: values}
+func answer(key string, values ...string) rollups.Answer {
+	return rollups.Answer{Key: key, Values: values}
 }
 
 func TestRollupsApplyAndGet(t *testing.T) {
@@ -54,7 +55,7 @@ func TestRollupsApplyAndGet(t *testing.T) {
 		t.Fatalf("Get returned %d documents, want the one week that has responses", len(got))
 	}
 	for i, region := range regions {
-		want := store.RollupCounts{
+		want := rollups.Counts{
 			N:        int64(i + 1),
 			Answered: map[string]int64{"nps": int64(i + 1), "ch": int64(i + 1)},
 			Answers:  map[string]map[string]int64{"nps": {"9": int64(i + 1)}, "ch": {"a": int64(i + 1), "b": int64(i + 1)}},
@@ -87,12 +88,12 @@ func TestRollupsAddCountsAsApply(t *testing.T) {
 	t.Parallel()
 	st := newStore(t)
 	ctx := context.Background()
-	responses := [][]store.RollupAnswer{
+	responses := [][]rollups.Answer{
 		{answer("nps", "10"), answer("multi", "x", "y")},
 		{answer("nps", "10"), answer("multi", "y", "y"), answer("nps", "2")}, // a repeated key counts once
 		{answer("csat", "4"), answer("empty")},
 	}
-	var want store.RollupCounts
+	var want rollups.Counts
 	for _, as := range responses {
 		if err := st.Rollups.Apply(ctx, 0, change("s", "2025-W10", 1, "r", as...)); err != nil {
 			t.Fatal(err)
@@ -141,18 +142,18 @@ func TestRollupsRefuseUnsafeNames(t *testing.T) {
 	ctx := context.Background()
 	tests := []struct {
 		name string
-		c    store.RollupChange
+		c    rollups.Change
 	}{
 		{"dotted question", change("s", "2025-W01", 1, "r", answer("a.b", "1"))},
 		{"dollar answer", change("s", "2025-W01", 1, "r", answer("q", "$x"))},
 		{"empty answer value", change("s", "2025-W01", 1, "r", answer("q", ""))},
 		{"separator in survey", change("s|x", "2025-W01", 1, "r")},
 		{"empty week", change("s", "", 1, "r")},
-		{"dotted dimension", store.RollupChange{SurveyID: "s", Week: "2025-W01", Weight: 1, Segments: []store.RollupSegment{{Dim: "a.b"}}}},
+		{"dotted dimension", rollups.Change{SurveyID: "s", Week: "2025-W01", Weight: 1, Segments: []rollups.Segment{{Dim: "a.b"}}}},
 	}
 	for _, tt := range tests {
-		if err := st.Rollups.Apply(ctx, 0, tt.c); !errors.Is(err, store.ErrInvalidRollup) {
-			t.Errorf("%s: Apply = %v, want ErrInvalidRollup", tt.name, err)
+		if err := st.Rollups.Apply(ctx, 0, tt.c); !errors.Is(err, rollups.ErrInvalidKey) {
+			t.Errorf("%s: Apply = %v, want ErrInvalidKey", tt.name, err)
 		}
 	}
 	if weeks, _ := st.Rollups.CurrentWeeks(ctx, "s"); len(weeks) != 0 {
@@ -173,7 +174,7 @@ func TestRollupsGenerations(t *testing.T) {
 	if err := r.Apply(ctx, 0, change("other", "2025-W01", 1, "x")); err != nil {
 		t.Fatal(err)
 	}
-	snap := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": 1}, Data: []byte{1}}
+	snap := rollups.Snapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": 1}, Data: []byte{1}}
 	if err := r.SaveSnapshot(ctx, snap); err != nil {
 		t.Fatal(err)
 	}
@@ -182,23 +183,23 @@ func TestRollupsGenerations(t *testing.T) {
 	if err != nil || gen != 1 {
 		t.Fatalf("BeginBuild = %d, %v; want generation 1", gen, err)
 	}
-	if _, err := r.BeginBuild(ctx, "s", "t2", now, now.Add(time.Minute)); !errors.Is(err, store.ErrBuildUnderWay) {
+	if _, err := r.BeginBuild(ctx, "s", "t2", now, now.Add(time.Minute)); !errors.Is(err, rollups.ErrBuildUnderWay) {
 		t.Errorf("a second BeginBuild while the first holds its lease = %v", err)
 	}
 	if g, err := r.Generation(ctx, "s"); err != nil || g.Current != 0 || !g.Building() {
 		t.Errorf("Generation while building = %+v, %v", g, err)
 	}
-	fresh := store.Rollup{SurveyID: "s", Week: "2025-W02", Dim: "region", Values: map[string]store.RollupCounts{"a.b": {N: 3}}}
-	if err := r.WriteGeneration(ctx, "s", gen, map[string]int64{"2025-W02": 3}, []store.Rollup{fresh}); err != nil {
+	fresh := rollups.Rollup{SurveyID: "s", Week: "2025-W02", Dim: "region", Values: map[string]rollups.Counts{"a.b": {N: 3}}}
+	if err := r.WriteGeneration(ctx, "s", gen, map[string]int64{"2025-W02": 3}, []rollups.Rollup{fresh}); err != nil {
 		t.Fatal(err)
 	}
 	if weeks, _ := r.CurrentWeeks(ctx, "s"); weeks["2025-W02"].N != 1 {
 		t.Errorf("a generation being built is read before its swap: %v", weeks)
 	}
-	if err := r.WriteGeneration(ctx, "s", gen, nil, []store.Rollup{{SurveyID: "other", Week: "2025-W01", Dim: "all"}}); !errors.Is(err, store.ErrInvalidRollup) {
+	if err := r.WriteGeneration(ctx, "s", gen, nil, []rollups.Rollup{{SurveyID: "other", Week: "2025-W01", Dim: "all"}}); !errors.Is(err, rollups.ErrInvalidKey) {
 		t.Errorf("WriteGeneration with another survey's document = %v", err)
 	}
-	if err := r.SwapBuild(ctx, "s", "t2", gen); !errors.Is(err, store.ErrBuildLost) {
+	if err := r.SwapBuild(ctx, "s", "t2", gen); !errors.Is(err, rollups.ErrBuildLost) {
 		t.Errorf("a swap under another token = %v", err)
 	}
 	if err := r.SwapBuild(ctx, "s", "t1", gen); err != nil {
@@ -218,7 +219,7 @@ func TestRollupsGenerations(t *testing.T) {
 		t.Errorf("Get after the swap = %+v, %v", docs, err)
 	}
 	weeks, err := r.CurrentWeeks(ctx, "s")
-	if err != nil || len(weeks) != 1 || weeks["2025-W02"] != (store.RollupWeek{N: 3, Version: 1}) {
+	if err != nil || len(weeks) != 1 || weeks["2025-W02"] != (rollups.Week{N: 3, Version: 1}) {
 		t.Errorf("weeks after the swap = %+v, %v", weeks, err)
 	}
 	// An expired lease is taken over, and the old holder's swap fails.
@@ -228,7 +229,7 @@ func TestRollupsGenerations(t *testing.T) {
 	if next, err := r.BeginBuild(ctx, "s", "t4", now, now.Add(time.Minute)); err != nil || next != 3 {
 		t.Fatalf("BeginBuild over an expired lease = %d, %v", next, err)
 	}
-	if err := r.SwapBuild(ctx, "s", "t3", 2); !errors.Is(err, store.ErrBuildLost) {
+	if err := r.SwapBuild(ctx, "s", "t3", 2); !errors.Is(err, rollups.ErrBuildLost) {
 		t.Errorf("the swap of a rebuild whose lease was taken over = %v", err)
 	}
 	if err := r.AbortBuild(ctx, "s", "t4"); err != nil {
@@ -262,7 +263,7 @@ func TestRollupsWeeksAreShardedAndSummed(t *testing.T) {
 		}
 	}
 	weeks, err := st.Rollups.CurrentWeeks(ctx, "s")
-	if err != nil || weeks["2025-W05"] != (store.RollupWeek{N: n, Version: n}) {
+	if err != nil || weeks["2025-W05"] != (rollups.Week{N: n, Version: n}) {
 		t.Fatalf("weeks = %+v, %v; want %d responses at version %d", weeks, err, n, n)
 	}
 	shards, err := st.DB().Collection("rollups").CountDocuments(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$regex", Value: `^s\|g0\|weeks\|`}}}})
@@ -280,7 +281,7 @@ func TestRollupsSnapshotChunks(t *testing.T) {
 	r := st.Rollups
 	r.SetSnapshotChunk(10)
 	if _, err := r.Snapshot(ctx, "s", 0, "2025-Q1", "region"); !errors.Is(err, store.ErrNotFound) {
-		t.Fatalf("Snapshot before any = %v, want ErrNotFound", err)
+		t.Fatalf("Snapshot before any = %v, want mongodoc.ErrNotFound", err)
 	}
 	tests := []struct {
 		name string
@@ -291,7 +292,7 @@ func TestRollupsSnapshotChunks(t *testing.T) {
 		for i := range data {
 			data[i] = byte(i*7 + tt.size)
 		}
-		snap := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": int64(tt.size)}, Data: data}
+		snap := rollups.Snapshot{SurveyID: "s", Quarter: "2025-Q1", Dim: "region", Versions: map[string]int64{"2025-W01": int64(tt.size)}, Data: data}
 		if err := r.SaveSnapshot(ctx, snap); err != nil {
 			t.Fatal(err)
 		}
@@ -303,8 +304,8 @@ func TestRollupsSnapshotChunks(t *testing.T) {
 
 	// Save A writes its chunks, save B all of itself, then A its head:
 	// A's head names B's chunks.
-	a := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'a'}, 25)}
-	b := store.RollupSnapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'b'}, 25)}
+	a := rollups.Snapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'a'}, 25)}
+	b := rollups.Snapshot{SurveyID: "s", Quarter: "2025-Q2", Dim: "region", Data: bytes.Repeat([]byte{'b'}, 25)}
 	crossed := false
 	r.PauseAt(func(step string) {
 		if step == "snapshot chunks saved" && !crossed {

@@ -1,4 +1,4 @@
-package store_test
+package outbox_test
 
 import (
 	"context"
@@ -8,20 +8,20 @@ import (
 	"testing"
 	"time"
 
-	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/outbox"
 )
 
-func queued(batch string, n int, now time.Time) []store.OutboxMessage {
-	msgs := make([]store.OutboxMessage, n)
+func queued(batch string, n int, now time.Time) []outbox.Message {
+	msgs := make([]outbox.Message, n)
 	for i := range msgs {
 		id := fmt.Sprintf("%s-%02d", batch, i)
-		msgs[i] = store.OutboxMessage{ID: id, Batch: batch, CampaignID: "c1", InvitationID: id, ContactID: "k" + id,
-			Kind: store.MessageInvitation, State: store.OutboxQueued, NextAttemptAt: now, CreatedAt: now}
+		msgs[i] = outbox.Message{ID: id, Batch: batch, CampaignID: "c1", InvitationID: id, ContactID: "k" + id,
+			Kind: outbox.Invitation, State: outbox.Queued, NextAttemptAt: now, CreatedAt: now}
 	}
 	return msgs
 }
 
-func ids(msgs []store.OutboxMessage) []string {
+func ids(msgs []outbox.Message) []string {
 	out := make([]string, len(msgs))
 	for i, m := range msgs {
 		out[i] = m.ID
@@ -64,7 +64,7 @@ func TestOutboxClaimTakesOneWholeDueBatch(t *testing.T) {
 		t.Fatalf("claimed %v, want %v", ids(got), want)
 	}
 	for _, m := range got {
-		if m.State != store.OutboxSending || m.Lease != "w1" || m.Attempts != 1 || !m.LeaseUntil.Equal(now.Add(time.Minute)) {
+		if m.State != outbox.Sending || m.Lease != "w1" || m.Attempts != 1 || !m.LeaseUntil.Equal(now.Add(time.Minute)) {
 			t.Fatalf("claimed message = %+v", m)
 		}
 	}
@@ -83,7 +83,7 @@ func TestOutboxConcurrentClaimsNeverShare(t *testing.T) {
 	st := newStore(t)
 	ctx := context.Background()
 	now := time.Now().UTC().Truncate(time.Millisecond)
-	var all []store.OutboxMessage
+	var all []outbox.Message
 	for b := range 12 {
 		all = append(all, queued(fmt.Sprintf("b%02d", b), 5, now)...)
 	}
@@ -159,14 +159,14 @@ func TestOutboxLeaseHolderOnly(t *testing.T) {
 	if err := st.Outbox.Release(ctx, "w1", []string{"b1-00"}, now.Add(time.Minute), "connection refused", true); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Outbox.Bury(ctx, "w1", got[1], store.OutboxBounced, "550 no such user", now); err != nil {
+	if err := st.Outbox.Bury(ctx, "w1", got[1], outbox.Bounced, "550 no such user", now); err != nil {
 		t.Fatal(err)
 	}
 	if dead, _ := st.Outbox.IsDead(ctx, got[1].ID); !dead {
 		t.Fatal("buried message is not among the dead letters")
 	}
 	dl, err := st.Outbox.Dead(ctx, "c1", 10)
-	if err != nil || len(dl) != 1 || dl[0].State != store.OutboxBounced || dl[0].LastError != "550 no such user" || dl[0].Lease != "" {
+	if err != nil || len(dl) != 1 || dl[0].State != outbox.Bounced || dl[0].LastError != "550 no such user" || dl[0].Lease != "" {
 		t.Fatalf("Dead = %+v, %v", dl, err)
 	}
 	queuedN, sending, err := st.Outbox.CampaignProgress(ctx, "c1")
@@ -222,7 +222,7 @@ func TestOutboxWithdrawAndTrimDead(t *testing.T) {
 	if left, _ := st.Outbox.Count(ctx); left != int64(len(sending)) {
 		t.Fatalf("%d left; want only the %d being sent", left, len(sending))
 	}
-	if err := st.Outbox.Bury(ctx, "w1", sending[0], store.OutboxFailed, "gave up", now.Add(-48*time.Hour)); err != nil {
+	if err := st.Outbox.Bury(ctx, "w1", sending[0], outbox.Failed, "gave up", now.Add(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n, err := st.Outbox.TrimDead(ctx, now.Add(-24*time.Hour)); err != nil || n != 1 {

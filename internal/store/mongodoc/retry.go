@@ -1,4 +1,4 @@
-package store
+package mongodoc
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 // updateMany and deleteMany are not retryable writes on MongoDB: when the
 // primary steps down or the connection drops mid-call, the driver returns
 // the error, and a claim or release may have been applied to none, some
-// or all of its documents. retryIdempotent repeats such a call a few times
+// or all of its documents. RetryIdempotent repeats such a call a few times
 // on errors that mean "the server did not answer, try elsewhere"; callers
 // pass only calls whose filter makes a repeat change nothing already done
 // (a lease token, a state the update moves documents out of).
@@ -21,10 +21,10 @@ const (
 	writeBackoff  = 100 * time.Millisecond // doubled after each attempt
 )
 
-// transient reports whether err means the write may not have reached a
+// Transient reports whether err means the write may not have reached a
 // primary and a repeat may succeed. A context that ended is never
 // transient: the caller has given up.
-func transient(err error) bool {
+func Transient(err error) bool {
 	if err == nil || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
@@ -63,14 +63,14 @@ func transient(err error) bool {
 	return false
 }
 
-// retryIdempotent runs fn, and again after a short, growing pause while it
+// RetryIdempotent runs fn, and again after a short, growing pause while it
 // fails with a transient error, at most writeAttempts times in all. It
 // returns fn's last error, or the context's if it ends while waiting.
-func retryIdempotent(ctx context.Context, fn func(context.Context) error) error {
+func RetryIdempotent(ctx context.Context, fn func(context.Context) error) error {
 	wait := writeBackoff
 	for attempt := 1; ; attempt++ {
 		err := fn(ctx)
-		if !transient(err) || attempt == writeAttempts {
+		if !Transient(err) || attempt == writeAttempts {
 			return err
 		}
 		t := time.NewTimer(wait)

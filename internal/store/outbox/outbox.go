@@ -1,4 +1,9 @@
-package store
+// Package outbox keeps email on its way out: the queue the dispatcher
+// claims messages from a batch at a time (outbox), the messages that
+// failed or bounced (outbox_dead), and the dev outbox, which keeps
+// messages instead of sending them when no SMTP server is configured
+// (dev_outbox).
+package outbox
 
 import (
 	"context"
@@ -9,10 +14,12 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/candorhq/candor/internal/store/mongodoc"
 )
 
-// OutboxState is where a message is on its way out.
-type OutboxState string
+// State is where a message is on its way out.
+type State string
 
 // Outbox states: queued → sending → sent | failed | bounced. A sent message
 // leaves the outbox at once (the campaign counts it), and failed or bounced
@@ -20,43 +27,43 @@ type OutboxState string
 // stays small: the dispatcher scans it, which on the embedded database
 // costs time in proportion to its size.
 const (
-	OutboxQueued  OutboxState = "queued"
-	OutboxSending OutboxState = "sending"
-	OutboxSent    OutboxState = "sent"
-	OutboxFailed  OutboxState = "failed"
-	OutboxBounced OutboxState = "bounced"
+	Queued  State = "queued"
+	Sending State = "sending"
+	Sent    State = "sent"
+	Failed  State = "failed"
+	Bounced State = "bounced"
 )
 
-// MessageKind says what a message is for.
-type MessageKind string
+// Kind says what a message is for.
+type Kind string
 
 // Message kinds.
 const (
-	MessageInvitation MessageKind = "invitation"
-	MessageReminder   MessageKind = "reminder"
+	Invitation Kind = "invitation"
+	Reminder   Kind = "reminder"
 )
 
-// OutboxMessage is one email to send. It holds no personal data: the
+// Message is one email to send. It holds no personal data: the
 // dispatcher opens the contact's name and address only to send it.
-type OutboxMessage struct {
-	ID           string      `bson:"_id"`   // MessageID(invitation, round): the same message is never queued twice
-	Batch        string      `bson:"batch"` // messages fed together are claimed together
-	CampaignID   string      `bson:"campaignId"`
-	Seq          int         `bson:"seq"` // the campaign batch the message comes from
-	InvitationID string      `bson:"invitationId"`
-	ContactID    string      `bson:"contactId"`
-	Kind         MessageKind `bson:"kind"`
-	Round        int         `bson:"round,omitempty"` // reminder number, from 1
-	ExpiresAt    time.Time   `bson:"expiresAt"`       // when the message's link stops working
+type Message struct {
+	ID           string    `bson:"_id"`   // MessageID(invitation, round): the same message is never queued twice
+	Batch        string    `bson:"batch"` // messages fed together are claimed together
+	CampaignID   string    `bson:"campaignId"`
+	Seq          int       `bson:"seq"` // the campaign batch the message comes from
+	InvitationID string    `bson:"invitationId"`
+	ContactID    string    `bson:"contactId"`
+	Kind         Kind      `bson:"kind"`
+	Round        int       `bson:"round,omitempty"` // reminder number, from 1
+	ExpiresAt    time.Time `bson:"expiresAt"`       // when the message's link stops working
 
-	State         OutboxState `bson:"state"`
-	Attempts      int         `bson:"attempts"` // claims so far; a claim that never reached the server is given back
-	NextAttemptAt time.Time   `bson:"nextAttemptAt"`
-	Lease         string      `bson:"lease,omitempty"` // the claiming worker's token
-	LeaseUntil    time.Time   `bson:"leaseUntil,omitempty"`
-	LastError     string      `bson:"lastError,omitempty"`
-	CreatedAt     time.Time   `bson:"createdAt"`
-	FinishedAt    *time.Time  `bson:"finishedAt,omitempty"` // when it failed or bounced
+	State         State      `bson:"state"`
+	Attempts      int        `bson:"attempts"` // claims so far; a claim that never reached the server is given back
+	NextAttemptAt time.Time  `bson:"nextAttemptAt"`
+	Lease         string     `bson:"lease,omitempty"` // the claiming worker's token
+	LeaseUntil    time.Time  `bson:"leaseUntil,omitempty"`
+	LastError     string     `bson:"lastError,omitempty"`
+	CreatedAt     time.Time  `bson:"createdAt"`
+	FinishedAt    *time.Time `bson:"finishedAt,omitempty"` // when it failed or bounced
 }
 
 // MessageID is the outbox _id of an invitation's message: the invitation
@@ -68,8 +75,8 @@ func MessageID(invitationID string, round int) string {
 	return invitationID + "|r" + fmt.Sprint(round)
 }
 
-// Outbox is the outbox collection and its dead letters.
-type Outbox struct {
+// Repo is the outbox collection and its dead letters.
+type Repo struct {
 	c    *mongo.Collection
 	dead *mongo.Collection
 	// lostReply, when set (by tests), is reported as the error of a
@@ -81,9 +88,9 @@ type Outbox struct {
 // many runs an idempotent multi-document write op, repeating it on
 // transient errors (see retryIdempotent), and reports how many attempts it
 // took.
-func (r *Outbox) many(ctx context.Context, op string, fn func(context.Context) error) (int, error) {
+func (r *Repo) many(ctx context.Context, op string, fn func(context.Context) error) (int, error) {
 	attempts := 0
-	err := retryIdempotent(ctx, func(ctx context.Context) error {
+	err := mongodoc.RetryIdempotent(ctx, func(ctx context.Context) error {
 		attempts++
 		err := fn(ctx)
 		if err == nil && r.lostReply != nil {
@@ -94,9 +101,20 @@ func (r *Outbox) many(ctx context.Context, op string, fn func(context.Context) e
 	return attempts, err
 }
 
-func (r *Outbox) collection() *mongo.Collection { return r.c }
+// New returns the outbox repository of db.
+func New(db *mongo.Database) *Repo {
+	return &Repo{c: db.Collection("outbox"), dead: db.Collection("outbox_dead")}
+}
 
-func (r *Outbox) indexes() []mongo.IndexModel {
+// Collection is the outbox collection itself.
+func (r *Repo) Collection() *mongo.Collection { return r.c }
+
+// Collections are every collection the repository writes, for checks
+// that each handle keeps the store's read and write concerns.
+func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.c, r.dead} }
+
+// Indexes are the indexes Migrate creates on the outbox.
+func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("state_due")},
 		{Keys: bson.D{{Key: "batch", Value: 1}}, Options: options.Index().SetName("batch")},
@@ -105,22 +123,17 @@ func (r *Outbox) indexes() []mongo.IndexModel {
 	}
 }
 
-// deadLetters is the dead letters' view for Migrate.
-type deadLetters struct{ c *mongo.Collection }
-
-func (r deadLetters) collection() *mongo.Collection { return r.c }
-func (r deadLetters) indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{
+// Related lists the dead letters, which need indexes of their own.
+func (r *Repo) Related() []mongodoc.Indexed {
+	return []mongodoc.Indexed{mongodoc.Related{C: r.dead, Models: []mongo.IndexModel{
 		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "finishedAt", Value: -1}}, Options: options.Index().SetName("campaign_finished")},
-	}
+	}}}
 }
-
-func (r *Outbox) related() []indexed { return []indexed{deadLetters{r.dead}} }
 
 // Enqueue adds messages; a message already queued (same _id) is left as it
 // is, which makes feeding a batch again harmless. It returns how many were
 // added.
-func (r *Outbox) Enqueue(ctx context.Context, msgs []OutboxMessage) (int, error) {
+func (r *Repo) Enqueue(ctx context.Context, msgs []Message) (int, error) {
 	if len(msgs) == 0 {
 		return 0, nil
 	}
@@ -128,7 +141,7 @@ func (r *Outbox) Enqueue(ctx context.Context, msgs []OutboxMessage) (int, error)
 	for i := range msgs {
 		docs[i] = msgs[i]
 	}
-	dups, err := duplicateIndexes(r.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
+	dups, err := mongodoc.DuplicateIndexes(r.c.InsertMany(ctx, docs, options.InsertMany().SetOrdered(false)))
 	if err != nil {
 		return 0, fmt.Errorf("store: enqueue: %w", err)
 	}
@@ -149,8 +162,8 @@ const claimAttempts = 3
 // worker reads back what it got by its token. No sort: the embedded
 // database would scan the outbox for it, and MongoDB's state_due index
 // yields the oldest due message first anyway.
-func (r *Outbox) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]OutboxMessage, error) {
-	due := bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}}}
+func (r *Repo) Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]Message, error) {
+	due := bson.D{{Key: "state", Value: Queued}, {Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}}}
 	for range claimAttempts {
 		var head struct {
 			Batch string `bson:"batch"`
@@ -169,7 +182,7 @@ func (r *Outbox) Claim(ctx context.Context, token string, now time.Time, lease t
 		attempts, err := r.many(ctx, "claim", func(ctx context.Context) error {
 			var err error
 			res, err = r.c.UpdateMany(ctx, append(bson.D{{Key: "batch", Value: head.Batch}}, due...), bson.D{
-				{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxSending}, {Key: "lease", Value: token}, {Key: "leaseUntil", Value: now.Add(lease)}}},
+				{Key: "$set", Value: bson.D{{Key: "state", Value: Sending}, {Key: "lease", Value: token}, {Key: "leaseUntil", Value: now.Add(lease)}}},
 				{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
 			})
 			return err
@@ -192,21 +205,13 @@ func (r *Outbox) Claim(ctx context.Context, token string, now time.Time, lease t
 }
 
 // Leased returns the messages leased to token.
-func (r *Outbox) Leased(ctx context.Context, token string) ([]OutboxMessage, error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "lease", Value: token}})
-	if err != nil {
-		return nil, fmt.Errorf("store: leased messages: %w", err)
-	}
-	out := []OutboxMessage{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: leased messages: %w", err)
-	}
-	return out, nil
+func (r *Repo) Leased(ctx context.Context, token string) ([]Message, error) {
+	return mongodoc.FindAll[Message](ctx, r.c, "leased messages", bson.D{{Key: "lease", Value: token}})
 }
 
 // Delete removes sent (or no longer wanted) messages, if token still holds
 // their lease.
-func (r *Outbox) Delete(ctx context.Context, token string, ids []string) error {
+func (r *Repo) Delete(ctx context.Context, token string, ids []string) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -223,11 +228,11 @@ func (r *Outbox) Delete(ctx context.Context, token string, ids []string) error {
 // Release gives messages leased to token back to the queue, due at next.
 // uncount takes back the attempt their claim counted, for messages that
 // never reached the mail server.
-func (r *Outbox) Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error {
+func (r *Repo) Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	set := bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: next}}
+	set := bson.D{{Key: "state", Value: Queued}, {Key: "nextAttemptAt", Value: next}}
 	if lastError != "" {
 		set = append(set, bson.E{Key: "lastError", Value: lastError})
 	}
@@ -249,7 +254,7 @@ func (r *Outbox) Release(ctx context.Context, token string, ids []string, next t
 
 // Bury ends a message that failed or bounced: it moves to the dead letters,
 // where the campaign page shows it, and leaves the outbox.
-func (r *Outbox) Bury(ctx context.Context, token string, m OutboxMessage, state OutboxState, lastError string, now time.Time) error {
+func (r *Repo) Bury(ctx context.Context, token string, m Message, state State, lastError string, now time.Time) error {
 	m.State, m.LastError, m.FinishedAt = state, lastError, &now
 	m.Lease, m.LeaseUntil = "", time.Time{}
 	if _, err := r.dead.ReplaceOne(ctx, bson.D{{Key: "_id", Value: m.ID}}, m, options.Replace().SetUpsert(true)); err != nil {
@@ -263,15 +268,15 @@ func (r *Outbox) Bury(ctx context.Context, token string, m OutboxMessage, state 
 
 // ExpireLeases returns messages whose worker's lease ran out (the worker
 // died or hung) to the queue, and reports how many.
-func (r *Outbox) ExpireLeases(ctx context.Context, now time.Time) (int64, error) {
+func (r *Repo) ExpireLeases(ctx context.Context, now time.Time) (int64, error) {
 	// Repeatable: an expired message is queued again, out of the filter.
 	// After a lost reply the count is of the last attempt only.
 	var res *mongo.UpdateResult
 	_, err := r.many(ctx, "expire", func(ctx context.Context) error {
 		var err error
 		res, err = r.c.UpdateMany(ctx,
-			bson.D{{Key: "state", Value: OutboxSending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: OutboxQueued}, {Key: "nextAttemptAt", Value: now}}},
+			bson.D{{Key: "state", Value: Sending}, {Key: "leaseUntil", Value: bson.D{{Key: "$lt", Value: now}}}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "state", Value: Queued}, {Key: "nextAttemptAt", Value: now}}},
 				{Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}})
 		return err
 	})
@@ -286,7 +291,7 @@ func (r *Outbox) ExpireLeases(ctx context.Context, now time.Time) (int64, error)
 // from its metadata on MongoDB, so that a metrics scrape costs the same
 // at a million queued messages as at ten; it may be off by what is in
 // flight or after an unclean shutdown, which a gauge can bear.
-func (r *Outbox) Count(ctx context.Context) (int64, error) {
+func (r *Repo) Count(ctx context.Context) (int64, error) {
 	n, err := r.c.EstimatedDocumentCount(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("store: count outbox: %w", err)
@@ -295,28 +300,21 @@ func (r *Outbox) Count(ctx context.Context) (int64, error) {
 }
 
 // CampaignProgress counts a campaign's messages in the outbox by state.
-func (r *Outbox) CampaignProgress(ctx context.Context, campaignID string) (queued, sending int, err error) {
-	cur, err := r.c.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}}, options.Find().SetProjection(bson.D{{Key: "state", Value: 1}}))
-	if err != nil {
-		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+func (r *Repo) CampaignProgress(ctx context.Context, campaignID string) (queued, sending int, err error) {
+	type stated struct {
+		State State `bson:"state"`
 	}
-	defer cur.Close(ctx)
-	for cur.Next(ctx) {
-		var m struct {
-			State OutboxState `bson:"state"`
-		}
-		if err := cur.Decode(&m); err != nil {
-			return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
-		}
+	err = mongodoc.Each(ctx, r.c, "campaign progress", bson.D{{Key: "campaignId", Value: campaignID}}, func(m stated) error {
 		switch m.State {
-		case OutboxQueued:
+		case Queued:
 			queued++
-		case OutboxSending:
+		case Sending:
 			sending++
 		}
-	}
-	if err := cur.Err(); err != nil {
-		return 0, 0, fmt.Errorf("store: campaign progress: %w", err)
+		return nil
+	}, options.Find().SetProjection(bson.D{{Key: "state", Value: 1}}))
+	if err != nil {
+		return 0, 0, err
 	}
 	return queued, sending, nil
 }
@@ -324,13 +322,13 @@ func (r *Outbox) CampaignProgress(ctx context.Context, campaignID string) (queue
 // Withdraw removes a cancelled campaign's queued messages and reports how
 // many. Messages being sent are left to their worker, which checks the
 // campaign before each group it sends.
-func (r *Outbox) Withdraw(ctx context.Context, campaignID string) (int64, error) {
+func (r *Repo) Withdraw(ctx context.Context, campaignID string) (int64, error) {
 	// Repeatable: a deleted message is gone. After a lost reply the count
 	// is of the last attempt only.
 	var res *mongo.DeleteResult
 	_, err := r.many(ctx, "withdraw", func(ctx context.Context) error {
 		var err error
-		res, err = r.c.DeleteMany(ctx, bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: OutboxQueued}})
+		res, err = r.c.DeleteMany(ctx, bson.D{{Key: "campaignId", Value: campaignID}, {Key: "state", Value: Queued}})
 		return err
 	})
 	if err != nil {
@@ -341,33 +339,17 @@ func (r *Outbox) Withdraw(ctx context.Context, campaignID string) (int64, error)
 
 // Dead returns up to limit of a campaign's failed and bounced messages,
 // newest first.
-func (r *Outbox) Dead(ctx context.Context, campaignID string, limit int64) ([]OutboxMessage, error) {
-	cur, err := r.dead.Find(ctx, bson.D{{Key: "campaignId", Value: campaignID}},
+func (r *Repo) Dead(ctx context.Context, campaignID string, limit int64) ([]Message, error) {
+	return mongodoc.FindAll[Message](ctx, r.dead, "dead letters", bson.D{{Key: "campaignId", Value: campaignID}},
 		options.Find().SetSort(bson.D{{Key: "finishedAt", Value: -1}, {Key: "_id", Value: 1}}).SetLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("store: dead letters: %w", err)
-	}
-	out := []OutboxMessage{}
-	if err := cur.All(ctx, &out); err != nil {
-		return nil, fmt.Errorf("store: dead letters: %w", err)
-	}
-	return out, nil
 }
 
 // IsDead reports whether a message failed or bounced.
-func (r *Outbox) IsDead(ctx context.Context, id string) (bool, error) {
-	ok, err := exists(ctx, r.dead, id)
-	if err != nil {
-		return false, fmt.Errorf("store: dead letter: %w", err)
-	}
-	return ok, nil
+func (r *Repo) IsDead(ctx context.Context, id string) (bool, error) {
+	return mongodoc.Exists(ctx, r.dead, "dead letter", id)
 }
 
 // TrimDead forgets dead letters that ended before t.
-func (r *Outbox) TrimDead(ctx context.Context, t time.Time) (int64, error) {
-	res, err := r.dead.DeleteMany(ctx, bson.D{{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
-	if err != nil {
-		return 0, fmt.Errorf("store: trim dead letters: %w", err)
-	}
-	return res.DeletedCount, nil
+func (r *Repo) TrimDead(ctx context.Context, t time.Time) (int64, error) {
+	return mongodoc.DeleteBefore(ctx, r.dead, "trim dead letters", "finishedAt", t)
 }
