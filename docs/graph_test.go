@@ -3,11 +3,12 @@ package docs
 import (
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/candorhq/candor/internal/tools/docblock"
 )
 
 const module = "github.com/candorhq/candor/"
@@ -17,27 +18,7 @@ const module = "github.com/candorhq/candor/"
 // CANDOR_UPDATE_DOCS=1 rewrites it from the code.
 func TestArchitectureShowsThePackageGraph(t *testing.T) {
 	t.Parallel()
-	const path, open, end = "architecture.md", "<!-- graph -->\n", "<!-- /graph -->"
-	doc, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	before, rest, ok := strings.Cut(string(doc), open)
-	_, after, ok2 := strings.Cut(rest, end)
-	if !ok || !ok2 {
-		t.Fatalf("%s has no %q … %q block", path, open, end)
-	}
-	want := packageGraph(t)
-	if rest[:len(rest)-len(after)-len(end)] == want {
-		return
-	}
-	if os.Getenv("CANDOR_UPDATE_DOCS") == "1" {
-		if err := os.WriteFile(path, []byte(before+open+want+end+after), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	t.Errorf("%s shows another package graph than go list; run with CANDOR_UPDATE_DOCS=1, want:\n%s", path, want)
+	docblock.Check(t, "architecture.md", "graph", packageGraph(t))
 }
 
 // packageGraph is a fenced block, a line a package: its imports within the
