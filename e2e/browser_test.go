@@ -133,6 +133,11 @@ func (tb *tab) open(path string) {
 	if resp.Status != 200 {
 		tb.fatalf("open %s: status %d", path, resp.Status)
 	}
+	// A page that reloads itself could have replaced the one asked for.
+	want := strings.SplitN(path, "?", 2)[0]
+	if got := value(tb, "location of "+path, chromedp.Evaluate[string]("location.pathname")); got != want {
+		tb.fatalf("open %s: the tab shows %s", path, got)
+	}
 }
 
 // submit clicks a button (or link) that leads to another page, waits for

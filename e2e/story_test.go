@@ -393,8 +393,10 @@ const sentCountJS = `(() => {
 	return "(no Sent count on the page)";
 })()`
 
-// campaignSent waits on the campaign page (it refreshes itself) until every
-// invitation counts as sent, and keeps a screenshot.
+// campaignSent waits on the campaign page until every invitation counts as
+// sent and the campaign has left "Sending", and keeps a screenshot. While
+// sending, the page reloads itself every few seconds; waiting until it stops
+// keeps that reload from racing the tab's next navigation.
 func campaignSent(tb *tab, path string, want int) {
 	tb.t.Helper()
 	if i := strings.IndexByte(path, '?'); i >= 0 {
@@ -402,7 +404,7 @@ func campaignSent(tb *tab, path string, want int) {
 	}
 	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Minute)
 	defer cancel()
-	var sent string
+	var sent, state string
 	err := waitFor(ctx, "the campaign page to count every invitation sent", func() (bool, error) {
 		qctx, qcancel := context.WithTimeout(ctx, 10*time.Second)
 		defer qcancel()
@@ -410,11 +412,16 @@ func campaignSent(tb *tab, path string, want int) {
 			return false, err
 		}
 		s, err := chromedp.Run(qctx, chromedp.Evaluate[string](sentCountJS))
+		if err != nil {
+			return false, err
+		}
 		sent = strings.TrimSpace(s)
-		return sent == strconv.Itoa(want), err
+		st, err := chromedp.Run(qctx, chromedp.Evaluate[string](`document.querySelector(".campaign-state")?.textContent.trim() ?? ""`))
+		state = st
+		return sent == strconv.Itoa(want) && state != "Sending", err
 	})
 	if err != nil {
-		tb.fatalf("campaign: %s sent, want %d: %v", sent, want, err)
+		tb.fatalf("campaign: %s sent (state %q), want %d: %v", sent, state, want, err)
 	}
 	tb.shot("campaign")
 }
