@@ -41,8 +41,8 @@ func (r *Accounts) Collection() *mongo.Collection { return r.c }
 
 func (r *Accounts) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "nameKey", Value: 1}}, Options: options.Index().SetUnique(true).SetName("nameKey_unique")},
-		{Keys: bson.D{{Key: "managerIds", Value: 1}}, Options: options.Index().SetName("managerIds")},
+		mongodoc.UniqueIndex("nameKey_unique", "nameKey"),
+		mongodoc.Index("managerIds", "managerIds"),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // AuditEntry records one staff action on personal data. Entries are only
@@ -30,8 +29,8 @@ func (r *Audit) Collection() *mongo.Collection { return r.c }
 
 func (r *Audit) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("at")},
-		{Keys: bson.D{{Key: "target", Value: 1}, {Key: "at", Value: -1}}, Options: options.Index().SetName("target")},
+		mongodoc.Index("at", "-at", "_id"),
+		mongodoc.Index("target", "target", "-at"),
 	}
 }
 

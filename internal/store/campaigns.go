@@ -218,8 +218,8 @@ func (r *Campaigns) Collection() *mongo.Collection { return r.c }
 
 func (r *Campaigns) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("survey_created")},
-		{Keys: bson.D{{Key: "activeUntil", Value: 1}}, Options: options.Index().SetName("activeUntil")},
+		mongodoc.Index("survey_created", "surveyId", "-createdAt"),
+		mongodoc.Index("activeUntil", "activeUntil"),
 	}
 }
 
@@ -227,7 +227,7 @@ func (r *Campaigns) Indexes() []mongo.IndexModel {
 // indexes.
 func (r *Campaigns) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{mongodoc.Related{C: r.skips, Models: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
+		mongodoc.Index("campaign", "campaignId"),
 	}}}
 }
 

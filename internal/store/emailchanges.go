@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store/mongodoc"
@@ -32,7 +31,7 @@ type EmailChanges struct{ c *mongo.Collection }
 func (r *EmailChanges) Collection() *mongo.Collection { return r.c }
 
 func (r *EmailChanges) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")}}
+	return []mongo.IndexModel{mongodoc.Index("contact", "contactId")}
 }
 
 // Insert stores a pending change.

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -74,15 +73,15 @@ func (r *Followups) Collection() *mongo.Collection { return r.c }
 
 func (r *Followups) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "managerIds", Value: 1}, {Key: "date", Value: -1}}, Options: options.Index().SetName("manager_date")},
-		{Keys: bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("date")},
+		mongodoc.Index("manager_date", "managerIds", "-date"),
+		mongodoc.Index("date", "-date", "_id"),
 	}
 }
 
 // Related lists the alert queue, which needs indexes of its own.
 func (r *Followups) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{mongodoc.Related{C: r.alerts, Models: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("due")},
+		mongodoc.Index("due", "nextAttemptAt"),
 	}}}
 }
 
@@ -181,18 +180,9 @@ func (r *Followups) DueAlerts(ctx context.Context, now time.Time, limit int64) (
 // ClaimAlert leases one due alert until until, so that one worker sends
 // it; false when another holds it or it is gone.
 func (r *Followups) ClaimAlert(ctx context.Context, id string, now, until time.Time) (FollowupAlert, bool, error) {
-	var a FollowupAlert
-	err := r.alerts.FindOneAndUpdate(ctx,
+	return mongodoc.Claim[FollowupAlert](ctx, r.alerts, "claim alert",
 		bson.D{{Key: "_id", Value: id}, {Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}, {Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&a)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return FollowupAlert{}, false, nil
-	}
-	if err != nil {
-		return FollowupAlert{}, false, fmt.Errorf("store: claim alert: %w", err)
-	}
-	return a, true, nil
+		bson.D{{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}}}, {Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}}})
 }
 
 // RetryAlert gives a claimed alert back, due again at next.

@@ -76,7 +76,7 @@ func (r *Imports) Collection() *mongo.Collection { return r.c }
 
 func (r *Imports) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+		mongodoc.Index("expires", "expiresAt"),
 	}
 }
 
@@ -94,8 +94,7 @@ func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
 // atomically, so that it runs once however often it is confirmed.
 // ErrNotFound when there is no such import to start.
 func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt time.Time) (Import, error) {
-	var imp Import
-	err := r.c.FindOneAndUpdate(ctx,
+	return mongodoc.UpdateAndGet[Import](ctx, r.c, "start import",
 		bson.D{
 			{Key: "_id", Value: id},
 			{Key: "userId", Value: userID},
@@ -107,13 +106,7 @@ func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt t
 			{Key: "startedAt", Value: now},
 			{Key: "updatedAt", Value: now},
 			{Key: "expiresAt", Value: expiresAt},
-		}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After),
-	).Decode(&imp)
-	if err != nil {
-		return Import{}, fmt.Errorf("store: start import: %w", mongodoc.NotFound(err))
-	}
-	return imp, nil
+		}}})
 }
 
 // Progress records a running import's counts; it doubles as its heartbeat.

@@ -2,11 +2,9 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store/mongodoc"
@@ -32,10 +30,5 @@ func (r *IndexKeys) All(ctx context.Context) ([]IndexKey, error) {
 // Put stores k, replacing the sealing of the same key: any sealing of it
 // is as good as another.
 func (r *IndexKeys) Put(ctx context.Context, k IndexKey) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: k.ID}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "key", Value: k.Key}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: put index key %s: %w", k.ID, err)
-	}
-	return nil
+	return mongodoc.Upsert(ctx, r.c, "put index key "+k.ID, k.ID, bson.D{{Key: "$set", Value: bson.D{{Key: "key", Value: k.Key}}}})
 }

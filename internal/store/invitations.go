@@ -86,8 +86,8 @@ func (r *Invitations) Collection() *mongo.Collection { return r.c }
 
 func (r *Invitations) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "campaignId", Value: 1}}, Options: options.Index().SetName("campaign")},
-		{Keys: bson.D{{Key: "contactId", Value: 1}}, Options: options.Index().SetName("contact")},
+		mongodoc.Index("campaign", "campaignId"),
+		mongodoc.Index("contact", "contactId"),
 	}
 }
 
@@ -169,14 +169,8 @@ func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
 	if r.hooks.BeforeAnswer != nil {
 		r.hooks.BeforeAnswer()
 	}
-	var inv Invitation
-	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "taken", Value: true}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&inv)
-	if err != nil {
-		return Invitation{}, fmt.Errorf("store: take invitation: %w", mongodoc.NotFound(err))
-	}
-	return inv, nil
+	return mongodoc.UpdateAndGet[Invitation](ctx, r.c, "take invitation", bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "taken", Value: true}}}})
 }
 
 // FinishAnswer moves a taken invitation to answered. It filters on _id

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 )
 
 // Markers is the markers collection: one document per piece of once-only
@@ -25,10 +23,5 @@ func (r *Markers) Marker(ctx context.Context, id string) (string, error) {
 
 // SetMarker records value under id.
 func (r *Markers) SetMarker(ctx context.Context, id, value string) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: value}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: set marker %s: %w", id, err)
-	}
-	return nil
+	return mongodoc.Upsert(ctx, r.c, "set marker "+id, id, bson.D{{Key: "$set", Value: bson.D{{Key: "value", Value: value}}}})
 }

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -30,7 +28,7 @@ type PasswordResets struct{ c *mongo.Collection }
 func (r *PasswordResets) Collection() *mongo.Collection { return r.c }
 
 func (r *PasswordResets) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
+	return []mongo.IndexModel{mongodoc.Index("expires", "expiresAt")}
 }
 
 // Insert stores a new reset.
@@ -49,15 +47,9 @@ func (r *PasswordResets) ByID(ctx context.Context, id string) (PasswordReset, er
 // uses, one succeeds. ErrNotFound for an unknown, used or expired reset.
 func (r *PasswordResets) Consume(ctx context.Context, id string, now time.Time) (PasswordReset, error) {
 	now = now.UTC()
-	var p PasswordReset
-	err := r.c.FindOneAndUpdate(ctx,
+	return mongodoc.UpdateAndGet[PasswordReset](ctx, r.c, "consume password reset",
 		bson.D{{Key: "_id", Value: id}, {Key: "used", Value: false}, {Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}, {Key: "usedAt", Value: now}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&p)
-	if err != nil {
-		return PasswordReset{}, fmt.Errorf("store: consume password reset: %w", mongodoc.NotFound(err))
-	}
-	return p, nil
+		bson.D{{Key: "$set", Value: bson.D{{Key: "used", Value: true}, {Key: "usedAt", Value: now}}}})
 }
 
 // Sweep deletes resets that expired before now.

@@ -114,7 +114,7 @@ func (r *Quotes) Collection() *mongo.Collection { return r.c }
 
 func (r *Quotes) Indexes() []mongo.IndexModel {
 	// Only deleting a survey's quotes looks documents up by survey.
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")}}
+	return []mongo.IndexModel{mongodoc.Index("survey", "survey")}
 }
 
 func quoteCountID(surveyID, question string) string {

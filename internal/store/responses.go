@@ -59,11 +59,11 @@ func (r *Responses) Collection() *mongo.Collection { return r.c }
 
 func (r *Responses) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "_id", Value: 1}}, Options: options.Index().SetName("survey")},
-		{Keys: bson.D{{Key: "named.contactId", Value: 1}}, Options: options.Index().SetName("named_contact")},
+		mongodoc.Index("survey", "surveyId", "_id"),
+		mongodoc.Index("named_contact", "named.contactId"),
 		// HasAnswers on every save of an open survey: without it MongoDB
 		// reads each of the survey's responses to find one with the key.
-		{Keys: bson.D{{Key: "surveyId", Value: 1}, {Key: "answers.key", Value: 1}}, Options: options.Index().SetName("survey_answer_key")},
+		mongodoc.Index("survey_answer_key", "surveyId", "answers.key"),
 	}
 }
 

@@ -2,12 +2,10 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -21,18 +19,13 @@ type RevokedTokens struct{ c *mongo.Collection }
 func (r *RevokedTokens) Collection() *mongo.Collection { return r.c }
 
 func (r *RevokedTokens) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")}}
+	return []mongo.IndexModel{mongodoc.Index("expires", "expiresAt")}
 }
 
 // Revoke records token id as revoked until expiresAt. Revoking twice is
 // not an error.
 func (r *RevokedTokens) Revoke(ctx context.Context, id string, expiresAt time.Time) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "expiresAt", Value: expiresAt.UTC()}}}}, options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: revoke token: %w", err)
-	}
-	return nil
+	return mongodoc.Upsert(ctx, r.c, "revoke token", id, bson.D{{Key: "$set", Value: bson.D{{Key: "expiresAt", Value: expiresAt.UTC()}}}})
 }
 
 // IsRevoked reports whether token id was revoked. A look-up by _id, so it

@@ -38,13 +38,8 @@ func (r *Suppressions) Indexes() []mongo.IndexModel   { return nil }
 
 // Add suppresses an address; adding it again keeps the first reason.
 func (r *Suppressions) Add(ctx context.Context, s Suppression) error {
-	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: s.ID}},
-		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "reason", Value: s.Reason}, {Key: "createdAt", Value: s.CreatedAt}}}},
-		options.UpdateOne().SetUpsert(true))
-	if err != nil {
-		return fmt.Errorf("store: suppress: %w", err)
-	}
-	return nil
+	return mongodoc.Upsert(ctx, r.c, "suppress", s.ID,
+		bson.D{{Key: "$setOnInsert", Value: bson.D{{Key: "reason", Value: s.Reason}, {Key: "createdAt", Value: s.CreatedAt}}}})
 }
 
 // Find returns the suppression for any of the blind indexes of an address

@@ -6,7 +6,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/survey"
@@ -19,7 +18,7 @@ func (r *Surveys) Collection() *mongo.Collection { return r.c }
 
 func (r *Surveys) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "ownerId", Value: 1}, {Key: "createdAt", Value: -1}}, Options: options.Index().SetName("owner_created")},
+		mongodoc.Index("owner_created", "ownerId", "-createdAt"),
 	}
 }
 

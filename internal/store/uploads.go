@@ -8,7 +8,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -34,7 +33,7 @@ func (r *Uploads) Collection() *mongo.Collection { return r.c }
 
 func (r *Uploads) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "expiresAt", Value: 1}}, Options: options.Index().SetName("expires")},
+		mongodoc.Index("expires", "expiresAt"),
 	}
 }
 

@@ -7,7 +7,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -56,10 +55,7 @@ type Users struct{ c *mongo.Collection }
 func (r *Users) Collection() *mongo.Collection { return r.c }
 
 func (r *Users) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{
-		Keys:    bson.D{{Key: "email", Value: 1}},
-		Options: options.Index().SetUnique(true).SetName("email_unique"),
-	}}
+	return []mongo.IndexModel{mongodoc.UniqueIndex("email_unique", "email")}
 }
 
 // Insert adds u; ErrDuplicate when the email is taken.
@@ -121,16 +117,11 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	if change.BumpCredGen {
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "credGen", Value: int64(1)}}})
 	}
-	var u User
-	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}}, update,
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&u)
+	u, err := mongodoc.UpdateAndGet[User](ctx, r.c, "update user", bson.D{{Key: "_id", Value: id}}, update)
 	if mongodoc.IsDuplicate(err) {
 		return User{}, fmt.Errorf("store: update user: %w", ErrDuplicate)
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("store: update user: %w", mongodoc.NotFound(err))
-	}
-	return u, nil
+	return u, err
 }
 
 // CountActiveAdmins counts enabled admins, so the last one cannot be removed.

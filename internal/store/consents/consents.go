@@ -210,7 +210,7 @@ func (r *Repo) Collections() []*mongo.Collection {
 // Indexes are the indexes Migrate creates on the consent records.
 func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "contactId", Value: 1}, {Key: "at", Value: 1}}, Options: options.Index().SetName("contact_at")},
+		mongodoc.Index("contact_at", "contactId", "at"),
 	}
 }
 

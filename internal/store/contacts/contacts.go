@@ -113,7 +113,7 @@ func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.
 // Indexes are the indexes Migrate creates on the contacts.
 func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "accountId", Value: 1}, {Key: "createdAt", Value: 1}}, Options: options.Index().SetName("account_created")},
+		mongodoc.Index("account_created", "accountId", "createdAt"),
 	}
 }
 

@@ -45,7 +45,7 @@ func (r *DevMails) Collection() *mongo.Collection { return r.c }
 // Indexes are the indexes Migrate creates on the dev outbox.
 
 func (r *DevMails) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "createdAt", Value: -1}}, Options: options.Index().SetName("created")}}
+	return []mongo.IndexModel{mongodoc.Index("created", "-createdAt")}
 }
 
 // Insert keeps messages.

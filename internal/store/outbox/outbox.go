@@ -116,17 +116,17 @@ func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.
 // Indexes are the indexes Migrate creates on the outbox.
 func (r *Repo) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		{Keys: bson.D{{Key: "state", Value: 1}, {Key: "nextAttemptAt", Value: 1}}, Options: options.Index().SetName("state_due")},
-		{Keys: bson.D{{Key: "batch", Value: 1}}, Options: options.Index().SetName("batch")},
-		{Keys: bson.D{{Key: "lease", Value: 1}}, Options: options.Index().SetName("lease")},
-		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "state", Value: 1}}, Options: options.Index().SetName("campaign_state")},
+		mongodoc.Index("state_due", "state", "nextAttemptAt"),
+		mongodoc.Index("batch", "batch"),
+		mongodoc.Index("lease", "lease"),
+		mongodoc.Index("campaign_state", "campaignId", "state"),
 	}
 }
 
 // Related lists the dead letters, which need indexes of their own.
 func (r *Repo) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{mongodoc.Related{C: r.dead, Models: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "campaignId", Value: 1}, {Key: "finishedAt", Value: -1}}, Options: options.Index().SetName("campaign_finished")},
+		mongodoc.Index("campaign_finished", "campaignId", "-finishedAt"),
 	}}}
 }
 

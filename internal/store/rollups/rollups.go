@@ -198,13 +198,13 @@ func (r *Repo) Collections() []*mongo.Collection { return []*mongo.Collection{r.
 // Indexes are the indexes Migrate creates on the rollups collection.
 func (r *Repo) Indexes() []mongo.IndexModel {
 	// Only rebuilding and deleting a survey look documents up by survey.
-	return []mongo.IndexModel{{Keys: bson.D{{Key: "survey", Value: 1}, {Key: "gen", Value: 1}}, Options: options.Index().SetName("survey_gen")}}
+	return []mongo.IndexModel{mongodoc.Index("survey_gen", "survey", "gen")}
 }
 
 // Related lists the tally intents, which need indexes of their own.
 func (r *Repo) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{mongodoc.Related{C: r.intents, Models: []mongo.IndexModel{
-		{Keys: bson.D{{Key: "survey", Value: 1}}, Options: options.Index().SetName("survey")},
+		mongodoc.Index("survey", "survey"),
 	}}}
 }
 

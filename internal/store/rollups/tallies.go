@@ -2,12 +2,9 @@ package rollups
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -64,18 +61,9 @@ func (r *Repo) Intents(ctx context.Context, surveyID string) ([]TallyIntent, err
 // it; false when it is claimed, in doubt or gone. Each intent changes
 // atomically, so one claimant at most holds it.
 func (r *Repo) ClaimIntent(ctx context.Context, id, token string) (TallyIntent, bool, error) {
-	var in TallyIntent
-	err := r.intents.FindOneAndUpdate(ctx,
+	return mongodoc.Claim[TallyIntent](ctx, r.intents, "claim tally intent",
 		bson.D{{Key: "_id", Value: id}, {Key: "claim", Value: ""}, {Key: "doubt", Value: bson.D{{Key: "$ne", Value: true}}}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "claim", Value: token}}}},
-		options.FindOneAndUpdate().SetReturnDocument(options.After)).Decode(&in)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return TallyIntent{}, false, nil
-	}
-	if err != nil {
-		return TallyIntent{}, false, fmt.Errorf("store: claim tally intent: %w", err)
-	}
-	return in, true, nil
+		bson.D{{Key: "$set", Value: bson.D{{Key: "claim", Value: token}}}})
 }
 
 // ReleaseIntent gives back token's claim on an intent, nothing of it
