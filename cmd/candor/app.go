@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
@@ -33,6 +34,7 @@ type app struct {
 	logger *slog.Logger
 	ring   *keys.Ring
 	st     *store.Store
+	now    clock.Clock // the services' time (see config.Config.Clock)
 
 	sealer      *seal.Sealer
 	links       *link.Signer
@@ -97,7 +99,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		return nil, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
 	}
 	sealer := seal.New(ring)
-	a := &app{cfg: cfg, logger: logger, ring: ring, st: st, sealer: sealer, closeDB: func() {},
+	a := &app{cfg: cfg, logger: logger, ring: ring, st: st, now: cfg.Clock(), sealer: sealer, closeDB: func() {},
 		links: link.New(ring, cfg.BaseURL), reports: report.New(st.Rollups),
 		customers: customer.New(st.Accounts, st.Contacts, st.Users, sealer,
 			customer.WithImportJobs(st.Uploads, st.Imports, logger)),
@@ -130,7 +132,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	a.auth = auth.New(authDeps, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
 	a.privacy = privacy.New(privacyDeps)
 	followupDeps.Named = a.privacy
-	a.followups = followup.New(followupDeps)
+	a.followups = followup.New(followupDeps).WithClock(a.now)
 	a.respondents = respond.New(a.answering(a.reports))
 	return a, nil
 }

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/keys"
 )
 
@@ -53,6 +54,12 @@ type Config struct {
 	MetricsAddr  string // CANDOR_METRICS_ADDR: a separate listener for /metrics
 	MetricsToken string // CANDOR_METRICS_TOKEN: the bearer token a scraper sends
 
+	// ClockOffsetFile (CANDOR_CLOCK_OFFSET_FILE), outside production only,
+	// names a file holding a duration by which the services' clock runs
+	// ahead of the wall clock (see package clock): for trying deadlines,
+	// escalations and schedules on a running server.
+	ClockOffsetFile string
+
 	// TrustedProxies are the reverse proxies (IPs or CIDRs) whose
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
@@ -85,6 +92,7 @@ func Load(getenv func(string) string) (Config, error) {
 		DKIMKeyFile:      strings.TrimSpace(getenv("CANDOR_DKIM_KEY_FILE")),
 		DKIMSelector:     strings.TrimSpace(getenv("CANDOR_DKIM_SELECTOR")),
 		DKIMDomain:       strings.TrimSpace(getenv("CANDOR_DKIM_DOMAIN")),
+		ClockOffsetFile:  strings.TrimSpace(getenv("CANDOR_CLOCK_OFFSET_FILE")),
 	}
 	var errs []error
 	durations := []struct {
@@ -285,11 +293,27 @@ func (c Config) Validate() error {
 		if c.SMTPURL == "" {
 			add("CANDOR_SMTP_URL: required in production; without it mail only reaches the dev outbox")
 		}
+		if c.ClockOffsetFile != "" {
+			add("CANDOR_CLOCK_OFFSET_FILE: not allowed in production; it moves the clock of deadlines and schedules")
+		}
+	} else if c.ClockOffsetFile != "" {
+		if _, err := clock.Offset(c.ClockOffsetFile); err != nil {
+			add("CANDOR_CLOCK_OFFSET_FILE: %v", strings.TrimPrefix(err.Error(), "clock: "))
+		}
 	}
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
+}
+
+// Clock is the time the services run on: the wall clock, moved by
+// ClockOffsetFile when one is set.
+func (c Config) Clock() clock.Clock {
+	if c.ClockOffsetFile == "" {
+		return clock.System()
+	}
+	return clock.Shifted(c.ClockOffsetFile)
 }
 
 // MinPasswordLength applies to every staff password.

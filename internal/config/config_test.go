@@ -3,6 +3,8 @@ package config
 import (
 	"bytes"
 	"encoding/base64"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,6 +42,10 @@ func TestLoadRejectsBadDuration(t *testing.T) {
 
 func TestValidate(t *testing.T) {
 	t.Parallel()
+	badOffset := filepath.Join(t.TempDir(), "offset")
+	if err := os.WriteFile(badOffset, []byte("next week"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	prod := map[string]string{
 		"CANDOR_ENV":         "production",
 		"CANDOR_BASE_URL":    "https://survey.example.com/",
@@ -89,6 +95,9 @@ func TestValidate(t *testing.T) {
 		{"bad metrics address", map[string]string{"CANDOR_METRICS_ADDR": "9090"}, []string{"CANDOR_METRICS_ADDR"}},
 		{"metrics on the main address", map[string]string{"CANDOR_METRICS_ADDR": "127.0.0.1:8080"}, []string{"must differ from CANDOR_ADDR"}},
 		{"DKIM complete", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem", "CANDOR_DKIM_SELECTOR": "s1"}, nil},
+		{"clock offset file not there yet", map[string]string{"CANDOR_CLOCK_OFFSET_FILE": "/nonexistent/offset"}, nil},
+		{"clock offset in production", with(prod, "CANDOR_CLOCK_OFFSET_FILE", "/tmp/offset"), []string{"CANDOR_CLOCK_OFFSET_FILE: not allowed in production"}},
+		{"bad clock offset", map[string]string{"CANDOR_CLOCK_OFFSET_FILE": badOffset}, []string{"CANDOR_CLOCK_OFFSET_FILE", "not a duration"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
