@@ -32,6 +32,10 @@ type server struct {
 	URL string // the base URL, also CANDOR_BASE_URL
 	log *logBuffer
 	pid int
+	// clock is the server's CANDOR_CLOCK_OFFSET_FILE: advance writes it to
+	// send the server's deadlines and schedules into the future.
+	clock string
+	axe   string // the axe-core script every page is checked with
 }
 
 // startServer builds (or takes CANDOR_E2E_BIN) the candor binary and runs
@@ -53,7 +57,7 @@ func startServer(t *testing.T) *server {
 		}
 	}
 	addr := freeAddr(t)
-	s := &server{URL: "http://" + addr, log: &logBuffer{}}
+	s := &server{URL: "http://" + addr, log: &logBuffer{}, clock: filepath.Join(t.TempDir(), "clock-offset"), axe: loadAxe(t)}
 
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = append(os.Environ(),
@@ -67,8 +71,9 @@ func startServer(t *testing.T) *server {
 		"CANDOR_ADMIN_EMAIL="+adminEmail,
 		"CANDOR_ADMIN_PASSWORD="+adminPassword,
 		"CANDOR_LOG_LEVEL=info",
+		"CANDOR_CLOCK_OFFSET_FILE="+s.clock,
 	)
-	logFile, err := os.Create(filepath.Join(artifactsDir(t), "server.log"))
+	logFile, err := os.Create(filepath.Join(artifactsDir(t), "server-"+t.Name()+".log"))
 	if err != nil {
 		t.Fatalf("server log: %v", err)
 	}
