@@ -38,7 +38,7 @@ func (s *server) advance(t *testing.T, d time.Duration) {
 	if b, err := os.ReadFile(s.clock); err == nil {
 		current, _ = time.ParseDuration(strings.TrimSpace(string(b)))
 	}
-	if err := os.WriteFile(s.clock, []byte((current + d).String()+"\n"), 0o644); err != nil {
+	if err := os.WriteFile(s.clock, []byte((current+d).String()+"\n"), 0o644); err != nil {
 		t.Fatalf("advance the clock: %v", err)
 	}
 }
@@ -83,7 +83,7 @@ func (tb *tab) shot(name string) {
 		if err := chromedp.Do(ctx, chromedp.EmulateViewport(w.width, w.height, opts...)); err != nil {
 			tb.fatalf("viewport %s: %v", w.name, err)
 		}
-		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
 		if err != nil {
 			tb.fatalf("screenshot %s at %s px: %v", name, w.name, err)
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -43,9 +44,11 @@ type Headlines interface {
 
 var _ Headlines = (*reports.Reports)(nil)
 
-// Campaigns lists the campaigns under way (*invite.Service).
+// Campaigns lists campaigns (*invite.Service): those under way, and a
+// survey's.
 type Campaigns interface {
 	InFlight(ctx context.Context, actor store.User, limit int) ([]invite.Report, error)
+	List(ctx context.Context, actor store.User, surveyID string) (survey.Survey, []store.Campaign, error)
 }
 
 var _ Campaigns = (*invite.Service)(nil)
@@ -98,7 +101,7 @@ type campaignRow struct {
 
 type waitingView struct {
 	Drafts   []surveyLink // the user's own drafts, to finish and open
-	Unsent   []surveyLink // open surveys the user has sent no campaign of yet
+	Unsent   []surveyLink // open surveys the user has sent no campaign of
 	CanWrite bool
 }
 
@@ -198,19 +201,19 @@ func (p *Page) waiting(ctx context.Context, u store.User, recent []survey.Survey
 	for _, sv := range drafts {
 		w.Drafts = append(w.Drafts, linkTo(sv, "/surveys/"+sv.ID+"/edit"))
 	}
-	if p.d.Campaigns != nil {
-		sent := map[string]bool{}
-		campaigns, err := p.d.Campaigns.InFlight(ctx, u, 100)
-		if err != nil && !errors.Is(err, invite.ErrForbidden) {
+	if p.d.Campaigns == nil {
+		return w, nil
+	}
+	for _, sv := range recent {
+		if sv.Status != survey.StatusOpen || len(w.Unsent) == waitingPerGroup {
+			continue
+		}
+		_, list, err := p.d.Campaigns.List(ctx, u, sv.ID)
+		if err != nil {
 			return nil, err
 		}
-		for _, r := range campaigns {
-			sent[r.Campaign.SurveyID] = true
-		}
-		for _, sv := range recent {
-			if sv.Status == survey.StatusOpen && !sent[sv.ID] && len(w.Unsent) < waitingPerGroup {
-				w.Unsent = append(w.Unsent, linkTo(sv, "/surveys/"+sv.ID+"/campaigns/new"))
-			}
+		if !slices.ContainsFunc(list, func(c store.Campaign) bool { return c.CreatedBy == u.ID }) {
+			w.Unsent = append(w.Unsent, linkTo(sv, "/surveys/"+sv.ID+"/campaigns/new"))
 		}
 	}
 	return w, nil

@@ -307,6 +307,11 @@ func sparkline(label string, points []chartPoint, lo, hi float64) template.HTML 
 	if d := linePath(xs, points, lo, hi, sparkHeight-sparkPad, sparkPad); d != "" {
 		fmt.Fprintf(&b, `<path class="chart-trend" d="%s"/>`, d)
 	}
+	for i, p := range points {
+		if p.Hidden {
+			fmt.Fprintf(&b, `<line class="chart-gap" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(xs[i]), num(sparkPad), num(xs[i]), num(sparkHeight-sparkPad))
+		}
+	}
 	if last := points[len(points)-1]; last.Value != nil {
 		fmt.Fprintf(&b, `<circle class="chart-dot" cx="%s" cy="%s" r="2"/>`, num(xs[len(xs)-1]), num(scale(*last.Value, lo, hi, sparkHeight-sparkPad, sparkPad)))
 	}
