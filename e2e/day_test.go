@@ -41,7 +41,7 @@ func TestManagersDay(t *testing.T) {
 	if nps := mgr.text(".glance-table tbody tr td:nth-of-type(2)"); nps == "" || nps == "Suppressed" {
 		mgr.fatalf("the manager's accounts' NPS on the home page is %q, want a number", nps)
 	}
-	mgr.shot("day-home")
+	mgr.shot("home")
 
 	// Nothing along the way was a server error.
 	if errs := srv.log.Grep("level=ERROR"); len(errs) > 0 {
