@@ -23,6 +23,7 @@ func TestManagersDay(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	started := time.Now()
+	resetArtifacts(t)
 	srv := startServer(t, []string{"demo", "--responses", "400", "--password", demoPassword})
 	browser := startBrowser(t)
 	api := newClient(srv.URL)

@@ -78,7 +78,7 @@ func startServer(t *testing.T, before ...[]string) *server {
 		pre := exec.Command(bin, args...)
 		pre.Env = env
 		out, err := pre.CombinedOutput()
-		file := filepath.Join(artifactsDir(t), t.Name()+"-"+args[0]+".txt")
+		file := filepath.Join(artifactsDir(t), "candor-"+args[0]+".txt")
 		if werr := os.WriteFile(file, out, 0o644); werr != nil {
 			t.Logf("keep the output of candor %s: %v", args[0], werr)
 		}
@@ -88,7 +88,7 @@ func startServer(t *testing.T, before ...[]string) *server {
 	}
 	cmd := exec.Command(bin, "serve")
 	cmd.Env = env
-	logFile, err := os.Create(filepath.Join(artifactsDir(t), "server-"+t.Name()+".log"))
+	logFile, err := os.Create(filepath.Join(artifactsDir(t), "server.log"))
 	if err != nil {
 		t.Fatalf("server log: %v", err)
 	}
@@ -166,6 +166,7 @@ func artifactsDir(t *testing.T) string {
 	if dir == "" {
 		dir = filepath.Join(repoRoot(t), "bin", "e2e-artifacts")
 	}
+	dir = filepath.Join(dir, t.Name()) // each test's own: resetting one leaves the others be
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("artifacts: %v", err)
 	}
