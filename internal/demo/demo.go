@@ -514,7 +514,8 @@ func (r *run) settleFollowups(ctx context.Context) error {
 		}
 		if f.Date < fortnightAgo && len(f.ManagerIDs) > 0 && r.rng.Float64() < 0.7 {
 			at := day.Add(time.Duration(24+r.rng.IntN(24*10)) * time.Hour)
-			if err := r.d.Store.Followups.SetState(ctx, f.ID, store.FollowupDone, f.ManagerIDs[0], at, nil); err != nil {
+			if err := r.d.Store.Followups.Transition(ctx, f.ID, store.FollowupChange{
+				From: []store.FollowupState{store.FollowupOpen}, To: store.FollowupResolved, By: f.ManagerIDs[0], At: at}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 			done++

@@ -143,7 +143,7 @@ func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
 			t.Errorf("analyst GET %s: %d, want 403", p, r.StatusCode)
 		}
 	}
-	if r := f.anaC.post(path+"/done", nil); r.StatusCode != http.StatusForbidden {
+	if r := f.anaC.post(path+"/resolve", nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("analyst marks done: %d, want 403", r.StatusCode)
 	}
 	if strings.Contains(f.anaC.get("/").body, `href="/followups"`) {
@@ -152,21 +152,21 @@ func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
 
 	page := f.miaC.get(path)
 	wantStatus(t, page, http.StatusOK)
-	pageHas(t, page, "Dora Detractor", "Faster repairs, please.", "Our site manager is hard to reach.", "recorded in the audit log", "Mark as done")
+	pageHas(t, page, "Dora Detractor", "Faster repairs, please.", "Our site manager is hard to reach.", "recorded in the audit log", "Resolve", "dora@customer.example", `id="mark-contacted"`)
 	entries, _, err := f.w.Audit.List(ctx, store.AuditFilter{Target: dora.ID}, store.Page{})
 	if err != nil || len(entries) != 1 || entries[0].Action != string(audit.ViewNamed) || entries[0].ActorID != f.mia.ID || entries[0].Detail != doraID || entries[0].RequestID == "" {
 		t.Fatalf("audit after one view = %+v, %v", entries, err)
 	}
 
-	long := f.miaC.post(path+"/done", url.Values{"note": {strings.Repeat("n", followup.MaxNote+1)}})
+	long := f.miaC.post(path+"/resolve", url.Values{"note": {strings.Repeat("n", followup.MaxNote+1)}})
 	wantStatus(t, long, http.StatusUnprocessableEntity)
 	pageHas(t, long, "Note is longer than 2000 characters", strings.Repeat("n", 50))
-	if r := f.miaC.post(path+"/done", url.Values{"_csrf": {"forged"}}); r.StatusCode != http.StatusForbidden {
+	if r := f.miaC.post(path+"/resolve", url.Values{"_csrf": {"forged"}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("forged CSRF token: %d, want 403", r.StatusCode)
 	}
-	wantSeeOther(t, f.miaC.post(path+"/done", url.Values{"note": {"Called Dora; a technician visits Monday."}}), path+"?done=done")
-	done := f.miaC.get(path + "?done=done")
-	pageHas(t, done, "Marked as done.", "Done by Staff mia", "Called Dora; a technician visits Monday.", "Reopen")
+	wantSeeOther(t, f.miaC.post(path+"/resolve", url.Values{"note": {"Called Dora; a technician visits Monday."}}), path+"?done=resolved")
+	done := f.miaC.get(path + "?done=resolved")
+	pageHas(t, done, "Resolved.", "by Staff mia", "Called Dora; a technician visits Monday.", "Reopen")
 	pageHas(t, f.miaC.get("/followups?state=done"), "Dora Detractor")
 	if strings.Contains(f.miaC.get("/followups?state=open").body, "Dora Detractor") {
 		t.Error("a done follow-up is listed as open")
