@@ -174,8 +174,8 @@ type Followups struct {
 // FollowupHooks are called between the steps of sending a notice, for
 // interleaving tests; production never sets any.
 type FollowupHooks struct {
-	BeforeClaimNotice func() // in ClaimNotice, before its write: the due notices were read
-	AfterClaimNotice  func() // in ClaimNotice, after a notice was leased, before it is sent
+	BeforeClaimNotice func(kind NoticeKind, id string) // in ClaimNotice, before its write: the due notices were read
+	AfterClaimNotice  func(kind NoticeKind, id string) // in ClaimNotice, after a notice was leased, before it is sent
 }
 
 // SetHooks installs hooks for interleaving tests.
@@ -335,13 +335,13 @@ func (r *Followups) DueNotices(ctx context.Context, kind NoticeKind, now time.Ti
 // any more (sent, resolved, gone) or another worker holds it.
 func (r *Followups) ClaimNotice(ctx context.Context, kind NoticeKind, id string, now, until time.Time) (Followup, bool, error) {
 	if r.hooks.BeforeClaimNotice != nil {
-		r.hooks.BeforeClaimNotice()
+		r.hooks.BeforeClaimNotice(kind, id)
 	}
 	filter := append(bson.D{{Key: "_id", Value: id}}, dueNotice(kind, now)...)
 	f, ok, err := mongodoc.Claim[Followup](ctx, r.c, "claim notice", filter,
 		bson.D{{Key: "$set", Value: bson.D{{Key: string(kind) + ".lease", Value: until}}}})
 	if ok && r.hooks.AfterClaimNotice != nil {
-		r.hooks.AfterClaimNotice()
+		r.hooks.AfterClaimNotice(kind, id)
 	}
 	return f.normalized(), ok, err
 }
