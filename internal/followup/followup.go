@@ -703,15 +703,15 @@ func (s *Service) Assign(ctx context.Context, actor store.User, responseID, owne
 		return err
 	}
 	ownerID = strings.TrimSpace(ownerID)
+	if ownerID == f.OwnerID {
+		return nil // unchanged, including left to the admins
+	}
 	owners, err := s.owners(ctx, f)
 	if err != nil {
 		return err
 	}
 	if !slices.ContainsFunc(owners, func(p Person) bool { return p.ID == ownerID }) {
 		return fault.Fields(fault.Invalid, "followup", map[string]string{"owner": "must be one of the account's managers or an admin"})
-	}
-	if ownerID == f.OwnerID {
-		return nil
 	}
 	if err := s.d.Audit.Record(ctx, audit.Event{Actor: actor, Action: audit.FollowupAssign, Target: f.ContactID, Detail: f.ID, RequestID: requestID}); err != nil {
 		return fmt.Errorf("followup: %w", err)
