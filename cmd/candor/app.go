@@ -1,6 +1,8 @@
 package main
 
 import (
+	"time"
+
 	"context"
 	"flag"
 	"fmt"
@@ -118,6 +120,8 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
 		Subjects: a.customers, Audit: privacyDeps.Audit, Sealer: sealer,
 		Users: st.Users, From: *from, BaseURL: cfg.BaseURL, Logger: logger,
+		SLA: followup.SLA{DetractorDays: cfg.FollowupSLADetractorDays, OtherDays: cfg.FollowupSLADays,
+			RemindBefore: time.Duration(cfg.FollowupRemindHours) * time.Hour},
 	}
 	if m == sendMail {
 		a.metrics = metrics.New(version)

@@ -18,14 +18,16 @@ type Action string
 
 // Actions.
 const (
-	PrivacyView     Action = "privacy.view"        // opened a person's data-subject overview
-	PrivacyAccess   Action = "privacy.access"      // downloaded everything held about a person
-	PrivacyRectify  Action = "privacy.rectify"     // corrected a person's name or email
-	PrivacyErase    Action = "privacy.erase"       // erased a person
-	PrivacyWithdraw Action = "privacy.withdraw"    // withdrew a person's consent on their behalf
-	ViewNamed       Action = "response.view_named" // read a response that carries its respondent's name
-	FollowupDone    Action = "followup.done"       // marked a named response as followed up
-	FollowupReopen  Action = "followup.reopen"     // reopened a follow-up marked done
+	PrivacyView       Action = "privacy.view"        // opened a person's data-subject overview
+	PrivacyAccess     Action = "privacy.access"      // downloaded everything held about a person
+	PrivacyRectify    Action = "privacy.rectify"     // corrected a person's name or email
+	PrivacyErase      Action = "privacy.erase"       // erased a person
+	PrivacyWithdraw   Action = "privacy.withdraw"    // withdrew a person's consent on their behalf
+	ViewNamed         Action = "response.view_named" // read a response that carries its respondent's name
+	FollowupContacted Action = "followup.contacted"  // recorded that a named respondent was reached
+	FollowupDone      Action = "followup.done"       // resolved a follow-up (the name it had when "done" was its last state)
+	FollowupReopen    Action = "followup.reopen"     // reopened a resolved follow-up
+	FollowupAssign    Action = "followup.assign"     // gave a follow-up to another owner
 )
 
 // Label is the action in words, for the audit log page.
@@ -43,10 +45,14 @@ func (a Action) Label() string {
 		return "Withdrew consent"
 	case ViewNamed:
 		return "Viewed named response"
+	case FollowupContacted:
+		return "Marked follow-up contacted"
 	case FollowupDone:
-		return "Marked follow-up done"
+		return "Resolved follow-up"
 	case FollowupReopen:
 		return "Reopened follow-up"
+	case FollowupAssign:
+		return "Reassigned follow-up"
 	}
 	return string(a)
 }

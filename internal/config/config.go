@@ -49,6 +49,13 @@ type Config struct {
 	DKIMSelector     string
 	DKIMDomain       string // d= of the signature; default: the CANDOR_MAIL_FROM domain
 
+	// Follow-up deadlines: a named response is due to be resolved this
+	// many business days (Monday to Friday, holidays not considered) after
+	// it comes in, and its owner is reminded FollowupRemindHours before.
+	FollowupSLADetractorDays int // CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS: detractors (NPS 0–6)
+	FollowupSLADays          int // CANDOR_FOLLOWUP_SLA_DAYS: everyone else
+	FollowupRemindHours      int // CANDOR_FOLLOWUP_REMIND_HOURS: 0, no reminder
+
 	// Metrics: /metrics is served only on MetricsAddr when it is set, else
 	// on Addr only to a scraper with MetricsToken; with neither, nowhere.
 	MetricsAddr  string // CANDOR_METRICS_ADDR: a separate listener for /metrics
@@ -89,10 +96,14 @@ func Load(getenv func(string) string) (Config, error) {
 		MailWorkers:      4,
 		MailRate:         50,
 		ContactFrequency: 90,
-		DKIMKeyFile:      strings.TrimSpace(getenv("CANDOR_DKIM_KEY_FILE")),
-		DKIMSelector:     strings.TrimSpace(getenv("CANDOR_DKIM_SELECTOR")),
-		DKIMDomain:       strings.TrimSpace(getenv("CANDOR_DKIM_DOMAIN")),
-		ClockOffsetFile:  strings.TrimSpace(getenv("CANDOR_CLOCK_OFFSET_FILE")),
+
+		FollowupSLADetractorDays: 2,
+		FollowupSLADays:          5,
+		FollowupRemindHours:      24,
+		DKIMKeyFile:              strings.TrimSpace(getenv("CANDOR_DKIM_KEY_FILE")),
+		DKIMSelector:             strings.TrimSpace(getenv("CANDOR_DKIM_SELECTOR")),
+		DKIMDomain:               strings.TrimSpace(getenv("CANDOR_DKIM_DOMAIN")),
+		ClockOffsetFile:          strings.TrimSpace(getenv("CANDOR_CLOCK_OFFSET_FILE")),
 	}
 	var errs []error
 	durations := []struct {
@@ -130,6 +141,9 @@ func Load(getenv func(string) string) (Config, error) {
 	}{
 		{"CANDOR_MAIL_WORKERS", &c.MailWorkers},
 		{"CANDOR_CONTACT_FREQUENCY_DAYS", &c.ContactFrequency},
+		{"CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS", &c.FollowupSLADetractorDays},
+		{"CANDOR_FOLLOWUP_SLA_DAYS", &c.FollowupSLADays},
+		{"CANDOR_FOLLOWUP_REMIND_HOURS", &c.FollowupRemindHours},
 	} {
 		if v := strings.TrimSpace(getenv(n.env)); v != "" {
 			parsed, err := strconv.Atoi(v)
@@ -268,6 +282,17 @@ func (c Config) Validate() error {
 	}
 	if c.ContactFrequency < 0 || c.ContactFrequency > 3650 {
 		add("CANDOR_CONTACT_FREQUENCY_DAYS: %d is outside 0 (no limit) to 3650", c.ContactFrequency)
+	}
+	if c.FollowupSLADetractorDays < 1 || c.FollowupSLADetractorDays > 60 {
+		add("CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS: %d is outside 1 to 60 business days", c.FollowupSLADetractorDays)
+	}
+	if c.FollowupSLADays < 1 || c.FollowupSLADays > 60 {
+		add("CANDOR_FOLLOWUP_SLA_DAYS: %d is outside 1 to 60 business days", c.FollowupSLADays)
+	}
+	// The reminder must fall after the follow-up comes in: a business day
+	// is never shorter than 24 hours.
+	if most := 24*min(c.FollowupSLADetractorDays, c.FollowupSLADays) - 1; c.FollowupRemindHours < 0 || (most > 0 && c.FollowupRemindHours > most) {
+		add("CANDOR_FOLLOWUP_REMIND_HOURS: %d is outside 0 (no reminder) to %d, less than the shortest SLA", c.FollowupRemindHours, max(most, 0))
 	}
 	if (c.DKIMKeyFile == "") != (c.DKIMSelector == "") {
 		add("CANDOR_DKIM_KEY_FILE and CANDOR_DKIM_SELECTOR: set both to sign mail, or neither")

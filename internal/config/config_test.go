@@ -87,6 +87,12 @@ func TestValidate(t *testing.T) {
 		{"mail workers out of range", map[string]string{"CANDOR_MAIL_WORKERS": "0"}, []string{"CANDOR_MAIL_WORKERS: 0"}},
 		{"negative mail rate", map[string]string{"CANDOR_MAIL_RATE": "-5"}, []string{"CANDOR_MAIL_RATE"}},
 		{"contact frequency out of range", map[string]string{"CANDOR_CONTACT_FREQUENCY_DAYS": "-1"}, []string{"CANDOR_CONTACT_FREQUENCY_DAYS"}},
+		{"follow-up SLA", map[string]string{"CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS": "1", "CANDOR_FOLLOWUP_SLA_DAYS": "10", "CANDOR_FOLLOWUP_REMIND_HOURS": "23"}, nil},
+		{"no follow-up reminder", map[string]string{"CANDOR_FOLLOWUP_REMIND_HOURS": "0"}, nil},
+		{"follow-up SLA of no days", map[string]string{"CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS": "0"}, []string{"CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS: 0 is outside 1 to 60"}},
+		{"follow-up SLA too long", map[string]string{"CANDOR_FOLLOWUP_SLA_DAYS": "61"}, []string{"CANDOR_FOLLOWUP_SLA_DAYS: 61"}},
+		{"reminder before the follow-up", map[string]string{"CANDOR_FOLLOWUP_SLA_DETRACTOR_DAYS": "1", "CANDOR_FOLLOWUP_REMIND_HOURS": "24"}, []string{"CANDOR_FOLLOWUP_REMIND_HOURS: 24 is outside 0 (no reminder) to 23"}},
+		{"negative reminder", map[string]string{"CANDOR_FOLLOWUP_REMIND_HOURS": "-1"}, []string{"CANDOR_FOLLOWUP_REMIND_HOURS"}},
 		{"DKIM key without selector", map[string]string{"CANDOR_DKIM_KEY_FILE": "/etc/dkim.pem"}, []string{"CANDOR_DKIM_SELECTOR"}},
 		{"DKIM domain without key", map[string]string{"CANDOR_DKIM_DOMAIN": "example.com"}, []string{"CANDOR_DKIM_DOMAIN"}},
 		{"metrics token", map[string]string{"CANDOR_METRICS_TOKEN": strings.Repeat("t", 24)}, nil},
@@ -164,7 +170,11 @@ func TestLoadDelivery(t *testing.T) {
 	if c.Dispatch || c.MailWorkers != 8 || c.MailRate != 2.5 || c.ContactFrequency != 0 {
 		t.Fatalf("delivery settings: dispatch %v, workers %d, rate %v, frequency %d", c.Dispatch, c.MailWorkers, c.MailRate, c.ContactFrequency)
 	}
-	for name, value := range map[string]string{"CANDOR_DISPATCH": "maybe", "CANDOR_MAIL_WORKERS": "many", "CANDOR_MAIL_RATE": "fast", "CANDOR_CONTACT_FREQUENCY_DAYS": "NaN"} {
+	if c.FollowupSLADetractorDays != 2 || c.FollowupSLADays != 5 || c.FollowupRemindHours != 24 {
+		t.Errorf("follow-up defaults: %d, %d, %d", c.FollowupSLADetractorDays, c.FollowupSLADays, c.FollowupRemindHours)
+	}
+	for name, value := range map[string]string{"CANDOR_DISPATCH": "maybe", "CANDOR_MAIL_WORKERS": "many", "CANDOR_MAIL_RATE": "fast", "CANDOR_CONTACT_FREQUENCY_DAYS": "NaN",
+		"CANDOR_FOLLOWUP_SLA_DAYS": "two", "CANDOR_FOLLOWUP_REMIND_HOURS": "1.5"} {
 		if _, err := Load(env(map[string]string{name: value})); err == nil || !strings.Contains(err.Error(), name) {
 			t.Errorf("%s=%q: err = %v", name, value, err)
 		}

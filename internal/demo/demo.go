@@ -480,10 +480,10 @@ func (r *run) give(ctx context.Context, j job) (bool, error) {
 	return res.Named, nil
 }
 
-// settleFollowups makes the follow-ups look lived in: the alerts of
-// answers older than a week went out back then (rather than all at once
-// when Candor first starts), and most follow-ups older than two weeks were
-// done by their manager.
+// settleFollowups makes the follow-ups look lived in: the alerts,
+// reminders and escalations of answers older than a week went out back
+// then (rather than all at once when Candor first starts), and most
+// follow-ups older than two weeks were resolved by their manager.
 func (r *run) settleFollowups(ctx context.Context) error {
 	weekAgo := r.o.Now.Add(-7 * 24 * time.Hour).Format(time.DateOnly)
 	fortnightAgo := r.o.Now.Add(-14 * 24 * time.Hour).Format(time.DateOnly)
@@ -504,6 +504,11 @@ func (r *run) settleFollowups(ctx context.Context) error {
 			continue
 		}
 		day, _ := time.Parse(time.DateOnly, f.Date)
+		for _, kind := range []store.NoticeKind{store.NoticeReminder, store.NoticeEscalation} {
+			if err := r.d.Store.Followups.NoticeSent(ctx, kind, f.ID, day.Add(10*time.Hour), nil); err != nil {
+				return fmt.Errorf("demo: %w", err)
+			}
+		}
 		if f.Detractor {
 			if err := r.d.Store.Followups.MarkAlerted(ctx, f.ID, day.Add(10*time.Hour)); err != nil {
 				return fmt.Errorf("demo: %w", err)
@@ -514,13 +519,14 @@ func (r *run) settleFollowups(ctx context.Context) error {
 		}
 		if f.Date < fortnightAgo && len(f.ManagerIDs) > 0 && r.rng.Float64() < 0.7 {
 			at := day.Add(time.Duration(24+r.rng.IntN(24*10)) * time.Hour)
-			if err := r.d.Store.Followups.SetState(ctx, f.ID, store.FollowupDone, f.ManagerIDs[0], at, nil); err != nil {
+			if err := r.d.Store.Followups.Transition(ctx, f.ID, store.FollowupChange{
+				From: []store.FollowupState{store.FollowupOpen}, To: store.FollowupResolved, By: f.ManagerIDs[0], At: at}); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 			done++
 		}
 	}
-	r.logf("follow-ups: %d, %d of them done; alerts of the last week's detractors are queued", len(all), done)
+	r.logf("follow-ups: %d, %d of them resolved; alerts and deadlines of the last week's are pending", len(all), done)
 	return nil
 }
 

@@ -171,12 +171,13 @@ func alertText(manager, contact, account, survey, date, link string) string {
 		who += " (" + account + ")"
 	}
 	fmt.Fprintf(&b, "%s answered %s on %s as a detractor, and agreed to be named so that you can follow up.\n\n", who, survey, date)
-	fmt.Fprintf(&b, "Read the response and mark it done:\n%s\n\n", link)
+	fmt.Fprintf(&b, "Read the response, contact the person and resolve the follow-up:\n%s\n\n", link)
 	b.WriteString("Your opening the response is recorded in the audit log. If the person withdraws their consent, the response disappears from your list.\n")
 	return b.String()
 }
 
-// Run sends due alerts every interval until ctx ends.
+// Run sends due alerts, reminders and escalations every interval until
+// ctx ends.
 func (s *Service) Run(ctx context.Context, interval time.Duration) {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -185,6 +186,11 @@ func (s *Service) Run(ctx context.Context, interval time.Duration) {
 			s.d.Logger.Warn("sending detractor alerts", "err", err, "sent", n)
 		} else if n > 0 {
 			s.d.Logger.Info("detractor alerts sent", "sent", n)
+		}
+		if n, err := s.SendNotices(ctx); err != nil && ctx.Err() == nil {
+			s.d.Logger.Warn("sending follow-up reminders and escalations", "err", err, "sent", n)
+		} else if n > 0 {
+			s.d.Logger.Info("follow-up reminders and escalations sent", "sent", n)
 		}
 		select {
 		case <-ctx.Done():

@@ -1,7 +1,11 @@
 // Package followup is the closed loop: account managers see, for their own
 // accounts only, the responses whose respondents consented to be named,
-// open them (every opening audit-logged), mark them done, and get an email
-// when such a respondent is a detractor. Analysts never see any of it.
+// open them (every opening audit-logged), and take each from open through
+// contacted to resolved with a sealed note, by a due time set from an SLA
+// in business days. Detractors send an email when they come in; every
+// follow-up reminds its owner before it is due and escalates to the
+// account's other managers (or the admins) once overdue. Analysts never
+// see any of it.
 //
 // A follow-up exists exactly while its response carries a name: it is
 // recorded when a consenting response is stored and removed the moment
@@ -15,6 +19,7 @@ import (
 	"fmt"
 	"log/slog"
 	netmail "net/mail"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,13 +56,19 @@ type Store interface {
 	ByID(ctx context.Context, id string) (store.Followup, error)
 	Delete(ctx context.Context, id string) error
 	List(ctx context.Context, f store.FollowupFilter, p store.Page) ([]store.Followup, int64, error)
-	SetState(ctx context.Context, id string, state store.FollowupState, by string, at time.Time, note *seal.Box) error
+	Count(ctx context.Context, f store.FollowupFilter) (int64, error)
+	Transition(ctx context.Context, id string, ch store.FollowupChange) error
+	Assign(ctx context.Context, id, ownerID, by string, at time.Time) error
 	MarkAlerted(ctx context.Context, id string, at time.Time) error
 	QueueAlert(ctx context.Context, a store.FollowupAlert) (bool, error)
 	DueAlerts(ctx context.Context, now time.Time, limit int64) ([]store.FollowupAlert, error)
 	ClaimAlert(ctx context.Context, id string, now, until time.Time) (store.FollowupAlert, bool, error)
 	RetryAlert(ctx context.Context, id string, next time.Time, lastError string) error
 	AlertDone(ctx context.Context, id string) error
+	DueNotices(ctx context.Context, kind store.NoticeKind, now time.Time, limit int64) ([]store.Followup, error)
+	ClaimNotice(ctx context.Context, kind store.NoticeKind, id string, now, until time.Time) (store.Followup, bool, error)
+	NoticeSent(ctx context.Context, kind store.NoticeKind, id string, at time.Time, to []string) error
+	RetryNotice(ctx context.Context, kind store.NoticeKind, id string, next time.Time) error
 	EachNote(ctx context.Context, fn func(id string, note seal.Box) error) error
 	SetNote(ctx context.Context, id string, old, note seal.Box) error
 }
@@ -96,9 +107,10 @@ type AuditLog interface {
 	Record(ctx context.Context, e audit.Event) error
 }
 
-// Users reads staff, the recipients of alerts.
+// Users reads staff: owners, and the recipients of alerts and notices.
 type Users interface {
 	ByID(ctx context.Context, id string) (store.User, error)
+	ActiveAdmins(ctx context.Context) ([]store.User, error)
 }
 
 // Sender delivers email: the same SMTP sender or dev outbox campaigns use.
@@ -106,8 +118,8 @@ type Sender interface {
 	Send(ctx context.Context, msgs []mail.Message) []error
 }
 
-// Deps is what the service is built from. Sender, Users, From and BaseURL
-// are needed only to send alerts.
+// Deps is what the service is built from. Sender, From and BaseURL are
+// needed only to send alerts and notices; a zero SLA is DefaultSLA.
 type Deps struct {
 	Store     Store
 	Responses Responses
@@ -117,6 +129,7 @@ type Deps struct {
 	Named     NamedResponses
 	Audit     AuditLog
 	Sealer    *seal.Sealer
+	SLA       SLA
 
 	Users   Users
 	Sender  Sender
@@ -137,6 +150,9 @@ func New(d Deps) *Service {
 		d.Logger = slog.New(slog.DiscardHandler)
 	}
 	d.BaseURL = strings.TrimRight(d.BaseURL, "/")
+	if d.SLA == (SLA{}) {
+		d.SLA = DefaultSLA
+	}
 	return &Service{d: d, now: time.Now}
 }
 
@@ -208,7 +224,40 @@ func (s *Service) newFollowup(ctx context.Context, resp store.Response, accountI
 		f.Score = &score
 		f.Detractor = survey.NPSCategory(score) == survey.Detractor
 	}
+	if f.OwnerID, err = s.defaultOwner(ctx, f.ManagerIDs); err != nil {
+		return store.Followup{}, err
+	}
+	due := AddBusinessDays(f.CreatedAt, s.d.SLA.days(f.Detractor))
+	f.DueAt, f.Escalation.At = &due, &due
+	if s.d.SLA.RemindBefore > 0 {
+		remind := due.Add(-s.d.SLA.RemindBefore)
+		if remind.Before(f.CreatedAt) {
+			remind = f.CreatedAt
+		}
+		f.Reminder.At = &remind
+	}
 	return f, nil
+}
+
+// defaultOwner is the account's first manager who may still be one; none
+// leaves the follow-up to the admins.
+func (s *Service) defaultOwner(ctx context.Context, managerIDs []string) (string, error) {
+	for _, id := range managerIDs {
+		if s.d.Users == nil {
+			return id, nil
+		}
+		u, err := s.d.Users.ByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return "", fmt.Errorf("followup: %w", err)
+		}
+		if policy.CanBeAccountManager(u) {
+			return id, nil
+		}
+	}
+	return "", nil
 }
 
 // npsScore returns the answer to the survey's first NPS question.
@@ -237,23 +286,56 @@ func (s *Service) Forget(ctx context.Context, responseID string) error {
 // Query selects follow-ups to list.
 type Query struct {
 	SurveyID string
-	State    store.FollowupState // empty: any
+	States   []store.FollowupState // empty: any
+	Overdue  bool                  // only those open or contacted past their due time
+	Mine     bool                  // only those the actor owns
 	Page     store.Page
+}
+
+// ActiveStates are the states of follow-ups still to be closed, the
+// list's default.
+var ActiveStates = []store.FollowupState{store.FollowupOpen, store.FollowupContacted}
+
+// ParseStates reads the states a list asks for: open, contacted,
+// resolved (or done, its earlier name), active (open and contacted) or
+// all; empty is def. False for anything else.
+func ParseStates(v string, def []store.FollowupState) ([]store.FollowupState, bool) {
+	switch strings.TrimSpace(v) {
+	case "":
+		return def, true
+	case "all":
+		return nil, true
+	case "active":
+		return ActiveStates, true
+	case string(store.FollowupOpen):
+		return []store.FollowupState{store.FollowupOpen}, true
+	case string(store.FollowupContacted):
+		return []store.FollowupState{store.FollowupContacted}, true
+	case string(store.FollowupResolved), "done":
+		return []store.FollowupState{store.FollowupResolved}, true
+	}
+	return nil, false
 }
 
 // Item is one follow-up as listed.
 type Item struct {
-	ResponseID string
-	Contact    string // the respondent's name
-	AccountID  string
-	Account    string
-	SurveyID   string
-	Survey     string
-	Date       string
-	Score      *int
-	Detractor  bool
-	State      store.FollowupState
-	DoneAt     *time.Time
+	ResponseID  string
+	Contact     string // the respondent's name
+	AccountID   string
+	Account     string
+	SurveyID    string
+	Survey      string
+	Date        string
+	Score       *int
+	Detractor   bool
+	State       store.FollowupState
+	OwnerID     string // empty: the admins
+	Owner       string // the owner's name; empty: the admins
+	DueAt       *time.Time
+	DueIn       time.Duration // DueAt less the service's clock: negative once past
+	Overdue     bool          // still open or contacted after DueAt
+	ContactedAt *time.Time
+	ResolvedAt  *time.Time
 }
 
 // mayFollowUp reports whether actor sees named responses at all.
@@ -261,15 +343,34 @@ func mayFollowUp(actor store.User) bool {
 	return policy.CanSeeFollowups(policy.Of(actor))
 }
 
-// List returns a page of the follow-ups actor may see, newest first: a
-// manager's own accounts', every one for an admin.
+// visible narrows f to what actor may see: a manager's own accounts'.
+func visible(actor store.User, f store.FollowupFilter) store.FollowupFilter {
+	if !policy.SeesAllAccounts(policy.Of(actor)) {
+		f.ManagerID = actor.ID
+	}
+	return f
+}
+
+// List returns a page of the follow-ups actor may see, soonest due first:
+// a manager's own accounts', every one for an admin.
 func (s *Service) List(ctx context.Context, actor store.User, q Query) ([]Item, int64, error) {
 	if !mayFollowUp(actor) {
 		return nil, 0, ErrForbidden
 	}
-	f := store.FollowupFilter{SurveyID: q.SurveyID, State: q.State}
-	if !policy.SeesAllAccounts(policy.Of(actor)) {
-		f.ManagerID = actor.ID
+	now := s.now().UTC()
+	f := visible(actor, store.FollowupFilter{SurveyID: q.SurveyID, States: q.States})
+	if q.Mine {
+		f.OwnerID = actor.ID
+	}
+	if q.Overdue {
+		f.DueBefore = now
+		if len(f.States) == 0 {
+			f.States = ActiveStates
+		}
+		f.States = slices.DeleteFunc(slices.Clone(f.States), func(st store.FollowupState) bool { return !st.Active() })
+		if len(f.States) == 0 {
+			return nil, 0, nil // nothing resolved is overdue
+		}
 	}
 	list, total, err := s.d.Store.List(ctx, f, q.Page)
 	if err != nil {
@@ -278,13 +379,55 @@ func (s *Service) List(ctx context.Context, actor store.User, q Query) ([]Item, 
 	names := newNames(s.d)
 	out := make([]Item, 0, len(list))
 	for _, fu := range list {
-		item, err := names.item(ctx, fu)
+		item, err := names.item(ctx, fu, now)
 		if err != nil {
 			return nil, 0, err
 		}
 		out = append(out, item)
 	}
 	return out, total, nil
+}
+
+// Summary is the state of the follow-ups an actor sees, for the home page.
+type Summary struct {
+	Open    int64  // open or contacted: not yet resolved
+	Overdue int64  // of those, past their due time
+	DueSoon int64  // of those, due within the next 24 hours
+	Next    []Item // up to SummaryItems of those, soonest due first
+}
+
+// SummaryItems is how many follow-ups a Summary lists.
+const SummaryItems = 5
+
+// Summary counts the follow-ups actor sees (as List does) that are still
+// to be closed, those overdue and those due within 24 hours, and lists the
+// next few by due time.
+func (s *Service) Summary(ctx context.Context, actor store.User) (Summary, error) {
+	if !mayFollowUp(actor) {
+		return Summary{}, ErrForbidden
+	}
+	now := s.now().UTC()
+	active := visible(actor, store.FollowupFilter{States: ActiveStates})
+	overdue, soon := active, active
+	overdue.DueBefore = now
+	soon.DueFrom, soon.DueBefore = now, now.Add(24*time.Hour)
+	var sum Summary
+	for _, c := range []struct {
+		f   store.FollowupFilter
+		dst *int64
+	}{{active, &sum.Open}, {overdue, &sum.Overdue}, {soon, &sum.DueSoon}} {
+		n, err := s.d.Store.Count(ctx, c.f)
+		if err != nil {
+			return Summary{}, fmt.Errorf("followup: %w", err)
+		}
+		*c.dst = n
+	}
+	items, _, err := s.List(ctx, actor, Query{States: ActiveStates, Page: store.Page{Limit: SummaryItems}})
+	if err != nil {
+		return Summary{}, err
+	}
+	sum.Next = items
+	return sum, nil
 }
 
 // SurveyChoice is a survey to filter by.
@@ -309,14 +452,30 @@ func (s *Service) Surveys(ctx context.Context, actor store.User) ([]SurveyChoice
 	return out, nil
 }
 
-// Detail is a follow-up opened: the named response with its answers.
+// Detail is a follow-up opened: the named response with its answers, how
+// to reach the person, and what has been done.
 type Detail struct {
 	Item
-	ConsentID string
-	Answers   []privacy.AnswerInfo
-	Note      string
-	DoneBy    string // the staff member's name
+	Email       string // the respondent's, shown because they consented to be named
+	ConsentID   string
+	Answers     []privacy.AnswerInfo
+	Note        string
+	ContactedBy string // staff members' names
+	ResolvedBy  string
+	History     []Event
+	Owners      []Person // whom the follow-up may be given to
 }
+
+// Event is one step in a follow-up's history, with names.
+type Event struct {
+	Action string // a store.FollowupState, store.EventAssigned or a store.NoticeKind
+	By     string // the staff member's name; empty: Candor itself
+	Owner  string // assigned: the new owner's name; empty: the admins
+	At     time.Time
+}
+
+// Person is a staff member a follow-up may be given to.
+type Person struct{ ID, Name string }
 
 // own returns the follow-up of a response if actor may see it: an admin
 // any, a manager those of the accounts they manage now or managed when the
@@ -360,11 +519,17 @@ func (s *Service) Open(ctx context.Context, actor store.User, responseID, reques
 	if err != nil {
 		return Detail{}, fmt.Errorf("followup: %w", err)
 	}
-	item, err := newNames(s.d).item(ctx, f)
+	names := newNames(s.d)
+	item, err := names.item(ctx, f, s.now().UTC())
 	if err != nil {
 		return Detail{}, err
 	}
 	d := Detail{Item: item, ConsentID: nr.ConsentID, Answers: nr.Answers}
+	if c, err := s.d.Subjects.Subject(ctx, f.ContactID); err == nil {
+		d.Email = c.Email
+	} else if !errors.Is(err, customer.ErrNotFound) {
+		return Detail{}, fmt.Errorf("followup: %w", err)
+	}
 	if f.Note != nil {
 		plain, err := s.d.Sealer.Open(*f.Note, noteContext(f.ID))
 		if err != nil {
@@ -372,44 +537,186 @@ func (s *Service) Open(ctx context.Context, actor store.User, responseID, reques
 		}
 		d.Note = string(plain)
 	}
-	if f.DoneBy != "" && s.d.Users != nil {
-		if u, err := s.d.Users.ByID(ctx, f.DoneBy); err == nil {
-			d.DoneBy = u.Name
+	if d.ContactedBy, err = names.user(ctx, f.ContactedBy); err != nil {
+		return Detail{}, err
+	}
+	if d.ResolvedBy, err = names.user(ctx, f.ResolvedBy); err != nil {
+		return Detail{}, err
+	}
+	for _, e := range f.History {
+		ev := Event{Action: e.Action, At: e.At}
+		if ev.By, err = names.user(ctx, e.By); err != nil {
+			return Detail{}, err
 		}
+		if ev.Owner, err = names.user(ctx, e.OwnerID); err != nil {
+			return Detail{}, err
+		}
+		d.History = append(d.History, ev)
+	}
+	if d.Owners, err = s.owners(ctx, f); err != nil {
+		return Detail{}, err
 	}
 	return d, nil
+}
+
+// owners lists whom a follow-up may be given to: the account's managers
+// and the admins, active ones only (policy.CanOwnFollowup).
+func (s *Service) owners(ctx context.Context, f store.Followup) ([]Person, error) {
+	if s.d.Users == nil {
+		return nil, nil
+	}
+	managers, err := s.managersOf(ctx, f)
+	if err != nil {
+		return nil, err
+	}
+	var out []Person
+	seen := map[string]bool{}
+	add := func(u store.User) {
+		if !seen[u.ID] && policy.CanOwnFollowup(u, managers) {
+			seen[u.ID] = true
+			out = append(out, Person{ID: u.ID, Name: u.Name})
+		}
+	}
+	for _, id := range managers {
+		u, err := s.d.Users.ByID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("followup: %w", err)
+		}
+		add(u)
+	}
+	admins, err := s.d.Users.ActiveAdmins(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("followup: %w", err)
+	}
+	for _, u := range admins {
+		add(u)
+	}
+	return out, nil
+}
+
+// managersOf returns the account's managers now, or those when the
+// response came in when the account is gone.
+func (s *Service) managersOf(ctx context.Context, f store.Followup) ([]string, error) {
+	a, err := s.d.Accounts.ByID(ctx, f.AccountID)
+	if errors.Is(err, store.ErrNotFound) {
+		return f.ManagerIDs, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("followup: %w", err)
+	}
+	return a.ManagerIDs, nil
 }
 
 // noteContext binds a sealed note to its follow-up.
 func noteContext(id string) string { return "followup-note:" + id }
 
-// SetDone marks a follow-up done, with an optional note, or reopens it;
-// either is audit-logged first.
-func (s *Service) SetDone(ctx context.Context, actor store.User, responseID string, done bool, note, requestID string) error {
-	note = strings.TrimSpace(note)
-	if utf8.RuneCountInString(note) > MaxNote {
-		return fault.Fields(fault.Invalid, "followup", map[string]string{"note": fmt.Sprintf("is longer than %d characters", MaxNote)})
-	}
+// ErrNoteRequired answers resolving without a note: the note is the
+// record of how the loop was closed, for whoever opens the follow-up next.
+var ErrNoteRequired = fault.Fields(fault.Invalid, "followup", map[string]string{"note": "is required to resolve a follow-up: say what was done"})
+
+// MarkContacted records that actor reached the person; the follow-up
+// must be open.
+func (s *Service) MarkContacted(ctx context.Context, actor store.User, responseID, requestID string) error {
 	f, err := s.own(ctx, actor, responseID)
 	if err != nil {
 		return err
 	}
-	action, state := audit.FollowupDone, store.FollowupDone
-	if !done {
-		action, state = audit.FollowupReopen, store.FollowupOpen
+	return s.transition(ctx, actor, f, audit.FollowupContacted, requestID, store.FollowupChange{
+		From: []store.FollowupState{store.FollowupOpen}, To: store.FollowupContacted})
+}
+
+// Resolve closes a follow-up, open or contacted, with a note of what was
+// done, sealed. The note is required (ErrNoteRequired).
+func (s *Service) Resolve(ctx context.Context, actor store.User, responseID, note, requestID string) error {
+	f, err := s.own(ctx, actor, responseID)
+	if err != nil {
+		return err
+	}
+	note = strings.TrimSpace(note)
+	if utf8.RuneCountInString(note) > MaxNote {
+		return fault.Fields(fault.Invalid, "followup", map[string]string{"note": fmt.Sprintf("is longer than %d characters", MaxNote)})
+	}
+	if note == "" {
+		return ErrNoteRequired
+	}
+	box, err := s.d.Sealer.Seal([]byte(note), noteContext(f.ID))
+	if err != nil {
+		return fmt.Errorf("followup: %w", err)
+	}
+	return s.transition(ctx, actor, f, audit.FollowupDone, requestID, store.FollowupChange{
+		From: ActiveStates, To: store.FollowupResolved, Note: &box})
+}
+
+// Reopen opens a resolved follow-up again. Its due time stays: a reminder
+// or escalation not yet sent goes when it is due, one sent never again.
+func (s *Service) Reopen(ctx context.Context, actor store.User, responseID, requestID string) error {
+	f, err := s.own(ctx, actor, responseID)
+	if err != nil {
+		return err
+	}
+	return s.transition(ctx, actor, f, audit.FollowupReopen, requestID, store.FollowupChange{
+		From: []store.FollowupState{store.FollowupResolved}, To: store.FollowupOpen})
+}
+
+// transition audit-logs and applies one change of state; a follow-up not
+// in a state it may move from is a conflict, as when someone else moved it
+// first.
+func (s *Service) transition(ctx context.Context, actor store.User, f store.Followup, action audit.Action, requestID string, ch store.FollowupChange) error {
+	if !slices.Contains(ch.From, f.State) {
+		return stateConflict(f.State)
 	}
 	if err := s.d.Audit.Record(ctx, audit.Event{Actor: actor, Action: action, Target: f.ContactID, Detail: f.ID, RequestID: requestID}); err != nil {
 		return fmt.Errorf("followup: %w", err)
 	}
-	var box *seal.Box
-	if done && note != "" {
-		b, err := s.d.Sealer.Seal([]byte(note), noteContext(f.ID))
+	ch.By, ch.At = actor.ID, s.now().UTC().Truncate(time.Millisecond)
+	err := s.d.Store.Transition(ctx, f.ID, ch)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, store.ErrConflict):
+		now, err := s.d.Store.ByID(ctx, f.ID)
 		if err != nil {
-			return fmt.Errorf("followup: %w", err)
+			return ErrNotFound
 		}
-		box = &b
+		return stateConflict(now.State)
+	case err != nil:
+		return fmt.Errorf("followup: %w", err)
 	}
-	err = s.d.Store.SetState(ctx, f.ID, state, actor.ID, s.now().UTC().Truncate(time.Millisecond), box)
+	return nil
+}
+
+// ErrState answers a change a follow-up's state does not allow.
+var ErrState = fault.New(fault.Conflict, "followup", "the follow-up is not in a state that allows this")
+
+func stateConflict(now store.FollowupState) error {
+	return ErrState.Becausef("the follow-up is %s now", now)
+}
+
+// Assign gives a follow-up to ownerID: one of the account's managers or an
+// admin (policy.CanOwnFollowup); anyone else is bad input.
+func (s *Service) Assign(ctx context.Context, actor store.User, responseID, ownerID, requestID string) error {
+	f, err := s.own(ctx, actor, responseID)
+	if err != nil {
+		return err
+	}
+	ownerID = strings.TrimSpace(ownerID)
+	if ownerID == f.OwnerID {
+		return nil // unchanged, including left to the admins
+	}
+	owners, err := s.owners(ctx, f)
+	if err != nil {
+		return err
+	}
+	if !slices.ContainsFunc(owners, func(p Person) bool { return p.ID == ownerID }) {
+		return fault.Fields(fault.Invalid, "followup", map[string]string{"owner": "must be one of the account's managers or an admin"})
+	}
+	if err := s.d.Audit.Record(ctx, audit.Event{Actor: actor, Action: audit.FollowupAssign, Target: f.ContactID, Detail: f.ID, RequestID: requestID}); err != nil {
+		return fmt.Errorf("followup: %w", err)
+	}
+	err = s.d.Store.Assign(ctx, f.ID, ownerID, actor.ID, s.now().UTC().Truncate(time.Millisecond))
 	if errors.Is(err, store.ErrNotFound) {
 		return ErrNotFound
 	}
@@ -424,16 +731,22 @@ type names struct {
 	d        Deps
 	accounts map[string]string
 	surveys  map[string]string
+	users    map[string]string
 }
 
 func newNames(d Deps) *names {
-	return &names{d: d, accounts: map[string]string{}, surveys: map[string]string{}}
+	return &names{d: d, accounts: map[string]string{}, surveys: map[string]string{}, users: map[string]string{}}
 }
 
-func (n *names) item(ctx context.Context, f store.Followup) (Item, error) {
+func (n *names) item(ctx context.Context, f store.Followup, now time.Time) (Item, error) {
 	it := Item{
 		ResponseID: f.ID, AccountID: f.AccountID, SurveyID: f.SurveyID, Date: f.Date,
-		Score: f.Score, Detractor: f.Detractor, State: f.State, DoneAt: f.DoneAt,
+		Score: f.Score, Detractor: f.Detractor, State: f.State, OwnerID: f.OwnerID, DueAt: f.DueAt,
+		ContactedAt: f.ContactedAt, ResolvedAt: f.ResolvedAt,
+		Overdue: f.State.Active() && f.DueAt != nil && f.DueAt.Before(now),
+	}
+	if f.DueAt != nil {
+		it.DueIn = f.DueAt.Sub(now)
 	}
 	c, err := n.d.Subjects.Subject(ctx, f.ContactID)
 	switch {
@@ -464,7 +777,31 @@ func (n *names) item(ctx context.Context, f store.Followup) (Item, error) {
 		n.surveys[f.SurveyID] = title
 	}
 	it.Survey = title
+	if it.Owner, err = n.user(ctx, f.OwnerID); err != nil {
+		return Item{}, err
+	}
 	return it, nil
+}
+
+// user returns a staff member's name; "" for none, "(user removed)" for
+// one who is gone.
+func (n *names) user(ctx context.Context, id string) (string, error) {
+	if id == "" || n.d.Users == nil {
+		return "", nil
+	}
+	if name, ok := n.users[id]; ok {
+		return name, nil
+	}
+	name := "(user removed)"
+	u, err := n.d.Users.ByID(ctx, id)
+	switch {
+	case err == nil:
+		name = u.Name
+	case !errors.Is(err, store.ErrNotFound):
+		return "", fmt.Errorf("followup: %w", err)
+	}
+	n.users[id] = name
+	return name, nil
 }
 
 // Reseal re-encrypts every follow-up note sealed under an older key with

@@ -183,8 +183,8 @@ func TestManagersSeeTheirOwnNamedResponses(t *testing.T) {
 	if _, err := e.fu.Open(ctx, e.m2, detractor, "r1"); !errors.Is(err, followup.ErrNotFound) {
 		t.Errorf("another manager's Open: %v, want ErrNotFound", err)
 	}
-	if err := e.fu.SetDone(ctx, e.m2, detractor, true, "", "r1"); !errors.Is(err, followup.ErrNotFound) {
-		t.Errorf("another manager's SetDone: %v, want ErrNotFound", err)
+	if err := e.fu.Resolve(ctx, e.m2, detractor, "Called.", "r1"); !errors.Is(err, followup.ErrNotFound) {
+		t.Errorf("another manager's Resolve: %v, want ErrNotFound", err)
 	}
 
 	d, err := e.fu.Open(ctx, e.m1, detractor, "r2")
@@ -219,28 +219,28 @@ func TestManagersSeeTheirOwnNamedResponses(t *testing.T) {
 		t.Errorf("%d views audit-logged, want 2 (one per opening)", views)
 	}
 
-	if err := e.fu.SetDone(ctx, e.m1, detractor, true, "  Called her; fixed the door.  ", "r4"); err != nil {
+	if err := e.fu.Resolve(ctx, e.m1, detractor, "  Called her; fixed the door.  ", "r4"); err != nil {
 		t.Fatal(err)
 	}
-	done, total, err := e.fu.List(ctx, e.m1, followup.Query{State: store.FollowupDone})
-	if err != nil || total != 1 || done[0].ResponseID != detractor || done[0].DoneAt == nil {
+	done, total, err := e.fu.List(ctx, e.m1, followup.Query{States: []store.FollowupState{store.FollowupResolved}})
+	if err != nil || total != 1 || done[0].ResponseID != detractor || done[0].ResolvedAt == nil {
 		t.Fatalf("done list = %+v, %d, %v", done, total, err)
 	}
-	if d, err := e.fu.Open(ctx, e.m1, detractor, "r5"); err != nil || d.Note != "Called her; fixed the door." || d.DoneBy != e.m1.Name || d.State != store.FollowupDone {
-		t.Errorf("after done: note %q by %q state %s, %v", d.Note, d.DoneBy, d.State, err)
+	if d, err := e.fu.Open(ctx, e.m1, detractor, "r5"); err != nil || d.Note != "Called her; fixed the door." || d.ResolvedBy != e.m1.Name || d.State != store.FollowupResolved {
+		t.Errorf("after done: note %q by %q state %s, %v", d.Note, d.ResolvedBy, d.State, err)
 	}
 	if f, _ := e.st.Followups.ByID(ctx, detractor); f.Note == nil || strings.Contains(string(f.Note.Data), "door") {
 		t.Error("the note is not sealed")
 	}
 	long := strings.Repeat("x", followup.MaxNote+1)
 	var ve *fault.Error
-	if err := e.fu.SetDone(ctx, e.m1, promoter, true, long, "r6"); !errors.As(err, &ve) {
+	if err := e.fu.Resolve(ctx, e.m1, promoter, long, "r6"); !errors.As(err, &ve) {
 		t.Errorf("long note: %v, want field errors", err)
 	}
-	if err := e.fu.SetDone(ctx, e.m1, detractor, false, "", "r7"); err != nil {
+	if err := e.fu.Reopen(ctx, e.m1, detractor, "r7"); err != nil {
 		t.Fatal(err)
 	}
-	if open, total, _ := e.fu.List(ctx, e.m1, followup.Query{State: store.FollowupOpen}); total != 2 || len(open) != 2 {
+	if open, total, _ := e.fu.List(ctx, e.m1, followup.Query{States: []store.FollowupState{store.FollowupOpen}}); total != 2 || len(open) != 2 {
 		t.Errorf("after reopening, %d open, want 2", total)
 	}
 	if mine, _, _ := e.fu.List(ctx, e.m1, followup.Query{SurveyID: "no-such-survey"}); len(mine) != 0 {
@@ -369,7 +369,7 @@ func TestResealMovesNotesToTheCurrentKey(t *testing.T) {
 	ctx := context.Background()
 	a := e.account(t, e.m1)
 	_, id := e.answer(t, a, "Rita Reseal", 3, true)
-	if err := e.fu.SetDone(ctx, e.m1, id, true, "Called back", "r1"); err != nil {
+	if err := e.fu.Resolve(ctx, e.m1, id, "Called back", "r1"); err != nil {
 		t.Fatal(err)
 	}
 	fresh, err := keys.Generate("k2")

@@ -61,6 +61,13 @@ func CanBeAccountManager(u store.User) bool {
 	return !u.Disabled && (u.Role == store.RoleAdmin || u.Role == store.RoleManager)
 }
 
+// CanOwnFollowup: whether u may own a follow-up of an account whose
+// managers are managerIDs, and so get its reminders: an active admin, or
+// an active manager named on the account.
+func CanOwnFollowup(u store.User, managerIDs []string) bool {
+	return CanBeAccountManager(u) && (u.Role == store.RoleAdmin || slices.Contains(managerIDs, u.ID))
+}
+
 // CanRunCampaigns: send campaigns to the contacts one sees, and see and
 // cancel campaigns.
 func CanRunCampaigns(a Actor) bool { return a.admin() || a.manager() }

@@ -126,6 +126,34 @@ func TestCanBeAccountManager(t *testing.T) {
 	}
 }
 
+func TestCanOwnFollowup(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		role     store.Role
+		disabled bool
+		named    bool // on the account
+		want     bool
+	}{
+		{"admin, not named", store.RoleAdmin, false, false, true},
+		{"disabled admin", store.RoleAdmin, true, false, false},
+		{"manager named on the account", store.RoleManager, false, true, true},
+		{"manager of other accounts", store.RoleManager, false, false, false},
+		{"disabled manager", store.RoleManager, true, true, false},
+		{"analyst named on the account", store.RoleAnalyst, false, true, false},
+	}
+	for _, tt := range tests {
+		u := store.User{ID: "u-1", Role: tt.role, Disabled: tt.disabled}
+		managers := []string{"u-2"}
+		if tt.named {
+			managers = append(managers, u.ID)
+		}
+		if got := policy.CanOwnFollowup(u, managers); got != tt.want {
+			t.Errorf("%s: CanOwnFollowup = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
+
 func TestOf(t *testing.T) {
 	t.Parallel()
 	u := store.User{ID: "u-1", Email: "m@example.com", Role: store.RoleManager, Disabled: true}

@@ -16,38 +16,139 @@ import (
 // FollowupState is where an account manager is with a named response.
 type FollowupState string
 
-// Follow-up states.
+// Follow-up states: open → contacted → resolved, and resolved → open
+// again. Follow-ups stored before "contacted" existed say "done" for
+// resolved; they are read as resolved and matched by it (FollowupStates).
 const (
-	FollowupOpen FollowupState = "open"
-	FollowupDone FollowupState = "done"
+	FollowupOpen      FollowupState = "open"
+	FollowupContacted FollowupState = "contacted"
+	FollowupResolved  FollowupState = "resolved"
+
+	followupDone FollowupState = "done" // stored by older versions: resolved
 )
+
+// FollowupActive are the states of a follow-up still to be closed.
+var followupActive = []FollowupState{FollowupOpen, FollowupContacted}
+
+// Active reports whether the follow-up is still to be closed.
+func (s FollowupState) Active() bool { return s == FollowupOpen || s == FollowupContacted }
+
+// FollowupStates expands states to what is stored for them: resolved is
+// also the older "done".
+func FollowupStates(states ...FollowupState) []FollowupState {
+	out := make([]FollowupState, 0, len(states)+1)
+	for _, s := range states {
+		out = append(out, s)
+		if s == FollowupResolved {
+			out = append(out, followupDone)
+		}
+	}
+	return out
+}
 
 // Followup is one named response as its account managers' to-do: it exists
 // exactly while the response carries its respondent's name, so that the
 // follow-up list is read from this small collection and never by scanning
 // the responses. Its _id is the response's.
 type Followup struct {
-	ID         string        `bson:"_id"` // the response id
-	SurveyID   string        `bson:"surveyId"`
-	ContactID  string        `bson:"contactId"`
-	AccountID  string        `bson:"accountId"`
-	ManagerIDs []string      `bson:"managerIds"` // the account's managers when the response came in
-	Date       string        `bson:"date"`       // the response's day
-	Score      *int          `bson:"score,omitempty"`
-	Detractor  bool          `bson:"detractor"`
-	State      FollowupState `bson:"state"`
-	DoneBy     string        `bson:"doneBy,omitempty"`
-	DoneAt     *time.Time    `bson:"doneAt,omitempty"`
-	Note       *seal.Box     `bson:"note,omitempty"`      // the manager's note, sealed
-	AlertedAt  *time.Time    `bson:"alertedAt,omitempty"` // when the detractor alert went out
-	CreatedAt  time.Time     `bson:"createdAt"`
+	ID          string        `bson:"_id"` // the response id
+	SurveyID    string        `bson:"surveyId"`
+	ContactID   string        `bson:"contactId"`
+	AccountID   string        `bson:"accountId"`
+	ManagerIDs  []string      `bson:"managerIds"` // the account's managers when the response came in
+	Date        string        `bson:"date"`       // the response's day
+	Score       *int          `bson:"score,omitempty"`
+	Detractor   bool          `bson:"detractor"`
+	State       FollowupState `bson:"state"`
+	OwnerID     string        `bson:"ownerId,omitempty"` // empty: the admins
+	DueAt       *time.Time    `bson:"dueAt,omitempty"`   // missing on follow-ups older than deadlines
+	ContactedBy string        `bson:"contactedBy,omitempty"`
+	ContactedAt *time.Time    `bson:"contactedAt,omitempty"`
+	// ResolvedBy and ResolvedAt keep the field names of "done", so that
+	// older follow-ups read the same.
+	ResolvedBy string          `bson:"doneBy,omitempty"`
+	ResolvedAt *time.Time      `bson:"doneAt,omitempty"`
+	Note       *seal.Box       `bson:"note,omitempty"`      // the manager's note, sealed
+	AlertedAt  *time.Time      `bson:"alertedAt,omitempty"` // when the detractor alert went out
+	Reminder   FollowupNotice  `bson:"reminder"`            // to the owner, before the due time
+	Escalation FollowupNotice  `bson:"escalation"`          // to the other managers or the admins, once overdue
+	History    []FollowupEvent `bson:"history,omitempty"`
+	CreatedAt  time.Time       `bson:"createdAt"`
+}
+
+// FollowupNotice is a mail a follow-up's deadline sends once: due at At
+// while the follow-up is open or contacted, leased by the worker sending
+// it, and marked sent (At removed) once it went.
+type FollowupNotice struct {
+	At     *time.Time `bson:"at,omitempty"`
+	Lease  time.Time  `bson:"lease"`
+	SentAt *time.Time `bson:"sentAt,omitempty"`
+	To     []string   `bson:"to,omitempty"` // the users it went to
+}
+
+// NoticeKind names a follow-up's notices.
+type NoticeKind string
+
+// Notice kinds, also their fields in a follow-up.
+const (
+	NoticeReminder   NoticeKind = "reminder"
+	NoticeEscalation NoticeKind = "escalation"
+)
+
+// FollowupEvent is one step in a follow-up's history.
+type FollowupEvent struct {
+	Action  string    `bson:"action"` // a FollowupState, "assigned", or a NoticeKind when it was sent
+	By      string    `bson:"by,omitempty"`
+	OwnerID string    `bson:"ownerId,omitempty"` // assigned: the new owner
+	At      time.Time `bson:"at"`
+}
+
+// EventAssigned is the history action of a change of owner.
+const EventAssigned = "assigned"
+
+// normalized reads a follow-up stored by an older version as today's.
+func (f Followup) normalized() Followup {
+	if f.State == followupDone {
+		f.State = FollowupResolved
+	}
+	return f
 }
 
 // FollowupFilter narrows a list of follow-ups.
 type FollowupFilter struct {
-	ManagerID string        // only this manager's; empty: everyone's
-	SurveyID  string        // only this survey's; empty: all
-	State     FollowupState // only in this state; empty: any
+	ManagerID string          // only this manager's accounts'; empty: everyone's
+	OwnerID   string          // only those this user owns; empty: anyone's
+	SurveyID  string          // only this survey's; empty: all
+	States    []FollowupState // only in these states; empty: any
+	DueFrom   time.Time       // only those due at or after; zero: no bound
+	DueBefore time.Time       // only those due before; zero: no bound
+}
+
+func (f FollowupFilter) bson() bson.D {
+	filter := bson.D{}
+	if f.ManagerID != "" {
+		filter = append(filter, bson.E{Key: "managerIds", Value: f.ManagerID})
+	}
+	if f.OwnerID != "" {
+		filter = append(filter, bson.E{Key: "ownerId", Value: f.OwnerID})
+	}
+	if f.SurveyID != "" {
+		filter = append(filter, bson.E{Key: "surveyId", Value: f.SurveyID})
+	}
+	if len(f.States) > 0 {
+		filter = append(filter, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: FollowupStates(f.States...)}}})
+	}
+	due := bson.D{}
+	if !f.DueFrom.IsZero() {
+		due = append(due, bson.E{Key: "$gte", Value: f.DueFrom})
+	}
+	if !f.DueBefore.IsZero() {
+		due = append(due, bson.E{Key: "$lt", Value: f.DueBefore})
+	}
+	if len(due) > 0 {
+		filter = append(filter, bson.E{Key: "dueAt", Value: due})
+	}
+	return filter
 }
 
 // FollowupAlert is a detractor alert still to be mailed to a named
@@ -67,14 +168,29 @@ type FollowupAlert struct {
 type Followups struct {
 	c      *mongo.Collection
 	alerts *mongo.Collection
+	hooks  FollowupHooks
 }
+
+// FollowupHooks are called between the steps of sending a notice, for
+// interleaving tests; production never sets any.
+type FollowupHooks struct {
+	BeforeClaimNotice func(kind NoticeKind, id string) // in ClaimNotice, before its write: the due notices were read
+	AfterClaimNotice  func(kind NoticeKind, id string) // in ClaimNotice, after a notice was leased, before it is sent
+}
+
+// SetHooks installs hooks for interleaving tests.
+func (r *Followups) SetHooks(h FollowupHooks) { r.hooks = h }
 
 func (r *Followups) Collection() *mongo.Collection { return r.c }
 
+// Indexes serve the lists, sorted by due time, a manager's and everyone's,
+// and the sweeper's look-up of due notices among the active follow-ups.
 func (r *Followups) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
-		mongodoc.Index("manager_date", "managerIds", "-date"),
-		mongodoc.Index("date", "-date", "_id"),
+		mongodoc.Index("manager_due", "managerIds", "dueAt", "_id"),
+		mongodoc.Index("due", "dueAt", "_id"),
+		mongodoc.Index("reminder_due", "state", "reminder.at"),
+		mongodoc.Index("escalation_due", "state", "escalation.at"),
 	}
 }
 
@@ -92,7 +208,8 @@ func (r *Followups) Insert(ctx context.Context, f Followup) error {
 
 // ByID returns the follow-up of a response.
 func (r *Followups) ByID(ctx context.Context, id string) (Followup, error) {
-	return mongodoc.ByID[Followup](ctx, r.c, "find follow-up", id)
+	f, err := mongodoc.ByID[Followup](ctx, r.c, "find follow-up", id)
+	return f.normalized(), err
 }
 
 // Delete removes the follow-up of a response and its alert, if any; a
@@ -107,43 +224,150 @@ func (r *Followups) Delete(ctx context.Context, id string) error {
 	return nil
 }
 
-// List returns a page of follow-ups, newest first, and the total matching.
+// List returns a page of follow-ups, soonest due first, and the total
+// matching. Follow-ups older than deadlines have no due time and come first.
 func (r *Followups) List(ctx context.Context, f FollowupFilter, p Page) ([]Followup, int64, error) {
-	filter := bson.D{}
-	if f.ManagerID != "" {
-		filter = append(filter, bson.E{Key: "managerIds", Value: f.ManagerID})
+	list, total, err := mongodoc.FindPage[Followup](ctx, r.c, "follow-ups", f.bson(), bson.D{{Key: "dueAt", Value: 1}, {Key: "_id", Value: 1}}, p)
+	for i := range list {
+		list[i] = list[i].normalized()
 	}
-	if f.SurveyID != "" {
-		filter = append(filter, bson.E{Key: "surveyId", Value: f.SurveyID})
-	}
-	if f.State != "" {
-		filter = append(filter, bson.E{Key: "state", Value: f.State})
-	}
-	return mongodoc.FindPage[Followup](ctx, r.c, "follow-ups", filter, bson.D{{Key: "date", Value: -1}, {Key: "_id", Value: 1}}, p)
+	return list, total, err
 }
 
-// SetState moves a follow-up to state, recording who did it and when,
-// and its note (nil: none). ErrNotFound when the response has none.
-func (r *Followups) SetState(ctx context.Context, id string, state FollowupState, by string, at time.Time, note *seal.Box) error {
-	var update bson.D
-	if state == FollowupDone {
-		set := bson.D{{Key: "state", Value: state}, {Key: "doneBy", Value: by}, {Key: "doneAt", Value: at}}
-		if note != nil {
-			set = append(set, bson.E{Key: "note", Value: note})
-		}
-		update = bson.D{{Key: "$set", Value: set}}
-	} else {
-		update = bson.D{
-			{Key: "$set", Value: bson.D{{Key: "state", Value: state}}},
-			{Key: "$unset", Value: bson.D{{Key: "doneBy", Value: ""}, {Key: "doneAt", Value: ""}}},
-		}
-	}
-	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update)
+// Count returns how many follow-ups match f.
+func (r *Followups) Count(ctx context.Context, f FollowupFilter) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, f.bson())
 	if err != nil {
-		return fmt.Errorf("store: update follow-up: %w", err)
+		return 0, fmt.Errorf("store: count follow-ups: %w", err)
 	}
-	if res.MatchedCount == 0 {
-		return fmt.Errorf("store: update follow-up: %w", ErrNotFound)
+	return n, nil
+}
+
+// FollowupChange moves a follow-up from one of From to To.
+type FollowupChange struct {
+	From []FollowupState
+	To   FollowupState
+	By   string
+	At   time.Time
+	Note *seal.Box // resolving: the note; nil leaves the note as it is
+}
+
+// Transition applies ch in one conditional write, so that of two people
+// acting on the same follow-up at once only one moves it, and records the
+// step in its history. ErrConflict when the follow-up is in none of
+// ch.From, ErrNotFound when there is none.
+func (r *Followups) Transition(ctx context.Context, id string, ch FollowupChange) error {
+	set := bson.D{{Key: "state", Value: ch.To}}
+	var unset bson.D
+	switch ch.To {
+	case FollowupContacted:
+		set = append(set, bson.E{Key: "contactedBy", Value: ch.By}, bson.E{Key: "contactedAt", Value: ch.At})
+	case FollowupResolved:
+		set = append(set, bson.E{Key: "doneBy", Value: ch.By}, bson.E{Key: "doneAt", Value: ch.At})
+		if ch.Note != nil {
+			set = append(set, bson.E{Key: "note", Value: ch.Note})
+		}
+	case FollowupOpen:
+		unset = bson.D{{Key: "doneBy", Value: ""}, {Key: "doneAt", Value: ""}, {Key: "contactedBy", Value: ""}, {Key: "contactedAt", Value: ""}}
+	}
+	update := bson.D{
+		{Key: "$set", Value: set},
+		{Key: "$push", Value: bson.D{{Key: "history", Value: FollowupEvent{Action: string(ch.To), By: ch.By, At: ch.At}}}},
+	}
+	if len(unset) > 0 {
+		update = append(update, bson.E{Key: "$unset", Value: unset})
+	}
+	return r.update(ctx, "update follow-up", bson.D{{Key: "_id", Value: id}, {Key: "state", Value: bson.D{{Key: "$in", Value: FollowupStates(ch.From...)}}}}, update, id)
+}
+
+// Assign makes ownerID the owner of a follow-up, recording who did it.
+// ErrNotFound when there is none.
+func (r *Followups) Assign(ctx context.Context, id, ownerID, by string, at time.Time) error {
+	return r.update(ctx, "assign follow-up", bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "ownerId", Value: ownerID}}},
+		{Key: "$push", Value: bson.D{{Key: "history", Value: FollowupEvent{Action: EventAssigned, By: by, OwnerID: ownerID, At: at}}}},
+	}, id)
+}
+
+// update applies a conditional update to the follow-up id: ErrNotFound
+// when there is none, ErrConflict when it is not as filter says.
+func (r *Followups) update(ctx context.Context, what string, filter, update bson.D, id string) error {
+	res, err := r.c.UpdateOne(ctx, filter, update)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	exists, err := mongodoc.Exists(ctx, r.c, what, id)
+	if err != nil {
+		return err
+	}
+	if !exists {
+		return fmt.Errorf("store: %s: %w", what, ErrNotFound)
+	}
+	return fmt.Errorf("store: %s: %w", what, ErrConflict)
+}
+
+// dueNotice matches the follow-ups whose notice of kind is due at now and
+// not leased: only active ones, so that a resolved follow-up sends none.
+func dueNotice(kind NoticeKind, now time.Time) bson.D {
+	k := string(kind)
+	return bson.D{
+		{Key: "state", Value: bson.D{{Key: "$in", Value: followupActive}}},
+		{Key: k + ".at", Value: bson.D{{Key: "$lte", Value: now}}},
+		{Key: k + ".lease", Value: bson.D{{Key: "$lte", Value: now}}},
+	}
+}
+
+// DueNotices returns up to limit follow-ups whose notice of kind is due.
+func (r *Followups) DueNotices(ctx context.Context, kind NoticeKind, now time.Time, limit int64) ([]Followup, error) {
+	list, err := mongodoc.FindAll[Followup](ctx, r.c, "due notices", dueNotice(kind, now),
+		options.Find().SetSort(bson.D{{Key: string(kind) + ".at", Value: 1}}).SetLimit(limit))
+	for i := range list {
+		list[i] = list[i].normalized()
+	}
+	return list, err
+}
+
+// ClaimNotice leases the notice of kind of a follow-up until until, in one
+// conditional write, so that one worker sends it; false when it is not due
+// any more (sent, resolved, gone) or another worker holds it.
+func (r *Followups) ClaimNotice(ctx context.Context, kind NoticeKind, id string, now, until time.Time) (Followup, bool, error) {
+	if r.hooks.BeforeClaimNotice != nil {
+		r.hooks.BeforeClaimNotice(kind, id)
+	}
+	filter := append(bson.D{{Key: "_id", Value: id}}, dueNotice(kind, now)...)
+	f, ok, err := mongodoc.Claim[Followup](ctx, r.c, "claim notice", filter,
+		bson.D{{Key: "$set", Value: bson.D{{Key: string(kind) + ".lease", Value: until}}}})
+	if ok && r.hooks.AfterClaimNotice != nil {
+		r.hooks.AfterClaimNotice(kind, id)
+	}
+	return f.normalized(), ok, err
+}
+
+// NoticeSent records that the notice of kind went to the users to (none:
+// it had nobody to go to), so that it is never due again.
+func (r *Followups) NoticeSent(ctx context.Context, kind NoticeKind, id string, at time.Time, to []string) error {
+	k := string(kind)
+	update := bson.D{
+		{Key: "$set", Value: bson.D{{Key: k + ".sentAt", Value: at}, {Key: k + ".to", Value: to}, {Key: k + ".lease", Value: time.Time{}}}},
+		{Key: "$unset", Value: bson.D{{Key: k + ".at", Value: ""}}},
+	}
+	if len(to) > 0 {
+		update = append(update, bson.E{Key: "$push", Value: bson.D{{Key: "history", Value: FollowupEvent{Action: k, At: at}}}})
+	}
+	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, update); err != nil {
+		return fmt.Errorf("store: notice sent: %w", err)
+	}
+	return nil
+}
+
+// RetryNotice gives a leased notice back, to be tried again from next.
+func (r *Followups) RetryNotice(ctx context.Context, kind NoticeKind, id string, next time.Time) error {
+	if _, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: string(kind) + ".lease", Value: next}}}}); err != nil {
+		return fmt.Errorf("store: retry notice: %w", err)
 	}
 	return nil
 }

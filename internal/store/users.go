@@ -7,6 +7,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/candorhq/candor/internal/store/mongodoc"
 )
@@ -122,6 +123,12 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 		return User{}, fmt.Errorf("store: update user: %w", ErrDuplicate)
 	}
 	return u, err
+}
+
+// ActiveAdmins returns the enabled admins, sorted by email.
+func (r *Users) ActiveAdmins(ctx context.Context) ([]User, error) {
+	return mongodoc.FindAll[User](ctx, r.c, "admins", bson.D{{Key: "role", Value: RoleAdmin}, {Key: "disabled", Value: false}},
+		options.Find().SetSort(bson.D{{Key: "email", Value: 1}}))
 }
 
 // CountActiveAdmins counts enabled admins, so the last one cannot be removed.

@@ -143,7 +143,7 @@ func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
 			t.Errorf("analyst GET %s: %d, want 403", p, r.StatusCode)
 		}
 	}
-	if r := f.anaC.post(path+"/done", nil); r.StatusCode != http.StatusForbidden {
+	if r := f.anaC.post(path+"/resolve", nil); r.StatusCode != http.StatusForbidden {
 		t.Errorf("analyst marks done: %d, want 403", r.StatusCode)
 	}
 	if strings.Contains(f.anaC.get("/").body, `href="/followups"`) {
@@ -152,21 +152,21 @@ func TestFollowupPagesShowManagersTheirOwnNamedResponses(t *testing.T) {
 
 	page := f.miaC.get(path)
 	wantStatus(t, page, http.StatusOK)
-	pageHas(t, page, "Dora Detractor", "Faster repairs, please.", "Our site manager is hard to reach.", "recorded in the audit log", "Mark as done")
+	pageHas(t, page, "Dora Detractor", "Faster repairs, please.", "Our site manager is hard to reach.", "recorded in the audit log", "Resolve", "dora@customer.example", `id="mark-contacted"`)
 	entries, _, err := f.w.Audit.List(ctx, store.AuditFilter{Target: dora.ID}, store.Page{})
 	if err != nil || len(entries) != 1 || entries[0].Action != string(audit.ViewNamed) || entries[0].ActorID != f.mia.ID || entries[0].Detail != doraID || entries[0].RequestID == "" {
 		t.Fatalf("audit after one view = %+v, %v", entries, err)
 	}
 
-	long := f.miaC.post(path+"/done", url.Values{"note": {strings.Repeat("n", followup.MaxNote+1)}})
+	long := f.miaC.post(path+"/resolve", url.Values{"note": {strings.Repeat("n", followup.MaxNote+1)}})
 	wantStatus(t, long, http.StatusUnprocessableEntity)
 	pageHas(t, long, "Note is longer than 2000 characters", strings.Repeat("n", 50))
-	if r := f.miaC.post(path+"/done", url.Values{"_csrf": {"forged"}}); r.StatusCode != http.StatusForbidden {
+	if r := f.miaC.post(path+"/resolve", url.Values{"_csrf": {"forged"}}); r.StatusCode != http.StatusForbidden {
 		t.Errorf("forged CSRF token: %d, want 403", r.StatusCode)
 	}
-	wantSeeOther(t, f.miaC.post(path+"/done", url.Values{"note": {"Called Dora; a technician visits Monday."}}), path+"?done=done")
-	done := f.miaC.get(path + "?done=done")
-	pageHas(t, done, "Marked as done.", "Done by Staff mia", "Called Dora; a technician visits Monday.", "Reopen")
+	wantSeeOther(t, f.miaC.post(path+"/resolve", url.Values{"note": {"Called Dora; a technician visits Monday."}}), path+"?done=resolved")
+	done := f.miaC.get(path + "?done=resolved")
+	pageHas(t, done, "Resolved.", "by Staff mia", "Called Dora; a technician visits Monday.", "Reopen")
 	pageHas(t, f.miaC.get("/followups?state=done"), "Dora Detractor")
 	if strings.Contains(f.miaC.get("/followups?state=open").body, "Dora Detractor") {
 		t.Error("a done follow-up is listed as open")
@@ -213,4 +213,92 @@ func (f *followupFixture) token(t *testing.T, u store.User) string {
 		t.Fatal(err)
 	}
 	return token
+}
+
+// TestFollowupWorklistAndDeadlines walks a follow-up through its states
+// and its due time on the pages, with bad input along the way.
+func TestFollowupWorklistAndDeadlines(t *testing.T) {
+	t.Parallel()
+	f := newFollowupFixture(t)
+	ctx := context.Background()
+	_, doraID := f.answer(t, f.mia, "Dora Detractor", "3", true)
+	_, piaID := f.answer(t, f.mia, "Pia Promoter", "10", true)
+	path := "/followups/" + doraID
+
+	list := f.miaC.get("/followups")
+	wantStatus(t, list, http.StatusOK)
+	pageHas(t, list, `class="badge badge-open state-badge">Open`, `<td class="owner">Staff mia</td>`, `class="due due-later"`, "Due in ")
+	if i, j := strings.Index(list.body, "Dora Detractor"), strings.Index(list.body, "Pia Promoter"); i < 0 || j < 0 || i > j {
+		t.Error("the list is not sorted by due time: the detractor is due first")
+	}
+
+	page := f.miaC.get(path)
+	pageHas(t, page, `href="mailto:dora@customer.example"`, `id="mark-contacted"`, `id="resolve"`, `id="assign-owner"`, "Nothing done yet.", `id="followup-state">Open`)
+
+	wantSeeOther(t, f.miaC.post(path+"/contacted", nil), path+"?done=contacted")
+	page = f.miaC.get(path + "?done=contacted")
+	pageHas(t, page, "Marked as contacted.", `id="followup-state">Contacted`, "Marked contacted by Staff mia")
+	if strings.Contains(page.body, `id="mark-contacted"`) {
+		t.Error("a contacted follow-up offers to mark it contacted")
+	}
+	again := f.miaC.post(path+"/contacted", nil)
+	wantStatus(t, again, http.StatusConflict)
+	pageHas(t, again, "The follow-up is contacted now.", `id="followup-problem"`)
+
+	empty := f.miaC.post(path+"/resolve", url.Values{"note": {"  "}})
+	wantStatus(t, empty, http.StatusUnprocessableEntity)
+	pageHas(t, empty, "Note is required to resolve a follow-up: say what was done.", `aria-invalid="true"`)
+
+	notOwner := f.miaC.post(path+"/owner", url.Values{"owner": {f.max.ID}})
+	wantStatus(t, notOwner, http.StatusUnprocessableEntity)
+	pageHas(t, notOwner, "Owner must be one of the account&#39;s managers or an admin.", `id="owner-error"`)
+	wantSeeOther(t, f.miaC.post(path+"/owner", url.Values{"owner": {f.w.Admin.ID}}), path+"?done=assigned")
+	pageHas(t, f.miaC.get(path+"?done=assigned"), "Owner changed.", `<dd id="followup-owner">`+f.w.Admin.Name+`</dd>`, "Given to "+f.w.Admin.Name+" by Staff mia")
+	if mine := f.miaC.get("/followups?owner=mine"); strings.Contains(mine.body, "Dora Detractor") || !strings.Contains(mine.body, "Pia Promoter") {
+		t.Error("mia's own follow-ups are not those she owns")
+	}
+
+	fu, err := f.st.Followups.ByID(ctx, doraID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.w.Advance(fu.DueAt.Add(3*time.Hour + time.Minute).Sub(f.w.Now()))
+	// Days later the session is gone: sign in again.
+	mia := f.client(t)
+	mia.get("/login")
+	wantSeeOther(t, mia.post("/login", url.Values{"email": {f.mia.Email}, "password": {testPassword}}), "/")
+	overdue := mia.get("/followups?overdue=1")
+	pageHas(t, overdue, "Dora Detractor", `class="due due-overdue"`, "Overdue by 3 hours", `id="overdue" name="overdue" value="1" checked`)
+	if strings.Contains(overdue.body, "Pia Promoter") {
+		t.Error("a follow-up not yet due is listed as overdue")
+	}
+	pageHas(t, mia.get("/followups?state=contacted"), "Dora Detractor")
+	pageHas(t, mia.get("/followups?state=resolved"), "Nothing matches")
+	for _, bad := range []string{"state=bogus", "overdue=x", "owner=someone"} {
+		if r := mia.get("/followups?" + bad); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("/followups?%s: %d, want 400", bad, r.StatusCode)
+		}
+	}
+
+	wantSeeOther(t, mia.post(path+"/resolve", url.Values{"note": {"Called Dora back."}}), path+"?done=resolved")
+	pageHas(t, mia.get(path+"?done=resolved"), "Resolved.", `id="followup-state">Resolved`, "Called Dora back.", `id="reopen"`)
+	if strings.Contains(mia.get("/followups").body, "Dora Detractor") {
+		t.Error("the default list shows a resolved follow-up")
+	}
+	pageHas(t, mia.get("/followups?state=all"), "Dora Detractor", `class="due due-closed"`, "Pia Promoter")
+
+	r := mia.api(http.MethodGet, "/api/v1/followups?state=active&owner=me", f.token(t, f.mia), "")
+	wantStatus(t, r, http.StatusOK)
+	var body struct {
+		Items []api.FollowupJSON `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &body); err != nil || len(body.Items) != 1 || body.Items[0].ResponseID != piaID ||
+		body.Items[0].OwnerID != f.mia.ID || body.Items[0].DueAt == nil || body.Items[0].Overdue {
+		t.Errorf("API = %s, %v", r.body, err)
+	}
+	for _, bad := range []string{"overdue=soon", "owner=you", "state=closed"} {
+		if r := mia.api(http.MethodGet, "/api/v1/followups?"+bad, f.token(t, f.mia), ""); r.StatusCode != http.StatusBadRequest {
+			t.Errorf("API ?%s: %d, want 400", bad, r.StatusCode)
+		}
+	}
 }

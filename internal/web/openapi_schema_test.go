@@ -374,7 +374,7 @@ func TestOpenAPIFollowupsAsServed(t *testing.T) {
 	}
 
 	wantStatus(t, f.miaC.get("/followups/"+id), http.StatusOK) // for its form's CSRF token
-	wantSeeOther(t, f.miaC.post("/followups/"+id+"/done", url.Values{"note": {"Called her."}}), "/followups/"+id)
+	wantSeeOther(t, f.miaC.post("/followups/"+id+"/resolve", url.Values{"note": {"Called her."}}), "/followups/"+id)
 	r = f.miaC.api(http.MethodGet, "/api/v1/followups?state=done&limit=10", token, "")
 	wantStatus(t, r, http.StatusOK)
 	d.wantDocumented(t, r, "/followups")

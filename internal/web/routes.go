@@ -271,8 +271,10 @@ func (s *Server) routes() []route {
 			get("/api/v1/followups", ch.apiFollowups, s.api.Followups),
 			get("/followups", ch.followups, s.staff.FollowupList),
 			get("/followups/:id", ch.followups, s.staff.FollowupShow),
-			post("/followups/:id/done", ch.followups, s.staff.FollowupDone),
+			post("/followups/:id/contacted", ch.followups, s.staff.FollowupContacted),
+			post("/followups/:id/resolve", ch.followups, s.staff.FollowupResolve),
 			post("/followups/:id/reopen", ch.followups, s.staff.FollowupReopen),
+			post("/followups/:id/owner", ch.followups, s.staff.FollowupAssign),
 		)
 	}
 	// Whatever else lies under an area's prefix meets the area's chain

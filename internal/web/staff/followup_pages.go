@@ -1,9 +1,12 @@
 package staff
 
 import (
+	"errors"
+	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -22,38 +25,76 @@ const followupsPerPage = 50
 type followupsPage struct {
 	Items    []followupRow
 	Surveys  []followup.SurveyChoice
-	State    string // "open", "done" or "" for all
+	State    string // "" (open and contacted), "open", "contacted", "resolved" or "all"
+	Overdue  bool
+	Mine     bool
 	SurveyID string
 	Filtered bool
 	pager.Pager
 }
 
 type followupRow struct {
-	Href, Contact, Account, Survey, Date, State string
-	Score                                       string
-	Detractor, Done                             bool
+	Href, Contact, Account, Survey, Date string
+	Score                                string
+	Detractor                            bool
+	State                                string // the store state, for the badge's class
+	StateLabel                           string
+	Owner                                string // "Admins" when nobody owns it
+	Due                                  string // the due time, "" when there is none
+	DueAt                                string // RFC 3339, for <time datetime>
+	DueText                              string // "Overdue by 3 hours", "Due in 2 days"
+	DueClass                             string // due-overdue, due-soon, due-later, due-closed
+	Overdue, Active                      bool
 }
 
-// followupQuery reads the list's filters; an unknown state is bad input.
-func followupQuery(c *fiber.Ctx) (followup.Query, int, error) {
-	n := max(c.QueryInt("page", 1), 1)
-	q := followup.Query{SurveyID: strings.TrimSpace(c.Query("survey")),
+var stateLabels = map[store.FollowupState]string{
+	store.FollowupOpen:      "Open",
+	store.FollowupContacted: "Contacted",
+	store.FollowupResolved:  "Resolved",
+}
+
+// followupQuery reads the list's filters; an unknown value is bad input.
+func followupQuery(c *fiber.Ctx) (followup.Query, followupsPage, int, error) {
+	n := pager.Number(c)
+	page := followupsPage{State: strings.TrimSpace(c.Query("state")), SurveyID: strings.TrimSpace(c.Query("survey"))}
+	q := followup.Query{SurveyID: page.SurveyID,
 		Page: store.Page{Offset: int64(n-1) * followupsPerPage, Limit: followupsPerPage}}
-	switch st := c.Query("state"); st {
-	case "", "all":
-	case string(store.FollowupOpen), string(store.FollowupDone):
-		q.State = store.FollowupState(st)
-	default:
-		return q, n, problem.BadRequest("invalid input", map[string]string{"state": "must be open, done or all"})
+	fields := map[string]string{}
+	states, ok := followup.ParseStates(page.State, followup.ActiveStates)
+	if !ok {
+		fields["state"] = "must be open, contacted, resolved or all"
 	}
-	return q, n, nil
+	if page.State == "done" {
+		page.State = string(store.FollowupResolved)
+	}
+	q.States = states
+	switch c.Query("overdue") {
+	case "":
+	case "1", "on", "true":
+		q.Overdue, page.Overdue = true, true
+	default:
+		fields["overdue"] = "must be 1 or empty"
+	}
+	switch c.Query("owner") {
+	case "", "all":
+	case "mine":
+		q.Mine, page.Mine = true, true
+	default:
+		fields["owner"] = "must be mine or all"
+	}
+	if len(fields) > 0 {
+		return q, page, n, problem.BadRequest("invalid input", fields)
+	}
+	page.Filtered = page.State != "" || page.SurveyID != "" || page.Overdue || page.Mine
+	return q, page, n, nil
 }
 
 // FollowupList lists the named responses of the viewer's accounts (every
-// account's for an admin), newest first.
+// account's for an admin), soonest due first; by default those still open
+// or contacted.
 func (s *Pages) FollowupList(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
-	q, n, err := followupQuery(c)
+	q, page, n, err := followupQuery(c)
 	if err != nil {
 		return err
 	}
@@ -61,13 +102,17 @@ func (s *Pages) FollowupList(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	surveys, err := s.followups.Surveys(c.UserContext(), u)
-	if err != nil {
+	if page.Surveys, err = s.followups.Surveys(c.UserContext(), u); err != nil {
 		return err
 	}
-	page := followupsPage{Surveys: surveys, State: string(q.State), SurveyID: q.SurveyID, Filtered: q.State != "" || q.SurveyID != "",
-		Pager: pager.New("/followups", url.Values{"state": {string(q.State)}, "survey": {q.SurveyID}}, n, followupsPerPage, len(items), total)}
-	page.NewestFirst = true
+	query := url.Values{"state": {page.State}, "survey": {q.SurveyID}}
+	if page.Overdue {
+		query.Set("overdue", "1")
+	}
+	if page.Mine {
+		query.Set("owner", "mine")
+	}
+	page.Pager = pager.New("/followups", query, n, followupsPerPage, len(items), total)
 	for _, it := range items {
 		page.Items = append(page.Items, rowOf(it))
 	}
@@ -77,73 +122,192 @@ func (s *Pages) FollowupList(c *fiber.Ctx) error {
 func rowOf(it followup.Item) followupRow {
 	r := followupRow{
 		Href: "/followups/" + url.PathEscape(it.ResponseID), Contact: it.Contact, Account: it.Account, Survey: it.Survey,
-		Date: it.Date, State: "Open", Detractor: it.Detractor, Done: it.State == store.FollowupDone,
+		Date: it.Date, Detractor: it.Detractor, State: string(it.State), StateLabel: stateLabels[it.State],
+		Owner: it.Owner, Overdue: it.Overdue, Active: it.State.Active(),
 	}
-	if r.Done {
-		r.State = "Done"
+	if r.StateLabel == "" {
+		r.StateLabel = string(it.State)
+	}
+	if r.Owner == "" {
+		r.Owner = "Admins"
 	}
 	if it.Score != nil {
 		r.Score = strconv.Itoa(*it.Score)
 	}
+	if it.DueAt != nil {
+		r.Due, r.DueAt = formatTime(*it.DueAt), it.DueAt.UTC().Format(time.RFC3339)
+		switch {
+		case !r.Active:
+			r.DueClass = "due-closed"
+		case it.Overdue:
+			r.DueClass, r.DueText = "due-overdue", "Overdue by "+humanDuration(-it.DueIn)
+		case it.DueIn <= 24*time.Hour:
+			r.DueClass, r.DueText = "due-soon", "Due in "+humanDuration(it.DueIn)
+		default:
+			r.DueClass, r.DueText = "due-later", "Due in "+humanDuration(it.DueIn)
+		}
+	}
 	return r
+}
+
+func formatTime(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006 15:04") + " UTC" }
+
+// humanDuration says d in the largest units that matter: minutes under an
+// hour, hours under two days, then days and hours.
+func humanDuration(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	}
+	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if hours == 0 {
+		return plural(days, "day")
+	}
+	return plural(days, "day") + " " + plural(hours, "hour")
 }
 
 // followupPage is followup.html.
 type followupPage struct {
-	Row    followupRow
-	D      followup.Detail
-	DoneAt string
-	Note   string // the form's note
-	Errors map[string]string
-	Saved  string
+	Row         followupRow
+	D           followup.Detail
+	ContactedAt string
+	ResolvedAt  string
+	History     []historyRow
+	Note        string // the form's note
+	OwnerID     string // the owner form's choice
+	Errors      map[string]string
+	Problem     string // a change the state did not allow
+	Saved       string
+	SavedText   string
+	Contacted   bool // the state, for the buttons
+	Resolved    bool
+}
+
+type historyRow struct{ At, AtISO, Text string }
+
+// savedTexts are the confirmations after each change, by ?done=.
+var savedTexts = map[string]string{
+	"contacted": "Marked as contacted.",
+	"resolved":  "Resolved.",
+	"reopened":  "Opened again.",
+	"assigned":  "Owner changed.",
 }
 
 // FollowupShow opens a named response; the service audit-logs the view.
 func (s *Pages) FollowupShow(c *fiber.Ctx) error {
-	return s.renderFollowup(c, fiber.StatusOK, "", nil)
+	return s.renderFollowup(c, fiber.StatusOK, followupPage{Saved: c.Query("done")})
 }
 
-func (s *Pages) renderFollowup(c *fiber.Ctx, status int, note string, errs map[string]string) error {
+func (s *Pages) renderFollowup(c *fiber.Ctx, status int, page followupPage) error {
 	u, _ := identity.User(c)
 	d, err := s.followups.Open(c.UserContext(), u, input.Param(c, "id"), problem.RequestID(c))
 	if err != nil {
 		return err
 	}
-	page := followupPage{Row: rowOf(d.Item), D: d, Note: note, Errors: errs, Saved: c.Query("done")}
-	if d.DoneAt != nil {
-		page.DoneAt = d.DoneAt.UTC().Format("2 Jan 2006 15:04") + " UTC"
+	page.Row, page.D, page.SavedText = rowOf(d.Item), d, savedTexts[page.Saved]
+	page.Contacted, page.Resolved = d.State == store.FollowupContacted, d.State == store.FollowupResolved
+	if page.OwnerID == "" {
+		page.OwnerID = d.OwnerID
+	}
+	if d.ContactedAt != nil {
+		page.ContactedAt = formatTime(*d.ContactedAt)
+	}
+	if d.ResolvedAt != nil {
+		page.ResolvedAt = formatTime(*d.ResolvedAt)
+	}
+	for _, e := range d.History {
+		page.History = append(page.History, historyRow{At: formatTime(e.At), AtISO: e.At.UTC().Format(time.RFC3339), Text: eventText(e)})
 	}
 	return s.views.Render(c, status, "followup", "Follow-up: "+d.Contact, page)
 }
 
-// FollowupDone marks a follow-up done, with an optional note.
-func (s *Pages) FollowupDone(c *fiber.Ctx) error {
-	return s.setFollowup(c, true)
+func eventText(e followup.Event) string {
+	by := e.By
+	if by == "" {
+		by = "Candor"
+	}
+	switch e.Action {
+	case string(store.FollowupContacted):
+		return "Marked contacted by " + by
+	case string(store.FollowupResolved):
+		return "Resolved by " + by
+	case string(store.FollowupOpen):
+		return "Reopened by " + by
+	case store.EventAssigned:
+		owner := e.Owner
+		if owner == "" {
+			owner = "the admins"
+		}
+		return "Given to " + owner + " by " + by
+	case string(store.NoticeReminder):
+		return "Reminder sent to the owner"
+	case string(store.NoticeEscalation):
+		return "Escalated: overdue notice sent"
+	}
+	return e.Action + " by " + by
 }
 
-// FollowupReopen opens a follow-up again.
-func (s *Pages) FollowupReopen(c *fiber.Ctx) error {
-	return s.setFollowup(c, false)
+// FollowupContacted records that the person was reached.
+func (s *Pages) FollowupContacted(c *fiber.Ctx) error {
+	u, _ := identity.User(c)
+	id := input.Param(c, "id")
+	return s.afterChange(c, id, "contacted", followupPage{},
+		s.followups.MarkContacted(c.UserContext(), u, id, problem.RequestID(c)))
 }
 
-func (s *Pages) setFollowup(c *fiber.Ctx, done bool) error {
+// FollowupResolve closes a follow-up with a note.
+func (s *Pages) FollowupResolve(c *fiber.Ctx) error {
 	u, _ := identity.User(c)
 	id := input.Param(c, "id")
 	note := input.Form(c, "note")
-	err := s.followups.SetDone(c.UserContext(), u, id, done, note, problem.RequestID(c))
+	return s.afterChange(c, id, "resolved", followupPage{Note: note},
+		s.followups.Resolve(c.UserContext(), u, id, note, problem.RequestID(c)))
+}
+
+// FollowupReopen opens a resolved follow-up again.
+func (s *Pages) FollowupReopen(c *fiber.Ctx) error {
+	u, _ := identity.User(c)
+	id := input.Param(c, "id")
+	return s.afterChange(c, id, "reopened", followupPage{},
+		s.followups.Reopen(c.UserContext(), u, id, problem.RequestID(c)))
+}
+
+// FollowupAssign gives a follow-up to another owner.
+func (s *Pages) FollowupAssign(c *fiber.Ctx) error {
+	u, _ := identity.User(c)
+	id := input.Param(c, "id")
+	owner := input.Form(c, "owner")
+	return s.afterChange(c, id, "assigned", followupPage{OwnerID: owner},
+		s.followups.Assign(c.UserContext(), u, id, owner, problem.RequestID(c)))
+}
+
+// afterChange redirects to the follow-up after a change, or shows it
+// again with what was wrong: its form's values and messages for bad input
+// (422), the reason for a change its state no longer allows (409).
+func (s *Pages) afterChange(c *fiber.Ctx, id, done string, page followupPage, err error) error {
 	if fields := fault.FieldsOf(err); fields != nil {
-		errs := map[string]string{}
+		page.Errors = map[string]string{}
 		for field, msg := range fields {
-			errs[field] = problem.Sentence(field + " " + msg)
+			page.Errors[field] = problem.Sentence(field + " " + msg)
 		}
-		return s.renderFollowup(c, fiber.StatusUnprocessableEntity, note, errs)
+		return s.renderFollowup(c, fiber.StatusUnprocessableEntity, page)
+	}
+	if e, ok := fault.As(err); ok && errors.Is(err, followup.ErrState) {
+		page.Problem = problem.Sentence(e.Message())
+		return s.renderFollowup(c, fiber.StatusConflict, page)
 	}
 	if err != nil {
 		return err
 	}
-	state := "reopened"
-	if done {
-		state = "done"
-	}
-	return c.Redirect("/followups/"+url.PathEscape(id)+"?done="+state, fiber.StatusSeeOther)
+	return c.Redirect("/followups/"+url.PathEscape(id)+"?done="+done, fiber.StatusSeeOther)
 }

@@ -13,7 +13,10 @@ type FollowupService interface {
 	List(ctx context.Context, actor store.User, q followup.Query) ([]followup.Item, int64, error)
 	Surveys(ctx context.Context, actor store.User) ([]followup.SurveyChoice, error)
 	Open(ctx context.Context, actor store.User, responseID, requestID string) (followup.Detail, error)
-	SetDone(ctx context.Context, actor store.User, responseID string, done bool, note, requestID string) error
+	MarkContacted(ctx context.Context, actor store.User, responseID, requestID string) error
+	Resolve(ctx context.Context, actor store.User, responseID, note, requestID string) error
+	Reopen(ctx context.Context, actor store.User, responseID, requestID string) error
+	Assign(ctx context.Context, actor store.User, responseID, ownerID, requestID string) error
 }
 
 var _ FollowupService = (*followup.Service)(nil)
