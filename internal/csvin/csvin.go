@@ -33,8 +33,8 @@ type Format struct {
 // Record is one row of the file and the physical lines it came from.
 type Record struct {
 	Fields  []string // valid until the next Read
-	Line    int // where it starts, 1 for the header
-	EndLine int // where it ends; greater than Line when a quoted field holds a line break
+	Line    int      // where it starts, 1 for the header
+	EndLine int      // where it ends; greater than Line when a quoted field holds a line break
 	// Problem says why the row cannot be trusted although the file goes
 	// on (a quote inside an unquoted field); empty for a good row.
 	Problem string

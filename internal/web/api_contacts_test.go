@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store/contacts"
@@ -245,6 +246,40 @@ func TestAPIImport(t *testing.T) {
 		wantStatus(t, r, http.StatusBadRequest)
 		if apiErrorOf(t, r).Fields["file"] == "" {
 			t.Errorf("missing file field: %s", r.body)
+		}
+	})
+
+	t.Run("how the file was read", func(t *testing.T) {
+		utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte("name\temail\taccount\r\nZoë\tzoe@kone.example\tKone Oyj\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.send(http.MethodPost, "/api/v1/contacts/import?dryRun=true", f.managerToken, "text/csv; charset=utf-16", utf16)
+		wantStatus(t, r, http.StatusOK)
+		var res api.ImportJSON
+		decodeBody(t, r, &res)
+		if res.File.Encoding != "UTF-16LE" || !res.File.BOM || res.File.Delimiter != "\t" || !res.File.Importable ||
+			res.File.LineSummary != "1 line holds 1 row, one per line." || len(res.Preview) != 1 || res.Preview[0].Name != "Zoë" {
+			t.Errorf("UTF-16 dry run = %s", r.body)
+		}
+
+		broken := "\uFEFFname;email;account\nAda;ada@kone.example;Kone Oyj\n\"Grace;grace@kone.example;Kone Oyj\nHans;h@kone.example;Kone Oyj\nAino;aino@kone.example;Kone Oyj\n"
+		before := count()
+		r = postCSV("?dryRun=true", broken)
+		wantStatus(t, r, http.StatusOK)
+		res = api.ImportJSON{}
+		decodeBody(t, r, &res)
+		if res.File.Importable || res.File.Error == nil || res.File.Error.Line != 3 || res.File.Delimiter != ";" ||
+			!strings.Contains(r.body, `"error":{"line":3,"error":"line 3: a quote opened here is never closed"}`) {
+			t.Errorf("broken dry run = %s", r.body)
+		}
+		r = postCSV("", broken)
+		wantStatus(t, r, http.StatusBadRequest)
+		if msg := apiErrorOf(t, r).Fields["file"]; !strings.Contains(msg, "line 3: a quote opened here is never closed") {
+			t.Errorf("broken import: %s", r.body)
+		}
+		if n := count(); n != before {
+			t.Errorf("a file that does not parse imported %d contacts", n-before)
 		}
 	})
 
