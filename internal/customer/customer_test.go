@@ -429,7 +429,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"name,email,account,locale,status,last_surveyed\n", "Ada,ada@acme.example,Acme,en,active,\n", `"'=HYPERLINK(""x"")",evil@acme.example,Acme,de`} {
+	for _, want := range []string{"name,email,account,locale,status,last_surveyed,role\n", "Ada,ada@acme.example,Acme,en,active,,\n", `"'=HYPERLINK(""x"")",evil@acme.example,Acme,de`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("export lacks %q:\n%s", want, out)
 		}

@@ -41,7 +41,11 @@ type PreviewRow struct {
 	Email   string       `json:"email"`
 	Account string       `json:"account"`
 	Locale  string       `json:"locale"`
+	Role    string       `json:"role"`
 }
+
+// RoleLabel names the row's role for people.
+func (p PreviewRow) RoleLabel() string { return RoleLabel(contacts.Role(p.Role)) }
 
 // ImportProgress is reported while an import runs.
 type ImportProgress struct {
@@ -89,8 +93,8 @@ func WithImportLimits(rows, concurrent int) Option {
 	}
 }
 
-// Columns of a contacts CSV file; locale is optional.
-var importColumns = []string{"name", "email", "account", "locale"}
+// Columns of a contacts CSV file; the first three are required.
+var importColumns = []string{"name", "email", "account", "locale", "role"}
 
 // Every valid row costs a look-up by email and every new contact two
 // writes. One at a time, that made a 50,000-row file take minutes on the
@@ -125,6 +129,7 @@ type pendingRow struct {
 	line        int
 	in          ContactInput
 	localeGiven bool
+	roleGiven   bool
 	account     store.Account
 	existing    contacts.Contact
 	lookupErr   error // store.ErrNotFound for a new contact
@@ -136,9 +141,9 @@ type pendingContact struct {
 	contact contacts.Contact
 }
 
-// Import reads a contacts CSV (UTF-8, header row; columns name, email,
-// account (name or id), locale) and creates or updates contacts in the
-// accounts the actor manages. Valid rows are imported, invalid ones
+// Import reads a contacts CSV (header row; columns name, email, account
+// (name or id), locale, role; in any encoding and delimiter csvin reads)
+// and creates or updates contacts in the accounts the actor manages. Valid rows are imported, invalid ones
 // reported by line; importing the same file again changes nothing.
 func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	f, err := scope(actor)
@@ -283,7 +288,7 @@ func openImportFile(r io.Reader) (*csvin.Reader, error) {
 	var pe *csvin.ParseError
 	switch {
 	case errors.Is(err, io.EOF):
-		return nil, invalid(map[string]string{"file": "the file is empty; the first line must name the columns name, email, account, locale"})
+		return nil, invalid(map[string]string{"file": "the file is empty; the first line must name the columns name, email, account, locale, role"})
 	case errors.As(err, &pe):
 		return nil, invalid(map[string]string{"file": "the header row is not valid CSV: " + pe.Error()})
 	case err != nil:
@@ -363,7 +368,7 @@ func (im *importer) readHeader(header []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return invalid(map[string]string{"file": fmt.Sprintf("the header row lacks the column(s) %s; expected name, email, account and optionally locale",
+		return invalid(map[string]string{"file": fmt.Sprintf("the header row lacks the column(s) %s; expected name, email, account and optionally locale and role",
 			strings.Join(missing, ", "))})
 	}
 	return nil
@@ -414,9 +419,10 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 			return nil
 		}
 	}
-	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale")}
+	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale"), Role: im.field(rec, "role")}
 	accountRef := im.field(rec, "account")
-	localeGiven := in.Locale != ""
+	// An empty cell leaves a contact's locale and role as they are.
+	localeGiven, roleGiven := in.Locale != "", in.Role != ""
 
 	fields := checkContact(&in)
 	account, ok := im.byID[accountRef]
@@ -439,6 +445,9 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 	case fields["locale"] != "":
 		im.reject(line, "unknown locale: "+fields["locale"])
 		return nil
+	case fields["role"] != "":
+		im.reject(line, fmt.Sprintf("unknown role %q: give %s, or leave it empty", displayRole(in.Role), roleChoices()))
+		return nil
 	}
 	if first, dup := im.seen[in.Email]; dup {
 		im.reject(line, fmt.Sprintf("duplicate in file: the same email is on line %d", first))
@@ -447,7 +456,7 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 	im.seen[in.Email] = line
 	in.AccountID = account.ID
 
-	im.window = append(im.window, pendingRow{line: line, in: in, localeGiven: localeGiven, account: account})
+	im.window = append(im.window, pendingRow{line: line, in: in, localeGiven: localeGiven, roleGiven: roleGiven, account: account})
 	if len(im.window) < lookupWindow {
 		return nil
 	}
@@ -508,7 +517,10 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 	if !r.localeGiven {
 		in.Locale = cur.Locale
 	}
-	if cur.Name == in.Name && cur.AccountID == in.AccountID && cur.Locale == in.Locale {
+	if !r.roleGiven {
+		in.Role = string(cur.Role)
+	}
+	if cur.Name == in.Name && cur.AccountID == in.AccountID && cur.Locale == in.Locale && string(cur.Role) == in.Role {
 		im.res.Unchanged++
 		im.res.Rows++
 		im.tick()
@@ -581,7 +593,7 @@ func (im *importer) flush(ctx context.Context) error {
 
 func (im *importer) preview(line int, action ImportAction, in ContactInput, account store.Account) {
 	if len(im.res.Preview) < im.opts.PreviewRows {
-		im.res.Preview = append(im.res.Preview, PreviewRow{Line: line, Action: action, Name: in.Name, Email: in.Email, Account: account.Name, Locale: in.Locale})
+		im.res.Preview = append(im.res.Preview, PreviewRow{Line: line, Action: action, Name: in.Name, Email: in.Email, Account: account.Name, Locale: in.Locale, Role: in.Role})
 	}
 }
 
@@ -598,7 +610,8 @@ func displayEmail(s string) string {
 }
 
 // Export writes the actor's contacts as CSV (name, email, account, locale,
-// status, last_surveyed), streaming. Erased people have nothing to export
+// status, last_surveyed, role), streaming; role comes last so that tools
+// reading the older columns by position still can. Erased people have nothing to export
 // and are left out. Cells that a spreadsheet would run as formulas are
 // prefixed with an apostrophe.
 func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) error {
@@ -615,7 +628,7 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 		names[a.ID] = a.Name
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed"}); err != nil {
+	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed", "role"}); err != nil {
 		return fmt.Errorf("customer: export: %w", err)
 	}
 	err = s.contacts.Each(ctx, f, func(c contacts.Contact) error {
@@ -630,7 +643,7 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 		if oc.LastSurveyedAt != nil {
 			last = oc.LastSurveyedAt.UTC().Format("2006-01-02")
 		}
-		return cw.Write([]string{safeCell(oc.Name), safeCell(oc.Email), safeCell(names[oc.AccountID]), oc.Locale, string(oc.Status), last})
+		return cw.Write([]string{safeCell(oc.Name), safeCell(oc.Email), safeCell(names[oc.AccountID]), oc.Locale, string(oc.Status), last, string(oc.Role)})
 	})
 	if err != nil {
 		return fmt.Errorf("customer: export: %w", err)

@@ -159,6 +159,57 @@ func TestAPIContacts(t *testing.T) {
 	})
 }
 
+func TestAPIContactRoles(t *testing.T) {
+	t.Parallel()
+	f := newCustomerFixture(t)
+	c := f.client(t)
+	post := func(method, path, body string) response {
+		return c.send(method, path, f.managerToken, "application/json", []byte(body))
+	}
+
+	r := post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"Aino","email":"aino@kone.example","role":"Decision Maker"}`)
+	wantStatus(t, r, http.StatusCreated)
+	var ct customer.Contact
+	decodeBody(t, r, &ct)
+	if ct.Role != contacts.DecisionMaker || !strings.Contains(r.body, `"role":"decision_maker"`) {
+		t.Fatalf("created = %s", r.body)
+	}
+	r = post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"Ville","email":"ville@kone.example"}`)
+	wantStatus(t, r, http.StatusCreated)
+	if !strings.Contains(r.body, `"role":""`) {
+		t.Errorf("a contact without a role = %s", r.body)
+	}
+
+	r = post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"X","email":"x@kone.example","role":"boss"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+	if msg := apiErrorOf(t, r).Fields["role"]; !strings.Contains(msg, "must be decision maker, influencer or user") {
+		t.Errorf("a bad role = %s", r.body)
+	}
+
+	r = post(http.MethodPatch, "/api/v1/contacts/"+ct.ID, `{"role":"user"}`)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `"role":"user"`) || !strings.Contains(r.body, `"name":"Aino"`) {
+		t.Errorf("patched = %s", r.body)
+	}
+	r = post(http.MethodPatch, "/api/v1/contacts/"+ct.ID, `{"role":"king"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+
+	for query, want := range map[string]int{"?role=user": 1, "?role=none": 1, "?role=influencer": 0, "": 2} {
+		r = c.send(http.MethodGet, "/api/v1/contacts"+query, f.managerToken, "", nil)
+		wantStatus(t, r, http.StatusOK)
+		var list api.ListJSON[customer.Contact]
+		decodeBody(t, r, &list)
+		if int(list.Total) != want {
+			t.Errorf("list%s: %d contacts, want %d", query, list.Total, want)
+		}
+	}
+	r = c.send(http.MethodGet, "/api/v1/contacts?role=boss", f.managerToken, "", nil)
+	wantStatus(t, r, http.StatusBadRequest)
+	if apiErrorOf(t, r).Fields["role"] == "" {
+		t.Errorf("a bad role filter = %s", r.body)
+	}
+}
+
 func TestAPIImport(t *testing.T) {
 	t.Parallel()
 	f := newCustomerFixture(t)
@@ -391,9 +442,9 @@ func TestAPIExport(t *testing.T) {
 		t.Fatalf("export is not CSV: %v\n%s", err, r.body)
 	}
 	want := [][]string{
-		{"name", "email", "account", "locale", "status", "last_surveyed"},
-		{"Ada Lovelace", "ada@kone.example", "Kone Oyj", "en", "active", ""},
-		{"'=cmd|' /C calc'!A0", "formula@kone.example", "Kone Oyj", "en", "active", ""},
+		{"name", "email", "account", "locale", "status", "last_surveyed", "role"},
+		{"Ada Lovelace", "ada@kone.example", "Kone Oyj", "en", "active", "", ""},
+		{"'=cmd|' /C calc'!A0", "formula@kone.example", "Kone Oyj", "en", "active", "", ""},
 	}
 	if fmt.Sprint(records) != fmt.Sprint(want) {
 		t.Errorf("export =\n%q\nwant\n%q", records, want)

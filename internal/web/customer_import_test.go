@@ -62,7 +62,7 @@ func TestImportPages(t *testing.T) {
 
 	r = c.get("/contacts/import/template.csv")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r, "name,email,account,locale\n", "Kone Oyj")
+	wantContains(t, r, "name,email,account,locale,role\n", "Kone Oyj")
 
 	file := csvFile(
 		"Ada Lovelace,ada@kone.example,Kone Oyj,en",         // 2: add

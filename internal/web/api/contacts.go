@@ -21,8 +21,9 @@ import (
 )
 
 // ListContacts returns a page of the caller's contacts:
-// ?accountId=…&search=…&offset=0&limit=50. A search containing "@" finds
-// one exact email; anything else matches part of a name.
+// ?accountId=…&search=…&role=…&offset=0&limit=50. A search containing "@"
+// finds one exact email; anything else matches part of a name. role keeps
+// one role's contacts, or with "none" those without a role.
 func (s *API) ListContacts(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	p := apiPage(c, fields)
@@ -33,6 +34,7 @@ func (s *API) ListContacts(c *fiber.Ctx) error {
 	items, total, err := s.customers.ListContacts(c.UserContext(), identity.Actor(c), customer.ContactQuery{
 		AccountID: utils.CopyString(c.Query("accountId")),
 		Search:    utils.CopyString(c.Query("search")),
+		Role:      utils.CopyString(c.Query("role")),
 		Page:      p,
 	})
 	if err != nil {
@@ -76,7 +78,7 @@ func (s *API) UpdateContact(c *fiber.Ctx) error {
 		return err
 	}
 	if patch == (customer.ContactPatch{}) {
-		return problem.BadRequest("nothing to change: give accountId, name, email or locale", nil)
+		return problem.BadRequest("nothing to change: give accountId, name, email, locale or role", nil)
 	}
 
 	ct, err := s.customers.UpdateContact(c.UserContext(), identity.Actor(c), input.Param(c, "id"), patch)

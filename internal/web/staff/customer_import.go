@@ -189,8 +189,8 @@ func (s *Pages) ImportTemplate(c *fiber.Ctx) error {
 		second = accounts[1].Name
 	}
 	return csvfile.Send(c, "contacts-template.csv", [][]string{
-		{"name", "email", "account", "locale"},
-		{"Ada Lovelace", "ada.lovelace@example.com", first, "en"},
-		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi"},
+		{"name", "email", "account", "locale", "role"},
+		{"Ada Lovelace", "ada.lovelace@example.com", first, "en", "decision maker"},
+		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi", ""},
 	})
 }
