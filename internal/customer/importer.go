@@ -143,8 +143,11 @@ type pendingContact struct {
 
 // Import reads a contacts CSV (header row; columns name, email, account
 // (name or id), locale, role; in any encoding and delimiter csvin reads)
-// and creates or updates contacts in the accounts the actor manages. Valid rows are imported, invalid ones
-// reported by line; importing the same file again changes nothing.
+// and creates or updates contacts in the accounts the actor manages.
+// Valid rows are imported, invalid ones reported by line; importing the
+// same file again changes nothing. A file that does not parse to its end
+// imports nothing: a real import reads it through first, so r must be an
+// io.ReadSeeker then.
 func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	f, err := scope(actor)
 	if err != nil {
@@ -203,9 +206,13 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 		}
 		var pe *csvin.ParseError
 		if errors.As(err, &pe) {
-			// Only a dry run gets here (CheckImportFile stopped a real one),
-			// and it says why nothing can be imported.
+			// A dry run says why nothing can be imported; a real import
+			// read the file through first, so it got here only if the file
+			// changed between the two readings.
 			im.res.File.Error = &ImportIssue{Line: pe.Line, Error: pe.Error()}
+			if !opts.DryRun {
+				return im.res, fmt.Errorf("customer: the file changed while it was imported: %w", pe)
+			}
 			break
 		}
 		if err != nil {
