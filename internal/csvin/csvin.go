@@ -131,31 +131,38 @@ func (r *Reader) Read() (Record, error) {
 		return Record{}, r.failed
 	}
 	rec, err := r.record()
+	if err != nil {
+		return rec, r.fail(err)
+	}
+	span := rec.EndLine - rec.Line + 1
+	if rec.Blank() {
+		r.counts.BlankLines += span
+	} else {
+		r.counts.Rows++
+		if span > 1 {
+			r.counts.MultiLineRows++
+			r.counts.ExtraLines += span - 1
+		}
+	}
+	r.counts.Lines = r.line - r.header.EndLine
+	return rec, nil
+}
+
+// fail settles the counts at the end of the file or where it stops parsing.
+func (r *Reader) fail(err error) error {
 	var pe *ParseError
 	switch {
-	case err == nil:
-		span := rec.EndLine - rec.Line + 1
-		if rec.Blank() {
-			r.counts.BlankLines += span
-		} else {
-			r.counts.Rows++
-			if span > 1 {
-				r.counts.MultiLineRows++
-				r.counts.ExtraLines += span - 1
-			}
-		}
-		r.counts.Lines = r.line - r.header.EndLine
 	case errors.As(err, &pe):
 		r.failed = err
 		if cerr := r.countRest(); cerr != nil {
-			return Record{}, cerr
+			return cerr
 		}
 		r.counts.Lines = r.line - r.header.EndLine
 		r.counts.NotRead = max(r.line-r.start+1, 0)
 	case errors.Is(err, io.EOF):
 		r.counts.Lines = r.line - r.header.EndLine
 	}
-	return rec, err
+	return err
 }
 
 // countRest counts the lines after a parse error, so that every line of
