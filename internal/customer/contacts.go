@@ -24,6 +24,7 @@ type Contact struct {
 	Name           string          `json:"name"`
 	Email          string          `json:"email"`
 	Locale         string          `json:"locale"`
+	Role           contacts.Role   `json:"role"` // empty when not set
 	Status         contacts.Status `json:"status"`
 	LastSurveyedAt *time.Time      `json:"lastSurveyedAt,omitempty"`
 	CreatedAt      time.Time       `json:"createdAt"`
@@ -36,6 +37,7 @@ type ContactInput struct {
 	Name      string `json:"name"`
 	Email     string `json:"email"`
 	Locale    string `json:"locale"`
+	Role      string `json:"role"` // decision_maker, influencer, user, or empty; ParseRole's spellings
 }
 
 // ContactPatch changes some fields of a contact; nil leaves a field.
@@ -44,6 +46,7 @@ type ContactPatch struct {
 	Name      *string `json:"name"`
 	Email     *string `json:"email"`
 	Locale    *string `json:"locale"`
+	Role      *string `json:"role"` // "" removes it
 }
 
 // DefaultLocale is a contact's locale when none is given.
@@ -73,6 +76,11 @@ func checkContact(in *ContactInput) map[string]string {
 		in.Locale = code
 	} else {
 		fields["locale"] = fmt.Sprintf("%q is not a supported locale (%s)", in.Locale, strings.Join(i18n.Supported(), ", "))
+	}
+	if role, ok := ParseRole(in.Role); ok {
+		in.Role = string(role)
+	} else {
+		fields["role"] = fmt.Sprintf("must be %s, or empty, not %q", roleChoices(), displayRole(in.Role))
 	}
 	if strings.TrimSpace(in.AccountID) == "" {
 		fields["accountId"] = "is required"
@@ -110,7 +118,7 @@ func (s *Service) sealPerson(c *contacts.Contact, dk seal.DataKey, name, email s
 // open decrypts a stored contact. An erased contact opens with empty name
 // and email: its data key is gone.
 func (s *Service) open(c contacts.Contact) (Contact, error) {
-	out := Contact{ID: c.ID, AccountID: c.AccountID, Locale: c.Locale, Status: c.Status,
+	out := Contact{ID: c.ID, AccountID: c.AccountID, Locale: c.Locale, Role: c.Role, Status: c.Status,
 		LastSurveyedAt: c.LastSurveyedAt, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt}
 	dk, err := s.sealer.UnwrapDataKey(c.DataKey, "contact:"+c.ID)
 	if errors.Is(err, seal.ErrShredded) {
@@ -134,7 +142,7 @@ func (s *Service) open(c contacts.Contact) (Contact, error) {
 // newContact builds the stored form of a validated input.
 func (s *Service) newContact(in ContactInput) (contacts.Contact, error) {
 	now := s.now().UTC()
-	c := contacts.Contact{ID: store.NewID(), AccountID: in.AccountID, Locale: in.Locale,
+	c := contacts.Contact{ID: store.NewID(), AccountID: in.AccountID, Locale: in.Locale, Role: contacts.Role(in.Role),
 		Status: contacts.Active, CreatedAt: now, UpdatedAt: now}
 	dk, wrapped, err := s.sealer.NewDataKey("contact:" + c.ID)
 	if err != nil {
@@ -260,8 +268,8 @@ func (s *Service) updateContact(ctx context.Context, actor store.User, id string
 	if err != nil {
 		return Contact{}, err
 	}
-	in := ContactInput{AccountID: cur.AccountID, Name: cur.Name, Email: cur.Email, Locale: cur.Locale}
-	for dst, src := range map[*string]*string{&in.AccountID: patch.AccountID, &in.Name: patch.Name, &in.Email: patch.Email, &in.Locale: patch.Locale} {
+	in := ContactInput{AccountID: cur.AccountID, Name: cur.Name, Email: cur.Email, Locale: cur.Locale, Role: string(cur.Role)}
+	for dst, src := range map[*string]*string{&in.AccountID: patch.AccountID, &in.Name: patch.Name, &in.Email: patch.Email, &in.Locale: patch.Locale, &in.Role: patch.Role} {
 		if src != nil {
 			*dst = *src
 		}
@@ -287,7 +295,7 @@ func (s *Service) replace(ctx context.Context, c contacts.Contact, in ContactInp
 		return Contact{}, fmt.Errorf("customer: %w", err)
 	}
 	previous := c.EmailIndex
-	c.AccountID, c.Locale, c.UpdatedAt = in.AccountID, in.Locale, s.now().UTC()
+	c.AccountID, c.Locale, c.Role, c.UpdatedAt = in.AccountID, in.Locale, contacts.Role(in.Role), s.now().UTC()
 	if err := s.sealPerson(&c, dk, in.Name, in.Email); err != nil {
 		return Contact{}, err
 	}
@@ -315,7 +323,10 @@ func (s *Service) replace(ctx context.Context, c contacts.Contact, in ContactInp
 type ContactQuery struct {
 	AccountID string // one account; empty: every account the actor manages
 	Search    string // an email (exact, through the blind index) or part of a name
-	Page      store.Page
+	// Role keeps the contacts of one role: a role ParseRole reads, or
+	// RoleNotSet for those without one; empty keeps every contact.
+	Role string
+	Page store.Page
 }
 
 // maxNameScan bounds a name search, which has to open each contact.
@@ -325,6 +336,9 @@ const maxNameScan = 100_000
 func (s *Service) ListContacts(ctx context.Context, actor store.User, q ContactQuery) ([]Contact, int64, error) {
 	f, err := s.contactFilter(ctx, actor, q.AccountID)
 	if err != nil {
+		return nil, 0, err
+	}
+	if f.Role, err = roleFilter(q.Role); err != nil {
 		return nil, 0, err
 	}
 	search := strings.TrimSpace(q.Search)
@@ -348,7 +362,8 @@ func (s *Service) ListContacts(ctx context.Context, actor store.User, q ContactQ
 		return out, total, nil
 	case strings.Contains(search, "@"):
 		c, err := s.contacts.ByEmailIndex(ctx, s.sealer.BlindIndexes(NormalizeEmail(search))...)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && f.AccountIDs != nil && !slices.Contains(f.AccountIDs, c.AccountID)) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && f.AccountIDs != nil && !slices.Contains(f.AccountIDs, c.AccountID)) ||
+			(err == nil && f.Role != nil && c.Role != *f.Role) {
 			return []Contact{}, 0, nil
 		}
 		if err != nil {

@@ -75,6 +75,7 @@ type Contacts interface {
 	List(ctx context.Context, f contacts.Filter, p store.Page) ([]contacts.Contact, int64, error)
 	Each(ctx context.Context, f contacts.Filter, fn func(contacts.Contact) error) error
 	Count(ctx context.Context, f contacts.Filter) (int64, error)
+	CountByRole(ctx context.Context, accountID string) (map[contacts.Role]int, error)
 	Replace(ctx context.Context, c contacts.Contact, previousEmailIndex string) error
 
 	// For a key rotation (Rewrap).

@@ -375,7 +375,7 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	}
 	// Every row bad: nothing imported, a reason for each line.
 	var b strings.Builder
-	b.WriteString("name,email,account\n")
+	b.WriteString("\uFEFFname,email,account\n") // the BOM says UTF-8, so a Latin-1 row is not valid
 	for i := range 20 {
 		fmt.Fprintf(&b, "P%d,bad%d,Acme\n", i, i)
 	}
@@ -384,17 +384,27 @@ func TestImportRejectsBadFiles(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	var ve *fault.Error
 	if res.Created != 0 || len(res.Errors) != 21 || res.Errors[0].Line != 2 || !strings.Contains(res.Errors[20].Error, "UTF-8") {
 		t.Fatalf("result = %+v", res)
 	}
-	// Broken quotes are rejected by line, the rest of the file read on.
+	// A bare quote is rejected by line and the file read on; a quote never
+	// closed stops the file, which a dry run reports and an import refuses.
 	broken := "name,email,account\n" +
 		"Ada \"the\" Countess,ada@acme.example,Acme\n" + // 2: a bare quote
 		"Grace,grace@acme.example,Acme\n" +
 		"\"Unclosed,x@acme.example,Acme\n" // 4: a quote never closed
 	res, err = f.svc.Import(ctx, f.alice, strings.NewReader(broken), customer.ImportOptions{DryRun: true})
-	if err != nil || res.Created != 1 || len(res.Errors) != 2 || res.Errors[0].Line != 2 || res.Errors[1].Line != 4 {
+	if err != nil || res.Created != 1 || len(res.Errors) != 1 || res.Errors[0].Line != 2 ||
+		res.File.Error == nil || res.File.Error.Line != 4 {
 		t.Fatalf("broken quotes: %+v, %v", res, err)
+	}
+	if _, err := f.svc.Import(ctx, f.alice, strings.NewReader(broken), customer.ImportOptions{}); !errors.As(err, &ve) ||
+		!strings.Contains(ve.Fields()["file"], "line 4: a quote opened here is never closed") {
+		t.Fatalf("importing a broken file: %v", err)
+	}
+	if _, total, _ := f.svc.ListContacts(ctx, f.alice, customer.ContactQuery{}); total != 0 {
+		t.Fatalf("a file that does not parse imported %d contacts", total)
 	}
 	if _, err := f.svc.Import(ctx, f.anna, strings.NewReader("name,email,account\n"), customer.ImportOptions{}); !errors.Is(err, customer.ErrForbidden) {
 		t.Fatalf("analyst import err = %v", err)
@@ -419,7 +429,7 @@ func TestExport(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := buf.String()
-	for _, want := range []string{"name,email,account,locale,status,last_surveyed\n", "Ada,ada@acme.example,Acme,en,active,\n", `"'=HYPERLINK(""x"")",evil@acme.example,Acme,de`} {
+	for _, want := range []string{"name,email,account,locale,status,last_surveyed,role\n", "Ada,ada@acme.example,Acme,en,active,,\n", `"'=HYPERLINK(""x"")",evil@acme.example,Acme,de`} {
 		if !strings.Contains(out, want) {
 			t.Errorf("export lacks %q:\n%s", want, out)
 		}
@@ -452,11 +462,11 @@ func TestImportBounds(t *testing.T) {
 	}
 
 	t.Run("rows", func(t *testing.T) {
-		if err := svc.CheckImportSize(strings.NewReader(rows(5))); err != nil {
+		if err := svc.CheckImportFile(strings.NewReader(rows(5))); err != nil {
 			t.Errorf("5 rows: %v", err)
 		}
 		var ve *fault.Error
-		if err := svc.CheckImportSize(strings.NewReader(rows(6))); !errors.As(err, &ve) || !strings.Contains(ve.Fields()["file"], "more than 5") {
+		if err := svc.CheckImportFile(strings.NewReader(rows(6))); !errors.As(err, &ve) || !strings.Contains(ve.Fields()["file"], "more than 5") {
 			t.Errorf("6 rows: %v", err)
 		}
 		if _, err := svc.Import(ctx, f.alice, strings.NewReader(rows(6)), customer.ImportOptions{DryRun: true}); !errors.As(err, &ve) {

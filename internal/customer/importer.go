@@ -1,8 +1,6 @@
 package customer
 
 import (
-	"bufio"
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/csv"
@@ -14,6 +12,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/candorhq/candor/internal/csvin"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/contacts"
@@ -42,7 +41,11 @@ type PreviewRow struct {
 	Email   string       `json:"email"`
 	Account string       `json:"account"`
 	Locale  string       `json:"locale"`
+	Role    string       `json:"role"`
 }
+
+// RoleLabel names the row's role for people.
+func (p PreviewRow) RoleLabel() string { return RoleLabel(contacts.Role(p.Role)) }
 
 // ImportProgress is reported while an import runs.
 type ImportProgress struct {
@@ -56,6 +59,7 @@ type ImportProgress struct {
 // ImportResult is the outcome of an import or of its preview.
 type ImportResult struct {
 	ImportProgress
+	File    ImportFile    `json:"file"`
 	Errors  []ImportIssue `json:"errors"`
 	Preview []PreviewRow  `json:"preview,omitempty"` // dry runs only
 	DryRun  bool          `json:"dryRun"`
@@ -89,8 +93,8 @@ func WithImportLimits(rows, concurrent int) Option {
 	}
 }
 
-// Columns of a contacts CSV file; locale is optional.
-var importColumns = []string{"name", "email", "account", "locale"}
+// Columns of a contacts CSV file; the first three are required.
+var importColumns = []string{"name", "email", "account", "locale", "role"}
 
 // Every valid row costs a look-up by email and every new contact two
 // writes. One at a time, that made a 50,000-row file take minutes on the
@@ -125,6 +129,7 @@ type pendingRow struct {
 	line        int
 	in          ContactInput
 	localeGiven bool
+	roleGiven   bool
 	account     store.Account
 	existing    contacts.Contact
 	lookupErr   error // store.ErrNotFound for a new contact
@@ -136,10 +141,13 @@ type pendingContact struct {
 	contact contacts.Contact
 }
 
-// Import reads a contacts CSV (UTF-8, header row; columns name, email,
-// account (name or id), locale) and creates or updates contacts in the
-// accounts the actor manages. Valid rows are imported, invalid ones
-// reported by line; importing the same file again changes nothing.
+// Import reads a contacts CSV (header row; columns name, email, account
+// (name or id), locale, role; in any encoding and delimiter csvin reads)
+// and creates or updates contacts in the accounts the actor manages.
+// Valid rows are imported, invalid ones reported by line; importing the
+// same file again changes nothing. A file that does not parse to its end
+// imports nothing: a real import reads it through first, so r must be an
+// io.ReadSeeker then.
 func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opts ImportOptions) (ImportResult, error) {
 	f, err := scope(actor)
 	if err != nil {
@@ -167,20 +175,27 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 		im.byName[a.NameKey] = a
 	}
 
-	cr := csv.NewReader(skipBOM(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	header, err := cr.Read()
-	if errors.Is(err, io.EOF) {
-		return ImportResult{}, invalid(map[string]string{"file": "the file is empty; the first line must name the columns name, email, account, locale"})
+	if !opts.DryRun {
+		// Nothing is written from a file that does not parse to its end, so
+		// it is read through once before anything is.
+		rs, ok := r.(io.ReadSeeker)
+		if !ok {
+			return ImportResult{}, errors.New("customer: an import reads its file twice and needs an io.ReadSeeker")
+		}
+		if err := s.CheckImportFile(rs); err != nil {
+			return ImportResult{}, err
+		}
+		if _, err := rs.Seek(0, io.SeekStart); err != nil {
+			return ImportResult{}, fmt.Errorf("customer: read import again: %w", err)
+		}
 	}
+	cr, err := openImportFile(r)
 	if err != nil {
-		return ImportResult{}, invalid(map[string]string{"file": "the file is not valid CSV: " + err.Error()})
-	}
-	if err := im.readHeader(header); err != nil {
 		return ImportResult{}, err
 	}
-	records := 0
+	if err := im.readHeader(cr.Header().Fields); err != nil {
+		return ImportResult{}, err
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return im.res, fmt.Errorf("customer: import stopped after %d rows: %w", im.res.Rows, err)
@@ -189,29 +204,37 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 		if errors.Is(err, io.EOF) {
 			break
 		}
-		var pe *csv.ParseError
+		var pe *csvin.ParseError
 		if errors.As(err, &pe) {
-			im.reject(pe.StartLine, "not valid CSV: "+pe.Err.Error())
-			if errors.Is(pe.Err, csv.ErrBareQuote) || errors.Is(pe.Err, csv.ErrQuote) {
-				continue
+			// A dry run says why nothing can be imported; a real import
+			// read the file through first, so it got here only if the file
+			// changed between the two readings.
+			im.res.File.Error = &ImportIssue{Line: pe.Line, Error: pe.Error()}
+			if !opts.DryRun {
+				return im.res, fmt.Errorf("customer: the file changed while it was imported: %w", pe)
 			}
 			break
 		}
 		if err != nil {
 			return im.res, fmt.Errorf("customer: read import: %w", err)
 		}
-		line, _ := cr.FieldPos(0) // only a record read without error has positions
-		if !blankRecord(rec) {
-			if records++; records > s.maxImportRows {
-				// A real import checks the size first (CheckImportSize), so only a
-				// dry run gets here; it has written nothing.
-				return ImportResult{}, tooManyRows(s.maxImportRows)
-			}
+		if rec.Blank() {
+			continue
 		}
-		if err := im.row(ctx, line, rec); err != nil {
+		if cr.Counts().Rows > s.maxImportRows {
+			// A real import checked the size first, so only a dry run gets
+			// here; it has written nothing.
+			return ImportResult{}, tooManyRows(s.maxImportRows)
+		}
+		if rec.Problem != "" {
+			im.reject(rec.Line, rec.Problem)
+			continue
+		}
+		if err := im.row(ctx, rec.Line, rec.Fields); err != nil {
 			return im.res, err
 		}
 	}
+	im.res.File.read(cr)
 	if err := im.resolve(ctx); err != nil {
 		return im.res, err
 	}
@@ -224,34 +247,78 @@ func (s *Service) Import(ctx context.Context, actor store.User, r io.Reader, opt
 	return im.res, nil
 }
 
-func blankRecord(rec []string) bool { return len(rec) == 1 && strings.TrimSpace(rec[0]) == "" }
-
 func tooManyRows(limit int) error {
 	return invalid(map[string]string{"file": fmt.Sprintf("has more than %d contacts; split it into files of at most %d rows and import them one after another", limit, limit)})
 }
 
-// CheckImportSize refuses, before anything is written, a file of more
-// rows than one import takes. It only parses the CSV.
-func (s *Service) CheckImportSize(r io.Reader) error {
-	cr := csv.NewReader(skipBOM(r))
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	cr.LazyQuotes = true
-	records := -1 // the header
+// CheckImportFile refuses, before anything is written, a file that one
+// import cannot take whole: one without the columns, of more rows than
+// an import takes, or that stops parsing (a quote never closed). It only
+// parses the CSV; rows with bad values are the import's to report.
+func (s *Service) CheckImportFile(r io.Reader) error {
+	cr, err := openImportFile(r)
+	if err != nil {
+		return err
+	}
+	im := &importer{}
+	if err := im.readHeader(cr.Header().Fields); err != nil {
+		return err
+	}
 	for {
 		rec, err := cr.Read()
-		if errors.Is(err, io.EOF) {
+		var pe *csvin.ParseError
+		switch {
+		case errors.Is(err, io.EOF):
 			return nil
+		case errors.As(err, &pe):
+			return invalid(map[string]string{"file": pe.Error() + "; nothing was imported: correct the file and import it again"})
+		case err != nil:
+			return fmt.Errorf("customer: read import: %w", err)
 		}
-		if err != nil {
-			return nil // the import reports what is wrong with the file, by line
-		}
-		if !blankRecord(rec) {
-			if records++; records > s.maxImportRows {
-				return tooManyRows(s.maxImportRows)
-			}
+		if !rec.Blank() && cr.Counts().Rows > s.maxImportRows {
+			return tooManyRows(s.maxImportRows)
 		}
 	}
+}
+
+// openImportFile opens a contacts file and reads its header.
+func openImportFile(r io.Reader) (*csvin.Reader, error) {
+	cr, err := csvin.Open(r, func(header []string) bool {
+		cols := headerColumns(header)
+		for _, c := range importColumns[:3] {
+			if _, ok := cols[c]; !ok {
+				return false
+			}
+		}
+		return true
+	})
+	var pe *csvin.ParseError
+	switch {
+	case errors.Is(err, io.EOF):
+		return nil, invalid(map[string]string{"file": "the file is empty; the first line must name the columns name, email, account, locale, role"})
+	case errors.As(err, &pe):
+		return nil, invalid(map[string]string{"file": "the header row is not valid CSV: " + pe.Error()})
+	case err != nil:
+		return nil, fmt.Errorf("customer: read import: %w", err)
+	}
+	return cr, nil
+}
+
+// headerColumns maps the columns a header names to their positions; a
+// name given twice maps to -1.
+func headerColumns(header []string) map[string]int {
+	cols := make(map[string]int, len(header))
+	for i, h := range header {
+		h = strings.ToLower(strings.TrimSpace(h))
+		if h == "accountid" || h == "account_id" {
+			h = "account"
+		}
+		if _, dup := cols[h]; dup {
+			i = -1
+		}
+		cols[h] = i
+	}
+	return cols
 }
 
 // importSlot takes one of the process's import slots for userID, waiting
@@ -290,26 +357,16 @@ func (s *Service) importSlot(ctx context.Context, userID string, wait bool) (rel
 	}
 }
 
-// skipBOM drops the byte-order mark spreadsheet programs put first.
-func skipBOM(r io.Reader) io.Reader {
-	br := bufio.NewReader(r)
-	if b, err := br.Peek(3); err == nil && bytes.Equal(b, []byte{0xEF, 0xBB, 0xBF}) {
-		_, _ = br.Discard(3)
-	}
-	return br
-}
-
 func (im *importer) readHeader(header []string) error {
-	im.col = map[string]int{}
-	for i, h := range header {
+	im.col = headerColumns(header)
+	for _, h := range header {
 		h = strings.ToLower(strings.TrimSpace(h))
 		if h == "accountid" || h == "account_id" {
 			h = "account"
 		}
-		if _, dup := im.col[h]; dup {
+		if im.col[h] < 0 {
 			return invalid(map[string]string{"file": fmt.Sprintf("the column %q appears twice in the header", h)})
 		}
-		im.col[h] = i
 	}
 	var missing []string
 	for _, c := range importColumns[:3] {
@@ -318,7 +375,7 @@ func (im *importer) readHeader(header []string) error {
 		}
 	}
 	if len(missing) > 0 {
-		return invalid(map[string]string{"file": fmt.Sprintf("the header row lacks the column(s) %s; expected name, email, account and optionally locale",
+		return invalid(map[string]string{"file": fmt.Sprintf("the header row lacks the column(s) %s; expected name, email, account and optionally locale and role",
 			strings.Join(missing, ", "))})
 	}
 	return nil
@@ -364,16 +421,15 @@ func (im *importer) progress() {
 func (im *importer) row(ctx context.Context, line int, rec []string) error {
 	for _, v := range rec {
 		if !utf8.ValidString(v) {
-			im.reject(line, "not valid UTF-8; save the file as UTF-8")
+			// The file read as UTF-8 up to here; this row is in another encoding.
+			im.reject(line, "not valid UTF-8, unlike the lines before it; save the whole file as UTF-8")
 			return nil
 		}
 	}
-	if blankRecord(rec) {
-		return nil
-	}
-	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale")}
+	in := ContactInput{Name: im.field(rec, "name"), Email: im.field(rec, "email"), Locale: im.field(rec, "locale"), Role: im.field(rec, "role")}
 	accountRef := im.field(rec, "account")
-	localeGiven := in.Locale != ""
+	// An empty cell leaves a contact's locale and role as they are.
+	localeGiven, roleGiven := in.Locale != "", in.Role != ""
 
 	fields := checkContact(&in)
 	account, ok := im.byID[accountRef]
@@ -396,6 +452,9 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 	case fields["locale"] != "":
 		im.reject(line, "unknown locale: "+fields["locale"])
 		return nil
+	case fields["role"] != "":
+		im.reject(line, fmt.Sprintf("unknown role %q: give %s, or leave it empty", displayRole(in.Role), roleChoices()))
+		return nil
 	}
 	if first, dup := im.seen[in.Email]; dup {
 		im.reject(line, fmt.Sprintf("duplicate in file: the same email is on line %d", first))
@@ -404,7 +463,7 @@ func (im *importer) row(ctx context.Context, line int, rec []string) error {
 	im.seen[in.Email] = line
 	in.AccountID = account.ID
 
-	im.window = append(im.window, pendingRow{line: line, in: in, localeGiven: localeGiven, account: account})
+	im.window = append(im.window, pendingRow{line: line, in: in, localeGiven: localeGiven, roleGiven: roleGiven, account: account})
 	if len(im.window) < lookupWindow {
 		return nil
 	}
@@ -465,7 +524,10 @@ func (im *importer) apply(ctx context.Context, r pendingRow) error {
 	if !r.localeGiven {
 		in.Locale = cur.Locale
 	}
-	if cur.Name == in.Name && cur.AccountID == in.AccountID && cur.Locale == in.Locale {
+	if !r.roleGiven {
+		in.Role = string(cur.Role)
+	}
+	if cur.Name == in.Name && cur.AccountID == in.AccountID && cur.Locale == in.Locale && string(cur.Role) == in.Role {
 		im.res.Unchanged++
 		im.res.Rows++
 		im.tick()
@@ -538,7 +600,7 @@ func (im *importer) flush(ctx context.Context) error {
 
 func (im *importer) preview(line int, action ImportAction, in ContactInput, account store.Account) {
 	if len(im.res.Preview) < im.opts.PreviewRows {
-		im.res.Preview = append(im.res.Preview, PreviewRow{Line: line, Action: action, Name: in.Name, Email: in.Email, Account: account.Name, Locale: in.Locale})
+		im.res.Preview = append(im.res.Preview, PreviewRow{Line: line, Action: action, Name: in.Name, Email: in.Email, Account: account.Name, Locale: in.Locale, Role: in.Role})
 	}
 }
 
@@ -555,7 +617,8 @@ func displayEmail(s string) string {
 }
 
 // Export writes the actor's contacts as CSV (name, email, account, locale,
-// status, last_surveyed), streaming. Erased people have nothing to export
+// status, last_surveyed, role), streaming; role comes last so that tools
+// reading the older columns by position still can. Erased people have nothing to export
 // and are left out. Cells that a spreadsheet would run as formulas are
 // prefixed with an apostrophe.
 func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) error {
@@ -572,7 +635,7 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 		names[a.ID] = a.Name
 	}
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed"}); err != nil {
+	if err := cw.Write([]string{"name", "email", "account", "locale", "status", "last_surveyed", "role"}); err != nil {
 		return fmt.Errorf("customer: export: %w", err)
 	}
 	err = s.contacts.Each(ctx, f, func(c contacts.Contact) error {
@@ -587,7 +650,7 @@ func (s *Service) Export(ctx context.Context, actor store.User, w io.Writer) err
 		if oc.LastSurveyedAt != nil {
 			last = oc.LastSurveyedAt.UTC().Format("2006-01-02")
 		}
-		return cw.Write([]string{safeCell(oc.Name), safeCell(oc.Email), safeCell(names[oc.AccountID]), oc.Locale, string(oc.Status), last})
+		return cw.Write([]string{safeCell(oc.Name), safeCell(oc.Email), safeCell(names[oc.AccountID]), oc.Locale, string(oc.Status), last, string(oc.Role)})
 	})
 	if err != nil {
 		return fmt.Errorf("customer: export: %w", err)

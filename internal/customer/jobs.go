@@ -95,6 +95,7 @@ type ImportJob struct {
 	Size     int64
 	State    ImportState
 	Preview  ImportProgress // what the preview found; Preview.Rows is the number of rows in the file
+	File     ImportFile     // what the preview found the file to be
 	Progress ImportProgress
 	// Errors are the rejected rows by line: the preview's while staged, the
 	// import's once it ended; at most MaxReportedIssues.
@@ -177,7 +178,7 @@ func (s *Service) stage(ctx context.Context, actor store.User, id string, r io.R
 	}
 	job := store.Import{
 		ID: id, UserID: actor.ID, State: store.ImportStaged, FileName: cleanFileName(fileName),
-		Size: w.size, Chunks: w.n, DataKey: wrapped, Preview: storedCounts(res.ImportProgress),
+		Size: w.size, Chunks: w.n, DataKey: wrapped, Preview: storedCounts(res.ImportProgress), File: storedFile(res.File),
 		CreatedAt: now, UpdatedAt: now, ExpiresAt: now.Add(UploadTTL),
 	}
 	if job.Report, err = sealReport(dk, id, importReport{Errors: capIssues(res.Errors), Preview: res.Preview}); err != nil {
@@ -202,10 +203,14 @@ func (s *Service) StartImport(ctx context.Context, actor store.User, id string) 
 	now := s.now().UTC()
 	job, err := s.jobs.Start(ctx, id, actor.ID, now, now.Add(ImportTimeout+ReportTTL))
 	if errors.Is(err, store.ErrNotFound) {
-		// Not startable: unknown, someone else's, expired, or started already.
+		// Not startable: unknown, someone else's, a file that does not
+		// parse, expired, or started already.
 		job, err := s.ownJob(ctx, actor, id)
 		if err != nil {
 			return ImportJob{}, err
+		}
+		if job.State == store.ImportStaged && job.File.Error != "" {
+			return ImportJob{}, invalid(map[string]string{"file": job.File.Error + "; nothing can be imported from this file: correct it and upload it again"})
 		}
 		if job.State == store.ImportStaged {
 			return ImportJob{}, ErrExpired
@@ -269,7 +274,7 @@ func (s *Service) ownJob(ctx context.Context, actor store.User, id string) (stor
 func (s *Service) openJob(job store.Import, now time.Time) (ImportJob, error) {
 	out := ImportJob{
 		ID: job.ID, FileName: job.FileName, Size: job.Size, State: ImportState(job.State),
-		Preview: progressOf(job.Preview), Progress: progressOf(job.Progress), Errors: []ImportIssue{},
+		Preview: progressOf(job.Preview), Progress: progressOf(job.Progress), File: fileOf(job.File), Errors: []ImportIssue{},
 		Failure: job.Failure, CreatedAt: job.CreatedAt, StartedAt: job.StartedAt, UpdatedAt: job.UpdatedAt,
 		FinishedAt: job.FinishedAt, ExpiresAt: job.ExpiresAt,
 	}
@@ -368,6 +373,9 @@ func (s *Service) importUpload(ctx context.Context, actor store.User, job store.
 
 // failureMessage says why an import stopped, in words fit for its owner.
 func failureMessage(err, runErr error, rows int) string {
+	if fe, ok := fault.As(err); ok && fe.Fields()["file"] != "" {
+		return "The file cannot be imported: " + fe.Fields()["file"] + "."
+	}
 	switch {
 	case errors.Is(runErr, context.DeadlineExceeded):
 		return fmt.Sprintf("The import took longer than %v and was stopped after %d rows.", ImportTimeout, rows)
@@ -402,6 +410,24 @@ func capIssues(issues []ImportIssue) []ImportIssue {
 
 func storedCounts(p ImportProgress) store.ImportCounts {
 	return store.ImportCounts{Rows: p.Rows, Created: p.Created, Updated: p.Updated, Unchanged: p.Unchanged, Rejected: p.Rejected}
+}
+
+func storedFile(f ImportFile) store.ImportFile {
+	out := store.ImportFile{Encoding: f.Encoding, BOM: f.BOM, Delimiter: f.Delimiter, Lines: f.Lines, Rows: f.Rows,
+		MultiLineRows: f.MultiLineRows, ExtraLines: f.ExtraLines, BlankLines: f.BlankLines, NotRead: f.NotRead}
+	if f.Error != nil {
+		out.ErrorLine, out.Error = f.Error.Line, f.Error.Error
+	}
+	return out
+}
+
+func fileOf(f store.ImportFile) ImportFile {
+	out := ImportFile{Encoding: f.Encoding, BOM: f.BOM, Delimiter: f.Delimiter, Lines: f.Lines, Rows: f.Rows,
+		MultiLineRows: f.MultiLineRows, ExtraLines: f.ExtraLines, BlankLines: f.BlankLines, NotRead: f.NotRead}
+	if f.Error != "" {
+		out.Error = &ImportIssue{Line: f.ErrorLine, Error: f.Error}
+	}
+	return out
 }
 
 func progressOf(c store.ImportCounts) ImportProgress {
@@ -476,7 +502,8 @@ func (w *chunkWriter) flush() error {
 	return nil
 }
 
-// chunkReader reads an upload back, opening one chunk at a time.
+// chunkReader reads an upload back, opening one chunk at a time. It seeks
+// only back to the start, which an import needs to read its file twice.
 type chunkReader struct {
 	ctx     context.Context
 	uploads Uploads
@@ -485,6 +512,14 @@ type chunkReader struct {
 	dk      seal.DataKey
 	next    int
 	buf     []byte
+}
+
+func (r *chunkReader) Seek(offset int64, whence int) (int64, error) {
+	if offset != 0 || whence != io.SeekStart {
+		return 0, errors.New("customer: an upload is read again only from its start")
+	}
+	r.next, r.buf = 0, nil
+	return 0, nil
 }
 
 func (r *chunkReader) Read(p []byte) (int, error) {

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
@@ -80,14 +81,14 @@ func TestBackgroundImport(t *testing.T) {
 	f.account(t, f.alice, "Acme")
 	svc := f.withJobs(t, nil)
 
-	// A file of two chunks, its last row with a broken quote.
+	// A file of two chunks, its last row with a stray quote.
 	var b strings.Builder
 	b.WriteString("name,email,account\n")
 	pad := strings.Repeat("x", 150) // long names: more bytes, fewer rows to import
 	for i := range 3_000 {
 		fmt.Fprintf(&b, "Ada Lovelace %d %s,ada%d@lovelace.example,Acme\n", i, pad, i)
 	}
-	b.WriteString("\"Broken,broken@lovelace.example,Acme\n")
+	b.WriteString("Bro\"ken,broken@lovelace.example,Acme\n")
 	file := b.String()
 
 	job, err := svc.StageImport(ctx, f.alice, strings.NewReader(file), `C:\Users\alice\contacts.csv`)
@@ -131,6 +132,43 @@ func TestBackgroundImport(t *testing.T) {
 	again, err := svc.StartImport(ctx, f.alice, job.ID)
 	if err != nil || again.State != customer.ImportDone {
 		t.Errorf("second StartImport = %+v, %v", again.State, err)
+	}
+}
+
+// A file that stops parsing is previewed with where it stops, and cannot
+// be imported, not even the rows before that line.
+func TestStagedImportOfAFileThatDoesNotParse(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	ctx := context.Background()
+	f.account(t, f.alice, "Acme")
+	svc := f.withJobs(t, nil)
+	file := "name,email,account\n" +
+		"Ada,ada@acme.example,Acme\n" +
+		"\"Grace,grace@acme.example,Acme\n" + // line 3: never closed
+		"Hans,hans@acme.example,Acme\n" +
+		"Søren,soren@acme.example,Acme\n"
+	job, err := svc.StageImport(ctx, f.alice, strings.NewReader(file), "broken.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if job.File.Error == nil || job.File.Error.Line != 3 || job.File.Error.Error != "line 3: a quote opened here is never closed" ||
+		job.File.Lines != 4 || job.File.Rows != 1 || job.File.NotRead != 3 {
+		t.Fatalf("staged file = %+v", job.File)
+	}
+	if got := job.File.LineSummary(); got != "4 lines hold 1 row: 3 lines from line 3 on could not be read." {
+		t.Errorf("summary = %q", got)
+	}
+	_, err = svc.StartImport(ctx, f.alice, job.ID)
+	var ve *fault.Error
+	if !errors.As(err, &ve) || !strings.Contains(ve.Fields()["file"], "line 3: a quote opened here is never closed") {
+		t.Fatalf("StartImport = %v, want the file refused", err)
+	}
+	if again, err := svc.ImportJob(ctx, f.alice, job.ID); err != nil || again.State != customer.ImportStaged {
+		t.Fatalf("after the refusal: %+v, %v", again, err)
+	}
+	if _, total, _ := svc.ListContacts(ctx, f.alice, customer.ContactQuery{}); total != 0 {
+		t.Fatalf("%d contacts imported from a file that does not parse", total)
 	}
 }
 

@@ -213,6 +213,7 @@ type ContactExport struct {
 	Email     string          `json:"email"`
 	Company   string          `json:"company"`
 	Locale    string          `json:"locale"`
+	Role      contacts.Role   `json:"role,omitempty"` // their part in their company's decisions, when staff set one
 	Status    contacts.Status `json:"status"`
 	CreatedAt time.Time       `json:"createdAt"`
 	UpdatedAt time.Time       `json:"updatedAt"`
@@ -232,7 +233,7 @@ func (s *Service) Export(ctx context.Context, contactID, locale string, by Reque
 	return Export{
 		GeneratedAt: s.now().UTC().Truncate(time.Second),
 		Contact: ContactExport{
-			ID: c.ID, Name: c.Name, Email: c.Email, Company: o.Company, Locale: c.Locale,
+			ID: c.ID, Name: c.Name, Email: c.Email, Company: o.Company, Locale: c.Locale, Role: c.Role,
 			Status: c.Status, CreatedAt: c.CreatedAt, UpdatedAt: c.UpdatedAt,
 		},
 		Invitations:    o.Invitations,

@@ -337,3 +337,23 @@ func TestResealMovesBoxesToTheCurrentKey(t *testing.T) {
 		t.Error("withdrawal under the new key left the name on the response")
 	}
 }
+
+// The right of access shows a contact's role, and a correction by the
+// person keeps it.
+func TestAccessShowsTheRole(t *testing.T) {
+	t.Parallel()
+	w := respondtest.New(t, newStore(t))
+	ctx := context.Background()
+	p, _ := answered(t, w, "Rita Role", "rita@example.com", false)
+	role := "decision maker"
+	if _, err := w.Customers.UpdateContact(ctx, w.Admin, p.Contact.ID, customer.ContactPatch{Role: &role}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Privacy.Rectify(ctx, p.Contact.ID, "Rita R. Role", "rita@example.com", privacy.Requester{}); err != nil {
+		t.Fatal(err)
+	}
+	exp, err := w.Privacy.Export(ctx, p.Contact.ID, "en", privacy.Requester{})
+	if err != nil || exp.Contact.Role != contacts.DecisionMaker || exp.Contact.Name != "Rita R. Role" {
+		t.Fatalf("export contact = %+v, %v", exp.Contact, err)
+	}
+}

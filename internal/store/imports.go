@@ -35,6 +35,21 @@ type ImportCounts struct {
 	Rejected  int `bson:"rejected"`
 }
 
+// ImportFile is what the preview found a file to be; it quotes no row.
+type ImportFile struct {
+	Encoding      string `bson:"encoding"`
+	BOM           bool   `bson:"bom,omitempty"`
+	Delimiter     string `bson:"delimiter"`
+	Lines         int    `bson:"lines"`
+	Rows          int    `bson:"rows"`
+	MultiLineRows int    `bson:"multiLineRows,omitempty"`
+	ExtraLines    int    `bson:"extraLines,omitempty"`
+	BlankLines    int    `bson:"blankLines,omitempty"`
+	NotRead       int    `bson:"notRead,omitempty"`
+	ErrorLine     int    `bson:"errorLine,omitempty"`
+	Error         string `bson:"error,omitempty"` // why the file does not parse: such an import cannot start
+}
+
 // Import is one contacts file from upload to report. The file waits in
 // uploads, sealed, until it is imported. Report names people (rejected
 // emails, preview rows), so it is sealed too, with the import's own data
@@ -48,6 +63,7 @@ type Import struct {
 	Chunks     int          `bson:"chunks"`
 	DataKey    seal.Box     `bson:"dataKey"`
 	Preview    ImportCounts `bson:"preview"` // what the dry run found; Preview.Rows is the file's row count
+	File       ImportFile   `bson:"file"`
 	Progress   ImportCounts `bson:"progress"`
 	Report     []byte       `bson:"report,omitempty"`
 	Failure    string       `bson:"failure,omitempty"` // why a failed import stopped, fit to show its owner
@@ -90,9 +106,9 @@ func (r *Imports) ByID(ctx context.Context, id string) (Import, error) {
 	return mongodoc.ByID[Import](ctx, r.c, "find import", id)
 }
 
-// Start moves a staged import of userID that has not expired to running,
-// atomically, so that it runs once however often it is confirmed.
-// ErrNotFound when there is no such import to start.
+// Start moves a staged import of userID that has not expired, and whose
+// file parsed, to running, atomically, so that it runs once however often
+// it is confirmed. ErrNotFound when there is no such import to start.
 func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt time.Time) (Import, error) {
 	return mongodoc.UpdateAndGet[Import](ctx, r.c, "start import",
 		bson.D{
@@ -100,6 +116,7 @@ func (r *Imports) Start(ctx context.Context, id, userID string, now, expiresAt t
 			{Key: "userId", Value: userID},
 			{Key: "state", Value: ImportStaged},
 			{Key: "expiresAt", Value: bson.D{{Key: "$gt", Value: now}}},
+			{Key: "file.error", Value: bson.D{{Key: "$exists", Value: false}}},
 		},
 		bson.D{{Key: "$set", Value: bson.D{
 			{Key: "state", Value: ImportRunning},

@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"golang.org/x/text/encoding/unicode"
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/store/contacts"
@@ -158,6 +159,57 @@ func TestAPIContacts(t *testing.T) {
 	})
 }
 
+func TestAPIContactRoles(t *testing.T) {
+	t.Parallel()
+	f := newCustomerFixture(t)
+	c := f.client(t)
+	post := func(method, path, body string) response {
+		return c.send(method, path, f.managerToken, "application/json", []byte(body))
+	}
+
+	r := post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"Aino","email":"aino@kone.example","role":"Decision Maker"}`)
+	wantStatus(t, r, http.StatusCreated)
+	var ct customer.Contact
+	decodeBody(t, r, &ct)
+	if ct.Role != contacts.DecisionMaker || !strings.Contains(r.body, `"role":"decision_maker"`) {
+		t.Fatalf("created = %s", r.body)
+	}
+	r = post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"Ville","email":"ville@kone.example"}`)
+	wantStatus(t, r, http.StatusCreated)
+	if !strings.Contains(r.body, `"role":""`) {
+		t.Errorf("a contact without a role = %s", r.body)
+	}
+
+	r = post(http.MethodPost, "/api/v1/contacts", `{"accountId":"`+f.mine.ID+`","name":"X","email":"x@kone.example","role":"boss"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+	if msg := apiErrorOf(t, r).Fields["role"]; !strings.Contains(msg, "must be decision maker, influencer or user") {
+		t.Errorf("a bad role = %s", r.body)
+	}
+
+	r = post(http.MethodPatch, "/api/v1/contacts/"+ct.ID, `{"role":"user"}`)
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `"role":"user"`) || !strings.Contains(r.body, `"name":"Aino"`) {
+		t.Errorf("patched = %s", r.body)
+	}
+	r = post(http.MethodPatch, "/api/v1/contacts/"+ct.ID, `{"role":"king"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+
+	for query, want := range map[string]int{"?role=user": 1, "?role=none": 1, "?role=influencer": 0, "": 2} {
+		r = c.send(http.MethodGet, "/api/v1/contacts"+query, f.managerToken, "", nil)
+		wantStatus(t, r, http.StatusOK)
+		var list api.ListJSON[customer.Contact]
+		decodeBody(t, r, &list)
+		if int(list.Total) != want {
+			t.Errorf("list%s: %d contacts, want %d", query, list.Total, want)
+		}
+	}
+	r = c.send(http.MethodGet, "/api/v1/contacts?role=boss", f.managerToken, "", nil)
+	wantStatus(t, r, http.StatusBadRequest)
+	if apiErrorOf(t, r).Fields["role"] == "" {
+		t.Errorf("a bad role filter = %s", r.body)
+	}
+}
+
 func TestAPIImport(t *testing.T) {
 	t.Parallel()
 	f := newCustomerFixture(t)
@@ -245,6 +297,40 @@ func TestAPIImport(t *testing.T) {
 		wantStatus(t, r, http.StatusBadRequest)
 		if apiErrorOf(t, r).Fields["file"] == "" {
 			t.Errorf("missing file field: %s", r.body)
+		}
+	})
+
+	t.Run("how the file was read", func(t *testing.T) {
+		utf16, err := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte("name\temail\taccount\r\nZoë\tzoe@kone.example\tKone Oyj\r\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := c.send(http.MethodPost, "/api/v1/contacts/import?dryRun=true", f.managerToken, "text/csv; charset=utf-16", utf16)
+		wantStatus(t, r, http.StatusOK)
+		var res api.ImportJSON
+		decodeBody(t, r, &res)
+		if res.File.Encoding != "UTF-16LE" || !res.File.BOM || res.File.Delimiter != "\t" || !res.File.Importable ||
+			res.File.LineSummary != "1 line holds 1 row, one per line." || len(res.Preview) != 1 || res.Preview[0].Name != "Zoë" {
+			t.Errorf("UTF-16 dry run = %s", r.body)
+		}
+
+		broken := "\uFEFFname;email;account\nAda;ada@kone.example;Kone Oyj\n\"Grace;grace@kone.example;Kone Oyj\nHans;h@kone.example;Kone Oyj\nAino;aino@kone.example;Kone Oyj\n"
+		before := count()
+		r = postCSV("?dryRun=true", broken)
+		wantStatus(t, r, http.StatusOK)
+		res = api.ImportJSON{}
+		decodeBody(t, r, &res)
+		if res.File.Importable || res.File.Error == nil || res.File.Error.Line != 3 || res.File.Delimiter != ";" ||
+			!strings.Contains(r.body, `"error":{"line":3,"error":"line 3: a quote opened here is never closed"}`) {
+			t.Errorf("broken dry run = %s", r.body)
+		}
+		r = postCSV("", broken)
+		wantStatus(t, r, http.StatusBadRequest)
+		if msg := apiErrorOf(t, r).Fields["file"]; !strings.Contains(msg, "line 3: a quote opened here is never closed") {
+			t.Errorf("broken import: %s", r.body)
+		}
+		if n := count(); n != before {
+			t.Errorf("a file that does not parse imported %d contacts", n-before)
 		}
 	})
 
@@ -356,9 +442,9 @@ func TestAPIExport(t *testing.T) {
 		t.Fatalf("export is not CSV: %v\n%s", err, r.body)
 	}
 	want := [][]string{
-		{"name", "email", "account", "locale", "status", "last_surveyed"},
-		{"Ada Lovelace", "ada@kone.example", "Kone Oyj", "en", "active", ""},
-		{"'=cmd|' /C calc'!A0", "formula@kone.example", "Kone Oyj", "en", "active", ""},
+		{"name", "email", "account", "locale", "status", "last_surveyed", "role"},
+		{"Ada Lovelace", "ada@kone.example", "Kone Oyj", "en", "active", "", ""},
+		{"'=cmd|' /C calc'!A0", "formula@kone.example", "Kone Oyj", "en", "active", "", ""},
 	}
 	if fmt.Sprint(records) != fmt.Sprint(want) {
 		t.Errorf("export =\n%q\nwant\n%q", records, want)

@@ -85,3 +85,50 @@ func TestContactPages(t *testing.T) {
 		wantStatus(t, c.post("/contacts/"+theirs.ID, url.Values{"accountId": {f.mine.ID}, "name": {"Stolen"}, "email": {"hans@schindler.example"}}), http.StatusNotFound)
 	})
 }
+
+func TestContactRolePages(t *testing.T) {
+	t.Parallel()
+	f := newCustomerFixture(t)
+	c := f.signIn(t, f.manager)
+
+	r := c.get("/contacts/new?account=" + f.mine.ID)
+	wantContains(t, r, `<label for="role">Role</label>`, `<select id="role" name="role"`, `<option value="" selected>Not set</option>`,
+		`<option value="decision_maker">Decision maker</option>`, `<option value="influencer">Influencer</option>`, `<option value="user">User</option>`)
+
+	// A role the form does not offer comes back with the values typed.
+	r = c.post("/contacts/new", url.Values{"accountId": {f.mine.ID}, "name": {"Aino Virtanen"}, "email": {"aino@kone.example"}, "locale": {"fi"}, "role": {"boss"}})
+	wantStatus(t, r, http.StatusBadRequest)
+	wantContains(t, r, `value="Aino Virtanen"`, `value="aino@kone.example"`, `<option value="fi" selected>`,
+		`Role must be decision maker, influencer or user, or empty, not &#34;boss&#34;.`, `id="role-error"`)
+
+	r = c.post("/contacts/new", url.Values{"accountId": {f.mine.ID}, "name": {"Aino Virtanen"}, "email": {"aino@kone.example"}, "locale": {"fi"}, "role": {"decision_maker"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	loc := r.Header.Get("Location")
+	wantContains(t, c.get(loc), `<option value="decision_maker" selected>Decision maker</option>`)
+	id := strings.TrimSuffix(strings.TrimPrefix(loc, "/contacts/"), "?created=1")
+
+	r = c.post("/contacts/"+id, url.Values{"accountId": {f.mine.ID}, "name": {"Aino Virtanen"}, "email": {"aino@kone.example"}, "locale": {"fi"}, "role": {"influencer"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	wantContains(t, c.get(r.Header.Get("Location")), `<option value="influencer" selected>Influencer</option>`)
+	r = c.post("/contacts/"+id, url.Values{"accountId": {f.mine.ID}, "name": {"Aino Renamed"}, "email": {"aino@kone.example"}, "locale": {"fi"}, "role": {"chief"}})
+	wantStatus(t, r, http.StatusBadRequest)
+	wantContains(t, r, `value="Aino Renamed"`, "Role must be decision maker, influencer or user, or empty, not &#34;chief&#34;.")
+
+	f.contact(t, f.manager, f.mine.ID, "Ville Virtanen", "ville@kone.example")
+	r = c.get("/contacts")
+	wantContains(t, r, `<th scope="col">Role</th>`, "<td>Influencer</td>", "<td>—</td>", `<option value="none">Not set</option>`, "1–2 of 2")
+	r = c.get("/contacts?role=influencer")
+	wantContains(t, r, "Aino Virtanen", `<option value="influencer" selected>Influencer</option>`, "1–1 of 1")
+	if strings.Contains(r.body, "Ville") {
+		t.Error("the role filter lists a contact without the role")
+	}
+	r = c.get("/contacts?role=none")
+	wantContains(t, r, "Ville Virtanen", `<option value="none" selected>Not set</option>`, "1–1 of 1")
+	wantContains(t, c.get("/contacts?role=user"), "No contact matches")
+	r = c.get("/contacts?role=boss")
+	wantStatus(t, r, http.StatusBadRequest)
+	wantContains(t, r, `id="role-error"`, "The role must be decision maker, influencer or user, or none for contacts without one, not &#34;boss&#34;.")
+
+	r = c.get("/contacts/import/template.csv")
+	wantContains(t, r, "name,email,account,locale,role\n", "decision maker")
+}

@@ -62,7 +62,7 @@ func TestImportPages(t *testing.T) {
 
 	r = c.get("/contacts/import/template.csv")
 	wantStatus(t, r, http.StatusOK)
-	wantContains(t, r, "name,email,account,locale\n", "Kone Oyj")
+	wantContains(t, r, "name,email,account,locale,role\n", "Kone Oyj")
 
 	file := csvFile(
 		"Ada Lovelace,ada@kone.example,Kone Oyj,en",         // 2: add
@@ -125,6 +125,36 @@ func TestImportPages(t *testing.T) {
 	if err != nil || n != 0 {
 		t.Errorf("%d upload chunks left, %v", n, err)
 	}
+
+	t.Run("how the file was read", func(t *testing.T) {
+		multi := "\uFEFFname;email;account;locale\r\n\"Lotta\r\nLinde\";lotta@kone.example;Kone Oyj;sv\r\n\r\nPekka;pekka@kone.example;Kone Oyj;fi\r\n"
+		r := c.get(uploadFile(t, c, multi))
+		wantStatus(t, r, http.StatusOK)
+		wantContains(t, r, `<dd id="import-delimiter" data-delimiter=";">semicolon (;)</dd>`,
+			`<dd id="import-encoding" data-encoding="UTF-8">UTF-8, with a byte-order mark</dd>`,
+			`<p id="import-line-count" class="muted">4 lines hold 2 rows: 1 row spans several lines and 1 blank line is skipped.</p>`,
+			"Import 2 contacts")
+
+		r = c.get(uploadFile(t, c, "name,email,account\nM\xfcller,mueller@kone.example,Kone Oyj\n"))
+		wantContains(t, r, `<dd id="import-encoding" data-encoding="Windows-1252">Read as Windows-1252: the file is not UTF-8</dd>`, "Müller")
+
+		broken := csvFile("Ada,ada2@kone.example,Kone Oyj,en", "\"Grace,grace2@kone.example,Kone Oyj,en", "Hans,hans2@kone.example,Kone Oyj,de", "Aino,aino2@kone.example,Kone Oyj,fi")
+		path := uploadFile(t, c, broken)
+		r = c.get(path)
+		wantStatus(t, r, http.StatusOK)
+		wantContains(t, r, `<div class="alert alert-error" role="alert" id="import-file-error" data-line="3">`,
+			"<strong>line 3: a quote opened here is never closed.</strong>",
+			`<p id="import-line-count" class="note">4 lines hold 1 row: 3 lines from line 3 on could not be read.</p>`,
+			"Upload a corrected file")
+		if strings.Contains(r.body, `action="`+path+`"`) {
+			t.Errorf("the preview of a broken file offers to import it")
+		}
+		r = c.post(path, nil)
+		wantStatus(t, r, http.StatusBadRequest)
+		if _, total, _ := f.svc.ListContacts(context.Background(), f.manager, customer.ContactQuery{Search: "ada2@kone.example"}); total != 0 {
+			t.Errorf("a row of a broken file was imported")
+		}
+	})
 
 	t.Run("files it refuses", func(t *testing.T) {
 		tests := []struct{ name, content, want string }{

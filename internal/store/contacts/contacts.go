@@ -30,6 +30,23 @@ const (
 	Erased       Status = "erased"
 )
 
+// Role is what a contact does in their company's buying decisions; empty
+// when not known. Like the locale it is a business attribute, not one of
+// the person fields (name, email) the privacy model seals, so it is
+// stored plain, filtered on and counted; erasure removes it with the rest.
+type Role string
+
+// Contact roles.
+const (
+	NoRole        Role = ""
+	DecisionMaker Role = "decision_maker"
+	Influencer    Role = "influencer"
+	User          Role = "user"
+)
+
+// Roles are the roles a contact may have, in the order they are offered.
+func Roles() []Role { return []Role{DecisionMaker, Influencer, User} }
+
 // Contact is a person at an account. Name and email are sealed with the
 // contact's own data key (DataKey, wrapped by a root key); erasing the person
 // empties DataKey, which makes Name and Email unreadable for good.
@@ -41,6 +58,7 @@ type Contact struct {
 	Email          []byte     `bson:"email"`
 	EmailIndex     string     `bson:"emailIndex"` // blind index of the normalised email; _id of its contact_emails entry
 	Locale         string     `bson:"locale"`
+	Role           Role       `bson:"role,omitempty"`
 	Status         Status     `bson:"status"`
 	LastSurveyedAt *time.Time `bson:"lastSurveyedAt,omitempty"`
 	CreatedAt      time.Time  `bson:"createdAt"`
@@ -527,6 +545,7 @@ func (r *Repo) ByEmailIndex(ctx context.Context, indexes ...string) (Contact, er
 type Filter struct {
 	AccountIDs []string // nil: any account; empty non-nil: none
 	Status     Status
+	Role       *Role // nil: any role; NoRole: those without one
 }
 
 func (f Filter) bson() bson.D {
@@ -536,6 +555,13 @@ func (f Filter) bson() bson.D {
 	}
 	if f.Status != "" {
 		filter = append(filter, bson.E{Key: "status", Value: f.Status})
+	}
+	switch {
+	case f.Role == nil:
+	case *f.Role == NoRole:
+		filter = append(filter, bson.E{Key: "role", Value: bson.D{{Key: "$in", Value: bson.A{nil, ""}}}})
+	default:
+		filter = append(filter, bson.E{Key: "role", Value: *f.Role})
 	}
 	return filter
 }
@@ -713,7 +739,7 @@ func (r *Repo) Erase(ctx context.Context, id string, now time.Time) error {
 	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "status", Value: Erased}, {Key: "updatedAt", Value: now}, {Key: "dataKey", Value: seal.Box{}}}},
-			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}}},
+			{Key: "$unset", Value: bson.D{{Key: "name", Value: ""}, {Key: "email", Value: ""}, {Key: "emailIndex", Value: ""}, {Key: "lastSurveyedAt", Value: ""}, {Key: "role", Value: ""}}},
 		}, options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
 		return fmt.Errorf("store: erase contact: %w", mongodoc.NotFound(err))
@@ -725,6 +751,34 @@ func (r *Repo) Erase(ctx context.Context, id string, now time.Time) error {
 		}
 	}
 	return nil
+}
+
+// CountByRole counts an account's active contacts by role; those without
+// one count under NoRole. Roles no contact has are left out.
+func (r *Repo) CountByRole(ctx context.Context, accountID string) (map[Role]int, error) {
+	cur, err := r.c.Aggregate(ctx, mongo.Pipeline{
+		{{Key: "$match", Value: bson.D{{Key: "accountId", Value: accountID}, {Key: "status", Value: Active}}}},
+		{{Key: "$group", Value: bson.D{{Key: "_id", Value: "$role"}, {Key: "n", Value: bson.D{{Key: "$sum", Value: 1}}}}}},
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: count contacts by role: %w", err)
+	}
+	var rows []struct {
+		Role *Role `bson:"_id"`
+		N    int   `bson:"n"`
+	}
+	if err := cur.All(ctx, &rows); err != nil {
+		return nil, fmt.Errorf("store: count contacts by role: %w", err)
+	}
+	out := make(map[Role]int, len(rows))
+	for _, row := range rows {
+		role := NoRole
+		if row.Role != nil {
+			role = *row.Role
+		}
+		out[role] += row.N
+	}
+	return out, nil
 }
 
 // CountByDataKey counts contacts by the root key their data key is wrapped

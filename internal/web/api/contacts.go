@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"mime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +21,9 @@ import (
 )
 
 // ListContacts returns a page of the caller's contacts:
-// ?accountId=…&search=…&offset=0&limit=50. A search containing "@" finds
-// one exact email; anything else matches part of a name.
+// ?accountId=…&search=…&role=…&offset=0&limit=50. A search containing "@"
+// finds one exact email; anything else matches part of a name. role keeps
+// one role's contacts, or with "none" those without a role.
 func (s *API) ListContacts(c *fiber.Ctx) error {
 	fields := map[string]string{}
 	p := apiPage(c, fields)
@@ -32,6 +34,7 @@ func (s *API) ListContacts(c *fiber.Ctx) error {
 	items, total, err := s.customers.ListContacts(c.UserContext(), identity.Actor(c), customer.ContactQuery{
 		AccountID: utils.CopyString(c.Query("accountId")),
 		Search:    utils.CopyString(c.Query("search")),
+		Role:      utils.CopyString(c.Query("role")),
 		Page:      p,
 	})
 	if err != nil {
@@ -75,7 +78,7 @@ func (s *API) UpdateContact(c *fiber.Ctx) error {
 		return err
 	}
 	if patch == (customer.ContactPatch{}) {
-		return problem.BadRequest("nothing to change: give accountId, name, email or locale", nil)
+		return problem.BadRequest("nothing to change: give accountId, name, email, locale or role", nil)
 	}
 
 	ct, err := s.customers.UpdateContact(c.UserContext(), identity.Actor(c), input.Param(c, "id"), patch)
@@ -92,15 +95,30 @@ type ImportJSON struct {
 	Updated   int                    `json:"updated"`
 	Unchanged int                    `json:"unchanged"`
 	Rejected  int                    `json:"rejected"`
+	File      ImportFileJSON         `json:"file"`
 	Errors    []customer.ImportIssue `json:"errors"`
 	DryRun    bool                   `json:"dryRun"`
 	Preview   []customer.PreviewRow  `json:"preview,omitzero"` // dry runs only
 }
 
+// ImportFileJSON is what the file was found to be, with its lines
+// accounted for in words as the preview page shows them.
+type ImportFileJSON struct {
+	customer.ImportFile
+	Importable  bool   `json:"importable"`
+	LineSummary string `json:"lineSummary"`
+}
+
+// importCharsets are the charset parameters a text/csv body may carry; the
+// encoding is found from the bytes either way.
+var importCharsets = []string{"utf-8", "utf-16", "utf-16le", "utf-16be", "windows-1252", "cp1252"}
+
 // ImportContacts imports a contacts CSV sent as the body (text/csv) or
 // as the form field "file" (multipart/form-data), up to maxImportBytes.
-// Valid rows are imported and invalid ones reported by line; ?dryRun=true
-// reports what would happen and writes nothing.
+// Valid rows are imported and invalid ones reported by line; a file that
+// does not parse to its end (a quote never closed) imports nothing and is
+// a 400. ?dryRun=true reports what would happen and writes nothing, and
+// for a file that does not parse says where in file.error.
 func (s *API) ImportContacts(c *fiber.Ctx) error {
 	dryRun := false
 	if raw := c.Query("dryRun"); raw != "" {
@@ -118,8 +136,8 @@ func (s *API) ImportContacts(c *fiber.Ctx) error {
 	var src io.ReadSeeker
 	switch mediaType {
 	case "text/csv":
-		if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-			return unsupportedImport("the file must be UTF-8")
+		if cs, ok := params["charset"]; ok && !slices.Contains(importCharsets, strings.ToLower(cs)) {
+			return unsupportedImport("the file must be UTF-8, UTF-16 or Windows-1252")
 		}
 		src = bytes.NewReader(c.Request().Body())
 	case fiber.MIMEMultipartForm:
@@ -136,23 +154,14 @@ func (s *API) ImportContacts(c *fiber.Ctx) error {
 	default:
 		return unsupportedImport("send the file as text/csv, or as the field \"file\" of multipart/form-data")
 	}
-	if !dryRun {
-		// Refused whole rather than imported in part.
-		if err := s.customers.CheckImportSize(src); err != nil {
-			return err
-		}
-		if _, err := src.Seek(0, io.SeekStart); err != nil {
-			return err
-		}
-	}
-
 	res, err := s.customers.Import(c.UserContext(), identity.Actor(c), src, customer.ImportOptions{DryRun: dryRun})
 	if err != nil {
 		return err
 	}
 
 	out := ImportJSON{Rows: res.Rows, Created: res.Created, Updated: res.Updated, Unchanged: res.Unchanged,
-		Rejected: res.Rejected, Errors: res.Errors, DryRun: dryRun}
+		Rejected: res.Rejected, Errors: res.Errors, DryRun: dryRun,
+		File: ImportFileJSON{ImportFile: res.File, Importable: res.File.Importable(), LineSummary: res.File.LineSummary()}}
 	if out.Errors == nil {
 		out.Errors = []customer.ImportIssue{}
 	}

@@ -36,7 +36,6 @@ var _ AuthService = (*auth.Service)(nil)
 // CustomerService is what the API uses of accounts and contacts (*customer.Service).
 type CustomerService interface {
 	Account(ctx context.Context, actor store.User, id string) (store.Account, error)
-	CheckImportSize(r io.Reader) error
 	Contact(ctx context.Context, actor store.User, id string) (customer.Contact, error)
 	CreateAccount(ctx context.Context, actor store.User, in customer.AccountInput) (store.Account, error)
 	CreateContact(ctx context.Context, actor store.User, in customer.ContactInput) (customer.Contact, error)

@@ -26,6 +26,7 @@ type contactRow struct {
 	customer.Contact
 	AccountName string
 	Language    string // in English
+	RoleLabel   string // empty when not set
 	StatusLabel string
 	Surveyed    string // date last surveyed, or ""
 }
@@ -33,7 +34,8 @@ type contactRow struct {
 func contactRows(contacts []customer.Contact, accountNames map[string]string) []contactRow {
 	rows := make([]contactRow, len(contacts))
 	for i, ct := range contacts {
-		rows[i] = contactRow{Contact: ct, AccountName: accountNames[ct.AccountID], Language: cmp.Or(i18n.EnglishName(ct.Locale), ct.Locale), StatusLabel: contactStatusLabel(ct.Status)}
+		rows[i] = contactRow{Contact: ct, AccountName: accountNames[ct.AccountID], Language: cmp.Or(i18n.EnglishName(ct.Locale), ct.Locale),
+			RoleLabel: customer.RoleLabel(ct.Role), StatusLabel: contactStatusLabel(ct.Status)}
 		if ct.LastSurveyedAt != nil {
 			rows[i].Surveyed = ct.LastSurveyedAt.UTC().Format("2 Jan 2006")
 		}
@@ -71,6 +73,8 @@ func contactStatusLabel(st contacts.Status) string {
 type ContactsPage struct {
 	Search     string
 	AccountID  string
+	Role       string          // the role filter: a role, customer.RoleNotSet, or empty
+	Roles      []roleOption    // for the filter
 	Accounts   []store.Account // for the filter
 	Contacts   []contactRow
 	Pager      pager.Pager
@@ -78,6 +82,18 @@ type ContactsPage struct {
 	NoAccounts bool
 	// SearchError says why the search was refused; nothing is listed then.
 	SearchError string
+	RoleError   string // why the role filter was refused
+}
+
+// roleOption is a role as selects offer it.
+type roleOption struct{ Value, Label string }
+
+func roleOptions() []roleOption {
+	out := []roleOption{}
+	for _, r := range contacts.Roles() {
+		out = append(out, roleOption{Value: string(r), Label: customer.RoleLabel(r)})
+	}
+	return out
 }
 
 // ContactsPage lists the user's contacts, a page at a time, optionally of
@@ -86,6 +102,7 @@ func (s *Pages) ContactsPage(c *fiber.Ctx) error {
 	ctx, who := c.UserContext(), identity.Actor(c)
 	search := strings.TrimSpace(utils.CopyString(c.Query("search")))
 	accountID := utils.CopyString(c.Query("account"))
+	role := strings.TrimSpace(utils.CopyString(c.Query("role")))
 	n := pager.Number(c)
 
 	accounts, err := s.customers.VisibleAccounts(ctx, who)
@@ -93,23 +110,28 @@ func (s *Pages) ContactsPage(c *fiber.Ctx) error {
 		return err
 	}
 	contacts, total, err := s.customers.ListContacts(ctx, who, customer.ContactQuery{
-		AccountID: accountID, Search: search,
+		AccountID: accountID, Search: search, Role: role,
 		Page: store.Page{Offset: int64(n-1) * contactsPerPage, Limit: contactsPerPage},
 	})
-	if msg := fault.FieldsOf(err)["search"]; msg != "" {
-		return s.views.Render(c, problem.Classify(err).Status, "contacts", "Contacts", ContactsPage{
-			Search: search, AccountID: accountID, Accounts: accounts, Filtered: true, SearchError: "The search " + msg + ".",
-		})
+	if fields := fault.FieldsOf(err); fields["search"] != "" || fields["role"] != "" {
+		page := ContactsPage{Search: search, AccountID: accountID, Role: role, Roles: roleOptions(), Accounts: accounts, Filtered: true}
+		if msg := fields["search"]; msg != "" {
+			page.SearchError = "The search " + msg + "."
+		}
+		if msg := fields["role"]; msg != "" {
+			page.RoleError = "The role " + msg + "."
+		}
+		return s.views.Render(c, problem.Classify(err).Status, "contacts", "Contacts", page)
 	}
 	if err != nil {
 		return err
 	}
 
 	page := ContactsPage{
-		Search: search, AccountID: accountID, Accounts: accounts,
+		Search: search, AccountID: accountID, Role: role, Roles: roleOptions(), Accounts: accounts,
 		Contacts:   contactRows(contacts, accountNames(accounts)),
-		Pager:      pager.New("/contacts", url.Values{"search": {search}, "account": {accountID}}, n, contactsPerPage, len(contacts), total),
-		Filtered:   search != "" || accountID != "",
+		Pager:      pager.New("/contacts", url.Values{"search": {search}, "account": {accountID}, "role": {role}}, n, contactsPerPage, len(contacts), total),
+		Filtered:   search != "" || accountID != "" || role != "",
 		NoAccounts: len(accounts) == 0,
 	}
 	return s.views.Render(c, fiber.StatusOK, "contacts", "Contacts", page)
@@ -130,6 +152,8 @@ type contactForm struct {
 	Name      string
 	Email     string
 	Locale    string
+	Role      string
+	Roles     []roleOption
 	Accounts  []store.Account
 	Locales   []localeOption
 	Errors    map[string]string // by field
@@ -162,8 +186,8 @@ func (s *Pages) newContactForm(ctx context.Context, who store.User, in customer.
 	if in.Locale == "" {
 		in.Locale = customer.DefaultLocale
 	}
-	return contactForm{AccountID: in.AccountID, Name: in.Name, Email: in.Email, Locale: in.Locale,
-		Accounts: accounts, Locales: localeOptions()}, nil
+	return contactForm{AccountID: in.AccountID, Name: in.Name, Email: in.Email, Locale: in.Locale, Role: in.Role,
+		Accounts: accounts, Locales: localeOptions(), Roles: roleOptions()}, nil
 }
 
 // ContactNew shows the empty form; ?account= preselects the account.
@@ -186,6 +210,8 @@ func contactLabel(field string) string {
 		return "Email address"
 	case "locale":
 		return "Language"
+	case "role":
+		return "Role"
 	}
 	return ""
 }
@@ -196,6 +222,7 @@ func contactInput(c *fiber.Ctx) customer.ContactInput {
 		Name:      input.Form(c, "name"),
 		Email:     input.Form(c, "email"),
 		Locale:    input.Form(c, "locale"),
+		Role:      input.Form(c, "role"),
 	}
 }
 
@@ -227,7 +254,7 @@ func (s *Pages) ContactPage(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	form, err := s.contactEditForm(ctx, who, ct, customer.ContactInput{AccountID: ct.AccountID, Name: ct.Name, Email: ct.Email, Locale: ct.Locale})
+	form, err := s.contactEditForm(ctx, who, ct, customer.ContactInput{AccountID: ct.AccountID, Name: ct.Name, Email: ct.Email, Locale: ct.Locale, Role: string(ct.Role)})
 	if err != nil {
 		return err
 	}
@@ -260,7 +287,7 @@ func (s *Pages) ContactSave(c *fiber.Ctx) error {
 	id := input.Param(c, "id")
 	in := contactInput(c)
 
-	_, err := s.customers.UpdateContact(ctx, who, id, customer.ContactPatch{AccountID: &in.AccountID, Name: &in.Name, Email: &in.Email, Locale: &in.Locale})
+	_, err := s.customers.UpdateContact(ctx, who, id, customer.ContactPatch{AccountID: &in.AccountID, Name: &in.Name, Email: &in.Email, Locale: &in.Locale, Role: &in.Role})
 	if err == nil {
 		return c.Redirect("/contacts/"+url.PathEscape(id)+"?saved=1", fiber.StatusSeeOther)
 	}

@@ -139,9 +139,19 @@ func duration(d time.Duration) string {
 	return strings.TrimSuffix(d.Truncate(time.Minute).String(), "0s")
 }
 
-// ImportStart starts a previewed import and shows its progress.
+// ImportStart starts a previewed import and shows its progress. A file
+// that cannot be imported shows its preview again, which says why.
 func (s *Pages) ImportStart(c *fiber.Ctx) error {
-	job, err := s.customers.StartImport(c.UserContext(), identity.Actor(c), input.Param(c, "job"))
+	ctx, who, id := c.UserContext(), identity.Actor(c), input.Param(c, "job")
+	job, err := s.customers.StartImport(ctx, who, id)
+	if p := problem.WithFields(err); p != nil {
+		staged, jerr := s.customers.ImportJob(ctx, who, id)
+		if jerr != nil {
+			return jerr
+		}
+		page := importPreview{Job: staged, ToImport: staged.Preview.Created + staged.Preview.Updated, Issues: issuesOf(staged)}
+		return s.views.Render(c, p.Status, "contacts_import_preview", "Check the import", page)
+	}
 	if err != nil {
 		return err
 	}
@@ -179,8 +189,8 @@ func (s *Pages) ImportTemplate(c *fiber.Ctx) error {
 		second = accounts[1].Name
 	}
 	return csvfile.Send(c, "contacts-template.csv", [][]string{
-		{"name", "email", "account", "locale"},
-		{"Ada Lovelace", "ada.lovelace@example.com", first, "en"},
-		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi"},
+		{"name", "email", "account", "locale", "role"},
+		{"Ada Lovelace", "ada.lovelace@example.com", first, "en", "decision maker"},
+		{"Aino Virtanen", "aino.virtanen@example.com", second, "fi", ""},
 	})
 }
