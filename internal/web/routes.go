@@ -109,6 +109,10 @@ func (s *Server) routes() []route {
 	t := []route{
 		get("/healthz", ch.open, s.healthz),
 		get("/static/*", ch.open, s.assets.serve),
+		// A survey's logo and accent colour, for respondent pages and
+		// emails: no session, named by content, cached for good.
+		get("/brand/logo/:id", ch.open, s.respondent.Logo),
+		get("/brand/accent/:file", ch.open, s.respondent.AccentStylesheet),
 
 		// Signing in and the staff member's own account.
 		get("/api/v1/openapi.json", ch.open, s.api.OpenAPI),

@@ -21,6 +21,8 @@ type SurveyService interface {
 	Open(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Close(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Duplicate(ctx context.Context, actor store.User, id string) (survey.Survey, error)
+	UploadLogo(ctx context.Context, actor store.User, data []byte) (store.Logo, error)
+	Logo(ctx context.Context, id string) (store.Logo, error)
 }
 
 var _ SurveyService = (*authoring.Service)(nil)
