@@ -3,9 +3,9 @@ package builder
 import (
 	"fmt"
 	"net/url"
-	"slices"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
