@@ -15,6 +15,7 @@ type surveyPreviewPage struct {
 	Href, Title string
 	Locales     []localeLink
 	Form        respondent.AnswerForm
+	Brand       *respondent.Brand
 }
 
 type localeLink struct {
@@ -34,7 +35,8 @@ func (s *Pages) Preview(c *fiber.Ctx) error {
 	form := respondent.NewAnswerForm(sv, c.Query("locale"), nil, nil)
 	form.Preview = true
 
-	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form}
+	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form,
+		Brand: respondent.BrandOf(sv.Branding)}
 	for _, l := range sv.Locales {
 		page.Locales = append(page.Locales, localeLink{
 			Code: l, Native: i18n.Name(l), English: localeLabel(l),
