@@ -275,3 +275,44 @@ func TestRespondentPagesShowTheBranding(t *testing.T) {
 		t.Errorf("an unbranded survey's page mentions branding")
 	}
 }
+
+// TestLivePreview: the builder page loads its same-origin script, and the
+// endpoint that script posts to answers with the preview of the unsaved
+// form, and only to a writer with a CSRF token.
+func TestLivePreview(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	c := f.signIn(t, f.manager)
+	page := c.get("/surveys/new")
+	wantBody(t, page, `data-preview="/surveys/preview"`, `<script src="/static/js/builder-preview.`, `<div id="preview-live">`)
+	if regexp.MustCompile(`<script>|<script [^>]*src="(https?:)?//|\son[a-z]+="`).MatchString(page.body) {
+		t.Error("the builder has an inline or foreign script")
+	}
+	script := c.get(regexp.MustCompile(`/static/js/builder-preview\.[0-9a-f]+\.js`).FindString(page.body))
+	wantStatus(t, script, http.StatusOK)
+	if !strings.HasPrefix(script.Header.Get("Content-Type"), "text/javascript") || !strings.Contains(script.body, "X-CSRF-Token") {
+		t.Errorf("script served as %q", script.Header.Get("Content-Type"))
+	}
+
+	form := builderFields(t, page.body)
+	form.Set("title.en", "Typed, not saved")
+	form.Set("questions[0].prompt.en", "Would you recommend our lifts?")
+	form.Set("branding.accent", "#7a1f5c")
+	r := c.post("/surveys/preview", form)
+	wantStatus(t, r, http.StatusOK)
+	wantBody(t, r, `<h3 class="respondent-title">Typed, not saved</h3>`, "Would you recommend our lifts?",
+		`name="q.would_you_recommend_our_lifts"`, `href="/brand/accent/7a1f5c.css"`)
+	if strings.Contains(r.body, "<html") || strings.Contains(r.body, "<h1") || r.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("the live preview is not a bare fragment: %s", truncate(r.body))
+	}
+	if n, _ := f.st.Surveys.Collection().CountDocuments(context.Background(), map[string]any{}); n != 0 {
+		t.Errorf("the preview stored %d surveys", n)
+	}
+
+	form.Del("_csrf")
+	req := c.post("/surveys/preview", url.Values{"title.en": {"x"}, "_csrf": {"nope~nope"}})
+	wantStatus(t, req, http.StatusForbidden)
+	analyst := f.signIn(t, f.analyst)
+	analyst.get("/")
+	wantStatus(t, analyst.post("/surveys/preview", url.Values{"title.en": {"x"}}), http.StatusForbidden)
+}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/policy"
+	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/staff"
 )
 
@@ -193,6 +194,7 @@ func (s *Server) routes() []route {
 		get("/api/v1/surveys/:id/report.csv", ch.api, s.reports.CSV),
 		get("/surveys/new", ch.writers, s.builder.New),
 		post("/surveys/new", ch.writers, s.builder.Create),
+		post(builder.LivePreviewPath, ch.writers, s.builder.LivePreview),
 		get("/surveys/:id", ch.staff, s.builder.View),
 		get("/surveys/:id/edit", ch.writers, s.builder.Edit),
 		post("/surveys/:id/edit", ch.writers, s.builder.Save),

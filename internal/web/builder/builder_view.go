@@ -52,6 +52,7 @@ type builderPage struct {
 	Preview         respondent.AnswerForm
 	PreviewBrand    *respondent.Brand
 	PreviewLanguage string
+	PreviewAction   string // where the live preview's script posts the form
 }
 
 // brandingFields are the inputs of a survey's branding.
@@ -324,6 +325,7 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 	p.Preview.Preview, p.Preview.Embedded = true, true
 	p.PreviewBrand = respondent.BrandOf(filled.Branding)
 	p.PreviewLanguage = localeLabel(p.Preview.Locale)
+	p.PreviewAction = LivePreviewPath
 	p.FocusSummary = len(p.Summary) > 0 && o.focus == ""
 	return p
 }

@@ -27,9 +27,11 @@ type SurveyService interface {
 
 var _ SurveyService = (*authoring.Service)(nil)
 
-// Renderer draws a staff page within the staff layout.
+// Renderer draws a staff page within the staff layout, or one block of a
+// page on its own.
 type Renderer interface {
 	Render(c *fiber.Ctx, status int, name, title string, page any) error
+	RenderBlock(c *fiber.Ctx, status int, name, block string, data any) error
 }
 
 // Users names staff members (*auth.Service).
