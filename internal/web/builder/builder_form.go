@@ -324,10 +324,11 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 			return "", fmt.Sprintf("A question has at most %d options.", survey.MaxOptions)
 		}
 		qs[a.q].Options = append(qs[a.q].Options, survey.Option{})
-		return fieldID(optionPrefix(a.q, len(qs[a.q].Options)-1) + ".key"), ""
+		// The label: the key is under Advanced, and may stay empty.
+		return fieldID(optionPrefix(a.q, len(qs[a.q].Options)-1) + ".label." + firstLocale(sv)), ""
 	case actionRemoveOption:
 		if inRange && len(qs[a.q].Options) > 0 {
-			return fieldID(optionPrefix(a.q, 0) + ".key"), ""
+			return fieldID(optionPrefix(a.q, 0) + ".label." + firstLocale(sv)), ""
 		}
 	}
 	return "", ""

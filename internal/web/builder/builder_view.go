@@ -443,6 +443,7 @@ func optionFields(b *builderErrors, i, j int, o survey.Option, locales []string,
 	for k, l := range locales {
 		name := row + ".label." + l
 		f := textField{Name: name, ID: fieldID(name), Label: fmt.Sprintf("Option %d label in %s", j+1, localeLabel(l)), Lang: l, Value: o.Label[l]}
+		f.Autofocus = f.ID == focus
 		paths := []string{name}
 		if k == 0 {
 			paths = append(paths, row+".label")
