@@ -323,6 +323,16 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 	p.Summary = b.summary
 	p.Preview = respondent.NewAnswerForm(filled, filled.DefaultLocale, nil, nil)
 	p.Preview.Preview, p.Preview.Embedded = true, true
+	// Texts not written yet show as such, so that no heading or question
+	// of the preview is empty.
+	if p.Preview.Title == "" {
+		p.Preview.Title = "(No title yet)"
+	}
+	for i := range p.Preview.Questions {
+		if p.Preview.Questions[i].Prompt == "" {
+			p.Preview.Questions[i].Prompt = fmt.Sprintf("(Question %d has no prompt yet)", i+1)
+		}
+	}
 	p.PreviewBrand = respondent.BrandOf(filled.Branding)
 	p.PreviewLanguage = localeLabel(p.Preview.Locale)
 	p.PreviewAction = LivePreviewPath
