@@ -40,10 +40,11 @@ fmt:
 	gofmt -w $$(git ls-files '*.go')
 
 ## e2e: the whole story in headless Chromium (installed by .ci/chromium when
-## missing); screenshots go to CANDOR_E2E_ARTIFACTS (default bin/e2e-artifacts)
+## missing), every page checked with axe-core (installed by .ci/axe);
+## screenshots go to CANDOR_E2E_ARTIFACTS (default bin/e2e-artifacts)
 e2e: build
-	chromium=$$(bash .ci/chromium) && \
-	CANDOR_E2E_BIN=$(BIN)/candor CANDOR_E2E_CHROMIUM="$$chromium" \
+	chromium=$$(bash .ci/chromium) && axe=$$(bash .ci/axe) && \
+	CANDOR_E2E_BIN=$(BIN)/candor CANDOR_E2E_CHROMIUM="$$chromium" CANDOR_E2E_AXE="$$axe" \
 		$(GO) test -tags e2e -count=1 -v -timeout 15m ./e2e/
 
 ## bench: benchmarks with ratios against the raw driver baseline, in one run

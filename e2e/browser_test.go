@@ -60,6 +60,9 @@ type tab struct {
 	ctx       context.Context
 	base      string // the server's URL
 	artifacts string
+	axe       string // the axe-core script (see shot)
+	// What the tab emulates, for shot to restore.
+	onPhone, scriptsOff bool
 }
 
 // newTab opens a tab in a fresh browser context (its own cookie jar), so
@@ -72,7 +75,7 @@ func newTab(t *testing.T, browser context.Context, srv *server, name string) *ta
 		cancel()
 		t.Fatalf("%s: open a tab: %v", name, err)
 	}
-	tb := &tab{t: t, name: name, ctx: ctx, base: srv.URL, artifacts: artifactsDir(t)}
+	tb := &tab{t: t, name: name, ctx: ctx, base: srv.URL, artifacts: artifactsDir(t), axe: srv.axe}
 	// Cleanups run last-in first-out: the capture runs while the tab is open.
 	t.Cleanup(cancel)
 	t.Cleanup(func() {
@@ -223,21 +226,11 @@ func (tb *tab) click(sel string) {
 	tb.step("click "+sel, chromedp.Click(chromedp.CSS(sel)))
 }
 
-// shot saves a full-page PNG of what the tab shows as name.png.
-func (tb *tab) shot(name string) {
-	tb.t.Helper()
-	buf := value(tb, "screenshot "+name, chromedp.FullScreenshot(100))
-	file := filepath.Join(tb.artifacts, name+".png")
-	if err := os.WriteFile(file, buf, 0o644); err != nil {
-		tb.fatalf("save screenshot: %v", err)
-	}
-	tb.t.Logf("screenshot: %s", file)
-}
-
 // phone makes the tab a narrow touch screen, as most respondents see it.
 func (tb *tab) phone() {
 	tb.t.Helper()
 	tb.step("phone viewport", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)))
+	tb.onPhone = true
 }
 
 // noScript turns off JavaScript in the tab's pages: respondent pages must
@@ -249,6 +242,7 @@ func (tb *tab) noScript() {
 	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		tb.fatalf("disable scripts: %v", err)
 	}
+	tb.scriptsOff = true
 	// Make sure it took: a page's own script must not run.
 	tb.step("load a page with a script", chromedp.Navigate(`data:text/html,<title>no</title><script>document.title="ran"</script>`))
 	if title := value(tb, "title", chromedp.Title()); title != "no" {

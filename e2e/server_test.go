@@ -32,13 +32,19 @@ type server struct {
 	URL string // the base URL, also CANDOR_BASE_URL
 	log *logBuffer
 	pid int
+	// clock is the server's CANDOR_CLOCK_OFFSET_FILE: advance writes it to
+	// send the server's deadlines and schedules into the future.
+	clock string
+	axe   string // the axe-core script every page is checked with
 }
 
 // startServer builds (or takes CANDOR_E2E_BIN) the candor binary and runs
 // `candor serve` on a free loopback port with a fresh data directory and no
 // SMTP server, so that mail goes to the dev outbox. It returns once /healthz
-// answers 200; the process is stopped when the test ends.
-func startServer(t *testing.T) *server {
+// answers 200; the process is stopped when the test ends. Before serving,
+// each of before runs as a candor command on the same data directory
+// (`candor demo …`), its output kept in the artifacts.
+func startServer(t *testing.T, before ...[]string) *server {
 	t.Helper()
 	bin := os.Getenv("CANDOR_E2E_BIN")
 	if bin != "" && !filepath.IsAbs(bin) {
@@ -53,10 +59,9 @@ func startServer(t *testing.T) *server {
 		}
 	}
 	addr := freeAddr(t)
-	s := &server{URL: "http://" + addr, log: &logBuffer{}}
+	s := &server{URL: "http://" + addr, log: &logBuffer{}, clock: filepath.Join(t.TempDir(), "clock-offset"), axe: loadAxe(t)}
 
-	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(os.Environ(),
+	env := append(os.Environ(),
 		"CANDOR_ENV=development",
 		"CANDOR_ADDR="+addr,
 		"CANDOR_BASE_URL="+s.URL,
@@ -67,7 +72,22 @@ func startServer(t *testing.T) *server {
 		"CANDOR_ADMIN_EMAIL="+adminEmail,
 		"CANDOR_ADMIN_PASSWORD="+adminPassword,
 		"CANDOR_LOG_LEVEL=info",
+		"CANDOR_CLOCK_OFFSET_FILE="+s.clock,
 	)
+	for _, args := range before {
+		pre := exec.Command(bin, args...)
+		pre.Env = env
+		out, err := pre.CombinedOutput()
+		file := filepath.Join(artifactsDir(t), "candor-"+args[0]+".txt")
+		if werr := os.WriteFile(file, out, 0o644); werr != nil {
+			t.Logf("keep the output of candor %s: %v", args[0], werr)
+		}
+		if err != nil {
+			t.Fatalf("candor %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	cmd := exec.Command(bin, "serve")
+	cmd.Env = env
 	logFile, err := os.Create(filepath.Join(artifactsDir(t), "server.log"))
 	if err != nil {
 		t.Fatalf("server log: %v", err)
@@ -146,6 +166,7 @@ func artifactsDir(t *testing.T) string {
 	if dir == "" {
 		dir = filepath.Join(repoRoot(t), "bin", "e2e-artifacts")
 	}
+	dir = filepath.Join(dir, t.Name()) // each test's own: resetting one leaves the others be
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatalf("artifacts: %v", err)
 	}

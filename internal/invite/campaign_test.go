@@ -287,3 +287,48 @@ func TestCampaignsAreTheirCreatorsOrAdmins(t *testing.T) {
 		t.Errorf("admin lists %d campaigns", len(list))
 	}
 }
+
+func TestInFlightListsTheCampaignsOneSees(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	a := e.account(e.alice, "Acme", store.Segment{})
+	e.contacts(a, "pat", 2, "en")
+	b := e.account(e.bob, "Bolt", store.Segment{})
+	e.contacts(b, "sam", 1, "en")
+	first := e.create(e.alice, invite.Request{AccountIDs: []string{a.ID}})
+	theirs := e.create(e.bob, invite.Request{AccountIDs: []string{b.ID}})
+
+	tests := []struct {
+		name string
+		user store.User
+		want []string
+	}{
+		{"a manager sees their own", e.alice, []string{first.Campaign.ID}},
+		{"another manager sees theirs", e.bob, []string{theirs.Campaign.ID}},
+		{"an admin sees every one", e.admin, []string{first.Campaign.ID, theirs.Campaign.ID}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			list, err := e.svc.InFlight(ctx, tt.user, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range list {
+				got = append(got, r.Campaign.ID)
+			}
+			slices.Sort(got)
+			slices.Sort(tt.want)
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("in flight %v, want %v", got, tt.want)
+			}
+		})
+	}
+	if list, err := e.svc.InFlight(ctx, e.admin, 1); err != nil || len(list) != 1 {
+		t.Errorf("with a limit of 1: %d campaigns, %v", len(list), err)
+	}
+	if _, err := e.svc.InFlight(ctx, e.anna, 10); !errors.Is(err, invite.ErrForbidden) {
+		t.Errorf("an analyst asked for campaigns in flight: %v", err)
+	}
+}

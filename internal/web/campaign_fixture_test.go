@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/keys"
@@ -52,7 +53,8 @@ func newCampaignFixture(t *testing.T) *campaignFixture {
 	if f.disp, err = invite.NewDispatcher(deps, invite.NewDevOutbox(st.DevMails)); err != nil {
 		t.Fatal(err)
 	}
-	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: f.now, customers: f.customers, campaigns: f.campaigns})
+	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: f.now, customers: f.customers, campaigns: f.campaigns,
+		surveys: authoring.New(st.Surveys, st.Responses)})
 	for _, u := range []struct {
 		dst  *store.User
 		role store.Role

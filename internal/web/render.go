@@ -43,7 +43,10 @@ type navLink struct {
 // navFor lists the sections u may open, by the questions their routes ask.
 func navFor(u *store.User, path string) []navLink {
 	a := policy.Of(*u)
-	links := []navLink{{Href: "/", Label: "Surveys", Current: path == "/" || strings.HasPrefix(path, "/surveys")}}
+	links := []navLink{
+		{Href: "/", Label: "Home", Current: path == "/"},
+		{Href: "/surveys", Label: "Surveys", Current: strings.HasPrefix(path, "/surveys")},
+	}
 	if policy.CanManageCustomers(a) {
 		links = append(links,
 			navLink{Href: "/accounts", Label: "Accounts", Current: strings.HasPrefix(path, "/accounts")},

@@ -132,7 +132,8 @@ func (s *Server) routes() []route {
 		get("/profile", ch.staff, s.profilePage),
 		post("/profile/password", ch.staff, s.changePassword),
 		post("/profile/signout", ch.staff, s.signOutEverywhere),
-		get("/", ch.staff, s.builder.Home),
+		get("/", ch.staff, s.home.Show),
+		get("/surveys", ch.staff, s.builder.List),
 
 		// Users: admins only.
 		get("/api/v1/users", ch.apiAdmins, s.api.ListUsers),

@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/builder"
+	"github.com/candorhq/candor/internal/web/home"
 	"github.com/candorhq/candor/internal/web/problem"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -93,6 +94,7 @@ type Server struct {
 	customers   CustomerService
 	surveys     builder.SurveyService
 	builder     *builder.Pages
+	home        *home.Page
 	staff       *staff.Pages
 	campaigns   CampaignService
 	respondents respondent.RespondentService
@@ -205,6 +207,11 @@ func New(d Deps) (*Server, error) {
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
 		Privacy: d.Privacy, Followups: d.Followups, SMTP: d.Config.SMTPURL != ""})
+	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports}
+	if d.Campaigns != nil {
+		hd.Campaigns = d.Campaigns
+	}
+	s.home = home.New(hd)
 	s.register()
 	return s, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"github.com/candorhq/candor/internal/web/api"
+	"github.com/candorhq/candor/internal/web/home"
 	"github.com/candorhq/candor/internal/web/respondent"
 	"github.com/candorhq/candor/internal/web/staff"
 )
@@ -20,6 +21,7 @@ type (
 	CampaignService interface {
 		staff.CampaignService
 		api.CampaignService
+		home.Campaigns
 		respondent.SubscriptionService
 	}
 	// PrivacyService is consent, data-subject rights and the audit log

@@ -410,7 +410,8 @@ func TestSurveyPagesAccess(t *testing.T) {
 		path   string
 		want   int
 	}{
-		{"analyst sees the list", analyst, "GET", "/", 200},
+		{"analyst sees the home page", analyst, "GET", "/", 200},
+		{"analyst sees the list", analyst, "GET", "/surveys", 200},
 		{"analyst sees a survey", analyst, "GET", path, 200},
 		{"analyst cannot start a survey", analyst, "GET", "/surveys/new", 403},
 		{"analyst cannot edit", analyst, "GET", path + "/edit", 403},
@@ -435,7 +436,7 @@ func TestSurveyPagesAccess(t *testing.T) {
 	}
 
 	t.Run("the analyst's views offer no changes", func(t *testing.T) {
-		for _, p := range []string{"/", path} {
+		for _, p := range []string{"/", "/surveys", path} {
 			r := analyst.get(p)
 			for _, offer := range []string{`href="/surveys/new"`, `href="` + path + `/edit"`, `action="` + path + `/duplicate"`} {
 				if strings.Contains(r.body, offer) {
@@ -457,7 +458,7 @@ func TestSurveyListPage(t *testing.T) {
 	f := newFixture(t)
 	c := f.signIn(t, f.manager)
 
-	r := c.get("/")
+	r := c.get("/surveys")
 	wantStatus(t, r, http.StatusOK)
 	wantBody(t, r, "No surveys yet", `<a class="button button-primary" href="/surveys/new">Create your first survey</a>`)
 
@@ -470,15 +471,15 @@ func TestSurveyListPage(t *testing.T) {
 		want, lack []string
 	}{
 		{"", []string{"1–2 of 2", "Open</span>", "Draft</span>", "EN · FI", "<td>You</td>", "<td>Test admin</td>", `<td class="num">6</td>`,
-			`<a href="/" aria-current="page">All surveys</a>`}, nil},
-		{"?mine=1", []string{"1–1 of 1", "<td>You</td>", `<a href="/?mine=1" aria-current="page">My surveys</a>`}, []string{"Test admin"}},
+			`<a href="/surveys" aria-current="page">All surveys</a>`}, nil},
+		{"?mine=1", []string{"1–1 of 1", "<td>You</td>", `<a href="/surveys?mine=1" aria-current="page">My surveys</a>`}, []string{"Test admin"}},
 		{"?status=draft", []string{"1–1 of 1", "Test admin"}, []string{"<td>You</td>"}},
-		{"?status=closed&mine=1", []string{"No surveys match", `<a href="/">Show all surveys</a>`}, nil},
+		{"?status=closed&mine=1", []string{"No surveys match", `<a href="/surveys">Show all surveys</a>`}, nil},
 		{"?page=2", []string{"No surveys on this page"}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
-			r := c.get("/" + tt.query)
+			r := c.get("/surveys" + tt.query)
 			wantStatus(t, r, http.StatusOK)
 			wantBody(t, r, tt.want...)
 			for _, s := range tt.lack {

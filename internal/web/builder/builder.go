@@ -41,7 +41,7 @@ func newSurveyOptions() builderOptions {
 		heading: "New survey",
 		lead:    "Write the survey in each language your customers will answer in. It stays a draft, visible only to staff, until you open it.",
 		action:  "/surveys/new",
-		cancel:  "/",
+		cancel:  "/surveys",
 		crumb:   "Surveys",
 	}
 }

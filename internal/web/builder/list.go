@@ -46,7 +46,7 @@ type filterTab struct {
 }
 
 // surveyListQuery is the list's filter and page, as in its address:
-// /?mine=1&status=open&page=2.
+// /surveys?mine=1&status=open&page=2.
 type surveyListQuery struct {
 	mine   bool
 	status survey.Status
@@ -68,12 +68,12 @@ func (q surveyListQuery) values() url.Values {
 // href is the first page of the list filtered by q.
 func (q surveyListQuery) href() string {
 	if v := q.values(); len(v) > 0 {
-		return "/?" + v.Encode()
+		return "/surveys?" + v.Encode()
 	}
-	return "/"
+	return "/surveys"
 }
 
-// List is the home page: every survey, newest first, filtered by
+// List is the survey list: every survey, newest first, filtered by
 // owner and status. An unknown filter value shows everything rather than
 // an error: it can only come from an edited address.
 func (s *Pages) List(c *fiber.Ctx) error {
@@ -90,7 +90,7 @@ func (s *Pages) List(c *fiber.Ctx) error {
 	}
 
 	page := surveyListPage{
-		Pager:     pager.New("/", q.values(), q.page, surveysPerPage, len(items), total),
+		Pager:     pager.New("/surveys", q.values(), q.page, surveysPerPage, len(items), total),
 		Filtered:  q.mine || q.status != "",
 		CanCreate: policy.CanWriteSurveys(policy.Of(u)),
 	}
@@ -128,7 +128,7 @@ func (s *Pages) List(c *fiber.Ctx) error {
 			Owner:       name,
 		})
 	}
-	return s.views.Render(c, fiber.StatusOK, "home", "Surveys", page)
+	return s.views.Render(c, fiber.StatusOK, "surveys", "Surveys", page)
 }
 
 // ownerNames looks up each owner once per page.

@@ -67,3 +67,18 @@ func Role(r store.Role) string {
 	}
 	return string(r)
 }
+
+// CampaignState names a campaign state for staff.
+func CampaignState(st store.CampaignState) string {
+	switch st {
+	case store.CampaignScheduled:
+		return "Scheduled"
+	case store.CampaignSending:
+		return "Sending"
+	case store.CampaignSent:
+		return "Sent"
+	case store.CampaignCancelled:
+		return "Cancelled"
+	}
+	return string(st)
+}

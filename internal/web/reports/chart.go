@@ -190,7 +190,7 @@ func linePositions(n int) []float64 {
 
 // linePath joins the points with values; a point without one breaks the
 // line, so a hidden period shows as a gap rather than a guess.
-func linePath(xs []float64, points []chartPoint, lo, hi float64) string {
+func linePath(xs []float64, points []chartPoint, lo, hi, bottom, top float64) string {
 	var b strings.Builder
 	pen := false
 	for i, p := range points {
@@ -198,7 +198,7 @@ func linePath(xs []float64, points []chartPoint, lo, hi float64) string {
 			pen = false
 			continue
 		}
-		y := scale(*p.Value, lo, hi, lineHeight-linePadBottom, linePadTop)
+		y := scale(*p.Value, lo, hi, bottom, top)
 		if b.Len() > 0 {
 			b.WriteByte(' ')
 		}
@@ -227,7 +227,7 @@ func lineChart(label string, points []chartPoint, lo, hi float64) template.HTML 
 		}
 	}
 	xs := linePositions(len(points))
-	if d := linePath(xs, points, lo, hi); d != "" {
+	if d := linePath(xs, points, lo, hi, bottom, top); d != "" {
 		fmt.Fprintf(&b, `<path class="chart-trend" d="%s"/>`, d)
 	}
 	// Label at most about eight periods, so that labels never overlap.
@@ -289,4 +289,32 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string(r[:n-1]) + "…"
+}
+
+// Sparkline layout: small enough for a table cell.
+const sparkWidth, sparkHeight, sparkPad = 96.0, 24.0, 3.0
+
+// sparkline draws one series from lo to hi without axes or labels, for a
+// table cell whose neighbours carry the numbers; a hidden point breaks
+// the line.
+func sparkline(label string, points []chartPoint, lo, hi float64) template.HTML {
+	var b strings.Builder
+	openSVG(&b, "chart chart-spark", label, sparkWidth, sparkHeight)
+	xs := make([]float64, len(points))
+	for i := range xs {
+		xs[i] = sparkPad + (sparkWidth-2*sparkPad)*float64(i)/float64(max(1, len(points)-1))
+	}
+	if d := linePath(xs, points, lo, hi, sparkHeight-sparkPad, sparkPad); d != "" {
+		fmt.Fprintf(&b, `<path class="chart-trend" d="%s"/>`, d)
+	}
+	for i, p := range points {
+		if p.Hidden {
+			fmt.Fprintf(&b, `<line class="chart-gap" x1="%s" y1="%s" x2="%s" y2="%s"/>`, num(xs[i]), num(sparkPad), num(xs[i]), num(sparkHeight-sparkPad))
+		}
+	}
+	if last := points[len(points)-1]; last.Value != nil {
+		fmt.Fprintf(&b, `<circle class="chart-dot" cx="%s" cy="%s" r="2"/>`, num(xs[len(xs)-1]), num(scale(*last.Value, lo, hi, sparkHeight-sparkPad, sparkPad)))
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

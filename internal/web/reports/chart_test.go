@@ -89,7 +89,7 @@ func TestLinePathBreaksAtGaps(t *testing.T) {
 		{"all hidden", []chartPoint{{}, {}}, ""},
 	}
 	for _, tt := range tests {
-		if got := linePath(xs, tt.points, 0, 100); got != tt.want {
+		if got := linePath(xs, tt.points, 0, 100, lineHeight-linePadBottom, linePadTop); got != tt.want {
 			t.Errorf("%s: linePath = %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -32,8 +32,9 @@ type SurveyCampaigns interface {
 
 var _ SurveyCampaigns = (*store.Campaigns)(nil)
 
-// errNoReports answers report routes on a server built without reports.
-var errNoReports = &problem.Problem{Status: fiber.StatusNotFound, Msg: "reports are not available"}
+// ErrUnavailable answers report routes on a server built without reports;
+// a page that shows report numbers among other things leaves them out.
+var ErrUnavailable = &problem.Problem{Status: fiber.StatusNotFound, Msg: "reports are not available"}
 
 // reportParams are a report's query parameters as given, for forms and
 // links to repeat them.
@@ -151,7 +152,7 @@ func periodsBetween(from, to time.Time, p report.Period) int {
 // of every account (no filter), against every invitation sent.
 func (s *Reports) reportFor(ctx context.Context, u store.User, sv survey.Survey, p reportParams, q report.Query) (report.Report, error) {
 	if s.reports == nil {
-		return report.Report{}, errNoReports
+		return report.Report{}, ErrUnavailable
 	}
 	if s.reportCampaigns != nil && p.From == "" && p.To == "" && q.Filter == (report.Filter{}) {
 		camps, err := s.reportCampaigns.ListBySurvey(ctx, sv.ID, "")

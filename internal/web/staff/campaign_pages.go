@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
@@ -52,7 +53,7 @@ func (s *Pages) CampaignList(c *fiber.Ctx) error {
 	p := campaignsPage{Survey: sv, SurveyTitle: surveyTitle(sv), Open: sv.Status == survey.StatusOpen}
 	for _, camp := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{Campaign: camp, Audience: audienceLabel(camp.Audience),
-			StateLabel: campaignStateLabel(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
+			StateLabel: labels.CampaignState(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
 	}
 	return s.views.Render(c, fiber.StatusOK, "campaigns", "Campaigns · "+p.SurveyTitle, p)
 }
@@ -272,7 +273,7 @@ func (s *Pages) CampaignShow(c *fiber.Ctx) error {
 func newCampaignPage(r invite.Report) campaignPage {
 	camp := r.Campaign
 	p := campaignPage{
-		Report: r, SurveyTitle: surveyTitle(r.Survey), StateLabel: campaignStateLabel(camp.State), Audience: audienceLabel(camp.Audience),
+		Report: r, SurveyTitle: surveyTitle(r.Survey), StateLabel: labels.CampaignState(camp.State), Audience: audienceLabel(camp.Audience),
 		Percent: int(r.Progress * 100), Refresh: camp.State == store.CampaignSending,
 		CanCancel: camp.State != store.CampaignCancelled, Skipped: skipRows(r.Skipped),
 		SendAt: camp.SendAt.UTC().Format("2 Jan 2006 15:04") + " UTC",
@@ -370,19 +371,4 @@ func plural(n int, one, many string) string {
 		return "1 " + one
 	}
 	return fmt.Sprintf("%d %s", n, many)
-}
-
-// campaignStateLabel names a campaign state for staff.
-func campaignStateLabel(st store.CampaignState) string {
-	switch st {
-	case store.CampaignScheduled:
-		return "Scheduled"
-	case store.CampaignSending:
-		return "Sending"
-	case store.CampaignSent:
-		return "Sent"
-	case store.CampaignCancelled:
-		return "Cancelled"
-	}
-	return string(st)
 }
