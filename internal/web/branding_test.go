@@ -104,7 +104,10 @@ func TestBuilderBrandingAndPreview(t *testing.T) {
 		t.Fatalf("stored %+v, key %q", sv.Branding, sv.Questions[0].Key)
 	}
 
-	// The staff preview page shows the branding too.
+	// The survey's page lists the branding, and its preview shows it.
+	wantBody(t, c.get("/surveys/"+id), `<img class="brand-logo" src="`+logoURL+`" alt="Logo of Acme Lifts">`,
+		"<dd><code>#7a1f5c</code></dd>", "<dd>care@acme-lifts.example</dd>")
+
 	wantBody(t, c.get("/surveys/"+id+"/preview"), `<img class="brand-logo" src="`+logoURL+`" alt="Acme Lifts">`, `href="/brand/accent/7a1f5c.css"`)
 
 	anyone := f.client(t)
