@@ -1,4 +1,5 @@
-// Package public holds Candor's static files (styles, icons), embedded in the
+// Package public holds Candor's static files (styles, icons, scripts that
+// only enhance), embedded in the
 // binary and served under /static/ with content-hashed names.
 package public
 
@@ -6,5 +7,5 @@ import "embed"
 
 // FS holds every static file, by path relative to this directory.
 //
-//go:embed css img
+//go:embed css img js
 var FS embed.FS

@@ -34,6 +34,8 @@ type Store interface {
 	ByID(ctx context.Context, id string) (survey.Survey, error)
 	List(ctx context.Context, f store.SurveyFilter, p store.Page) ([]survey.Survey, int64, error)
 	Replace(ctx context.Context, s survey.Survey, previous int) error
+	PutLogo(ctx context.Context, l store.Logo) error
+	Logo(ctx context.Context, id string) (store.Logo, error)
 }
 
 // AnswerIndex tells whether a question has been answered, which limits
@@ -62,6 +64,9 @@ func (s *Service) Create(ctx context.Context, actor store.User, def survey.Surve
 	}
 	sv, err := survey.New(def, store.NewID(), actor.ID, s.now())
 	if err != nil {
+		return survey.Survey{}, err
+	}
+	if err := s.checkLogo(ctx, sv); err != nil {
 		return survey.Survey{}, err
 	}
 	if err := s.store.Insert(ctx, sv); err != nil {
@@ -154,6 +159,9 @@ func (s *Service) Update(ctx context.Context, actor store.User, id string, edite
 		return survey.Survey{}, ErrConflict
 	}
 	if err != nil {
+		return survey.Survey{}, err
+	}
+	if err := s.checkLogo(ctx, next); err != nil {
 		return survey.Survey{}, err
 	}
 	return s.save(ctx, next, cur.Revision)

@@ -254,8 +254,9 @@ func (s *Service) sampleEmail(sv survey.Survey, locale string, kind outbox.Kind)
 		return Email{}, fmt.Errorf("invite: %w", err)
 	}
 	return s.email.render(emailInput{
-		Locale: locale, Kind: kind, Name: SampleName, Survey: sv, SenderName: s.senderName(),
+		Locale: locale, Kind: kind, Name: SampleName, Survey: sv, SenderName: s.senderName(sv.Branding),
 		SurveyURL: surveyURL, PrivacyURL: surveyURL + "/privacy", UnsubscribeURL: unsubscribeURL, ExpiresAt: expires,
+		LogoURL: s.logoURL(sv.Branding),
 	})
 }
 

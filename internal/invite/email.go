@@ -5,6 +5,7 @@ import (
 	"embed"
 	"fmt"
 	htmltemplate "html/template"
+	"net/url"
 	"strings"
 	texttemplate "text/template"
 	"time"
@@ -44,6 +45,13 @@ func newRenderer() (*renderer, error) {
 	return &renderer{html: h, text: t}, nil
 }
 
+// LogoPath is where a survey's logo is published, under the base URL:
+// + the logo's id. The web server serves it there, to mail clients too.
+const LogoPath = "/brand/logo/"
+
+// defaultAccent colours the email's button and links without a survey's own.
+const defaultAccent = "#0b5cad"
+
 // emailInput is everything one email says.
 type emailInput struct {
 	Locale     string // one of the survey's locales
@@ -55,6 +63,7 @@ type emailInput struct {
 	PrivacyURL string
 	// UnsubscribeURL is also the List-Unsubscribe target.
 	UnsubscribeURL string
+	LogoURL        string // absolute; empty without a logo
 	ExpiresAt      time.Time
 }
 
@@ -63,7 +72,9 @@ type emailData struct {
 	Lang, Subject, Title, Greeting, Validity, SenderName string
 	Leads                                                []string
 	SurveyURL, PrivacyURL, UnsubscribeURL                string
-	Text                                                 i18n.Catalog // the email's fixed wording
+	LogoURL                                              string
+	Accent                                               htmltemplate.CSS // checked #rrggbb, safe in a style attribute
+	Text                                                 i18n.Catalog     // the email's fixed wording
 }
 
 func (r *renderer) render(in emailInput) (Email, error) {
@@ -72,6 +83,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 	d := emailData{
 		Lang: in.Locale, Title: title, SenderName: in.SenderName, Text: txt,
 		SurveyURL: in.SurveyURL, PrivacyURL: in.PrivacyURL, UnsubscribeURL: in.UnsubscribeURL,
+		LogoURL: in.LogoURL, Accent: htmltemplate.CSS(accent(in.Survey.Branding)),
 		Subject:  fmt.Sprintf(txt.T("email.subject"), title),
 		Greeting: txt.T("email.greeting.no_name"),
 		// An ISO date reads the same in every language and cannot be mistaken
@@ -106,16 +118,30 @@ func (r *renderer) render(in emailInput) (Email, error) {
 	return Email{Locale: in.Locale, Subject: d.Subject, Text: text.String(), HTML: html.String()}, nil
 }
 
+// accent is the survey's accent colour when it is one white text can be
+// read on (survey validation makes sure), and Candor's otherwise.
+func accent(b survey.Branding) string {
+	if c, ok := survey.ParseColour(b.Accent); ok && survey.ContrastWithWhite(c) >= survey.MinAccentContrast {
+		return c.String()
+	}
+	return defaultAccent
+}
+
 // oneLine keeps text that goes into a header (the subject, the name in
 // To:) on one line.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // message wraps a rendered email with its envelope and the headers that
 // make unsubscribing one click (RFC 8058).
-func (b *base) message(e Email, to, toName, unsubscribeURL string) mail.Message {
+func (b *base) message(e Email, br survey.Branding, to, toName, unsubscribeURL string) mail.Message {
 	_, domain, _ := strings.Cut(b.cfg.From.Address, "@")
+	from := b.cfg.From
+	if name := oneLine(br.SenderName); name != "" {
+		from.Name = name // the address stays ours: SPF, DKIM and bounces depend on it
+	}
 	return mail.Message{
-		From:    b.cfg.From,
+		From:    from,
+		ReplyTo: br.ReplyTo,
 		To:      to,
 		ToName:  oneLine(toName),
 		Subject: e.Subject,
@@ -129,11 +155,22 @@ func (b *base) message(e Email, to, toName, unsubscribeURL string) mail.Message 
 	}
 }
 
-// senderName signs the email: the display name of the From address, or
-// the address itself.
-func (b *base) senderName() string {
+// senderName signs the email: the survey's sender name, else the display
+// name of the From address, or the address itself.
+func (b *base) senderName(br survey.Branding) string {
+	if name := oneLine(br.SenderName); name != "" {
+		return name
+	}
 	if b.cfg.From.Name != "" {
 		return b.cfg.From.Name
 	}
 	return b.cfg.From.Address
+}
+
+// logoURL is the absolute address of a survey's logo; "" without one.
+func (b *base) logoURL(br survey.Branding) string {
+	if br.LogoID == "" {
+		return ""
+	}
+	return b.links.URL(LogoPath + url.PathEscape(br.LogoID))
 }

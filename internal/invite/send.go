@@ -175,13 +175,14 @@ func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m outbox.Mes
 		return outgoing{}, dropNone, err
 	}
 	e, err := d.email.render(emailInput{
-		Locale: sv.Locale(r.Locale), Kind: m.Kind, Name: r.Name, Survey: sv, SenderName: d.senderName(),
+		Locale: sv.Locale(r.Locale), Kind: m.Kind, Name: r.Name, Survey: sv, SenderName: d.senderName(sv.Branding),
 		SurveyURL: surveyURL, PrivacyURL: surveyURL + "/privacy", UnsubscribeURL: unsubscribeURL, ExpiresAt: m.ExpiresAt,
+		LogoURL: d.logoURL(sv.Branding),
 	})
 	if err != nil {
 		return outgoing{}, dropNone, err
 	}
-	return outgoing{msg: m, recipient: r, mail: d.message(e, r.Email, r.Name, unsubscribeURL)}, dropNone, nil
+	return outgoing{msg: m, recipient: r, mail: d.message(e, sv.Branding, r.Email, r.Name, unsubscribeURL)}, dropNone, nil
 }
 
 // drop removes messages no longer wanted and counts them.

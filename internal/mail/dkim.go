@@ -45,7 +45,7 @@ func LoadDKIM(keyPEM []byte, selector, domain string) (*DKIMSigner, error) {
 		// Listing a field the message lacks signs its absence, so nobody can
 		// add List-Unsubscribe to a message that had none.
 		HeaderKeys: []string{
-			"From", "To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
+			"From", "To", "Reply-To", "Subject", "Date", "Message-ID", "MIME-Version", "Content-Type",
 			"List-Unsubscribe", "List-Unsubscribe-Post",
 		},
 	}}, nil

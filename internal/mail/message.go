@@ -35,6 +35,7 @@ type Message struct {
 	From    netmail.Address // display name and address, e.g. from net/mail.ParseAddress
 	To      string          // bare address
 	ToName  string          // display name, may be empty
+	ReplyTo string          // bare address replies go to; empty: none
 	Subject string
 	Text    string // plain-text body
 	HTML    string // HTML alternative; at least one of Text and HTML is required
@@ -124,6 +125,12 @@ func build(m *Message, now time.Time) (*gomail.Msg, envelope, error) {
 		return nil, envelope{}, invalidf("To: %v", err)
 	}
 	to.Name = m.ToName
+	var replyTo *netmail.Address
+	if m.ReplyTo != "" {
+		if replyTo, err = parseBareAddress(m.ReplyTo); err != nil {
+			return nil, envelope{}, invalidf("Reply-To: %v", err)
+		}
+	}
 	for _, f := range [...]struct{ name, value string }{
 		{"From name", from.Name}, {"To name", to.Name}, {"Subject", m.Subject},
 	} {
@@ -162,6 +169,9 @@ func build(m *Message, now time.Time) (*gomail.Msg, envelope, error) {
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
 	msg.ToMailAddress(to)
+	if replyTo != nil {
+		msg.ReplyToMailAddress(replyTo)
+	}
 	msg.Subject(m.Subject)
 	msg.SetDateWithValue(date)
 	msg.SetMessageIDWithValue(id)

@@ -140,6 +140,9 @@ func TestRenderRejectsInvalid(t *testing.T) {
 		{"To not an address", func(m *Message) { m.To = "ada at customer" }},
 		{"To list", func(m *Message) { m.To = "a@x.example, b@x.example" }},
 		{"To name with line break", func(m *Message) { m.ToName = "Ada\nLovelace" }},
+		{"Reply-To with a name", func(m *Message) { m.ReplyTo = "Service <service@acme.example>" }},
+		{"Reply-To list", func(m *Message) { m.ReplyTo = "a@acme.example, b@acme.example" }},
+		{"Reply-To with line break", func(m *Message) { m.ReplyTo = "a@acme.example\r\nBcc: victim@example.com" }},
 		{"Subject with line break", func(m *Message) { m.Subject = "Hi\r\nBcc: victim@example.com" }},
 		{"no body", func(m *Message) { m.Text, m.HTML = "", "" }},
 		{"Message-ID without @", func(m *Message) { m.MessageID = "<abc>" }},
@@ -172,6 +175,27 @@ func TestRenderRejectsInvalid(t *testing.T) {
 				t.Errorf("IsPermanent(%v) = false; an invalid message never gets better", err)
 			}
 		})
+	}
+}
+
+func TestRenderReplyTo(t *testing.T) {
+	for _, tt := range []struct{ replyTo, want string }{
+		{"", ""},
+		{"service@acme.example", "<service@acme.example>"},
+	} {
+		m := testMessage()
+		m.ReplyTo = tt.replyTo
+		raw, err := Render(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		parsed, err := netmail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := parsed.Header.Get("Reply-To"); got != tt.want {
+			t.Errorf("Reply-To %q renders as %q, want %q", tt.replyTo, got, tt.want)
+		}
 	}
 }
 

@@ -158,7 +158,7 @@ func New(db *mongo.Database) *Store {
 
 		Accounts: &Accounts{c: db.Collection("accounts")},
 		Contacts: contacts.New(db),
-		Surveys:  &Surveys{c: db.Collection("surveys")},
+		Surveys:  &Surveys{c: db.Collection("surveys"), logos: db.Collection("survey_logos")},
 
 		Invitations:  &Invitations{c: db.Collection("invitations"), keys: db.Collection("invitation_keys")},
 		Suppressions: &Suppressions{c: db.Collection("suppressions")},

@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -11,8 +13,9 @@ import (
 	"github.com/candorhq/candor/internal/survey"
 )
 
-// Surveys is the surveys collection.
-type Surveys struct{ c *mongo.Collection }
+// Surveys is the surveys collection, and the logos their branding shows
+// (kept apart, since a survey is read far more often than its logo).
+type Surveys struct{ c, logos *mongo.Collection }
 
 func (r *Surveys) Collection() *mongo.Collection { return r.c }
 
@@ -64,4 +67,28 @@ func (r *Surveys) Replace(ctx context.Context, s survey.Survey, previous int) er
 		return err
 	}
 	return fmt.Errorf("store: update survey: %w", ErrConflict)
+}
+
+// Logo is an image a survey's respondent pages and emails show. Its _id is
+// the hex SHA-256 of its bytes: the same image is stored once, and a
+// logo's URL never needs to change, so it can be cached for good.
+type Logo struct {
+	ID          string    `bson:"_id"`
+	ContentType string    `bson:"contentType"` // image/png or image/jpeg
+	Data        []byte    `bson:"data"`
+	CreatedAt   time.Time `bson:"createdAt"`
+}
+
+// PutLogo stores a logo; storing the same one again changes nothing.
+func (r *Surveys) PutLogo(ctx context.Context, l Logo) error {
+	err := mongodoc.Insert(ctx, r.logos, l, "logo", "logo")
+	if errors.Is(err, ErrDuplicate) {
+		return nil // the same bytes: the same logo
+	}
+	return err
+}
+
+// Logo returns the logo with id.
+func (r *Surveys) Logo(ctx context.Context, id string) (Logo, error) {
+	return mongodoc.ByID[Logo](ctx, r.logos, "find logo", id)
 }

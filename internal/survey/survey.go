@@ -100,6 +100,10 @@ type Survey struct {
 	Locales   []string   `bson:"locales" json:"locales"`
 	Questions []Question `bson:"questions" json:"questions"`
 
+	// Branding is how respondent pages and emails of this survey look and
+	// who they come from.
+	Branding Branding `bson:"branding,omitempty" json:"branding,omitzero"`
+
 	ConsentText    Text             `bson:"consentText" json:"consentText"`
 	ConsentVersion int              `bson:"consentVersion" json:"consentVersion"`
 	ConsentHistory []ConsentVersion `bson:"consentHistory,omitempty" json:"consentHistory,omitempty"` // oldest first
@@ -122,7 +126,8 @@ type Survey struct {
 // blank translations and files keyless ones under the default locale;
 // canonicalises DefaultLocale ("en" when empty) and Locales ("en-GB" →
 // "en"), putting DefaultLocale first and each locale once; lower-cases
-// question and option keys and types; and fills in defaults for the
+// question and option keys and types, and makes the missing ones from the
+// wording (see Slug); and fills in defaults for the
 // thresholds, token validity, text answer length, consent version and
 // status. What it cannot fix, such as a translation under a key that is
 // not a declared locale, it leaves for Validate to report. Normalize is
@@ -147,6 +152,8 @@ func (s *Survey) Normalize() {
 	for i := range s.Questions {
 		s.Questions[i].normalize(s.DefaultLocale)
 	}
+	s.fillKeys()
+	s.Branding.normalize()
 
 	if s.AnonymityThreshold == 0 {
 		s.AnonymityThreshold = DefaultAnonymityThreshold

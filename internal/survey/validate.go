@@ -50,6 +50,8 @@ func (s Survey) problems() problems {
 		c.question(fmt.Sprintf("questions[%d]", i), q, keys)
 	}
 
+	s.Branding.check(p)
+
 	if s.AnonymityThreshold < MinAnonymityThreshold {
 		p.add("anonymityThreshold", "must be at least %d", MinAnonymityThreshold)
 	}

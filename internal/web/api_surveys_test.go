@@ -139,12 +139,60 @@ func TestAPICreateSurvey(t *testing.T) {
 		}
 	})
 
+	t.Run("keys made from the prompts, and branding", func(t *testing.T) {
+		t.Parallel()
+		body := surveyJSON(t, func(m map[string]any) {
+			delete(bodyQuestion(m, 0), "key")
+			bodyQuestion(m, 1)["key"] = ""
+			for _, o := range bodyQuestion(m, 3)["options"].([]any) {
+				delete(o.(map[string]any), "key")
+			}
+			m["branding"] = map[string]any{"accent": "#7A1F5C", "senderName": "Acme Lifts", "replyTo": "care@acme-lifts.example"}
+		})
+		r := f.client(t).api("POST", "/api/v1/surveys", token, body)
+		wantStatus(t, r, http.StatusCreated)
+		sv := decodeSurvey(t, r)
+		var keys []string
+		for _, q := range sv.Questions {
+			keys = append(keys, q.Key)
+		}
+		if got := strings.Join(keys, " "); got != "how_likely_are_you_to_recommend_us_to_a how_satisfied_are_you_with_our effort channel services comment" {
+			t.Errorf("keys = %s", got)
+		}
+		if o := sv.Questions[3].Options; o[0].Key != "email" || o[1].Key != "phone" {
+			t.Errorf("option keys = %+v", o)
+		}
+		if want := (survey.Branding{Accent: "#7a1f5c", SenderName: "Acme Lifts", ReplyTo: "care@acme-lifts.example"}); sv.Branding != want {
+			t.Errorf("branding = %+v", sv.Branding)
+		}
+	})
+
 	tests := []struct {
 		name       string
 		body       string
 		wantError  string
 		wantFields map[string]string // path → part of the message
 	}{
+		{
+			name: "branding that does not fit",
+			body: surveyJSON(t, func(m map[string]any) {
+				m["branding"] = map[string]any{"accent": "#a0c4ff", "senderName": "Acme\nBcc: x@evil.example", "replyTo": "nobody", "logoId": strings.Repeat("a", 64)}
+			}),
+			wantError: "invalid input",
+			wantFields: map[string]string{
+				"branding.accent":     "contrast of only 1.7:1 with white",
+				"branding.senderName": "one line",
+				"branding.replyTo":    "one email address",
+			},
+		},
+		{
+			name: "a logo never uploaded",
+			body: surveyJSON(t, func(m map[string]any) {
+				m["branding"] = map[string]any{"logoId": strings.Repeat("a", 64), "senderName": "Acme"}
+			}),
+			wantError:  "invalid input",
+			wantFields: map[string]string{"branding.logo": "not an uploaded logo"},
+		},
 		{
 			name:       "unknown question type",
 			body:       surveyJSON(t, func(m map[string]any) { bodyQuestion(m, 0)["type"] = "stars" }),

@@ -66,6 +66,12 @@ func navFor(u *store.User, path string) []navLink {
 
 // Render draws a staff page within the staff layout: the signed-in user's
 // navigation and the CSRF token for its forms.
+// RenderBlock renders one block of a staff page with data, without the
+// layout: a fragment a page's script puts in place.
+func (s *Server) RenderBlock(c *fiber.Ctx, status int, name, block string, data any) error {
+	return s.views.RenderBlock(c, status, name, block, data)
+}
+
 func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) error {
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := identity.User(c); ok {

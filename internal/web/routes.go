@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/policy"
+	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/staff"
 )
 
@@ -109,6 +110,10 @@ func (s *Server) routes() []route {
 	t := []route{
 		get("/healthz", ch.open, s.healthz),
 		get("/static/*", ch.open, s.assets.serve),
+		// A survey's logo and accent colour, for respondent pages and
+		// emails: no session, named by content, cached for good.
+		get("/brand/logo/:id", ch.open, s.respondent.Logo),
+		get("/brand/accent/:file", ch.open, s.respondent.AccentStylesheet),
 
 		// Signing in and the staff member's own account.
 		get("/api/v1/openapi.json", ch.open, s.api.OpenAPI),
@@ -190,6 +195,7 @@ func (s *Server) routes() []route {
 		get("/api/v1/surveys/:id/report.csv", ch.api, s.reports.CSV),
 		get("/surveys/new", ch.writers, s.builder.New),
 		post("/surveys/new", ch.writers, s.builder.Create),
+		post(builder.LivePreviewPath, ch.writers, s.builder.LivePreview),
 		get("/surveys/:id", ch.staff, s.builder.View),
 		get("/surveys/:id/edit", ch.writers, s.builder.Edit),
 		post("/surveys/:id/edit", ch.writers, s.builder.Save),

@@ -200,7 +200,7 @@ func New(d Deps) (*Server, error) {
 		subscriptions = d.Campaigns
 	}
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
-		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions})
+		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
@@ -214,6 +214,15 @@ func New(d Deps) (*Server, error) {
 	s.home = home.New(hd)
 	s.register()
 	return s, nil
+}
+
+// logos is where respondent pages find survey logos: the survey service,
+// when there is one.
+func logos(surveys builder.SurveyService) respondent.LogoSource {
+	if surveys == nil {
+		return nil
+	}
+	return surveys
 }
 
 // routeLimits gives one route other limits than the defaults: a larger

@@ -95,6 +95,9 @@ func (s *API) UpdateSurvey(c *fiber.Ctx) error {
 		// into the one stored at its position.
 		edited.Questions = nil
 	}
+	if _, ok := present["branding"]; ok {
+		edited.Branding = survey.Branding{} // replaced whole, like every field
+	}
 	edited.Revision = 0
 	if err := decodeJSON(c, &edited); err != nil {
 		return err

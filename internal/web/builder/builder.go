@@ -2,6 +2,8 @@ package builder
 
 import (
 	"errors"
+	"fmt"
+	"io"
 	"maps"
 	"net/url"
 	"strings"
@@ -26,7 +28,7 @@ func blankSurvey() survey.Survey {
 	return survey.Survey{
 		DefaultLocale:      survey.DefaultLocale,
 		Locales:            []string{survey.DefaultLocale},
-		Questions:          []survey.Question{{Key: "nps", Type: survey.TypeNPS, Required: true}},
+		Questions:          []survey.Question{{Type: survey.TypeNPS, Required: true}},
 		ConsentText:        survey.Text{survey.DefaultLocale: defaultConsentText},
 		AnonymityThreshold: survey.DefaultAnonymityThreshold,
 		CommentThreshold:   survey.DefaultCommentThreshold,
@@ -68,7 +70,7 @@ func (s *Pages) New(c *fiber.Ctx) error {
 // Create handles the new-survey builder: an action button changes
 // the form and shows it again; Save creates the draft.
 func (s *Pages) Create(c *fiber.Ctx) error {
-	post, err := readBuilderPost(c)
+	post, err := s.readBuilderPost(c)
 	if err != nil {
 		return err
 	}
@@ -108,7 +110,7 @@ func (s *Pages) Save(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	post, err := readBuilderPost(c)
+	post, err := s.readBuilderPost(c)
 	if err != nil {
 		return err
 	}
@@ -164,7 +166,7 @@ type builderPost struct {
 	unreadable map[string]string
 }
 
-func readBuilderPost(c *fiber.Ctx) (builderPost, error) {
+func (s *Pages) readBuilderPost(c *fiber.Ctx) (builderPost, error) {
 	form, err := postedForm(c)
 	if err != nil {
 		return builderPost{}, err
@@ -175,7 +177,47 @@ func readBuilderPost(c *fiber.Ctx) (builderPost, error) {
 	}
 	p.action.prepare(form)
 	p.survey, p.unreadable = parseSurveyForm(form)
+	if err := s.uploadLogo(c, &p); err != nil {
+		return builderPost{}, err
+	}
 	return p, nil
+}
+
+// uploadLogo keeps a logo file posted with the form, whatever button was
+// pressed, so that the preview shows it and later posts carry only its id.
+// A file that is not a fitting image is a problem of the form's.
+func (s *Pages) uploadLogo(c *fiber.Ctx, p *builderPost) error {
+	if !strings.HasPrefix(c.Get(fiber.HeaderContentType), fiber.MIMEMultipartForm) {
+		return nil
+	}
+	fh, err := c.FormFile(fieldLogoFile)
+	if err != nil || fh.Size == 0 {
+		return nil // no file chosen
+	}
+	if fh.Size > authoring.MaxLogoBytes {
+		p.unreadable[fieldLogoFile] = fmt.Sprintf("is %d KB; a logo may be at most %d KB", (fh.Size+1023)>>10, authoring.MaxLogoBytes>>10)
+		return nil
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return fmt.Errorf("builder: logo: %w", err)
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, authoring.MaxLogoBytes+1))
+	if err != nil {
+		return fmt.Errorf("builder: logo: %w", err)
+	}
+	actor, _ := identity.User(c)
+	l, err := s.surveys.UploadLogo(c.UserContext(), actor, data)
+	if fields := fault.FieldsOf(err); fields != nil {
+		maps.Copy(p.unreadable, fields)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	p.survey.Branding.LogoID = l.ID
+	return nil
 }
 
 func (p builderPost) saves() bool { return p.action.kind == actionSave }
@@ -196,6 +238,10 @@ func (p builderPost) withErrors(o builderOptions) builderOptions {
 // changed form; nothing is stored.
 func (s *Pages) rework(c *fiber.Ctx, p builderPost, o builderOptions) error {
 	o.focus, o.notice = p.action.apply(&p.survey, p.newType)
+	if len(p.unreadable) > 0 {
+		// Such as a logo that is not an image: said now, not only on saving.
+		o.errs = p.unreadable
+	}
 	return s.renderBuilder(c, fiber.StatusOK, p.survey, o)
 }
 

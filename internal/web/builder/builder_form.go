@@ -28,6 +28,15 @@ const (
 	fieldRevision      = "revision"
 	fieldAction        = "action"
 	fieldNewType       = "newType"
+
+	// Branding. The logo file and a logo already uploaded travel apart:
+	// the file is posted once, its id with every later post of the form.
+	fieldLogoFile   = "branding.logo"
+	fieldLogoID     = "branding.logoId"
+	fieldRemoveLogo = "branding.removeLogo"
+	fieldAccent     = "branding.accent"
+	fieldSender     = "branding.senderName"
+	fieldReplyTo    = "branding.replyTo"
 )
 
 // Bounds on what a posted form can make the parser allocate. They sit just
@@ -84,6 +93,15 @@ func parseSurveyForm(form url.Values) (survey.Survey, map[string]string) {
 
 	for i, opts := range formIndexes(form) {
 		sv.Questions = append(sv.Questions, p.question(QuestionPrefix(i), opts))
+	}
+
+	sv.Branding = survey.Branding{
+		Accent:     form.Get(fieldAccent),
+		SenderName: form.Get(fieldSender),
+		ReplyTo:    form.Get(fieldReplyTo),
+	}
+	if !p.checked(fieldRemoveLogo) {
+		sv.Branding.LogoID = form.Get(fieldLogoID)
 	}
 	return sv, p.problems
 }
@@ -281,7 +299,8 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 		if !newType.Valid() {
 			newType = survey.TypeNPS
 		}
-		sv.Questions = append(qs, survey.Question{Key: suggestKey(qs, newType), Type: newType})
+		// No key: saving makes one from the prompt.
+		sv.Questions = append(qs, survey.Question{Type: newType})
 		return fieldID(QuestionPrefix(len(qs)) + ".prompt." + firstLocale(sv)), ""
 	case actionRemove:
 		if inRange {
@@ -290,12 +309,12 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 	case actionUp:
 		if inRange && a.q > 0 {
 			qs[a.q-1], qs[a.q] = qs[a.q], qs[a.q-1]
-			return fieldID(QuestionPrefix(a.q-1) + ".key"), ""
+			return moveFocus(a.q-1, len(qs), actionUp), ""
 		}
 	case actionDown:
 		if inRange && a.q+1 < len(qs) {
 			qs[a.q], qs[a.q+1] = qs[a.q+1], qs[a.q]
-			return fieldID(QuestionPrefix(a.q+1) + ".key"), ""
+			return moveFocus(a.q+1, len(qs), actionDown), ""
 		}
 	case actionAddOption:
 		if !inRange || !qs[a.q].Type.IsChoice() {
@@ -305,10 +324,11 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 			return "", fmt.Sprintf("A question has at most %d options.", survey.MaxOptions)
 		}
 		qs[a.q].Options = append(qs[a.q].Options, survey.Option{})
-		return fieldID(optionPrefix(a.q, len(qs[a.q].Options)-1) + ".key"), ""
+		// The label: the key is under Advanced, and may stay empty.
+		return fieldID(optionPrefix(a.q, len(qs[a.q].Options)-1) + ".label." + firstLocale(sv)), ""
 	case actionRemoveOption:
 		if inRange && len(qs[a.q].Options) > 0 {
-			return fieldID(optionPrefix(a.q, 0) + ".key"), ""
+			return fieldID(optionPrefix(a.q, 0) + ".label." + firstLocale(sv)), ""
 		}
 	}
 	return "", ""
@@ -321,21 +341,17 @@ func firstLocale(sv *survey.Survey) string {
 	return survey.DefaultLocale
 }
 
-// suggestKey proposes a key for a new question of type t that no question
-// has yet: "nps", then "nps_2", "nps_3"….
-func suggestKey(qs []survey.Question, t survey.QuestionType) string {
-	base := map[survey.QuestionType]string{
-		survey.TypeNPS: "nps", survey.TypeCSAT: "csat", survey.TypeCES: "effort",
-		survey.TypeSingle: "choice", survey.TypeMulti: "choices", survey.TypeText: "comment",
-	}[t]
-	taken := func(k string) bool {
-		return slices.ContainsFunc(qs, func(q survey.Question) bool { return strings.EqualFold(strings.TrimSpace(q.Key), k) })
+// moveFocus is the button to focus on after a question moved to index i
+// of n: the one just pressed (dir), so that pressing it again keeps moving
+// the question, or the other one once the question reached an end.
+func moveFocus(i, n int, dir string) string {
+	switch {
+	case dir == actionUp && i == 0:
+		dir = actionDown
+	case dir == actionDown && i == n-1:
+		dir = actionUp
 	}
-	key := base
-	for n := 2; taken(key); n++ {
-		key = base + "_" + strconv.Itoa(n)
-	}
-	return key
+	return fieldID(QuestionPrefix(i) + "." + dir)
 }
 
 // fieldID turns a field name into an element id: "questions[2].prompt.fi"

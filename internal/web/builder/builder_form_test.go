@@ -1,9 +1,11 @@
 package builder
 
 import (
+	"fmt"
 	"net/url"
 	"reflect"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -161,15 +163,95 @@ func TestParseBuilderAction(t *testing.T) {
 	}
 }
 
-func TestSuggestKey(t *testing.T) {
+// TestMoveKeepsEveryValue moves questions of a posted form up and down: every
+// value typed, saved or not, moves with its question, and the button
+// pressed keeps the focus.
+func TestMoveKeepsEveryValue(t *testing.T) {
 	t.Parallel()
-	qs := []survey.Question{{Key: "nps"}, {Key: "NPS_2 "}, {Key: "comment"}}
-	for typ, want := range map[survey.QuestionType]string{
-		survey.TypeNPS: "nps_3", survey.TypeText: "comment_2", survey.TypeCES: "effort", survey.TypeSingle: "choice",
+	form := url.Values{
+		"locales": {"en", "fi"}, "title.en": {"Unsaved title"}, "branding.accent": {"#0b5cad"},
+		"questions[0].type": {"nps"}, "questions[0].prompt.en": {"Recommend?"}, "questions[0].prompt.fi": {"Suosittelisitko?"}, "questions[0].required": {"on"},
+		"questions[1].type": {"single"}, "questions[1].prompt.en": {"Channel?"}, "questions[1].confidential": {"on"},
+		"questions[1].options[0].label.en": {"Email"}, "questions[1].options[0].label.fi": {"Sähköposti"}, "questions[1].options[1].key": {"phone"},
+		"questions[2].key": {"why"}, "questions[2].type": {"text"}, "questions[2].prompt.en": {"Why?"}, "questions[2].maxLength": {"300"}, "questions[2].quotable": {"on"},
+	}
+	parsed, _ := parseSurveyForm(form)
+	for _, tc := range []struct {
+		action string
+		order  []int // indexes into the posted questions
+		focus  string
+	}{
+		{"up:2", []int{0, 2, 1}, "f-questions-1-up"},
+		{"up:1", []int{1, 0, 2}, "f-questions-0-down"}, // at the top: the other button
+		{"down:0", []int{1, 0, 2}, "f-questions-1-down"},
+		{"down:1", []int{0, 2, 1}, "f-questions-2-up"}, // at the bottom
+		{"up:0", []int{0, 1, 2}, ""},                   // nowhere to go
+		{"down:2", []int{0, 1, 2}, ""},
+		{"up:9", []int{0, 1, 2}, ""},
 	} {
-		if got := suggestKey(qs, typ); got != want {
-			t.Errorf("suggestKey(%s) = %q, want %q", typ, got, want)
-		}
+		t.Run(tc.action, func(t *testing.T) {
+			t.Parallel()
+			sv, _ := parseSurveyForm(form)
+			focus, notice := parseBuilderAction(tc.action).apply(&sv, "")
+			if focus != tc.focus || notice != "" {
+				t.Errorf("focus %q, notice %q; want focus %q", focus, notice, tc.focus)
+			}
+			for i, from := range tc.order {
+				if !reflect.DeepEqual(sv.Questions[i], parsed.Questions[from]) {
+					t.Errorf("question %d = %+v, want %+v", i, sv.Questions[i], parsed.Questions[from])
+				}
+			}
+			if sv.Title["en"] != "Unsaved title" || sv.Branding.Accent != "#0b5cad" || !slices.Equal(sv.Locales, []string{"en", "fi"}) {
+				t.Errorf("the rest of the form changed: %+v", sv)
+			}
+			// The page shows the moved question's values where it now is,
+			// and the buttons say which question they move.
+			page := newBuilderPage(sv, builderOptions{focus: focus})
+			for i, from := range tc.order {
+				q := page.Questions[i]
+				if q.Prompts[0].Value != parsed.Questions[from].Prompt["en"] || q.Number != i+1 {
+					t.Errorf("page question %d shows %q", i+1, q.Prompts[0].Value)
+				}
+				if q.Up != fmt.Sprintf("up:%d", i) || q.UpID != fmt.Sprintf("f-questions-%d-up", i) || q.FocusUp != (q.UpID == focus) {
+					t.Errorf("page question %d: up button %q %q", i+1, q.Up, q.UpID)
+				}
+			}
+		})
+	}
+}
+
+func TestAddLeavesTheKeyToThePrompt(t *testing.T) {
+	t.Parallel()
+	sv := survey.Survey{Locales: []string{"en"}, Questions: []survey.Question{{Key: "nps", Type: survey.TypeNPS}}}
+	focus, _ := parseBuilderAction("add").apply(&sv, survey.TypeText)
+	if len(sv.Questions) != 2 || sv.Questions[1].Key != "" || sv.Questions[1].Type != survey.TypeText || focus != "f-questions-1-prompt-en" {
+		t.Fatalf("after add: %+v, focus %q", sv.Questions, focus)
+	}
+	sv.Questions[1].Prompt = survey.Text{"en": "What could we do better?"}
+	page := newBuilderPage(sv, builderOptions{})
+	if help := page.Questions[1].Key.Help; !strings.Contains(help, "“what_could_we_do_better”") {
+		t.Errorf("key help = %q", help)
+	}
+	if page.Questions[1].AdvancedOpen || page.Questions[0].Key.Locked != "" {
+		t.Errorf("advanced open %v, locked %q", page.Questions[1].AdvancedOpen, page.Questions[0].Key.Locked)
+	}
+	if got := page.Preview.Questions[1].Key; got != "what_could_we_do_better" || !page.Preview.Preview {
+		t.Errorf("preview question key = %q", got)
+	}
+}
+
+func TestParseBranding(t *testing.T) {
+	t.Parallel()
+	logo := strings.Repeat("ab", 32)
+	form := url.Values{"branding.logoId": {logo}, "branding.accent": {" #0B5CAD"}, "branding.senderName": {"Acme"}, "branding.replyTo": {"a@acme.example"}}
+	sv, _ := parseSurveyForm(form)
+	want := survey.Branding{LogoID: logo, Accent: " #0B5CAD", SenderName: "Acme", ReplyTo: "a@acme.example"}
+	if sv.Branding != want {
+		t.Errorf("branding = %+v, want %+v", sv.Branding, want)
+	}
+	form.Set("branding.removeLogo", "on")
+	if sv, _ := parseSurveyForm(form); sv.Branding.LogoID != "" {
+		t.Errorf("the logo stayed after Remove: %+v", sv.Branding)
 	}
 }
 

@@ -3,6 +3,7 @@ package builder
 import (
 	"fmt"
 	"maps"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/problem"
+	"github.com/candorhq/candor/internal/web/respondent"
 )
 
 // builderPage is the survey builder, for a new survey and for editing one.
@@ -43,6 +45,29 @@ type builderPage struct {
 	QuestionsError string
 	NewType        selectField
 	CanAdd         bool
+
+	Branding brandingFields
+	// Preview is the answer form as respondents would get it with what the
+	// form holds now, saved or not, in the default language.
+	Preview         respondent.AnswerForm
+	PreviewBrand    *respondent.Brand
+	PreviewLanguage string
+	PreviewAction   string // where the live preview's script posts the form
+}
+
+// brandingFields are the inputs of a survey's branding.
+type brandingFields struct {
+	Logo       fileField
+	LogoID     string // the logo uploaded already, posted again with the form
+	LogoURL    string
+	RemoveLogo checkField
+	Accent     textField
+	SenderName textField
+	ReplyTo    textField
+}
+
+type fileField struct {
+	Name, ID, Label, Accept, Help, Error string
 }
 
 // builderConflict describes the version someone else saved meanwhile.
@@ -113,6 +138,8 @@ type questionField struct {
 	ID               string
 	Title            string
 	Key              textField
+	AdvancedID       string
+	AdvancedOpen     bool // a key has an error, which must be seen
 	Type             selectField
 	Prompts          []textField
 	Required         checkField
@@ -126,6 +153,9 @@ type questionField struct {
 	AddOption        string // the action value
 	First, Last      bool
 	Up, Down, Remove string // action values
+	UpID, DownID     string
+	FocusUp          bool
+	FocusDown        bool
 }
 
 type optionField struct {
@@ -249,9 +279,20 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 	p.Title = textFields(b, fieldTitle, "Title", sv.Title, locales, false, o.focus)
 	p.Intro = textFields(b, fieldIntro, "Introduction", sv.Intro, locales, true, o.focus)
 
+	// The survey as saving would make it: its missing keys made, for the
+	// hints and the preview.
+	filled := sv.Clone()
+	filled.Normalize()
+	var fixed func(key string) (survey.Question, bool)
+	if open {
+		fixed = o.stored.Question
+	}
+
 	p.QuestionsError = b.take("questions", "Questions", "questions")
 	for i, q := range sv.Questions {
-		p.Questions = append(p.Questions, questionFields(b, i, len(sv.Questions), q, locales, o.focus))
+		qf := questionFields(b, i, len(sv.Questions), q, locales, o.focus)
+		fixKeys(&qf, q, filled.Questions[i], fixed)
+		p.Questions = append(p.Questions, qf)
 	}
 	p.CanAdd = len(sv.Questions) < survey.MaxQuestions
 	newType := o.newType
@@ -276,8 +317,25 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 		p.Anonymity.Locked, p.Comment.Locked = why, why
 	}
 
+	p.Branding = brandingFieldsOf(b, sv.Branding, o.focus)
+
 	b.rest()
 	p.Summary = b.summary
+	p.Preview = respondent.NewAnswerForm(filled, filled.DefaultLocale, nil, nil)
+	p.Preview.Preview, p.Preview.Embedded = true, true
+	// Texts not written yet show as such, so that no heading or question
+	// of the preview is empty.
+	if p.Preview.Title == "" {
+		p.Preview.Title = "(No title yet)"
+	}
+	for i := range p.Preview.Questions {
+		if p.Preview.Questions[i].Prompt == "" {
+			p.Preview.Questions[i].Prompt = fmt.Sprintf("(Question %d has no prompt yet)", i+1)
+		}
+	}
+	p.PreviewBrand = respondent.BrandOf(filled.Branding)
+	p.PreviewLanguage = localeLabel(p.Preview.Locale)
+	p.PreviewAction = LivePreviewPath
 	p.FocusSummary = len(p.Summary) > 0 && o.focus == ""
 	return p
 }
@@ -322,10 +380,12 @@ func questionFields(b *builderErrors, i, n int, q survey.Question, locales []str
 		Up:     fmt.Sprintf("%s:%d", actionUp, i),
 		Down:   fmt.Sprintf("%s:%d", actionDown, i),
 		Remove: fmt.Sprintf("%s:%d", actionRemove, i),
+		UpID:   fieldID(prefix + ".up"), DownID: fieldID(prefix + ".down"),
+		AdvancedID: fieldID(prefix + ".advanced"),
 	}
+	qf.FocusUp, qf.FocusDown = qf.UpID == focus, qf.DownID == focus
 	qf.Key = textField{
 		Name: prefix + ".key", ID: fieldID(prefix + ".key"), Label: "Key", Value: q.Key,
-		Help:      "Names the answers in reports and exports: a–z, 0–9 and _, starting with a letter.",
 		Autofocus: fieldID(prefix+".key") == focus,
 	}
 	qf.Key.Error = b.take(qf.Key.ID, title+" key", prefix+".key")
@@ -354,6 +414,10 @@ func questionFields(b *builderErrors, i, n int, q survey.Question, locales []str
 			qf.Options = append(qf.Options, optionFields(b, i, j, o, locales, focus, j < len(q.Options)))
 		}
 		qf.OptionsError = b.take(qf.OptionsID, title+" options", prefix+".options")
+	}
+	qf.AdvancedOpen = qf.Key.Error != "" || qf.Key.Autofocus
+	for _, of := range qf.Options {
+		qf.AdvancedOpen = qf.AdvancedOpen || of.Key.Error != "" || of.Key.Autofocus
 	}
 	if qf.IsText {
 		qf.MaxLength = numberField(b, prefix+".maxLength", title+" maximum length", q.MaxLength, 1,
@@ -389,6 +453,7 @@ func optionFields(b *builderErrors, i, j int, o survey.Option, locales []string,
 	for k, l := range locales {
 		name := row + ".label." + l
 		f := textField{Name: name, ID: fieldID(name), Label: fmt.Sprintf("Option %d label in %s", j+1, localeLabel(l)), Lang: l, Value: o.Label[l]}
+		f.Autofocus = f.ID == focus
 		paths := []string{name}
 		if k == 0 {
 			paths = append(paths, row+".label")
@@ -400,4 +465,68 @@ func optionFields(b *builderErrors, i, j int, o survey.Option, locales []string,
 		of.Remove = fmt.Sprintf("%s:%d:%d", actionRemoveOption, i, j)
 	}
 	return of
+}
+
+// fixKeys explains each key of a question: on an open survey, the keys
+// stored already are fixed, since answers are filed under them; any other
+// may be left empty, and filled shows what saving would make of it.
+func fixKeys(qf *questionField, q, filled survey.Question, fixed func(string) (survey.Question, bool)) {
+	const why = "Fixed: answers are filed under it."
+	stored, isStored := survey.Question{}, false
+	if fixed != nil {
+		stored, isStored = fixed(strings.ToLower(strings.TrimSpace(q.Key)))
+	}
+	if isStored {
+		qf.Key.Locked = why
+	} else {
+		qf.Key.Help = generatedHelp("prompt", q.Key, filled.Key)
+	}
+	for j := range qf.Options {
+		k := &qf.Options[j].Key
+		if _, ok := stored.Option(strings.ToLower(strings.TrimSpace(k.Value))); isStored && ok && k.Value != "" {
+			k.Locked = why
+			continue
+		}
+		generated := ""
+		if j < len(filled.Options) && j < len(q.Options) {
+			generated = filled.Options[j].Key
+		}
+		k.Help = generatedHelp("label", k.Value, generated)
+	}
+}
+
+func generatedHelp(from, typed, generated string) string {
+	help := "Names the answers in reports and exports: a–z, 0–9 and _, starting with a letter. Leave it empty to make it from the " + from + "."
+	if strings.TrimSpace(typed) == "" && generated != "" {
+		help += " Saving now makes “" + generated + "”."
+	}
+	return help
+}
+
+// brandingFieldsOf lays out a survey's branding.
+func brandingFieldsOf(b *builderErrors, br survey.Branding, focus string) brandingFields {
+	f := brandingFields{LogoID: br.LogoID}
+	f.Logo = fileField{
+		Name: fieldLogoFile, ID: fieldID(fieldLogoFile), Label: "Logo", Accept: "image/png,image/jpeg",
+		Help: "A PNG or JPEG image of at most 256 KB, shown at the top of the survey's pages and emails.",
+	}
+	if br.LogoID != "" {
+		f.LogoURL = respondent.LogoPath + url.PathEscape(br.LogoID)
+		f.Logo.Label = "Replace the logo"
+		f.RemoveLogo = checkField{Name: fieldRemoveLogo, ID: fieldID(fieldRemoveLogo), Label: "Remove the logo"}
+	}
+	f.Logo.Error = b.take(f.Logo.ID, "Logo", fieldLogoFile)
+	text := func(name, label, typ, value, help string) textField {
+		t := textField{Name: name, ID: fieldID(name), Label: label, Type: typ, Value: value, Help: help, Autofocus: fieldID(name) == focus}
+		t.Error = b.take(t.ID, label, name)
+		return t
+	}
+	f.Accent = text(fieldAccent, "Accent colour", "", br.Accent,
+		"Colours the buttons and links of the survey's pages and emails, written #rrggbb, such as #0b5cad. "+
+			"Buttons show white text on it, so it needs a contrast of at least 4.5:1 with white. Empty: Candor's blue.")
+	f.SenderName = text(fieldSender, "Sender name", "", br.SenderName,
+		"The name the survey's emails come from, and the logo's text for people who cannot see it; the sending address stays the same. Empty: the usual sender.")
+	f.ReplyTo = text(fieldReplyTo, "Reply-to address", "email", br.ReplyTo,
+		"Where replies to the survey's emails go. Empty: to the sending address.")
+	return f
 }

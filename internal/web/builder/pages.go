@@ -21,13 +21,17 @@ type SurveyService interface {
 	Open(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Close(ctx context.Context, actor store.User, id string) (survey.Survey, error)
 	Duplicate(ctx context.Context, actor store.User, id string) (survey.Survey, error)
+	UploadLogo(ctx context.Context, actor store.User, data []byte) (store.Logo, error)
+	Logo(ctx context.Context, id string) (store.Logo, error)
 }
 
 var _ SurveyService = (*authoring.Service)(nil)
 
-// Renderer draws a staff page within the staff layout.
+// Renderer draws a staff page within the staff layout, or one block of a
+// page on its own.
 type Renderer interface {
 	Render(c *fiber.Ctx, status int, name, title string, page any) error
+	RenderBlock(c *fiber.Ctx, status int, name, block string, data any) error
 }
 
 // Users names staff members (*auth.Service).

@@ -15,6 +15,7 @@ type surveyPreviewPage struct {
 	Href, Title string
 	Locales     []localeLink
 	Form        respondent.AnswerForm
+	Brand       *respondent.Brand
 }
 
 type localeLink struct {
@@ -34,7 +35,8 @@ func (s *Pages) Preview(c *fiber.Ctx) error {
 	form := respondent.NewAnswerForm(sv, c.Query("locale"), nil, nil)
 	form.Preview = true
 
-	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form}
+	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form,
+		Brand: respondent.BrandOf(sv.Branding)}
 	for _, l := range sv.Locales {
 		page.Locales = append(page.Locales, localeLink{
 			Code: l, Native: i18n.Name(l), English: localeLabel(l),
@@ -43,4 +45,21 @@ func (s *Pages) Preview(c *fiber.Ctx) error {
 		})
 	}
 	return s.views.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+}
+
+// LivePreviewPath is where the builder's script posts the form for a new
+// preview.
+const LivePreviewPath = "/surveys/preview"
+
+// LivePreview answers the builder's script with the preview of the form as
+// posted, saved or not: the preview's content alone, not a page. Nothing
+// is stored, and a logo file, if sent, is ignored.
+func (s *Pages) LivePreview(c *fiber.Ctx) error {
+	form, err := postedForm(c)
+	if err != nil {
+		return err
+	}
+	sv, _ := parseSurveyForm(form)
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	return s.views.RenderBlock(c, fiber.StatusOK, "survey_edit", "builder_preview", newBuilderPage(sv, builderOptions{}))
 }

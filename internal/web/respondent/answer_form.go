@@ -33,8 +33,11 @@ type AnswerForm struct {
 
 	// Preview shows the form without a way to send it.
 	Preview bool
-	Action  string        // where answers are posted
-	Hidden  []hiddenField // sent with the answers; not in a preview
+	// Embedded titles the form as a part of another page (h3), not as the
+	// page itself (h1).
+	Embedded bool
+	Action   string        // where answers are posted
+	Hidden   []hiddenField // sent with the answers; not in a preview
 }
 
 type hiddenField struct{ Name, Value string }

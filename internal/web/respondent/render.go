@@ -23,6 +23,7 @@ type respondentView struct {
 	available []string // the languages the switcher offers
 	msg       i18n.Catalog
 	suffix    string // the page's path after the token, for the switcher
+	brand     *Brand // the survey's branding; nil: Candor's
 }
 
 // newRespondentView picks the language from the URL (?lang=), the
@@ -40,13 +41,17 @@ func newRespondentView(c *fiber.Ctx, token string, available []string, contactLo
 
 // surveyView is a view for a link's survey pages, in the survey's languages.
 func surveyView(c *fiber.Ctx, token string, l respond.Link, suffix string) respondentView {
-	return newRespondentView(c, token, l.Survey.Locales, l.ContactLocale, l.Survey.DefaultLocale, suffix)
+	v := newRespondentView(c, token, l.Survey.Locales, l.ContactLocale, l.Survey.DefaultLocale, suffix)
+	v.brand = BrandOf(l.Survey.Branding)
+	return v
 }
 
 // privacyView is a view for a link's privacy pages, in any language
 // Candor speaks: a person's rights do not depend on a survey's languages.
 func privacyView(c *fiber.Ctx, token string, l respond.Link, suffix string) respondentView {
-	return newRespondentView(c, token, i18n.Supported(), l.ContactLocale, l.Survey.DefaultLocale, suffix)
+	v := newRespondentView(c, token, i18n.Supported(), l.ContactLocale, l.Survey.DefaultLocale, suffix)
+	v.brand = BrandOf(l.Survey.Branding)
+	return v
 }
 
 // url is a path under the link, in the view's language.
@@ -61,6 +66,7 @@ type respondentLayout struct {
 	Msg     i18n.Catalog
 	Locales []respondentLocale
 	Privacy string // the privacy page, linked from the footer; empty when not offered
+	Brand   *Brand // the survey's logo and colour; nil: Candor's
 	Page    any
 }
 
@@ -72,7 +78,7 @@ type respondentLocale struct {
 }
 
 func (v respondentView) layout(title string, page any) respondentLayout {
-	l := respondentLayout{Lang: v.locale, Title: title, Msg: v.msg, Page: page}
+	l := respondentLayout{Lang: v.locale, Title: title, Msg: v.msg, Brand: v.brand, Page: page}
 	if len(v.available) > 1 && v.token != "" {
 		for _, code := range v.available {
 			l.Locales = append(l.Locales, respondentLocale{

@@ -56,6 +56,7 @@ type Deps struct {
 	Respondents   RespondentService
 	Privacy       PrivacyService
 	Subscriptions SubscriptionService // nil: no unsubscribe pages
+	Logos         LogoSource          // nil: no logos
 	// LogFailure logs a request that failed on the server's side as every
 	// other failure is logged.
 	LogFailure func(c *fiber.Ctx, status int, err error)
@@ -68,6 +69,7 @@ type Pages struct {
 	respondents RespondentService
 	privacy     PrivacyService
 	campaigns   SubscriptionService
+	logos       LogoSource
 	logFailure  func(c *fiber.Ctx, status int, err error)
 
 	// rights limits what one person may ask of their privacy page:
@@ -81,7 +83,7 @@ type Pages struct {
 func New(d Deps) *Pages {
 	return &Pages{
 		views: d.Views, logger: d.Logger, logFailure: d.LogFailure,
-		respondents: d.Respondents, privacy: d.Privacy, campaigns: d.Subscriptions,
+		respondents: d.Respondents, privacy: d.Privacy, campaigns: d.Subscriptions, logos: d.Logos,
 		rights:      ratelimit.New(rightsEvery, RightsBurst),
 		postsByLink: ratelimit.New(linkPostEvery, LinkPostBurst),
 	}
