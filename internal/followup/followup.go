@@ -236,9 +236,10 @@ func (s *Service) Forget(ctx context.Context, responseID string) error {
 
 // Query selects follow-ups to list.
 type Query struct {
-	SurveyID string
-	State    store.FollowupState // empty: any
-	Page     store.Page
+	SurveyID  string
+	AccountID string              // empty: any
+	State     store.FollowupState // empty: any
+	Page      store.Page
 }
 
 // Item is one follow-up as listed.
@@ -267,7 +268,7 @@ func (s *Service) List(ctx context.Context, actor store.User, q Query) ([]Item, 
 	if !mayFollowUp(actor) {
 		return nil, 0, ErrForbidden
 	}
-	f := store.FollowupFilter{SurveyID: q.SurveyID, State: q.State}
+	f := store.FollowupFilter{SurveyID: q.SurveyID, AccountID: q.AccountID, State: q.State}
 	if !policy.SeesAllAccounts(policy.Of(actor)) {
 		f.ManagerID = actor.ID
 	}

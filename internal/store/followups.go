@@ -47,6 +47,7 @@ type Followup struct {
 type FollowupFilter struct {
 	ManagerID string        // only this manager's; empty: everyone's
 	SurveyID  string        // only this survey's; empty: all
+	AccountID string        // only this account's; empty: all
 	State     FollowupState // only in this state; empty: any
 }
 
@@ -75,6 +76,8 @@ func (r *Followups) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		mongodoc.Index("manager_date", "managerIds", "-date"),
 		mongodoc.Index("date", "-date", "_id"),
+		// An account's named answers, on its page.
+		mongodoc.Index("account_date", "accountId", "-date"),
 	}
 }
 
@@ -115,6 +118,9 @@ func (r *Followups) List(ctx context.Context, f FollowupFilter, p Page) ([]Follo
 	}
 	if f.SurveyID != "" {
 		filter = append(filter, bson.E{Key: "surveyId", Value: f.SurveyID})
+	}
+	if f.AccountID != "" {
+		filter = append(filter, bson.E{Key: "accountId", Value: f.AccountID})
 	}
 	if f.State != "" {
 		filter = append(filter, bson.E{Key: "state", Value: f.State})
