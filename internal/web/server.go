@@ -67,6 +67,8 @@ type Deps struct {
 	Respondents respondent.RespondentService // answering a survey from a link
 	Privacy     PrivacyService               // consent, data-subject rights and the audit log
 	Followups   FollowupService              // named responses for account managers (optional)
+	// Relationships is the account pages' relationship view (optional).
+	Relationships staff.RelationshipService
 	Reports     reports.ReportService        // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
@@ -204,7 +206,7 @@ func New(d Deps) (*Server, error) {
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
-		Privacy: d.Privacy, Followups: d.Followups, SMTP: d.Config.SMTPURL != ""})
+		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != ""})
 	s.register()
 	return s, nil
 }
