@@ -67,14 +67,15 @@ type Deps struct {
 	Respondents respondent.RespondentService // answering a survey from a link
 	Privacy     PrivacyService               // consent, data-subject rights and the audit log
 	Followups   FollowupService              // named responses for account managers (optional)
-	// Relationships is the account pages' relationship view (optional).
-	Relationships staff.RelationshipService
 	Reports     reports.ReportService        // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns reports.SurveyCampaigns
 
 	Quotes reports.QuoteService // quotable comments; none: their routes answer 404
+
+	// Relationships is the account pages' relationship view (optional).
+	Relationships staff.RelationshipService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
