@@ -93,6 +93,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		Relationships: a.relationships,
 
 		ReportCampaigns: a.st.Campaigns,
+		ReportAccounts:  a.st.Accounts,
 	})
 }
 

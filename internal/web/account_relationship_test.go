@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/web/reports"
 
 	"github.com/candorhq/candor/internal/relationship"
 	"github.com/candorhq/candor/internal/report"
@@ -158,4 +160,56 @@ func TestAccountPageNeverSurveyed(t *testing.T) {
 	if !strings.Contains(page, `id="relationship-empty"`) || strings.Contains(page, `id="relationship-surveys"`) {
 		t.Errorf("no empty state:\n%s", truncate(page))
 	}
+}
+
+// TestReportByAccount: admins and analysts break a survey down by
+// account, seeing the shown accounts by name and the hidden ones counted;
+// managers see each of their accounts on its page instead.
+func TestReportByAccount(t *testing.T) {
+	t.Parallel()
+	f := newRelationshipFixture(t)
+	f.useReports(reports.Deps{Reports: report.New(f.st.Rollups), Accounts: f.st.Accounts})
+	href := "/surveys/" + f.survey.ID + "/report?by=account"
+	for _, u := range []store.User{f.admin, f.analyst} {
+		r := f.signIn(t, u).get(href)
+		wantStatus(t, r, http.StatusOK)
+		if got := elementText(t, r.body, "breakdown-hidden"); got != "2 accounts hidden: fewer than 5 responses, or hidden to protect one that has." {
+			t.Errorf("%s: hidden accounts %q", u.Role, got)
+		}
+		row := tableRow(t, r.body, "breakdown-table", "EMEA")
+		if !strings.Contains(row, `<td class="num">8</td><td class="num">25</td>`) {
+			t.Errorf("%s: EMEA's row %s", u.Role, row)
+		}
+		for _, name := range []string{"AMER", "APAC", f.amer, f.apac} {
+			if strings.Contains(r.body, `<th scope="row">`+name) {
+				t.Errorf("%s: hidden account %s listed", u.Role, name)
+			}
+		}
+	}
+	r := f.signIn(t, f.manager).get(href)
+	wantStatus(t, r, http.StatusBadRequest)
+	wantContains(t, r, "managers see each of their accounts on its own page")
+
+	// The API: every account with its numbers or its reason.
+	apiGet := func(q string) reports.ReportJSON {
+		t.Helper()
+		r := f.client(t).api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?"+q, f.token(t, f.admin), "")
+		wantStatus(t, r, http.StatusOK)
+		var doc reports.ReportJSON
+		if err := json.Unmarshal([]byte(r.body), &doc); err != nil {
+			t.Fatal(err)
+		}
+		return doc
+	}
+	if doc := apiGet("by=account"); len(doc.Breakdown) != 3 {
+		t.Errorf("breakdown %+v, want 3 accounts", doc.Breakdown)
+	}
+	if doc := apiGet("filter=account:" + f.emea); doc.Suppressed || doc.Responses == nil || *doc.Responses != 8 {
+		t.Errorf("one account's report: %+v", doc)
+	}
+	if doc := apiGet("filter=account:" + f.apac); !doc.Suppressed || doc.Responses != nil {
+		t.Errorf("a small account's report: %+v", doc)
+	}
+	r = f.client(t).api(http.MethodGet, "/api/v1/surveys/"+f.survey.ID+"/report?by=account", f.token(t, f.manager), "")
+	wantStatus(t, r, http.StatusBadRequest)
 }
