@@ -57,10 +57,10 @@ func rebuildRollups(ctx context.Context, a *app, only string, each func(survey.S
 }
 
 // rebuildOutdatedRollups rebuilds the rollups still counted by ISO week,
-// from before reports used calendar months.
+// from before reports used calendar months, or without accounts.
 func rebuildOutdatedRollups(ctx context.Context, a *app) error {
 	return a.reports.RebuildOutdated(ctx, a.st.Surveys, a.st.Responses, a.openResponse, func(sv survey.Survey, r report.Rebuilt) {
-		a.logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
+		a.logger.Info("outdated rollups rebuilt", "survey", sv.ID, "responses", r.Responses)
 	})
 }
 
