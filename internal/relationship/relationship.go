@@ -55,14 +55,23 @@ type Followups interface {
 	List(ctx context.Context, actor store.User, q followup.Query) ([]followup.Item, int64, error)
 }
 
+// ContactRoles tells each contact's role at their company (decision
+// maker, influencer, user), "" for none recorded. It is the hook for
+// counting an account's invited contacts by role: with none, no counts by
+// role.
+type ContactRoles interface {
+	RolesOf(ctx context.Context, contactIDs []string) (map[string]string, error)
+}
+
 // Deps are what the service works with; Followups may be nil (no named
-// answers listed).
+// answers listed), and so may Roles (no counts by role).
 type Deps struct {
 	Accounts    Accounts
 	Invitations Invitations
 	Surveys     Surveys
 	Reports     Reports
 	Followups   Followups
+	Roles       ContactRoles
 }
 
 // Service computes account views.
@@ -97,9 +106,21 @@ type SurveyRow struct {
 	// as much as the account's responses do.
 	Answered   int
 	HeardShown bool
+	// Roles counts the invited contacts by role, in the order of their
+	// roles' names, when roles are known (Deps.Roles). How many of a role
+	// answered is not told: it is a group's count of respondents, which
+	// only the release may show, and the release does not count roles.
+	Roles []RoleCount
 	// Cell is the account's numbers in the survey: responses and NPS, or
 	// why they are suppressed.
 	Cell report.Cell
+}
+
+// RoleCount is how many of an account's contacts of one role a survey
+// invited.
+type RoleCount struct {
+	Role    string // "" for none recorded
+	Invited int
 }
 
 // View is an account's relationship view.
@@ -282,6 +303,8 @@ type invitedTo struct {
 	first    time.Time
 	invited  int
 	answered int
+	roles    []RoleCount     // nil without roles
+	contacts map[string]bool // invited, not revoked
 }
 
 // row is the survey's row for the account's cell: its heard-from count
@@ -292,6 +315,7 @@ func (in invitedTo) row(c report.Cell) SurveyRow {
 	if !c.Suppressed {
 		r.Answered, r.HeardShown = in.answered, true
 	}
+	r.Roles = in.roles
 	return r
 }
 
@@ -308,7 +332,7 @@ func (s *Service) invited(ctx context.Context, accountID string) ([]invitedTo, e
 	for _, inv := range invs {
 		in := by[inv.SurveyID]
 		if in == nil {
-			in = &invitedTo{first: inv.CreatedAt}
+			in = &invitedTo{first: inv.CreatedAt, contacts: make(map[string]bool)}
 			by[inv.SurveyID] = in
 			order = append(order, inv.SurveyID)
 		}
@@ -317,9 +341,14 @@ func (s *Service) invited(ctx context.Context, accountID string) ([]invitedTo, e
 		case store.InvitationAnswered:
 			in.invited++
 			in.answered++
+			in.contacts[inv.ContactID] = true
 		case store.InvitationPending:
 			in.invited++
+			in.contacts[inv.ContactID] = true
 		}
+	}
+	if err := s.countRoles(ctx, by); err != nil {
+		return nil, err
 	}
 	out := make([]invitedTo, 0, len(order))
 	for _, id := range order {
@@ -341,6 +370,41 @@ func (s *Service) invited(ctx context.Context, accountID string) ([]invitedTo, e
 		return cmp.Or(a.first.Compare(b.first), cmp.Compare(a.def.ID, b.def.ID))
 	})
 	return out, nil
+}
+
+// countRoles counts each survey's invited contacts by role, when roles
+// are known.
+func (s *Service) countRoles(ctx context.Context, by map[string]*invitedTo) error {
+	if s.d.Roles == nil {
+		return nil
+	}
+	var ids []string
+	for _, in := range by {
+		for c := range in.contacts {
+			ids = append(ids, c)
+		}
+	}
+	slices.Sort(ids)
+	roles, err := s.d.Roles.RolesOf(ctx, slices.Compact(ids))
+	if err != nil {
+		return fmt.Errorf("relationship: %w", err)
+	}
+	for _, in := range by {
+		counts := make(map[string]*RoleCount)
+		for c := range in.contacts {
+			rc := counts[roles[c]]
+			if rc == nil {
+				rc = &RoleCount{Role: roles[c]}
+				counts[roles[c]] = rc
+			}
+			rc.Invited++
+		}
+		for _, rc := range counts {
+			in.roles = append(in.roles, *rc)
+		}
+		slices.SortFunc(in.roles, func(a, b RoleCount) int { return cmp.Compare(a.Role, b.Role) })
+	}
+	return nil
 }
 
 func minTime(a, b time.Time) time.Time {

@@ -3,6 +3,7 @@ package relationship_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,6 +30,8 @@ type fixture struct {
 	s1, s2                     survey.Survey
 	first, other, third, never store.Account
 	stranger                   store.User // a manager of none of them
+	contacts                   map[string][]customer.Contact
+	deps                       relationship.Deps
 }
 
 func newFixture(t *testing.T) fixture {
@@ -107,10 +110,12 @@ func newFixture(t *testing.T) fixture {
 		ManagerIDs: f.first.ManagerIDs, Date: "2026-01-05", Score: &score, Detractor: true, State: store.FollowupOpen, CreatedAt: w.Now()}); err != nil {
 		t.Fatal(err)
 	}
-	fu := followup.New(followup.Deps{Store: st.Followups, Accounts: st.Accounts, Surveys: st.Surveys, Subjects: w.Customers})
-	f.svc = relationship.New(relationship.Deps{
+	fu := followup.New(followupDeps(st, w))
+	f.contacts = contacts
+	f.deps = relationship.Deps{
 		Accounts: w.Customers, Invitations: st.Invitations, Surveys: st.Surveys, Reports: report.New(st.Rollups), Followups: fu,
-	}).WithClock(w.Now)
+	}
+	f.svc = relationship.New(f.deps).WithClock(w.Now)
 	return f
 }
 
@@ -217,5 +222,39 @@ func TestAccountSummaries(t *testing.T) {
 	}
 	if mine, err := f.svc.AccountSummaries(ctx, f.stranger, []string{f.first.ID}); err != nil || len(mine) != 0 {
 		t.Errorf("a stranger's summaries: %+v, %v", mine, err)
+	}
+}
+
+func followupDeps(st *store.Store, w *respondtest.World) followup.Deps {
+	return followup.Deps{Store: st.Followups, Accounts: st.Accounts, Surveys: st.Surveys, Subjects: w.Customers}
+}
+
+// roles is contacts' roles as the contacts will record them.
+type roles map[string]string
+
+func (r roles) RolesOf(_ context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	for _, id := range ids {
+		out[id] = r[id]
+	}
+	return out, nil
+}
+
+func TestAccountViewCountsInvitedByRole(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	first := f.contacts[f.first.ID]
+	d := f.deps
+	d.Roles = roles{first[0].ID: "decision maker", first[1].ID: "influencer", first[2].ID: "influencer"}
+	v, err := relationship.New(d).WithClock(f.w.Now).AccountView(context.Background(), f.w.Admin, f.first.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []relationship.RoleCount{{Role: "", Invited: 4}, {Role: "decision maker", Invited: 1}, {Role: "influencer", Invited: 2}}
+	if got := v.Surveys[0].Roles; !slices.Equal(got, want) {
+		t.Errorf("roles in s1: %+v, want %+v", got, want)
+	}
+	if v, err := f.svc.AccountView(context.Background(), f.w.Admin, f.first.ID); err != nil || v.Surveys[0].Roles != nil {
+		t.Errorf("roles without roles known: %+v, %v", v.Surveys[0].Roles, err)
 	}
 }
