@@ -61,7 +61,7 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	fmt.Fprintf(stdout, "\nDemo created in %s: %d accounts, %d contacts, %d invitations, %d answers (%d named), survey %q.\n",
 		res.Took.Round(100*time.Millisecond), res.Accounts, res.Contacts, res.Invitations, res.Responses, res.Named, res.SurveyTitle)
 	if res.LastYearResponses > 0 {
-		fmt.Fprintf(stdout, "Last year's survey: %d answers at the largest accounts.\n", res.LastYearResponses)
+		fmt.Fprintf(stdout, "Last year's survey: %d invitations, %d answers at the largest accounts.\n", res.LastYearInvitations, res.LastYearResponses)
 	}
 	fmt.Fprintf(stdout, "Consent chain verified (%d records); the rollups count %d responses.\n\n", n, counted)
 	fmt.Fprintf(stdout, "Sign in at %s/login as:\n", a.cfg.BaseURL)

@@ -92,9 +92,9 @@ type Result struct {
 	Named                  int
 	// LastYearID is last year's survey, answered at the largest accounts;
 	// TrendAccount is the largest, whose page shows a trend over both.
-	LastYearID, TrendAccount string
-	LastYearResponses        int
-	Took                     time.Duration
+	LastYearID, TrendAccount               string
+	LastYearInvitations, LastYearResponses int
+	Took                                   time.Duration
 }
 
 // Run creates the demo, refusing with ErrPresent when it exists already.
@@ -557,8 +557,7 @@ func (r *run) addLastYear(ctx context.Context) error {
 			named++
 		}
 	}
-	r.res.LastYearID, r.res.LastYearResponses = sv.ID, len(jobs)
-	r.res.Invitations += len(invs)
+	r.res.LastYearID, r.res.LastYearInvitations, r.res.LastYearResponses = sv.ID, len(invs), len(jobs)
 	r.res.Named += named
 	if len(largest) > 0 {
 		r.res.TrendAccount = largest[0].ID
