@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/quotes"
+	"github.com/candorhq/candor/internal/relationship"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
@@ -38,15 +39,17 @@ type app struct {
 	st     *store.Store
 	now    clock.Clock // the services' time (see config.Config.Clock)
 
-	sealer      *seal.Sealer
-	links       *link.Signer
-	customers   *customer.Service
-	reports     *report.Service // reports, and the counters answering keeps
-	quotes      *quotes.Service
-	privacy     *privacy.Service
-	followups   *followup.Service // also records named responses as they are answered
-	respondents *respond.Service
-	auth        *auth.Service
+	sealer    *seal.Sealer
+	links     *link.Signer
+	customers *customer.Service
+	reports   *report.Service // reports, and the counters answering keeps
+	quotes    *quotes.Service
+	privacy   *privacy.Service
+	followups *followup.Service // also records named responses as they are answered
+	// relationships is the accounts' relationship view.
+	relationships *relationship.Service
+	respondents   *respond.Service
+	auth          *auth.Service
 
 	// Survey mail, and the metrics of its delivery: only with sendMail.
 	metrics  *metrics.Metrics
@@ -137,6 +140,8 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	a.privacy = privacy.New(privacyDeps)
 	followupDeps.Named = a.privacy
 	a.followups = followup.New(followupDeps).WithClock(a.now)
+	a.relationships = relationship.New(relationship.Deps{Accounts: a.customers, Invitations: st.Invitations, Surveys: st.Surveys,
+		Reports: a.reports, Followups: a.followups}).WithClock(a.now)
 	a.respondents = respond.New(a.answering(a.reports))
 	return a, nil
 }

@@ -37,10 +37,12 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	if err != nil {
 		return err
 	}
-	if err := rebuildRollups(ctx, a, res.SurveyID, func(_ survey.Survey, r report.Rebuilt) {
-		fmt.Fprintf(stdout, "rollups: %d responses counted in %d weeks\n", r.Responses, r.Weeks)
-	}); err != nil {
-		return err
+	for _, id := range []string{res.SurveyID, res.LastYearID} {
+		if err := rebuildRollups(ctx, a, id, func(sv survey.Survey, r report.Rebuilt) {
+			fmt.Fprintf(stdout, "rollups of %q: %d responses counted in %d weeks\n", sv.Title.Get("en", "en"), r.Responses, r.Weeks)
+		}); err != nil {
+			return err
+		}
 	}
 	// Check what was made as an operator would: the consent chain, and the
 	// report's count against the answers given.
@@ -58,11 +60,17 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 	}
 	fmt.Fprintf(stdout, "\nDemo created in %s: %d accounts, %d contacts, %d invitations, %d answers (%d named), survey %q.\n",
 		res.Took.Round(100*time.Millisecond), res.Accounts, res.Contacts, res.Invitations, res.Responses, res.Named, res.SurveyTitle)
+	if res.LastYearResponses > 0 {
+		fmt.Fprintf(stdout, "Last year's survey: %d invitations, %d answers at the largest accounts.\n", res.LastYearInvitations, res.LastYearResponses)
+	}
 	fmt.Fprintf(stdout, "Consent chain verified (%d records); the rollups count %d responses.\n\n", n, counted)
 	fmt.Fprintf(stdout, "Sign in at %s/login as:\n", a.cfg.BaseURL)
 	for _, l := range res.Logins {
 		fmt.Fprintf(stdout, "  %-8s %-38s %s\n", l.Role, l.Email, l.Password)
 	}
 	fmt.Fprintf(stdout, "\nThe report: %s/surveys/%s/report\n", a.cfg.BaseURL, res.SurveyID)
+	if res.TrendAccount != "" {
+		fmt.Fprintf(stdout, "An account answering both surveys: %s/accounts/%s\n", a.cfg.BaseURL, res.TrendAccount)
+	}
 	return nil
 }

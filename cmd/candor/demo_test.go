@@ -13,6 +13,7 @@ import (
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/survey"
 )
 
 func TestDemo(t *testing.T) {
@@ -35,7 +36,7 @@ func TestDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	for _, want := range []string{"Consent chain verified", "the rollups count 60 responses", demo.AdminEmail, "demo password 1", "30 accounts, 120 contacts, 120 invitations, 60 answers"} {
+	for _, want := range []string{"Consent chain verified", "the rollups count 60 responses", demo.AdminEmail, "demo password 1", "30 accounts, 120 contacts, 120 invitations, 60 answers", "Last year's survey: "} {
 		if !strings.Contains(out, want) {
 			t.Errorf("output lacks %q:\n%s", want, out)
 		}
@@ -44,11 +45,7 @@ func TestDemo(t *testing.T) {
 	// What the demo stored adds up: every answer is one response, counted
 	// once in the report; every named one has its consent in a chain that
 	// verifies, and is its manager's follow-up.
-	surveys, _, err := st.Surveys.List(ctx, store.SurveyFilter{}, store.Page{})
-	if err != nil || len(surveys) != 1 {
-		t.Fatalf("surveys: %d, %v", len(surveys), err)
-	}
-	sv := surveys[0]
+	sv, lastYear := demoSurveys(t, st)
 	responses, named := 0, 0
 	if err := st.Responses.Each(ctx, sv.ID, func(r store.Response) error {
 		responses++
@@ -77,6 +74,15 @@ func TestDemo(t *testing.T) {
 	}
 	if counted != int64(responses) || len(weeks) < 10 {
 		t.Errorf("rollups count %d responses in %d weeks, want %d over half a year", counted, len(weeks), responses)
+	}
+	// Last year's named answers have their consents in the chain too.
+	if err := st.Responses.Each(ctx, lastYear.ID, func(r store.Response) error {
+		if r.Named != nil {
+			named++
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 	if n, err := privacy.NewChain(st.Consents).Verify(ctx); err != nil || n != named {
 		t.Errorf("consent chain: %d records, %v; want %d verified", n, err, named)
@@ -129,12 +135,26 @@ func TestDemoReports(t *testing.T) {
 	if out, err := runCandor(env, "demo", "--seed", "1", "--password", "demo password 1"); err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	surveys, _, err := st.Surveys.List(ctx, store.SurveyFilter{}, store.Page{})
-	if err != nil || len(surveys) != 1 {
-		t.Fatalf("surveys: %d, %v", len(surveys), err)
-	}
-	sv := surveys[0]
+	sv, lastYear := demoSurveys(t, st)
 	reports := report.New(st.Rollups)
+	// An account shows in both surveys: its page has a trend.
+	both := 0
+	if rep, err := reports.Report(ctx, report.Query{By: report.Account}, lastYear); err != nil {
+		t.Fatal(err)
+	} else {
+		for _, c := range rep.Breakdown {
+			now, err := reports.Report(ctx, report.Query{Filter: report.Filter{Dimension: report.Account, Value: c.Label}}, sv)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !c.Suppressed && !now.Overall.Suppressed && now.Overall.NPS != nil && c.NPS != nil {
+				both++
+			}
+		}
+	}
+	if both == 0 {
+		t.Error("no account shows in both surveys")
+	}
 	for _, by := range []report.Dimension{report.Region, report.Tier, report.Industry} {
 		rep, err := reports.Report(ctx, report.Query{By: by}, sv)
 		if err != nil {
@@ -191,4 +211,25 @@ func TestDemoReports(t *testing.T) {
 	if managers == 0 {
 		t.Error("the demo has no managers")
 	}
+}
+
+// demoSurveys returns the demo's survey and last year's, which the
+// largest accounts answered too.
+func demoSurveys(t *testing.T, st *store.Store) (current, lastYear survey.Survey) {
+	t.Helper()
+	surveys, _, err := st.Surveys.List(context.Background(), store.SurveyFilter{}, store.Page{})
+	if err != nil || len(surveys) != 2 {
+		t.Fatalf("surveys: %d, %v", len(surveys), err)
+	}
+	for _, sv := range surveys {
+		if sv.Title.Get("en", "en") == "Customer survey 2025" {
+			lastYear = sv
+		} else {
+			current = sv
+		}
+	}
+	if lastYear.ID == "" || current.ID == "" {
+		t.Fatalf("surveys: %+v", surveys)
+	}
+	return current, lastYear
 }

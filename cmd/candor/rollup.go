@@ -53,14 +53,14 @@ func rollupCmd(ctx context.Context, args []string, stdout, stderr io.Writer, get
 // rebuildRollups recomputes the rollups of survey only, or of every survey
 // when only is empty.
 func rebuildRollups(ctx context.Context, a *app, only string, each func(survey.Survey, report.Rebuilt)) error {
-	return a.reports.RebuildAll(ctx, a.st.Surveys, a.st.Responses, a.openAnswers, only, each)
+	return a.reports.RebuildAll(ctx, a.st.Surveys, a.st.Responses, a.openResponse, only, each)
 }
 
 // rebuildOutdatedRollups rebuilds the rollups still counted by ISO week,
-// from before reports used calendar months.
+// from before reports used calendar months, or without accounts.
 func rebuildOutdatedRollups(ctx context.Context, a *app) error {
-	return a.reports.RebuildOutdated(ctx, a.st.Surveys, a.st.Responses, a.openAnswers, func(sv survey.Survey, r report.Rebuilt) {
-		a.logger.Info("rollups rebuilt by calendar month", "survey", sv.ID, "responses", r.Responses)
+	return a.reports.RebuildOutdated(ctx, a.st.Surveys, a.st.Responses, a.openResponse, func(sv survey.Survey, r report.Rebuilt) {
+		a.logger.Info("outdated rollups rebuilt", "survey", sv.ID, "responses", r.Responses)
 	})
 }
 
@@ -71,11 +71,13 @@ const tallySweepEvery = time.Minute
 // whose counting was left undone (a lost reply, a crash, a rebuild that
 // held their survey). Every serve process sweeps; claims keep them apart.
 func startTallySweeper(ctx context.Context, a *app) (stop func()) {
-	sw := a.reports.NewSweeper(a.st.Responses, a.openAnswers)
+	sw := a.reports.NewSweeper(a.st.Responses, a.openResponse)
 	return inBackground(ctx, func(ctx context.Context) { sw.Run(ctx, tallySweepEvery, a.logger) })
 }
 
-// openAnswers opens a stored response's sealed answers, for counting them.
-func (a *app) openAnswers(r store.Response) (survey.Answers, error) {
-	return privacy.OpenAnswers(a.sealer, r)
+// openResponse opens a stored response's sealed answers and account, for
+// counting them.
+func (a *app) openResponse(r store.Response) (report.Opened, error) {
+	answers, account, err := privacy.OpenResponse(a.sealer, r)
+	return report.Opened{Answers: answers, AccountID: account}, err
 }

@@ -90,7 +90,10 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		Followups:   a.followups,
 		Reports:     a.reports,
 
+		Relationships: a.relationships,
+
 		ReportCampaigns: a.st.Campaigns,
+		ReportAccounts:  a.st.Accounts,
 	})
 }
 

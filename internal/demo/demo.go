@@ -20,6 +20,7 @@ import (
 	"io"
 	"math"
 	mrand "math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -89,7 +90,11 @@ type Result struct {
 	Accounts, Contacts     int
 	Invitations, Responses int
 	Named                  int
-	Took                   time.Duration
+	// LastYearID is last year's survey, answered at the largest accounts;
+	// TrendAccount is the largest, whose page shows a trend over both.
+	LastYearID, TrendAccount               string
+	LastYearInvitations, LastYearResponses int
+	Took                                   time.Duration
 }
 
 // Run creates the demo, refusing with ErrPresent when it exists already.
@@ -118,7 +123,7 @@ func Run(ctx context.Context, d Deps, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("demo: %w", err)
 	}
 	r := &run{d: d, o: o, rng: mrand.New(mrand.NewPCG(o.Seed, o.Seed^0x9e3779b97f4a7c15))}
-	steps := []func(context.Context) error{r.addUsers, r.addAccounts, r.addContacts, r.addSurvey, r.invite, r.answer, r.settleFollowups}
+	steps := []func(context.Context) error{r.addUsers, r.addAccounts, r.addContacts, r.addSurvey, r.invite, r.answer, r.addLastYear, r.settleFollowups}
 	for _, step := range steps {
 		began := time.Now()
 		if err := step(ctx); err != nil {
@@ -370,6 +375,7 @@ const answerWorkers = 3
 // job is one answer to give, decided in order so that a seed always gives
 // the same answers, whatever order the workers give them in.
 type job struct {
+	sv     *survey.Survey // r.sv when nil
 	inv    store.Invitation
 	at     time.Time
 	locale string
@@ -470,7 +476,11 @@ func (r *run) give(ctx context.Context, j job) (bool, error) {
 	if l.State != respond.StateOpen {
 		return false, fmt.Errorf("demo: answer to %s: the link is %s", j.inv.ID, l.State)
 	}
-	res, err := svc.Submit(ctx, l, respond.Submission{Values: j.values, Locale: j.locale, Named: j.named, ConsentVersion: r.sv.ConsentVersion})
+	sv := r.sv
+	if j.sv != nil {
+		sv = *j.sv
+	}
+	res, err := svc.Submit(ctx, l, respond.Submission{Values: j.values, Locale: j.locale, Named: j.named, ConsentVersion: sv.ConsentVersion})
 	if err != nil {
 		return false, fmt.Errorf("demo: answer to %s: %w", j.inv.ID, err)
 	}
@@ -478,6 +488,82 @@ func (r *run) give(ctx context.Context, j job) (bool, error) {
 		return false, fmt.Errorf("demo: answer to %s counted for reports: %w", j.inv.ID, res.TallyErr)
 	}
 	return res.Named, nil
+}
+
+// lastYearAccounts is how many of the largest accounts answered last
+// year's survey too.
+const lastYearAccounts = 4
+
+// addLastYear runs last year's survey at the largest accounts, most of
+// whose people answered it, less happy than now: their account
+// pages show a relationship over two surveys.
+func (r *run) addLastYear(ctx context.Context) error {
+	day := 24 * time.Hour
+	def := definition()
+	def.Title = txt("Customer survey 2025", "Asiakaskysely 2025", "Kundenumfrage 2025", "Enquête clients 2025")
+	opened := r.o.Now.Add(-400 * day)
+	sv, err := survey.New(def, store.NewID(), r.admin.ID, opened)
+	if err != nil {
+		return fmt.Errorf("demo: last year's survey: %w", err)
+	}
+	if err := sv.Open(opened); err != nil {
+		return fmt.Errorf("demo: last year's survey: %w", err)
+	}
+	if err := r.d.Store.Surveys.Insert(ctx, sv); err != nil {
+		return fmt.Errorf("demo: last year's survey: %w", err)
+	}
+	people := make(map[string][]customer.Contact)
+	for _, c := range r.people {
+		people[c.AccountID] = append(people[c.AccountID], c)
+	}
+	largest := slices.Clone(r.accounts)
+	slices.SortStableFunc(largest, func(a, b store.Account) int { return len(people[b.ID]) - len(people[a.ID]) })
+	largest = largest[:min(lastYearAccounts, len(largest))]
+	camp := store.Campaign{
+		ID: store.NewID(), SurveyID: sv.ID, CreatedBy: r.managers[0].ID, State: store.CampaignSent,
+		SendAt: opened.Add(day), CreatedAt: opened.Add(day), ActiveUntil: opened.Add(60 * day),
+	}
+	var invs []store.Invitation
+	var jobs []job
+	for _, a := range largest {
+		for _, c := range people[a.ID] {
+			sent := opened.Add(day + time.Duration(r.rng.IntN(30*24))*time.Hour).Truncate(time.Millisecond)
+			inv := store.Invitation{
+				ID: link.NewID(), SurveyID: sv.ID, CampaignID: camp.ID, ContactID: c.ID, AccountID: a.ID,
+				Locale: c.Locale, State: store.InvitationPending, ExpiresAt: sent.Add(30 * day), CreatedAt: sent,
+			}
+			invs = append(invs, inv)
+			if r.rng.Float64() < 0.75 {
+				locale := sv.Locale(c.Locale)
+				jobs = append(jobs, job{sv: &sv, inv: inv, at: sent.Add(time.Duration(1+r.rng.IntN(60)) * time.Hour), locale: locale,
+					values: r.answers(r.mood[a.ID]-1.5, locale), named: r.rng.Float64() < 0.15})
+			}
+		}
+	}
+	camp.Counts = store.CampaignCounts{Invited: len(invs), Fed: len(invs), Sent: len(invs)}
+	if err := r.d.Store.Campaigns.Create(ctx, camp, nil, nil); err != nil {
+		return fmt.Errorf("demo: last year's campaign: %w", err)
+	}
+	if err := r.insertInvitations(ctx, invs); err != nil {
+		return err
+	}
+	named := 0
+	for _, j := range jobs {
+		isNamed, err := r.give(ctx, j)
+		if err != nil {
+			return err
+		}
+		if isNamed {
+			named++
+		}
+	}
+	r.res.LastYearID, r.res.LastYearInvitations, r.res.LastYearResponses = sv.ID, len(invs), len(jobs)
+	r.res.Named += named
+	if len(largest) > 0 {
+		r.res.TrendAccount = largest[0].ID
+	}
+	r.logf("last year's survey: %d invitations at the %d largest accounts, %d answers", len(invs), len(largest), len(jobs))
+	return nil
 }
 
 // settleFollowups makes the follow-ups look lived in: the alerts,

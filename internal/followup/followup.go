@@ -285,11 +285,12 @@ func (s *Service) Forget(ctx context.Context, responseID string) error {
 
 // Query selects follow-ups to list.
 type Query struct {
-	SurveyID string
-	States   []store.FollowupState // empty: any
-	Overdue  bool                  // only those open or contacted past their due time
-	Mine     bool                  // only those the actor owns
-	Page     store.Page
+	SurveyID  string
+	AccountID string                // empty: any
+	States    []store.FollowupState // empty: any
+	Overdue   bool                  // only those open or contacted past their due time
+	Mine      bool                  // only those the actor owns
+	Page      store.Page
 }
 
 // ActiveStates are the states of follow-ups still to be closed, the
@@ -358,7 +359,7 @@ func (s *Service) List(ctx context.Context, actor store.User, q Query) ([]Item, 
 		return nil, 0, ErrForbidden
 	}
 	now := s.now().UTC()
-	f := visible(actor, store.FollowupFilter{SurveyID: q.SurveyID, States: q.States})
+	f := visible(actor, store.FollowupFilter{SurveyID: q.SurveyID, AccountID: q.AccountID, States: q.States})
 	if q.Mine {
 		f.OwnerID = actor.ID
 	}

@@ -70,6 +70,47 @@ func OpenAnswers(sealer *seal.Sealer, resp store.Response) (survey.Answers, erro
 	return out, nil
 }
 
+// accountContext binds a response's sealed account to the response; it
+// cannot meet an answer's context, whatever a question's key.
+func accountContext(responseID string) string { return "response-account:" + responseID }
+
+// SealAccount returns a response's account id sealed with the current
+// key, nil for none.
+func SealAccount(sealer *seal.Sealer, responseID, accountID string) (*seal.Box, error) {
+	if accountID == "" {
+		return nil, nil
+	}
+	box, err := sealer.Seal([]byte(accountID), accountContext(responseID))
+	if err != nil {
+		return nil, fmt.Errorf("privacy: %w", err)
+	}
+	return &box, nil
+}
+
+// OpenAccount returns a response's account id, "" when it carries none
+// (stored before accounts were recorded).
+func OpenAccount(sealer *seal.Sealer, resp store.Response) (string, error) {
+	if resp.Account == nil {
+		return "", nil
+	}
+	plain, err := sealer.Open(*resp.Account, accountContext(resp.ID))
+	if err != nil {
+		return "", fmt.Errorf("privacy: response %s account: %w", resp.ID, err)
+	}
+	return string(plain), nil
+}
+
+// OpenResponse returns a response's answers and account, opened, for
+// counting it in reports.
+func OpenResponse(sealer *seal.Sealer, resp store.Response) (survey.Answers, string, error) {
+	answers, err := OpenAnswers(sealer, resp)
+	if err != nil {
+		return nil, "", err
+	}
+	account, err := OpenAccount(sealer, resp)
+	return answers, account, err
+}
+
 // AnswerInfo is one answer in words, for people to read.
 type AnswerInfo struct {
 	Key      string `json:"key"`
@@ -113,13 +154,24 @@ type Resealed struct {
 	ConsentRefs int
 }
 
-// Reseal re-encrypts, under the current key, every sealed answer and every
-// consent record's response reference sealed with an older one, so that an old key can
-// leave the ring. It is idempotent and may run while Candor serves.
+// Reseal re-encrypts, under the current key, every sealed answer and
+// account and every consent record's response reference sealed with an
+// older one, so that an old key can leave the ring. It is idempotent and
+// may run while Candor serves.
 func (s *Service) Reseal(ctx context.Context) (Resealed, error) {
 	var n Resealed
 	err := s.responses.All(ctx, func(resp store.Response) error {
 		answers, changed := resp.Answers, false
+		var account *seal.Box
+		if resp.Account != nil {
+			box, did, err := s.sealer.Reseal(*resp.Account, accountContext(resp.ID))
+			if err != nil {
+				return fmt.Errorf("privacy: reseal response %s account: %w", resp.ID, err)
+			}
+			if did {
+				account, changed = &box, true
+			}
+		}
 		for i, a := range answers {
 			if a.Sealed == nil {
 				continue
@@ -135,7 +187,7 @@ func (s *Service) Reseal(ctx context.Context) (Resealed, error) {
 		if !changed {
 			return nil
 		}
-		if err := s.responses.SetAnswers(ctx, resp.ID, answers); err != nil && !errors.Is(err, store.ErrNotFound) {
+		if err := s.responses.SetSealed(ctx, resp.ID, answers, account); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("privacy: %w", err)
 		}
 		n.Responses++

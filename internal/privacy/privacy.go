@@ -55,7 +55,7 @@ type ResponseStore interface {
 	NamedBy(ctx context.Context, contactID string) ([]store.Response, error)
 	Unname(ctx context.Context, id, contactID, consentID string) (bool, error)
 	All(ctx context.Context, fn func(store.Response) error) error
-	SetAnswers(ctx context.Context, id string, answers []store.ResponseAnswer) error
+	SetSealed(ctx context.Context, id string, answers []store.ResponseAnswer, account *seal.Box) error
 }
 
 // Subjects opens, finds and corrects people's contact records

@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 
 	"github.com/candorhq/candor/internal/customer"
@@ -296,7 +297,7 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 		return Comments{}, invalid("question", "is not a quotable free-text question")
 	}
 	filtered := q.Filter != (report.Filter{})
-	if filtered && !q.Filter.Dimension.Valid() {
+	if filtered && !segmentDimension(q.Filter.Dimension) {
 		return Comments{}, invalid("filter", filterProblem)
 	}
 	k := Threshold(sv)
@@ -356,11 +357,15 @@ func ParseFilter(raw string) (report.Filter, error) {
 	}
 	dim, value, ok := strings.Cut(raw, ":")
 	f := report.Filter{Dimension: report.Dimension(strings.ToLower(strings.TrimSpace(dim))), Value: strings.TrimSpace(value)}
-	if !ok || !f.Dimension.Valid() {
+	if !ok || !segmentDimension(f.Dimension) {
 		return report.Filter{}, invalid("filter", filterProblem)
 	}
 	return f, nil
 }
+
+// segmentDimension reports whether comments are grouped by d: the
+// segment dimensions, never the account, which comments do not keep.
+func segmentDimension(d report.Dimension) bool { return slices.Contains(report.Dimensions(), d) }
 
 // Reseal re-encrypts every quote sealed with an older key under the
 // current one, so that the old key can leave the ring; it returns how

@@ -23,6 +23,10 @@ import (
 // EnvBenchResponses sets how many responses BenchmarkDashboard stores.
 const EnvBenchResponses = "CANDOR_BENCH_RESPONSES"
 
+// EnvBenchAccounts sets how many accounts BenchmarkDashboard's responses
+// name; unset, none (as responses stored before accounts were recorded).
+const EnvBenchAccounts = "CANDOR_BENCH_ACCOUNTS"
+
 // benchResponse is a stored response as the benchmark keeps it: what a
 // response document holds for reports.
 type benchResponse struct {
@@ -31,6 +35,7 @@ type benchResponse struct {
 	Date     string          `bson:"date"`
 	Segment  benchSegment    `bson:"segment"`
 	Answers  []survey.Answer `bson:"answers"`
+	Account  string          `bson:"account,omitempty"` // plain here: the benchmark opens nothing
 }
 
 type benchSegment struct {
@@ -48,15 +53,16 @@ func (r benchResponse) entry() (Entry, error) {
 	}
 	s := r.Segment
 	return Entry{SurveyID: r.SurveyID, Day: d, Answers: r.Answers,
-		Segment: Segment{Region: s.Region, Country: s.Country, Industry: s.Industry, Tier: s.Tier, ManagerID: s.ManagerID}}, nil
+		Segment: Segment{Region: s.Region, Country: s.Country, Industry: s.Industry, Tier: s.Tier, ManagerID: s.ManagerID, AccountID: r.Account}}, nil
 }
 
 // benchWorld is a survey of a large company: two years of responses from
 // 8 regions, 40 countries, 12 industries, 4 tiers and 60 account managers.
 type benchWorld struct {
-	def  survey.Survey
-	n    int
-	from time.Time
+	def      survey.Survey
+	n        int
+	from     time.Time
+	accounts int // named by the responses; 0: none
 }
 
 // response returns the i-th response, the same on every call.
@@ -83,7 +89,16 @@ func (w benchWorld) response(i int) benchResponse {
 			ManagerID: fmt.Sprintf("manager-%02d", r.IntN(60)),
 		},
 		Answers: answers,
+		// Drawn last, so that the rest is the same with accounts or without.
+		Account: w.account(r),
 	}
+}
+
+func (w benchWorld) account(r *rand.Rand) string {
+	if w.accounts == 0 {
+		return ""
+	}
+	return fmt.Sprintf("account-%05d", r.IntN(w.accounts))
 }
 
 func (w benchWorld) source() Source {
@@ -126,6 +141,18 @@ func dbSource(ctx context.Context, c *mongo.Collection, surveyID string) Source 
 	}
 }
 
+func benchAccounts(b *testing.B) int {
+	v := os.Getenv(EnvBenchAccounts)
+	if v == "" {
+		return 0
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		b.Fatalf("%s=%q: want a number of accounts", EnvBenchAccounts, v)
+	}
+	return n
+}
+
 func benchResponses(b *testing.B) int {
 	v := os.Getenv(EnvBenchResponses)
 	if v == "" {
@@ -149,7 +176,7 @@ func BenchmarkDashboard(b *testing.B) {
 		b.Skip("stores a million responses")
 	}
 	ctx := context.Background()
-	w := benchWorld{def: fixtureSurvey(), n: benchResponses(b), from: day("2024-01-01")}
+	w := benchWorld{def: fixtureSurvey(), n: benchResponses(b), from: day("2024-01-01"), accounts: benchAccounts(b)}
 	w.def.ID = "bench"
 	db := storetest.DB(b)
 	responses := db.Collection("responses")

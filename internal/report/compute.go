@@ -78,6 +78,10 @@ func (q Query) normalized() (Query, error) {
 		return q, ErrInvalidQuery.Becausef("dimension %q", q.By)
 	case q.Filter != (Filter{}) && !q.Filter.Dimension.Valid():
 		return q, ErrInvalidQuery.Becausef("filter dimension %q", q.Filter.Dimension)
+	case q.By == Account && q.Filter != (Filter{}):
+		// An account lies within one manager's accounts: it has no
+		// manager's breakdown.
+		return q, ErrInvalidQuery.Becausef("a breakdown by account within a filter")
 	case q.By != "" && q.Filter != (Filter{}) && (q.Filter.Dimension != Manager || q.By == Manager):
 		// The release breaks down every response, and each manager's.
 		return q, ErrInvalidQuery.Becausef("a breakdown within a filter other than a manager's accounts")

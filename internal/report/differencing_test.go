@@ -226,6 +226,20 @@ func (b *battery) everyQuery() {
 			}
 		}
 	}
+	// Accounts, when the world names them: by account over every
+	// response, and each account alone.
+	accounts := make(map[string]bool)
+	for _, c := range b.combos {
+		if a := c.Of(release.Account); a != "" {
+			accounts[a] = true
+		}
+	}
+	if len(accounts) > 0 {
+		lenses = append(lenses, Query{By: Account}, Query{Filter: Filter{Dimension: Account}})
+		for a := range accounts {
+			lenses = append(lenses, Query{Filter: Filter{Dimension: Account, Value: a}})
+		}
+	}
 	// Data days plus a period either side.
 	from, to := b.data[0], b.data[1]
 	for _, p := range []Period{Weekly, Monthly, Quarterly} {
@@ -396,6 +410,43 @@ func TestNoSmallGroupIsDerivable(t *testing.T) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			t.Parallel()
 			b := newBattery(t, randomWorld(uint64(seed)))
+			b.everyQuery()
+			if b.checks == 0 {
+				t.Fatal("nothing was shown")
+			}
+			if leaks := b.leaks(); len(leaks) > 0 {
+				t.Errorf("%d groups below k are derivable from %d shown sums, e.g. %s", len(leaks), len(b.shown), strings.Join(leaks[0], " + "))
+			}
+		})
+	}
+}
+
+// randomAccountWorld is a random world whose responses name their
+// accounts: one or two per segment, and now and then none (a response
+// stored before accounts were recorded).
+func randomAccountWorld(seed uint64) world {
+	w := randomWorld(seed)
+	r := rand.New(rand.NewPCG(seed, 0xacc))
+	for i := range w.entries {
+		e := &w.entries[i]
+		if r.IntN(5) > 0 {
+			s := e.Segment
+			e.Segment.AccountID = fmt.Sprint("a", r.IntN(2), s.Region, s.Country, s.Industry, s.Tier, s.ManagerID)
+		}
+	}
+	return w
+}
+
+func TestNoSmallGroupIsDerivableWithAccounts(t *testing.T) {
+	t.Parallel()
+	seeds := 8
+	if testing.Short() || raceEnabled {
+		seeds = 2
+	}
+	for seed := range seeds {
+		t.Run(fmt.Sprint(seed), func(t *testing.T) {
+			t.Parallel()
+			b := newBattery(t, randomAccountWorld(uint64(100+seed)))
 			b.everyQuery()
 			if b.checks == 0 {
 				t.Fatal("nothing was shown")

@@ -34,10 +34,12 @@ func (s selection) rollup() (dim, value string) {
 // comboString returns a combo as its rollup documents name it.
 func comboString(c release.Combo) string { return strings.Join(c[:], comboSep) }
 
+// parseCombo reads a combo; one of rollups from before accounts were
+// counted has no account, which reads as none recorded.
 func parseCombo(s string) (release.Combo, bool) {
 	var c release.Combo
 	parts := strings.Split(s, comboSep)
-	if len(parts) != len(c) {
+	if len(parts) != len(c) && len(parts) != len(c)-1 {
 		return c, false
 	}
 	copy(c[:], parts)
@@ -47,8 +49,9 @@ func parseCombo(s string) (release.Combo, bool) {
 // change returns what the entry adds to its survey's rollups with the
 // given weight: documents of its part of a week (see part) for every
 // response ("all"), per dimension, per dimension among its manager's
-// accounts, each counting the scored and chosen answers, and its combo,
-// counted only.
+// accounts, per account, each counting the scored and chosen answers, and
+// its combo, counted only. An account lies within its manager's accounts,
+// so it has no manager's breakdown.
 func (e Entry) change(weight int64) (rollups.Change, error) {
 	if !rollups.ValidKey(e.SurveyID) || e.Day.IsZero() {
 		return rollups.Change{}, fmt.Errorf("%w: survey %q on %v", ErrInvalidEntry, e.SurveyID, e.Day)
@@ -63,6 +66,7 @@ func (e Entry) change(weight int64) (rollups.Change, error) {
 			c.Segments = append(c.Segments, rollups.Segment{Dim: dim, Value: v})
 		}
 	}
+	c.Segments = append(c.Segments, rollups.Segment{Dim: string(Account), Value: e.Segment.AccountID})
 	c.Segments = append(c.Segments, rollups.Segment{Dim: dimCombo, Value: comboString(cb), CountOnly: true})
 	for _, a := range e.Answers {
 		var values []string

@@ -389,9 +389,9 @@ func TestEntryValidation(t *testing.T) {
 	}
 	c, err := ok.change(-1)
 	// Every response, five dimensions, four of them among the manager's
-	// accounts, and the combo, counted only.
-	if err != nil || c.Weight != -1 || c.Week != "2025-W02-01" || len(c.Segments) != 11 || len(c.Answers) != 5 {
-		t.Errorf("change = %+v, %v; want eleven documents and the five scored or chosen answers", c, err)
+	// accounts, the account, and the combo, counted only.
+	if err != nil || c.Weight != -1 || c.Week != "2025-W02-01" || len(c.Segments) != 12 || len(c.Answers) != 5 {
+		t.Errorf("change = %+v, %v; want twelve documents and the five scored or chosen answers", c, err)
 	}
 	if last := c.Segments[len(c.Segments)-1]; !last.CountOnly || last.Dim != dimCombo {
 		t.Errorf("the combo document: %+v", last)

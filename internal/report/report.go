@@ -52,29 +52,35 @@ const (
 	Industry Dimension = "industry"
 	Tier     Dimension = "tier"
 	Manager  Dimension = "manager" // the account manager's user id
+	// Account is the customer account itself, by id: one account's
+	// report, or a breakdown by account. Responses carry it sealed, so
+	// only reports count by it; it is no segment of comments.
+	Account Dimension = "account"
 )
 
-// Dimensions returns every dimension, in the order reports offer them.
+// Dimensions returns every segment dimension, in the order reports offer
+// them; Account, a dimension too, is not among them.
 func Dimensions() []Dimension { return []Dimension{Region, Country, Industry, Tier, Manager} }
 
 // Valid reports whether d is a known dimension.
 func (d Dimension) Valid() bool {
 	switch d {
-	case Region, Country, Industry, Tier, Manager:
+	case Region, Country, Industry, Tier, Manager, Account:
 		return true
 	}
 	return false
 }
 
 // Segment is what a response is broken down by: attributes of the
-// respondent's company. An empty value is a value like any other ("not
-// recorded").
+// respondent's company, and the company. An empty value is a value like
+// any other ("not recorded").
 type Segment struct {
 	Region    string
 	Country   string
 	Industry  string
 	Tier      string
 	ManagerID string
+	AccountID string // only ever stored sealed
 }
 
 // Value returns the segment's value in dimension d.
@@ -90,6 +96,8 @@ func (s Segment) Value(d Dimension) string {
 		return s.Tier
 	case Manager:
 		return s.ManagerID
+	case Account:
+		return s.AccountID
 	}
 	return ""
 }

@@ -14,22 +14,29 @@ type ResponseReader interface {
 	Each(ctx context.Context, surveyID string, fn func(store.Response) error) error
 }
 
-// Opener returns a stored response's answers with the sealed ones opened
-// (privacy.OpenAnswers with the sealer): answers to confidential scale
-// questions count in reports like any other.
-type Opener func(store.Response) (survey.Answers, error)
+// Opened is what of a stored response only keys open: its answers with
+// the sealed ones opened, and its account.
+type Opened struct {
+	Answers   survey.Answers
+	AccountID string // "" for a response stored before accounts were recorded
+}
+
+// Opener opens a stored response (privacy.OpenAnswers and
+// privacy.OpenAccount with the sealer): answers to confidential scale
+// questions count in reports like any other, and so does the account.
+type Opener func(store.Response) (Opened, error)
 
 // EntryOf is what a stored response contributes to reports: exactly what
 // the respondent's submission added to the rollups when it was stored.
-func EntryOf(resp store.Response, answers survey.Answers) Entry {
+func EntryOf(resp store.Response, o Opened) Entry {
 	day, _ := time.Parse(time.DateOnly, resp.Date) // an unreadable date is refused as an invalid entry
 	return Entry{
 		ResponseID: resp.ID,
 		SurveyID:   resp.SurveyID,
 		Day:        day,
 		Segment: Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
-			Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID},
-		Answers: answers,
+			Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID, AccountID: o.AccountID},
+		Answers: o.Answers,
 	}
 }
 
@@ -38,11 +45,11 @@ func EntryOf(resp store.Response, answers survey.Answers) Entry {
 func ResponseSource(ctx context.Context, rs ResponseReader, surveyID string, open Opener) Source {
 	return func(yield func(Entry) error) error {
 		return rs.Each(ctx, surveyID, func(resp store.Response) error {
-			answers, err := open(resp)
+			o, err := open(resp)
 			if err != nil {
 				return fmt.Errorf("report: response %s: %w", resp.ID, err)
 			}
-			return yield(EntryOf(resp, answers))
+			return yield(EntryOf(resp, o))
 		})
 	}
 }
@@ -61,8 +68,9 @@ func (s *Service) RebuildAll(ctx context.Context, surveys SurveyLister, rs Respo
 }
 
 // RebuildOutdated rebuilds the rollups of the surveys still counted as
-// before generations, or by ISO week as before months were calendar
-// months, so that a start after an upgrade needs no manual rebuild.
+// before generations, by ISO week as before months were calendar
+// months, or without accounts, so that a start after an upgrade needs no
+// manual rebuild.
 func (s *Service) RebuildOutdated(ctx context.Context, surveys SurveyLister, rs ResponseReader, open Opener,
 	progress func(sv survey.Survey, r Rebuilt)) error {
 	outdated := func(sv survey.Survey) (bool, error) {
@@ -77,12 +85,27 @@ func (s *Service) RebuildOutdated(ctx context.Context, surveys SurveyLister, rs 
 		if err != nil {
 			return false, fmt.Errorf("report: rebuild: %w", err)
 		}
-		for label := range idx {
-			if _, err := parsePart(label); err != nil {
+		var oldest part
+		found := false
+		for label, w := range idx {
+			p, err := parsePart(label)
+			if err != nil {
 				return true, nil
 			}
+			if w.N > 0 && (!found || p.first() < oldest.first()) {
+				oldest, found = p, true
+			}
 		}
-		return false, nil
+		if !found {
+			return false, nil
+		}
+		// Every part counted since accounts were has an account document,
+		// and the oldest part was counted first.
+		has, err := s.st.Has(ctx, sv.ID, g.Current, oldest.String(), string(Account))
+		if err != nil {
+			return false, fmt.Errorf("report: rebuild: %w", err)
+		}
+		return !has, nil
 	}
 	return s.rebuild(ctx, surveys, rs, open, outdated, "", progress)
 }

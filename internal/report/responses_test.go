@@ -10,6 +10,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 
+	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
@@ -132,7 +133,10 @@ func TestRebuildFromStoredResponsesReproducesTheIncrementalRollups(t *testing.T)
 	if err := st.Rollups.DeleteSurvey(ctx, sv.ID); err != nil {
 		t.Fatal(err)
 	}
-	open := func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(w.Sealer, r) }
+	open := func(r store.Response) (report.Opened, error) {
+		answers, account, err := privacy.OpenResponse(w.Sealer, r)
+		return report.Opened{Answers: answers, AccountID: account}, err
+	}
 	var got []report.Rebuilt
 	err = svc.RebuildAll(ctx, st.Surveys, st.Responses, open, "", func(_ survey.Survey, r report.Rebuilt) { got = append(got, r) })
 	if err != nil {
@@ -197,4 +201,107 @@ func TestRebuildFromStoredResponsesReproducesTheIncrementalRollups(t *testing.T)
 	if still, err := st.Rollups.HasLegacy(ctx, sv.ID); err != nil || still {
 		t.Errorf("rollups from before generations survived their rebuild: %v, %v", still, err)
 	}
+}
+
+// TestAccountsAreSealedYetCounted: a response stores its account only
+// sealed, reports count by it all the same, and a rebuild counts it from
+// the sealed field; rollups from before accounts are rebuilt at start.
+func TestAccountsAreSealedYetCounted(t *testing.T) {
+	t.Parallel()
+	st := store.New(storetest.DB(t))
+	ctx := context.Background()
+	if err := st.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	w := respondtest.New(t, st)
+	sv := w.OpenSurvey(t, nil)
+	var people []respondtest.Person
+	// An account of n invited contacts.
+	account := func(name string, n int) respondtest.Person {
+		p := w.Invite(t, sv, name+" 0", name+"0@example.com", "en")
+		people = append(people, p)
+		for i := 1; i < n; i++ {
+			c, err := w.Customers.CreateContact(ctx, w.Admin, customer.ContactInput{AccountID: p.Account.ID, Name: fmt.Sprint(name, " ", i), Email: fmt.Sprintf("%s%d@example.com", name, i), Locale: "en"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			people = append(people, w.InviteContact(t, sv, c, p.Account))
+		}
+		return p
+	}
+	// The one respondent of other is protected by hiding third too:
+	// every response less first's would be other's.
+	first, other := account("first", 7), account("other", 1)
+	account("third", 5)
+	for i, p := range people {
+		l, err := w.Respond.Resolve(ctx, p.Token)
+		if err != nil {
+			t.Fatal(err)
+		}
+		values := respondtest.Answers()
+		values["q.nps"] = []string{fmt.Sprint((4 + i) % 11)}
+		if res, err := w.Respond.Submit(ctx, l, respond.Submission{Values: values, Locale: "en"}); err != nil || res.TallyErr != nil {
+			t.Fatalf("submit %d: %v, %v", i, err, res.TallyErr)
+		}
+	}
+	// No stored response names its account but sealed.
+	var raw []bson.M
+	cur, err := st.DB().Collection("responses").Find(ctx, bson.D{{Key: "surveyId", Value: sv.ID}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cur.All(ctx, &raw); err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range raw {
+		if s := fmt.Sprint(d); strings.Contains(s, first.Account.ID) || strings.Contains(s, other.Account.ID) {
+			t.Fatalf("a stored response names its account: %v", s)
+		}
+		if d["account"] == nil {
+			t.Fatalf("a stored response has no sealed account: %v", d)
+		}
+	}
+	svc := report.New(st.Rollups)
+	want := func(when string) {
+		t.Helper()
+		rep, err := svc.Report(ctx, report.Query{Filter: report.Filter{Dimension: report.Account, Value: first.Account.ID}}, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := rep.Overall; o.Suppressed || o.Responses == nil || *o.Responses != 7 || o.NPS == nil {
+			t.Fatalf("%s: the account's report %+v, want 7 responses and an NPS", when, o)
+		}
+		rep, err = svc.Report(ctx, report.Query{Filter: report.Filter{Dimension: report.Account, Value: other.Account.ID}}, sv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := rep.Overall; !o.Suppressed {
+			t.Fatalf("%s: one respondent's account shown: %+v", when, o)
+		}
+	}
+	want("counted")
+	open := func(r store.Response) (report.Opened, error) {
+		answers, account, err := privacy.OpenResponse(w.Sealer, r)
+		return report.Opened{Answers: answers, AccountID: account}, err
+	}
+	if err := st.Rollups.DeleteSurvey(ctx, sv.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RebuildAll(ctx, st.Surveys, st.Responses, open, sv.ID, nil); err != nil {
+		t.Fatal(err)
+	}
+	want("rebuilt")
+
+	// Rollups from before accounts: every response under no account.
+	var got []report.Rebuilt
+	if err := svc.RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(_ survey.Survey, r report.Rebuilt) { got = append(got, r) }); err != nil || got != nil {
+		t.Fatalf("current rollups rebuilt: %+v, %v", got, err)
+	}
+	if _, err := st.DB().Collection("rollups").DeleteMany(ctx, bson.D{{Key: "survey", Value: sv.ID}, {Key: "dim", Value: string(report.Account)}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.RebuildOutdated(ctx, st.Surveys, st.Responses, open, func(_ survey.Survey, r report.Rebuilt) { got = append(got, r) }); err != nil || len(got) != 1 || got[0].Responses != len(people) {
+		t.Fatalf("rollups without accounts: rebuilt %+v, %v", got, err)
+	}
+	want("rebuilt at start")
 }

@@ -34,5 +34,5 @@ func node(p Period, label string) release.Node {
 
 // comboOf returns a segment's values in the release's order.
 func comboOf(s Segment) release.Combo {
-	return release.Combo{s.Region, s.Country, s.Industry, s.Tier, s.ManagerID}
+	return release.Combo{s.Region, s.Country, s.Industry, s.Tier, s.ManagerID, s.AccountID}
 }

@@ -21,6 +21,7 @@ type Store interface {
 	Get(ctx context.Context, surveyID string, gen int64, dim string, weeks ...string) ([]rollups.Rollup, error)
 	Weeks(ctx context.Context, surveyID string, gen int64) (map[string]rollups.Week, error)
 	HasLegacy(ctx context.Context, surveyID string) (bool, error)
+	Has(ctx context.Context, surveyID string, gen int64, week, dim string) (bool, error)
 	Snapshot(ctx context.Context, surveyID string, gen int64, quarter, dim string) (rollups.Snapshot, error)
 	SaveSnapshot(ctx context.Context, s rollups.Snapshot) error
 

@@ -270,11 +270,11 @@ func (w *Sweeper) settle(ctx context.Context, in rollups.TallyIntent, prev, next
 	if g.Current != 0 && cur.Counted == g.Current {
 		return settledFinished, w.s.st.FinishIntents(ctx, id)
 	}
-	answers, err := w.open(resp)
+	o, err := w.open(resp)
 	if err != nil {
 		return release(fmt.Errorf("report: response %s: %w", id, err))
 	}
-	c, err := EntryOf(resp, answers).change(1)
+	c, err := EntryOf(resp, o).change(1)
 	if err != nil {
 		// Refused, as a rebuild refuses it.
 		return settledFinished, w.s.st.FinishIntents(ctx, id)

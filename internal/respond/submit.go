@@ -130,6 +130,12 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	if resp.Answers, err = privacy.SealAnswers(s.sealer, resp.ID, sv, answers); err != nil {
 		return Result{}, err
 	}
+	// The account only sealed: reports count by it, the stored response
+	// names no company.
+	if resp.Account, err = privacy.SealAccount(s.sealer, resp.ID, l.accountID); err != nil {
+		return Result{}, err
+	}
+	opened := report.Opened{Answers: answers, AccountID: l.accountID}
 	if sub.Named {
 		consent, err := consentShown(sv, locale, sub.ConsentVersion)
 		if err != nil {
@@ -151,7 +157,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	// carries the intent's key, which tells the attempt that stored it.
 	var tally report.Intent
 	if s.tally != nil {
-		if tally, err = s.tally.Intend(ctx, report.EntryOf(resp, answers)); err != nil {
+		if tally, err = s.tally.Intend(ctx, report.EntryOf(resp, opened)); err != nil {
 			return Result{}, fmt.Errorf("respond: %w", err)
 		}
 		resp.TallyKey = tally.Key()
@@ -176,7 +182,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	}
 	// Counted straight after the response is stored; a count not done now
 	// is done by the sweeper from the intent.
-	entry := report.EntryOf(resp, answers)
+	entry := report.EntryOf(resp, opened)
 	quoteErr := s.keepQuotes(ctx, l, entry)
 	var tallyErr error
 	if s.tally != nil {

@@ -205,5 +205,8 @@ func TestAnswersDuringARebuildAreCountedOnce(t *testing.T) {
 
 // opener opens the answers of w's responses.
 func opener(w *respondtest.World) report.Opener {
-	return func(r store.Response) (survey.Answers, error) { return privacy.OpenAnswers(w.Sealer, r) }
+	return func(r store.Response) (report.Opened, error) {
+		answers, account, err := privacy.OpenResponse(w.Sealer, r)
+		return report.Opened{Answers: answers, AccountID: account}, err
+	}
 }

@@ -119,6 +119,7 @@ type FollowupFilter struct {
 	ManagerID string          // only this manager's accounts'; empty: everyone's
 	OwnerID   string          // only those this user owns; empty: anyone's
 	SurveyID  string          // only this survey's; empty: all
+	AccountID string          // only this account's; empty: all
 	States    []FollowupState // only in these states; empty: any
 	DueFrom   time.Time       // only those due at or after; zero: no bound
 	DueBefore time.Time       // only those due before; zero: no bound
@@ -134,6 +135,9 @@ func (f FollowupFilter) bson() bson.D {
 	}
 	if f.SurveyID != "" {
 		filter = append(filter, bson.E{Key: "surveyId", Value: f.SurveyID})
+	}
+	if f.AccountID != "" {
+		filter = append(filter, bson.E{Key: "accountId", Value: f.AccountID})
 	}
 	if len(f.States) > 0 {
 		filter = append(filter, bson.E{Key: "state", Value: bson.D{{Key: "$in", Value: FollowupStates(f.States...)}}})
@@ -191,6 +195,8 @@ func (r *Followups) Indexes() []mongo.IndexModel {
 		mongodoc.Index("due", "dueAt", "_id"),
 		mongodoc.Index("reminder_due", "state", "reminder.at"),
 		mongodoc.Index("escalation_due", "state", "escalation.at"),
+		// An account's named answers, on its page.
+		mongodoc.Index("account_date", "accountId", "-date"),
 	}
 }
 

@@ -88,6 +88,8 @@ func (r *Invitations) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		mongodoc.Index("campaign", "campaignId"),
 		mongodoc.Index("contact", "contactId"),
+		// An account's relationship view reads its invitations.
+		mongodoc.Index("account", "accountId"),
 	}
 }
 
@@ -192,6 +194,15 @@ func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error)
 func (r *Invitations) ByContact(ctx context.Context, contactID string) ([]Invitation, error) {
 	return mongodoc.FindAll[Invitation](ctx, r.c, "invitations of contact", bson.D{{Key: "contactId", Value: contactID}},
 		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}}))
+}
+
+// ByAccount returns every invitation to an account's contacts, oldest
+// first, for the account's relationship view: the surveys it was invited
+// to, and per contact whether they answered (never when, nor which
+// response).
+func (r *Invitations) ByAccount(ctx context.Context, accountID string) ([]Invitation, error) {
+	return mongodoc.FindAll[Invitation](ctx, r.c, "invitations of account", bson.D{{Key: "accountId", Value: accountID}},
+		options.Find().SetSort(bson.D{{Key: "createdAt", Value: 1}, {Key: "_id", Value: 1}}))
 }
 
 // InsertBatch creates the invitations of a fed batch, two round trips for

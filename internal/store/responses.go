@@ -30,6 +30,11 @@ type Response struct {
 	Classification string           `bson:"classification"`
 	Answers        []ResponseAnswer `bson:"answers"`
 	Named          *Named           `bson:"named,omitempty"`
+	// Account is the invited company's account id, sealed and bound to
+	// the response, so that reports per account stay rebuildable from
+	// responses while the stored response names no company; absent on
+	// responses stored before accounts were counted.
+	Account *seal.Box `bson:"account,omitempty"`
 	// TallyKey is the random key of the submission attempt that stored
 	// it, which its tally intent is filed under (see rollups.TallyIntent).
 	TallyKey string `bson:"tallyKey,omitempty"`
@@ -156,7 +161,21 @@ func (r *Responses) Unname(ctx context.Context, id, contactID, consentID string)
 // SetAnswers replaces a response's answers, which only re-encryption under
 // a new key does: answers never change in meaning once given.
 func (r *Responses) SetAnswers(ctx context.Context, id string, answers []ResponseAnswer) error {
-	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "answers", Value: answers}}}})
+	return r.set(ctx, id, bson.D{{Key: "answers", Value: answers}})
+}
+
+// SetSealed replaces a response's answers and sealed account, which only
+// re-encryption under a new key does; a nil account is left as it is.
+func (r *Responses) SetSealed(ctx context.Context, id string, answers []ResponseAnswer, account *seal.Box) error {
+	set := bson.D{{Key: "answers", Value: answers}}
+	if account != nil {
+		set = append(set, bson.E{Key: "account", Value: account})
+	}
+	return r.set(ctx, id, set)
+}
+
+func (r *Responses) set(ctx context.Context, id string, set bson.D) error {
+	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}})
 	if err != nil {
 		return fmt.Errorf("store: update response: %w", err)
 	}

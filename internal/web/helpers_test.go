@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/candorhq/candor/internal/web/staff"
 	"io"
 	"log/slog"
 	"net/http"
@@ -47,6 +48,8 @@ type testOptions struct {
 	campaigns   CampaignService              // default: none, and no campaign routes
 	privacy     PrivacyService               // default: none, and no privacy routes
 	followups   FollowupService              // default: none, and no follow-up routes
+	// relationships: default none, and no Relationship section on account pages
+	relationships staff.RelationshipService
 
 	sender auth.Sender // password-reset mail; default: none
 }
@@ -102,6 +105,8 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Campaigns:   o.campaigns,
 		Privacy:     o.privacy,
 		Followups:   o.followups,
+
+		Relationships: o.relationships,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

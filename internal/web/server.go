@@ -72,8 +72,14 @@ type Deps struct {
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns reports.SurveyCampaigns
+	// ReportAccounts names the accounts of a breakdown by account
+	// (optional: ids shown).
+	ReportAccounts reports.AccountNames
 
 	Quotes reports.QuoteService // quotable comments; none: their routes answer 404
+
+	// Relationships is the account pages' relationship view (optional).
+	Relationships staff.RelationshipService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -203,10 +209,10 @@ func New(d Deps) (*Server, error) {
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
-		Campaigns: d.ReportCampaigns, Quotes: d.Quotes})
+		Campaigns: d.ReportCampaigns, Quotes: d.Quotes, Accounts: d.ReportAccounts})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
-		Privacy: d.Privacy, Followups: d.Followups, SMTP: d.Config.SMTPURL != ""})
+		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != ""})
 	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports}
 	if d.Campaigns != nil {
 		hd.Campaigns = d.Campaigns

@@ -2,8 +2,9 @@
 // every number any report can show, decided once for all of them. A
 // number is a form: the responses of one time node (all time, a calendar
 // quarter, a calendar month, or — for every response only — an ISO week)
-// and one selection (every response, one value of a dimension, or one
-// value among one manager's accounts). Reports show a form's numbers only
+// and one selection (every response, one value of a dimension — a single
+// customer account among them — or one value among one manager's
+// accounts). Reports show a form's numbers only
 // when the release shows it, and sums of shown forms, so that nothing any
 // request returns adds to what the release gives away.
 //
@@ -35,14 +36,18 @@ const (
 	Industry Dim = "industry"
 	Tier     Dim = "tier"
 	Manager  Dim = "manager" // the account manager, whose own breakdowns cross the others
+	// Account is the customer account itself: it lies within one
+	// manager's accounts (and one value of every other dimension), so it
+	// gets no manager's breakdown of its own.
+	Account Dim = "account"
 )
 
 // dims returns every dimension, in Combo order.
-func dims() []Dim { return []Dim{Region, Country, Industry, Tier, Manager} }
+func dims() []Dim { return []Dim{Region, Country, Industry, Tier, Manager, Account} }
 
 // Combo is one response's values in every dimension: region, country,
-// industry, tier and manager.
-type Combo [5]string
+// industry, tier, manager and account.
+type Combo [6]string
 
 // Of returns the combo's value in dimension d, "" for Every.
 func (c Combo) Of(d Dim) string {
@@ -133,10 +138,16 @@ type level struct {
 }
 
 // detailLevels returns the levels to try, in order.
+//
+// The first level adds accounts to the second; a survey whose months hold
+// too many accounts to check falls back to exactly the levels it had
+// before accounts were a dimension.
 func detailLevels() []level {
+	segments := []Dim{Region, Country, Industry, Tier, Manager}
 	return []level{
 		{dims: dims(), crosses: true},
-		{dims: dims()},
+		{dims: segments, crosses: true},
+		{dims: segments},
 		{dims: []Dim{Region, Country, Industry, Tier}},
 		{dims: []Dim{Region, Country, Tier}},
 		{dims: []Dim{Region, Country}},
@@ -146,18 +157,34 @@ func detailLevels() []level {
 }
 
 // fits reports whether every month has few enough combos at the level
-// for its check: counting them is cheap, building forms is not.
-func (lv level) fits(months []Month) bool {
+// for its check: counting them is cheap, building forms is not. A level
+// with accounts also needs few enough atoms below k in all: the check of
+// every response's total would give up on more (see auditor.groups), and
+// accounts make most atoms small.
+func (lv level) fits(k int64, months []Month) bool {
+	small := 0
+	accounts := slices.Contains(lv.dims, Account)
 	for _, m := range months {
 		atoms := 0
 		for _, combos := range m.Weeks {
-			seen := make(map[Combo]bool)
+			seen := make(map[Combo]int64)
 			for c, n := range combos {
 				if n > 0 {
-					seen[lv.project(c)] = true
+					seen[lv.project(c)] += n
 				}
 			}
 			if atoms += len(seen); atoms > monthAtomLimit {
+				return false
+			}
+			if !accounts {
+				continue
+			}
+			for _, n := range seen {
+				if n < k {
+					small++
+				}
+			}
+			if small > smallAtomLimit {
 				return false
 			}
 		}
@@ -193,7 +220,7 @@ type Release struct {
 func Decide(k int64, months []Month) *Release {
 	levels := detailLevels()
 	for i, lv := range levels {
-		if i < len(levels)-1 && !lv.fits(months) {
+		if i < len(levels)-1 && !lv.fits(k, months) {
 			continue
 		}
 		r := newRelease(k, months, lv)
@@ -207,7 +234,7 @@ func Decide(k int64, months []Month) *Release {
 // Released reports whether the release offers selections of s's dimension
 // (with Cross: managers' breakdowns by it).
 func (r *Release) Released(s Selection) bool {
-	if s.Cross && !r.level.crosses {
+	if s.Cross && (!r.level.crosses || s.Dim == Manager || s.Dim == Account) {
 		return false
 	}
 	return s.Dim == Every || slices.Contains(r.level.dims, s.Dim)
@@ -301,7 +328,7 @@ func (r *Release) selectionsOf(c Combo) []Selection {
 	if r.level.crosses {
 		m := c.Of(Manager)
 		for _, d := range r.level.dims {
-			if d != Manager {
+			if d != Manager && d != Account {
 				out = append(out, Selection{Dim: d, Value: c.Of(d), Manager: m, Cross: true})
 			}
 		}
@@ -347,7 +374,7 @@ func (r *Release) equations() []equation {
 		}
 	}
 	flush()
-	regionOf := r.nesting()
+	regionOf := r.regions()
 	for _, d := range r.level.dims {
 		for i, f := range r.forms {
 			s := f.key.sel
@@ -362,7 +389,7 @@ func (r *Release) equations() []equation {
 			}
 		}
 		flush()
-		if !r.level.crosses || d == Manager {
+		if !r.level.crosses || d == Manager || d == Account {
 			continue
 		}
 		for i, f := range r.forms {
@@ -384,18 +411,35 @@ func (r *Release) equations() []equation {
 		}
 		flush()
 	}
+	// A manager's responses are the sum of their accounts', where every
+	// account lies within one manager's (an account that changed hands
+	// does not).
+	if managerOf := r.nesting(Account, Manager); managerOf != nil {
+		for i, f := range r.forms {
+			s := f.key.sel
+			if f.key.node.Grain != Weekly && s.Dim == Account {
+				t := formKey{f.key.node, Selection{Dim: Manager, Value: managerOf[s.Value]}}
+				groups[t] = append(groups[t], i)
+			}
+		}
+		flush()
+	}
 	return out
 }
 
-// nesting returns each country's region when every country lies in one
+// regions returns each country's region when every country lies in one
 // region, nil otherwise or when the level releases not both.
-func (r *Release) nesting() map[string]string {
-	if !slices.Contains(r.level.dims, Region) || !slices.Contains(r.level.dims, Country) {
+func (r *Release) regions() map[string]string { return r.nesting(Country, Region) }
+
+// nesting returns the value of outer each value of inner lies in, when
+// each lies in one, nil otherwise or when the level releases not both.
+func (r *Release) nesting(inner, outer Dim) map[string]string {
+	if !slices.Contains(r.level.dims, inner) || !slices.Contains(r.level.dims, outer) {
 		return nil
 	}
 	out := make(map[string]string)
 	for _, a := range r.atoms {
-		c, g := a.combo.Of(Country), a.combo.Of(Region)
+		c, g := a.combo.Of(inner), a.combo.Of(outer)
 		if prev, ok := out[c]; ok && prev != g {
 			return nil
 		}
@@ -421,16 +465,19 @@ func compareBool(a, b bool) int {
 }
 
 // phase returns when a form is decided: every response's forms first,
-// then the values of dimensions, then managers' own breakdowns; within
-// each, all time first, then quarters, months and weeks. Each phase is
-// decided with the earlier ones fixed, so that what a later phase adds
-// never hides an earlier phase's number: the coarse numbers a dashboard
-// opens with are never hidden to protect a finer one.
+// then the values of dimensions, then managers' own breakdowns, then
+// single accounts; within each, all time first, then quarters, months and
+// weeks. Each phase is decided with the earlier ones fixed, so that what
+// a later phase adds never hides an earlier phase's number: the coarse
+// numbers a dashboard opens with are never hidden to protect a finer one,
+// and no segment's number is hidden to protect an account.
 func (f *form) phase() int {
 	kind := 2
 	switch {
 	case f.key.sel.Dim == Every:
 		kind = 0
+	case f.key.sel.Dim == Account:
+		kind = 3
 	case !f.key.sel.Cross:
 		kind = 1
 	}
@@ -440,10 +487,11 @@ func (f *form) phase() int {
 // grains are the time nodes' periods, coarse to fine.
 func grains() []Grain { return []Grain{AllTime, Quarterly, Monthly, Weekly} }
 
-// phases counts the phases; managers' breakdowns come from
-// crossPhase on.
+// phases counts the phases; from crossPhase on (managers' breakdowns and
+// accounts), forms too many to check are hidden rather than the level
+// given up.
 const (
-	phases     = 3 * 4
+	phases     = 4 * 4
 	crossPhase = 2 * 4
 )
 

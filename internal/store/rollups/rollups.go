@@ -537,6 +537,12 @@ func (r *Repo) HasLegacy(ctx context.Context, surveyID string) (bool, error) {
 	return mongodoc.Exists(ctx, r.c, "legacy rollups", legacyWeeksID(surveyID))
 }
 
+// Has reports whether a survey's generation has the document of one
+// week (or part of one) and dimension, without reading it.
+func (r *Repo) Has(ctx context.Context, surveyID string, gen int64, week, dim string) (bool, error) {
+	return mongodoc.Exists(ctx, r.c, "find rollup", rollupID(surveyID, gen, week, dim))
+}
+
 // WriteGeneration stores docs as a survey's week documents of generation
 // gen and weeks (responses per week) as its index, as a rebuild computed
 // them. Nothing reads the generation until SwapBuild makes it current.

@@ -318,3 +318,25 @@ func sparkline(label string, points []chartPoint, lo, hi float64) template.HTML 
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
 }
+
+// TrendPoint is one point of an NPS trend drawn on another page: a score,
+// or none when the point's numbers are hidden (Hidden) or absent.
+type TrendPoint struct {
+	Label  string
+	Score  *float64
+	Hidden bool
+}
+
+// NPSTrend draws an NPS trend from -100 to 100 as the dashboard draws
+// one, for pages outside reports (an account's relationship).
+func NPSTrend(label string, points []TrendPoint) template.HTML {
+	cps := make([]chartPoint, len(points))
+	for i, p := range points {
+		cps[i] = chartPoint{Label: p.Label, Value: p.Score, Hidden: p.Hidden}
+	}
+	return lineChart(label, cps, -100, 100)
+}
+
+// FormatNPS writes an NPS as the dashboard does: one decimal at most, and
+// a true minus sign.
+func FormatNPS(v float64) string { return formatScore(v) }

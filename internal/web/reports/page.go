@@ -96,6 +96,9 @@ type breakdownView struct {
 	// Hint offers the coarser breakdown that shows more, where most
 	// groups are hidden at this detail.
 	Hint, HintHref string
+	// Hidden summarises the groups left out of the table: accounts are
+	// listed only where shown.
+	Hidden string
 }
 
 // metricsTable lists groups or periods with their headline numbers.
@@ -131,6 +134,9 @@ func reportDimensions(selected string, manager bool) []selectOption {
 			continue
 		}
 		out = append(out, selectOption{Value: string(d), Label: dimensionLabel(d), Selected: string(d) == selected})
+	}
+	if !manager {
+		out = append(out, selectOption{Value: string(report.Account), Label: dimensionLabel(report.Account), Selected: selected == string(report.Account)})
 	}
 	return out
 }
@@ -378,7 +384,13 @@ func breakdownOf(rep report.Report, k int, labels map[string]string) *breakdownV
 		return b
 	}
 	var bars []chartBar
+	hidden := 0
 	for _, c := range rep.Breakdown {
+		if rep.By == report.Account && c.Suppressed {
+			// Thousands of hidden rows would say one thing: summed up below.
+			hidden++
+			continue
+		}
 		label := labels[c.Label]
 		b.Table.Rows = append(b.Table.Rows, metricRowOf(label, c, k))
 		bar := chartBar{Label: label}
@@ -391,9 +403,21 @@ func breakdownOf(rep report.Report, k int, labels map[string]string) *breakdownV
 		}
 		bars = append(bars, bar)
 	}
-	b.Chart = barChart("NPS by "+b.Dimension, bars, -100, 100)
+	if hidden > 0 {
+		b.Hidden = fmt.Sprintf("%d accounts hidden: fewer than %d responses, or hidden to protect one that has.", hidden, k)
+		if hidden == 1 {
+			b.Hidden = fmt.Sprintf("1 account hidden: fewer than %d responses, or hidden to protect one that has.", k)
+		}
+	}
+	if rep.By != report.Account || (len(bars) > 0 && len(bars) <= maxBars) {
+		b.Chart = barChart("NPS by "+b.Dimension, bars, -100, 100)
+	}
 	return b
 }
+
+// maxBars is the most bars a breakdown by account draws; beyond it the
+// table alone lists the accounts.
+const maxBars = 40
 
 // signed formats a change with its sign: +3, −2.5, 0.
 func signed(v float64) string {

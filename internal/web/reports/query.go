@@ -110,7 +110,7 @@ func (p reportParams) query(u store.User) (report.Query, map[string]string) {
 		if d := report.Dimension(p.By); d.Valid() {
 			q.By = d
 		} else {
-			fields["by"] = "must be region, country, industry, tier or manager"
+			fields["by"] = "must be region, country, industry, tier, manager or account"
 		}
 	}
 	if p.Filter != "" {
@@ -122,15 +122,21 @@ func (p reportParams) query(u store.User) (report.Query, map[string]string) {
 		}
 	}
 	if policy.ReportsLimitedToOwnAccounts(policy.Of(u)) {
-		if q.By == report.Manager {
+		switch q.By {
+		case report.Manager:
 			fields["by"] = "managers see their own accounts only; break them down by region, country, industry or tier"
+		case report.Account:
+			fields["by"] = "managers see each of their accounts on its own page; break them down by region, country, industry or tier"
 		}
 		if p.Filter != "" {
 			fields["filter"] = "managers see their own accounts only"
 		}
 		q.Filter = report.Filter{Dimension: report.Manager, Value: u.ID}
-	} else if p.By != "" && p.Filter != "" && (q.Filter.Dimension != report.Manager || q.By == report.Manager) {
+	} else if p.By != "" && p.Filter != "" && (q.Filter.Dimension != report.Manager || q.By == report.Manager || q.By == report.Account) {
 		fields["filter"] = "with a breakdown, filter to one manager's accounts only, or choose either"
+		if q.By == report.Account {
+			fields["filter"] = "accounts are broken down over every response only: remove the filter"
+		}
 	}
 	return q, fields
 }
@@ -184,6 +190,8 @@ func dimensionLabel(d report.Dimension) string {
 		return "Tier"
 	case report.Manager:
 		return "Account manager"
+	case report.Account:
+		return "Account"
 	}
 	return string(d)
 }
@@ -200,6 +208,17 @@ func (s *Reports) breakdownLabels(ctx context.Context, rep report.Report) map[st
 			out[c.Label] = "Unknown user"
 			if u, err := s.auth.User(ctx, c.Label); err == nil {
 				out[c.Label] = u.Name
+			}
+		case rep.By == report.Account:
+			// Only shown accounts are listed, and named.
+			out[c.Label] = c.Label
+			if s.accounts == nil || c.Suppressed {
+				continue
+			}
+			if a, err := s.accounts.ByID(ctx, c.Label); err == nil {
+				out[c.Label] = a.Name
+			} else {
+				out[c.Label] = "Deleted account"
 			}
 		default:
 			out[c.Label] = c.Label

@@ -43,7 +43,15 @@ type Deps struct {
 	Reports   ReportService
 	Campaigns SurveyCampaigns // invitations sent, for the response rate; may be nil
 	Quotes    QuoteService
+	Accounts  AccountNames // names a breakdown's accounts; may be nil (ids shown)
 }
+
+// AccountNames finds accounts by id (*store.Accounts).
+type AccountNames interface {
+	ByID(ctx context.Context, id string) (store.Account, error)
+}
+
+var _ AccountNames = (*store.Accounts)(nil)
 
 // Reports holds the report and comment handlers.
 type Reports struct {
@@ -53,11 +61,12 @@ type Reports struct {
 	reports         ReportService
 	reportCampaigns SurveyCampaigns
 	quotes          QuoteService
+	accounts        AccountNames
 }
 
 // New builds the report handlers.
 func New(d Deps) *Reports {
-	return &Reports{views: d.Views, surveys: d.Surveys, auth: d.Users, reports: d.Reports, reportCampaigns: d.Campaigns, quotes: d.Quotes}
+	return &Reports{views: d.Views, surveys: d.Surveys, auth: d.Users, reports: d.Reports, reportCampaigns: d.Campaigns, quotes: d.Quotes, accounts: d.Accounts}
 }
 
 func (s *Reports) render(c *fiber.Ctx, status int, name, title string, page any) error {

@@ -86,6 +86,9 @@ type accountForm struct {
 	Pager       pager.Pager
 	IsManager   bool // the user sees only the accounts they are named on, so must stay among the responsible
 	HasContacts bool
+	// Relationship is the account's NPS and who was heard from, as the
+	// release shows them; nil without the section.
+	Relationship *relationshipSection
 }
 
 // managerOption is a user who may be made responsible for an account.
@@ -234,6 +237,13 @@ func (s *Pages) accountEditForm(c *fiber.Ctx, a store.Account, in customer.Accou
 	form.Pager = pager.New("/accounts/"+url.PathEscape(a.ID), nil, n, contactsPerPage, len(contacts), total)
 	form.Pager.Label = "Pages of contacts"
 	form.HasContacts = total > 0
+	if s.relations != nil {
+		v, err := s.relations.AccountView(ctx, who, a.ID)
+		if err != nil {
+			return accountForm{}, err
+		}
+		form.Relationship = relationshipOf(v)
+	}
 	return form, nil
 }
 

@@ -39,6 +39,9 @@ type Deps struct {
 	Campaigns CampaignService
 	Privacy   PrivacyService
 	Followups FollowupService
+	// Relationships is the account pages' Relationship section
+	// (optional: none, no section).
+	Relationships RelationshipService
 	// SMTP says whether mail goes to an SMTP server rather than only to
 	// the dev outbox.
 	SMTP bool
@@ -52,11 +55,12 @@ type Pages struct {
 	campaigns CampaignService
 	privacy   PrivacyService
 	followups FollowupService
+	relations RelationshipService
 	smtp      bool
 }
 
 // New builds the staff pages.
 func New(d Deps) *Pages {
 	return &Pages{views: d.Views, auth: d.Auth, customers: d.Customers, campaigns: d.Campaigns,
-		privacy: d.Privacy, followups: d.Followups, smtp: d.SMTP}
+		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP}
 }
