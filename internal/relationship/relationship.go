@@ -202,6 +202,7 @@ type Summary struct {
 	// shown or suppressed; nil when it never answered any.
 	Latest       *report.Cell
 	LatestSurvey string // its title
+	Threshold    int    // its anonymity threshold, which a suppressed cell's reason speaks of
 	// ResponseRate is the share of invited contacts heard from, in
 	// percent, over the surveys whose numbers of the account show; nil
 	// when none does.
@@ -239,6 +240,7 @@ func (s *Service) AccountSummaries(ctx context.Context, who store.User, accountI
 	}
 	cells := make(map[string]map[string]report.Cell) // survey → account → cell
 	why := make(map[string]report.Reason)            // survey → why no account shows
+	thresholds := make(map[string]int)
 	today := s.now()
 	for id, def := range surveys {
 		rep, err := s.d.Reports.Report(ctx, report.Query{By: report.Account, Today: today}, def)
@@ -250,6 +252,7 @@ func (s *Service) AccountSummaries(ctx context.Context, who store.User, accountI
 			cells[id][c.Label] = c
 		}
 		why[id] = rep.BreakdownReason
+		thresholds[id] = rep.Threshold
 	}
 	out := make([]Summary, 0, len(accounts))
 	for _, ac := range accounts {
@@ -268,7 +271,7 @@ func (s *Service) AccountSummaries(ctx context.Context, who store.User, accountI
 			row := in.row(c)
 			if c.Suppressed || (c.Responses != nil && *c.Responses > 0) {
 				cell, title := row.Cell, row.Title
-				sum.Latest, sum.LatestSurvey = &cell, title
+				sum.Latest, sum.LatestSurvey, sum.Threshold = &cell, title, thresholds[in.def.ID]
 			}
 			if row.HeardShown {
 				invited += row.Invited

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
@@ -64,7 +65,8 @@ func newFollowupFixture(t *testing.T) *followupFixture {
 		Contacts: st.Contacts, Accounts: st.Accounts, Responses: st.Responses, Consents: f.priv,
 		Tally: report.New(st.Rollups), Followups: f.fu,
 	}).WithClock(w.Now)
-	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: w.Now, respondents: resp, privacy: f.priv, followups: f.fu})
+	f.testServer = newTestServer(t, testOptions{users: st.Users, db: st, now: w.Now, respondents: resp, privacy: f.priv, followups: f.fu,
+		surveys: authoring.New(st.Surveys, st.Responses)})
 	f.sv = w.OpenSurvey(t, nil)
 	for _, u := range []struct {
 		dst  *store.User
@@ -232,6 +234,12 @@ func TestFollowupWorklistAndDeadlines(t *testing.T) {
 		t.Error("the list is not sorted by due time: the detractor is due first")
 	}
 
+	pageHas(t, f.miaC.get("/"), `<dd id="followups-open">2</dd>`, `<dd id="followups-overdue">0</dd>`,
+		`<a href="`+path+`">Dora Detractor</a> <span class="badge badge-detractor">Detractor</span>`)
+	if home := f.anaC.get("/"); strings.Contains(home.body, "followups-open") {
+		t.Error("the analyst's home page counts follow-ups")
+	}
+
 	page := f.miaC.get(path)
 	pageHas(t, page, `href="mailto:dora@customer.example"`, `id="mark-contacted"`, `id="resolve"`, `id="assign-owner"`, "Nothing done yet.", `id="followup-state">Open`)
 
@@ -272,6 +280,7 @@ func TestFollowupWorklistAndDeadlines(t *testing.T) {
 	if strings.Contains(overdue.body, "Pia Promoter") {
 		t.Error("a follow-up not yet due is listed as overdue")
 	}
+	pageHas(t, mia.get("/"), `<dd id="followups-overdue">1</dd>`, `<p class="due-overdue">Overdue by 3 hours</p>`)
 	pageHas(t, mia.get("/followups?state=contacted"), "Dora Detractor")
 	pageHas(t, mia.get("/followups?state=resolved"), "Nothing matches")
 	for _, bad := range []string{"state=bogus", "overdue=x", "owner=someone"} {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"github.com/candorhq/candor/internal/web/staff"
 	"io"
 	"log/slog"
 	"net/http"
@@ -49,7 +48,7 @@ type testOptions struct {
 	privacy     PrivacyService               // default: none, and no privacy routes
 	followups   FollowupService              // default: none, and no follow-up routes
 	// relationships: default none, and no Relationship section on account pages
-	relationships staff.RelationshipService
+	relationships RelationshipService
 
 	sender auth.Sender // password-reset mail; default: none
 }

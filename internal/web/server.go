@@ -79,7 +79,7 @@ type Deps struct {
 	Quotes reports.QuoteService // quotable comments; none: their routes answer 404
 
 	// Relationships is the account pages' relationship view (optional).
-	Relationships staff.RelationshipService
+	Relationships RelationshipService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -213,7 +213,13 @@ func New(d Deps) (*Server, error) {
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
 		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != ""})
-	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports}
+	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports, Accounts: d.Customers}
+	if d.Followups != nil {
+		hd.Followups = d.Followups
+	}
+	if d.Relationships != nil {
+		hd.Relationships = d.Relationships
+	}
 	if d.Campaigns != nil {
 		hd.Campaigns = d.Campaigns
 	}

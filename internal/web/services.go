@@ -30,9 +30,16 @@ type (
 		staff.PrivacyService
 		respondent.PrivacyService
 	}
+	// RelationshipService is accounts' relationship numbers
+	// (*relationship.Service).
+	RelationshipService interface {
+		staff.RelationshipService
+		home.Relationships
+	}
 	// FollowupService is the closed loop on named answers (*followup.Service).
 	FollowupService interface {
 		staff.FollowupService
 		api.FollowupService
+		home.Followups
 	}
 )

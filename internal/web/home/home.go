@@ -10,14 +10,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/authoring"
+	"github.com/candorhq/candor/internal/customer"
+	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/policy"
+	"github.com/candorhq/candor/internal/relationship"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/web/identity"
@@ -53,13 +57,37 @@ type Campaigns interface {
 
 var _ Campaigns = (*invite.Service)(nil)
 
-// Deps is what the home page is built from. Campaigns and Headlines may be
-// nil: their sections are then left out.
+// Followups sums up the follow-ups a staff member sees (*followup.Service).
+type Followups interface {
+	Summary(ctx context.Context, actor store.User) (followup.Summary, error)
+}
+
+var _ Followups = (*followup.Service)(nil)
+
+// Accounts are the accounts a staff member keeps (*customer.Service).
+type Accounts interface {
+	VisibleAccounts(ctx context.Context, actor store.User) ([]store.Account, error)
+}
+
+var _ Accounts = (*customer.Service)(nil)
+
+// Relationships sums up accounts' numbers (*relationship.Service).
+type Relationships interface {
+	AccountSummaries(ctx context.Context, who store.User, accountIDs []string) ([]relationship.Summary, error)
+}
+
+var _ Relationships = (*relationship.Service)(nil)
+
+// Deps is what the home page is built from. All but Views and Surveys may
+// be nil: their sections are then left out.
 type Deps struct {
-	Views     Renderer
-	Surveys   Surveys
-	Headlines Headlines
-	Campaigns Campaigns
+	Views         Renderer
+	Surveys       Surveys
+	Headlines     Headlines
+	Campaigns     Campaigns
+	Followups     Followups
+	Accounts      Accounts
+	Relationships Relationships
 }
 
 // Page is the home page's handler.
@@ -73,14 +101,42 @@ const (
 	glanceSurveys   = 8
 	inFlightLimit   = 5
 	waitingPerGroup = 5
+	// myAccounts bounds the accounts summed up: a manager's own are
+	// usually fewer; an admin sees the largest first on the accounts page.
+	myAccounts = 10
 )
 
 type homePage struct {
 	Name string
 	// Sections, each nil when the user has none to see.
-	Glance   *glanceView
-	InFlight *inFlightView
-	Waiting  *waitingView
+	Followups *followupsView
+	Accounts  *accountsView
+	Glance    *glanceView
+	InFlight  *inFlightView
+	Waiting   *waitingView
+}
+
+type followupsView struct {
+	Open, Overdue, DueSoon int64
+	Next                   []followupRow
+}
+
+type followupRow struct {
+	Href, Contact, Account, Survey string
+	Detractor                      bool
+	DueClass, DueText              string
+}
+
+type accountsView struct {
+	Rows  []accountRow
+	Total int // accounts the user keeps; Rows holds the first myAccounts
+}
+
+type accountRow struct {
+	Href, Name, Survey   string
+	NPS, Responses, Rate string
+	Hidden               string // why the numbers are withheld
+	Trend, TrendText     string
 }
 
 type glanceView struct {
@@ -123,6 +179,16 @@ func (p *Page) Show(c *fiber.Ctx) error {
 	}
 	if page.Glance, err = p.glance(ctx, u, recent); err != nil {
 		return err
+	}
+	if policy.CanSeeFollowups(a) && p.d.Followups != nil {
+		if page.Followups, err = p.followups(ctx, u); err != nil {
+			return err
+		}
+	}
+	if policy.CanManageCustomers(a) && p.d.Accounts != nil && p.d.Relationships != nil {
+		if page.Accounts, err = p.accounts(ctx, u); err != nil {
+			return err
+		}
 	}
 	if policy.CanRunCampaigns(a) && p.d.Campaigns != nil {
 		if page.InFlight, err = p.inFlight(ctx, u); err != nil {
@@ -221,4 +287,67 @@ func (p *Page) waiting(ctx context.Context, u store.User, recent []survey.Survey
 
 func linkTo(sv survey.Survey, href string) surveyLink {
 	return surveyLink{Href: href, Title: sv.Title.Get(sv.DefaultLocale, sv.DefaultLocale), CreatedAt: sv.CreatedAt}
+}
+
+func (p *Page) followups(ctx context.Context, u store.User) (*followupsView, error) {
+	sum, err := p.d.Followups.Summary(ctx, u)
+	if errors.Is(err, followup.ErrForbidden) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	v := &followupsView{Open: sum.Open, Overdue: sum.Overdue, DueSoon: sum.DueSoon}
+	for _, it := range sum.Next {
+		r := followupRow{Href: "/followups/" + url.PathEscape(it.ResponseID), Contact: it.Contact, Account: it.Account,
+			Survey: it.Survey, Detractor: it.Detractor}
+		if it.DueAt != nil {
+			r.DueClass, r.DueText = labels.Due(it.State.Active(), it.Overdue, it.DueIn)
+		}
+		v.Next = append(v.Next, r)
+	}
+	return v, nil
+}
+
+func (p *Page) accounts(ctx context.Context, u store.User) (*accountsView, error) {
+	all, err := p.d.Accounts.VisibleAccounts(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	if len(all) == 0 {
+		return &accountsView{}, nil
+	}
+	ids := make([]string, 0, min(len(all), myAccounts))
+	for _, a := range all[:min(len(all), myAccounts)] {
+		ids = append(ids, a.ID)
+	}
+	sums, err := p.d.Relationships.AccountSummaries(ctx, u, ids)
+	if err != nil {
+		return nil, err
+	}
+	v := &accountsView{Total: len(all)}
+	for _, s := range sums {
+		r := accountRow{Href: "/accounts/" + url.PathEscape(s.AccountID), Name: s.Name, Survey: s.LatestSurvey,
+			NPS: "—", Responses: "—", Rate: "—", Trend: string(s.Trend)}
+		switch c := s.Latest; {
+		case c == nil:
+			r.Hidden = "not surveyed yet"
+		case c.Suppressed:
+			r.NPS, r.Responses, r.Hidden = "Suppressed", "Suppressed", c.Reason.Text(s.Threshold)
+		default:
+			if c.Responses != nil {
+				r.Responses = fmt.Sprint(*c.Responses)
+			}
+			if c.NPS != nil {
+				r.NPS = reports.FormatNPS(c.NPS.Score)
+			}
+		}
+		if s.ResponseRate != nil {
+			r.Rate = reports.FormatNPS(*s.ResponseRate) + "%"
+		}
+		r.TrendText = map[relationship.Trend]string{relationship.TrendUp: "up since the survey before",
+			relationship.TrendDown: "down since the survey before", relationship.TrendFlat: "as in the survey before"}[s.Trend]
+		v.Rows = append(v.Rows, r)
+	}
+	return v, nil
 }

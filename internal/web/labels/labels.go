@@ -2,6 +2,9 @@
 package labels
 
 import (
+	"fmt"
+	"time"
+
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -81,4 +84,43 @@ func CampaignState(st store.CampaignState) string {
 		return "Cancelled"
 	}
 	return string(st)
+}
+
+// Due says how a follow-up stands against its due time, in dueIn from
+// now: a class for its colour (due-overdue, due-soon within a day,
+// due-later, due-closed once resolved) and the words, empty when closed.
+func Due(active, overdue bool, dueIn time.Duration) (class, text string) {
+	switch {
+	case !active:
+		return "due-closed", ""
+	case overdue:
+		return "due-overdue", "Overdue by " + Duration(-dueIn)
+	case dueIn <= 24*time.Hour:
+		return "due-soon", "Due in " + Duration(dueIn)
+	}
+	return "due-later", "Due in " + Duration(dueIn)
+}
+
+// Duration says d in the largest units that matter: minutes under an
+// hour, hours under two days, then days and hours.
+func Duration(d time.Duration) string {
+	plural := func(n int, unit string) string {
+		if n == 1 {
+			return "1 " + unit
+		}
+		return fmt.Sprintf("%d %ss", n, unit)
+	}
+	switch {
+	case d < time.Minute:
+		return "less than a minute"
+	case d < time.Hour:
+		return plural(int(d/time.Minute), "minute")
+	case d < 48*time.Hour:
+		return plural(int(d/time.Hour), "hour")
+	}
+	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
+	if hours == 0 {
+		return plural(days, "day")
+	}
+	return plural(days, "day") + " " + plural(hours, "hour")
 }

@@ -2,7 +2,6 @@ package staff
 
 import (
 	"errors"
-	"fmt"
 	"net/url"
 	"strconv"
 	"strings"
@@ -15,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
+	"github.com/candorhq/candor/internal/web/labels"
 	"github.com/candorhq/candor/internal/web/pager"
 	"github.com/candorhq/candor/internal/web/problem"
 )
@@ -136,45 +136,12 @@ func rowOf(it followup.Item) followupRow {
 	}
 	if it.DueAt != nil {
 		r.Due, r.DueAt = formatTime(*it.DueAt), it.DueAt.UTC().Format(time.RFC3339)
-		switch {
-		case !r.Active:
-			r.DueClass = "due-closed"
-		case it.Overdue:
-			r.DueClass, r.DueText = "due-overdue", "Overdue by "+humanDuration(-it.DueIn)
-		case it.DueIn <= 24*time.Hour:
-			r.DueClass, r.DueText = "due-soon", "Due in "+humanDuration(it.DueIn)
-		default:
-			r.DueClass, r.DueText = "due-later", "Due in "+humanDuration(it.DueIn)
-		}
+		r.DueClass, r.DueText = labels.Due(r.Active, it.Overdue, it.DueIn)
 	}
 	return r
 }
 
 func formatTime(t time.Time) string { return t.UTC().Format("Mon 2 Jan 2006 15:04") + " UTC" }
-
-// humanDuration says d in the largest units that matter: minutes under an
-// hour, hours under two days, then days and hours.
-func humanDuration(d time.Duration) string {
-	plural := func(n int, unit string) string {
-		if n == 1 {
-			return "1 " + unit
-		}
-		return fmt.Sprintf("%d %ss", n, unit)
-	}
-	switch {
-	case d < time.Minute:
-		return "less than a minute"
-	case d < time.Hour:
-		return plural(int(d/time.Minute), "minute")
-	case d < 48*time.Hour:
-		return plural(int(d/time.Hour), "hour")
-	}
-	days, hours := int(d/(24*time.Hour)), int(d%(24*time.Hour)/time.Hour)
-	if hours == 0 {
-		return plural(days, "day")
-	}
-	return plural(days, "day") + " " + plural(hours, "hour")
-}
 
 // followupPage is followup.html.
 type followupPage struct {
