@@ -326,6 +326,13 @@ func importContacts(tb *tab) {
 
 var surveyPathRE = regexp.MustCompile(`^/surveys/([^/]+)$`)
 
+// The keys the builder makes from the questions' wording (at most 40
+// characters, cut at a word), which name the respondent form's fields.
+const (
+	npsKey     = "how_likely_are_you_to_recommend_us_to_a"
+	commentKey = "what_is_the_one_thing_we_should_improve"
+)
+
 // buildSurvey builds a survey in the builder and opens it; it returns its id.
 func buildSurvey(tb *tab) string {
 	tb.t.Helper()
@@ -339,6 +346,10 @@ func buildSurvey(tb *tab) string {
 	tb.replace("#f-newType", "text")
 	tb.submit("add a question", `button[name=action][value=add]`)
 	tb.fill("#f-questions-1-prompt-en", "What is the one thing we should improve?")
+	// Keys are made from the wording and kept out of the way, under Advanced.
+	if tb.count("details#f-questions-0-advanced[open]") != 0 {
+		tb.fatalf("a question's Advanced settings are open without asking")
+	}
 	tb.shot("survey-builder")
 	tb.submit("save the draft", `.builder-bar button[name=action][value=save]`)
 	p, _, _ := strings.Cut(tb.path(), "?")
@@ -444,8 +455,8 @@ func answerAnonymously(t *testing.T, browser context.Context, srv *server, link 
 		tb.fatalf("the consent box is ticked before the respondent ticks it: %s", consent)
 	}
 	tb.shot("respondent-form-phone")
-	tb.click(`label[for="q-nps-8"]`)
-	tb.fill("#q-comment", "Faster replies to service calls, please.")
+	tb.click(`label[for="q-` + npsKey + `-8"]`)
+	tb.fill("#q-"+commentKey, "Faster replies to service calls, please.")
 	tb.submit("send answers (no JavaScript)", `form.respondent-form button[type=submit]`)
 	tb.wantPath(link + "/thanks")
 	page := tb.html("main")
@@ -472,8 +483,8 @@ func answerNamedAndWithdraw(t *testing.T, browser context.Context, srv *server, 
 	t.Helper()
 	tb := newTab(t, browser, srv, "respondent-named")
 	tb.open(link)
-	tb.click(`label[for="q-nps-10"]`)
-	tb.fill("#q-comment", "Keep the same technician on our site.")
+	tb.click(`label[for="q-` + npsKey + `-10"]`)
+	tb.fill("#q-"+commentKey, "Keep the same technician on our site.")
 	tb.click(`label[for="consent"]`)
 	if !value(tb, "consent ticked", chromedp.JavascriptAttribute[bool](chromedp.CSS("#consent"), "checked")) {
 		tb.fatalf("clicking the consent label did not tick the box")
@@ -542,7 +553,7 @@ var followupLinkRE = regexp.MustCompile(`<a href="(/followups/[^"]+)">([^<]+)</a
 
 // followUp checks the manager's follow-up list (exactly the people who
 // consented and did not withdraw, detractors marked), opens a detractor's
-// named response and marks it done.
+// named response, marks it contacted and resolves it with a note.
 func followUp(tb *tab, named, detractors []person, withdrawn person) {
 	tb.t.Helper()
 	tb.open("/followups")
@@ -578,14 +589,24 @@ func followUp(tb *tab, named, detractors []person, withdrawn person) {
 	if got := tb.text("main"); !strings.Contains(got, detractors[0].name) || !strings.Contains(got, "Detractor") {
 		tb.fatalf("the follow-up page does not show %s as a detractor:\n%.400s", detractors[0].name, got)
 	}
+	if due := tb.text("#followup-due"); !strings.Contains(due, "Due in") {
+		tb.fatalf("a new detractor follow-up shows its due time as %q", due)
+	}
 	tb.shot("followup")
+	tb.submit("mark contacted", "#mark-contacted")
+	if got := tb.text(".alert-success"); got != "Marked as contacted." {
+		tb.fatalf("after marking contacted: %q", got)
+	}
 	tb.fill("#note", "Called back; the next visit is booked.")
-	tb.submit("mark the follow-up done", `form[action$="/done"] button[type=submit]`)
-	if got := tb.text(".alert-success"); !strings.Contains(got, "Marked as done") {
-		tb.fatalf("after marking done: %q", got)
+	tb.submit("resolve the follow-up", "#resolve")
+	if got := tb.text(".alert-success"); got != "Resolved." {
+		tb.fatalf("after resolving: %q", got)
 	}
 	if got := tb.text("main"); !strings.Contains(got, "Called back; the next visit is booked.") {
-		tb.fatalf("the note does not show after marking done")
+		tb.fatalf("the note does not show after resolving")
+	}
+	if got := tb.text("#followup-state"); got != "Resolved" {
+		tb.fatalf("the resolved follow-up's state reads %q", got)
 	}
 }
 
