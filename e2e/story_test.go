@@ -299,26 +299,7 @@ func importContacts(tb *tab) {
 	tb.shot("import-preview")
 	tb.submit("confirm the import", `form.confirm-bar button[type=submit]`)
 
-	// The job page reloads itself every two seconds while the import runs.
-	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Minute)
-	defer cancel()
-	var heading string
-	err := waitFor(ctx, "the import to finish", func() (bool, error) {
-		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
-		defer qcancel()
-		h, err := chromedp.Run(qctx, chromedp.Text(chromedp.CSS("h1")))
-		if err != nil {
-			return false, nil // between two loads of the page
-		}
-		heading = strings.TrimSpace(h)
-		return heading != "Importing contacts…", nil
-	})
-	if err != nil {
-		tb.fatalf("%v", err)
-	}
-	if heading != "Import finished" {
-		tb.fatalf("import ended with %q", heading)
-	}
+	waitForImport(tb)
 	if got := tb.text(".stat-create .stat-value"); got != want {
 		tb.fatalf("import: %s contacts added, want %s", got, want)
 	}
@@ -637,5 +618,30 @@ func waitForAlert(ctx context.Context, t *testing.T, api *client, token, to stri
 		if !strings.Contains(m.Text, api.base+"/followups/") {
 			t.Errorf("alert %q has no link to its follow-up:\n%s", m.Subject, m.Text)
 		}
+	}
+}
+
+// waitForImport waits on an import's job page, which reloads itself every
+// two seconds while the import runs, until the import has finished.
+func waitForImport(tb *tab) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, 2*time.Minute)
+	defer cancel()
+	var heading string
+	err := waitFor(ctx, "the import to finish", func() (bool, error) {
+		qctx, qcancel := context.WithTimeout(ctx, 5*time.Second)
+		defer qcancel()
+		h, err := chromedp.Run(qctx, chromedp.Text(chromedp.CSS("h1")))
+		if err != nil {
+			return false, nil // between two loads of the page
+		}
+		heading = strings.TrimSpace(h)
+		return heading != "Importing contacts…", nil
+	})
+	if err != nil {
+		tb.fatalf("%v", err)
+	}
+	if heading != "Import finished" {
+		tb.fatalf("import ended with %q", heading)
 	}
 }
