@@ -84,6 +84,11 @@ type CampaignCounts struct {
 	Reminded   int `bson:"reminded"`   // reminder emails accepted by the mail server
 	Suppressed int `bson:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
 	Withdrawn  int `bson:"withdrawn"`  // never sent because the campaign was cancelled
+	// Answered counts the invitations answered, one $inc by whichever
+	// submission moved the invitation to answered (Invitations.FinishAnswer
+	// tells it). A count lost to a crash between the two writes is made up
+	// by the census, which is why readers take the larger of the two.
+	Answered int `bson:"answered"`
 }
 
 // CampaignCensus counts the campaign's invitations by state. Counting needs
@@ -413,9 +418,34 @@ func (r *Campaigns) AddCounts(ctx context.Context, id string, d CountsDelta) err
 }
 
 // SetCensus stores a fresh count of the campaign's invitations by state.
+// The answered count only ever grows (answered is final), so it is kept
+// with $max: a census that read earlier but writes later does not undo a
+// newer one.
 func (r *Campaigns) SetCensus(ctx context.Context, id string, c CampaignCensus) error {
-	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "census", Value: c}}}})
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "census.pending", Value: c.Pending}, {Key: "census.revoked", Value: c.Revoked}, {Key: "census.at", Value: c.At}}},
+		{Key: "$max", Value: bson.D{{Key: "census.answered", Value: c.Answered}}},
+	})
 	return err
+}
+
+// CountAnswered adds one answered invitation to a campaign's count. Call
+// it only when Invitations.FinishAnswer reported that this caller answered
+// the invitation, so that each answer counts once.
+func (r *Campaigns) CountAnswered(ctx context.Context, id string) error {
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "counts.answered", Value: 1}}}})
+	return err
+}
+
+// Answered is how many of the campaign's invitations were answered: the
+// larger of the live count and the last census, each of which never
+// counts more than there are.
+func (c Campaign) Answered() int {
+	n := c.Counts.Answered
+	if c.Census != nil {
+		n = max(n, c.Census.Answered)
+	}
+	return n
 }
 
 func (r *Campaigns) update(ctx context.Context, filter, update bson.D) (bool, error) {

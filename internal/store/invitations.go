@@ -178,14 +178,21 @@ func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
 // safe because a taken link is never revoked, so its state is pending or
 // answered already. Never call it for a link the caller has not taken. The
 // mark goes with it: an answered invitation is left with its state alone.
-func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error) {
-	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+//
+// It returns the invitation as it was before the write, and whether this
+// write is the one that answered it: answered is final, so of any number
+// of calls, whatever their interleaving, exactly one gets true, which is
+// what lets the caller count the answer once.
+func (r *Invitations) FinishAnswer(ctx context.Context, id string) (Invitation, bool, error) {
+	var before Invitation
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$min", Value: bson.D{{Key: "state", Value: InvitationAnswered}}},
-			{Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}, {Key: "taken", Value: ""}}}})
+			{Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}, {Key: "taken", Value: ""}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return false, fmt.Errorf("store: update invitation: %w", err)
+		return Invitation{}, false, fmt.Errorf("store: update invitation: %w", mongodoc.NotFound(err))
 	}
-	return res.ModifiedCount == 1, nil
+	return before, before.State == InvitationPending, nil
 }
 
 // ByContact returns every invitation of a contact, for their privacy page.
