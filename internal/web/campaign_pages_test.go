@@ -208,6 +208,25 @@ func TestCampaignPages(t *testing.T) {
 	if r.Header.Get("Refresh") != "" || strings.Contains(r.body, "<progress") || !strings.Contains(r.body, ">Sent</span>") {
 		t.Errorf("a sent campaign's page still refreshes or lacks its state:\n%s", truncate(r.body))
 	}
+	// The manager reads, from the sent campaign's page, the emails it
+	// sent: invitation and reminder, each language, HTML and text.
+	for _, want := range []string{`id="campaign-emails"`, "Invitation · English", "Invitation · Finnish", "Reminder · English",
+		"Reminder · Finnish", "Kysely: Palvelukysely", "Survey: Service survey", "Plain-text version", `data-kind="reminder"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("sent campaign's page lacks %q", want)
+		}
+	}
+	frames := framePattern.FindAllStringSubmatch(r.body, -1)
+	if len(frames) != 4 {
+		t.Errorf("sent campaign's page has %d email frames, want 4", len(frames))
+	}
+	for _, fm := range frames {
+		fr := c.get(strings.ReplaceAll(fm[1], "&amp;", "&"))
+		wantStatus(t, fr, http.StatusOK)
+		if !strings.Contains(fr.body, "Alex Example") {
+			t.Errorf("frame %s:\n%s", fm[1], truncate(fr.body))
+		}
+	}
 	list := c.get(base)
 	wantStatus(t, list, http.StatusOK)
 	if !strings.Contains(list.body, loc) {

@@ -135,8 +135,43 @@ type localeCount struct {
 	Count int
 }
 
+// emailPreview is one email a campaign sends, in one language.
 type emailPreview struct {
 	Locale, Name, Subject, Text, Frame string
+	Kind                               outbox.Kind
+	Label, KindWord                    string // "Invitation", "invitation"
+}
+
+// campaignEmails renders the emails a campaign of the survey sends: the
+// invitation, and the reminder when it has reminders, in each of the
+// survey's languages, exactly as the dispatcher renders them but for a
+// sample name and links that lead nowhere. Any staff member who may run
+// campaigns sees them, before sending and after.
+func (s *Pages) campaignEmails(c *fiber.Ctx, sv survey.Survey, reminders bool) ([]emailPreview, error) {
+	actor, _ := identity.User(c)
+	kinds := []outbox.Kind{outbox.Invitation}
+	if reminders {
+		kinds = append(kinds, outbox.Reminder)
+	}
+	var out []emailPreview
+	for _, kind := range kinds {
+		for _, locale := range sv.Locales {
+			e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, sv.ID, locale, kind)
+			if err != nil {
+				return nil, err
+			}
+			p := emailPreview{
+				Locale: locale, Name: i18n.EnglishName(locale), Subject: e.Subject, Text: e.Text, Kind: kind,
+				Label: "Invitation", KindWord: "invitation",
+				Frame: "/surveys/" + url.PathEscape(sv.ID) + "/campaigns/email?locale=" + url.QueryEscape(locale),
+			}
+			if kind == outbox.Reminder {
+				p.Label, p.KindWord, p.Frame = "Reminder", "reminder", p.Frame+"&kind="+string(outbox.Reminder)
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // previewSkips bounds the skipped contacts the preview lists by name.
@@ -174,11 +209,8 @@ func (s *Pages) CampaignPreview(c *fiber.Ctx) error {
 	for _, lc := range pv.Locales {
 		p.Locales = append(p.Locales, localeCount{Name: i18n.EnglishName(lc.Locale), Count: lc.Count})
 	}
-	for _, e := range pv.Emails {
-		p.Emails = append(p.Emails, emailPreview{
-			Locale: e.Locale, Name: i18n.EnglishName(e.Locale), Subject: e.Subject, Text: e.Text,
-			Frame: "/surveys/" + url.PathEscape(pv.Survey.ID) + "/campaigns/email?locale=" + url.QueryEscape(e.Locale),
-		})
+	if p.Emails, err = s.campaignEmails(c, pv.Survey, pv.Request.Reminders != nil && pv.Request.Reminders.Count > 0); err != nil {
+		return err
 	}
 	return s.views.Render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
 }
@@ -243,6 +275,7 @@ type campaignPage struct {
 	Failures    []failureRow
 	Reminders   string
 	SendAt      string
+	Emails      []emailPreview
 }
 
 type failureRow struct {
@@ -262,6 +295,11 @@ func (s *Pages) CampaignShow(c *fiber.Ctx) error {
 	}
 	p := newCampaignPage(r)
 	p.Created, p.Cancelled = c.Query("created") == "1", c.Query("cancelled") == "1"
+	if r.Survey.ID != "" {
+		if p.Emails, err = s.campaignEmails(c, r.Survey, r.Campaign.Reminders.Count > 0); err != nil {
+			return err
+		}
+	}
 	if p.Refresh {
 		// The Refresh header reloads the page without any script.
 		c.Set("Refresh", fmt.Sprint(refreshSeconds))
