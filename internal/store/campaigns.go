@@ -113,6 +113,13 @@ type Campaign struct {
 	Reminders ReminderPlan     `bson:"reminders"`
 	State     CampaignState    `bson:"state"`
 	SendAt    time.Time        `bson:"sendAt"`
+	// Wave, when set, is the run of a schedule this campaign is (schedule
+	// and period): its contacts are invited once per wave rather than once
+	// per survey, so that a relationship survey can ask them again each
+	// period. Empty for a campaign on its own.
+	Wave string `bson:"wave,omitempty"`
+	// ScheduleID is the schedule that made the campaign, if any.
+	ScheduleID string `bson:"scheduleId,omitempty"`
 
 	// Batches is the number of backlog batches, numbered from 0. NextBatch
 	// is the next one to feed; NextReminder walks the reminder rounds, at
@@ -238,7 +245,9 @@ func (r *Campaigns) Related() []mongodoc.Indexed {
 
 // Create stores a campaign with its backlog batches and skips. The campaign
 // document goes last: until it exists nothing reads the others, so a crash
-// part-way leaves no half-made campaign behind.
+// part-way leaves no half-made campaign behind. A campaign whose id (or
+// first batch) exists already is ErrDuplicate: a schedule's runs derive
+// the id from the period, and the one that writes first owns it.
 func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBatch, skips []Skip) error {
 	const perInsert = 100
 	for start := 0; start < len(batches); start += perInsert {
@@ -247,6 +256,9 @@ func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBa
 			docs = append(docs, b)
 		}
 		if _, err := r.batches.InsertMany(ctx, docs); err != nil {
+			if mongodoc.IsDuplicate(err) {
+				return fmt.Errorf("store: insert campaign batches: %w", ErrDuplicate)
+			}
 			return fmt.Errorf("store: insert campaign batches: %w", err)
 		}
 	}
@@ -254,6 +266,9 @@ func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBa
 		return err
 	}
 	if _, err := r.c.InsertOne(ctx, c); err != nil {
+		if mongodoc.IsDuplicate(err) {
+			return fmt.Errorf("store: insert campaign: %w", ErrDuplicate)
+		}
 		return fmt.Errorf("store: insert campaign: %w", err)
 	}
 	return nil
