@@ -180,8 +180,14 @@ func (s *Service) CreateSchedule(ctx context.Context, actor store.User, surveyID
 	return sch, nil
 }
 
+// ScheduleInfo is a schedule with when it runs next, by the services' clock.
+type ScheduleInfo struct {
+	Schedule store.CampaignSchedule
+	NextRun  time.Time
+}
+
 // Schedules returns a survey's schedules the actor may see, newest first.
-func (s *Service) Schedules(ctx context.Context, actor store.User, surveyID string) ([]store.CampaignSchedule, error) {
+func (s *Service) Schedules(ctx context.Context, actor store.User, surveyID string) ([]ScheduleInfo, error) {
 	if err := mayCampaign(actor); err != nil {
 		return nil, err
 	}
@@ -193,7 +199,12 @@ func (s *Service) Schedules(ctx context.Context, actor store.User, surveyID stri
 	if err != nil {
 		return nil, fmt.Errorf("invite: %w", err)
 	}
-	return list, nil
+	now := s.clock()
+	out := make([]ScheduleInfo, len(list))
+	for i, sch := range list {
+		out[i] = ScheduleInfo{Schedule: sch, NextRun: NextRun(sch, now)}
+	}
+	return out, nil
 }
 
 // Schedule returns one schedule the actor may see.

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +34,8 @@ type campaignsPage struct {
 	SurveyTitle string
 	Open        bool
 	Campaigns   []campaignRow
+	Schedules   []scheduleRow
+	Done        string // what was just done to a schedule
 }
 
 type campaignRow struct {
@@ -50,6 +53,17 @@ func (s *Pages) CampaignList(c *fiber.Ctx) error {
 		return err
 	}
 	p := campaignsPage{Survey: sv, SurveyTitle: surveyTitle(sv), Open: sv.Status == survey.StatusOpen}
+	schedules, err := s.campaigns.Schedules(c.UserContext(), actor, sv.ID)
+	if err != nil {
+		return err
+	}
+	for _, sch := range schedules {
+		p.Schedules = append(p.Schedules, newScheduleRow(sch))
+	}
+	switch done := c.Query("schedule"); done {
+	case "created", "paused", "resumed", "deleted":
+		p.Done = done
+	}
 	for _, camp := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{Campaign: camp, Audience: audienceLabel(camp.Audience),
 			StateLabel: campaignStateLabel(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
@@ -276,6 +290,9 @@ type campaignPage struct {
 	Reminders   string
 	SendAt      string
 	Emails      []emailPreview
+	// Repeat is the query of a new-schedule form with this campaign's
+	// accounts and reminders; empty when its audience cannot be repeated.
+	Repeat string
 }
 
 type failureRow struct {
@@ -314,6 +331,10 @@ func newCampaignPage(r invite.Report) campaignPage {
 		Percent: int(r.Progress * 100), Refresh: camp.State == store.CampaignSending,
 		CanCancel: camp.State != store.CampaignCancelled, Skipped: skipRows(r.Skipped),
 		SendAt: camp.SendAt.UTC().Format("2 Jan 2006 15:04") + " UTC",
+	}
+	if camp.Audience.Kind == store.AudienceAccounts && camp.ScheduleID == "" {
+		p.Repeat = url.Values{"audience": {scheduleAccounts}, "accountIds": camp.Audience.AccountIDs,
+			"reminders": {strconv.Itoa(camp.Reminders.Count)}, "afterDays": {strconv.Itoa(max(camp.Reminders.AfterDays, 1))}}.Encode()
 	}
 	switch camp.Reminders.Count {
 	case 0:
