@@ -281,3 +281,31 @@ func TestPauseResumeAndDeleteSchedule(t *testing.T) {
 		t.Error("deleting the schedule deleted its campaign")
 	}
 }
+
+// Every period of every cadence comes after the one before, keeps the
+// first run's time of day, and falls on its day of the month or, in a
+// shorter month, on the month's last day.
+func FuzzRunAt(f *testing.F) {
+	f.Add(int64(1769850000), uint8(0), uint16(1))
+	f.Add(int64(1835431200), uint8(3), uint16(4))
+	f.Fuzz(func(t *testing.T, unix int64, cadence uint8, n uint16) {
+		first := time.Unix(unix%(1<<34), 0).UTC()
+		c := invite.Cadences()[int(cadence)%len(invite.Cadences())]
+		p := int(n % 500)
+		at, prev := invite.RunAt(first, c, p), invite.RunAt(first, c, max(p-1, 0))
+		if p > 0 && !at.After(prev) {
+			t.Fatalf("period %d at %s, not after %s", p, at, prev)
+		}
+		if at.Hour() != first.Hour() || at.Minute() != first.Minute() || at.Second() != first.Second() {
+			t.Fatalf("period %d at %s, first %s: time of day moved", p, at, first)
+		}
+		lastDay := time.Date(at.Year(), at.Month()+1, 0, 0, 0, 0, 0, time.UTC).Day()
+		if at.Day() != min(first.Day(), lastDay) {
+			t.Fatalf("period %d at %s, first %s", p, at, first)
+		}
+		months := (at.Year()-first.Year())*12 + int(at.Month()) - int(first.Month())
+		if months != p*c.Months() {
+			t.Fatalf("period %d is %d months after the first, want %d", p, months, p*c.Months())
+		}
+	})
+}
