@@ -129,7 +129,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	if m == sendMail {
 		a.metrics = metrics.New(version)
 		a.metrics.WatchOutbox(st.Outbox.Count)
-		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics); err != nil {
+		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now); err != nil {
 			return nil, err
 		}
 		authDeps.Sender = a.delivery.sender
@@ -154,6 +154,7 @@ func (a *app) answering(tally respond.Tally) respond.Deps {
 		Signer: a.links, Keys: a.ring, Sealer: a.sealer,
 		Invitations: st.Invitations, Surveys: st.Surveys, Contacts: st.Contacts, Accounts: st.Accounts,
 		Responses: st.Responses, Consents: a.privacy, Tally: tally, Quotes: a.quotes, Followups: a.followups,
+		Campaigns: st.Campaigns,
 	}
 }
 

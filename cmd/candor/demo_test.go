@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/store/storetest"
 	"github.com/candorhq/candor/internal/survey"
 )
@@ -91,23 +92,65 @@ func TestDemo(t *testing.T) {
 		t.Errorf("consent verify: %v\n%s", err, out)
 	}
 
-	// Alerts of answers older than a week went out back then: only recent
-	// detractors' alerts wait in the queue.
-	weekAgo := time.Now().Add(-8 * 24 * time.Hour).Format(time.DateOnly)
+	// Every alert went out when its answer came: the first start mails
+	// none of the demo's history.
 	due, err := st.Followups.DueAlerts(ctx, time.Now().Add(time.Hour), 1000)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, a := range due {
-		if f, err := st.Followups.ByID(ctx, a.ID); err != nil || f.Date < weekAgo || !f.Detractor {
-			t.Errorf("alert queued for %+v, %v", f, err)
+	if len(due) != 0 {
+		t.Errorf("%d detractor alerts queued after the demo, want none", len(due))
+	}
+
+	// The campaign counts what happened: every answer is an answered
+	// invitation and counted on it, and every invited contact was last
+	// surveyed when their invitation went out.
+	camps, err := st.Campaigns.ListBySurvey(ctx, sv.ID, "")
+	if err != nil || len(camps) != 1 {
+		t.Fatalf("campaigns: %d, %v", len(camps), err)
+	}
+	camp := camps[0]
+	byState, err := st.Invitations.CountByState(ctx, camp.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if camp.Answered() != responses || byState[store.InvitationAnswered] != responses || camp.Counts.Sent != 120 {
+		t.Errorf("campaign answered %d, sent %d; invitations %v; want %d answered of 120", camp.Answered(), camp.Counts.Sent, byState, responses)
+	}
+	if camp.ActiveUntil.Before(time.Now()) {
+		t.Errorf("campaign active until %s: its latest links are still valid", camp.ActiveUntil)
+	}
+	var invited []store.Invitation
+	for _, c := range mustContacts(t, st) {
+		invs, err := st.Invitations.ByContact(ctx, c.ID)
+		if err != nil || len(invs) != 1 {
+			t.Fatalf("contact %s: %d invitations, %v", c.ID, len(invs), err)
 		}
+		invited = append(invited, invs[0])
+		if c.LastSurveyedAt == nil || !c.LastSurveyedAt.Equal(invs[0].CreatedAt) {
+			t.Errorf("contact %s last surveyed %v, invited %s", c.ID, c.LastSurveyedAt, invs[0].CreatedAt)
+		}
+	}
+	if len(invited) != 120 {
+		t.Errorf("%d contacts invited, want 120", len(invited))
 	}
 
 	// A second demo is refused rather than piled on the first.
 	if out, err := runCandor(env, "demo", "--responses", "10"); err == nil || !strings.Contains(err.Error(), "already holds the demo") {
 		t.Errorf("second demo: %v\n%s", err, out)
 	}
+}
+
+func mustContacts(t *testing.T, st *store.Store) []contacts.Contact {
+	t.Helper()
+	var out []contacts.Contact
+	if err := st.Contacts.Each(context.Background(), contacts.Filter{}, func(c contacts.Contact) error {
+		out = append(out, c)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // TestDemoReports runs the full demo and reads its dashboards as an

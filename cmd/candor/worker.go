@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
@@ -74,7 +75,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -91,7 +92,7 @@ func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, custome
 	if cfg.ContactFrequency == 0 {
 		ic.ContactFrequency = -1
 	}
-	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now}
 	svc, err := invite.NewService(deps)
 	if err != nil {
 		return delivery{}, err

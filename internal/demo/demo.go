@@ -32,6 +32,7 @@ import (
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/store/contacts"
 	"github.com/candorhq/candor/internal/survey"
 )
 
@@ -328,13 +329,13 @@ func (r *run) addSurvey(ctx context.Context) error {
 func (r *run) invite(ctx context.Context) error {
 	day := 24 * time.Hour
 	order := r.rng.Perm(len(r.people))
+	began := r.o.Now.Add(-182 * day)
 	camp := store.Campaign{
 		ID: store.NewID(), SurveyID: r.sv.ID, CreatedBy: r.managers[0].ID, State: store.CampaignSent,
-		SendAt: r.o.Now.Add(-182 * day), CreatedAt: r.o.Now.Add(-182 * day), ActiveUntil: r.o.Now.Add(-day),
+		SendAt: began, CreatedAt: began, StartedAt: &began,
+		Audience: store.CampaignAudience{Kind: store.AudienceContacts, Contacts: len(r.people)},
+		// Answered is counted as the answers are given, as in production.
 		Counts: store.CampaignCounts{Invited: len(r.people), Fed: len(r.people), Sent: len(r.people)},
-	}
-	if err := r.d.Store.Campaigns.Create(ctx, camp, nil, nil); err != nil {
-		return fmt.Errorf("demo: campaign: %w", err)
 	}
 	invs := make([]store.Invitation, 0, len(r.people))
 	for n, i := range order {
@@ -350,6 +351,17 @@ func (r *run) invite(ctx context.Context) error {
 			Locale: c.Locale, State: store.InvitationPending, ExpiresAt: sent.Add(30 * day).Truncate(time.Millisecond),
 			CreatedAt: sent.Truncate(time.Millisecond),
 		})
+	}
+	// The campaign finished with its last invitation, and is looked after
+	// (its census) until the last link expires, as a sent one is.
+	last := began
+	for _, inv := range invs {
+		last = maxTime(last, inv.CreatedAt)
+		camp.ActiveUntil = maxTime(camp.ActiveUntil, inv.ExpiresAt.Add(day))
+	}
+	camp.FinishedAt = &last
+	if err := r.d.Store.Campaigns.Create(ctx, camp, nil, nil); err != nil {
+		return fmt.Errorf("demo: campaign: %w", err)
 	}
 	// Stored as the answers come, a batch ahead of them: answering moves
 	// its invitation to answered with a filter the embedded database
@@ -453,13 +465,29 @@ func (r *run) answer(ctx context.Context) error {
 // answerBatch is how many invitations are stored ahead of the answers.
 const answerBatch = 250
 
+// insertInvitations stores invitations and notes on each contact that
+// they were surveyed when theirs went out, as sending does.
 func (r *run) insertInvitations(ctx context.Context, invs []store.Invitation) error {
 	for start := 0; start < len(invs); start += 500 {
 		if _, err := r.d.Store.Invitations.InsertBatch(ctx, invs[start:min(start+500, len(invs))]); err != nil {
 			return fmt.Errorf("demo: invitations: %w", err)
 		}
 	}
+	surveyed := make([]contacts.Surveyed, len(invs))
+	for i, inv := range invs {
+		surveyed[i] = contacts.Surveyed{ID: inv.ContactID, At: inv.CreatedAt}
+	}
+	if err := r.d.Store.Contacts.MarkSurveyedEach(ctx, surveyed); err != nil {
+		return fmt.Errorf("demo: invitations: %w", err)
+	}
 	return nil
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 // give submits one answer through its survey link, at its time.
@@ -566,10 +594,13 @@ func (r *run) addLastYear(ctx context.Context) error {
 	return nil
 }
 
-// settleFollowups makes the follow-ups look lived in: the alerts,
-// reminders and escalations of answers older than a week went out back
-// then (rather than all at once when Candor first starts), and most
-// follow-ups older than two weeks were resolved by their manager.
+// settleFollowups makes the follow-ups look lived in: every detractor
+// alert went out when its answer came (the answers are history, all given
+// before the demo's present, so none is left for the first start to mail
+// in a burst); the reminders and escalations of answers older than a week
+// went out back then, while the last week's follow-ups keep their
+// deadlines ahead; and most follow-ups older than two weeks were resolved
+// by their manager.
 func (r *run) settleFollowups(ctx context.Context) error {
 	weekAgo := r.o.Now.Add(-7 * 24 * time.Hour).Format(time.DateOnly)
 	fortnightAgo := r.o.Now.Add(-14 * 24 * time.Hour).Format(time.DateOnly)
@@ -586,17 +617,20 @@ func (r *run) settleFollowups(ctx context.Context) error {
 	}
 	done := 0
 	for _, f := range all {
-		if f.Date >= weekAgo {
-			continue
-		}
 		day, _ := time.Parse(time.DateOnly, f.Date)
-		for _, kind := range []store.NoticeKind{store.NoticeReminder, store.NoticeEscalation} {
-			if err := r.d.Store.Followups.NoticeSent(ctx, kind, f.ID, day.Add(10*time.Hour), nil); err != nil {
-				return fmt.Errorf("demo: %w", err)
+		if f.Date < weekAgo {
+			for _, kind := range []store.NoticeKind{store.NoticeReminder, store.NoticeEscalation} {
+				if err := r.d.Store.Followups.NoticeSent(ctx, kind, f.ID, day.Add(10*time.Hour), nil); err != nil {
+					return fmt.Errorf("demo: %w", err)
+				}
 			}
 		}
 		if f.Detractor {
-			if err := r.d.Store.Followups.MarkAlerted(ctx, f.ID, day.Add(10*time.Hour)); err != nil {
+			alerted := day.Add(10 * time.Hour)
+			if alerted.After(r.o.Now) {
+				alerted = r.o.Now
+			}
+			if err := r.d.Store.Followups.MarkAlerted(ctx, f.ID, alerted); err != nil {
 				return fmt.Errorf("demo: %w", err)
 			}
 			if err := r.d.Store.Followups.AlertDone(ctx, f.ID); err != nil {
@@ -612,7 +646,7 @@ func (r *run) settleFollowups(ctx context.Context) error {
 			done++
 		}
 	}
-	r.logf("follow-ups: %d, %d of them resolved; alerts and deadlines of the last week's are pending", len(all), done)
+	r.logf("follow-ups: %d, %d of them resolved; every detractor alert went out when its answer came, the last week's deadlines are ahead", len(all), done)
 	return nil
 }
 

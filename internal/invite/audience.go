@@ -26,6 +26,9 @@ type Request struct {
 	Reminders *store.ReminderPlan
 	// SendAt nil or in the past means now.
 	SendAt *time.Time
+
+	// wave and scheduleID are set by a schedule's run (see Campaign.Wave).
+	wave, scheduleID string
 }
 
 // Skipped is a contact left out of a campaign, with their name when the
@@ -71,7 +74,7 @@ func (b *base) resolve(ctx context.Context, actor store.User, sv survey.Survey, 
 	if err != nil {
 		return plan{}, fmt.Errorf("invite: %w", err)
 	}
-	invited, err := b.invitedContacts(ctx, sv.ID)
+	invited, err := b.invitedContacts(ctx, sv.ID, req.wave)
 	if err != nil {
 		return plan{}, err
 	}
@@ -122,8 +125,8 @@ func (b *base) resolve(ctx context.Context, actor store.User, sv survey.Survey, 
 // invitedContacts returns the contacts invited to a survey, and those
 // about to be: invitations are made only when their batch is fed, so the
 // backlog of the survey's other campaigns counts too.
-func (b *base) invitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
-	invited, err := b.stores.Invitations.InvitedContacts(ctx, surveyID)
+func (b *base) invitedContacts(ctx context.Context, surveyID, wave string) (map[string]bool, error) {
+	invited, err := b.stores.Invitations.InvitedContacts(ctx, store.InvitationScope(surveyID, wave))
 	if err != nil {
 		return nil, fmt.Errorf("invite: %w", err)
 	}
@@ -132,7 +135,7 @@ func (b *base) invitedContacts(ctx context.Context, surveyID string) (map[string
 		return nil, fmt.Errorf("invite: %w", err)
 	}
 	for _, c := range camps {
-		if c.State == store.CampaignCancelled {
+		if c.State == store.CampaignCancelled || c.Wave != wave {
 			continue
 		}
 		for seq := c.NextBatch; seq < c.Batches; seq++ {

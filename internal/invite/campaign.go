@@ -99,6 +99,13 @@ type Created struct {
 // the campaign with its backlog for the dispatcher. An audience that
 // resolves to nobody stores nothing and returns an *EmptyAudienceError.
 func (s *Service) Create(ctx context.Context, actor store.User, surveyID string, req Request) (Created, error) {
+	return s.create(ctx, actor, surveyID, req, store.NewID(), s.clock())
+}
+
+// create is Create with the campaign's id given: a schedule's run derives
+// it from the schedule and period, so that of runs racing for a period
+// only one stores a campaign (store.ErrDuplicate for the others).
+func (s *Service) create(ctx context.Context, actor store.User, surveyID string, req Request, id string, now time.Time) (Created, error) {
 	if err := mayCampaign(actor); err != nil {
 		return Created{}, err
 	}
@@ -106,7 +113,6 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 	if err != nil {
 		return Created{}, err
 	}
-	now := s.clock()
 	if err := s.checkRequest(&req, now); err != nil {
 		return Created{}, err
 	}
@@ -119,7 +125,7 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 	}
 
 	c := store.Campaign{
-		ID: store.NewID(), SurveyID: sv.ID, CreatedBy: actor.ID, Audience: p.audience, Reminders: *req.Reminders,
+		ID: id, SurveyID: sv.ID, CreatedBy: actor.ID, Audience: p.audience, Reminders: *req.Reminders, Wave: req.wave, ScheduleID: req.scheduleID,
 		State: store.CampaignSending, SendAt: now, Counts: store.CampaignCounts{Invited: len(p.recipients)},
 		Skipped: len(p.skipped), SkipReasons: map[string]int{}, CreatedAt: now, StartedAt: &now, ActiveUntil: farFuture(),
 	}
@@ -131,7 +137,7 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 		skips[i] = store.Skip{ContactID: sk.ContactID, Reason: sk.Reason}
 		c.SkipReasons[sk.Reason]++
 	}
-	batches := s.backlog(c.ID, c.SurveyID, p.recipients)
+	batches := s.backlog(c.ID, store.InvitationScope(c.SurveyID, c.Wave), p.recipients)
 	c.Batches = len(batches)
 	if err := s.stores.Campaigns.Create(ctx, c, batches, skips); err != nil {
 		return Created{}, fmt.Errorf("invite: %w", err)
@@ -144,14 +150,14 @@ func (s *Service) Create(ctx context.Context, actor store.User, surveyID string,
 // backlog splits the recipients into batches, each invitation getting its
 // (link-sized) id now: derived from survey and contact, so that campaigns
 // whose audiences overlap can never both create one (see InsertBatch).
-func (s *Service) backlog(campaignID, surveyID string, rs []recipient) []store.CampaignBatch {
+func (s *Service) backlog(campaignID, scope string, rs []recipient) []store.CampaignBatch {
 	size := s.cfg.BatchSize
 	out := make([]store.CampaignBatch, 0, (len(rs)+size-1)/size)
 	for seq, start := 0, 0; start < len(rs); seq, start = seq+1, start+size {
 		part := rs[start:min(start+size, len(rs))]
 		entries := make([]store.BatchEntry, len(part))
 		for i, r := range part {
-			entries[i] = store.BatchEntry{InvitationID: store.InvitationID(surveyID, r.contactID), ContactID: r.contactID, AccountID: r.accountID, Locale: r.locale}
+			entries[i] = store.BatchEntry{InvitationID: store.InvitationID(scope, r.contactID), ContactID: r.contactID, AccountID: r.accountID, Locale: r.locale}
 		}
 		out = append(out, store.CampaignBatch{ID: store.BatchID(campaignID, seq), CampaignID: campaignID, Seq: seq, Entries: entries})
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -26,7 +27,20 @@ type Dispatcher struct {
 	// stuck remembers, by campaign, since when its counts have fallen
 	// short of its fed invitations without moving.
 	stuck sync.Map
+	// schedulesAt is when Feed last ran the schedules (Unix nanoseconds).
+	schedulesAt atomic.Int64
+
+	hooks DispatcherHooks
 }
+
+// DispatcherHooks are called between the steps of multi-write operations,
+// so that tests can run a competing operation in between.
+type DispatcherHooks struct {
+	AfterScheduleClaim func() // after a schedule's run is claimed, before its campaign is made
+}
+
+// SetHooks installs hooks for interleaving tests; production never sets any.
+func (d *Dispatcher) SetHooks(h DispatcherHooks) { d.hooks = h }
 
 // NewDispatcher returns a Dispatcher sending through sender.
 func NewDispatcher(d Deps, sender Sender) (*Dispatcher, error) {

@@ -17,11 +17,18 @@ import (
 // marks campaigns whose every invitation has been dealt with as sent.
 func (d *Dispatcher) Feed(ctx context.Context) error {
 	now := d.clock()
+	// A schedule's run makes a campaign that this same pass starts
+	// feeding. Schedules are looked at less often than the feed runs.
+	var schedErr error
+	if last := d.schedulesAt.Load(); now.UnixNano()-last >= int64(d.cfg.ScheduleInterval) || now.UnixNano() < last {
+		d.schedulesAt.Store(now.UnixNano())
+		schedErr = d.RunSchedules(ctx)
+	}
 	camps, err := d.stores.Campaigns.Active(ctx, now)
 	if err != nil {
 		return fmt.Errorf("invite: feed: %w", err)
 	}
-	var errs []error
+	errs := []error{schedErr}
 	var hungry []*store.Campaign
 	for i := range camps {
 		c := &camps[i]
@@ -118,7 +125,7 @@ func (d *Dispatcher) fillInvitations(ctx context.Context, c store.Campaign, seq 
 	invs := make([]store.Invitation, len(b.Entries))
 	for i, e := range b.Entries {
 		invs[i] = store.Invitation{ID: e.InvitationID, SurveyID: c.SurveyID, CampaignID: c.ID, ContactID: e.ContactID,
-			AccountID: e.AccountID, Locale: e.Locale, State: store.InvitationPending, ExpiresAt: expires, CreatedAt: now}
+			AccountID: e.AccountID, Locale: e.Locale, State: store.InvitationPending, ExpiresAt: expires, CreatedAt: now, Wave: c.Wave}
 	}
 	taken, err := d.stores.Invitations.InsertBatch(ctx, invs)
 	if err != nil {

@@ -133,6 +133,7 @@ type CampaignStore interface {
 	Cancel(ctx context.Context, id string, now time.Time) (bool, error)
 	AddCounts(ctx context.Context, id string, d store.CountsDelta) error
 	SetCensus(ctx context.Context, id string, c store.CampaignCensus) error
+	DropOrphanBatches(ctx context.Context, campaignID string) error
 }
 
 // OutboxStore is what invite needs of the outbox.
@@ -196,6 +197,8 @@ type Stores struct {
 	Suppressions SuppressionStore
 	Surveys      SurveyStore
 	DevMails     DevMailStore
+	Schedules    ScheduleStore // nil: no schedules run
+	Users        UserStore     // the staff schedules run as; needed with Schedules
 }
 
 // StoresOf returns the collections of st.
@@ -203,6 +206,7 @@ func StoresOf(st *store.Store) Stores {
 	return Stores{
 		Campaigns: st.Campaigns, Outbox: st.Outbox, Invitations: st.Invitations, Contacts: st.Contacts,
 		Suppressions: st.Suppressions, Surveys: st.Surveys, DevMails: st.DevMails,
+		Schedules: st.Schedules, Users: st.Users,
 	}
 }
 
@@ -228,8 +232,11 @@ type Config struct {
 	RemindInterval time.Duration // reminders and the answered census (1m)
 	SweepInterval  time.Duration // expired leases and feeds, dev outbox and dead letters (30s)
 	CensusInterval time.Duration // how stale a campaign's answered count may get while it sends (5m)
-	DevOutboxKeep  int           // messages the dev outbox keeps (1000)
-	DeadLetterTTL  time.Duration // how long failed and bounced messages are listed (30 days)
+	// ScheduleInterval is how often the feeder looks for schedules whose
+	// period has come (15s).
+	ScheduleInterval time.Duration
+	DevOutboxKeep    int           // messages the dev outbox keeps (1000)
+	DeadLetterTTL    time.Duration // how long failed and bounced messages are listed (30 days)
 }
 
 // Defaults.
@@ -283,6 +290,7 @@ func (c Config) withDefaults() Config {
 	def(&c.RemindInterval, time.Minute)
 	def(&c.SweepInterval, 30*time.Second)
 	def(&c.CensusInterval, 5*time.Minute)
+	def(&c.ScheduleInterval, 15*time.Second)
 	def(&c.DeadLetterTTL, 30*24*time.Hour)
 	return c
 }

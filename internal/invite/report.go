@@ -79,9 +79,7 @@ func (s *Service) Report(ctx context.Context, actor store.User, id string) (Repo
 	if c.State != store.CampaignCancelled {
 		r.Counts.Queued = queued + unfedInvitations(c)
 	}
-	if c.Census != nil {
-		r.Counts.Answered = c.Census.Answered
-	}
+	r.Counts.Answered = c.Answered()
 	if k.Invited > 0 {
 		done := k.Invited - r.Counts.Queued - sending
 		if c.State == store.CampaignSent || c.State == store.CampaignCancelled {

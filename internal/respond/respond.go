@@ -58,7 +58,12 @@ type Signer interface {
 type Invitations interface {
 	ByID(ctx context.Context, id string) (store.Invitation, error)
 	Take(ctx context.Context, id string) (store.Invitation, error)
-	FinishAnswer(ctx context.Context, id string) (bool, error)
+	FinishAnswer(ctx context.Context, id string) (store.Invitation, bool, error)
+}
+
+// Campaigns counts a campaign's answered invitations (*store.Campaigns).
+type Campaigns interface {
+	CountAnswered(ctx context.Context, id string) error
 }
 
 // Surveys reads survey definitions.
@@ -102,6 +107,7 @@ type Deps struct {
 	Consents    Consents
 	Tally       Tally     // optional: report counters kept as responses arrive
 	Followups   Followups // optional: named responses as their managers' follow-ups
+	Campaigns   Campaigns // optional: the campaigns' answered counts
 
 	// Quotes keeps quotable comments (optional).
 	Quotes Quotes
@@ -143,6 +149,7 @@ type Service struct {
 	consents    Consents
 	tally       Tally
 	followups   Followups
+	campaigns   Campaigns
 	now         func() time.Time
 
 	quotes Quotes
@@ -157,8 +164,8 @@ func New(d Deps) *Service {
 		signer: d.Signer, ring: d.Keys, sealer: d.Sealer,
 		invitations: d.Invitations, surveys: d.Surveys, contacts: d.Contacts, accounts: d.Accounts,
 		responses: d.Responses, consents: d.Consents, tally: d.Tally, now: time.Now,
-		followups: d.Followups,
-		quotes:    d.Quotes,
+		followups: d.Followups, campaigns: d.Campaigns,
+		quotes: d.Quotes,
 	}
 }
 

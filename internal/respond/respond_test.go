@@ -573,3 +573,55 @@ func tamper(token string) string {
 	}
 	return string(b)
 }
+
+// Each answered link counts once on its campaign, however many
+// submissions of it race or come again.
+func TestAnswersCountOnceOnTheirCampaign(t *testing.T) {
+	t.Parallel()
+	w := newWorld(t)
+	ctx := context.Background()
+	sv := w.OpenSurvey(t, nil)
+	if err := w.Store.Campaigns.Create(ctx, store.Campaign{ID: "campaign-1", SurveyID: sv.ID, State: store.CampaignSent,
+		CreatedAt: w.Now()}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	people := []respondtest.Person{
+		w.Invite(t, sv, "Ann One", "ann@example.com", "en"),
+		w.Invite(t, sv, "Ben Two", "ben@example.com", "en"),
+		w.Invite(t, sv, "Cy Three", "cy@example.com", "en"),
+	}
+	for _, tc := range []struct {
+		name   string
+		person respondtest.Person
+		times  int // submissions at once
+	}{
+		{"one submission", people[0], 1},
+		{"six at once", people[1], 6},
+	} {
+		l := resolve(t, w, tc.person.Token)
+		var wg sync.WaitGroup
+		for range tc.times {
+			wg.Go(func() {
+				if res, err := w.Respond.Submit(ctx, l, respond.Submission{Values: respondtest.Answers(), Locale: "en"}); err != nil || res.CountErr != nil {
+					t.Errorf("%s: %+v, %v", tc.name, res, err)
+				}
+			})
+		}
+		wg.Wait()
+		// And again later, as a retry after a lost reply.
+		if res, err := w.Respond.Submit(ctx, l, respond.Submission{Values: respondtest.Answers(), Locale: "en"}); err != nil || !res.Again {
+			t.Errorf("%s, again: %+v, %v", tc.name, res, err)
+		}
+	}
+	camp, err := w.Store.Campaigns.ByID(ctx, "campaign-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	byState, err := w.Store.Invitations.CountByState(ctx, "campaign-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if camp.Answered() != 2 || byState[store.InvitationAnswered] != 2 || byState[store.InvitationPending] != 1 {
+		t.Errorf("campaign counts %d answered, invitations %v; want 2 answered, 1 pending", camp.Answered(), byState)
+	}
+}

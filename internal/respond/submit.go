@@ -66,6 +66,10 @@ type Result struct {
 	// QuoteErr is set when the response was stored but its quotable
 	// comments could not be kept for reports; the caller logs it.
 	QuoteErr error
+	// CountErr is set when the answer was stored but its campaign's
+	// answered count could not be raised; the caller logs it, and the
+	// campaign's next census makes the count up.
+	CountErr error
 }
 
 // Submit validates a submission to an open link and stores it exactly
@@ -91,7 +95,8 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		if err := s.recordFollowup(ctx, stored, l.accountID); err != nil {
 			return Result{}, err
 		}
-		return Result{Again: true}, s.markAnswered(ctx, l.InvitationID)
+		countErr, err := s.markAnswered(ctx, l.InvitationID)
+		return Result{Again: true, CountErr: countErr}, err
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
@@ -175,7 +180,8 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 				return Result{}, err
 			}
 		}
-		return Result{Again: true}, s.markAnswered(ctx, l.InvitationID)
+		countErr, err := s.markAnswered(ctx, l.InvitationID)
+		return Result{Again: true, CountErr: countErr}, err
 	}
 	if err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
@@ -195,16 +201,18 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	s.pause("stored")
 	// The link was taken above, so it cannot be revoked now: the update by
 	// _id alone is safe and cheap.
-	if _, err := s.invitations.FinishAnswer(ctx, l.InvitationID); err != nil {
+	before, answered, err := s.invitations.FinishAnswer(ctx, l.InvitationID)
+	if err != nil {
 		return Result{}, fmt.Errorf("respond: %w", err)
 	}
+	countErr := s.countAnswer(ctx, before, answered)
 	// Last, after everything a resubmission would not redo: a failure here
 	// fails the submission, and submitting again finds the response stored
 	// and records the follow-up then.
 	if err := s.recordFollowup(ctx, resp, l.accountID); err != nil {
 		return Result{}, err
 	}
-	return Result{Named: resp.Named != nil, TallyErr: tallyErr, QuoteErr: quoteErr}, nil
+	return Result{Named: resp.Named != nil, TallyErr: tallyErr, QuoteErr: quoteErr, CountErr: countErr}, nil
 }
 
 // keepQuotes hands a stored response's answers to the quotes, if kept,
@@ -235,16 +243,31 @@ func (s *Service) recordFollowup(ctx context.Context, resp store.Response, accou
 // markAnswered finishes an answer whose response is stored; already
 // answered is fine. The link is taken first, whether or not this
 // submission took it: a response stored by an earlier version, which did
-// not take links, still finishes, and a revoked link stays revoked.
-func (s *Service) markAnswered(ctx context.Context, invitationID string) error {
+// not take links, still finishes, and a revoked link stays revoked. The
+// first error is the campaign count's, which does not fail the answer.
+func (s *Service) markAnswered(ctx context.Context, invitationID string) (countErr, err error) {
 	inv, err := s.invitations.Take(ctx, invitationID)
 	if err != nil {
-		return fmt.Errorf("respond: %w", err)
+		return nil, fmt.Errorf("respond: %w", err)
 	}
 	if inv.State != store.InvitationPending {
+		return nil, nil
+	}
+	before, answered, err := s.invitations.FinishAnswer(ctx, invitationID)
+	if err != nil {
+		return nil, fmt.Errorf("respond: %w", err)
+	}
+	return s.countAnswer(ctx, before, answered), nil
+}
+
+// countAnswer raises the campaign's answered count when this submission
+// is the one that answered the invitation: exactly one does, however many
+// race or retry.
+func (s *Service) countAnswer(ctx context.Context, before store.Invitation, answered bool) error {
+	if s.campaigns == nil || !answered || before.CampaignID == "" {
 		return nil
 	}
-	if _, err := s.invitations.FinishAnswer(ctx, invitationID); err != nil {
+	if err := s.campaigns.CountAnswered(ctx, before.CampaignID); err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}
 	return nil

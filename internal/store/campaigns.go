@@ -84,6 +84,11 @@ type CampaignCounts struct {
 	Reminded   int `bson:"reminded"`   // reminder emails accepted by the mail server
 	Suppressed int `bson:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
 	Withdrawn  int `bson:"withdrawn"`  // never sent because the campaign was cancelled
+	// Answered counts the invitations answered, one $inc by whichever
+	// submission moved the invitation to answered (Invitations.FinishAnswer
+	// tells it). A count lost to a crash between the two writes is made up
+	// by the census, which is why readers take the larger of the two.
+	Answered int `bson:"answered"`
 }
 
 // CampaignCensus counts the campaign's invitations by state. Counting needs
@@ -108,6 +113,13 @@ type Campaign struct {
 	Reminders ReminderPlan     `bson:"reminders"`
 	State     CampaignState    `bson:"state"`
 	SendAt    time.Time        `bson:"sendAt"`
+	// Wave, when set, is the run of a schedule this campaign is (schedule
+	// and period): its contacts are invited once per wave rather than once
+	// per survey, so that a relationship survey can ask them again each
+	// period. Empty for a campaign on its own.
+	Wave string `bson:"wave,omitempty"`
+	// ScheduleID is the schedule that made the campaign, if any.
+	ScheduleID string `bson:"scheduleId,omitempty"`
 
 	// Batches is the number of backlog batches, numbered from 0. NextBatch
 	// is the next one to feed; NextReminder walks the reminder rounds, at
@@ -233,7 +245,9 @@ func (r *Campaigns) Related() []mongodoc.Indexed {
 
 // Create stores a campaign with its backlog batches and skips. The campaign
 // document goes last: until it exists nothing reads the others, so a crash
-// part-way leaves no half-made campaign behind.
+// part-way leaves no half-made campaign behind. A campaign whose id (or
+// first batch) exists already is ErrDuplicate: a schedule's runs derive
+// the id from the period, and the one that writes first owns it.
 func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBatch, skips []Skip) error {
 	const perInsert = 100
 	for start := 0; start < len(batches); start += perInsert {
@@ -242,6 +256,9 @@ func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBa
 			docs = append(docs, b)
 		}
 		if _, err := r.batches.InsertMany(ctx, docs); err != nil {
+			if mongodoc.IsDuplicate(err) {
+				return fmt.Errorf("store: insert campaign batches: %w", ErrDuplicate)
+			}
 			return fmt.Errorf("store: insert campaign batches: %w", err)
 		}
 	}
@@ -249,6 +266,9 @@ func (r *Campaigns) Create(ctx context.Context, c Campaign, batches []CampaignBa
 		return err
 	}
 	if _, err := r.c.InsertOne(ctx, c); err != nil {
+		if mongodoc.IsDuplicate(err) {
+			return fmt.Errorf("store: insert campaign: %w", ErrDuplicate)
+		}
 		return fmt.Errorf("store: insert campaign: %w", err)
 	}
 	return nil
@@ -413,9 +433,34 @@ func (r *Campaigns) AddCounts(ctx context.Context, id string, d CountsDelta) err
 }
 
 // SetCensus stores a fresh count of the campaign's invitations by state.
+// The answered count only ever grows (answered is final), so it is kept
+// with $max: a census that read earlier but writes later does not undo a
+// newer one.
 func (r *Campaigns) SetCensus(ctx context.Context, id string, c CampaignCensus) error {
-	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: bson.D{{Key: "census", Value: c}}}})
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "census.pending", Value: c.Pending}, {Key: "census.revoked", Value: c.Revoked}, {Key: "census.at", Value: c.At}}},
+		{Key: "$max", Value: bson.D{{Key: "census.answered", Value: c.Answered}}},
+	})
 	return err
+}
+
+// CountAnswered adds one answered invitation to a campaign's count. Call
+// it only when Invitations.FinishAnswer reported that this caller answered
+// the invitation, so that each answer counts once.
+func (r *Campaigns) CountAnswered(ctx context.Context, id string) error {
+	_, err := r.update(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$inc", Value: bson.D{{Key: "counts.answered", Value: 1}}}})
+	return err
+}
+
+// Answered is how many of the campaign's invitations were answered: the
+// larger of the live count and the last census, each of which never
+// counts more than there are.
+func (c Campaign) Answered() int {
+	n := c.Counts.Answered
+	if c.Census != nil {
+		n = max(n, c.Census.Answered)
+	}
+	return n
 }
 
 func (r *Campaigns) update(ctx context.Context, filter, update bson.D) (bool, error) {

@@ -361,3 +361,98 @@ func TestMarkSurveyedMany(t *testing.T) {
 		}
 	}
 }
+
+// Of any number of calls answering one invitation, exactly one is told it
+// answered it; the live count and the census together never count more
+// than there are, and a count lost between the two writes is made up by
+// the next census.
+func TestAnsweredCountsOnceAndTheCensusMakesUpALostOne(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if err := st.Campaigns.Create(ctx, store.Campaign{ID: "camp", SurveyID: "s1", State: store.CampaignSent, CreatedAt: now}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range []string{"i1", "i2"} {
+		if err := st.Invitations.Insert(ctx, store.Invitation{ID: id, SurveyID: "s1", CampaignID: "camp", ContactID: "c-" + id,
+			State: store.InvitationPending, ExpiresAt: now.Add(time.Hour), CreatedAt: now}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const racers = 8
+	var wg sync.WaitGroup
+	var winners atomic.Int32
+	for range racers {
+		wg.Go(func() {
+			before, answered, err := st.Invitations.FinishAnswer(ctx, "i1")
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if answered {
+				winners.Add(1)
+				if before.CampaignID != "camp" {
+					t.Errorf("before = %+v", before)
+				}
+				if err := st.Campaigns.CountAnswered(ctx, before.CampaignID); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if winners.Load() != 1 {
+		t.Fatalf("%d calls answered i1, want 1", winners.Load())
+	}
+	// i2 is answered but its count is lost, as by a crash in between.
+	if _, answered, err := st.Invitations.FinishAnswer(ctx, "i2"); err != nil || !answered {
+		t.Fatalf("FinishAnswer(i2) = %v, %v", answered, err)
+	}
+	if _, _, err := st.Invitations.FinishAnswer(ctx, "missing"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("FinishAnswer(missing) = %v, want ErrNotFound", err)
+	}
+	camp, err := st.Campaigns.ByID(ctx, "camp")
+	if err != nil || camp.Answered() != 1 {
+		t.Fatalf("answered = %d, %v; want 1 before the census", camp.Answered(), err)
+	}
+	for _, census := range []store.CampaignCensus{
+		{Answered: 2, At: now},
+		{Answered: 1, Pending: 1, At: now.Add(time.Second)}, // read earlier, written later
+	} {
+		if err := st.Campaigns.SetCensus(ctx, "camp", census); err != nil {
+			t.Fatal(err)
+		}
+	}
+	camp, err = st.Campaigns.ByID(ctx, "camp")
+	if err != nil || camp.Answered() != 2 || camp.Counts.Answered != 1 || camp.Census.Pending != 1 {
+		t.Fatalf("after the census: answered %d (live %d, census %+v), %v; want 2", camp.Answered(), camp.Counts.Answered, camp.Census, err)
+	}
+}
+
+// A sender that records late leaves the newer time a contact was surveyed.
+func TestMarkSurveyedKeepsTheLatest(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Millisecond)
+	if err := st.Contacts.Insert(ctx, contacts.Contact{ID: "c1", AccountID: "a1", Name: []byte("n"), Email: []byte("e"),
+		EmailIndex: "idx", Status: contacts.Active, CreatedAt: now}); err != nil {
+		t.Fatal(err)
+	}
+	for _, mark := range []func() error{
+		func() error { return st.Contacts.MarkSurveyedMany(ctx, []string{"c1"}, now.Add(time.Hour)) },
+		func() error { return st.Contacts.MarkSurveyed(ctx, "c1", now) },
+		func() error {
+			return st.Contacts.MarkSurveyedEach(ctx, []contacts.Surveyed{{ID: "c1", At: now.Add(time.Minute)}})
+		},
+	} {
+		if err := mark(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := st.Contacts.ByID(ctx, "c1")
+	if err != nil || got.LastSurveyedAt == nil || !got.LastSurveyedAt.Equal(now.Add(time.Hour)) {
+		t.Fatalf("lastSurveyedAt = %v, %v; want %s", got.LastSurveyedAt, err, now.Add(time.Hour))
+	}
+}

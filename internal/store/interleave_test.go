@@ -89,7 +89,7 @@ func TestTakeAndRevokeOneWins(t *testing.T) {
 					t.Fatalf("taken %v, revoked %v; want exactly one", taken, revoked)
 				}
 				if taken {
-					if _, err := st.Invitations.FinishAnswer(ctx, inv.ID); err != nil {
+					if _, _, err := st.Invitations.FinishAnswer(ctx, inv.ID); err != nil {
 						t.Fatal(err)
 					}
 				}

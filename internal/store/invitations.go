@@ -40,6 +40,9 @@ type Invitation struct {
 	RemindersSent  int             `bson:"remindersSent"`
 	NextReminderAt *time.Time      `bson:"nextReminderAt,omitempty"`
 	CreatedAt      time.Time       `bson:"createdAt"`
+	// Wave is the campaign's (see Campaign.Wave): a contact is invited
+	// once per survey and wave.
+	Wave string `bson:"wave,omitempty"`
 	// Taken: a submission has taken the pending link and is storing its
 	// response (Take). Nothing revokes a taken link any more; the
 	// response's deterministic id keeps it to one response, and a
@@ -93,7 +96,17 @@ func (r *Invitations) Indexes() []mongo.IndexModel {
 	}
 }
 
-func invitationKeyID(surveyID, contactID string) string { return surveyID + "|" + contactID }
+func invitationKeyID(scope, contactID string) string { return scope + "|" + contactID }
+
+// InvitationScope is what a contact is invited to once: the survey, or one
+// wave of it. "~" sorts after "|", so a wave's keys fall outside the range
+// of its survey's own.
+func InvitationScope(surveyID, wave string) string {
+	if wave == "" {
+		return surveyID
+	}
+	return surveyID + "~" + wave
+}
 
 // InvitationID is the id of the invitation of a contact to a survey,
 // derived from the pair so that two feeders inviting the same contact
@@ -180,14 +193,21 @@ func (r *Invitations) Take(ctx context.Context, id string) (Invitation, error) {
 // safe because a taken link is never revoked, so its state is pending or
 // answered already. Never call it for a link the caller has not taken. The
 // mark goes with it: an answered invitation is left with its state alone.
-func (r *Invitations) FinishAnswer(ctx context.Context, id string) (bool, error) {
-	res, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+//
+// It returns the invitation as it was before the write, and whether this
+// write is the one that answered it: answered is final, so of any number
+// of calls, whatever their interleaving, exactly one gets true, which is
+// what lets the caller count the answer once.
+func (r *Invitations) FinishAnswer(ctx context.Context, id string) (Invitation, bool, error) {
+	var before Invitation
+	err := r.c.FindOneAndUpdate(ctx, bson.D{{Key: "_id", Value: id}},
 		bson.D{{Key: "$min", Value: bson.D{{Key: "state", Value: InvitationAnswered}}},
-			{Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}, {Key: "taken", Value: ""}}}})
+			{Key: "$unset", Value: bson.D{{Key: "nextReminderAt", Value: ""}, {Key: "taken", Value: ""}}}},
+		options.FindOneAndUpdate().SetReturnDocument(options.Before)).Decode(&before)
 	if err != nil {
-		return false, fmt.Errorf("store: update invitation: %w", err)
+		return Invitation{}, false, fmt.Errorf("store: update invitation: %w", mongodoc.NotFound(err))
 	}
-	return res.ModifiedCount == 1, nil
+	return before, before.State == InvitationPending, nil
 }
 
 // ByContact returns every invitation of a contact, for their privacy page.
@@ -223,7 +243,7 @@ func (r *Invitations) InsertBatch(ctx context.Context, invs []Invitation) (alrea
 	}
 	keys := make([]any, len(invs))
 	for i, inv := range invs {
-		keys[i] = invitationKey{ID: invitationKeyID(inv.SurveyID, inv.ContactID), InvitationID: inv.ID,
+		keys[i] = invitationKey{ID: invitationKeyID(InvitationScope(inv.SurveyID, inv.Wave), inv.ContactID), InvitationID: inv.ID,
 			Claimant: inv.CampaignID, ClaimedAt: inv.CreatedAt}
 	}
 	taken, err := mongodoc.DuplicateIndexes(r.keys.InsertMany(ctx, keys, options.InsertMany().SetOrdered(false)))
@@ -310,9 +330,11 @@ func fieldOrMissing(name string, v any, missing bool) bson.E {
 	return bson.E{Key: name, Value: v}
 }
 
-// InvitedContacts returns the contacts invited to a survey, read from the
-// (survey, contact) keys in one range query rather than a look-up per contact.
-func (r *Invitations) InvitedContacts(ctx context.Context, surveyID string) (map[string]bool, error) {
+// InvitedContacts returns the contacts invited within a scope (a survey,
+// or a wave of it: InvitationScope), read from the (scope, contact) keys in
+// one range query rather than a look-up per contact.
+func (r *Invitations) InvitedContacts(ctx context.Context, scope string) (map[string]bool, error) {
+	surveyID := scope
 	prefix := surveyID + "|"
 	out := map[string]bool{}
 	type key struct {

@@ -66,6 +66,7 @@ type Store struct {
 	Quotes  *Quotes
 
 	Campaigns *Campaigns
+	Schedules *Schedules
 	Outbox    *outbox.Repo
 	DevMails  *outbox.DevMails
 
@@ -176,6 +177,7 @@ func New(db *mongo.Database) *Store {
 		Quotes:  &Quotes{c: db.Collection("quotes")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
+		Schedules: &Schedules{c: db.Collection("campaign_schedules")},
 		Outbox:    outbox.New(db),
 		DevMails:  outbox.NewDevMails(db),
 
@@ -226,7 +228,7 @@ func (s *Store) repositories() []mongodoc.Indexed {
 	all := []mongodoc.Indexed{s.Users, s.Accounts, s.Contacts, s.Surveys, s.Invitations, s.Suppressions, s.Imports, s.Uploads,
 		s.Responses, s.Consents, s.Audit, s.Rollups}
 	all = append(all, s.Quotes, s.RevokedTokens, s.PasswordResets, s.EmailChanges)
-	all = append(all, s.Campaigns, s.Outbox, s.DevMails)
+	all = append(all, s.Campaigns, s.Schedules, s.Outbox, s.DevMails)
 	all = append(all, s.Campaigns.Related()...)
 	all = append(all, s.Followups)
 	all = append(all, s.Followups.Related()...)

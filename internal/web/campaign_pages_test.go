@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/store"
@@ -208,6 +209,25 @@ func TestCampaignPages(t *testing.T) {
 	if r.Header.Get("Refresh") != "" || strings.Contains(r.body, "<progress") || !strings.Contains(r.body, ">Sent</span>") {
 		t.Errorf("a sent campaign's page still refreshes or lacks its state:\n%s", truncate(r.body))
 	}
+	// The manager reads, from the sent campaign's page, the emails it
+	// sent: invitation and reminder, each language, HTML and text.
+	for _, want := range []string{`id="campaign-emails"`, "Invitation · English", "Invitation · Finnish", "Reminder · English",
+		"Reminder · Finnish", "Kysely: Palvelukysely", "Survey: Service survey", "Plain-text version", `data-kind="reminder"`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("sent campaign's page lacks %q", want)
+		}
+	}
+	frames := framePattern.FindAllStringSubmatch(r.body, -1)
+	if len(frames) != 4 {
+		t.Errorf("sent campaign's page has %d email frames, want 4", len(frames))
+	}
+	for _, fm := range frames {
+		fr := c.get(strings.ReplaceAll(fm[1], "&amp;", "&"))
+		wantStatus(t, fr, http.StatusOK)
+		if !strings.Contains(fr.body, "Alex Example") {
+			t.Errorf("frame %s:\n%s", fm[1], truncate(fr.body))
+		}
+	}
 	list := c.get(base)
 	wantStatus(t, list, http.StatusOK)
 	if !strings.Contains(list.body, loc) {
@@ -282,4 +302,77 @@ func TestAdminOutboxPages(t *testing.T) {
 	}
 	wantStatus(t, c.get("/admin/outbox/nope"), http.StatusNotFound)
 	wantStatus(t, f.signIn(t, f.manager).get("/admin/outbox"), http.StatusForbidden)
+}
+
+// A manager creates a schedule from the campaigns page, sees its next run,
+// pauses, resumes and deletes it; bad input comes back with its values
+// and messages.
+func TestSchedulePages(t *testing.T) {
+	t.Parallel()
+	f := newCampaignFixture(t)
+	acme, _ := f.account(t, f.manager, "Acme", 2)
+	base := "/surveys/" + f.survey.ID
+	c := f.signIn(t, f.manager)
+
+	r := c.get(base + "/campaigns")
+	wantStatus(t, r, http.StatusOK)
+	if !strings.Contains(r.body, `href="`+base+`/schedules/new"`) {
+		t.Fatalf("campaigns page lacks New schedule:\n%s", truncate(r.body))
+	}
+	r = c.get(base + "/schedules/new?audience=accounts&accountIds=" + acme.ID)
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{`name="cadence"`, `name="firstRunAt"`, `id="schedule-submit"`, `value="` + acme.ID + `" checked`} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("form lacks %q", want)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		form  url.Values
+		wants []string
+	}{
+		{"no first run", url.Values{"audience": {"accounts"}, "accountIds": {acme.ID}, "cadence": {"quarterly"}},
+			[]string{"choose the date and time of the first run", `value="` + acme.ID + `" checked`}},
+		{"bad cadence", url.Values{"audience": {"accounts"}, "accountIds": {acme.ID}, "cadence": {"weekly"}, "firstRunAt": {"2099-01-01T09:00"}},
+			[]string{"choose monthly, quarterly", `value="2099-01-01T09:00"`}},
+		{"no accounts", url.Values{"audience": {"accounts"}, "cadence": {"monthly"}, "firstRunAt": {"2099-01-01T09:00"}},
+			[]string{"choose at least one account"}},
+	} {
+		r := c.post(base+"/schedules", tc.form)
+		if r.StatusCode < 400 || r.StatusCode >= 500 {
+			t.Errorf("%s: status %d", tc.name, r.StatusCode)
+		}
+		for _, want := range tc.wants {
+			if !strings.Contains(r.body, want) {
+				t.Errorf("%s: page lacks %q", tc.name, want)
+			}
+		}
+	}
+	first := f.now().UTC().Add(48 * time.Hour).Format("2006-01-02T15:04")
+	r = c.post(base+"/schedules", url.Values{"audience": {"accounts"}, "accountIds": {acme.ID}, "cadence": {"quarterly"}, "firstRunAt": {first},
+		"reminders": {"1"}, "afterDays": {"7"}})
+	wantStatus(t, r, http.StatusSeeOther)
+	r = c.get(r.Header.Get("Location"))
+	wantStatus(t, r, http.StatusOK)
+	nextRun, _ := time.Parse("2006-01-02T15:04", first)
+	for _, want := range []string{"The schedule was created", `id="schedules-table"`, "Every quarter", `class="schedule-next-run"`,
+		nextRun.Format("2 Jan 2006 15:04") + " UTC", "Not run yet"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("campaigns page lacks %q", want)
+		}
+	}
+	id := regexp.MustCompile(`action="/schedules/([^/"]+)/pause"`).FindStringSubmatch(r.body)
+	if id == nil {
+		t.Fatalf("no pause button:\n%s", truncate(r.body))
+	}
+	wantStatus(t, c.post("/schedules/"+id[1]+"/pause", nil), http.StatusSeeOther)
+	if r = c.get(base + "/campaigns"); !strings.Contains(r.body, `action="/schedules/`+id[1]+`/resume"`) {
+		t.Error("a paused schedule offers no Resume")
+	}
+	wantStatus(t, f.signIn(t, f.analyst).post("/schedules/"+id[1]+"/resume", nil), http.StatusForbidden)
+	wantStatus(t, c.post("/schedules/"+id[1]+"/resume", nil), http.StatusSeeOther)
+	wantStatus(t, c.post("/schedules/"+id[1]+"/delete", nil), http.StatusSeeOther)
+	if r = c.get(base + "/campaigns"); strings.Contains(r.body, id[1]) {
+		t.Error("the deleted schedule is still listed")
+	}
 }

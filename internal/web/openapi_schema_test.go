@@ -396,3 +396,47 @@ func TestOpenAPIFollowupsAsServed(t *testing.T) {
 		d.wantDocumented(t, r, "/followups")
 	}
 }
+
+// The schedule routes answer as documented, bad input included.
+func TestOpenAPISchedulesAsServed(t *testing.T) {
+	t.Parallel()
+	d := loadOpenAPI(t)
+	f := newCampaignFixture(t)
+	acme, _ := f.account(t, f.manager, "Acme", 1)
+	c := f.client(t)
+	token := f.token(t, f.manager)
+	base := "/api/v1/surveys/" + f.survey.ID + "/schedules"
+
+	r := c.api(http.MethodPost, base, token, `{"accountIds":["`+acme.ID+`"],"cadence":"weekly","firstRunAt":"not a time"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+	d.wantDocumented(t, r, "/surveys/{id}/schedules")
+	r = c.api(http.MethodPost, base, token, `{"accountIds":["`+acme.ID+`"],"cadence":"weekly","firstRunAt":"2099-01-01T09:00:00Z"}`)
+	wantStatus(t, r, http.StatusBadRequest)
+	if !strings.Contains(r.body, `"cadence"`) {
+		t.Errorf("no message on cadence: %s", truncate(r.body))
+	}
+	first := f.now().UTC().Add(24 * time.Hour).Truncate(time.Minute).Format(time.RFC3339)
+	r = c.api(http.MethodPost, base, token, `{"accountIds":["`+acme.ID+`"],"cadence":"quarterly","firstRunAt":"`+first+`"}`)
+	wantStatus(t, r, http.StatusCreated)
+	d.wantDocumented(t, r, "/surveys/{id}/schedules")
+	var created struct {
+		ID string `json:"id"`
+	}
+	if err := json.Unmarshal([]byte(r.body), &created); err != nil || created.ID == "" {
+		t.Fatalf("created %s, %v", truncate(r.body), err)
+	}
+	r = c.api(http.MethodGet, base, token, "")
+	wantStatus(t, r, http.StatusOK)
+	d.wantDocumented(t, r, "/surveys/{id}/schedules")
+	if !strings.Contains(r.body, `"nextRunAt":"`+first) {
+		t.Errorf("list lacks the next run %s: %s", first, truncate(r.body))
+	}
+	for _, action := range []string{"pause", "resume"} {
+		r = c.api(http.MethodPost, "/api/v1/schedules/"+created.ID+"/"+action, token, "")
+		wantStatus(t, r, http.StatusOK)
+		d.wantDocumented(t, r, "/schedules/{id}/"+action)
+	}
+	r = c.api(http.MethodDelete, "/api/v1/schedules/"+created.ID, token, "")
+	wantStatus(t, r, http.StatusNoContent)
+	wantStatus(t, c.api(http.MethodDelete, "/api/v1/schedules/"+created.ID, token, ""), http.StatusNotFound)
+}

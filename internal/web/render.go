@@ -41,7 +41,9 @@ type navLink struct {
 }
 
 // navFor lists the sections u may open, by the questions their routes ask.
-func navFor(u *store.User, path string) []navLink {
+// devOutbox says that survey mail goes to the dev outbox (no SMTP), the
+// only time admins have messages to read there.
+func navFor(u *store.User, path string, devOutbox bool) []navLink {
 	a := policy.Of(*u)
 	links := []navLink{
 		{Href: "/", Label: "Home", Current: path == "/"},
@@ -60,6 +62,9 @@ func navFor(u *store.User, path string) []navLink {
 		links = append(links,
 			navLink{Href: "/admin/privacy", Label: "Privacy requests", Current: strings.HasPrefix(path, "/admin/privacy")},
 			navLink{Href: "/admin/audit", Label: "Audit log", Current: strings.HasPrefix(path, "/admin/audit")})
+		if devOutbox {
+			links = append(links, navLink{Href: "/admin/outbox", Label: "Dev outbox", Current: strings.HasPrefix(path, "/admin/outbox")})
+		}
 	}
 	return links
 }
@@ -76,7 +81,7 @@ func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) 
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := identity.User(c); ok {
 		data.User = &u
-		data.Nav = navFor(&u, c.Path())
+		data.Nav = navFor(&u, c.Path(), s.campaigns != nil && s.cfg.SMTPURL == "")
 	}
 	return s.views.Render(c, status, name, data)
 }

@@ -71,7 +71,7 @@ func NewWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *World {
 	w.Respond = respond.New(respond.Deps{
 		Signer: w.Signer, Keys: ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,
 		Contacts: st.Contacts, Accounts: st.Accounts, Responses: st.Responses, Consents: w.Privacy,
-		Tally: report.New(st.Rollups),
+		Tally: report.New(st.Rollups), Campaigns: st.Campaigns,
 	}).WithClock(w.Now)
 	ctx := context.Background()
 	admin, err := st.Users.ByEmail(ctx, "admin@example.com")

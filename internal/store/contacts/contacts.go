@@ -692,10 +692,12 @@ func (r *Repo) SetStatus(ctx context.Context, id string, status Status, now time
 }
 
 // MarkSurveyed records when a contact was last sent a survey, which the
-// contact-frequency rule reads.
+// contact-frequency rule reads. It keeps the latest time with $max: a
+// sender that records late, after another sent a newer survey, leaves the
+// newer time.
 func (r *Repo) MarkSurveyed(ctx context.Context, id string, at time.Time) error {
 	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
+		bson.D{{Key: "$max", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
 	if err != nil {
 		return fmt.Errorf("store: mark contact surveyed: %w", err)
 	}
@@ -709,17 +711,33 @@ func (r *Repo) MarkSurveyed(ctx context.Context, id string, at time.Time) error 
 const surveyedChunk = 25
 
 // MarkSurveyedMany records that contacts were sent a survey at at, as
+// MarkSurveyed does for one.
+func (r *Repo) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
+	each := make([]Surveyed, len(ids))
+	for i, id := range ids {
+		each[i] = Surveyed{ID: id, At: at}
+	}
+	return r.MarkSurveyedEach(ctx, each)
+}
+
+// Surveyed is a contact and when they were sent a survey.
+type Surveyed struct {
+	ID string
+	At time.Time
+}
+
+// MarkSurveyedEach records when each contact was sent a survey, as
 // MarkSurveyed does for one: a bulk write of updates by _id per chunk of
 // contacts, the only filter the embedded database looks up without a scan.
 // Each update is idempotent, so a chunk written again after an error
 // changes nothing.
-func (r *Repo) MarkSurveyedMany(ctx context.Context, ids []string, at time.Time) error {
-	for start := 0; start < len(ids); start += surveyedChunk {
-		chunk := ids[start:min(start+surveyedChunk, len(ids))]
+func (r *Repo) MarkSurveyedEach(ctx context.Context, each []Surveyed) error {
+	for start := 0; start < len(each); start += surveyedChunk {
+		chunk := each[start:min(start+surveyedChunk, len(each))]
 		models := make([]mongo.WriteModel, len(chunk))
-		for i, id := range chunk {
-			models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: id}}).
-				SetUpdate(bson.D{{Key: "$set", Value: bson.D{{Key: "lastSurveyedAt", Value: at}}}})
+		for i, s := range chunk {
+			models[i] = mongo.NewUpdateOneModel().SetFilter(bson.D{{Key: "_id", Value: s.ID}}).
+				SetUpdate(bson.D{{Key: "$max", Value: bson.D{{Key: "lastSurveyedAt", Value: s.At}}}})
 		}
 		if _, err := r.c.BulkWrite(ctx, models, options.BulkWrite().SetOrdered(false)); err != nil {
 			return fmt.Errorf("store: mark contacts surveyed: %w", err)

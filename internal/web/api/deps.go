@@ -71,6 +71,11 @@ type CampaignService interface {
 	OutboxMessage(ctx context.Context, actor store.User, id string) (outbox.DevMail, error)
 	OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]outbox.DevMail, int64, error)
 	Report(ctx context.Context, actor store.User, id string) (invite.Report, error)
+
+	CreateSchedule(ctx context.Context, actor store.User, surveyID string, req invite.ScheduleRequest) (store.CampaignSchedule, error)
+	Schedules(ctx context.Context, actor store.User, surveyID string) ([]invite.ScheduleInfo, error)
+	PauseSchedule(ctx context.Context, actor store.User, id string, paused bool) (store.CampaignSchedule, error)
+	DeleteSchedule(ctx context.Context, actor store.User, id string) error
 }
 
 var _ CampaignService = (*invite.Service)(nil)

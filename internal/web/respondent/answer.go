@@ -143,6 +143,10 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 		// The answer is stored; only its comment is missing from the comments page.
 		s.logger.Warn("quotable comment not kept", "request_id", problem.RequestID(c), "err", res.QuoteErr)
 	}
+	if res.CountErr != nil {
+		// The answer is stored; the campaign's census counts it later.
+		s.logger.Warn("campaign answered count not raised", "request_id", problem.RequestID(c), "err", res.CountErr)
+	}
 	target := v.url("/thanks")
 	if res.Again {
 		target += "&again=1"

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -34,6 +35,8 @@ type campaignsPage struct {
 	SurveyTitle string
 	Open        bool
 	Campaigns   []campaignRow
+	Schedules   []scheduleRow
+	Done        string // what was just done to a schedule
 }
 
 type campaignRow struct {
@@ -51,6 +54,17 @@ func (s *Pages) CampaignList(c *fiber.Ctx) error {
 		return err
 	}
 	p := campaignsPage{Survey: sv, SurveyTitle: surveyTitle(sv), Open: sv.Status == survey.StatusOpen}
+	schedules, err := s.campaigns.Schedules(c.UserContext(), actor, sv.ID)
+	if err != nil {
+		return err
+	}
+	for _, sch := range schedules {
+		p.Schedules = append(p.Schedules, newScheduleRow(sch))
+	}
+	switch done := c.Query("schedule"); done {
+	case "created", "paused", "resumed", "deleted":
+		p.Done = done
+	}
 	for _, camp := range list {
 		p.Campaigns = append(p.Campaigns, campaignRow{Campaign: camp, Audience: audienceLabel(camp.Audience),
 			StateLabel: labels.CampaignState(camp.State), Undelivered: camp.Counts.Failed + camp.Counts.Bounced})
@@ -136,8 +150,43 @@ type localeCount struct {
 	Count int
 }
 
+// emailPreview is one email a campaign sends, in one language.
 type emailPreview struct {
 	Locale, Name, Subject, Text, Frame string
+	Kind                               outbox.Kind
+	Label, KindWord                    string // "Invitation", "invitation"
+}
+
+// campaignEmails renders the emails a campaign of the survey sends: the
+// invitation, and the reminder when it has reminders, in each of the
+// survey's languages, exactly as the dispatcher renders them but for a
+// sample name and links that lead nowhere. Any staff member who may run
+// campaigns sees them, before sending and after.
+func (s *Pages) campaignEmails(c *fiber.Ctx, sv survey.Survey, reminders bool) ([]emailPreview, error) {
+	actor, _ := identity.User(c)
+	kinds := []outbox.Kind{outbox.Invitation}
+	if reminders {
+		kinds = append(kinds, outbox.Reminder)
+	}
+	var out []emailPreview
+	for _, kind := range kinds {
+		for _, locale := range sv.Locales {
+			e, err := s.campaigns.PreviewEmail(c.UserContext(), actor, sv.ID, locale, kind)
+			if err != nil {
+				return nil, err
+			}
+			p := emailPreview{
+				Locale: locale, Name: i18n.EnglishName(locale), Subject: e.Subject, Text: e.Text, Kind: kind,
+				Label: "Invitation", KindWord: "invitation",
+				Frame: "/surveys/" + url.PathEscape(sv.ID) + "/campaigns/email?locale=" + url.QueryEscape(locale),
+			}
+			if kind == outbox.Reminder {
+				p.Label, p.KindWord, p.Frame = "Reminder", "reminder", p.Frame+"&kind="+string(outbox.Reminder)
+			}
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // previewSkips bounds the skipped contacts the preview lists by name.
@@ -175,11 +224,8 @@ func (s *Pages) CampaignPreview(c *fiber.Ctx) error {
 	for _, lc := range pv.Locales {
 		p.Locales = append(p.Locales, localeCount{Name: i18n.EnglishName(lc.Locale), Count: lc.Count})
 	}
-	for _, e := range pv.Emails {
-		p.Emails = append(p.Emails, emailPreview{
-			Locale: e.Locale, Name: i18n.EnglishName(e.Locale), Subject: e.Subject, Text: e.Text,
-			Frame: "/surveys/" + url.PathEscape(pv.Survey.ID) + "/campaigns/email?locale=" + url.QueryEscape(e.Locale),
-		})
+	if p.Emails, err = s.campaignEmails(c, pv.Survey, pv.Request.Reminders != nil && pv.Request.Reminders.Count > 0); err != nil {
+		return err
 	}
 	return s.views.Render(c, fiber.StatusOK, "campaign_preview", "Preview campaign · "+p.SurveyTitle, p)
 }
@@ -244,6 +290,10 @@ type campaignPage struct {
 	Failures    []failureRow
 	Reminders   string
 	SendAt      string
+	Emails      []emailPreview
+	// Repeat is the query of a new-schedule form with this campaign's
+	// accounts and reminders; empty when its audience cannot be repeated.
+	Repeat string
 }
 
 type failureRow struct {
@@ -263,6 +313,11 @@ func (s *Pages) CampaignShow(c *fiber.Ctx) error {
 	}
 	p := newCampaignPage(r)
 	p.Created, p.Cancelled = c.Query("created") == "1", c.Query("cancelled") == "1"
+	if r.Survey.ID != "" {
+		if p.Emails, err = s.campaignEmails(c, r.Survey, r.Campaign.Reminders.Count > 0); err != nil {
+			return err
+		}
+	}
 	if p.Refresh {
 		// The Refresh header reloads the page without any script.
 		c.Set("Refresh", fmt.Sprint(refreshSeconds))
@@ -277,6 +332,10 @@ func newCampaignPage(r invite.Report) campaignPage {
 		Percent: int(r.Progress * 100), Refresh: camp.State == store.CampaignSending,
 		CanCancel: camp.State != store.CampaignCancelled, Skipped: skipRows(r.Skipped),
 		SendAt: camp.SendAt.UTC().Format("2 Jan 2006 15:04") + " UTC",
+	}
+	if camp.Audience.Kind == store.AudienceAccounts && camp.ScheduleID == "" {
+		p.Repeat = url.Values{"audience": {scheduleAccounts}, "accountIds": camp.Audience.AccountIDs,
+			"reminders": {strconv.Itoa(camp.Reminders.Count)}, "afterDays": {strconv.Itoa(max(camp.Reminders.AfterDays, 1))}}.Encode()
 	}
 	switch camp.Reminders.Count {
 	case 0:

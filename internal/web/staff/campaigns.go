@@ -22,6 +22,12 @@ type CampaignService interface {
 	Report(ctx context.Context, actor store.User, id string) (invite.Report, error)
 	Cancel(ctx context.Context, actor store.User, id string) (invite.Report, error)
 
+	CreateSchedule(ctx context.Context, actor store.User, surveyID string, req invite.ScheduleRequest) (store.CampaignSchedule, error)
+	Schedules(ctx context.Context, actor store.User, surveyID string) ([]invite.ScheduleInfo, error)
+	Schedule(ctx context.Context, actor store.User, id string) (store.CampaignSchedule, error)
+	PauseSchedule(ctx context.Context, actor store.User, id string, paused bool) (store.CampaignSchedule, error)
+	DeleteSchedule(ctx context.Context, actor store.User, id string) error
+
 	OutboxMessages(ctx context.Context, actor store.User, p store.Page) ([]outbox.DevMail, int64, error)
 	OutboxMessage(ctx context.Context, actor store.User, id string) (outbox.DevMail, error)
 }
