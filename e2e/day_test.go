@@ -231,7 +231,7 @@ func importBrokenThenFixed(tb *tab) {
 	}
 
 	upload("broken.csv", bom+header+strings.Join(rows, ""))
-	if got := value(tb, "the error's line", chromedp.AttributeValue(chromedp.CSS("#import-file-error"), "data-line")); got != "4" {
+	if got := value(tb, "the error's line", chromedp.AttributeValue(chromedp.CSS("#import-file-error"), "data-line")).Value; got != "4" {
 		tb.fatalf("the broken quote is reported on line %q, want 4 (%s)", got, tb.text("#import-file-error"))
 	}
 	if msg := tb.text("#import-file-error"); !strings.Contains(msg, "line 4: a quote opened here is never closed") {
@@ -247,7 +247,7 @@ func importBrokenThenFixed(tb *tab) {
 
 	rows[2] = "\"Pekka \"\"Pete\"\" Puro\";pekka.puro@kone-demo.example;" + accountName + ";fi;influencer\r\n"
 	upload("fixed.csv", bom+header+strings.Join(rows, ""))
-	if got := value(tb, "delimiter", chromedp.AttributeValue(chromedp.CSS("#import-delimiter"), "data-delimiter")); got != ";" {
+	if got := value(tb, "delimiter", chromedp.AttributeValue(chromedp.CSS("#import-delimiter"), "data-delimiter")).Value; got != ";" {
 		tb.fatalf("the delimiter was read as %q", got)
 	}
 	if enc := tb.text("#import-encoding"); !strings.Contains(enc, "byte-order mark") {
@@ -266,4 +266,38 @@ func importBrokenThenFixed(tb *tab) {
 		tb.fatalf("import: %s contacts added, want 4", got)
 	}
 	tb.shot("import-done")
+}
+
+var surveyReportRE = regexp.MustCompile(`href="/surveys/([^/"]+)/report">Customer survey 2026<`)
+
+// scheduleCampaign schedules the demo's survey every quarter to the
+// manager's own accounts and checks the next run on the campaigns page.
+func scheduleCampaign(tb *tab) {
+	tb.t.Helper()
+	tb.open("/")
+	m := surveyReportRE.FindStringSubmatch(tb.html("main"))
+	if m == nil {
+		tb.fatalf("the home page links to no report of the demo's survey")
+	}
+	id := m[1]
+	tb.open("/surveys/" + id + "/campaigns")
+	tb.submit("new schedule", `a[href="/surveys/`+id+`/schedules/new"]`)
+	tb.click("#schedule-audience-accounts")
+	if n := tb.clickAll(`input[name=accountIds]`); n == 0 {
+		tb.fatalf("the schedule form offers no accounts")
+	}
+	tb.replace("#cadence", "quarterly")
+	first := time.Now().Add(60*24*time.Hour).UTC().Format("2006-01-02") + "T08:00"
+	tb.replace("#firstRunAt", first)
+	tb.shot("schedule-new")
+	tb.submit("create the schedule", "#schedule-submit")
+	tb.wantPath("/surveys/" + id + "/campaigns")
+	if got := tb.text(".campaign-schedules .alert-success"); got != "The schedule was created." {
+		tb.fatalf("after creating the schedule: %q", got)
+	}
+	next := tb.text("#schedules-table tbody tr .schedule-next-run")
+	if !strings.Contains(next, time.Now().Add(60*24*time.Hour).UTC().Format("2006")) {
+		tb.fatalf("the schedule's next run reads %q, want the first run chosen (%s)", next, first)
+	}
+	tb.shot("campaigns-scheduled")
 }
