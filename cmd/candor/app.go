@@ -140,7 +140,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	a.privacy = privacy.New(privacyDeps)
 	followupDeps.Named = a.privacy
 	a.followups = followup.New(followupDeps).WithClock(a.now)
-	a.relationships = relationship.New(relationship.Deps{Accounts: a.customers, Invitations: st.Invitations, Surveys: st.Surveys,
+	a.relationships = relationship.New(relationship.Deps{Accounts: a.customers, Invitations: st.Invitations, Surveys: st.Surveys, Roles: st.Contacts,
 		Reports: a.reports, Followups: a.followups}).WithClock(a.now)
 	a.respondents = respond.New(a.answering(a.reports))
 	return a, nil

@@ -825,3 +825,28 @@ func (r *Repo) CountByDataKey(ctx context.Context) (map[string]int64, error) {
 	}
 	return out, nil
 }
+
+// RolesOf returns the roles of the contacts with the given ids, by id; a
+// contact without a role, or gone, is left out.
+func (r *Repo) RolesOf(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	type roleDoc struct {
+		ID   string `bson:"_id"`
+		Role Role   `bson:"role"`
+	}
+	docs, err := mongodoc.FindAll[roleDoc](ctx, r.c, "contacts' roles",
+		bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}, {Key: "role", Value: bson.D{{Key: "$exists", Value: true}}}},
+		options.Find().SetProjection(bson.D{{Key: "role", Value: 1}}))
+	if err != nil {
+		return nil, err
+	}
+	for _, d := range docs {
+		if d.Role != NoRole {
+			out[d.ID] = string(d.Role)
+		}
+	}
+	return out, nil
+}

@@ -57,6 +57,14 @@ func TestContactRoles(t *testing.T) {
 		}
 	}
 
+	roles, err := st.Contacts.RolesOf(ctx, []string{"dm1", "in1", "none1", "missing"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]string{"dm1": "decision_maker", "in1": "influencer"}; !maps.Equal(roles, want) {
+		t.Errorf("RolesOf = %v, want %v", roles, want)
+	}
+
 	// Erasure takes the role with the rest of the person's data.
 	if err := st.Contacts.Erase(ctx, "dm1", now); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/url"
+	"strings"
 
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/relationship"
@@ -41,6 +42,32 @@ type relationshipRow struct {
 	Why             string // the reason in words
 	Heard           string // "6 of 7" or "fewer than 5"
 	HeardShown      bool
+	Roles           string // who was invited, by role: "2 decision makers, 3 users"
+}
+
+// roleWords names the contact roles for the invited-by-role line.
+var roleWords = map[string][2]string{
+	"decision_maker": {"decision maker", "decision makers"},
+	"influencer":     {"influencer", "influencers"},
+	"user":           {"user", "users"},
+	"":               {"without a role", "without a role"},
+}
+
+// rolesText says how many of each role a survey invited.
+func rolesText(roles []relationship.RoleCount) string {
+	parts := make([]string, 0, len(roles))
+	for _, rc := range roles {
+		w, ok := roleWords[rc.Role]
+		if !ok {
+			w = [2]string{rc.Role, rc.Role}
+		}
+		if rc.Invited == 1 {
+			parts = append(parts, "1 "+w[0])
+		} else {
+			parts = append(parts, fmt.Sprintf("%d %s", rc.Invited, w[1]))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // relationshipOf lays out a relationship view for the page.
@@ -52,6 +79,7 @@ func relationshipOf(v relationship.View) *relationshipSection {
 		row := cellRow(r.SurveyID, r.Title, r.Cell, k)
 		row.Href = "/surveys/" + url.PathEscape(r.SurveyID) + "/report"
 		row.HeardShown = r.HeardShown
+		row.Roles = rolesText(r.Roles)
 		// How many answered tells as much as the account's responses: it
 		// shows only where they do.
 		switch {
