@@ -68,6 +68,7 @@ type outcome int
 const (
 	accepted outcome = iota // 303 to the thank-you page: stored now
 	again                   // 303 to the thank-you page with again=1: stored before
+	limited                 // 429: the link was posted to more often than a person does
 	failed                  // anything else
 )
 
@@ -130,6 +131,8 @@ func (r respondent) answer(link string, score int, named bool) result {
 		res.outcome = again
 	case resp.StatusCode == http.StatusSeeOther && strings.Contains(loc, "/thanks"):
 		res.outcome = accepted
+	case resp.StatusCode == http.StatusTooManyRequests:
+		res.outcome, res.detail = limited, fmt.Sprintf("POST %d %.200s", resp.StatusCode, body)
 	default:
 		res.outcome, res.detail = failed, fmt.Sprintf("POST %d %.200s", resp.StatusCode, body)
 	}
@@ -371,6 +374,7 @@ func TestConcurrentRespondents(t *testing.T) {
 		posts    []time.Duration
 		acc      int
 		againN   int
+		limitedN int // repeats refused by the per-link post limit
 		freshBad int // fresh links answered as if stored before
 		usedBad  int // used links stored again
 		failures []string
@@ -422,6 +426,16 @@ func TestConcurrentRespondents(t *testing.T) {
 					if isFresh {
 						freshBad++
 					}
+				case limited:
+					// A used link answered again and again at random meets
+					// the per-link post limit, as a script would: that is
+					// the limit working. A fresh link never should.
+					if !isFresh {
+						limitedN++
+						break
+					}
+					failures = append(failures, res.detail)
+					unsure = append(unsure, link)
 				default:
 					if res.getStatus >= 500 || res.postStatus >= 500 {
 						fiveXX++
@@ -451,8 +465,8 @@ func TestConcurrentRespondents(t *testing.T) {
 	answered := int64(min(next, n))
 
 	sum.add("%d clients for %s, one in %d named; %d fresh links of %d used", clients, duration, namedEvery, answered, n)
-	sum.add("answers accepted %d (%.1f/s); repeats answered as stored before %d; submissions %d (%.1f/s)",
-		acc, float64(acc)/elapsed.Seconds(), againN, len(posts), float64(len(posts))/elapsed.Seconds())
+	sum.add("answers accepted %d (%.1f/s); repeats answered as stored before %d, refused by the per-link limit %d; submissions %d (%.1f/s)",
+		acc, float64(acc)/elapsed.Seconds(), againN, limitedN, len(posts), float64(len(posts))/elapsed.Seconds())
 	sum.add("POST latency p50 %s, p99 %s, max %s; failures %d (5xx %d), settled by answering again %d",
 		percentile(posts, 50).Round(time.Millisecond), percentile(posts, 99).Round(time.Millisecond),
 		percentile(posts, 100).Round(time.Millisecond), len(failures), fiveXX, settled)
