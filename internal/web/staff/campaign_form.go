@@ -103,15 +103,38 @@ func multiValues(c *fiber.Ctx, key string) []string {
 	return out
 }
 
+// formValue reads a field of a form from a POST body or, for links back
+// to the form, from the query: trimmed, and copied out of Fiber's buffers.
+func formValue(c *fiber.Ctx, key string) string {
+	if c.Method() == fiber.MethodPost {
+		return strings.TrimSpace(input.Form(c, key))
+	}
+	return strings.TrimSpace(utils.CopyString(c.Query(key)))
+}
+
+// readReminderPlan reads the reminders and afterDays fields of a campaign
+// or schedule form into count and afterDays, leaving a field's default
+// when it is empty and a field error when it is not a whole number.
+func readReminderPlan(c *fiber.Ctx, count, afterDays *int, fields map[string]string) {
+	for _, n := range []struct {
+		key string
+		dst *int
+	}{{"reminders", count}, {"afterDays", afterDays}} {
+		if v := formValue(c, n.key); v != "" {
+			parsed, err := strconv.Atoi(v)
+			if err != nil {
+				fields[n.key] = "must be a whole number"
+				continue
+			}
+			*n.dst = parsed
+		}
+	}
+}
+
 // readCampaignForm reads the form from a POST body or, for links back to
 // the form, from the query.
 func readCampaignForm(c *fiber.Ctx) (campaignForm, map[string]string) {
-	get := func(key string) string {
-		if c.Method() == fiber.MethodPost {
-			return strings.TrimSpace(input.Form(c, key))
-		}
-		return strings.TrimSpace(utils.CopyString(c.Query(key)))
-	}
+	get := func(key string) string { return formValue(c, key) }
 	f := newCampaignForm()
 	fields := map[string]string{}
 	if a := get("audience"); a != "" {
@@ -121,19 +144,7 @@ func readCampaignForm(c *fiber.Ctx) (campaignForm, map[string]string) {
 	f.ContactIDs = multiValues(c, "contactIds")
 	f.Segment = store.Segment{Region: get("region"), Country: get("country"), Industry: get("industry"), Tier: get("tier")}
 	f.Search = get("q")
-	for _, n := range []struct {
-		key string
-		dst *int
-	}{{"reminders", &f.Reminders}, {"afterDays", &f.AfterDays}} {
-		if v := get(n.key); v != "" {
-			parsed, err := strconv.Atoi(v)
-			if err != nil {
-				fields[n.key] = "must be a whole number"
-				continue
-			}
-			*n.dst = parsed
-		}
-	}
+	readReminderPlan(c, &f.Reminders, &f.AfterDays, fields)
 	if w := get("when"); w == "later" {
 		f.When = w
 	}

@@ -2,12 +2,10 @@ package staff
 
 import (
 	"net/url"
-	"strconv"
-	"strings"
+	"slices"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
-	"github.com/gofiber/fiber/v2/utils"
 
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/invite"
@@ -36,24 +34,12 @@ type scheduleForm struct {
 }
 
 // HasAccount reports whether an account is chosen.
-func (f scheduleForm) HasAccount(id string) bool {
-	for _, a := range f.AccountIDs {
-		if a == id {
-			return true
-		}
-	}
-	return false
-}
+func (f scheduleForm) HasAccount(id string) bool { return slices.Contains(f.AccountIDs, id) }
 
 // readScheduleForm reads the form from a POST body or, for "Repeat this
 // campaign", from the query.
 func readScheduleForm(c *fiber.Ctx) (scheduleForm, map[string]string) {
-	get := func(key string) string {
-		if c.Method() == fiber.MethodPost {
-			return strings.TrimSpace(input.Form(c, key))
-		}
-		return strings.TrimSpace(utils.CopyString(c.Query(key)))
-	}
+	get := func(key string) string { return formValue(c, key) }
 	f := scheduleForm{Audience: scheduleAccounts, Cadence: string(store.Quarterly), Reminders: invite.DefaultReminders, AfterDays: invite.DefaultReminderDays}
 	fields := map[string]string{}
 	if a := get("audience"); a != "" {
@@ -65,19 +51,7 @@ func readScheduleForm(c *fiber.Ctx) (scheduleForm, map[string]string) {
 		f.Cadence = v
 	}
 	f.FirstRunAt = get("firstRunAt")
-	for _, n := range []struct {
-		key string
-		dst *int
-	}{{"reminders", &f.Reminders}, {"afterDays", &f.AfterDays}} {
-		if v := get(n.key); v != "" {
-			parsed, err := strconv.Atoi(v)
-			if err != nil {
-				fields[n.key] = "must be a whole number"
-				continue
-			}
-			*n.dst = parsed
-		}
-	}
+	readReminderPlan(c, &f.Reminders, &f.AfterDays, fields)
 	return f, fields
 }
 
