@@ -170,5 +170,16 @@ func emailMessages() map[string]message {
 			it: "Grazie,",
 			zh: "谢谢！",
 		},
+		// Under the row of score links for the survey's first question.
+		"email.score.hint": {
+			en: "Choose a number to open the survey with it selected. Nothing is recorded until you send your answers.",
+			fi: "Valitse numero, niin kysely avautuu se valittuna. Mitään ei tallenneta ennen kuin lähetät vastauksesi.",
+			sv: "Välj en siffra så öppnas enkäten med den vald. Inget sparas förrän du skickar dina svar.",
+			de: "Wählen Sie eine Zahl, um die Umfrage mit dieser Auswahl zu öffnen. Gespeichert wird erst, wenn Sie Ihre Antworten senden.",
+			fr: "Choisissez un chiffre pour ouvrir l'enquête avec cette note sélectionnée. Rien n'est enregistré avant l'envoi de vos réponses.",
+			es: "Elija un número para abrir la encuesta con él seleccionado. No se guarda nada hasta que envíe sus respuestas.",
+			it: "Scelga un numero per aprire il sondaggio con quel valore selezionato. Nulla viene registrato finché non invia le Sue risposte.",
+			zh: "选择一个数字，即可打开已选中该分数的调查。在您提交答案之前，不会记录任何内容。",
+		},
 	}
 }

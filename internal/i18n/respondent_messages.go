@@ -121,6 +121,17 @@ func respondentMessages() map[string]message {
 			de: "Diese Antwort kann nicht angenommen werden.", fr: "Cette réponse ne peut pas être acceptée.",
 			es: "Esta respuesta no se puede aceptar.", it: "Questa risposta non può essere accettata.", zh: "无法接受此答案。",
 		},
+		// Describes a score selected by a link from the email (%d: the score).
+		"answer.prefilled": {
+			en: "You chose %d in the email, so it is selected. Nothing is recorded until you send your answers; you can still change it.",
+			fi: "Valitsit sähköpostissa %d, joten se on valittuna. Mitään ei tallenneta ennen kuin lähetät vastauksesi; voit vielä muuttaa valintaa.",
+			sv: "Du valde %d i e-postmeddelandet, så det är markerat. Inget sparas förrän du skickar dina svar; du kan fortfarande ändra det.",
+			de: "Sie haben in der E-Mail %d gewählt, daher ist dieser Wert ausgewählt. Gespeichert wird erst, wenn Sie Ihre Antworten senden; Sie können ihn noch ändern.",
+			fr: "Vous avez choisi %d dans l’e-mail : cette note est donc sélectionnée. Rien n’est enregistré avant l’envoi de vos réponses ; vous pouvez encore la modifier.",
+			es: "Eligió %d en el correo, por lo que está seleccionado. No se guarda nada hasta que envíe sus respuestas; todavía puede cambiarlo.",
+			it: "Ha scelto %d nell’e-mail, quindi è selezionato. Nulla viene registrato finché non invia le Sue risposte; può ancora modificarlo.",
+			zh: "您在邮件中选择了 %d，因此已为您选中。在您提交答案之前，不会记录任何内容；您仍可更改。",
+		},
 		"answer.consent_changed": {
 			en: "The consent text below changed while this page was open. Please read it again and tick the box if you agree; your answers are kept.",
 			fi: "Alla oleva suostumusteksti muuttui sivun ollessa auki. Lue se uudelleen ja valitse ruutu, jos hyväksyt sen; vastauksesi on säilytetty.",

@@ -6,11 +6,13 @@ import (
 	"fmt"
 	htmltemplate "html/template"
 	"net/url"
+	"strconv"
 	"strings"
 	texttemplate "text/template"
 	"time"
 
 	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/survey"
@@ -75,6 +77,41 @@ type emailData struct {
 	LogoURL                                              string
 	Accent                                               htmltemplate.CSS // checked #rrggbb, safe in a style attribute
 	Text                                                 i18n.Catalog     // the email's fixed wording
+	Score                                                *emailScore      // nil: the survey's first question is not offered
+}
+
+// emailScore is the survey's first question as a row of links, one per
+// score, each opening the survey with that score selected.
+type emailScore struct {
+	Prompt      string
+	Low, High   string // the scale's end labels, under its first and last points
+	First, Last string // the first and last points: "0", "10"
+	Points      []scorePoint
+	Hint        string
+}
+
+type scorePoint struct{ Label, URL string }
+
+// scoreRow lays out the first question of sv as score links under
+// surveyURL when the survey may offer it (survey.EmailScore); nil otherwise.
+func scoreRow(sv survey.Survey, locale, surveyURL string, txt i18n.Catalog) *emailScore {
+	q, ok := sv.EmailScore()
+	if !ok {
+		return nil
+	}
+	lo, hi, _ := q.Type.Scale()
+	scale := i18n.Messages(locale)
+	row := &emailScore{
+		Prompt: q.Prompt.Get(locale, sv.DefaultLocale),
+		Low:    scale.T("scale." + string(q.Type) + ".low"),
+		High:   scale.T("scale." + string(q.Type) + ".high"),
+		Hint:   txt.T("email.score.hint"),
+		First:  strconv.Itoa(lo), Last: strconv.Itoa(hi),
+	}
+	for n := lo; n <= hi; n++ {
+		row.Points = append(row.Points, scorePoint{Label: strconv.Itoa(n), URL: link.ScoreURL(surveyURL, q.Key, n)})
+	}
+	return row
 }
 
 func (r *renderer) render(in emailInput) (Email, error) {
@@ -90,6 +127,7 @@ func (r *renderer) render(in emailInput) (Email, error) {
 		// for another day.
 		Validity: fmt.Sprintf(txt.T("email.validity"), in.ExpiresAt.UTC().Format(time.DateOnly)),
 	}
+	d.Score = scoreRow(in.Survey, in.Locale, in.SurveyURL, txt)
 	if name := oneLine(in.Name); name != "" {
 		d.Greeting = fmt.Sprintf(txt.T("email.greeting"), name)
 	}

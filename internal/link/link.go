@@ -9,6 +9,8 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -85,6 +87,19 @@ func (s *Signer) SurveyURL(invitationID string, expires time.Time) (string, erro
 		return "", err
 	}
 	return s.baseURL + "/s/" + t, nil
+}
+
+// Query parameters of a survey link that opens the form with a score
+// already selected: ?q=<question key>&v=<score>. Opening it only selects;
+// nothing is stored until the form is sent.
+const (
+	ScoreQuestionParam = "q"
+	ScoreValueParam    = "v"
+)
+
+// ScoreURL is surveyURL opening with score selected for the question key.
+func ScoreURL(surveyURL, key string, score int) string {
+	return surveyURL + "?" + ScoreQuestionParam + "=" + url.QueryEscape(key) + "&" + ScoreValueParam + "=" + strconv.Itoa(score)
 }
 
 // UnsubscribeURL is the one-click unsubscribe link for a contact.

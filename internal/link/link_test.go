@@ -2,6 +2,8 @@ package link
 
 import (
 	"errors"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -120,4 +122,27 @@ func FuzzParse(f *testing.F) {
 			t.Fatal("accepted a token without a subject")
 		}
 	})
+}
+
+func TestScoreURL(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		key   string
+		score int
+		want  string
+	}{
+		{"nps", 0, "https://survey.example.com/s/tok?q=nps&v=0"},
+		{"nps", 10, "https://survey.example.com/s/tok?q=nps&v=10"},
+		{"first_q", 3, "https://survey.example.com/s/tok?q=first_q&v=3"},
+	}
+	for _, tt := range tests {
+		got := ScoreURL("https://survey.example.com/s/tok", tt.key, tt.score)
+		if got != tt.want {
+			t.Errorf("ScoreURL(%q, %d) = %q, want %q", tt.key, tt.score, got, tt.want)
+		}
+		u, err := url.Parse(got)
+		if err != nil || u.Query().Get(ScoreQuestionParam) != tt.key || u.Query().Get(ScoreValueParam) != strconv.Itoa(tt.score) {
+			t.Errorf("ScoreURL(%q, %d) = %q does not parse back: %v", tt.key, tt.score, got, err)
+		}
+	}
 }
