@@ -3,11 +3,13 @@ package respondent
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/i18n"
+	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/survey"
@@ -45,18 +47,32 @@ func (s *Pages) AnswerPage(c *fiber.Ctx) error {
 	if l.State != respond.StateOpen {
 		return s.linkState(c, v, l)
 	}
-	return s.renderAnswerForm(c, v, l, fiber.StatusOK, nil, nil, false)
+	// A score link from the email selects its score; a value the question
+	// cannot take is ignored, and the form is shown as from the plain link.
+	values, prefilled := map[string][]string(nil), ""
+	if q, n, ok := l.Survey.ScorePrefill(c.Query(link.ScoreQuestionParam), c.Query(link.ScoreValueParam)); ok {
+		values, prefilled = map[string][]string{survey.FormField(q.Key): {strconv.Itoa(n)}}, q.Key
+		v.keep = "&" + link.ScoreQuestionParam + "=" + url.QueryEscape(q.Key) + "&" + link.ScoreValueParam + "=" + strconv.Itoa(n)
+	}
+	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, nil, false, prefilled)
 }
 
 // renderAnswerForm shows the form with what was posted and the problems
-// with it, in the respondent's language.
-func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool) error {
+// with it, in the respondent's language. prefilled is the key of a
+// question whose value came from a score link, which the form says.
+func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool, prefilled string) error {
 	messages := make(map[string]string, len(problems))
 	for key, fe := range problems {
 		messages[key] = answerProblem(v.msg, fe)
 	}
 	form := NewAnswerForm(l.Survey, v.locale, values, messages)
 	form.Action = v.url("")
+	for i, q := range form.Questions {
+		if q.Key == prefilled && len(values[q.Field]) == 1 {
+			n, _ := strconv.Atoi(values[q.Field][0])
+			form.Questions[i].Hint = fmt.Sprintf(v.msg.T("answer.prefilled"), n)
+		}
+	}
 	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
 	for _, q := range form.Questions {
 		if q.Error != "" {
@@ -123,10 +139,10 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	var invalid *respond.InvalidAnswers
 	switch {
 	case errors.As(err, &invalid):
-		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false)
+		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false, "")
 	case errors.Is(err, respond.ErrConsentChanged):
 		delete(values, ConsentField) // they agree to the new text afresh, or not
-		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true)
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true, "")
 	case errors.Is(err, respond.ErrNotOpen):
 		// Revoked while the form was open: show what it is now.
 		if notOpen := (*respond.NotOpenError)(nil); errors.As(err, &notOpen) {

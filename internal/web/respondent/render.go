@@ -23,6 +23,7 @@ type respondentView struct {
 	available []string // the languages the switcher offers
 	msg       i18n.Catalog
 	suffix    string // the page's path after the token, for the switcher
+	keep      string // query parameters the switcher keeps ("&q=…&v=…"), after lang
 	brand     *Brand // the survey's branding; nil: Candor's
 }
 
@@ -83,7 +84,7 @@ func (v respondentView) layout(title string, page any) respondentLayout {
 		for _, code := range v.available {
 			l.Locales = append(l.Locales, respondentLocale{
 				Code: code, Native: i18n.Name(code), Current: code == v.locale,
-				Href: "/s/" + url.PathEscape(v.token) + v.suffix + "?lang=" + url.QueryEscape(code),
+				Href: "/s/" + url.PathEscape(v.token) + v.suffix + "?lang=" + url.QueryEscape(code) + v.keep,
 			})
 		}
 	}
