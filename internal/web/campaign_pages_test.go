@@ -191,6 +191,7 @@ func TestCampaignPages(t *testing.T) {
 	if !strings.Contains(fr.body, "Alex Example") || strings.Contains(fr.body, "<img") {
 		t.Errorf("email frame body:\n%s", truncate(fr.body))
 	}
+	wantScoreLinks(t, "campaign preview", fr.body)
 
 	r = c.post(base, form)
 	wantStatus(t, r, http.StatusSeeOther)
@@ -293,6 +294,8 @@ func TestAdminOutboxPages(t *testing.T) {
 	}
 	h := c.get(link[1] + "/html")
 	wantStatus(t, h, http.StatusOK)
+	wantScoreLinks(t, "dev outbox HTML", h.body)
+	wantScoreLinks(t, "dev outbox text", r.body) // the page shows the text part
 	if csp := h.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "sandbox") || h.Header.Get("X-Frame-Options") != "SAMEORIGIN" {
 		t.Errorf("HTML part served with CSP %q, X-Frame-Options %q", csp, h.Header.Get("X-Frame-Options"))
 	}
@@ -374,5 +377,19 @@ func TestSchedulePages(t *testing.T) {
 	wantStatus(t, c.post("/schedules/"+id[1]+"/delete", nil), http.StatusSeeOther)
 	if r = c.get(base + "/campaigns"); strings.Contains(r.body, id[1]) {
 		t.Error("the deleted schedule is still listed")
+	}
+}
+
+// wantScoreLinks checks that body (HTML) links each score of the survey's
+// NPS question, 0 to 10, under the base URL.
+func wantScoreLinks(t *testing.T, what, body string) {
+	t.Helper()
+	re := regexp.MustCompile(`http://candor\.test/s/[A-Za-z0-9_.-]+\?q=nps&amp;v=([0-9]+)`)
+	var got []string
+	for _, m := range re.FindAllStringSubmatch(body, -1) {
+		got = append(got, m[1])
+	}
+	if want := "0 1 2 3 4 5 6 7 8 9 10"; strings.Join(got, " ") != want {
+		t.Errorf("%s: score links %v, want %s", what, got, want)
 	}
 }
