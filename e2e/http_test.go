@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -112,6 +113,18 @@ func surveyLink(base string, m mail) (string, bool) {
 		}
 	}
 	return "", false
+}
+
+// scoreLink finds the link of a message that opens its survey with score
+// selected (base/s/{token}?q={key}&v={score}), with the question's key.
+func scoreLink(base string, m mail, score int) (path, key string, ok bool) {
+	re := regexp.MustCompile(regexp.QuoteMeta(base) + `(/s/[A-Za-z0-9._~-]+\?q=([a-z0-9_]+)&v=` + strconv.Itoa(score) + `)\b`)
+	for _, body := range []string{m.Text, html.UnescapeString(m.HTML)} {
+		if sm := re.FindStringSubmatch(body); sm != nil {
+			return sm[1], sm[2], true
+		}
+	}
+	return "", "", false
 }
 
 var (

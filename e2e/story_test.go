@@ -95,13 +95,18 @@ func TestStory(t *testing.T) {
 	if err != nil {
 		admin.fatalf("%v", err)
 	}
-	links := map[string]string{} // email → /s/{token}
+	links := map[string]string{}      // email → /s/{token}
+	scoreLinks := map[string]string{} // email → /s/{token}?q=…&v=6, the NPS question's 6
+	var npsKey string
 	for _, m := range msgs {
 		l, ok := surveyLink(srv.URL, m)
 		if !ok {
 			admin.fatalf("message %q to %s has no %s/s/ link:\n%s", m.Subject, m.To, srv.URL, m.Text)
 		}
 		links[address(m.To)] = l
+		if scoreLinks[address(m.To)], npsKey, ok = scoreLink(srv.URL, m, 6); !ok {
+			admin.fatalf("message %q to %s has no score link for its first (NPS) question:\n%s", m.Subject, m.To, m.Text)
+		}
 	}
 	for _, c := range contacts {
 		if links[c.email] == "" {
@@ -146,6 +151,16 @@ func TestStory(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		viewer.fatalf("HEAD %s: status %d", link, resp.StatusCode)
 	}
+	// The email's score link opens the form with that score selected and
+	// says so; opening it stores nothing either, so the answer below counts.
+	viewer.open(scoreLinks[south[0].email])
+	if viewer.count(`input[type=radio][name="q.`+npsKey+`"][value="6"]:checked`) != 1 || viewer.count(`input[type=radio]:checked`) != 1 {
+		viewer.fatalf("the score link does not select 6, and only 6")
+	}
+	if hint := viewer.text("#q-" + npsKey + "-hint"); !strings.Contains(hint, "6") {
+		viewer.fatalf("the form does not say the score came from the email: %q", hint)
+	}
+	viewer.shot("score-link")
 	if err := api.answer(ctx, link, 6, "", false); err != nil {
 		viewer.fatalf("answering after two views and a HEAD: %v", err)
 	}
