@@ -221,7 +221,7 @@ func checkScoreEmail(t *testing.T, e *env, what string, email invite.Email, key 
 	}
 	// Each score is a coloured cell of the survey's accent, 30px wide at
 	// least inside its 1px border.
-	if got := strings.Count(email.HTML, `bgcolor="#7a1fa2" style="min-width:30px;background:#7a1fa2;border:1px solid #ffffff;`); got != len(want) {
+	if got := strings.Count(email.HTML, `height="40" bgcolor="#7a1fa2" style="min-width:30px;background:#7a1fa2;border:1px solid #ffffff;`); got != len(want) {
 		t.Errorf("%s: %d score cells in the accent colour, want %d", what, got, len(want))
 	}
 	if _, err := mail.Render(mail.Message{From: e.cfg.From, To: "x@example.com", Subject: "s", Text: email.Text, HTML: email.HTML}); err != nil {
