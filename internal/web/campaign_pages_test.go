@@ -392,4 +392,8 @@ func wantScoreLinks(t *testing.T, what, body string) {
 	if want := "0 1 2 3 4 5 6 7 8 9 10"; strings.Join(got, " ") != want {
 		t.Errorf("%s: score links %v, want %s", what, got, want)
 	}
+	// The test requests come with Host example.com: links never follow it.
+	if strings.Contains(body, "example.com/s/") {
+		t.Errorf("%s: a link is built from the request's Host", what)
+	}
 }
