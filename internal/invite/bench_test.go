@@ -1,9 +1,12 @@
 package invite_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
@@ -27,22 +30,29 @@ import (
 // one would dominate large tests.
 func (e *env) importContacts(a store.Account, n int) {
 	e.t.Helper()
-	pr, pw := io.Pipe()
-	go func() {
-		_, _ = fmt.Fprintln(pw, "name,email,account,locale")
-		for i := range n {
-			locale := "en"
-			if i%3 == 0 {
-				locale = "fi"
-			}
-			if _, err := fmt.Fprintf(pw, "Person %d,person%07d@customer.example,%s,%s\n", i, i, a.ID, locale); err != nil {
-				return
-			}
+	// An import reads its file twice (counting, then storing), so the
+	// contacts go to a file on disk rather than into memory.
+	f, err := os.Create(filepath.Join(e.t.TempDir(), "contacts.csv"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer f.Close()
+	w := bufio.NewWriter(f)
+	_, _ = fmt.Fprintln(w, "name,email,account,locale")
+	for i := range n {
+		locale := "en"
+		if i%3 == 0 {
+			locale = "fi"
 		}
-		_ = pw.Close()
-	}()
-	res, err := e.customers.Import(context.Background(), e.admin, pr, customer.ImportOptions{})
-	_ = pr.Close()
+		_, _ = fmt.Fprintf(w, "Person %d,person%07d@customer.example,%s,%s\n", i, i, a.ID, locale)
+	}
+	if err := w.Flush(); err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		e.t.Fatal(err)
+	}
+	res, err := e.customers.Import(context.Background(), e.admin, f, customer.ImportOptions{})
 	if err != nil {
 		e.t.Fatalf("import %d contacts: %v", n, err)
 	}
