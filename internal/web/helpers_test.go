@@ -126,8 +126,11 @@ type downUsers struct{}
 func (downUsers) Insert(context.Context, store.User) error            { return errDown }
 func (downUsers) ByID(context.Context, string) (store.User, error)    { return store.User{}, errDown }
 func (downUsers) ByEmail(context.Context, string) (store.User, error) { return store.User{}, errDown }
-func (downUsers) Count(context.Context) (int64, error)                { return 0, errDown }
-func (downUsers) CountActiveAdmins(context.Context) (int64, error)    { return 0, errDown }
+func (downUsers) BySubject(context.Context, string, string) (store.User, error) {
+	return store.User{}, errDown
+}
+func (downUsers) Count(context.Context) (int64, error)             { return 0, errDown }
+func (downUsers) CountActiveAdmins(context.Context) (int64, error) { return 0, errDown }
 func (downUsers) List(context.Context, store.Page) ([]store.User, int64, error) {
 	return nil, 0, errDown
 }
