@@ -348,9 +348,11 @@ func (p *Provider) open(sealed string) (Attempt, error) {
 	if len(parts) != 3 {
 		return Attempt{}, ErrBadState
 	}
-	kid, err1 := base64.RawURLEncoding.DecodeString(parts[0])
-	body, err2 := base64.RawURLEncoding.DecodeString(parts[1])
-	sum, err3 := base64.RawURLEncoding.DecodeString(parts[2])
+	// Strict: one encoding per value, so a value is accepted in one spelling.
+	enc := base64.RawURLEncoding.Strict()
+	kid, err1 := enc.DecodeString(parts[0])
+	body, err2 := enc.DecodeString(parts[1])
+	sum, err3 := enc.DecodeString(parts[2])
 	if err1 != nil || err2 != nil || err3 != nil {
 		return Attempt{}, ErrBadState
 	}
