@@ -255,6 +255,12 @@ func TestSSOSignIn(t *testing.T) {
 		t.Fatalf("after the second sign-in: %+v", after)
 	}
 	wantStatus(t, c.get("/admin/users"), http.StatusOK)
+	if r := c.get("/admin/users/" + u.ID); !strings.Contains(r.body, "Signs in with single sign-on") {
+		t.Errorf("the user's page does not say their role follows the provider:\n%s", truncate(r.body))
+	}
+	if r := c.get("/admin/users/" + f.admin.ID); strings.Contains(r.body, "Signs in with single sign-on") {
+		t.Error("a password user's page says single sign-on")
+	}
 
 	// A new email at the provider follows the subject.
 	moved := promoted
