@@ -113,6 +113,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 
 	authDeps := auth.StoresOf(st, ring)
 	authDeps.From, authDeps.BaseURL, authDeps.Logger = *from, cfg.BaseURL, logger
+	authDeps.Audit = audit.New(st.Audit) // accounts and roles single sign-on creates and changes
 	privacyDeps := privacy.Deps{
 		Consents: st.Consents, Responses: st.Responses, Subjects: a.customers, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
@@ -136,7 +137,8 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		privacyDeps.Mailer, privacyDeps.From = a.delivery.sender, a.delivery.from
 		followupDeps.Sender = a.delivery.sender
 	}
-	a.auth = auth.New(authDeps, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL})
+	a.auth = auth.New(authDeps, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL,
+		PasswordsOff: !cfg.PasswordLogin})
 	a.privacy = privacy.New(privacyDeps)
 	followupDeps.Named = a.privacy
 	a.followups = followup.New(followupDeps).WithClock(a.now)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/authoring"
+	"github.com/candorhq/candor/internal/sso"
 	"github.com/candorhq/candor/internal/store/consents"
 	"github.com/candorhq/candor/internal/web"
 )
@@ -79,7 +80,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
 			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
-	return web.New(web.Deps{
+	d := web.Deps{
 		Config: cfg, Auth: a.auth, DB: a.st, Keys: a.ring, Logger: a.logger, Version: version, Metrics: a.metrics,
 		Customers:   a.customers,
 		Surveys:     authoring.New(a.st.Surveys, a.st.Responses),
@@ -94,7 +95,15 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,
-	})
+	}
+	if cfg.OIDC.Enabled() {
+		provider, err := sso.New(cfg.OIDC, cfg.BaseURL, a.ring, sso.Options{Logger: a.logger})
+		if err != nil {
+			return nil, err
+		}
+		d.SSO = provider
+	}
+	return web.New(d)
 }
 
 // sweepEvery is how often expired revoked tokens and reset links are

@@ -28,6 +28,10 @@ const (
 	FollowupDone      Action = "followup.done"       // resolved a follow-up (the name it had when "done" was its last state)
 	FollowupReopen    Action = "followup.reopen"     // reopened a resolved follow-up
 	FollowupAssign    Action = "followup.assign"     // gave a follow-up to another owner
+
+	// Single sign-on: the user is their own actor.
+	UserSSOCreate Action = "user.sso_create" // a staff account created at its first single sign-on
+	UserSSORole   Action = "user.sso_role"   // a staff role changed by the sign-on provider's claims
 )
 
 // Label is the action in words, for the audit log page.
@@ -53,6 +57,10 @@ func (a Action) Label() string {
 		return "Reopened follow-up"
 	case FollowupAssign:
 		return "Reassigned follow-up"
+	case UserSSOCreate:
+		return "Staff account created by single sign-on"
+	case UserSSORole:
+		return "Staff role changed by single sign-on"
 	}
 	return string(a)
 }

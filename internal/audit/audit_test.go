@@ -71,7 +71,7 @@ func TestRecordFailsClosed(t *testing.T) {
 func TestLabels(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, a := range []audit.Action{audit.PrivacyView, audit.PrivacyAccess, audit.PrivacyRectify, audit.PrivacyErase, audit.PrivacyWithdraw, audit.ViewNamed, audit.FollowupDone, audit.FollowupReopen, audit.FollowupContacted, audit.FollowupAssign} {
+	for _, a := range []audit.Action{audit.PrivacyView, audit.PrivacyAccess, audit.PrivacyRectify, audit.PrivacyErase, audit.PrivacyWithdraw, audit.ViewNamed, audit.FollowupDone, audit.FollowupReopen, audit.FollowupContacted, audit.FollowupAssign, audit.UserSSOCreate, audit.UserSSORole} {
 		l := a.Label()
 		if l == string(a) || seen[l] {
 			t.Errorf("%s: label %q is missing or repeated", a, l)

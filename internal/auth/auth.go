@@ -64,6 +64,7 @@ type UserStore interface {
 	Insert(ctx context.Context, u store.User) error
 	ByID(ctx context.Context, id string) (store.User, error)
 	ByEmail(ctx context.Context, email string) (store.User, error)
+	BySubject(ctx context.Context, issuer, subject string) (store.User, error)
 	Count(ctx context.Context) (int64, error)
 	List(ctx context.Context, p store.Page) ([]store.User, int64, error)
 	Update(ctx context.Context, id string, change store.UserChange, now time.Time) (store.User, error)
@@ -108,6 +109,9 @@ type Deps struct {
 	From    netmail.Address
 	BaseURL string
 	Logger  *slog.Logger
+	// Audit records accounts single sign-on creates and the roles it
+	// changes; without it SignInSSO fails.
+	Audit Auditor
 }
 
 // StoresOf fills the store parts of Deps from st.
@@ -123,6 +127,10 @@ type Options struct {
 	DeviceTTL   time.Duration // how long a browser stays a known device; default 90 days
 	BcryptCost  int           // default bcrypt.DefaultCost; tests use bcrypt.MinCost
 	Now         func() time.Time
+	// PasswordsOff refuses signing in with a password, and changing or
+	// resetting one, with ErrPasswordsOff: single sign-on manages them.
+	// Admins may still set passwords, for break-glass accounts.
+	PasswordsOff bool
 }
 
 // Service is staff authentication and user management.
@@ -135,6 +143,7 @@ type Service struct {
 	from    netmail.Address
 	baseURL string
 	logger  *slog.Logger
+	audit   Auditor
 	opts    Options
 
 	byIP      *ratelimit.Limiter // every sign-in attempt from one address
@@ -177,7 +186,7 @@ func New(d Deps, opts Options) *Service {
 	return &Service{
 		users: d.Users, revoked: d.Revoked, resets: d.Resets, keys: d.Keys,
 		sender: d.Sender, from: d.From, baseURL: strings.TrimRight(d.BaseURL, "/"), logger: d.Logger,
-		opts: opts,
+		audit: d.Audit, opts: opts,
 		byIP: ratelimit.New(3*time.Second, 20), // 20 at once, then one every 3 s
 		// After 5 failures from one place, each further one doubles the
 		// wait, from 1 s up to 15 minutes.
@@ -191,6 +200,9 @@ func New(d Deps, opts Options) *Service {
 		slots:     make(chan struct{}, 8),
 	}
 }
+
+// PasswordsOff reports whether passwords are managed by single sign-on.
+func (s *Service) PasswordsOff() bool { return s.opts.PasswordsOff }
 
 // SessionTTL is how long a browser session lasts without activity.
 func (s *Service) SessionTTL() time.Duration { return s.opts.SessionTTL }
@@ -209,6 +221,9 @@ func NormalizeEmail(email string) string { return strings.ToLower(strings.TrimSp
 // devices. So an attacker elsewhere never keeps the account's owner out
 // of a browser they have signed in from before.
 func (s *Service) Login(ctx context.Context, email, password, ip, device string) (store.User, error) {
+	if s.opts.PasswordsOff {
+		return store.User{}, ErrPasswordsOff
+	}
 	now := s.opts.Now()
 	email = NormalizeEmail(email)
 	if !s.byIP.Allow(ip, now) {

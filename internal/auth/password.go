@@ -26,6 +26,9 @@ const ResetPath = "/password/reset"
 // current one. Every other session and token of theirs ends; the caller
 // issues a new session from the returned user.
 func (s *Service) ChangePassword(ctx context.Context, id, current, password, confirm string) (store.User, error) {
+	if s.opts.PasswordsOff {
+		return store.User{}, ErrPasswordsOff
+	}
 	fields := newPasswordProblems(password, confirm)
 	if current == "" {
 		fields["current"] = "is required"
@@ -83,6 +86,9 @@ func (s *Service) setPassword(ctx context.Context, id, password string) (store.U
 // per client IP and per email address (ErrRateLimited), before anything
 // about the address is known.
 func (s *Service) RequestPasswordReset(ctx context.Context, email, ip string) error {
+	if s.opts.PasswordsOff {
+		return ErrPasswordsOff
+	}
 	if s.sender == nil {
 		return ErrNoMail
 	}
@@ -179,6 +185,9 @@ func validResetSecret(secret string) bool {
 // CheckResetLink reports whether secret is a reset link that would still
 // work, so that the page can say so before a password is typed.
 func (s *Service) CheckResetLink(ctx context.Context, secret string) error {
+	if s.opts.PasswordsOff {
+		return ErrPasswordsOff
+	}
 	if !validResetSecret(secret) {
 		return ErrInvalidResetLink
 	}
@@ -200,6 +209,9 @@ func (s *Service) CheckResetLink(ctx context.Context, secret string) error {
 // when the user's credentials changed after it was sent. Every session of
 // the user ends; they sign in with the new password afterwards.
 func (s *Service) ResetPassword(ctx context.Context, secret, password, confirm string) error {
+	if s.opts.PasswordsOff {
+		return ErrPasswordsOff
+	}
 	if !validResetSecret(secret) {
 		return ErrInvalidResetLink
 	}

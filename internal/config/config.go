@@ -10,9 +10,11 @@ import (
 	"net/mail"
 	"net/url"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/keys"
@@ -71,6 +73,64 @@ type Config struct {
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
 	TrustedProxies []string
+
+	// Staff sign-in with OpenID Connect (docs/security.md, "Single sign-on").
+	OIDC OIDC
+	// PasswordLogin (CANDOR_PASSWORD_LOGIN=on|off) allows signing in with
+	// email and password; off only together with OIDC.
+	PasswordLogin bool
+}
+
+// OIDC is the OpenID Connect provider staff sign in with; an empty Issuer
+// turns single sign-on off.
+type OIDC struct {
+	Issuer       string     // CANDOR_OIDC_ISSUER
+	ClientID     string     // CANDOR_OIDC_CLIENT_ID
+	ClientSecret string     // CANDOR_OIDC_CLIENT_SECRET
+	Scopes       []string   // CANDOR_OIDC_SCOPES, space- or comma-separated
+	RoleClaim    string     // CANDOR_OIDC_ROLE_CLAIM: a string or array claim; dots reach into objects
+	RoleMap      []RoleRule // CANDOR_OIDC_ROLE_MAP
+	DefaultRole  string     // CANDOR_OIDC_DEFAULT_ROLE: empty refuses users no rule gives a role
+	Button       string     // CANDOR_OIDC_BUTTON: the sign-in button's label
+}
+
+// Enabled reports whether single sign-on is configured.
+func (o OIDC) Enabled() bool { return o.Issuer != "" }
+
+// RoleRule gives users whose role claim holds Group the staff Role.
+type RoleRule struct {
+	Group string
+	Role  string
+}
+
+// staffRoles are the roles a rule may give (store.Role's values).
+var staffRoles = []string{"admin", "manager", "analyst"}
+
+// ParseRoleMap reads CANDOR_OIDC_ROLE_MAP: comma-separated group=role
+// pairs such as "candor-admins=admin,cx-managers=manager". A group may be
+// listed once; several groups may give one role.
+func ParseRoleMap(s string) ([]RoleRule, error) {
+	var rules []RoleRule
+	seen := map[string]bool{}
+	for pair := range strings.SplitSeq(s, ",") {
+		pair = strings.TrimSpace(pair)
+		if pair == "" {
+			continue
+		}
+		group, role, ok := strings.Cut(pair, "=")
+		group, role = strings.TrimSpace(group), strings.ToLower(strings.TrimSpace(role))
+		switch {
+		case !ok || group == "":
+			return nil, fmt.Errorf("%q is not group=role", pair)
+		case !slices.Contains(staffRoles, role):
+			return nil, fmt.Errorf("%q: role %q is not admin, manager or analyst", pair, role)
+		case seen[group]:
+			return nil, fmt.Errorf("group %q is listed twice", group)
+		}
+		seen[group] = true
+		rules = append(rules, RoleRule{Group: group, Role: role})
+	}
+	return rules, nil
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -165,10 +225,39 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
+	errs = append(errs, c.loadOIDC(getenv)...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
 	return c, nil
+}
+
+// loadOIDC reads single sign-on and CANDOR_PASSWORD_LOGIN.
+func (c *Config) loadOIDC(getenv func(string) string) []error {
+	var errs []error
+	c.OIDC = OIDC{
+		Issuer:       strings.TrimSpace(getenv("CANDOR_OIDC_ISSUER")),
+		ClientID:     strings.TrimSpace(getenv("CANDOR_OIDC_CLIENT_ID")),
+		ClientSecret: strings.TrimSpace(getenv("CANDOR_OIDC_CLIENT_SECRET")),
+		Scopes: strings.FieldsFunc(or(getenv("CANDOR_OIDC_SCOPES"), "openid email profile"),
+			func(r rune) bool { return r == ' ' || r == ',' }),
+		RoleClaim:   or(getenv("CANDOR_OIDC_ROLE_CLAIM"), "groups"),
+		DefaultRole: strings.ToLower(strings.TrimSpace(getenv("CANDOR_OIDC_DEFAULT_ROLE"))),
+		Button:      or(getenv("CANDOR_OIDC_BUTTON"), "Sign in with SSO"),
+	}
+	rules, err := ParseRoleMap(getenv("CANDOR_OIDC_ROLE_MAP"))
+	if err != nil {
+		errs = append(errs, fmt.Errorf("CANDOR_OIDC_ROLE_MAP: %w", err))
+	}
+	c.OIDC.RoleMap = rules
+	switch v := strings.ToLower(strings.TrimSpace(getenv("CANDOR_PASSWORD_LOGIN"))); v {
+	case "", "on", "true", "1":
+		c.PasswordLogin = true
+	case "off", "false", "0":
+	default:
+		errs = append(errs, fmt.Errorf("CANDOR_PASSWORD_LOGIN: %q is neither on nor off", v))
+	}
+	return errs
 }
 
 func or(v, def string) string {
@@ -326,10 +415,54 @@ func (c Config) Validate() error {
 			add("CANDOR_CLOCK_OFFSET_FILE: %v", strings.TrimPrefix(err.Error(), "clock: "))
 		}
 	}
+	errs = append(errs, c.validateOIDC()...)
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
 	return nil
+}
+
+// validateOIDC checks single sign-on and CANDOR_PASSWORD_LOGIN.
+func (c Config) validateOIDC() []error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+	o := c.OIDC
+	if !o.Enabled() {
+		if !c.PasswordLogin {
+			add("CANDOR_PASSWORD_LOGIN: off only works with single sign-on; set CANDOR_OIDC_ISSUER, CANDOR_OIDC_CLIENT_ID and CANDOR_OIDC_CLIENT_SECRET, or staff could not sign in at all")
+		}
+		if o.ClientID != "" || o.ClientSecret != "" {
+			add("CANDOR_OIDC_CLIENT_ID and CANDOR_OIDC_CLIENT_SECRET: set without CANDOR_OIDC_ISSUER")
+		}
+		return errs
+	}
+	if u, err := url.Parse(o.Issuer); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		add("CANDOR_OIDC_ISSUER: %q is not an http(s) URL such as https://login.example.com/realms/staff", o.Issuer)
+	} else if u.Scheme == "http" && c.Env == Production {
+		add("CANDOR_OIDC_ISSUER: must be https in production")
+	}
+	if o.ClientID == "" {
+		add("CANDOR_OIDC_CLIENT_ID: required with CANDOR_OIDC_ISSUER")
+	}
+	if o.ClientSecret == "" {
+		add("CANDOR_OIDC_CLIENT_SECRET: required with CANDOR_OIDC_ISSUER")
+	}
+	if !slices.Contains(o.Scopes, "openid") {
+		add("CANDOR_OIDC_SCOPES: must include openid")
+	}
+	if strings.TrimSpace(o.RoleClaim) == "" {
+		add("CANDOR_OIDC_ROLE_CLAIM: must not be empty")
+	}
+	if o.DefaultRole != "" && !slices.Contains(staffRoles, o.DefaultRole) {
+		add("CANDOR_OIDC_DEFAULT_ROLE: %q is not admin, manager or analyst (or empty, to refuse users without a mapped role)", o.DefaultRole)
+	}
+	if len(o.RoleMap) == 0 && o.DefaultRole == "" {
+		add("CANDOR_OIDC_ROLE_MAP: no rule and no CANDOR_OIDC_DEFAULT_ROLE, so no one could sign in with single sign-on")
+	}
+	if utf8.RuneCountInString(o.Button) > 60 {
+		add("CANDOR_OIDC_BUTTON: must be at most 60 characters")
+	}
+	return errs
 }
 
 // Clock is the time the services run on: the wall clock, moved by

@@ -48,6 +48,10 @@ type User struct {
 	CredGen   int64     `bson:"credGen"`
 	CreatedAt time.Time `bson:"createdAt"`
 	UpdatedAt time.Time `bson:"updatedAt"`
+	// OIDCIssuer and OIDCSubject link the user to their identity at the
+	// single sign-on provider, once they have signed in with it.
+	OIDCIssuer  string `bson:"oidcIssuer,omitempty"`
+	OIDCSubject string `bson:"oidcSubject,omitempty"`
 }
 
 // Users is the users collection. Staff are few, so look-ups by email may scan.
@@ -56,7 +60,12 @@ type Users struct{ c *mongo.Collection }
 func (r *Users) Collection() *mongo.Collection { return r.c }
 
 func (r *Users) Indexes() []mongo.IndexModel {
-	return []mongo.IndexModel{mongodoc.UniqueIndex("email_unique", "email")}
+	return []mongo.IndexModel{
+		mongodoc.UniqueIndex("email_unique", "email"),
+		// Not unique: users never linked have no subject, and a unique
+		// index would take their missing values for one shared value.
+		mongodoc.Index("oidc_subject", "oidcSubject", "oidcIssuer"),
+	}
 }
 
 // Insert adds u; ErrDuplicate when the email is taken.
@@ -72,6 +81,12 @@ func (r *Users) ByID(ctx context.Context, id string) (User, error) {
 // ByEmail returns the user with the normalised email.
 func (r *Users) ByEmail(ctx context.Context, email string) (User, error) {
 	return mongodoc.FindOne[User](ctx, r.c, "find user", bson.D{{Key: "email", Value: email}})
+}
+
+// BySubject returns the user linked to subject at the provider issuer.
+func (r *Users) BySubject(ctx context.Context, issuer, subject string) (User, error) {
+	return mongodoc.FindOne[User](ctx, r.c, "find user",
+		bson.D{{Key: "oidcSubject", Value: subject}, {Key: "oidcIssuer", Value: issuer}})
 }
 
 // Count returns how many users exist.
@@ -94,6 +109,9 @@ type UserChange struct {
 	Role         *Role
 	Disabled     *bool
 	PasswordHash *string
+	Email        *string // normalised
+	// OIDCIssuer and OIDCSubject link the user to a sign-on identity.
+	OIDCIssuer, OIDCSubject *string
 	// BumpCredGen ends every session and API token of the user, in the
 	// same single-document write as the rest of the change.
 	BumpCredGen bool
@@ -113,6 +131,15 @@ func (r *Users) Update(ctx context.Context, id string, change UserChange, now ti
 	}
 	if change.PasswordHash != nil {
 		set = append(set, bson.E{Key: "passwordHash", Value: *change.PasswordHash})
+	}
+	if change.Email != nil {
+		set = append(set, bson.E{Key: "email", Value: *change.Email})
+	}
+	if change.OIDCIssuer != nil {
+		set = append(set, bson.E{Key: "oidcIssuer", Value: *change.OIDCIssuer})
+	}
+	if change.OIDCSubject != nil {
+		set = append(set, bson.E{Key: "oidcSubject", Value: *change.OIDCSubject})
 	}
 	update := bson.D{{Key: "$set", Value: set}}
 	if change.BumpCredGen {

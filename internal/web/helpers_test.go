@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/authoring"
 	"github.com/candorhq/candor/internal/config"
@@ -51,6 +52,9 @@ type testOptions struct {
 	relationships RelationshipService
 
 	sender auth.Sender // password-reset mail; default: none
+
+	sso          SSOProvider // single sign-on; default: none, and no routes
+	passwordsOff bool        // CANDOR_PASSWORD_LOGIN=off
 }
 
 type testServer struct {
@@ -85,8 +89,9 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		From: netmail.Address{Name: "Candor", Address: "candor@example.com"}, BaseURL: o.baseURL}
 	if st, ok := o.db.(*store.Store); ok {
 		ad.Revoked, ad.Resets = st.RevokedTokens, st.PasswordResets
+		ad.Audit = audit.New(st.Audit)
 	}
-	svc := auth.New(ad, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now})
+	svc := auth.New(ad, auth.Options{BcryptCost: bcrypt.MinCost, Now: o.now, PasswordsOff: o.passwordsOff})
 	logs := &syncBuffer{}
 	s, err := New(Deps{
 		Config: config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies,
@@ -106,6 +111,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Followups:   o.followups,
 
 		Relationships: o.relationships,
+		SSO:           o.sso,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
@@ -126,8 +132,11 @@ type downUsers struct{}
 func (downUsers) Insert(context.Context, store.User) error            { return errDown }
 func (downUsers) ByID(context.Context, string) (store.User, error)    { return store.User{}, errDown }
 func (downUsers) ByEmail(context.Context, string) (store.User, error) { return store.User{}, errDown }
-func (downUsers) Count(context.Context) (int64, error)                { return 0, errDown }
-func (downUsers) CountActiveAdmins(context.Context) (int64, error)    { return 0, errDown }
+func (downUsers) BySubject(context.Context, string, string) (store.User, error) {
+	return store.User{}, errDown
+}
+func (downUsers) Count(context.Context) (int64, error)             { return 0, errDown }
+func (downUsers) CountActiveAdmins(context.Context) (int64, error) { return 0, errDown }
 func (downUsers) List(context.Context, store.Page) ([]store.User, int64, error) {
 	return nil, 0, errDown
 }

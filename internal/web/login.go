@@ -16,6 +16,19 @@ type loginForm struct {
 	Next   string
 	Error  string
 	Notice string // after a password reset or signing out everywhere
+
+	Password  bool   // the email and password form is offered
+	SSOButton string // the single sign-on button's label; "": no single sign-on
+}
+
+// newLoginForm is the sign-in page returning to next, with the ways of
+// signing in that are configured.
+func (s *Server) newLoginForm(next string) loginForm {
+	page := loginForm{Next: next, Password: !s.auth.PasswordsOff()}
+	if s.sso != nil {
+		page.SSOButton = s.sso.Button()
+	}
+	return page
 }
 
 // loginPage shows the sign-in form, or skips it for a valid session.
@@ -26,7 +39,7 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 			return c.Redirect(next, fiber.StatusSeeOther)
 		}
 	}
-	page := loginForm{Next: next}
+	page := s.newLoginForm(next)
 	switch c.Query("done") {
 	case "reset":
 		page.Notice = "Your password has been changed. Sign in with the new one."
@@ -41,7 +54,12 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 func (s *Server) login(c *fiber.Ctx) error {
 	email := strings.TrimSpace(input.Form(c, "email"))
 	password := input.Form(c, "password")
-	page := loginForm{Email: email, Next: safeNext(c.FormValue("next"))}
+	page := s.newLoginForm(safeNext(c.FormValue("next")))
+	page.Email = email
+	if s.auth.PasswordsOff() {
+		page.Error = auth.ErrPasswordsOff.Message()
+		return s.renderLogin(c, fiber.StatusForbidden, page)
+	}
 	if email == "" || password == "" {
 		page.Error = "Enter your email address and password."
 		return s.renderLogin(c, fiber.StatusBadRequest, page)

@@ -7,6 +7,7 @@ import (
 
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/policy"
+	"github.com/candorhq/candor/internal/sso"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/staff"
 )
@@ -132,6 +133,7 @@ func (s *Server) routes() []route {
 		get("/profile", ch.staff, s.profilePage),
 		post("/profile/password", ch.staff, s.changePassword),
 		post("/profile/signout", ch.staff, s.signOutEverywhere),
+		post("/profile/token", ch.staff, s.createAPIToken),
 		get("/", ch.staff, s.home.Show),
 		get("/surveys", ch.staff, s.builder.List),
 
@@ -278,6 +280,14 @@ func (s *Server) routes() []route {
 			get("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyEraseConfirm),
 			post("/admin/privacy/:id/erase", ch.admins, s.staff.AdminPrivacyErase),
 			get("/admin/audit", ch.admins, s.staff.AdminAudit),
+		)
+	}
+	if s.sso != nil {
+		// Single sign-on: browser routes before sign-in; the attempt
+		// cookie, not a CSRF token, ties the callback to its start.
+		t = append(t,
+			get("/auth/oidc/start", ch.signIn, s.ssoStart),
+			get(sso.CallbackPath, ch.signIn, s.ssoCallback),
 		)
 	}
 	if s.followups != nil {

@@ -48,6 +48,8 @@ type AuthService interface {
 	RequestPasswordReset(ctx context.Context, email, ip string) error
 	CheckResetLink(ctx context.Context, secret string) error
 	ResetPassword(ctx context.Context, secret, password, confirm string) error
+	PasswordsOff() bool
+	SignInSSO(ctx context.Context, id auth.ExternalIdentity) (store.User, error)
 }
 
 var _ AuthService = (*auth.Service)(nil)
@@ -80,6 +82,9 @@ type Deps struct {
 
 	// Relationships is the account pages' relationship view (optional).
 	Relationships RelationshipService
+
+	// SSO is staff sign-in with OpenID Connect (optional: none, no routes).
+	SSO SSOProvider
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -109,6 +114,7 @@ type Server struct {
 	privacy     PrivacyService
 	followups   FollowupService
 	reports     *reports.Reports
+	sso         SSOProvider
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -174,6 +180,7 @@ func New(d Deps) (*Server, error) {
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
 		followups:   d.Followups,
+		sso:         d.SSO,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
