@@ -81,7 +81,7 @@ func newEnv(t testing.TB, n int, softLimit int) *env {
 	sv := openSurvey(t, st, admin)
 	srv := smtptest.Start(t)
 	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: e.customers, Links: link.New(ring, "https://survey.example.com"),
-		Config: invite.Config{From: netmail.Address{Name: "Acme", Address: "surveys@acme.example"}, Rate: -1, BatchSize: 50},
+		Config:      invite.Config{From: netmail.Address{Name: "Acme", Address: "surveys@acme.example"}, Rate: -1, BatchSize: 50},
 		ReturnPaths: e.paths}
 	svc, err := invite.NewService(deps)
 	if err != nil {
@@ -138,9 +138,9 @@ func newEnv(t testing.TB, n int, softLimit int) *env {
 func openSurvey(t testing.TB, st *store.Store, owner store.User) survey.Survey {
 	t.Helper()
 	def := survey.Survey{
-		Title:     survey.Text{"en": "Customer survey"},
-		Locales:   []string{"en"},
-		Questions: []survey.Question{{Key: "nps", Type: survey.TypeNPS, Prompt: survey.Text{"en": "Would you recommend us?"}, Required: true}},
+		Title:       survey.Text{"en": "Customer survey"},
+		Locales:     []string{"en"},
+		Questions:   []survey.Question{{Key: "nps", Type: survey.TypeNPS, Prompt: survey.Text{"en": "Would you recommend us?"}, Required: true}},
 		ConsentText: survey.Text{"en": "Attach my name to my answers."}, TokenValidityDays: 30,
 	}
 	now := time.Now()
