@@ -71,6 +71,10 @@ type Config struct {
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
 	TrustedProxies []string
+
+	// Bounces and complaints after delivery: return paths, the mailbox
+	// and the signed endpoint reports arrive through.
+	Bounces Bounces
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -165,6 +169,9 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
+	var bounceErrs []error
+	c.Bounces, bounceErrs = loadBounces(getenv)
+	errs = append(errs, bounceErrs...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
@@ -305,6 +312,7 @@ func (c Config) Validate() error {
 			add("CANDOR_SECRET_KEYS: %v", strings.TrimPrefix(err.Error(), "keys: "))
 		}
 	}
+	errs = append(errs, c.Bounces.validate()...)
 	if c.Env == Production {
 		if c.SecretKeys == "" {
 			add("CANDOR_SECRET_KEYS: required in production (generated keys in the data directory are for development only); generate one with `candor keys generate`")
