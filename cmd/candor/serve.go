@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	// batches it holds while the database is still there.
 	defer a.delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, a.followups, cfg.Dispatch)()
+	defer startBounceMailbox(ctx, a, cfg.Dispatch)()
 	defer startReseal(ctx, a)()
 	defer startRewrap(ctx, a.st, a.ring, logger)()
 	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()
@@ -79,7 +80,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		fmt.Fprintf(stderr, "\n  First admin: %s\n  Password:    %s\n  Change it after signing in: %s/profile\n\n",
 			firstAdminEmail(cfg.AdminEmail), generated, cfg.BaseURL)
 	}
-	return web.New(web.Deps{
+	d := web.Deps{
 		Config: cfg, Auth: a.auth, DB: a.st, Keys: a.ring, Logger: a.logger, Version: version, Metrics: a.metrics,
 		Customers:   a.customers,
 		Surveys:     authoring.New(a.st.Surveys, a.st.Responses),
@@ -94,7 +95,11 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,
-	})
+	}
+	if a.bounces != nil {
+		d.Bounces = a.bounces
+	}
+	return web.New(d)
 }
 
 // sweepEvery is how often expired revoked tokens and reset links are

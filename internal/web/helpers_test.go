@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -51,6 +52,9 @@ type testOptions struct {
 	relationships RelationshipService
 
 	sender auth.Sender // password-reset mail; default: none
+
+	bounces       api.BounceReports // default: none, and no inbound bounce route
+	bounceSecrets []string
 }
 
 type testServer struct {
@@ -90,7 +94,8 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 	logs := &syncBuffer{}
 	s, err := New(Deps{
 		Config: config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies,
-			MetricsAddr: o.metrics.MetricsAddr, MetricsToken: o.metrics.MetricsToken},
+			MetricsAddr: o.metrics.MetricsAddr, MetricsToken: o.metrics.MetricsToken,
+			Bounces: config.Bounces{WebhookSecrets: o.bounceSecrets}},
 		Auth:    svc,
 		DB:      o.db,
 		Keys:    ring,
@@ -106,6 +111,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Followups:   o.followups,
 
 		Relationships: o.relationships,
+		Bounces:       o.bounces,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)
