@@ -19,7 +19,7 @@ type Counts struct {
 	Failed     int `json:"failed"`
 	Bounced    int `json:"bounced"`    // refused for good while sending, or reported so after delivery
 	Complained int `json:"complained"` // reported as spam by the recipient after delivery
-	Answered   int `json:"answered"` // as of the last census
+	Answered   int `json:"answered"`   // as of the last census
 	Reminded   int `json:"reminded"`
 	Skipped    int `json:"skipped"`
 	Suppressed int `json:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
