@@ -9,10 +9,12 @@
 package bounce
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/candorhq/candor/internal/customer"
@@ -126,7 +128,7 @@ func (h *Handler) ReturnPaths() *ReturnPaths { return h.d.ReturnPaths }
 // (and logged); an error means the database failed and the message
 // should be read again later.
 func (h *Handler) HandleMessage(ctx context.Context, raw []byte) (Result, error) {
-	rep, err := Parse(bytesReader(raw))
+	rep, err := Parse(bytes.NewReader(raw))
 	if err != nil {
 		return h.ignore(ctx, KindNone, Ref{}, "unreadable report: "+err.Error()), nil
 	}
@@ -210,13 +212,13 @@ func (h *Handler) Act(ctx context.Context, ref Ref, kind Kind, status string) (R
 		kind = KindBounce
 	}
 
-	reason, status2 := store.SuppressedBounced, contacts.Bounced
+	reason, contactStatus := store.SuppressedBounced, contacts.Bounced
 	delta := store.CountsDelta{SentBatch: -1, Bounced: 1}
 	if kind == KindComplaint {
 		// A complaint is the strongest "stop": the address is suppressed
 		// like an unsubscription, and the contact marked unsubscribed,
 		// since the address itself works.
-		reason, status2 = store.SuppressedComplained, contacts.Unsubscribed
+		reason, contactStatus = store.SuppressedComplained, contacts.Unsubscribed
 		delta = store.CountsDelta{SentBatch: -1, Complained: 1}
 	}
 	if len(r.EmailIndexes) > 0 {
@@ -224,8 +226,8 @@ func (h *Handler) Act(ctx context.Context, ref Ref, kind Kind, status string) (R
 			return Result{}, fmt.Errorf("bounce: %w", err)
 		}
 	}
-	if r.Status != contacts.Erased && r.Status != status2 {
-		if err := h.d.Contacts.SetStatus(ctx, r.ContactID, status2, now); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if r.Status != contacts.Erased && r.Status != contactStatus {
+		if err := h.d.Contacts.SetStatus(ctx, r.ContactID, contactStatus, now); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return Result{}, fmt.Errorf("bounce: %w", err)
 		}
 	}
@@ -262,5 +264,5 @@ func (h *Handler) done(r Result) Result {
 // so that one failing its MAC is logged as forged.
 func isVERPShaped(s string) bool {
 	local, _, _ := cutAt(s)
-	return len(local) > len(verpPrefix) && (local[:2] == verpPrefix || local[:2] == "B-")
+	return len(local) > len(verpPrefix) && strings.EqualFold(local[:len(verpPrefix)], verpPrefix)
 }

@@ -331,5 +331,3 @@ func firstWord(v string) string {
 	}
 	return f[0]
 }
-
-func bytesReader(b []byte) io.Reader { return bytes.NewReader(b) }

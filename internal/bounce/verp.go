@@ -71,23 +71,18 @@ func (p *ReturnPaths) Token(ref Ref) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("bounce: %w", err)
 	}
-	return verpPrefix + lower(token32.EncodeToString([]byte(ref.InvitationID))) + "-" + strconv.Itoa(ref.Round) + "-" +
-		lower(token32.EncodeToString(mac(key, ref))), nil
+	return verpPrefix + strings.ToLower(token32.EncodeToString([]byte(ref.InvitationID))) + "-" + strconv.Itoa(ref.Round) + "-" +
+		strings.ToLower(token32.EncodeToString(mac(key, ref))), nil
 }
 
 // Parse checks an address, or its local part alone, against every key of
 // the ring and returns what it names. The domain is not checked: the MAC
 // is what proves the address ours.
 func (p *ReturnPaths) Parse(address string) (Ref, error) {
-	address = strings.TrimSpace(address)
-	address = strings.TrimSuffix(strings.TrimPrefix(address, "<"), ">")
 	if len(address) > 320 {
 		return Ref{}, ErrInvalidToken
 	}
-	local := address
-	if at := strings.LastIndexByte(address, '@'); at >= 0 {
-		local = address[:at]
-	}
+	local, _, _ := cutAt(address)
 	local = strings.ToUpper(local)
 	rest, ok := strings.CutPrefix(local, strings.ToUpper(verpPrefix))
 	if !ok {
@@ -128,8 +123,7 @@ func mac(key []byte, ref Ref) []byte {
 	return h.Sum(nil)[:macBytes]
 }
 
-func lower(s string) string { return strings.ToLower(s) }
-
+// cutAt splits an address, bare or in angle brackets, at its last @.
 func cutAt(s string) (local, domain string, ok bool) {
 	s = strings.TrimSuffix(strings.TrimPrefix(strings.TrimSpace(s), "<"), ">")
 	if at := strings.LastIndexByte(s, '@'); at >= 0 {

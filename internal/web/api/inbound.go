@@ -64,35 +64,32 @@ func (s *API) InboundBounces(c *fiber.Ctx) error {
 	if err := s.verifyInbound(c.Get("X-Candor-Timestamp"), c.Get("X-Candor-Signature"), body); err != nil {
 		return err
 	}
-	ctx := c.UserContext()
-	var (
-		res bounce.Result
-		err error
-	)
-	switch ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); ct {
-	case "message/rfc822":
-		res, err = s.bounces.HandleMessage(ctx, body)
-	case fiber.MIMEApplicationJSON:
-		var ev InboundEvent
-		if err := decodeJSON(c, &ev); err != nil {
-			return err
-		}
-		kind, status, err := ev.validate()
-		if err != nil {
-			return err
-		}
-		res, err = s.bounces.HandleReturnPath(ctx, strings.TrimSpace(ev.ReturnPath), kind, status)
-		if err != nil {
-			return err
-		}
-	default:
-		return &problem.Problem{Status: fiber.StatusUnsupportedMediaType,
-			Msg: "send application/json (an event) or message/rfc822 (a DSN or ARF report)"}
-	}
+	res, err := s.inboundReport(c, body)
 	if err != nil {
 		return err
 	}
 	return c.JSON(InboundResult{Outcome: string(res.Outcome), Kind: string(res.Kind), Reason: res.Why})
+}
+
+// inboundReport reads and acts on the body by its type.
+func (s *API) inboundReport(c *fiber.Ctx, body []byte) (bounce.Result, error) {
+	ctx := c.UserContext()
+	switch ct, _, _ := mime.ParseMediaType(c.Get(fiber.HeaderContentType)); ct {
+	case "message/rfc822":
+		return s.bounces.HandleMessage(ctx, body)
+	case fiber.MIMEApplicationJSON:
+		var ev InboundEvent
+		if err := decodeJSON(c, &ev); err != nil {
+			return bounce.Result{}, err
+		}
+		kind, status, err := ev.validate()
+		if err != nil {
+			return bounce.Result{}, err
+		}
+		return s.bounces.HandleReturnPath(ctx, strings.TrimSpace(ev.ReturnPath), kind, status)
+	}
+	return bounce.Result{}, &problem.Problem{Status: fiber.StatusUnsupportedMediaType,
+		Msg: "send application/json (an event) or message/rfc822 (a DSN or ARF report)"}
 }
 
 func (ev InboundEvent) validate() (bounce.Kind, string, error) {
