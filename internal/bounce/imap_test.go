@@ -2,6 +2,7 @@ package bounce_test
 
 import (
 	"context"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -137,4 +138,22 @@ func TestParseMailboxURL(t *testing.T) {
 	if s := m.String(); s == "" || strings.Contains(s, "s3cret") {
 		t.Errorf("String shows the password: %q", s)
 	}
+}
+
+func FuzzParseMailboxURL(f *testing.F) {
+	for _, s := range []string{"imaps://u:p@imap.example.com/INBOX", "imap://u:p@127.0.0.1:1143/X?tls=none", "imap://@/", "imaps://u@[::1]:993", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := bounce.ParseMailboxURL(s)
+		if err != nil {
+			return
+		}
+		if m.Host == "" || m.Addr == "" || m.Username == "" || m.Folder == "" {
+			t.Fatalf("%q parsed as %+v", s, m)
+		}
+		if ip := net.ParseIP(m.Host); m.TLS == "none" && m.Host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			t.Fatalf("%q: no TLS to %s", s, m.Host)
+		}
+	})
 }
