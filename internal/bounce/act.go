@@ -129,8 +129,13 @@ func (h *Handler) ReturnPaths() *ReturnPaths { return h.d.ReturnPaths }
 // should be read again later.
 func (h *Handler) HandleMessage(ctx context.Context, raw []byte) (Result, error) {
 	rep, err := Parse(bytes.NewReader(raw))
-	if err != nil {
-		return h.ignore(ctx, KindNone, Ref{}, "unreadable report: "+err.Error()), nil
+	switch {
+	case errors.Is(err, ErrTooLarge):
+		return h.ignore(ctx, KindNone, Ref{}, "larger than 1 MB"), nil
+	case err != nil:
+		// Not the parser's words: they may quote a header line, and an
+		// address with it, which the log must not keep.
+		return h.ignore(ctx, KindNone, Ref{}, "not a delivery status notification or feedback report"), nil
 	}
 	kind := rep.Kind()
 	if kind == KindNone {
