@@ -147,7 +147,7 @@ type campaign struct {
 	ID     string `json:"id"`
 	State  string `json:"state"`
 	Counts struct {
-		Queued, Sending, Sent, Failed, Bounced, Skipped, Suppressed, Withdrawn int
+		Queued, Sending, Sent, Failed, Bounced, Complained, Skipped, Suppressed, Withdrawn int
 	} `json:"counts"`
 	Queued int `json:"queued"` // in the 202 answer
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/auth"
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
@@ -54,6 +55,9 @@ type app struct {
 	// Survey mail, and the metrics of its delivery: only with sendMail.
 	metrics  *metrics.Metrics
 	delivery delivery
+	// bounces acts on bounce and complaint reports; nil without
+	// CANDOR_BOUNCE_DOMAIN or sendMail.
+	bounces *bounce.Handler
 
 	closeDB func()
 }
@@ -130,7 +134,14 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	if m == sendMail {
 		a.metrics = metrics.New(version)
 		a.metrics.WatchOutbox(st.Outbox.Count)
-		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now); err != nil {
+		var returns *bounce.ReturnPaths
+		if cfg.Bounces.Domain != "" {
+			returns = bounce.NewReturnPaths(ring, cfg.Bounces.Domain)
+			if a.bounces, err = newBounces(cfg, st, returns, a.customers, a.metrics, logger, a.now); err != nil {
+				return nil, err
+			}
+		}
+		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now, returns); err != nil {
 			return nil, err
 		}
 		authDeps.Sender = a.delivery.sender

@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/customer"
@@ -60,6 +61,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	}
 	// Detractor alerts go out wherever survey mail does.
 	defer startAlerts(ctx, a.followups, true)()
+	defer startBounceMailbox(ctx, a, true)()
 	logger.Info("candor worker started", "version", version)
 	a.delivery.dispatcher.Run(ctx)
 	return nil
@@ -75,7 +77,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock, returns *bounce.ReturnPaths) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -93,6 +95,9 @@ func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, custome
 		ic.ContactFrequency = -1
 	}
 	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now}
+	if returns != nil {
+		deps.ReturnPaths = returns
+	}
 	svc, err := invite.NewService(deps)
 	if err != nil {
 		return delivery{}, err

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorhq/candor/internal/bounce/imaptest"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/keys"
@@ -32,7 +33,8 @@ func TestWorkerNeedsASharedDatabase(t *testing.T) {
 }
 
 // TestWorkerDelivers runs `candor worker` against a database holding a
-// campaign and an SMTP server, and stops it once the mail is out.
+// campaign and an SMTP server, and stops it once the mail is out and a
+// bounce mailed back to one message's return path has been read.
 func TestWorkerDelivers(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -82,6 +84,7 @@ func TestWorkerDelivers(t *testing.T) {
 	}
 
 	srv := smtptest.Start(t)
+	mailbox := imaptest.Start(t)
 	uri, err := url.Parse(storetest.URI(t))
 	if err != nil {
 		t.Fatal(err)
@@ -91,6 +94,7 @@ func TestWorkerDelivers(t *testing.T) {
 		"CANDOR_MONGODB_URI": uri.String(), "CANDOR_SECRET_KEYS": ring.Encode(), "CANDOR_DATA_DIR": t.TempDir(),
 		"CANDOR_SMTP_URL":  fmt.Sprintf("smtp://%s?tls=none", srv.Addr()),
 		"CANDOR_MAIL_FROM": "Acme Surveys <surveys@acme.example>", "CANDOR_BASE_URL": "https://survey.example.com",
+		"CANDOR_BOUNCE_DOMAIN": "bounces.acme.example", "CANDOR_BOUNCE_IMAP_URL": mailbox.URL(), "CANDOR_BOUNCE_IMAP_INTERVAL": "5s",
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
@@ -109,6 +113,29 @@ func TestWorkerDelivers(t *testing.T) {
 	}
 	if !strings.Contains(scraped, `candor_mail_messages_total{outcome="sent"} 3`) || !strings.Contains(scraped, "candor_outbox_messages 0") {
 		t.Errorf("worker metrics lack 3 sent and an empty outbox:\n%.2000s", scraped)
+	}
+	if len(got) > 0 {
+		// A bounce of the first message, to the return path it went out with.
+		rp := got[0].From
+		if !strings.HasPrefix(rp, "b-") || !strings.HasSuffix(rp, "@bounces.acme.example") {
+			t.Errorf("MAIL FROM %q, want a return path of the bounce domain", rp)
+		}
+		report := "To: " + rp + "\r\nContent-Type: multipart/report; report-type=delivery-status; boundary=b\r\n\r\n" +
+			"--b\r\nContent-Type: message/delivery-status\r\n\r\nReporting-MTA: dns; relay.acme.example\r\n\r\n" +
+			"Final-Recipient: rfc822; " + got[0].To[0] + "\r\nAction: failed\r\nStatus: 5.1.1\r\n--b--\r\n"
+		if err := mailbox.Append([]byte(report)); err != nil {
+			t.Fatal(err)
+		}
+		const handled = `candor_bounce_reports_total{kind="bounce",outcome="handled"} 1`
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline) && !strings.Contains(scraped, handled); time.Sleep(100 * time.Millisecond) {
+			scraped = scrapeMetrics(t, metricsAddr)
+		}
+		if !strings.Contains(scraped, handled) {
+			t.Errorf("the worker did not read the bounce:\n%.3000s", scraped)
+		}
+		if c, err := st.Campaigns.ListBySurvey(ctx, sv.ID, ""); err != nil || len(c) != 1 || c[0].Counts.Bounced != 1 {
+			t.Errorf("campaigns %+v, %v: want one with a bounce", c, err)
+		}
 	}
 	stop()
 	if err := <-done; err != nil {

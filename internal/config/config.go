@@ -74,6 +74,9 @@ type Config struct {
 	// means none, and the peer address is the client.
 	TrustedProxies []string
 
+	// Bounces and complaints after delivery: return paths, the mailbox
+	// and the signed endpoint reports arrive through.
+	Bounces Bounces
 	// Staff sign-in with OpenID Connect (docs/security.md, "Single sign-on").
 	OIDC OIDC
 	// PasswordLogin (CANDOR_PASSWORD_LOGIN=on|off) allows signing in with
@@ -226,6 +229,9 @@ func Load(getenv func(string) string) (Config, error) {
 		c.BaseURL = "http://" + c.Addr
 	}
 	errs = append(errs, c.loadOIDC(getenv)...)
+	var bounceErrs []error
+	c.Bounces, bounceErrs = loadBounces(getenv)
+	errs = append(errs, bounceErrs...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
@@ -394,6 +400,7 @@ func (c Config) Validate() error {
 			add("CANDOR_SECRET_KEYS: %v", strings.TrimPrefix(err.Error(), "keys: "))
 		}
 	}
+	errs = append(errs, c.Bounces.validate()...)
 	if c.Env == Production {
 		if c.SecretKeys == "" {
 			add("CANDOR_SECRET_KEYS: required in production (generated keys in the data directory are for development only); generate one with `candor keys generate`")

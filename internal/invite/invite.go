@@ -304,6 +304,16 @@ type Deps struct {
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	Observer  Observer         // hears what became of each message; nil: nobody
+	// ReturnPaths gives each message an envelope sender of its own, so
+	// that a bounce arriving later names it (bounce.ReturnPaths); nil: the
+	// From address, as bounces that arrive later are not read.
+	ReturnPaths ReturnPaths
+}
+
+// ReturnPaths makes the envelope sender of an invitation's message (round
+// 0) or of its reminder round.
+type ReturnPaths interface {
+	ReturnPath(invitationID string, round int) (string, error)
 }
 
 // base is what the Service and the Dispatcher share.
@@ -316,6 +326,7 @@ type base struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	observer  Observer
+	returns   ReturnPaths
 }
 
 func newBase(d Deps) (base, error) {
@@ -327,7 +338,7 @@ func newBase(d Deps) (base, error) {
 		return base{}, err
 	}
 	b := base{stores: d.Stores, customers: d.Customers, links: d.Links, cfg: d.Config.withDefaults(),
-		email: r, logger: d.Logger, now: d.Now, observer: d.Observer}
+		email: r, logger: d.Logger, now: d.Now, observer: d.Observer, returns: d.ReturnPaths}
 	if b.observer == nil {
 		b.observer = noObserver{}
 	}

@@ -17,8 +17,9 @@ type Counts struct {
 	Sending    int `json:"sending"` // claimed by a worker right now
 	Sent       int `json:"sent"`
 	Failed     int `json:"failed"`
-	Bounced    int `json:"bounced"`
-	Answered   int `json:"answered"` // as of the last census
+	Bounced    int `json:"bounced"`    // refused for good while sending, or reported so after delivery
+	Complained int `json:"complained"` // reported as spam by the recipient after delivery
+	Answered   int `json:"answered"`   // as of the last census
 	Reminded   int `json:"reminded"`
 	Skipped    int `json:"skipped"`
 	Suppressed int `json:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
@@ -73,7 +74,7 @@ func (s *Service) Report(ctx context.Context, actor store.User, id string) (Repo
 	r := Report{Campaign: c, Survey: sv}
 	k := c.Counts
 	r.Counts = Counts{
-		Sending: sending, Sent: k.Sent, Failed: k.Failed, Bounced: k.Bounced, Reminded: k.Reminded,
+		Sending: sending, Sent: k.Sent, Failed: k.Failed, Bounced: k.Bounced, Complained: k.Complained, Reminded: k.Reminded,
 		Skipped: c.Skipped, Suppressed: k.Suppressed, Withdrawn: k.Withdrawn,
 	}
 	if c.State != store.CampaignCancelled {

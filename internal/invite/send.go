@@ -182,7 +182,13 @@ func (d *Dispatcher) prepare(ctx context.Context, sv survey.Survey, m outbox.Mes
 	if err != nil {
 		return outgoing{}, dropNone, err
 	}
-	return outgoing{msg: m, recipient: r, mail: d.message(e, sv.Branding, r.Email, r.Name, unsubscribeURL)}, dropNone, nil
+	msg := d.message(e, sv.Branding, r.Email, r.Name, unsubscribeURL)
+	if d.returns != nil {
+		if msg.EnvelopeFrom, err = d.returns.ReturnPath(m.InvitationID, m.Round); err != nil {
+			return outgoing{}, dropNone, err
+		}
+	}
+	return outgoing{msg: m, recipient: r, mail: msg}, dropNone, nil
 }
 
 // drop removes messages no longer wanted and counts them.

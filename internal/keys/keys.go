@@ -30,6 +30,7 @@ const (
 	PurposeCSRF       = "candor/csrf"
 	PurposeResponseID = "candor/response-id"
 	PurposeDevice     = "candor/staff-device" // the cookie that marks a browser a staff member signed in from
+	PurposeBounce     = "candor/bounce-verp"  // the MAC in a message's return path, so that a forged bounce suppresses nobody
 )
 
 // ErrUnknownKey is returned when a key id is not in the ring.

@@ -202,3 +202,46 @@ func TestDKIMRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// The bounce address travels in MAIL FROM only: it is no header, so the
+// signature over the message holds, and From stays the sender's.
+func TestEnvelopeFromKeepsTheSignature(t *testing.T) {
+	signer, err := LoadDKIM(ed25519PEM(t), "candor", "candor.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := smtptest.Start(t)
+	sender := newSender(t, plainSettings(srv), WithDKIM(signer))
+	m := testMessage()
+	m.EnvelopeFrom = "b-abc-0-def@bounces.candor.example"
+	plain := testMessage()
+	for i, err := range sender.Send(t.Context(), []Message{m, plain}) {
+		if err != nil {
+			t.Fatalf("message %d: %v", i, err)
+		}
+	}
+	got := srv.WaitFor(2, 5*time.Second)
+	if len(got) != 2 {
+		t.Fatalf("received %d messages", len(got))
+	}
+	if got[0].From != m.EnvelopeFrom {
+		t.Errorf("MAIL FROM %q, want %q", got[0].From, m.EnvelopeFrom)
+	}
+	if got[1].From != plain.From.Address {
+		t.Errorf("without EnvelopeFrom, MAIL FROM %q, want the From address %q", got[1].From, plain.From.Address)
+	}
+	if from := got[0].Header.Get("From"); !strings.Contains(from, m.From.Address) {
+		t.Errorf("From header %q, want the sender's address", from)
+	}
+	if bytes.Contains(got[0].Raw, []byte("bounces.candor.example")) {
+		t.Errorf("the bounce address leaked into the message:\n%s", got[0].Raw)
+	}
+	if v := verify(t, got[0].Raw, signer); v.Err != nil {
+		t.Errorf("signature does not verify: %v", v.Err)
+	}
+	bad := testMessage()
+	bad.EnvelopeFrom = "Name <x@y.example>"
+	if errs := sender.Send(t.Context(), []Message{bad}); !errors.Is(errs[0], ErrInvalidMessage) {
+		t.Errorf("a named envelope sender: %v, want ErrInvalidMessage", errs[0])
+	}
+}

@@ -49,6 +49,10 @@ type Message struct {
 	MessageID string
 	// Date is the Date header. Zero: the time of rendering.
 	Date time.Time
+	// EnvelopeFrom is the bare address of SMTP MAIL FROM, where servers
+	// send bounces; empty: the From address. It is not a header, so a DKIM
+	// signature over the message holds whatever it is.
+	EnvelopeFrom string
 }
 
 // envelope is a rendered message with its SMTP addresses.
@@ -125,6 +129,12 @@ func build(m *Message, now time.Time) (*gomail.Msg, envelope, error) {
 		return nil, envelope{}, invalidf("To: %v", err)
 	}
 	to.Name = m.ToName
+	envFrom := from
+	if m.EnvelopeFrom != "" {
+		if envFrom, err = parseBareAddress(m.EnvelopeFrom); err != nil {
+			return nil, envelope{}, invalidf("EnvelopeFrom: %v", err)
+		}
+	}
 	var replyTo *netmail.Address
 	if m.ReplyTo != "" {
 		if replyTo, err = parseBareAddress(m.ReplyTo); err != nil {
@@ -168,6 +178,9 @@ func build(m *Message, now time.Time) (*gomail.Msg, envelope, error) {
 
 	msg := gomail.NewMsg(gomail.WithNoDefaultUserAgent())
 	msg.FromMailAddress(from)
+	if m.EnvelopeFrom != "" {
+		msg.EnvelopeFromMailAddress(envFrom)
+	}
 	msg.ToMailAddress(to)
 	if replyTo != nil {
 		msg.ReplyToMailAddress(replyTo)
@@ -185,7 +198,7 @@ func build(m *Message, now time.Time) (*gomail.Msg, envelope, error) {
 		msg.SetBodyString(gomail.TypeTextHTML, m.HTML)
 	}
 	env := envelope{
-		from: (&netmail.Address{Address: from.Address}).String(),
+		from: (&netmail.Address{Address: envFrom.Address}).String(),
 		to:   (&netmail.Address{Address: to.Address}).String(),
 	}
 	return msg, env, nil

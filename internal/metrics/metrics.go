@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/invite"
 )
 
@@ -24,9 +25,13 @@ type Metrics struct {
 	requests  *prometheus.CounterVec
 	duration  *prometheus.HistogramVec
 	delivered *prometheus.CounterVec
+	bounces   *prometheus.CounterVec
 }
 
-var _ invite.Observer = (*Metrics)(nil)
+var (
+	_ invite.Observer = (*Metrics)(nil)
+	_ bounce.Observer = (*Metrics)(nil)
+)
 
 // New returns the collectors of a process running version.
 func New(version string) *Metrics {
@@ -45,10 +50,19 @@ func New(version string) *Metrics {
 			Name: "candor_mail_messages_total",
 			Help: "Survey and reminder messages handed to the mail server, by outcome.",
 		}, []string{"outcome"}),
+		bounces: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "candor_bounce_reports_total",
+			Help: "Bounce and complaint reports received after delivery, by kind (bounce, soft_bounce, complaint, none) and outcome (handled, duplicate, ignored).",
+		}, []string{"kind", "outcome"}),
 	}
 	// Every outcome from the start, so that a rate of failures is 0, not absent.
 	for _, o := range invite.Outcomes() {
 		m.delivered.WithLabelValues(string(o))
+	}
+	for _, k := range bounce.Kinds() {
+		for _, o := range bounce.Outcomes() {
+			m.bounces.WithLabelValues(string(k), string(o))
+		}
 	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "candor_build_info",
@@ -57,7 +71,7 @@ func New(version string) *Metrics {
 	})
 	build.Set(1)
 	m.registry.MustRegister(
-		m.requests, m.duration, m.delivered, build,
+		m.requests, m.duration, m.delivered, m.bounces, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -75,6 +89,15 @@ func (m *Metrics) Delivered(o invite.Outcome, n int) {
 	if n > 0 {
 		m.delivered.WithLabelValues(string(o)).Add(float64(n))
 	}
+}
+
+// Report counts one bounce or complaint report by what became of it.
+func (m *Metrics) Report(k bounce.Kind, o bounce.Outcome) {
+	kind := string(k)
+	if k == bounce.KindNone {
+		kind = "none" // not a bounce: a delivery report, an auto-reply, garbage
+	}
+	m.bounces.WithLabelValues(kind, string(o)).Inc()
 }
 
 // outboxTimeout bounds the database count behind one scrape.

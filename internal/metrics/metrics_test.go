@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/metrics"
 )
@@ -51,6 +52,17 @@ func TestMetrics(t *testing.T) {
 		}, []string{
 			`candor_http_requests_total{method="GET",route="/s/:token",status="200"} 1`,
 			`candor_http_request_duration_seconds_count{method="GET",route="/s/:token"} 1`,
+		}},
+		{"bounces", func(m *metrics.Metrics) {
+			m.Report(bounce.KindBounce, bounce.Handled)
+			m.Report(bounce.KindBounce, bounce.Handled)
+			m.Report(bounce.KindComplaint, bounce.Duplicate)
+			m.Report(bounce.KindNone, bounce.Ignored)
+		}, []string{
+			`candor_bounce_reports_total{kind="bounce",outcome="handled"} 2`,
+			`candor_bounce_reports_total{kind="complaint",outcome="duplicate"} 1`,
+			`candor_bounce_reports_total{kind="none",outcome="ignored"} 1`,
+			`candor_bounce_reports_total{kind="soft_bounce",outcome="ignored"} 0`,
 		}},
 		{"outbox", func(m *metrics.Metrics) {
 			m.WatchOutbox(func(context.Context) (int64, error) { return 42, nil })

@@ -84,6 +84,10 @@ type CampaignCounts struct {
 	Reminded   int `bson:"reminded"`   // reminder emails accepted by the mail server
 	Suppressed int `bson:"suppressed"` // dropped before sending: unsubscribed, bounced or erased meanwhile
 	Withdrawn  int `bson:"withdrawn"`  // never sent because the campaign was cancelled
+	// Complained counts messages their recipient reported as spam (an
+	// ARF report); Bounced also counts bounces reported after the server
+	// accepted the message.
+	Complained int `bson:"complained"`
 	// Answered counts the invitations answered, one $inc by whichever
 	// submission moved the invitation to answered (Invitations.FinishAnswer
 	// tells it). A count lost to a crash between the two writes is made up
@@ -384,6 +388,7 @@ func (r *Campaigns) Cancel(ctx context.Context, id string, now time.Time) (bool,
 // CountsDelta is a change to a campaign's counters; zero fields change nothing.
 type CountsDelta struct {
 	Invited, Fed, Sent, Failed, Bounced, Reminded, Suppressed, Withdrawn, Skipped int
+	Complained                                                                    int
 	// SkipReasons adds to the skip counts by reason.
 	SkipReasons map[string]int
 	// SentBatch, when not negative, records Now as the batch's latest send.
@@ -405,6 +410,7 @@ func (r *Campaigns) AddCounts(ctx context.Context, id string, d CountsDelta) err
 		{"counts.invited", d.Invited}, {"counts.fed", d.Fed}, {"counts.sent", d.Sent}, {"counts.failed", d.Failed},
 		{"counts.bounced", d.Bounced}, {"counts.reminded", d.Reminded}, {"counts.suppressed", d.Suppressed},
 		{"counts.withdrawn", d.Withdrawn}, {"skipped", d.Skipped},
+		{"counts.complained", d.Complained},
 	} {
 		if f.n != 0 {
 			inc = append(inc, bson.E{Key: f.name, Value: f.n})

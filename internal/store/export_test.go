@@ -26,6 +26,7 @@ func (s *Store) Handles() []*mongo.Collection {
 	out = append(out, s.Consents.Collections()...)
 	out = append(out, s.Outbox.Collections()...)
 	out = append(out, s.Rollups.Collections()...)
+	out = append(out, s.Bounces.Collections()...)
 	for _, r := range s.repositories() {
 		out = append(out, r.Collection())
 	}

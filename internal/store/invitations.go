@@ -48,6 +48,9 @@ type Invitation struct {
 	// response's deterministic id keeps it to one response, and a
 	// resubmission after a crash finishes it.
 	Taken bool `bson:"taken,omitempty"`
+	// SoftBounces counts the temporary failures reported for the
+	// invitation's messages after the mail server accepted them.
+	SoftBounces int `bson:"softBounces,omitempty"`
 }
 
 // invitationKey makes (survey, contact) unique and finds the invitation by
@@ -394,6 +397,17 @@ func (r *Invitations) CountByState(ctx context.Context, campaignID string) (map[
 		out[row.State] = row.N
 	}
 	return out, nil
+}
+
+// AddSoftBounce counts a temporary failure reported for one of the
+// invitation's messages.
+func (r *Invitations) AddSoftBounce(ctx context.Context, id string) error {
+	_, err := r.c.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$inc", Value: bson.D{{Key: "softBounces", Value: 1}}}})
+	if err != nil {
+		return fmt.Errorf("store: count soft bounce: %w", err)
+	}
+	return nil
 }
 
 // RecordReminder notes that reminder number round went out; it is a no-op

@@ -74,6 +74,8 @@ type Store struct {
 
 	Markers   *Markers   // once-only work done; no indexes beyond _id
 	IndexKeys *IndexKeys // blind-index keys kept from retired root keys
+
+	Bounces *Bounces // bounces and complaints acted on, soft bounces by address, the mailbox lease
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -184,6 +186,8 @@ func New(db *mongo.Database) *Store {
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 		Markers:   &Markers{c: db.Collection("markers")},
 		IndexKeys: &IndexKeys{c: db.Collection("index_keys")},
+
+		Bounces: newBounces(db),
 	}
 }
 
@@ -233,6 +237,7 @@ func (s *Store) repositories() []mongodoc.Indexed {
 	all = append(all, s.Followups)
 	all = append(all, s.Followups.Related()...)
 	all = append(all, s.Rollups.Related()...)
+	all = append(all, s.Bounces)
 	return append(all, s.Outbox.Related()...)
 }
 

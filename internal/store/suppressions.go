@@ -19,6 +19,7 @@ const (
 	SuppressedUnsubscribed SuppressionReason = "unsubscribed"
 	SuppressedBounced      SuppressionReason = "bounced"
 	SuppressedErased       SuppressionReason = "erased"
+	SuppressedComplained   SuppressionReason = "complained" // the recipient reported the email as spam
 )
 
 // Suppression keeps an address from every future email. It is keyed by the

@@ -63,6 +63,22 @@ func TestAPICampaignLifecycle(t *testing.T) {
 		t.Fatalf("after delivery: %+v", got)
 	}
 
+	// Bounces and complaints reported after delivery show, in the API and
+	// on the campaign's page.
+	if err := f.st.Campaigns.AddCounts(ctx, created.ID, store.CountsDelta{SentBatch: -1, Bounced: 1, Complained: 2}); err != nil {
+		t.Fatal(err)
+	}
+	r = c.api(http.MethodGet, "/api/v1/campaigns/"+created.ID, token, "")
+	decodeBody(t, r, &got)
+	if got.Counts["bounced"] != 1 || got.Counts["complained"] != 2 {
+		t.Errorf("reported later: %+v", got.Counts)
+	}
+	page := f.signIn(t, f.manager).get("/campaigns/" + created.ID)
+	wantStatus(t, page, http.StatusOK)
+	if !strings.Contains(page.body, "<dt>Reported as spam</dt><dd>2</dd>") || !strings.Contains(page.body, "<dt>Bounced</dt><dd>1</dd>") {
+		t.Errorf("the campaign page lacks the bounced and complained counts:\n%s", truncate(page.body))
+	}
+
 	// The dev outbox has the messages, for admins only.
 	wantStatus(t, c.api(http.MethodGet, "/api/v1/outbox", token, ""), http.StatusForbidden)
 	r = c.api(http.MethodGet, "/api/v1/outbox?limit=2", f.token(t, f.admin), "")

@@ -27,6 +27,7 @@ import (
 	"github.com/candorhq/candor/internal/keys"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/reports"
 	"github.com/candorhq/candor/internal/web/respondent"
@@ -53,8 +54,10 @@ type testOptions struct {
 
 	sender auth.Sender // password-reset mail; default: none
 
-	sso          SSOProvider // single sign-on; default: none, and no routes
-	passwordsOff bool        // CANDOR_PASSWORD_LOGIN=off
+	sso           SSOProvider       // single sign-on; default: none, and no routes
+	passwordsOff  bool              // CANDOR_PASSWORD_LOGIN=off
+	bounces       api.BounceReports // default: none, and no inbound bounce route
+	bounceSecrets []string
 }
 
 type testServer struct {
@@ -95,7 +98,8 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 	logs := &syncBuffer{}
 	s, err := New(Deps{
 		Config: config.Config{Env: config.Development, BaseURL: o.baseURL, TrustedProxies: o.proxies,
-			MetricsAddr: o.metrics.MetricsAddr, MetricsToken: o.metrics.MetricsToken},
+			MetricsAddr: o.metrics.MetricsAddr, MetricsToken: o.metrics.MetricsToken,
+			Bounces: config.Bounces{WebhookSecrets: o.bounceSecrets}},
 		Auth:    svc,
 		DB:      o.db,
 		Keys:    ring,
@@ -112,6 +116,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 
 		Relationships: o.relationships,
 		SSO:           o.sso,
+		Bounces:       o.bounces,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

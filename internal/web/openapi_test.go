@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/followup"
 	"github.com/candorhq/candor/internal/invite"
@@ -128,7 +129,14 @@ func newAPIServer(t *testing.T) *testServer {
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
 		Subjects: customers, Users: st.Users, Sealer: sealer, BaseURL: "http://candor.test",
 	})
-	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups})
+	bounces, err := bounce.NewHandler(bounce.Deps{ReturnPaths: bounce.NewReturnPaths(ring, "bounces.candor.test"),
+		Invitations: st.Invitations, Recipients: customers, Suppressions: st.Suppressions, Contacts: st.Contacts,
+		Campaigns: st.Campaigns, Events: st.Bounces})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups,
+		bounces: bounces, bounceSecrets: []string{strings.Repeat("s", 32)}})
 }
 
 // jsonRefs returns every "$ref" in a decoded JSON document.

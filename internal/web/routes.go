@@ -8,6 +8,7 @@ import (
 	"github.com/candorhq/candor/internal/metrics"
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/sso"
+	"github.com/candorhq/candor/internal/web/api"
 	"github.com/candorhq/candor/internal/web/builder"
 	"github.com/candorhq/candor/internal/web/staff"
 )
@@ -302,6 +303,12 @@ func (s *Server) routes() []route {
 			post("/followups/:id/reopen", ch.followups, s.staff.FollowupReopen),
 			post("/followups/:id/owner", ch.followups, s.staff.FollowupAssign),
 		)
+	}
+	if s.api.ReceivesBounces() {
+		// Relays report bounces and complaints: no session, a signature
+		// over the body instead (checked by the handler), and a small body.
+		t = append(t, limited(post("/api/v1/inbound/bounces", ch.open, s.api.InboundBounces),
+			fasthttp.RequestConfig{MaxRequestBodySize: api.MaxInboundBytes}))
 	}
 	// Whatever else lies under an area's prefix meets the area's chain
 	// before its 404, so that a visitor without the right learns nothing

@@ -85,6 +85,9 @@ type Deps struct {
 
 	// SSO is staff sign-in with OpenID Connect (optional: none, no routes).
 	SSO SSOProvider
+	// Bounces takes relays' bounce events at /api/v1/inbound/bounces,
+	// signed with Config.Bounces.WebhookSecrets (optional).
+	Bounces api.BounceReports
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -214,7 +217,8 @@ func New(d Deps) (*Server, error) {
 	}
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
-	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
+	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups,
+		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes, Accounts: d.ReportAccounts})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
@@ -285,7 +289,11 @@ func (s *Server) routeBodyLimit(method, path []byte) int {
 
 // tooLarge is the answer to a body over its route's limit.
 func (s *Server) tooLarge(c *fiber.Ctx) *problem.Problem {
-	size := fmt.Sprintf("%d MB", s.wireLimit(c)>>20)
+	limit := s.wireLimit(c)
+	size := fmt.Sprintf("%d MB", limit>>20)
+	if limit < 1<<20 {
+		size = fmt.Sprintf("%d KB", limit>>10)
+	}
 	return &problem.Problem{
 		Status:  fiber.StatusRequestEntityTooLarge,
 		Msg:     "request body too large: the limit is " + size,

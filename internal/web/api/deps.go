@@ -95,6 +95,12 @@ type Deps struct {
 	Surveys   SurveyService
 	Campaigns CampaignService
 	Followups FollowupService
+
+	// Bounces takes relays' bounce and complaint events, signed with one
+	// of BounceSecrets; without either, the inbound endpoint is not served.
+	Bounces       BounceReports
+	BounceSecrets []string
+	Now           func() time.Time // nil: time.Now
 }
 
 // API holds the API's handlers.
@@ -104,9 +110,18 @@ type API struct {
 	surveys   SurveyService
 	campaigns CampaignService
 	followups FollowupService
+
+	bounces       BounceReports
+	bounceSecrets []string
+	now           func() time.Time
 }
 
 // New builds the API.
 func New(d Deps) *API {
-	return &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups}
+	a := &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups,
+		bounces: d.Bounces, bounceSecrets: d.BounceSecrets, now: d.Now}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	return a
 }
