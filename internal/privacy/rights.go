@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"time"
 
 	"github.com/candorhq/candor/internal/audit"
@@ -264,12 +265,15 @@ func (s *Service) Rectify(ctx context.Context, contactID, name, email string, by
 }
 
 // Erase erases a person: their address is suppressed from every future
-// email, pending invitations are revoked, their name comes off every
-// response, every consent reference is destroyed, their data key is
-// destroyed (crypto-shredding: the sealed name and email become unreadable
-// everywhere, backups included), and the consent log records that an
-// erasure happened — and nothing else about them. Each step is idempotent,
-// so erasing again finishes an erasure that was interrupted.
+// email, pending invitations are revoked, messages still queued for them
+// are withdrawn and their dead letters deleted, the dev outbox's mail that
+// names them or was addressed to them is deleted, pending email changes go,
+// their name comes off every response, every consent reference is
+// destroyed, their data key is destroyed (crypto-shredding: the sealed name
+// and email become unreadable everywhere, backups included), the consent
+// log records that an erasure happened — and nothing else about them — and
+// the database is asked to scrub what was deleted from its files. Each step
+// is idempotent, so erasing again finishes an erasure that was interrupted.
 func (s *Service) Erase(ctx context.Context, contactID string, by Requester) error {
 	if err := s.record(ctx, by, audit.PrivacyErase, contactID, ""); err != nil {
 		return err
@@ -302,6 +306,9 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 		if _, err := s.invitations.Transition(ctx, inv.ID, store.InvitationPending, store.InvitationRevoked); err != nil {
 			return fmt.Errorf("privacy: %w", err)
 		}
+	}
+	if err := s.forgetCopies(ctx, contact); err != nil {
+		return err
 	}
 	named, err := s.responses.NamedBy(ctx, contactID)
 	if err != nil {
@@ -342,7 +349,71 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 			return err
 		}
 	}
+	return s.scrub(ctx)
+}
+
+// forgetCopies removes the copies of a person's mail: the messages queued
+// for them and their dead letters, and every dev-outbox mail that names
+// them or their addresses, current or pending confirmation. It runs while
+// the name and addresses can still be read; once they cannot (an erasure
+// finished before), the dev outbox was cleared then.
+func (s *Service) forgetCopies(ctx context.Context, contact customer.Contact) error {
+	if s.outbox != nil {
+		if _, _, err := s.outbox.ForgetContact(ctx, contact.ID); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	if s.devMails == nil {
+		return nil
+	}
+	needles := []string{contact.Name, contact.Email, html.EscapeString(contact.Name)}
+	if s.changes != nil {
+		pending, err := s.changes.ByContact(ctx, contact.ID)
+		if err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+		for _, ch := range pending {
+			if email, err := s.sealer.Open(ch.Email, emailChangeContext(ch.ID)); err == nil {
+				needles = append(needles, string(email))
+			}
+		}
+	}
+	if _, err := s.devMails.DeleteMentioning(ctx, needles); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
 	return nil
+}
+
+// scrub asks the database to overwrite what was deleted.
+func (s *Service) scrub(ctx context.Context) error {
+	if s.scrubber == nil {
+		return nil
+	}
+	if err := s.scrubber.Scrub(ctx); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return nil
+}
+
+// DeIdentify takes the person off a named response for the retention
+// policy: as a withdrawal of its consent (recorded on the chain as done by
+// the retention policy), which unnames the response, deletes its follow-up
+// and destroys the consent's response reference. The answers stay, as an
+// anonymous response; the reports' counters do not change. Repeatable.
+func (s *Service) DeIdentify(ctx context.Context, resp store.Response) error {
+	if resp.Named == nil {
+		return nil
+	}
+	err := s.Withdraw(ctx, resp.Named.ContactID, resp.Named.ConsentID, Requester{Via: ViaRetention})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	// Also when the consent record or its reference is gone already: the
+	// name comes off all the same.
+	if _, err := s.responses.Unname(ctx, resp.ID, resp.Named.ContactID, resp.Named.ConsentID); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return s.forget(ctx, resp.ID)
 }
 
 // FindByEmail finds a person by their exact email address, for an admin
