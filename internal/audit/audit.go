@@ -28,6 +28,8 @@ const (
 	FollowupDone      Action = "followup.done"       // resolved a follow-up (the name it had when "done" was its last state)
 	FollowupReopen    Action = "followup.reopen"     // reopened a resolved follow-up
 	FollowupAssign    Action = "followup.assign"     // gave a follow-up to another owner
+	RetentionRun      Action = "retention.run"       // the retention sweep ran; the detail counts what it removed
+	RetentionPolicy   Action = "retention.policy"    // changed the retention policy; the detail is the new one
 )
 
 // Label is the action in words, for the audit log page.
@@ -53,6 +55,10 @@ func (a Action) Label() string {
 		return "Reopened follow-up"
 	case FollowupAssign:
 		return "Reassigned follow-up"
+	case RetentionRun:
+		return "Retention sweep"
+	case RetentionPolicy:
+		return "Changed retention policy"
 	}
 	return string(a)
 }

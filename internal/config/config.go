@@ -71,6 +71,10 @@ type Config struct {
 	// X-Forwarded-For and X-Forwarded-Proto headers are believed; empty
 	// means none, and the peer address is the client.
 	TrustedProxies []string
+
+	// Retention: the defaults of the retention policy, which the admin
+	// page /admin/retention overrides (see retention.go). 0 turns a rule off.
+	Retention Retention
 }
 
 // Load reads the configuration through getenv (os.Getenv in main, a map in tests).
@@ -165,6 +169,7 @@ func Load(getenv func(string) string) (Config, error) {
 	if c.BaseURL == "" {
 		c.BaseURL = "http://" + c.Addr
 	}
+	errs = append(errs, c.Retention.load(getenv)...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
@@ -294,6 +299,7 @@ func (c Config) Validate() error {
 	if most := 24*min(c.FollowupSLADetractorDays, c.FollowupSLADays) - 1; c.FollowupRemindHours < 0 || (most > 0 && c.FollowupRemindHours > most) {
 		add("CANDOR_FOLLOWUP_REMIND_HOURS: %d is outside 0 (no reminder) to %d, less than the shortest SLA", c.FollowupRemindHours, max(most, 0))
 	}
+	c.Retention.validate(add)
 	if (c.DKIMKeyFile == "") != (c.DKIMSelector == "") {
 		add("CANDOR_DKIM_KEY_FILE and CANDOR_DKIM_SELECTOR: set both to sign mail, or neither")
 	}

@@ -278,6 +278,20 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 	if err := s.record(ctx, by, audit.PrivacyErase, contactID, ""); err != nil {
 		return err
 	}
+	if err := s.erase(ctx, contactID, by); err != nil {
+		return err
+	}
+	return s.scrub(ctx)
+}
+
+// Retire erases a contact for the retention policy, as Erase does, but
+// leaves scrubbing the database to the sweep, which does it once per run
+// rather than once per contact.
+func (s *Service) Retire(ctx context.Context, contactID string) error {
+	return s.erase(ctx, contactID, Requester{Via: ViaRetention})
+}
+
+func (s *Service) erase(ctx context.Context, contactID string, by Requester) error {
 	contact, err := s.subject(ctx, contactID)
 	if err != nil {
 		return err
@@ -349,7 +363,7 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 			return err
 		}
 	}
-	return s.scrub(ctx)
+	return nil
 }
 
 // forgetCopies removes the copies of a person's mail: the messages queued
@@ -383,6 +397,10 @@ func (s *Service) forgetCopies(ctx context.Context, contact customer.Contact) er
 	}
 	return nil
 }
+
+// Scrub asks the database to overwrite what was deleted, for the retention
+// sweep after a run.
+func (s *Service) Scrub(ctx context.Context) error { return s.scrub(ctx) }
 
 // scrub asks the database to overwrite what was deleted.
 func (s *Service) scrub(ctx context.Context) error {

@@ -15,13 +15,13 @@ import (
 // RetentionPolicy is the retention policy admins set: one document, whose
 // unset fields (nil) follow the configured defaults.
 type RetentionPolicy struct {
-	ContactMonths    *int      `bson:"contactMonths,omitempty"`    // contacts not surveyed for so long are erased; 0: never
-	NamedMonths      *int      `bson:"namedMonths,omitempty"`      // named answers lose the name after so long; 0: never
-	DevOutboxDays    *int      `bson:"devOutboxDays,omitempty"`    // dev-outbox mail is deleted after so long; 0: never
-	DeadLetterDays   *int      `bson:"deadLetterDays,omitempty"`   // dead letters are deleted after so long; 0: never
-	UpdatedAt        time.Time `bson:"updatedAt,omitempty"`        // zero: never saved
-	UpdatedByID      string    `bson:"updatedById,omitempty"`      // the admin who saved it
-	UpdatedByEmail   string    `bson:"updatedByEmail,omitempty"`   // as it was then
+	ContactMonths  *int      `bson:"contactMonths,omitempty"`  // contacts not surveyed for so long are erased; 0: never
+	NamedMonths    *int      `bson:"namedMonths,omitempty"`    // named answers lose the name after so long; 0: never
+	DevOutboxDays  *int      `bson:"devOutboxDays,omitempty"`  // dev-outbox mail is deleted after so long; 0: never
+	DeadLetterDays *int      `bson:"deadLetterDays,omitempty"` // dead letters are deleted after so long; 0: never
+	UpdatedAt      time.Time `bson:"updatedAt,omitempty"`      // zero: never saved
+	UpdatedByID    string    `bson:"updatedById,omitempty"`    // the admin who saved it
+	UpdatedByEmail string    `bson:"updatedByEmail,omitempty"` // as it was then
 }
 
 // RetentionSweep is the state of the daily retention sweep: its lease, so

@@ -84,8 +84,8 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.ids.fixAll()
 
 	fdb, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{Unix: sock},
+		Handler:  "sqlite",
 		// FerretDB passes the query on to modernc.org/sqlite, which runs each
 		// _pragma on every connection it opens; FerretDB adds its own
 		// (busy_timeout, journal_mode(wal), auto_vacuum) after ours.
