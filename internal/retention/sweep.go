@@ -90,11 +90,8 @@ func (s *Service) run(ctx context.Context, force bool) (Run, bool, error) {
 
 // sweep applies policy p at now, counting into c as it goes.
 func (s *Service) sweep(ctx context.Context, p Policy, now time.Time, c *Counts) error {
-	if cut, ok := p.ContactCutoff(now); ok {
-		if err := s.eraseUnsurveyed(ctx, cut, c); err != nil {
-			return err
-		}
-	}
+	// Names first: an erasure takes the names off too, and would leave
+	// the named answers past their limit uncounted.
 	if err := s.eachSurvey(ctx, func(sv survey.Survey) error {
 		day, ok := p.NamedCutoff(now, sv.NamedRetentionMonths)
 		if !ok {
@@ -103,6 +100,11 @@ func (s *Service) sweep(ctx context.Context, p Policy, now time.Time, c *Counts)
 		return s.deIdentify(ctx, sv.ID, day, c)
 	}); err != nil {
 		return err
+	}
+	if cut, ok := p.ContactCutoff(now); ok {
+		if err := s.eraseUnsurveyed(ctx, cut, c); err != nil {
+			return err
+		}
 	}
 	if cut, ok := p.DevOutboxCutoff(now); ok {
 		n, err := s.d.DevMails.DeleteBefore(ctx, cut)

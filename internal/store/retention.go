@@ -90,7 +90,7 @@ func (r *Retention) ClaimSweep(ctx context.Context, token string, now, until tim
 	// The document first, so that the claim is an update (a duplicate key
 	// from an upsert goes unrecognised on the embedded database).
 	err := mongodoc.Insert(ctx, r.c, bson.D{{Key: "_id", Value: retentionSweepID}, {Key: "holder", Value: ""},
-		{Key: "leaseUntil", Value: time.Time{}}, {Key: "nextRunAt", Value: time.Time{}}}, "retention sweep", "")
+		{Key: "leaseUntil", Value: time.Time{}}, {Key: "nextRunAt", Value: time.Time{}}}, "retention sweep", "retention sweep")
 	if err != nil && !errors.Is(err, ErrDuplicate) {
 		return false, err
 	}
