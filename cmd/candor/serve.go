@@ -92,6 +92,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		Reports:     a.reports,
 
 		Relationships: a.relationships,
+		Retention:     a.retention,
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,

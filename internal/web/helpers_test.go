@@ -49,6 +49,7 @@ type testOptions struct {
 	followups   FollowupService              // default: none, and no follow-up routes
 	// relationships: default none, and no Relationship section on account pages
 	relationships RelationshipService
+	retention     RetentionService // default: none, and no retention routes
 
 	sender auth.Sender // password-reset mail; default: none
 }
@@ -106,6 +107,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Followups:   o.followups,
 
 		Relationships: o.relationships,
+		Retention:     o.retention,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

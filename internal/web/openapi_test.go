@@ -128,7 +128,8 @@ func newAPIServer(t *testing.T) *testServer {
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
 		Subjects: customers, Users: st.Users, Sealer: sealer, BaseURL: "http://candor.test",
 	})
-	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups})
+	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups,
+		retention: newRetention(t, st)})
 }
 
 // jsonRefs returns every "$ref" in a decoded JSON document.

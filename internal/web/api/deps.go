@@ -95,6 +95,7 @@ type Deps struct {
 	Surveys   SurveyService
 	Campaigns CampaignService
 	Followups FollowupService
+	Retention RetentionService // optional: none, no retention endpoints
 }
 
 // API holds the API's handlers.
@@ -104,9 +105,11 @@ type API struct {
 	surveys   SurveyService
 	campaigns CampaignService
 	followups FollowupService
+	retention RetentionService
 }
 
 // New builds the API.
 func New(d Deps) *API {
-	return &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups}
+	return &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups,
+		retention: d.Retention}
 }
