@@ -128,13 +128,6 @@ func (s *Service) WithClock(now func() time.Time) *Service {
 	return &c
 }
 
-// withToken returns a copy of s that sweeps as another process would.
-func (s *Service) withToken() *Service {
-	c := *s
-	c.token = store.NewID()
-	return &c
-}
-
 // Effective returns the policy in effect: the saved values over the
 // configured defaults, and the saved document (zero when never saved).
 func (s *Service) Effective(ctx context.Context) (Policy, store.RetentionPolicy, error) {

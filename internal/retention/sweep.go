@@ -126,12 +126,17 @@ func (s *Service) sweep(ctx context.Context, p Policy, now time.Time, c *Counts)
 // eraseUnsurveyed erases the contacts due, a batch at a time: each erased
 // one leaves the list the next batch is read from.
 func (s *Service) eraseUnsurveyed(ctx context.Context, before time.Time, c *Counts) error {
+	done := map[string]bool{}
 	for {
 		batch, err := s.d.Contacts.Unsurveyed(ctx, before, s.batch)
 		if err != nil {
 			return wrap(err)
 		}
 		for _, ct := range batch {
+			if done[ct.ID] {
+				return fmt.Errorf("retention: contact %s is still listed after its erasure", ct.ID)
+			}
+			done[ct.ID] = true
 			if err := s.d.People.Retire(ctx, ct.ID); err != nil {
 				return fmt.Errorf("retention: erase contact %s: %w", ct.ID, err)
 			}
@@ -149,12 +154,18 @@ func (s *Service) eraseUnsurveyed(ctx context.Context, before time.Time, c *Coun
 // deIdentify takes the names off a survey's named answers given before
 // day, a batch at a time.
 func (s *Service) deIdentify(ctx context.Context, surveyID, day string, c *Counts) error {
+	done := map[string]bool{}
 	for {
 		batch, err := s.d.Responses.NamedBefore(ctx, surveyID, day, s.batch)
 		if err != nil {
 			return wrap(err)
 		}
 		for _, resp := range batch {
+			// A step that did not take would come back in every batch.
+			if done[resp.ID] {
+				return fmt.Errorf("retention: response %s still carries a name after it was taken off", resp.ID)
+			}
+			done[resp.ID] = true
 			if err := s.d.People.DeIdentify(ctx, resp); err != nil {
 				return fmt.Errorf("retention: de-identify response %s: %w", resp.ID, err)
 			}
