@@ -278,24 +278,53 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 	if err := s.record(ctx, by, audit.PrivacyErase, contactID, ""); err != nil {
 		return err
 	}
-	if err := s.erase(ctx, contactID, by); err != nil {
+	contact, err := s.subject(ctx, contactID)
+	if err != nil {
+		return err
+	}
+	if err := s.stopMail(ctx, contact); err != nil {
+		return err
+	}
+	if err := s.forgetDevMails(ctx, contact); err != nil {
+		return err
+	}
+	if err := s.shred(ctx, contact, by); err != nil {
 		return err
 	}
 	return s.scrub(ctx)
 }
 
-// Retire erases a contact for the retention policy, as Erase does, but
-// leaves scrubbing the database to the sweep, which does it once per run
-// rather than once per contact.
-func (s *Service) Retire(ctx context.Context, contactID string) error {
-	return s.erase(ctx, contactID, Requester{Via: ViaRetention})
-}
-
-func (s *Service) erase(ctx context.Context, contactID string, by Requester) error {
-	contact, err := s.subject(ctx, contactID)
-	if err != nil {
+// Retire erases contacts for the retention policy, as Erase does each,
+// but reads the dev outbox once for all of them and leaves scrubbing the
+// database to the sweep, which does it once per run.
+func (s *Service) Retire(ctx context.Context, contactIDs []string) error {
+	people := make([]customer.Contact, 0, len(contactIDs))
+	for _, id := range contactIDs {
+		contact, err := s.subject(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.stopMail(ctx, contact); err != nil {
+			return err
+		}
+		people = append(people, contact)
+	}
+	if err := s.forgetDevMails(ctx, people...); err != nil {
 		return err
 	}
+	for _, contact := range people {
+		if err := s.shred(ctx, contact, Requester{Via: ViaRetention}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopMail is the first steps of an erasure: the address is suppressed,
+// pending invitations revoked, queued messages withdrawn and dead letters
+// deleted, so that no mail follows and none waits.
+func (s *Service) stopMail(ctx context.Context, contact customer.Contact) error {
+	contactID := contact.ID
 	now := s.now().UTC()
 	if contact.Status != contacts.Erased {
 		// First, while the address can still be read: no email may follow.
@@ -321,9 +350,20 @@ func (s *Service) erase(ctx context.Context, contactID string, by Requester) err
 			return fmt.Errorf("privacy: %w", err)
 		}
 	}
-	if err := s.forgetCopies(ctx, contact); err != nil {
-		return err
+	if s.outbox != nil {
+		if _, _, err := s.outbox.ForgetContact(ctx, contactID); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
 	}
+	return nil
+}
+
+// shred is the rest of an erasure, after the dev outbox: names off the
+// responses, consent references, pending email changes and the data key
+// destroyed, and the erasure recorded.
+func (s *Service) shred(ctx context.Context, contact customer.Contact, by Requester) error {
+	contactID := contact.ID
+	now := s.now().UTC()
 	named, err := s.responses.NamedBy(ctx, contactID)
 	if err != nil {
 		return fmt.Errorf("privacy: %w", err)
@@ -366,22 +406,21 @@ func (s *Service) erase(ctx context.Context, contactID string, by Requester) err
 	return nil
 }
 
-// forgetCopies removes the copies of a person's mail: the messages queued
-// for them and their dead letters, and every dev-outbox mail that names
-// them or their addresses, current or pending confirmation. It runs while
-// the name and addresses can still be read; once they cannot (an erasure
-// finished before), the dev outbox was cleared then.
-func (s *Service) forgetCopies(ctx context.Context, contact customer.Contact) error {
-	if s.outbox != nil {
-		if _, _, err := s.outbox.ForgetContact(ctx, contact.ID); err != nil {
-			return fmt.Errorf("privacy: %w", err)
-		}
-	}
+// forgetDevMails deletes every dev-outbox mail that names one of people
+// or one of their addresses, current or pending confirmation. It runs
+// before their erasure, while the names and addresses can still be read;
+// once they cannot (an erasure finished before), the dev outbox was
+// cleared then.
+func (s *Service) forgetDevMails(ctx context.Context, people ...customer.Contact) error {
 	if s.devMails == nil {
 		return nil
 	}
-	needles := []string{contact.Name, contact.Email, html.EscapeString(contact.Name)}
-	if s.changes != nil {
+	var needles []string
+	for _, contact := range people {
+		needles = append(needles, contact.Name, contact.Email, html.EscapeString(contact.Name))
+		if s.changes == nil {
+			continue
+		}
 		pending, err := s.changes.ByContact(ctx, contact.ID)
 		if err != nil {
 			return fmt.Errorf("privacy: %w", err)

@@ -67,7 +67,7 @@ type DeadLetters interface {
 // People erases contacts and takes names off answers the way the
 // data-subject rights do (*privacy.Service).
 type People interface {
-	Retire(ctx context.Context, contactID string) error
+	Retire(ctx context.Context, contactIDs []string) error
 	DeIdentify(ctx context.Context, resp store.Response) error
 	Scrub(ctx context.Context) error
 }

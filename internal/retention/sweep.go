@@ -132,16 +132,18 @@ func (s *Service) eraseUnsurveyed(ctx context.Context, before time.Time, c *Coun
 		if err != nil {
 			return wrap(err)
 		}
-		for _, ct := range batch {
+		ids := make([]string, len(batch))
+		for i, ct := range batch {
 			if done[ct.ID] {
 				return fmt.Errorf("retention: contact %s is still listed after its erasure", ct.ID)
 			}
 			done[ct.ID] = true
-			if err := s.d.People.Retire(ctx, ct.ID); err != nil {
-				return fmt.Errorf("retention: erase contact %s: %w", ct.ID, err)
-			}
-			c.Contacts++
+			ids[i] = ct.ID
 		}
+		if err := s.d.People.Retire(ctx, ids); err != nil {
+			return fmt.Errorf("retention: erase contacts: %w", err)
+		}
+		c.Contacts += int64(len(ids))
 		if int64(len(batch)) < s.batch {
 			return nil
 		}
