@@ -121,6 +121,13 @@ func TestStory(t *testing.T) {
 		admin.fatalf("the outbox page does not list %s", contacts[0].email)
 	}
 	admin.shot("outbox")
+	// The retention page: the dev outbox's mail is recent, so the next run
+	// removes none of it.
+	admin.open("/admin/retention")
+	if page := admin.html("main"); !strings.Contains(page, "What the next run removes") {
+		admin.fatalf("the retention page lacks its preview")
+	}
+	admin.shot("retention")
 	campaignSent(mgr, campaign, len(contacts))
 
 	// 6. Respondents answer from their links.

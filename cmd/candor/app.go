@@ -25,6 +25,7 @@ import (
 	"github.com/candorhq/candor/internal/relationship"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/respond"
+	"github.com/candorhq/candor/internal/retention"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 )
@@ -51,6 +52,7 @@ type app struct {
 	relationships *relationship.Service
 	respondents   *respond.Service
 	auth          *auth.Service
+	retention     *retention.Service // the retention policy and its daily sweep
 
 	// Survey mail, and the metrics of its delivery: only with sendMail.
 	metrics  *metrics.Metrics
@@ -123,6 +125,8 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
 		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
 		EmailChanges: st.EmailChanges, BaseURL: cfg.BaseURL,
+		// Erasure leaves no copy: queued mail, dead letters, the dev outbox.
+		Outbox: st.Outbox, DevMails: st.DevMails, Scrubber: st,
 	}
 	followupDeps := followup.Deps{
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
@@ -151,6 +155,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	a.auth = auth.New(authDeps, auth.Options{SessionTTL: cfg.SessionTTL, APITokenTTL: cfg.APITokenTTL,
 		PasswordsOff: !cfg.PasswordLogin})
 	a.privacy = privacy.New(privacyDeps)
+	a.retention = newRetention(cfg, st, a.privacy, privacyDeps.Audit, logger, a.now)
 	followupDeps.Named = a.privacy
 	a.followups = followup.New(followupDeps).WithClock(a.now)
 	a.relationships = relationship.New(relationship.Deps{Accounts: a.customers, Invitations: st.Invitations, Surveys: st.Surveys, Roles: st.Contacts,

@@ -34,6 +34,8 @@ Usage:
                                  fill an empty database with a realistic demo
   candor rollup rebuild [--survey ID]
                                  recompute report rollups from the stored responses
+  candor retention preview       show what the next retention sweep would remove
+  candor retention run           run the retention sweep now
   candor version                 print the version
 
 Configuration comes from CANDOR_* environment variables; see README.md.
@@ -86,6 +88,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, args, stdout, stderr, getenv)
 	case "rollup":
 		return rollupCmd(ctx, args, stdout, stderr, getenv)
+	case "retention":
+		return retentionCmd(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-v":
 		fmt.Fprintln(stdout, "candor", version)
 		return nil

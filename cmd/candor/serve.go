@@ -56,6 +56,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()
 	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, a.privacy, anchorEvery, logger) })()
 	defer startTallySweeper(ctx, a)()
+	defer startRetention(ctx, a.retention, cfg.Dispatch)()
 	defer a.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)
 	if err := srv.Listen(ctx, cfg.Addr); err != nil {
@@ -93,6 +94,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		Reports:     a.reports,
 
 		Relationships: a.relationships,
+		Retention:     a.retention,
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,

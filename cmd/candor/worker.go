@@ -62,6 +62,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	// Detractor alerts go out wherever survey mail does.
 	defer startAlerts(ctx, a.followups, true)()
 	defer startBounceMailbox(ctx, a, true)()
+	defer startRetention(ctx, a.retention, true)()
 	logger.Info("candor worker started", "version", version)
 	a.delivery.dispatcher.Run(ctx)
 	return nil
@@ -94,6 +95,9 @@ func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, custome
 	if cfg.ContactFrequency == 0 {
 		ic.ContactFrequency = -1
 	}
+	// The retention sweep deletes dead letters by the retention policy;
+	// the dispatcher's own trimming stays only as a backstop.
+	ic.DeadLetterTTL = retentionBackstop
 	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now}
 	if returns != nil {
 		deps.ReturnPaths = returns

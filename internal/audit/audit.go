@@ -32,6 +32,10 @@ const (
 	// Single sign-on: the user is their own actor.
 	UserSSOCreate Action = "user.sso_create" // a staff account created at its first single sign-on
 	UserSSORole   Action = "user.sso_role"   // a staff role changed by the sign-on provider's claims
+
+	// The retention sweep and its policy.
+	RetentionRun    Action = "retention.run"    // the retention sweep ran; the detail counts what it removed
+	RetentionPolicy Action = "retention.policy" // changed the retention policy; the detail is the new one
 )
 
 // Label is the action in words, for the audit log page.
@@ -61,6 +65,10 @@ func (a Action) Label() string {
 		return "Staff account created by single sign-on"
 	case UserSSORole:
 		return "Staff role changed by single sign-on"
+	case RetentionRun:
+		return "Retention sweep"
+	case RetentionPolicy:
+		return "Changed retention policy"
 	}
 	return string(a)
 }

@@ -74,6 +74,9 @@ type Config struct {
 	// means none, and the peer address is the client.
 	TrustedProxies []string
 
+	// Retention: the defaults of the retention policy, which the admin
+	// page /admin/retention overrides (see retention.go). 0 turns a rule off.
+	Retention Retention
 	// Bounces and complaints after delivery: return paths, the mailbox
 	// and the signed endpoint reports arrive through.
 	Bounces Bounces
@@ -232,6 +235,7 @@ func Load(getenv func(string) string) (Config, error) {
 	var bounceErrs []error
 	c.Bounces, bounceErrs = loadBounces(getenv)
 	errs = append(errs, bounceErrs...)
+	errs = append(errs, c.Retention.load(getenv)...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
@@ -389,6 +393,7 @@ func (c Config) Validate() error {
 	if most := 24*min(c.FollowupSLADetractorDays, c.FollowupSLADays) - 1; c.FollowupRemindHours < 0 || (most > 0 && c.FollowupRemindHours > most) {
 		add("CANDOR_FOLLOWUP_REMIND_HOURS: %d is outside 0 (no reminder) to %d, less than the shortest SLA", c.FollowupRemindHours, max(most, 0))
 	}
+	c.Retention.validate(add)
 	if (c.DKIMKeyFile == "") != (c.DKIMSelector == "") {
 		add("CANDOR_DKIM_KEY_FILE and CANDOR_DKIM_SELECTOR: set both to sign mail, or neither")
 	}

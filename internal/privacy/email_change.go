@@ -46,6 +46,7 @@ type EmailChanges interface {
 	ByID(ctx context.Context, id string) (store.EmailChange, error)
 	Take(ctx context.Context, id string) (store.EmailChange, error)
 	DeleteByContact(ctx context.Context, contactID string) error
+	ByContact(ctx context.Context, contactID string) ([]store.EmailChange, error)
 	DeleteExpired(ctx context.Context, now time.Time) error
 }
 

@@ -37,6 +37,7 @@ const (
 	ViaPrivacyPage   = "privacy-page"         // the respondent's own privacy page
 	ViaAdmin         = "admin-request"        // an admin acting on the person's written request
 	ViaDuplicate     = "duplicate-submission" // a consent given twice for one answer, the second withdrawn
+	ViaRetention     = "retention"            // the retention policy: named answers kept past its limit, contacts not surveyed for long
 )
 
 // ConsentStore is what the service needs of the consent log.
@@ -119,6 +120,29 @@ type Deps struct {
 	Mailer       Mailer
 	From         netmail.Address // the sender of confirmation links
 	BaseURL      string          // links are built from it, never from a request
+
+	// Copies of a person's mail that erasure removes (optional: none kept).
+	Outbox   OutboxCopies
+	DevMails DevMailCopies
+	Scrubber Scrubber // optional: deleted content may stay in the database files
+}
+
+// OutboxCopies withdraws a person's queued messages and deletes their dead
+// letters (*outbox.Repo).
+type OutboxCopies interface {
+	ForgetContact(ctx context.Context, contactID string) (queued, dead int64, err error)
+}
+
+// DevMailCopies deletes the dev outbox's rendered mail that names a person
+// or is addressed to them (*outbox.DevMails).
+type DevMailCopies interface {
+	DeleteMentioning(ctx context.Context, needles []string) (int64, error)
+}
+
+// Scrubber makes deleted content leave the database files where the
+// server allows it (*store.Store).
+type Scrubber interface {
+	Scrub(ctx context.Context) error
 }
 
 // Followups deletes the follow-up of a response that no longer carries a
@@ -145,6 +169,9 @@ type Service struct {
 	mailer       Mailer
 	from         netmail.Address
 	baseURL      string
+	outbox       OutboxCopies
+	devMails     DevMailCopies
+	scrubber     Scrubber
 	now          func() time.Time
 }
 
@@ -167,6 +194,9 @@ func New(d Deps) *Service {
 		mailer:       d.Mailer,
 		from:         d.From,
 		baseURL:      strings.TrimRight(d.BaseURL, "/"),
+		outbox:       d.Outbox,
+		devMails:     d.DevMails,
+		scrubber:     d.Scrubber,
 		now:          time.Now,
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"html"
 	"time"
 
 	"github.com/candorhq/candor/internal/audit"
@@ -264,12 +265,15 @@ func (s *Service) Rectify(ctx context.Context, contactID, name, email string, by
 }
 
 // Erase erases a person: their address is suppressed from every future
-// email, pending invitations are revoked, their name comes off every
-// response, every consent reference is destroyed, their data key is
-// destroyed (crypto-shredding: the sealed name and email become unreadable
-// everywhere, backups included), and the consent log records that an
-// erasure happened — and nothing else about them. Each step is idempotent,
-// so erasing again finishes an erasure that was interrupted.
+// email, pending invitations are revoked, messages still queued for them
+// are withdrawn and their dead letters deleted, the dev outbox's mail that
+// names them or was addressed to them is deleted, pending email changes go,
+// their name comes off every response, every consent reference is
+// destroyed, their data key is destroyed (crypto-shredding: the sealed name
+// and email become unreadable everywhere, backups included), the consent
+// log records that an erasure happened — and nothing else about them — and
+// the database is asked to scrub what was deleted from its files. Each step
+// is idempotent, so erasing again finishes an erasure that was interrupted.
 func (s *Service) Erase(ctx context.Context, contactID string, by Requester) error {
 	if err := s.record(ctx, by, audit.PrivacyErase, contactID, ""); err != nil {
 		return err
@@ -278,6 +282,49 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 	if err != nil {
 		return err
 	}
+	if err := s.stopMail(ctx, contact); err != nil {
+		return err
+	}
+	if err := s.forgetDevMails(ctx, contact); err != nil {
+		return err
+	}
+	if err := s.shred(ctx, contact, by); err != nil {
+		return err
+	}
+	return s.scrub(ctx)
+}
+
+// Retire erases contacts for the retention policy, as Erase does each,
+// but reads the dev outbox once for all of them and leaves scrubbing the
+// database to the sweep, which does it once per run.
+func (s *Service) Retire(ctx context.Context, contactIDs []string) error {
+	people := make([]customer.Contact, 0, len(contactIDs))
+	for _, id := range contactIDs {
+		contact, err := s.subject(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := s.stopMail(ctx, contact); err != nil {
+			return err
+		}
+		people = append(people, contact)
+	}
+	if err := s.forgetDevMails(ctx, people...); err != nil {
+		return err
+	}
+	for _, contact := range people {
+		if err := s.shred(ctx, contact, Requester{Via: ViaRetention}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// stopMail is the first steps of an erasure: the address is suppressed,
+// pending invitations revoked, queued messages withdrawn and dead letters
+// deleted, so that no mail follows and none waits.
+func (s *Service) stopMail(ctx context.Context, contact customer.Contact) error {
+	contactID := contact.ID
 	now := s.now().UTC()
 	if contact.Status != contacts.Erased {
 		// First, while the address can still be read: no email may follow.
@@ -303,6 +350,20 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 			return fmt.Errorf("privacy: %w", err)
 		}
 	}
+	if s.outbox != nil {
+		if _, _, err := s.outbox.ForgetContact(ctx, contactID); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+	}
+	return nil
+}
+
+// shred is the rest of an erasure, after the dev outbox: names off the
+// responses, consent references, pending email changes and the data key
+// destroyed, and the erasure recorded.
+func (s *Service) shred(ctx context.Context, contact customer.Contact, by Requester) error {
+	contactID := contact.ID
+	now := s.now().UTC()
 	named, err := s.responses.NamedBy(ctx, contactID)
 	if err != nil {
 		return fmt.Errorf("privacy: %w", err)
@@ -343,6 +404,73 @@ func (s *Service) Erase(ctx context.Context, contactID string, by Requester) err
 		}
 	}
 	return nil
+}
+
+// forgetDevMails deletes every dev-outbox mail that names one of people
+// or one of their addresses, current or pending confirmation. It runs
+// before their erasure, while the names and addresses can still be read;
+// once they cannot (an erasure finished before), the dev outbox was
+// cleared then.
+func (s *Service) forgetDevMails(ctx context.Context, people ...customer.Contact) error {
+	if s.devMails == nil {
+		return nil
+	}
+	var needles []string
+	for _, contact := range people {
+		needles = append(needles, contact.Name, contact.Email, html.EscapeString(contact.Name))
+		if s.changes == nil {
+			continue
+		}
+		pending, err := s.changes.ByContact(ctx, contact.ID)
+		if err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
+		for _, ch := range pending {
+			if email, err := s.sealer.Open(ch.Email, emailChangeContext(ch.ID)); err == nil {
+				needles = append(needles, string(email))
+			}
+		}
+	}
+	if _, err := s.devMails.DeleteMentioning(ctx, needles); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return nil
+}
+
+// Scrub asks the database to overwrite what was deleted, for the retention
+// sweep after a run.
+func (s *Service) Scrub(ctx context.Context) error { return s.scrub(ctx) }
+
+// scrub asks the database to overwrite what was deleted.
+func (s *Service) scrub(ctx context.Context) error {
+	if s.scrubber == nil {
+		return nil
+	}
+	if err := s.scrubber.Scrub(ctx); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return nil
+}
+
+// DeIdentify takes the person off a named response for the retention
+// policy: as a withdrawal of its consent (recorded on the chain as done by
+// the retention policy), which unnames the response, deletes its follow-up
+// and destroys the consent's response reference. The answers stay, as an
+// anonymous response; the reports' counters do not change. Repeatable.
+func (s *Service) DeIdentify(ctx context.Context, resp store.Response) error {
+	if resp.Named == nil {
+		return nil
+	}
+	err := s.Withdraw(ctx, resp.Named.ContactID, resp.Named.ConsentID, Requester{Via: ViaRetention})
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return err
+	}
+	// Also when the consent record or its reference is gone already: the
+	// name comes off all the same.
+	if _, err := s.responses.Unname(ctx, resp.ID, resp.Named.ContactID, resp.Named.ConsentID); err != nil {
+		return fmt.Errorf("privacy: %w", err)
+	}
+	return s.forget(ctx, resp.ID)
 }
 
 // FindByEmail finds a person by their exact email address, for an admin

@@ -31,6 +31,7 @@ func (r *Audit) Indexes() []mongo.IndexModel {
 	return []mongo.IndexModel{
 		mongodoc.Index("at", "-at", "_id"),
 		mongodoc.Index("target", "target", "-at"),
+		mongodoc.Index("action", "action", "-at"), // the retention page lists the sweep's runs
 	}
 }
 
@@ -42,6 +43,7 @@ func (r *Audit) Insert(ctx context.Context, e AuditEntry) error {
 // AuditFilter narrows the audit log.
 type AuditFilter struct {
 	Target string // one contact's entries; empty: all
+	Action string // one action's entries; empty: all
 }
 
 // List returns a page of entries, newest first, and the total matching.
@@ -49,6 +51,9 @@ func (r *Audit) List(ctx context.Context, f AuditFilter, p Page) ([]AuditEntry, 
 	filter := bson.D{}
 	if f.Target != "" {
 		filter = append(filter, bson.E{Key: "target", Value: f.Target})
+	}
+	if f.Action != "" {
+		filter = append(filter, bson.E{Key: "action", Value: f.Action})
 	}
 	return mongodoc.FindPage[AuditEntry](ctx, r.c, "audit entries", filter, bson.D{{Key: "at", Value: -1}, {Key: "_id", Value: 1}}, p)
 }

@@ -80,3 +80,8 @@ func (r *EmailChanges) DeleteExpired(ctx context.Context, now time.Time) error {
 	_, err := mongodoc.DeleteBefore(ctx, r.c, "delete expired email changes", "expiresAt", now)
 	return err
 }
+
+// ByContact returns a contact's pending changes.
+func (r *EmailChanges) ByContact(ctx context.Context, contactID string) ([]EmailChange, error) {
+	return mongodoc.FindAll[EmailChange](ctx, r.c, "email changes", bson.D{{Key: "contactId", Value: contactID}})
+}

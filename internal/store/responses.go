@@ -184,3 +184,24 @@ func (r *Responses) set(ctx context.Context, id string, set bson.D) error {
 	}
 	return nil
 }
+
+// NamedBefore returns up to limit of a survey's named responses given
+// before day ("2006-01-02"), in _id order: the ones whose names the
+// retention policy takes off.
+func (r *Responses) NamedBefore(ctx context.Context, surveyID, day string, limit int64) ([]Response, error) {
+	return mongodoc.FindAll[Response](ctx, r.c, "named responses", namedBefore(surveyID, day), inIDOrder().SetLimit(limit))
+}
+
+// CountNamedBefore counts what NamedBefore would return without a limit.
+func (r *Responses) CountNamedBefore(ctx context.Context, surveyID, day string) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, namedBefore(surveyID, day))
+	if err != nil {
+		return 0, fmt.Errorf("store: count named responses: %w", err)
+	}
+	return n, nil
+}
+
+func namedBefore(surveyID, day string) bson.D {
+	return bson.D{{Key: "surveyId", Value: surveyID}, {Key: "named", Value: bson.D{{Key: "$exists", Value: true}}},
+		{Key: "date", Value: bson.D{{Key: "$lt", Value: day}}}}
+}

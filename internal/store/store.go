@@ -8,10 +8,12 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -73,6 +75,7 @@ type Store struct {
 	Followups *Followups
 
 	Markers   *Markers   // once-only work done; no indexes beyond _id
+	Retention *Retention // the retention policy and its sweep; no indexes beyond _id
 	IndexKeys *IndexKeys // blind-index keys kept from retired root keys
 
 	Bounces *Bounces // bounces and complaints acted on, soft bounces by address, the mailbox lease
@@ -187,7 +190,8 @@ func New(db *mongo.Database) *Store {
 		Markers:   &Markers{c: db.Collection("markers")},
 		IndexKeys: &IndexKeys{c: db.Collection("index_keys")},
 
-		Bounces: newBounces(db),
+		Bounces:   newBounces(db),
+		Retention: &Retention{c: db.Collection("retention")},
 	}
 }
 
@@ -256,3 +260,29 @@ func FoldName(s string) string {
 // IsUnavailable reports whether err means the database could not be
 // reached in time, as opposed to a bug or bad input; callers answer 503.
 func IsUnavailable(err error) bool { return mongodoc.IsUnavailable(err) }
+
+// Scrub makes the content of deleted documents leave the database's files
+// where the server allows it. The embedded database overwrites deleted
+// content as it deletes (secure_delete) but keeps the pages a delete wrote
+// over in its write-ahead log until a checkpoint: Scrub checkpoints and
+// truncates the log. MongoDB has no such command (CommandNotFound): there,
+// WiredTiger reuses the space of deleted documents in its own time, and
+// the oplog and backups keep theirs (see docs/privacy.md).
+func (s *Store) Scrub(ctx context.Context) error {
+	err := s.db.RunCommand(ctx, bson.D{{Key: embeddedCheckpoint, Value: 1}}).Err()
+	var ce mongo.CommandError
+	if errors.As(err, &ce) && ce.Code == commandNotFound {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("store: scrub: %w", err)
+	}
+	return nil
+}
+
+// embeddedCheckpoint is embedded.CheckpointCommand, named again here so
+// that the store does not import the embedded server.
+const embeddedCheckpoint = "candorCheckpoint"
+
+// commandNotFound is MongoDB's error code for an unknown command.
+const commandNotFound = 59

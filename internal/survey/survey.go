@@ -27,6 +27,8 @@ const (
 
 	DefaultTokenValidityDays = 30
 	MaxTokenValidityDays     = 365
+	// MaxRetentionMonths bounds every retention period in months (ten years).
+	MaxRetentionMonths = 120
 
 	MaxQuestions = 100
 	MinOptions   = 2
@@ -111,6 +113,10 @@ type Survey struct {
 	AnonymityThreshold int `bson:"anonymityThreshold" json:"anonymityThreshold"`
 	CommentThreshold   int `bson:"commentThreshold" json:"commentThreshold"`
 	TokenValidityDays  int `bson:"tokenValidityDays" json:"tokenValidityDays"`
+	// NamedRetentionMonths, when set, keeps the names on this survey's
+	// answers for at most so many months, fewer than the retention policy
+	// may; 0 leaves it to the policy.
+	NamedRetentionMonths int `bson:"namedRetentionMonths,omitempty" json:"namedRetentionMonths,omitempty"`
 
 	Status    Status     `bson:"status" json:"status"`
 	CreatedAt time.Time  `bson:"createdAt" json:"createdAt"`

@@ -61,6 +61,9 @@ func (s Survey) problems() problems {
 	if s.TokenValidityDays < 1 || s.TokenValidityDays > MaxTokenValidityDays {
 		p.add("tokenValidityDays", "must be between 1 and %d days", MaxTokenValidityDays)
 	}
+	if s.NamedRetentionMonths < 0 || s.NamedRetentionMonths > MaxRetentionMonths {
+		p.add("namedRetentionMonths", "must be between 0 and %d months", MaxRetentionMonths)
+	}
 	if s.ConsentVersion < 1 {
 		p.add("consentVersion", "must be at least 1")
 	}

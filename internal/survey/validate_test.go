@@ -72,6 +72,8 @@ func TestValidateRejects(t *testing.T) {
 		{"comment threshold below anonymity threshold", func(s *survey.Survey) { s.CommentThreshold = 4 }, "commentThreshold", "must be at least the anonymity threshold (5)"},
 		{"token validity zero", func(s *survey.Survey) { s.TokenValidityDays = 0 }, "tokenValidityDays", "between 1 and 365 days"},
 		{"token validity too long", func(s *survey.Survey) { s.TokenValidityDays = 366 }, "tokenValidityDays", "between 1 and 365 days"},
+		{"named retention negative", func(s *survey.Survey) { s.NamedRetentionMonths = -1 }, "namedRetentionMonths", "between 0 and 120 months"},
+		{"named retention too long", func(s *survey.Survey) { s.NamedRetentionMonths = 121 }, "namedRetentionMonths", "between 0 and 120 months"},
 		{"consent version zero", func(s *survey.Survey) { s.ConsentVersion = 0 }, "consentVersion", "at least 1"},
 		{"unknown status", func(s *survey.Survey) { s.Status = "paused" }, "status", `unknown status "paused"`},
 	}
@@ -111,6 +113,8 @@ func TestValidateAccepts(t *testing.T) {
 		{"lowest thresholds", func(s *survey.Survey) { s.AnonymityThreshold, s.CommentThreshold = 3, 3 }},
 		{"token validity bounds", func(s *survey.Survey) { s.TokenValidityDays = 365 }},
 		{"one-day tokens", func(s *survey.Survey) { s.TokenValidityDays = 1 }},
+		{"names kept a month", func(s *survey.Survey) { s.NamedRetentionMonths = 1 }},
+		{"names kept ten years", func(s *survey.Survey) { s.NamedRetentionMonths = 120 }},
 		{"longest title", func(s *survey.Survey) { s.Title["fi"] = strings.Repeat("ö", 200) }},
 		{"open", func(s *survey.Survey) { s.Status = survey.StatusOpen }},
 		{"closed", func(s *survey.Survey) { s.Status = survey.StatusClosed }},

@@ -51,6 +51,7 @@ type testOptions struct {
 	followups   FollowupService              // default: none, and no follow-up routes
 	// relationships: default none, and no Relationship section on account pages
 	relationships RelationshipService
+	retention     RetentionService // default: none, and no retention routes
 
 	sender auth.Sender // password-reset mail; default: none
 
@@ -117,6 +118,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Relationships: o.relationships,
 		SSO:           o.sso,
 		Bounces:       o.bounces,
+		Retention:     o.retention,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

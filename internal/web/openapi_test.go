@@ -136,7 +136,7 @@ func newAPIServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups,
-		bounces: bounces, bounceSecrets: []string{strings.Repeat("s", 32)}})
+		bounces: bounces, bounceSecrets: []string{strings.Repeat("s", 32)}, retention: newRetention(t, st)})
 }
 
 // jsonRefs returns every "$ref" in a decoded JSON document.

@@ -69,6 +69,15 @@ func navFor(u *store.User, path string, devOutbox bool) []navLink {
 	return links
 }
 
+// withRetention adds the retention page to an admin's links when it is
+// served.
+func withRetention(links []navLink, u *store.User, path string, served bool) []navLink {
+	if !served || !policy.CanAdminister(policy.Of(*u)) {
+		return links
+	}
+	return append(links, navLink{Href: "/admin/retention", Label: "Retention", Current: strings.HasPrefix(path, "/admin/retention")})
+}
+
 // Render draws a staff page within the staff layout: the signed-in user's
 // navigation and the CSRF token for its forms.
 // RenderBlock renders one block of a staff page with data, without the
@@ -82,6 +91,7 @@ func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) 
 	if u, ok := identity.User(c); ok {
 		data.User = &u
 		data.Nav = navFor(&u, c.Path(), s.campaigns != nil && s.cfg.SMTPURL == "")
+		data.Nav = withRetention(data.Nav, &u, c.Path(), s.retention != nil)
 	}
 	return s.views.Render(c, status, name, data)
 }

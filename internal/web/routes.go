@@ -102,6 +102,9 @@ func (s *Server) routes() []route {
 	patch := func(path string, chain []fiber.Handler, h fiber.Handler) route {
 		return route{method: fiber.MethodPatch, path: path, chain: chain, handler: h}
 	}
+	put := func(path string, chain []fiber.Handler, h fiber.Handler) route {
+		return route{method: fiber.MethodPut, path: path, chain: chain, handler: h}
+	}
 	del := func(path string, chain []fiber.Handler, h fiber.Handler) route {
 		return route{method: fiber.MethodDelete, path: path, chain: chain, handler: h}
 	}
@@ -291,6 +294,16 @@ func (s *Server) routes() []route {
 			get(sso.CallbackPath, ch.signIn, s.ssoCallback),
 		)
 	}
+	if s.retention != nil {
+		// The retention policy, its preview and past runs: admins only.
+		t = append(t,
+			get("/api/v1/retention", ch.apiAdmins, s.api.Retention),
+			put("/api/v1/retention", ch.apiAdmins, s.api.SaveRetention),
+			get("/api/v1/retention/preview", ch.apiAdmins, s.api.RetentionPreview),
+			get("/admin/retention", ch.admins, s.staff.AdminRetention),
+			post("/admin/retention", ch.admins, s.staff.AdminRetentionSave),
+		)
+	}
 	if s.followups != nil {
 		// Follow-ups: analysts are refused before any handler runs, since
 		// named responses are never theirs.
@@ -318,6 +331,7 @@ func (s *Server) routes() []route {
 	}
 	t = append(t,
 		all("/api/v1/users", ch.apiAdmins),
+		all("/api/v1/retention", ch.apiAdmins),
 		all("/api/v1/accounts", ch.apiCustomers),
 		all("/api/v1/contacts", ch.apiCustomers),
 		all("/api/v1/surveys", ch.api),

@@ -88,6 +88,8 @@ type Deps struct {
 	// Bounces takes relays' bounce events at /api/v1/inbound/bounces,
 	// signed with Config.Bounces.WebhookSecrets (optional).
 	Bounces api.BounceReports
+	// Retention is the retention policy's page and API (optional).
+	Retention RetentionService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -118,6 +120,7 @@ type Server struct {
 	followups   FollowupService
 	reports     *reports.Reports
 	sso         SSOProvider
+	retention   RetentionService
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -184,6 +187,7 @@ func New(d Deps) (*Server, error) {
 		privacy:     d.Privacy,
 		followups:   d.Followups,
 		sso:         d.SSO,
+		retention:   d.Retention,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
@@ -218,12 +222,13 @@ func New(d Deps) (*Server, error) {
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups,
-		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets})
+		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets, Retention: d.Retention})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes, Accounts: d.ReportAccounts})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
-		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != ""})
+		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != "",
+		Retention: d.Retention})
 	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports, Accounts: d.Customers}
 	if d.Followups != nil {
 		hd.Followups = d.Followups

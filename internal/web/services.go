@@ -36,6 +36,12 @@ type (
 		staff.RelationshipService
 		home.Relationships
 	}
+	// RetentionService is the retention policy and its sweep
+	// (*retention.Service).
+	RetentionService interface {
+		staff.RetentionService
+		api.RetentionService
+	}
 	// FollowupService is the closed loop on named answers (*followup.Service).
 	FollowupService interface {
 		staff.FollowupService

@@ -67,6 +67,7 @@ func NewWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *World {
 		// Confirmation links go to the dev outbox, where tests read them.
 		EmailChanges: st.EmailChanges, Mailer: invite.NewDevOutbox(st.DevMails),
 		From: netmail.Address{Name: "Candor", Address: "candor@candor.test"}, BaseURL: BaseURL,
+		Outbox: st.Outbox, DevMails: st.DevMails, Scrubber: st,
 	}).WithClock(w.Now)
 	w.Respond = respond.New(respond.Deps{
 		Signer: w.Signer, Keys: ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,

@@ -850,3 +850,31 @@ func (r *Repo) RolesOf(ctx context.Context, ids []string) (map[string]string, er
 	}
 	return out, nil
 }
+
+// Unsurveyed returns up to limit contacts, not erased, last surveyed
+// before t or, never surveyed, created before t, in _id order: the ones
+// the retention policy erases. Each erased one leaves the list, so calling
+// it again after erasing a batch gives the next.
+func (r *Repo) Unsurveyed(ctx context.Context, before time.Time, limit int64) ([]Contact, error) {
+	return mongodoc.FindAll[Contact](ctx, r.c, "unsurveyed contacts", unsurveyed(before),
+		options.Find().SetSort(bson.D{{Key: "_id", Value: 1}}).SetLimit(limit))
+}
+
+// CountUnsurveyed counts what Unsurveyed would return without a limit.
+func (r *Repo) CountUnsurveyed(ctx context.Context, before time.Time) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, unsurveyed(before))
+	if err != nil {
+		return 0, fmt.Errorf("store: count unsurveyed contacts: %w", err)
+	}
+	return n, nil
+}
+
+func unsurveyed(before time.Time) bson.D {
+	return bson.D{
+		{Key: "status", Value: bson.D{{Key: "$ne", Value: Erased}}},
+		{Key: "$or", Value: bson.A{
+			bson.D{{Key: "lastSurveyedAt", Value: bson.D{{Key: "$lt", Value: before}}}},
+			bson.D{{Key: "lastSurveyedAt", Value: bson.D{{Key: "$exists", Value: false}}}, {Key: "createdAt", Value: bson.D{{Key: "$lt", Value: before}}}},
+		}},
+	}
+}

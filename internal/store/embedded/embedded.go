@@ -84,9 +84,12 @@ func Start(ctx context.Context, opts Options) (*Server, error) {
 	s.ids.fixAll()
 
 	fdb, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{Unix: sock},
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + dbDir + "/",
+		Listener: ferretdb.ListenerConfig{Unix: sock},
+		Handler:  "sqlite",
+		// FerretDB passes the query on to modernc.org/sqlite, which runs each
+		// _pragma on every connection it opens; FerretDB adds its own
+		// (busy_timeout, journal_mode(wal), auto_vacuum) after ours.
+		SQLiteURL: "file:" + dbDir + "/?_pragma=" + secureDelete,
 		Logger:    slog.New(minLevel{h: log.Handler(), min: slog.LevelWarn}).With("component", "ferretdb"),
 	})
 	if err != nil {

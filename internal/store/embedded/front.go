@@ -228,6 +228,10 @@ func (f *front) roundTrip(p *peer) error {
 		return f.answerOK(p, discard)
 	}
 
+	if cmd.name == CheckpointCommand {
+		return f.checkpoint(p, discard)
+	}
+
 	if !cmd.write {
 		if _, err := p.backend.Write(req); err != nil {
 			return fmt.Errorf("write to backend: %w", err)
@@ -288,12 +292,42 @@ func (f *front) roundTrip(p *peer) error {
 	return nil
 }
 
-// answerOK replies {ok: 1} to the request in p.req without the backend.
-func (f *front) answerOK(p *peer, discard bool) error {
+// CheckpointCommand is the command the front answers itself by moving every
+// database's write-ahead log into its file and truncating the log, so that
+// what deletes overwrote (see Start: secure_delete) leaves the log as well.
+// MongoDB does not know it, and answers CommandNotFound.
+const CheckpointCommand = "candorCheckpoint"
+
+// checkpointer checkpoints the databases' write-ahead logs.
+type checkpointer interface {
+	checkpoint() error
+}
+
+// checkpoint runs CheckpointCommand under the write lock, so that no write
+// adds to a log being truncated.
+func (f *front) checkpoint(p *peer, discard bool) error {
+	cp, ok := f.hooks.(checkpointer)
+	if !ok {
+		return f.answer(p, discard, bsoncore.NewDocumentBuilder().AppendDouble("ok", 0).
+			AppendString("errmsg", "no databases to checkpoint").AppendInt32("code", 59).Build())
+	}
+	f.writeMu.Lock()
+	err := cp.checkpoint()
+	f.writeMu.Unlock()
+	if err != nil {
+		f.log.Warn("embedded: checkpoint", "err", err)
+		return f.answer(p, discard, bsoncore.NewDocumentBuilder().AppendDouble("ok", 0).
+			AppendString("errmsg", "checkpoint: "+err.Error()).AppendInt32("code", 1).Build())
+	}
+	return f.answerOK(p, discard)
+}
+
+// answer replies body to the request in p.req without the backend.
+func (f *front) answer(p *peer, discard bool, body bsoncore.Document) error {
 	if discard {
 		return nil
 	}
-	reply := opMsgBytes(0, 0, bsoncore.NewDocumentBuilder().AppendDouble("ok", 1).Build())
+	reply := opMsgBytes(0, 0, body)
 	// responseTo names the request being answered.
 	copy(reply[8:12], p.req[4:8])
 	if _, err := p.bw.Write(reply); err != nil {
@@ -303,6 +337,11 @@ func (f *front) answerOK(p *peer, discard bool) error {
 		return fmt.Errorf("write to client: %w", err)
 	}
 	return nil
+}
+
+// answerOK replies {ok: 1} to the request in p.req without the backend.
+func (f *front) answerOK(p *peer, discard bool) error {
+	return f.answer(p, discard, bsoncore.NewDocumentBuilder().AppendDouble("ok", 1).Build())
 }
 
 // readMessage reads one whole message into buf (grown as needed).

@@ -28,6 +28,10 @@ const (
 	collectionsTable = "_ferretdb_collections"
 	dbFileExt        = ".sqlite"
 	idIndexSuffix    = "_candor_id"
+	// secureDelete makes SQLite overwrite deleted content with zeros instead
+	// of leaving it in free pages and cells, where a person's erased data
+	// would stay readable in the file (https://sqlite.org/pragma.html#pragma_secure_delete).
+	secureDelete = "secure_delete(1)"
 )
 
 // idIndexer adds the _id index FerretDB's queries can use to every collection table.
@@ -171,7 +175,7 @@ func (x *idIndexer) open(name string) (*sql.DB, error) {
 		return nil, err
 	}
 	// mode=rw: never create a file FerretDB does not know about.
-	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw&_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+path+"?mode=rw&_pragma=busy_timeout(10000)&_pragma="+secureDelete)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -181,6 +185,40 @@ func (x *idIndexer) open(name string) (*sql.DB, error) {
 	db.SetConnMaxLifetime(0)
 	x.dbs[name] = db
 	return db, nil
+}
+
+// checkpoint moves every database's write-ahead log into its file and
+// truncates the log (PRAGMA wal_checkpoint(TRUNCATE)). A reader holding an
+// old snapshot makes SQLite wait for it (busy_timeout), then report busy,
+// which is an error here: the caller tries again later.
+func (x *idIndexer) checkpoint() error {
+	files, err := filepath.Glob(filepath.Join(x.dir, "*"+dbFileExt))
+	if err != nil {
+		return fmt.Errorf("list databases: %w", err)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	var errs []error
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), dbFileExt)
+		if !validDBName(name) {
+			continue
+		}
+		db, err := x.open(name)
+		if err != nil || db == nil {
+			errs = append(errs, err)
+			continue
+		}
+		var busy, logFrames, checkpointed int
+		if err := db.QueryRowContext(context.Background(), `PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &logFrames, &checkpointed); err != nil {
+			errs = append(errs, fmt.Errorf("checkpoint %s: %w", name, err))
+			continue
+		}
+		if busy != 0 {
+			errs = append(errs, fmt.Errorf("checkpoint %s: a reader kept %d of %d frames in the log", name, logFrames-checkpointed, logFrames))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 func (x *idIndexer) close() error {

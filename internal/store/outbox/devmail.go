@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -100,4 +101,69 @@ func (r *DevMails) Trim(ctx context.Context, keep int64) (int64, error) {
 		return 0, fmt.Errorf("store: trim dev mail: %w", err)
 	}
 	return res.DeletedCount, nil
+}
+
+// DeleteMentioning deletes every message whose recipient, subject, headers,
+// text, HTML or raw source contains one of needles, compared case-folded
+// (empty needles are ignored), and reports how many it deleted. Erasure
+// uses it with the person's name and addresses: the dev outbox keeps
+// rendered mail in plain text, including alerts to staff that name them.
+// It reads every message; the dev outbox is trimmed to a development-sized
+// number of them.
+func (r *DevMails) DeleteMentioning(ctx context.Context, needles []string) (int64, error) {
+	var folded []string
+	for _, n := range needles {
+		if n = strings.ToLower(strings.TrimSpace(n)); n != "" {
+			folded = append(folded, n)
+		}
+	}
+	if len(folded) == 0 {
+		return 0, nil
+	}
+	var ids []string
+	err := mongodoc.Each(ctx, r.c, "dev mail", bson.D{}, func(m DevMail) error {
+		if m.mentions(folded) {
+			ids = append(ids, m.ID)
+		}
+		return nil
+	})
+	if err != nil || len(ids) == 0 {
+		return 0, err
+	}
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: delete dev mail: %w", err)
+	}
+	return res.DeletedCount, nil
+}
+
+// mentions reports whether any part of m contains one of the folded needles.
+func (m DevMail) mentions(folded []string) bool {
+	parts := []string{m.To, m.Subject, m.Text, m.HTML, m.Raw}
+	for _, h := range m.Headers {
+		parts = append(parts, h.Value)
+	}
+	for _, p := range parts {
+		p = strings.ToLower(p)
+		for _, n := range folded {
+			if strings.Contains(p, n) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// DeleteBefore deletes the messages kept before t and reports how many.
+func (r *DevMails) DeleteBefore(ctx context.Context, t time.Time) (int64, error) {
+	return mongodoc.DeleteBefore(ctx, r.c, "dev mail", "createdAt", t)
+}
+
+// CountBefore counts the messages kept before t.
+func (r *DevMails) CountBefore(ctx context.Context, t time.Time) (int64, error) {
+	n, err := r.c.CountDocuments(ctx, bson.D{{Key: "createdAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: count dev mail: %w", err)
+	}
+	return n, nil
 }

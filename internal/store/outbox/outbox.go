@@ -120,6 +120,7 @@ func (r *Repo) Indexes() []mongo.IndexModel {
 		mongodoc.Index("batch", "batch"),
 		mongodoc.Index("lease", "lease"),
 		mongodoc.Index("campaign_state", "campaignId", "state"),
+		mongodoc.Index("contact", "contactId"), // erasure withdraws a person's messages
 	}
 }
 
@@ -127,6 +128,8 @@ func (r *Repo) Indexes() []mongo.IndexModel {
 func (r *Repo) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{mongodoc.Related{C: r.dead, Models: []mongo.IndexModel{
 		mongodoc.Index("campaign_finished", "campaignId", "-finishedAt"),
+		mongodoc.Index("contact", "contactId"),   // erasure deletes a person's dead letters
+		mongodoc.Index("finished", "finishedAt"), // retention deletes the old ones
 	}}}
 }
 
@@ -352,4 +355,30 @@ func (r *Repo) IsDead(ctx context.Context, id string) (bool, error) {
 // TrimDead forgets dead letters that ended before t.
 func (r *Repo) TrimDead(ctx context.Context, t time.Time) (int64, error) {
 	return mongodoc.DeleteBefore(ctx, r.dead, "trim dead letters", "finishedAt", t)
+}
+
+// ForgetContact withdraws a person's queued messages and deletes their
+// dead letters (whose last error may quote their address), for their
+// erasure, and reports how many of each went. A message being sent is
+// left to its worker, which finds the contact erased and drops it.
+// Repeatable: a deleted message is gone.
+func (r *Repo) ForgetContact(ctx context.Context, contactID string) (queued, dead int64, err error) {
+	res, err := r.c.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}, {Key: "state", Value: Queued}})
+	if err != nil {
+		return 0, 0, fmt.Errorf("store: withdraw contact messages: %w", err)
+	}
+	resDead, err := r.dead.DeleteMany(ctx, bson.D{{Key: "contactId", Value: contactID}})
+	if err != nil {
+		return res.DeletedCount, 0, fmt.Errorf("store: delete contact dead letters: %w", err)
+	}
+	return res.DeletedCount, resDead.DeletedCount, nil
+}
+
+// CountDeadBefore counts the dead letters that ended before t.
+func (r *Repo) CountDeadBefore(ctx context.Context, t time.Time) (int64, error) {
+	n, err := r.dead.CountDocuments(ctx, bson.D{{Key: "finishedAt", Value: bson.D{{Key: "$lt", Value: t}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: count dead letters: %w", err)
+	}
+	return n, nil
 }

@@ -183,6 +183,12 @@ func startBinary(ctx context.Context, bin string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("storetest: %w", err)
 	}
+	return startBinaryIn(ctx, bin, dir)
+}
+
+// startBinaryIn is startBinary on the data directory dir, which stop
+// removes.
+func startBinaryIn(ctx context.Context, bin, dir string) (*server, error) {
 	cmd := exec.Command(bin, "db",
 		"--addr", "127.0.0.1:0", "--data-dir", dir, "--print-uri", "--exit-on-stdin-eof")
 	stdin, err := cmd.StdinPipe()

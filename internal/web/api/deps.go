@@ -101,6 +101,7 @@ type Deps struct {
 	Bounces       BounceReports
 	BounceSecrets []string
 	Now           func() time.Time // nil: time.Now
+	Retention     RetentionService // optional: none, no retention endpoints
 }
 
 // API holds the API's handlers.
@@ -114,12 +115,13 @@ type API struct {
 	bounces       BounceReports
 	bounceSecrets []string
 	now           func() time.Time
+	retention     RetentionService
 }
 
 // New builds the API.
 func New(d Deps) *API {
 	a := &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups,
-		bounces: d.Bounces, bounceSecrets: d.BounceSecrets, now: d.Now}
+		bounces: d.Bounces, bounceSecrets: d.BounceSecrets, now: d.Now, retention: d.Retention}
 	if a.now == nil {
 		a.now = time.Now
 	}

@@ -25,6 +25,7 @@ const (
 	fieldAnonymity     = "anonymityThreshold"
 	fieldComment       = "commentThreshold"
 	fieldValidity      = "tokenValidityDays"
+	fieldNamedMonths   = "namedRetentionMonths"
 	fieldRevision      = "revision"
 	fieldAction        = "action"
 	fieldNewType       = "newType"
@@ -89,6 +90,7 @@ func parseSurveyForm(form url.Values) (survey.Survey, map[string]string) {
 	sv.AnonymityThreshold = p.number(fieldAnonymity)
 	sv.CommentThreshold = p.number(fieldComment)
 	sv.TokenValidityDays = p.number(fieldValidity)
+	sv.NamedRetentionMonths = p.number(fieldNamedMonths)
 	sv.Revision = p.number(fieldRevision)
 
 	for i, opts := range formIndexes(form) {

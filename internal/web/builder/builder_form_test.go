@@ -271,7 +271,7 @@ func TestFieldID(t *testing.T) {
 	}
 }
 
-var problemPath = regexp.MustCompile(`^(anonymityThreshold|commentThreshold|tokenValidityDays|revision|questions\[\d+\]\.maxLength)$`)
+var problemPath = regexp.MustCompile(`^(anonymityThreshold|commentThreshold|tokenValidityDays|namedRetentionMonths|revision|questions\[\d+\]\.maxLength)$`)
 
 // FuzzParseSurveyForm feeds arbitrary form bodies and actions through the
 // builder: parsing, the action and laying out the page never panic, and

@@ -40,6 +40,7 @@ type builderPage struct {
 	Anonymity     textField
 	Comment       textField
 	Validity      textField
+	NamedMonths   textField
 
 	Questions      []questionField
 	QuestionsError string
@@ -312,6 +313,8 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 		"Free-text answers are quoted only from groups at least this large. At least the anonymity threshold.")
 	p.Validity = numberField(b, fieldValidity, "Link validity (days)", sv.TokenValidityDays, 1,
 		fmt.Sprintf("How long an invitation link works, 1 to %d days. Changing it affects only invitations sent afterwards.", survey.MaxTokenValidityDays))
+	p.NamedMonths = numberField(b, fieldNamedMonths, "Keep names on answers (months)", sv.NamedRetentionMonths, 0,
+		fmt.Sprintf("Named answers become anonymous after this many months, 0 to %d; empty or 0 follows the retention policy, which a survey can shorten but not extend.", survey.MaxRetentionMonths))
 	if open {
 		why := "Fixed once the survey is open: respondents answered under it."
 		p.Anonymity.Locked, p.Comment.Locked = why, why

@@ -45,6 +45,8 @@ type Deps struct {
 	// SMTP says whether mail goes to an SMTP server rather than only to
 	// the dev outbox.
 	SMTP bool
+	// Retention is the retention policy's page (optional: none, no page).
+	Retention RetentionService
 }
 
 // Pages holds the staff pages' handlers.
@@ -57,10 +59,11 @@ type Pages struct {
 	followups FollowupService
 	relations RelationshipService
 	smtp      bool
+	retention RetentionService
 }
 
 // New builds the staff pages.
 func New(d Deps) *Pages {
 	return &Pages{views: d.Views, auth: d.Auth, customers: d.Customers, campaigns: d.Campaigns,
-		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP}
+		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP, retention: d.Retention}
 }
