@@ -25,6 +25,7 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/rollups"
+	"github.com/candorhq/candor/internal/store/webhooks"
 )
 
 // Sentinel errors; the same values whichever repository returns them.
@@ -74,6 +75,9 @@ type Store struct {
 
 	Markers   *Markers   // once-only work done; no indexes beyond _id
 	IndexKeys *IndexKeys // blind-index keys kept from retired root keys
+
+	// Webhooks is the outgoing webhooks: endpoints, deliveries, thresholds.
+	Webhooks *webhooks.Repo
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -184,6 +188,8 @@ func New(db *mongo.Database) *Store {
 		Followups: &Followups{c: db.Collection("followups"), alerts: db.Collection("followup_alerts")},
 		Markers:   &Markers{c: db.Collection("markers")},
 		IndexKeys: &IndexKeys{c: db.Collection("index_keys")},
+
+		Webhooks: webhooks.New(db),
 	}
 }
 
@@ -233,6 +239,8 @@ func (s *Store) repositories() []mongodoc.Indexed {
 	all = append(all, s.Followups)
 	all = append(all, s.Followups.Related()...)
 	all = append(all, s.Rollups.Related()...)
+	all = append(all, s.Webhooks)
+	all = append(all, s.Webhooks.Related()...)
 	return append(all, s.Outbox.Related()...)
 }
 
