@@ -26,6 +26,7 @@ import (
 	"github.com/candorhq/candor/internal/respond"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // app is what every command that works on the database boots: the
@@ -50,6 +51,7 @@ type app struct {
 	relationships *relationship.Service
 	respondents   *respond.Service
 	auth          *auth.Service
+	webhooks      *webhook.Service // endpoints, and the events campaigns and follow-ups publish
 
 	// Survey mail, and the metrics of its delivery: only with sendMail.
 	metrics  *metrics.Metrics
@@ -109,6 +111,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		customers: customer.New(st.Accounts, st.Contacts, st.Users, sealer,
 			customer.WithImportJobs(st.Uploads, st.Imports, logger)),
 	}
+	a.webhooks = webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: sealer, Production: cfg.Env == config.Production, Logger: logger}).WithClock(a.now)
 	a.quotes = quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: a.customers, Accounts: st.Accounts, Users: st.Users})
 
 	authDeps := auth.StoresOf(st, ring)
@@ -125,11 +128,12 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		Users: st.Users, From: *from, BaseURL: cfg.BaseURL, Logger: logger,
 		SLA: followup.SLA{DetractorDays: cfg.FollowupSLADetractorDays, OtherDays: cfg.FollowupSLADays,
 			RemindBefore: time.Duration(cfg.FollowupRemindHours) * time.Hour},
+		Events: a.webhooks,
 	}
 	if m == sendMail {
 		a.metrics = metrics.New(version)
 		a.metrics.WatchOutbox(st.Outbox.Count)
-		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now); err != nil {
+		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now, a.webhooks); err != nil {
 			return nil, err
 		}
 		authDeps.Sender = a.delivery.sender

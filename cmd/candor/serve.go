@@ -49,6 +49,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	// batches it holds while the database is still there.
 	defer a.delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, a.followups, cfg.Dispatch)()
+	defer startWebhooks(ctx, a, cfg.Dispatch)()
 	defer startReseal(ctx, a)()
 	defer startRewrap(ctx, a.st, a.ring, logger)()
 	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()

@@ -60,6 +60,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	}
 	// Detractor alerts go out wherever survey mail does.
 	defer startAlerts(ctx, a.followups, true)()
+	defer startWebhooks(ctx, a, true)()
 	logger.Info("candor worker started", "version", version)
 	a.delivery.dispatcher.Run(ctx)
 	return nil
@@ -75,7 +76,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock, events invite.Events) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -92,7 +93,7 @@ func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, custome
 	if cfg.ContactFrequency == 0 {
 		ic.ContactFrequency = -1
 	}
-	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now, Events: events}
 	svc, err := invite.NewService(deps)
 	if err != nil {
 		return delivery{}, err

@@ -304,6 +304,7 @@ type Deps struct {
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	Observer  Observer         // hears what became of each message; nil: nobody
+	Events    Events           // hears of finished campaigns; nil: nobody
 }
 
 // base is what the Service and the Dispatcher share.
@@ -316,6 +317,7 @@ type base struct {
 	logger    *slog.Logger
 	now       func() time.Time
 	observer  Observer
+	events    Events
 }
 
 func newBase(d Deps) (base, error) {
@@ -327,7 +329,7 @@ func newBase(d Deps) (base, error) {
 		return base{}, err
 	}
 	b := base{stores: d.Stores, customers: d.Customers, links: d.Links, cfg: d.Config.withDefaults(),
-		email: r, logger: d.Logger, now: d.Now, observer: d.Observer}
+		email: r, logger: d.Logger, now: d.Now, observer: d.Observer, events: d.Events}
 	if b.observer == nil {
 		b.observer = noObserver{}
 	}
