@@ -92,6 +92,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 		Reports:     a.reports,
 
 		Relationships: a.relationships,
+		Webhooks:      a.webhooks,
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,

@@ -49,6 +49,7 @@ type testOptions struct {
 	followups   FollowupService              // default: none, and no follow-up routes
 	// relationships: default none, and no Relationship section on account pages
 	relationships RelationshipService
+	webhooks      WebhookService // default: none, and no webhook routes
 
 	sender auth.Sender // password-reset mail; default: none
 }
@@ -106,6 +107,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		Followups:   o.followups,
 
 		Relationships: o.relationships,
+		Webhooks:      o.webhooks,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

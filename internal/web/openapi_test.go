@@ -20,6 +20,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // TestOpenAPIDocument checks that the served document is docs/openapi.json
@@ -128,7 +129,8 @@ func newAPIServer(t *testing.T) *testServer {
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
 		Subjects: customers, Users: st.Users, Sealer: sealer, BaseURL: "http://candor.test",
 	})
-	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups})
+	hooks := webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: sealer})
+	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups, webhooks: hooks})
 }
 
 // jsonRefs returns every "$ref" in a decoded JSON document.

@@ -80,6 +80,9 @@ type Deps struct {
 
 	// Relationships is the account pages' relationship view (optional).
 	Relationships RelationshipService
+
+	// Webhooks is the admins' webhook endpoints (optional: none, no routes).
+	Webhooks WebhookService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -109,6 +112,7 @@ type Server struct {
 	privacy     PrivacyService
 	followups   FollowupService
 	reports     *reports.Reports
+	webhooks    WebhookService
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -174,6 +178,7 @@ func New(d Deps) (*Server, error) {
 		respondents: d.Respondents,
 		privacy:     d.Privacy,
 		followups:   d.Followups,
+		webhooks:    d.Webhooks,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
@@ -207,12 +212,14 @@ func New(d Deps) (*Server, error) {
 	}
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
-	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups})
+	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups,
+		Webhooks: d.Webhooks})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes, Accounts: d.ReportAccounts})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
-		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != ""})
+		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != "",
+		Webhooks: d.Webhooks})
 	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports, Accounts: d.Customers}
 	if d.Followups != nil {
 		hd.Followups = d.Followups

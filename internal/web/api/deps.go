@@ -95,6 +95,8 @@ type Deps struct {
 	Surveys   SurveyService
 	Campaigns CampaignService
 	Followups FollowupService
+	// Webhooks may be nil: its routes are then not served.
+	Webhooks WebhookService
 }
 
 // API holds the API's handlers.
@@ -104,9 +106,11 @@ type API struct {
 	surveys   SurveyService
 	campaigns CampaignService
 	followups FollowupService
+	webhooks  WebhookService
 }
 
 // New builds the API.
 func New(d Deps) *API {
-	return &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups}
+	return &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups,
+		webhooks: d.Webhooks}
 }

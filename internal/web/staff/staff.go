@@ -45,6 +45,8 @@ type Deps struct {
 	// SMTP says whether mail goes to an SMTP server rather than only to
 	// the dev outbox.
 	SMTP bool
+	// Webhooks is the admins' webhook endpoints (optional: no pages).
+	Webhooks WebhookService
 }
 
 // Pages holds the staff pages' handlers.
@@ -57,10 +59,12 @@ type Pages struct {
 	followups FollowupService
 	relations RelationshipService
 	smtp      bool
+	webhooks  WebhookService
 }
 
 // New builds the staff pages.
 func New(d Deps) *Pages {
 	return &Pages{views: d.Views, auth: d.Auth, customers: d.Customers, campaigns: d.Campaigns,
-		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP}
+		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP,
+		webhooks: d.Webhooks}
 }
