@@ -147,6 +147,7 @@ type Store interface {
 	Sweep(ctx context.Context, now time.Time) (int64, error)
 	Threshold(ctx context.Context, id string) (webhooks.Threshold, bool, error)
 	SaveThreshold(ctx context.Context, t webhooks.Threshold) error
+	ResealStore
 }
 
 var _ Store = (*webhooks.Repo)(nil)

@@ -73,6 +73,7 @@ func (r *receiver) requests() []received {
 
 type env struct {
 	st     *store.Store
+	ring   *keys.Ring
 	sealer *seal.Sealer
 	clock  *clock
 	svc    *webhook.Service
@@ -89,7 +90,7 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, sealer: seal.New(ring), clock: &clock{}}
+	e := &env{st: st, ring: ring, sealer: seal.New(ring), clock: &clock{}}
 	e.svc = webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: e.sealer}).WithClock(e.clock.Now)
 	e.admin = store.User{ID: store.NewID(), Email: "admin@staff.example.com", Name: "Ada Admin", Role: store.RoleAdmin, PasswordHash: "x"}
 	return e
@@ -597,5 +598,43 @@ func TestDeliveriesOfAGoneFollowupAreDropped(t *testing.T) {
 	d, err := e.st.Webhooks.Delivery(context.Background(), log[0].ID)
 	if err != nil || !d.Body.IsZero() {
 		t.Errorf("the dropped delivery keeps its event: %v", err)
+	}
+}
+
+func TestResealMovesSecretsAndEventsToTheCurrentKey(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	rcv := newReceiver(t)
+	ep, _ := e.endpoint(t, webhook.Generic, rcv.URL)
+	_, secret, err := e.svc.Rotate(ctx, e.admin, ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.publish(t, campaignEvent("c1"))
+
+	fresh, err := keys.Generate("k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rotated, err := keys.Parse(fresh.Encode() + "," + e.ring.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := webhook.New(webhook.Deps{Store: e.st.Webhooks, Sealer: seal.New(rotated)})
+	if n, err := svc.Reseal(ctx); err != nil || n != 2 {
+		t.Fatalf("reseal changed %d (%v), want the endpoint and the event", n, err)
+	}
+	if n, err := svc.Reseal(ctx); err != nil || n != 0 {
+		t.Fatalf("a second reseal changed %d (%v)", n, err)
+	}
+	// Without the old key at all, the delivery still goes, signed.
+	d := webhook.NewDispatcher(webhook.DispatcherDeps{Store: e.st.Webhooks, Sealer: seal.New(fresh), Now: e.clock.Now})
+	if n := e.run(t, d); n != 1 {
+		t.Fatalf("delivered %d after the reseal", n)
+	}
+	r := rcv.requests()[0]
+	if !webhook.Verify(r.header.Get(webhook.HeaderSignature), secret, timestamp(t, r), r.body) {
+		t.Error("the resealed secret does not sign")
 	}
 }

@@ -344,3 +344,42 @@ func (r *Repo) ClaimWatch(ctx context.Context, holder string, now, until time.Ti
 	}
 	return false, fmt.Errorf("store: claim threshold watch: %w", err)
 }
+
+// EachEndpoint calls fn with every endpoint, for re-sealing.
+func (r *Repo) EachEndpoint(ctx context.Context, fn func(Endpoint) error) error {
+	return mongodoc.Each(ctx, r.endpoints, "webhook endpoints", bson.D{}, fn)
+}
+
+// ResealEndpoint writes fresh's sealed URL and secrets if the endpoint's
+// are still old's: one changed meanwhile is already under the current key
+// and is left alone (false).
+func (r *Repo) ResealEndpoint(ctx context.Context, old, fresh Endpoint) (bool, error) {
+	res, err := r.endpoints.UpdateOne(ctx,
+		bson.D{{Key: "_id", Value: old.ID}, {Key: "url.d", Value: old.URL.Data}, {Key: "secret.d", Value: old.Secret.Data}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "url", Value: fresh.URL}, {Key: "secret", Value: fresh.Secret}, {Key: "previous", Value: fresh.Previous}}}})
+	if err != nil {
+		return false, fmt.Errorf("store: reseal webhook endpoint: %w", err)
+	}
+	return res.MatchedCount > 0, nil
+}
+
+// EachBody calls fn with every delivery's sealed event, for re-sealing.
+func (r *Repo) EachBody(ctx context.Context, fn func(id string, body seal.Box) error) error {
+	type sealed struct {
+		ID   string   `bson:"_id"`
+		Body seal.Box `bson:"body"`
+	}
+	return mongodoc.Each(ctx, r.deliveries, "webhook events", bson.D{},
+		func(d sealed) error { return fn(d.ID, d.Body) }, options.Find().SetProjection(bson.D{{Key: "body", Value: 1}}))
+}
+
+// SetBody replaces a delivery's sealed event if it is still old; false
+// when it changed or went meanwhile.
+func (r *Repo) SetBody(ctx context.Context, id string, old, fresh seal.Box) (bool, error) {
+	res, err := r.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "body.d", Value: old.Data}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "body", Value: fresh}}}})
+	if err != nil {
+		return false, fmt.Errorf("store: reseal webhook event: %w", err)
+	}
+	return res.MatchedCount > 0, nil
+}
