@@ -49,11 +49,13 @@ func TestFinishedCampaignPublishesItsCounts(t *testing.T) {
 		d := e.deps()
 		d.Events = rec
 		run(t, e.dispatcherWith(d, smtpSender(t, e.smtp)))
-		// A failing publisher never holds up the campaign.
+		// A failing publisher never holds up the campaign. The event is
+		// published just after the campaign is marked sent.
 		waitFor(t, 30*time.Second, "the campaign to be sent", func() bool {
 			c, _ := e.st.Campaigns.ByID(ctx, created.Campaign.ID)
-			return c.State == store.CampaignSent
+			return c.State == store.CampaignSent && len(rec.all()) > 0
 		})
+		time.Sleep(100 * time.Millisecond) // time for a second event, were there one
 		got := rec.all()
 		if len(got) != 1 {
 			t.Fatalf("published %d events, want 1", len(got))

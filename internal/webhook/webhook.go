@@ -126,6 +126,7 @@ var (
 	ErrForbidden = fault.New(fault.Forbidden, "webhook", "only admins configure webhooks")
 	ErrNotFound  = fault.New(fault.NotFound, "webhook", "not found")
 	ErrReplay    = fault.New(fault.Conflict, "webhook", "only a delivered or failed delivery can be replayed")
+	ErrChanged   = fault.New(fault.Conflict, "webhook", "the webhook was changed meanwhile; reload it and try again")
 )
 
 // Store is what the service needs of the webhook collections.
@@ -134,7 +135,7 @@ type Store interface {
 	Endpoint(ctx context.Context, id string) (webhooks.Endpoint, error)
 	Endpoints(ctx context.Context, p store.Page) ([]webhooks.Endpoint, int64, error)
 	Subscribed(ctx context.Context, eventType string) ([]webhooks.Endpoint, error)
-	SaveEndpoint(ctx context.Context, e webhooks.Endpoint) error
+	SaveEndpoint(ctx context.Context, e webhooks.Endpoint, prev time.Time) error
 	Disable(ctx context.Context, id, reason string, at time.Time) error
 	DeleteEndpoint(ctx context.Context, id string) error
 	Enqueue(ctx context.Context, d webhooks.Delivery) (bool, error)
@@ -448,16 +449,15 @@ func (s *Service) Update(ctx context.Context, actor store.User, id string, p Pat
 	if in.Enabled && !e.Enabled {
 		e.DisabledReason = ""
 	}
+	prev := e.UpdatedAt
 	e.Name, e.Kind, e.Events, e.Enabled, e.NPSThreshold, e.UpdatedAt = in.Name, in.Kind, normalEvents(in.Events), in.Enabled, in.NPSThreshold, s.clock()
 	if newURL != "" {
 		if err := s.sealURL(&e, newURL); err != nil {
 			return Info{}, err
 		}
 	}
-	if err := s.d.Store.SaveEndpoint(ctx, e); errors.Is(err, store.ErrNotFound) {
-		return Info{}, ErrNotFound
-	} else if err != nil {
-		return Info{}, fmt.Errorf("webhook: %w", err)
+	if err := s.save(ctx, e, prev); err != nil {
+		return Info{}, err
 	}
 	return s.info(e), nil
 }
@@ -494,12 +494,29 @@ func (s *Service) Rotate(ctx context.Context, actor store.User, id string) (Info
 	}
 	now := s.clock()
 	until := now.Add(Rotation)
-	prev := e.Secret
-	e.Previous, e.PreviousUntil, e.Secret, e.UpdatedAt = &prev, &until, box, now
-	if err := s.d.Store.SaveEndpoint(ctx, e); err != nil {
-		return Info{}, "", fmt.Errorf("webhook: %w", err)
+	prevSecret, prev := e.Secret, e.UpdatedAt
+	e.Previous, e.PreviousUntil, e.Secret, e.UpdatedAt = &prevSecret, &until, box, now
+	if err := s.save(ctx, e, prev); err != nil {
+		return Info{}, "", err
 	}
 	return s.info(e), secret, nil
+}
+
+// save writes e if it is still as it was at prev.
+func (s *Service) save(ctx context.Context, e webhooks.Endpoint, prev time.Time) error {
+	if !e.UpdatedAt.After(prev) {
+		e.UpdatedAt = prev.Add(time.Millisecond) // a new version, even within one clock tick
+	}
+	err := s.d.Store.SaveEndpoint(ctx, e, prev)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return ErrNotFound
+	case errors.Is(err, store.ErrConflict):
+		return ErrChanged
+	case err != nil:
+		return fmt.Errorf("webhook: %w", err)
+	}
+	return nil
 }
 
 // DeliveryInfo is one entry of an endpoint's delivery log.

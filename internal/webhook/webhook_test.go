@@ -638,3 +638,29 @@ func TestResealMovesSecretsAndEventsToTheCurrentKey(t *testing.T) {
 		t.Error("the resealed secret does not sign")
 	}
 }
+
+func TestSavingAnEndpointChangedMeanwhileConflicts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	ep, _ := e.endpoint(t, webhook.Generic, "https://hooks.example.com/in")
+	stale, err := e.st.Webhooks.Endpoint(ctx, ep.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := e.svc.Rotate(ctx, e.admin, ep.ID); err != nil {
+		t.Fatal(err)
+	}
+	stale.Name = "Overwritten"
+	if err := e.st.Webhooks.SaveEndpoint(ctx, stale, stale.UpdatedAt); !errors.Is(err, store.ErrConflict) {
+		t.Errorf("saving a stale endpoint: %v, want a conflict", err)
+	}
+	now, err := e.svc.Endpoint(ctx, e.admin, ep.ID)
+	if err != nil || now.Name == "Overwritten" || now.PreviousUntil == nil {
+		t.Errorf("the rotation was undone: %+v, %v", now, err)
+	}
+	name := "Renamed"
+	if now, err = e.svc.Update(ctx, e.admin, ep.ID, webhook.Patch{Name: &name}); err != nil || now.Name != name || now.PreviousUntil == nil {
+		t.Errorf("update after the rotation: %+v, %v", now, err)
+	}
+}

@@ -150,16 +150,25 @@ func (r *Repo) Subscribed(ctx context.Context, eventType string) ([]Endpoint, er
 		bson.D{{Key: "enabled", Value: true}, {Key: "events", Value: eventType}})
 }
 
-// SaveEndpoint replaces an endpoint; ErrNotFound when there is none.
-func (r *Repo) SaveEndpoint(ctx context.Context, e Endpoint) error {
-	res, err := r.endpoints.ReplaceOne(ctx, bson.D{{Key: "_id", Value: e.ID}}, e)
+// SaveEndpoint replaces an endpoint read when it was last updated at
+// prev, in one compare-and-swap: ErrConflict when it changed meanwhile (a
+// rotation, or a receiver's 410 disabling it), ErrNotFound when it is gone.
+func (r *Repo) SaveEndpoint(ctx context.Context, e Endpoint, prev time.Time) error {
+	res, err := r.endpoints.ReplaceOne(ctx, bson.D{{Key: "_id", Value: e.ID}, {Key: "updatedAt", Value: prev}}, e)
 	if err != nil {
 		return fmt.Errorf("store: save webhook endpoint: %w", err)
 	}
-	if res.MatchedCount == 0 {
+	if res.MatchedCount > 0 {
+		return nil
+	}
+	exists, err := mongodoc.Exists(ctx, r.endpoints, "save webhook endpoint", e.ID)
+	if err != nil {
+		return err
+	}
+	if !exists {
 		return fmt.Errorf("store: save webhook endpoint: %w", mongodoc.ErrNotFound)
 	}
-	return nil
+	return fmt.Errorf("store: save webhook endpoint: %w", mongodoc.ErrConflict)
 }
 
 // Disable turns an endpoint off, saying why (a receiver answered 410).

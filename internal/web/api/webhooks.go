@@ -144,6 +144,7 @@ func (s *API) CreateWebhook(c *fiber.Ctx) error {
 		return err
 	}
 	c.Location("/api/v1/webhooks/" + info.ID)
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.Status(fiber.StatusCreated).JSON(WebhookWithSecret{WebhookJSON: toWebhookJSON(info), Secret: secret})
 }
 
@@ -201,6 +202,7 @@ func (s *API) RotateWebhookSecret(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
 	return c.JSON(WebhookWithSecret{WebhookJSON: toWebhookJSON(info), Secret: secret})
 }
 

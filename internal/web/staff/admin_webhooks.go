@@ -43,15 +43,33 @@ type choice struct {
 	Chosen             bool
 }
 
-// eventLabels name the events for people.
-var eventLabels = map[string][2]string{
-	webhook.CampaignFinished: {"Campaign finished", "Delivery counts of a campaign once it is sent."},
-	webhook.FollowupCreated:  {"Follow-up created", "A named answer became a follow-up; Slack and Teams hear of detractors only."},
-	webhook.FollowupOverdue:  {"Follow-up overdue", "A follow-up passed its due time without being resolved."},
-	webhook.ThresholdCrossed: {"NPS threshold crossed", "A survey's all-time NPS, as reports show it, crossed this endpoint's threshold."},
+// webhookEventText names a webhook event for people and says what it is.
+func webhookEventText(eventType string) (label, help string) {
+	switch eventType {
+	case webhook.CampaignFinished:
+		return "Campaign finished", "Delivery counts of a campaign once it is sent."
+	case webhook.FollowupCreated:
+		return "Follow-up created", "A named answer became a follow-up; Slack and Teams hear of detractors only."
+	case webhook.FollowupOverdue:
+		return "Follow-up overdue", "A follow-up passed its due time without being resolved."
+	case webhook.ThresholdCrossed:
+		return "NPS threshold crossed", "A survey's all-time NPS, as reports show it, crossed this endpoint's threshold."
+	}
+	return eventType, ""
 }
 
-var kindLabels = map[string]string{webhook.Generic: "Generic (signed JSON)", webhook.Slack: "Slack incoming webhook", webhook.Teams: "Microsoft Teams incoming webhook"}
+// kindLabel names an endpoint kind for people.
+func kindLabel(kind string) string {
+	switch kind {
+	case webhook.Generic:
+		return "Generic (signed JSON)"
+	case webhook.Slack:
+		return "Slack incoming webhook"
+	case webhook.Teams:
+		return "Microsoft Teams incoming webhook"
+	}
+	return kind
+}
 
 // webhookForm backs the new-endpoint form and the edit form on an
 // endpoint's page.
@@ -70,7 +88,7 @@ type webhookForm struct {
 func (f webhookForm) Kinds() []choice {
 	out := make([]choice, 0, len(webhook.Kinds))
 	for _, k := range webhook.Kinds {
-		out = append(out, choice{Value: k, Label: kindLabels[k], Chosen: k == f.Kind})
+		out = append(out, choice{Value: k, Label: kindLabel(k), Chosen: k == f.Kind})
 	}
 	return out
 }
@@ -78,8 +96,8 @@ func (f webhookForm) Kinds() []choice {
 func (f webhookForm) EventChoices() []choice {
 	out := make([]choice, 0, len(webhook.EventTypes))
 	for _, ev := range webhook.EventTypes {
-		l := eventLabels[ev]
-		out = append(out, choice{Value: ev, Label: l[0], Help: l[1], Chosen: slices.Contains(f.Events, ev)})
+		label, help := webhookEventText(ev)
+		out = append(out, choice{Value: ev, Label: label, Help: help, Chosen: slices.Contains(f.Events, ev)})
 	}
 	return out
 }
@@ -245,11 +263,12 @@ func (s *Pages) AdminWebhookSave(c *fiber.Ctx) error {
 		}
 	}
 	status := fiber.StatusBadRequest
-	if err != nil {
-		pr := problem.WithFields(err)
-		if pr == nil {
-			return err
-		}
+	switch pr := problem.WithFields(err); {
+	case errors.Is(err, webhook.ErrChanged):
+		form.Error, status = "Someone changed this webhook meanwhile (or a receiver disabled it). Check the settings below and save again.", fiber.StatusConflict
+	case err != nil && pr == nil:
+		return err
+	case pr != nil:
 		form.Errors, status = pr.Fields, pr.Status
 	}
 	p, perr := s.webhookPage(c, id)
@@ -313,16 +332,6 @@ func (s *Pages) AdminWebhookReplay(c *fiber.Ctx) error {
 
 // eventLabel names an event for people.
 func eventLabel(eventType string) string {
-	if l, ok := eventLabels[eventType]; ok {
-		return l[0]
-	}
-	return eventType
-}
-
-// kindLabel names an endpoint kind for people.
-func kindLabel(kind string) string {
-	if l, ok := kindLabels[kind]; ok {
-		return l
-	}
-	return kind
+	label, _ := webhookEventText(eventType)
+	return label
 }
