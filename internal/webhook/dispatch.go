@@ -22,12 +22,13 @@ import (
 	"github.com/candorhq/candor/internal/store/webhooks"
 )
 
-// Delivery. A dispatcher reads the due deliveries, leases each by one
-// findOneAndUpdate on its _id and posts it; of several dispatchers racing
-// for one delivery, one wins the lease and posts, the others move on. The
-// outcome is written only under the lease's token. A process that dies
-// holding a lease leaves the delivery to be posted again once it runs out,
-// which receivers recognise by its unchanged id.
+// Delivery. A dispatcher reads the due entries of the queue (which holds
+// only pending deliveries), leases each by one findOneAndUpdate on its _id
+// and posts its delivery; of several dispatchers racing for one delivery,
+// one wins the lease and posts, the others move on. The outcome is written
+// only under the lease's token. A process that dies holding a lease leaves
+// the delivery to be posted again once it runs out, which receivers
+// recognise by its unchanged id.
 const (
 	// Timeout bounds one post, connecting included.
 	Timeout     = 10 * time.Second
@@ -39,6 +40,9 @@ const (
 	MaxAttempts = 12
 	maxError    = 300
 	sweepEvery  = time.Hour
+	// repairAfter is how long a pending delivery may be out of the queue
+	// (a crash between its two writes) before the sweep queues it again.
+	repairAfter = 10 * time.Minute
 )
 
 // Followups tells whether a follow-up still exists: one whose person
@@ -122,9 +126,12 @@ func (d *Dispatcher) Run(ctx context.Context, interval time.Duration) {
 		if _, err := d.RunOnce(ctx); err != nil && ctx.Err() == nil {
 			d.d.Logger.Warn("webhook deliveries", "err", err)
 		}
-		if now := d.d.Now(); now.Sub(lastSweep) >= sweepEvery {
+		if now := d.d.Now().UTC(); now.Sub(lastSweep) >= sweepEvery {
 			if _, err := d.d.Store.Sweep(ctx, now); err != nil && ctx.Err() == nil {
 				d.d.Logger.Warn("webhook log not swept", "err", err)
+			}
+			if _, err := d.d.Store.Repair(ctx, now.Add(-repairAfter), now); err != nil && ctx.Err() == nil {
+				d.d.Logger.Warn("webhook queue not repaired", "err", err)
 			}
 			lastSweep = now
 		}
@@ -146,12 +153,12 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 	}
 	delivered := 0
 	var errs []error
-	for _, dl := range due {
+	for _, entry := range due {
 		if ctx.Err() != nil {
 			break
 		}
 		token := store.NewID()
-		claimed, ok, err := d.d.Store.Claim(ctx, dl.ID, token, now, now.Add(lease))
+		claimed, ok, err := d.d.Store.Claim(ctx, entry.ID, token, now, now.Add(lease))
 		if err != nil {
 			errs = append(errs, fmt.Errorf("webhook: %w", err))
 			continue
@@ -162,18 +169,39 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		if d.d.AfterClaim != nil {
 			d.d.AfterClaim(claimed.ID)
 		}
-		o, err := d.attempt(ctx, claimed)
+		did, err := d.deliver(ctx, claimed, token)
 		if err != nil {
 			errs = append(errs, err)
 		}
-		if o.State == webhooks.Delivered {
+		if did {
 			delivered++
-		}
-		if _, err := d.d.Store.Record(context.WithoutCancel(ctx), claimed.ID, token, o); err != nil {
-			errs = append(errs, fmt.Errorf("webhook: %w", err))
 		}
 	}
 	return delivered, errors.Join(errs...)
+}
+
+// deliver posts the delivery of a claimed queue entry and records the
+// outcome; true when it was delivered.
+func (d *Dispatcher) deliver(ctx context.Context, claimed webhooks.Due, token string) (bool, error) {
+	// Recorded even when ctx ends during the post: stopping means finishing.
+	record := context.WithoutCancel(ctx)
+	dl, err := d.d.Store.Delivery(ctx, claimed.ID)
+	if errors.Is(err, store.ErrNotFound) || (err == nil && dl.State != webhooks.Pending) {
+		// Its endpoint was deleted, or the entry outlived its delivery.
+		_, err := d.d.Store.Unqueue(record, claimed.ID, token)
+		return false, err
+	}
+	if err != nil {
+		return false, fmt.Errorf("webhook: %w", err)
+	}
+	dl.Attempts = claimed.Attempts
+	o, attemptErr := d.attempt(ctx, dl)
+	o.Attempts = claimed.Attempts
+	finished, err := d.d.Store.Finish(record, claimed.ID, token, o)
+	if err != nil {
+		return false, errors.Join(attemptErr, fmt.Errorf("webhook: %w", err))
+	}
+	return finished && o.State == webhooks.Delivered, attemptErr
 }
 
 // attempt posts one claimed delivery and decides its outcome.

@@ -47,7 +47,7 @@ type receiver struct {
 	statuses []int
 }
 
-func newReceiver(t *testing.T, statuses ...int) *receiver {
+func newReceiver(t testing.TB, statuses ...int) *receiver {
 	t.Helper()
 	r := &receiver{statuses: statuses}
 	r.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -80,7 +80,7 @@ type env struct {
 	admin  store.User
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	st := store.New(storetest.DB(t))
 	if err := st.Migrate(context.Background()); err != nil {

@@ -1,11 +1,15 @@
 // Package webhooks keeps the outgoing webhooks: the endpoints admins
-// configure (webhook_endpoints), the queue and log of deliveries, one per
-// event and endpoint (webhook_deliveries), and what the threshold watch
+// configure (webhook_endpoints), the deliveries, one per event and
+// endpoint, which are also their log (webhook_deliveries), the small queue
+// of those still to be posted (webhook_due), and what the threshold watch
 // last saw of each survey (webhook_thresholds).
 //
-// Every change is one write by _id: a delivery's _id is derived from its
-// event and endpoint, so publishing an event twice queues it once, and a
-// dispatcher claims a delivery by a lease written with findOneAndUpdate.
+// A delivery's _id is derived from its event and endpoint, so publishing
+// an event twice queues it once. The log grows for 30 days, so the
+// dispatcher never scans it: it claims work from webhook_due, which holds
+// only pending deliveries (a delivery leaves it once delivered, failed or
+// dropped), by a lease written with findOneAndUpdate, and reads and writes
+// the delivery itself by _id alone.
 package webhooks
 
 import (
@@ -73,15 +77,23 @@ type Delivery struct {
 	State         State      `bson:"state"`
 	Attempts      int        `bson:"attempts"`
 	Replays       int        `bson:"replays"`
-	NextAttemptAt time.Time  `bson:"nextAttemptAt"`
-	LeaseUntil    time.Time  `bson:"leaseUntil"`
-	Lease         string     `bson:"lease,omitempty"` // the claim's token: only its holder records the outcome
+	NextAttemptAt time.Time  `bson:"nextAttemptAt"` // pending: when it is tried next
 	LastStatus    int        `bson:"lastStatus,omitempty"`
 	LastError     string     `bson:"lastError,omitempty"`
 	CreatedAt     time.Time  `bson:"createdAt"`
 	UpdatedAt     time.Time  `bson:"updatedAt"`
 	DeliveredAt   *time.Time `bson:"deliveredAt,omitempty"`
 	ExpiresAt     time.Time  `bson:"expiresAt"`
+}
+
+// Due is a pending delivery in the queue the dispatcher claims from: its
+// _id is the delivery's.
+type Due struct {
+	ID            string    `bson:"_id"`
+	NextAttemptAt time.Time `bson:"nextAttemptAt"`
+	LeaseUntil    time.Time `bson:"leaseUntil"`
+	Lease         string    `bson:"lease,omitempty"` // the claim's token: only its holder records the outcome
+	Attempts      int       `bson:"attempts"`        // claims so far, counted by the claim itself
 }
 
 // Threshold is what the threshold watch last saw of one survey's NPS for
@@ -100,6 +112,7 @@ type Threshold struct {
 type Repo struct {
 	endpoints  *mongo.Collection
 	deliveries *mongo.Collection
+	due        *mongo.Collection
 	thresholds *mongo.Collection
 }
 
@@ -108,6 +121,7 @@ func New(db *mongo.Database) *Repo {
 	return &Repo{
 		endpoints:  db.Collection("webhook_endpoints"),
 		deliveries: db.Collection("webhook_deliveries"),
+		due:        db.Collection("webhook_due"),
 		thresholds: db.Collection("webhook_thresholds"),
 	}
 }
@@ -118,14 +132,20 @@ func (r *Repo) Collection() *mongo.Collection { return r.endpoints }
 // Indexes of the endpoints: none beyond _id, there are few.
 func (r *Repo) Indexes() []mongo.IndexModel { return nil }
 
-// Related lists the deliveries, with the dispatcher's look-up of due ones
-// and the log's by endpoint, newest first.
+// Related lists the deliveries, with the log's look-up by endpoint, newest
+// first, the sweep's by expiry and the repair's of pending ones; and the
+// queue, by due time.
 func (r *Repo) Related() []mongodoc.Indexed {
-	return []mongodoc.Indexed{mongodoc.Related{C: r.deliveries, Models: []mongo.IndexModel{
-		mongodoc.Index("due", "state", "nextAttemptAt"),
-		mongodoc.Index("endpoint_created", "endpointId", "-createdAt"),
-		mongodoc.Index("expires", "expiresAt"),
-	}}}
+	return []mongodoc.Indexed{
+		mongodoc.Related{C: r.deliveries, Models: []mongo.IndexModel{
+			mongodoc.Index("endpoint_created", "endpointId", "-createdAt"),
+			mongodoc.Index("expires", "expiresAt"),
+			mongodoc.Index("state_updated", "state", "updatedAt"),
+		}},
+		mongodoc.Related{C: r.due, Models: []mongo.IndexModel{
+			mongodoc.Index("due", "nextAttemptAt"),
+		}},
+	}
 }
 
 // InsertEndpoint adds an endpoint.
@@ -191,6 +211,7 @@ func (r *Repo) DeleteEndpoint(ctx context.Context, id string) error {
 	if res.DeletedCount == 0 {
 		return fmt.Errorf("store: delete webhook endpoint: %w", mongodoc.ErrNotFound)
 	}
+	// Their queue entries leave when the dispatcher finds no delivery.
 	if _, err := r.deliveries.DeleteMany(ctx, bson.D{{Key: "endpointId", Value: id}}); err != nil {
 		return fmt.Errorf("store: delete webhook deliveries: %w", err)
 	}
@@ -200,8 +221,10 @@ func (r *Repo) DeleteEndpoint(ctx context.Context, id string) error {
 	return nil
 }
 
-// Enqueue adds a delivery; false, and no error, when it is queued already
-// (the same event published again).
+// Enqueue adds a pending delivery and queues it; false, and no error, when
+// it exists already (the same event published again). A crash between the
+// two writes leaves a pending delivery out of the queue, which Repair puts
+// back.
 func (r *Repo) Enqueue(ctx context.Context, d Delivery) (bool, error) {
 	if _, err := r.deliveries.InsertOne(ctx, d); err != nil {
 		if mongodoc.IsDuplicate(err) {
@@ -209,7 +232,18 @@ func (r *Repo) Enqueue(ctx context.Context, d Delivery) (bool, error) {
 		}
 		return false, fmt.Errorf("store: queue webhook delivery: %w", err)
 	}
-	return true, nil
+	return true, r.queue(ctx, d.ID, d.NextAttemptAt, d.Attempts, false)
+}
+
+// queue puts a delivery in the queue, due at next; reset replaces an entry
+// that is there, which otherwise stays as it is.
+func (r *Repo) queue(ctx context.Context, id string, next time.Time, attempts int, reset bool) error {
+	fields := bson.D{{Key: "nextAttemptAt", Value: next}, {Key: "leaseUntil", Value: time.Time{}}, {Key: "lease", Value: ""}, {Key: "attempts", Value: attempts}}
+	op := "$setOnInsert"
+	if reset {
+		op = "$set"
+	}
+	return mongodoc.Upsert(ctx, r.due, "queue webhook delivery", id, bson.D{{Key: op, Value: fields}})
 }
 
 // Delivery returns one delivery; ErrNotFound when there is none.
@@ -217,48 +251,66 @@ func (r *Repo) Delivery(ctx context.Context, id string) (Delivery, error) {
 	return mongodoc.ByID[Delivery](ctx, r.deliveries, "find webhook delivery", id)
 }
 
-// due matches the deliveries due at now that nobody holds.
+// due matches the queue's entries due at now that nobody holds.
 func due(now time.Time) bson.D {
 	return bson.D{
-		{Key: "state", Value: Pending},
 		{Key: "nextAttemptAt", Value: bson.D{{Key: "$lte", Value: now}}},
 		{Key: "leaseUntil", Value: bson.D{{Key: "$lte", Value: now}}},
 	}
 }
 
-// Due returns up to limit deliveries due at now, oldest due first. The
-// queue holds only pending work and the log of the last 30 days.
-func (r *Repo) Due(ctx context.Context, now time.Time, limit int64) ([]Delivery, error) {
-	return mongodoc.FindAll[Delivery](ctx, r.deliveries, "due webhook deliveries", due(now),
+// Due returns up to limit entries of the queue due at now, oldest due
+// first. The queue holds only pending deliveries, so it stays small.
+func (r *Repo) Due(ctx context.Context, now time.Time, limit int64) ([]Due, error) {
+	return mongodoc.FindAll[Due](ctx, r.due, "due webhook deliveries", due(now),
 		options.Find().SetSort(bson.D{{Key: "nextAttemptAt", Value: 1}, {Key: "_id", Value: 1}}).SetLimit(limit))
 }
 
-// Claim leases a due delivery until until under token, in one
+// Claim leases a due entry until until under token, in one
 // findOneAndUpdate by _id, counting the attempt; false when another
 // dispatcher holds it or it is no longer due.
-func (r *Repo) Claim(ctx context.Context, id, token string, now, until time.Time) (Delivery, bool, error) {
+func (r *Repo) Claim(ctx context.Context, id, token string, now, until time.Time) (Due, bool, error) {
 	filter := append(bson.D{{Key: "_id", Value: id}}, due(now)...)
-	return mongodoc.Claim[Delivery](ctx, r.deliveries, "claim webhook delivery", filter, bson.D{
-		{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}, {Key: "lease", Value: token}, {Key: "updatedAt", Value: now}}},
+	return mongodoc.Claim[Due](ctx, r.due, "claim webhook delivery", filter, bson.D{
+		{Key: "$set", Value: bson.D{{Key: "leaseUntil", Value: until}, {Key: "lease", Value: token}}},
 		{Key: "$inc", Value: bson.D{{Key: "attempts", Value: 1}}},
 	})
 }
 
 // Outcome is what became of one attempt.
 type Outcome struct {
-	State  State     // Pending: try again at Next
-	Next   time.Time // Pending only
-	Status int       // the receiver's HTTP status; 0 when none came
-	Error  string    // why it failed, without secrets
-	At     time.Time
+	State    State     // Pending: try again at Next
+	Next     time.Time // Pending only
+	Attempts int       // attempts so far
+	Status   int       // the receiver's HTTP status; 0 when none came
+	Error    string    // why it failed, without secrets
+	At       time.Time
 }
 
-// Record writes an attempt's outcome, if token still holds the lease;
-// false when it does not (the lease ran out and another took it).
-func (r *Repo) Record(ctx context.Context, id, token string, o Outcome) (bool, error) {
+// Finish records an attempt's outcome if token still holds the lease:
+// first in the queue (due again, or out of it), then on the delivery, by
+// _id. False, and nothing written, when the lease was lost (it ran out
+// and another took it). A crash between the two writes leaves the
+// delivery pending outside the queue, which Repair puts back; it is then
+// posted again, under the same id.
+func (r *Repo) Finish(ctx context.Context, id, token string, o Outcome) (bool, error) {
+	mine := bson.D{{Key: "_id", Value: id}, {Key: "lease", Value: token}}
+	if o.State == Pending {
+		res, err := r.due.UpdateOne(ctx, mine, bson.D{{Key: "$set", Value: bson.D{
+			{Key: "nextAttemptAt", Value: o.Next}, {Key: "leaseUntil", Value: time.Time{}}, {Key: "lease", Value: ""},
+		}}})
+		if err != nil {
+			return false, fmt.Errorf("store: record webhook delivery: %w", err)
+		}
+		if res.MatchedCount == 0 {
+			return false, nil
+		}
+	} else if ok, err := r.Unqueue(ctx, id, token); err != nil || !ok {
+		return false, err
+	}
 	set := bson.D{
-		{Key: "state", Value: o.State}, {Key: "lastStatus", Value: o.Status}, {Key: "lastError", Value: o.Error},
-		{Key: "leaseUntil", Value: time.Time{}}, {Key: "lease", Value: ""}, {Key: "updatedAt", Value: o.At},
+		{Key: "state", Value: o.State}, {Key: "attempts", Value: o.Attempts}, {Key: "lastStatus", Value: o.Status},
+		{Key: "lastError", Value: o.Error}, {Key: "updatedAt", Value: o.At},
 	}
 	switch o.State {
 	case Pending:
@@ -268,11 +320,38 @@ func (r *Repo) Record(ctx context.Context, id, token string, o Outcome) (bool, e
 	case Dropped:
 		set = append(set, bson.E{Key: "body", Value: seal.Box{}})
 	}
-	res, err := r.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "lease", Value: token}}, bson.D{{Key: "$set", Value: set}})
-	if err != nil {
-		return false, fmt.Errorf("store: record webhook delivery: %w", err)
+	if _, err := r.deliveries.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}}, bson.D{{Key: "$set", Value: set}}); err != nil {
+		return true, fmt.Errorf("store: record webhook delivery: %w", err)
 	}
-	return res.MatchedCount > 0, nil
+	return true, nil
+}
+
+// Unqueue takes an entry held under token out of the queue: its delivery
+// is done, or gone. False when the lease was lost.
+func (r *Repo) Unqueue(ctx context.Context, id, token string) (bool, error) {
+	res, err := r.due.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "lease", Value: token}})
+	if err != nil {
+		return false, fmt.Errorf("store: unqueue webhook delivery: %w", err)
+	}
+	return res.DeletedCount > 0, nil
+}
+
+// Repair queues again the deliveries pending since before without an
+// entry in the queue (a crash between two writes), due at now, and
+// reports how many it looked at. Entries there already stay as they are.
+func (r *Repo) Repair(ctx context.Context, before, now time.Time) (int, error) {
+	type pending struct {
+		ID       string `bson:"_id"`
+		Attempts int    `bson:"attempts"`
+	}
+	n := 0
+	err := mongodoc.Each(ctx, r.deliveries, "pending webhook deliveries",
+		bson.D{{Key: "state", Value: Pending}, {Key: "updatedAt", Value: bson.D{{Key: "$lt", Value: before}}}},
+		func(p pending) error {
+			n++
+			return r.queue(ctx, p.ID, now, p.Attempts, false)
+		}, options.Find().SetProjection(bson.D{{Key: "attempts", Value: 1}}))
+	return n, err
 }
 
 // Replay puts a delivered or failed delivery back in the queue, due at
@@ -283,11 +362,14 @@ func (r *Repo) Replay(ctx context.Context, id string, now, expires time.Time) (D
 		bson.D{{Key: "_id", Value: id}, {Key: "state", Value: bson.D{{Key: "$in", Value: []State{Delivered, Failed}}}}},
 		bson.D{
 			{Key: "$set", Value: bson.D{{Key: "state", Value: Pending}, {Key: "attempts", Value: 0}, {Key: "nextAttemptAt", Value: now},
-				{Key: "leaseUntil", Value: time.Time{}}, {Key: "lease", Value: ""}, {Key: "updatedAt", Value: now}, {Key: "expiresAt", Value: expires}}},
+				{Key: "updatedAt", Value: now}, {Key: "expiresAt", Value: expires}}},
 			{Key: "$inc", Value: bson.D{{Key: "replays", Value: 1}}},
 		})
-	if err != nil || ok {
+	if err != nil {
 		return d, err
+	}
+	if ok {
+		return d, r.queue(ctx, id, now, 0, true)
 	}
 	exists, err := mongodoc.Exists(ctx, r.deliveries, "replay webhook delivery", id)
 	if err != nil {
