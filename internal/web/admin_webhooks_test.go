@@ -3,6 +3,7 @@ package web
 import (
 	"encoding/json"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -198,4 +199,53 @@ func TestAPIWebhooks(t *testing.T) {
 	r = c.api(http.MethodDelete, base, token, "")
 	wantStatus(t, r, http.StatusNotFound)
 	d.wantDocumented(t, r, "/webhooks/{id}")
+}
+
+func TestAdminReplaysADelivery(t *testing.T) {
+	t.Parallel()
+	ring, err := keys.Generate("w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st *store.Store
+	f := newFixtureWith(t, func(o *testOptions) {
+		st = o.db.(*store.Store)
+		o.webhooks = webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: seal.New(ring)})
+	})
+	ctx := t.Context()
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer rcv.Close()
+	svc := f.testServer.webhooks
+	ep, _, err := svc.Create(ctx, f.admin, webhook.Input{Name: "CRM", URL: rcv.URL, Kind: webhook.Generic, Events: []string{webhook.CampaignFinished}, Enabled: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.(*webhook.Service).Publish(ctx, webhook.Event{ID: "evt_1", Type: webhook.CampaignFinished, Campaign: &webhook.CampaignSummary{ID: "c1"}}); err != nil {
+		t.Fatal(err)
+	}
+	d := webhook.NewDispatcher(webhook.DispatcherDeps{Store: st.Webhooks, Sealer: seal.New(ring)})
+	if n, err := d.RunOnce(ctx); err != nil || n != 1 {
+		t.Fatalf("delivered %d, %v", n, err)
+	}
+	c := f.signIn(t, f.admin)
+	page := "/admin/webhooks/" + ep.ID
+	r := c.get(page)
+	wantStatus(t, r, http.StatusOK)
+	for _, want := range []string{"Campaign finished", "delivered", "evt_1", "Replay"} {
+		if !strings.Contains(r.body, want) {
+			t.Errorf("the log lacks %q:\n%s", want, truncate(r.body))
+		}
+	}
+	replay := page + "/deliveries/" + webhook.DeliveryID("evt_1", ep.ID) + "/replay"
+	r = c.post(replay, url.Values{})
+	wantStatus(t, r, http.StatusSeeOther)
+	if r = c.get(r.Header.Get("Location")); !strings.Contains(r.body, "queued again") || !strings.Contains(r.body, "pending") {
+		t.Errorf("after the replay:\n%s", truncate(r.body))
+	}
+	// A pending delivery cannot be replayed: the page says so.
+	r = c.post(replay, url.Values{})
+	wantStatus(t, r, http.StatusConflict)
+	if !strings.Contains(r.body, "Only a delivered or failed delivery can be replayed") {
+		t.Errorf("the refused replay:\n%s", truncate(r.body))
+	}
 }
