@@ -28,6 +28,7 @@ import (
 	"github.com/candorhq/candor/internal/retention"
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // app is what every command that works on the database boots: the
@@ -53,6 +54,7 @@ type app struct {
 	respondents   *respond.Service
 	auth          *auth.Service
 	retention     *retention.Service // the retention policy and its daily sweep
+	webhooks      *webhook.Service   // endpoints, and the events campaigns and follow-ups publish
 
 	// Survey mail, and the metrics of its delivery: only with sendMail.
 	metrics  *metrics.Metrics
@@ -115,6 +117,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		customers: customer.New(st.Accounts, st.Contacts, st.Users, sealer,
 			customer.WithImportJobs(st.Uploads, st.Imports, logger)),
 	}
+	a.webhooks = webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: sealer, Production: cfg.Env == config.Production, Logger: logger}).WithClock(a.now)
 	a.quotes = quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: a.customers, Accounts: st.Accounts, Users: st.Users})
 
 	authDeps := auth.StoresOf(st, ring)
@@ -134,6 +137,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 		Users: st.Users, From: *from, BaseURL: cfg.BaseURL, Logger: logger,
 		SLA: followup.SLA{DetractorDays: cfg.FollowupSLADetractorDays, OtherDays: cfg.FollowupSLADays,
 			RemindBefore: time.Duration(cfg.FollowupRemindHours) * time.Hour},
+		Events: a.webhooks,
 	}
 	if m == sendMail {
 		a.metrics = metrics.New(version)
@@ -145,7 +149,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 				return nil, err
 			}
 		}
-		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now, returns); err != nil {
+		if a.delivery, err = newDelivery(cfg, st, a.links, a.customers, logger, a.metrics, a.now, returns, a.webhooks); err != nil {
 			return nil, err
 		}
 		authDeps.Sender = a.delivery.sender

@@ -8,7 +8,8 @@ import (
 
 // keysReseal runs `candor keys reseal`: after a new key was put first in
 // CANDOR_SECRET_KEYS, it re-encrypts every sealed answer, consent
-// reference, comment and follow-up note under it, so that the old key can
+// reference, comment, follow-up note and webhook secret, URL and queued
+// event under it, so that the old key can
 // leave the ring. It is idempotent and safe while Candor serves.
 func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
 	fs := newFlagSet("keys reseal", stderr)
@@ -30,10 +31,11 @@ func keysReseal(ctx context.Context, args []string, stdout, stderr io.Writer, ge
 }
 
 // resealed counts what a reseal changed.
-type resealed struct{ responses, consentRefs, comments, notes int }
+type resealed struct{ responses, consentRefs, comments, notes, webhooks int }
 
 func (r resealed) String() string {
-	return fmt.Sprintf("%d responses, %d consent references, %d comments, %d follow-up notes", r.responses, r.consentRefs, r.comments, r.notes)
+	return fmt.Sprintf("%d responses, %d consent references, %d comments, %d follow-up notes, %d webhook records",
+		r.responses, r.consentRefs, r.comments, r.notes, r.webhooks)
 }
 
 // reseal re-encrypts everything sealed under an older key of a's ring.
@@ -47,6 +49,9 @@ func reseal(ctx context.Context, a *app) (resealed, error) {
 		return out, err
 	}
 	if out.notes, err = a.followups.Reseal(ctx); err != nil {
+		return out, err
+	}
+	if out.webhooks, err = a.webhooks.Reseal(ctx); err != nil {
 		return out, err
 	}
 	return out, nil

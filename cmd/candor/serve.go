@@ -51,6 +51,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer a.delivery.start(ctx, cfg.Dispatch, logger)()
 	defer startAlerts(ctx, a.followups, cfg.Dispatch)()
 	defer startBounceMailbox(ctx, a, cfg.Dispatch)()
+	defer startWebhooks(ctx, a, cfg.Dispatch)()
 	defer startReseal(ctx, a)()
 	defer startRewrap(ctx, a.st, a.ring, logger)()
 	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()
@@ -95,6 +96,7 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 
 		Relationships: a.relationships,
 		Retention:     a.retention,
+		Webhooks:      a.webhooks,
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,

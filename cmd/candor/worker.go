@@ -63,6 +63,7 @@ func worker(ctx context.Context, args []string, stderr io.Writer, getenv func(st
 	defer startAlerts(ctx, a.followups, true)()
 	defer startBounceMailbox(ctx, a, true)()
 	defer startRetention(ctx, a.retention, true)()
+	defer startWebhooks(ctx, a, true)()
 	logger.Info("candor worker started", "version", version)
 	a.delivery.dispatcher.Run(ctx)
 	return nil
@@ -78,7 +79,7 @@ type delivery struct {
 
 // newDelivery wires campaigns and delivery from the configuration: SMTP
 // (DKIM-signed when a key is configured), or the dev outbox without SMTP.
-func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock, returns *bounce.ReturnPaths) (delivery, error) {
+func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, customers *customer.Service, logger *slog.Logger, obs invite.Observer, now clock.Clock, returns *bounce.ReturnPaths, events invite.Events) (delivery, error) {
 	from, err := netmail.ParseAddress(cfg.MailFrom)
 	if err != nil {
 		return delivery{}, fmt.Errorf("CANDOR_MAIL_FROM: %w", err)
@@ -98,7 +99,7 @@ func newDelivery(cfg config.Config, st *store.Store, links *link.Signer, custome
 	// The retention sweep deletes dead letters by the retention policy;
 	// the dispatcher's own trimming stays only as a backstop.
 	ic.DeadLetterTTL = retentionBackstop
-	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now}
+	deps := invite.Deps{Stores: invite.StoresOf(st), Customers: customers, Links: links, Config: ic, Logger: logger, Observer: obs, Now: now, Events: events}
 	if returns != nil {
 		deps.ReturnPaths = returns
 	}

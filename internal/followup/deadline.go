@@ -14,6 +14,7 @@ import (
 	"github.com/candorhq/candor/internal/mail"
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/store"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // Deadline notices. Each follow-up carries its reminder (due RemindBefore
@@ -55,6 +56,9 @@ func (s *Service) SendNotices(ctx context.Context) (int, error) {
 			}
 			if !ok {
 				continue // sent, resolved or gone meanwhile, or another worker has it
+			}
+			if kind == store.NoticeEscalation {
+				s.publish(ctx, webhook.FollowupOverdue, claimed, nil)
 			}
 			did, err := s.sendNotice(ctx, kind, claimed)
 			if err != nil {

@@ -33,6 +33,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // Errors callers branch on.
@@ -136,6 +137,9 @@ type Deps struct {
 	From    netmail.Address
 	BaseURL string // links in alerts are built from it, never from a request
 	Logger  *slog.Logger
+
+	// Events hears of new and overdue follow-ups (optional).
+	Events Events
 }
 
 // Service is the closed loop.
@@ -199,6 +203,9 @@ func (s *Service) Record(ctx context.Context, resp store.Response, accountID str
 			return fmt.Errorf("followup: %w", err)
 		}
 	}
+	// Again on every call, like the alert: the event's id is the
+	// follow-up's, so a repeat queues nothing more.
+	s.publish(ctx, webhook.FollowupCreated, f, s.recordedAnswers(resp))
 	return nil
 }
 

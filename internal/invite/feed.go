@@ -194,6 +194,7 @@ func (d *Dispatcher) finishIfDone(ctx context.Context, c store.Campaign, now tim
 	d.stuck.Delete(c.ID)
 	if finished {
 		d.logger.InfoContext(ctx, "campaign sent", "campaign", c.ID)
+		d.publishFinished(ctx, c, sv, now)
 	}
 	return err
 }

@@ -304,6 +304,7 @@ type Deps struct {
 	Logger    *slog.Logger     // nil: discard
 	Now       func() time.Time // nil: time.Now
 	Observer  Observer         // hears what became of each message; nil: nobody
+	Events    Events           // hears of finished campaigns; nil: nobody
 	// ReturnPaths gives each message an envelope sender of its own, so
 	// that a bounce arriving later names it (bounce.ReturnPaths); nil: the
 	// From address, as bounces that arrive later are not read.
@@ -327,6 +328,7 @@ type base struct {
 	now       func() time.Time
 	observer  Observer
 	returns   ReturnPaths
+	events    Events
 }
 
 func newBase(d Deps) (base, error) {
@@ -338,7 +340,7 @@ func newBase(d Deps) (base, error) {
 		return base{}, err
 	}
 	b := base{stores: d.Stores, customers: d.Customers, links: d.Links, cfg: d.Config.withDefaults(),
-		email: r, logger: d.Logger, now: d.Now, observer: d.Observer, returns: d.ReturnPaths}
+		email: r, logger: d.Logger, now: d.Now, observer: d.Observer, returns: d.ReturnPaths, events: d.Events}
 	if b.observer == nil {
 		b.observer = noObserver{}
 	}

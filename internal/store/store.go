@@ -27,6 +27,7 @@ import (
 	"github.com/candorhq/candor/internal/store/mongodoc"
 	"github.com/candorhq/candor/internal/store/outbox"
 	"github.com/candorhq/candor/internal/store/rollups"
+	"github.com/candorhq/candor/internal/store/webhooks"
 )
 
 // Sentinel errors; the same values whichever repository returns them.
@@ -79,6 +80,8 @@ type Store struct {
 	IndexKeys *IndexKeys // blind-index keys kept from retired root keys
 
 	Bounces *Bounces // bounces and complaints acted on, soft bounces by address, the mailbox lease
+	// Webhooks is the outgoing webhooks: endpoints, deliveries, thresholds.
+	Webhooks *webhooks.Repo
 }
 
 // Open connects to uri and checks the server answers. The database is the
@@ -192,6 +195,7 @@ func New(db *mongo.Database) *Store {
 
 		Bounces:   newBounces(db),
 		Retention: &Retention{c: db.Collection("retention")},
+		Webhooks:  webhooks.New(db),
 	}
 }
 
@@ -242,6 +246,8 @@ func (s *Store) repositories() []mongodoc.Indexed {
 	all = append(all, s.Followups.Related()...)
 	all = append(all, s.Rollups.Related()...)
 	all = append(all, s.Bounces)
+	all = append(all, s.Webhooks)
+	all = append(all, s.Webhooks.Related()...)
 	return append(all, s.Outbox.Related()...)
 }
 

@@ -52,6 +52,7 @@ type testOptions struct {
 	// relationships: default none, and no Relationship section on account pages
 	relationships RelationshipService
 	retention     RetentionService // default: none, and no retention routes
+	webhooks      WebhookService   // default: none, and no webhook routes
 
 	sender auth.Sender // password-reset mail; default: none
 
@@ -119,6 +120,7 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 		SSO:           o.sso,
 		Bounces:       o.bounces,
 		Retention:     o.retention,
+		Webhooks:      o.webhooks,
 	})
 	if err != nil {
 		t.Fatalf("New: %v", err)

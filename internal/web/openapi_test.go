@@ -21,6 +21,7 @@ import (
 	"github.com/candorhq/candor/internal/seal"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // TestOpenAPIDocument checks that the served document is docs/openapi.json
@@ -136,7 +137,8 @@ func newAPIServer(t *testing.T) *testServer {
 		t.Fatal(err)
 	}
 	return newTestServer(t, testOptions{users: st.Users, db: st, customers: customers, campaigns: campaigns, followups: followups,
-		bounces: bounces, bounceSecrets: []string{strings.Repeat("s", 32)}, retention: newRetention(t, st)})
+		bounces: bounces, bounceSecrets: []string{strings.Repeat("s", 32)}, retention: newRetention(t, st),
+		webhooks: webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: sealer})})
 }
 
 // jsonRefs returns every "$ref" in a decoded JSON document.

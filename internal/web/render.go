@@ -42,8 +42,9 @@ type navLink struct {
 
 // navFor lists the sections u may open, by the questions their routes ask.
 // devOutbox says that survey mail goes to the dev outbox (no SMTP), the
-// only time admins have messages to read there.
-func navFor(u *store.User, path string, devOutbox bool) []navLink {
+// only time admins have messages to read there; webhooks, that webhooks
+// are configured here.
+func navFor(u *store.User, path string, devOutbox, webhooks bool) []navLink {
 	a := policy.Of(*u)
 	links := []navLink{
 		{Href: "/", Label: "Home", Current: path == "/"},
@@ -62,6 +63,9 @@ func navFor(u *store.User, path string, devOutbox bool) []navLink {
 		links = append(links,
 			navLink{Href: "/admin/privacy", Label: "Privacy requests", Current: strings.HasPrefix(path, "/admin/privacy")},
 			navLink{Href: "/admin/audit", Label: "Audit log", Current: strings.HasPrefix(path, "/admin/audit")})
+		if webhooks {
+			links = append(links, navLink{Href: "/admin/webhooks", Label: "Webhooks", Current: strings.HasPrefix(path, "/admin/webhooks")})
+		}
 		if devOutbox {
 			links = append(links, navLink{Href: "/admin/outbox", Label: "Dev outbox", Current: strings.HasPrefix(path, "/admin/outbox")})
 		}
@@ -90,7 +94,7 @@ func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) 
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := identity.User(c); ok {
 		data.User = &u
-		data.Nav = navFor(&u, c.Path(), s.campaigns != nil && s.cfg.SMTPURL == "")
+		data.Nav = navFor(&u, c.Path(), s.campaigns != nil && s.cfg.SMTPURL == "", s.webhooks != nil)
 		data.Nav = withRetention(data.Nav, &u, c.Path(), s.retention != nil)
 	}
 	return s.views.Render(c, status, name, data)

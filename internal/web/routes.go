@@ -323,6 +323,28 @@ func (s *Server) routes() []route {
 		t = append(t, limited(post("/api/v1/inbound/bounces", ch.open, s.api.InboundBounces),
 			fasthttp.RequestConfig{MaxRequestBodySize: api.MaxInboundBytes}))
 	}
+	if s.webhooks != nil {
+		// Webhooks: admins only.
+		t = append(t,
+			get("/api/v1/webhooks", ch.apiAdmins, s.api.Webhooks),
+			post("/api/v1/webhooks", ch.apiAdmins, s.api.CreateWebhook),
+			get("/api/v1/webhooks/:id", ch.apiAdmins, s.api.Webhook),
+			patch("/api/v1/webhooks/:id", ch.apiAdmins, s.api.UpdateWebhook),
+			del("/api/v1/webhooks/:id", ch.apiAdmins, s.api.DeleteWebhook),
+			post("/api/v1/webhooks/:id/rotate", ch.apiAdmins, s.api.RotateWebhookSecret),
+			get("/api/v1/webhooks/:id/deliveries", ch.apiAdmins, s.api.WebhookDeliveries),
+			post("/api/v1/webhooks/:id/deliveries/:delivery/replay", ch.apiAdmins, s.api.ReplayWebhookDelivery),
+			get("/admin/webhooks", ch.admins, s.staff.AdminWebhooks),
+			get("/admin/webhooks/new", ch.admins, s.staff.AdminWebhookNew),
+			post("/admin/webhooks/new", ch.admins, s.staff.AdminWebhookCreate),
+			get("/admin/webhooks/:id", ch.admins, s.staff.AdminWebhook),
+			post("/admin/webhooks/:id", ch.admins, s.staff.AdminWebhookSave),
+			post("/admin/webhooks/:id/rotate", ch.admins, s.staff.AdminWebhookRotate),
+			get("/admin/webhooks/:id/delete", ch.admins, s.staff.AdminWebhookDeleteConfirm),
+			post("/admin/webhooks/:id/delete", ch.admins, s.staff.AdminWebhookDelete),
+			post("/admin/webhooks/:id/deliveries/:delivery/replay", ch.admins, s.staff.AdminWebhookReplay),
+		)
+	}
 	// Whatever else lies under an area's prefix meets the area's chain
 	// before its 404, so that a visitor without the right learns nothing
 	// of what exists there.
@@ -332,6 +354,7 @@ func (s *Server) routes() []route {
 	t = append(t,
 		all("/api/v1/users", ch.apiAdmins),
 		all("/api/v1/retention", ch.apiAdmins),
+		all("/api/v1/webhooks", ch.apiAdmins),
 		all("/api/v1/accounts", ch.apiCustomers),
 		all("/api/v1/contacts", ch.apiCustomers),
 		all("/api/v1/surveys", ch.api),

@@ -90,6 +90,8 @@ type Deps struct {
 	Bounces api.BounceReports
 	// Retention is the retention policy's page and API (optional).
 	Retention RetentionService
+	// Webhooks is the admins' webhook endpoints (optional: none, no routes).
+	Webhooks WebhookService
 }
 
 // Server is the configured Fiber app with everything its handlers need.
@@ -121,6 +123,7 @@ type Server struct {
 	reports     *reports.Reports
 	sso         SSOProvider
 	retention   RetentionService
+	webhooks    WebhookService
 
 	// limits holds, by method and path, the routes allowed a larger body
 	// or more time than the defaults; routes register before serving.
@@ -188,6 +191,7 @@ func New(d Deps) (*Server, error) {
 		followups:   d.Followups,
 		sso:         d.SSO,
 		retention:   d.Retention,
+		webhooks:    d.Webhooks,
 
 		limits: map[string]map[string]fasthttp.RequestConfig{},
 	}
@@ -222,13 +226,13 @@ func New(d Deps) (*Server, error) {
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
 		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups,
-		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets, Retention: d.Retention})
+		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets, Retention: d.Retention, Webhooks: d.Webhooks})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,
 		Campaigns: d.ReportCampaigns, Quotes: d.Quotes, Accounts: d.ReportAccounts})
 	s.builder = builder.New(s, d.Surveys, d.Auth)
 	s.staff = staff.New(staff.Deps{Views: s, Auth: d.Auth, Customers: d.Customers, Campaigns: d.Campaigns,
 		Privacy: d.Privacy, Followups: d.Followups, Relationships: d.Relationships, SMTP: d.Config.SMTPURL != "",
-		Retention: d.Retention})
+		Retention: d.Retention, Webhooks: d.Webhooks})
 	hd := home.Deps{Views: s, Surveys: d.Surveys, Headlines: s.reports, Accounts: d.Customers}
 	if d.Followups != nil {
 		hd.Followups = d.Followups

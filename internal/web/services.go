@@ -42,6 +42,12 @@ type (
 		staff.RetentionService
 		api.RetentionService
 	}
+	// WebhookService is the admins' webhook endpoints and their delivery
+	// logs (*webhook.Service).
+	WebhookService interface {
+		staff.WebhookService
+		api.WebhookService
+	}
 	// FollowupService is the closed loop on named answers (*followup.Service).
 	FollowupService interface {
 		staff.FollowupService

@@ -102,6 +102,8 @@ type Deps struct {
 	BounceSecrets []string
 	Now           func() time.Time // nil: time.Now
 	Retention     RetentionService // optional: none, no retention endpoints
+	// Webhooks may be nil: its routes are then not served.
+	Webhooks WebhookService
 }
 
 // API holds the API's handlers.
@@ -116,12 +118,13 @@ type API struct {
 	bounceSecrets []string
 	now           func() time.Time
 	retention     RetentionService
+	webhooks      WebhookService
 }
 
 // New builds the API.
 func New(d Deps) *API {
 	a := &API{auth: d.Auth, customers: d.Customers, surveys: d.Surveys, campaigns: d.Campaigns, followups: d.Followups,
-		bounces: d.Bounces, bounceSecrets: d.BounceSecrets, now: d.Now, retention: d.Retention}
+		bounces: d.Bounces, bounceSecrets: d.BounceSecrets, now: d.Now, retention: d.Retention, webhooks: d.Webhooks}
 	if a.now == nil {
 		a.now = time.Now
 	}

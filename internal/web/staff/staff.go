@@ -47,6 +47,8 @@ type Deps struct {
 	SMTP bool
 	// Retention is the retention policy's page (optional: none, no page).
 	Retention RetentionService
+	// Webhooks is the admins' webhook endpoints (optional: no pages).
+	Webhooks WebhookService
 }
 
 // Pages holds the staff pages' handlers.
@@ -60,10 +62,12 @@ type Pages struct {
 	relations RelationshipService
 	smtp      bool
 	retention RetentionService
+	webhooks  WebhookService
 }
 
 // New builds the staff pages.
 func New(d Deps) *Pages {
 	return &Pages{views: d.Views, auth: d.Auth, customers: d.Customers, campaigns: d.Campaigns,
-		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP, retention: d.Retention}
+		privacy: d.Privacy, followups: d.Followups, relations: d.Relationships, smtp: d.SMTP, retention: d.Retention,
+		webhooks: d.Webhooks}
 }
