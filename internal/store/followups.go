@@ -390,13 +390,7 @@ func (r *Followups) MarkAlerted(ctx context.Context, id string, at time.Time) er
 // QueueAlert queues the alert of a response; one already queued is left
 // as it is (reported false).
 func (r *Followups) QueueAlert(ctx context.Context, a FollowupAlert) (bool, error) {
-	if _, err := r.alerts.InsertOne(ctx, a); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("store: queue alert: %w", err)
-	}
-	return true, nil
+	return mongodoc.InsertOnce(ctx, r.alerts, "queue alert", a)
 }
 
 // DueAlerts returns up to limit alerts due at now and not leased.

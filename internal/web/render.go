@@ -40,62 +40,59 @@ type navLink struct {
 	Current     bool
 }
 
-// navFor lists the sections u may open, by the questions their routes ask.
-// devOutbox says that survey mail goes to the dev outbox (no SMTP), the
-// only time admins have messages to read there; webhooks, that webhooks
-// are configured here.
-func navFor(u *store.User, path string, devOutbox, webhooks bool) []navLink {
+// navFor lists the sections u may open, by the questions their routes ask,
+// with the optional admin pages this server serves.
+func navFor(u *store.User, path string, optional adminPages) []navLink {
 	a := policy.Of(*u)
-	links := []navLink{
-		{Href: "/", Label: "Home", Current: path == "/"},
-		{Href: "/surveys", Label: "Surveys", Current: strings.HasPrefix(path, "/surveys")},
+	link := func(href, label string) navLink {
+		return navLink{Href: href, Label: label, Current: href == path || href != "/" && strings.HasPrefix(path, href)}
 	}
+	links := []navLink{link("/", "Home"), link("/surveys", "Surveys")}
 	if policy.CanManageCustomers(a) {
-		links = append(links,
-			navLink{Href: "/accounts", Label: "Accounts", Current: strings.HasPrefix(path, "/accounts")},
-			navLink{Href: "/contacts", Label: "Contacts", Current: strings.HasPrefix(path, "/contacts")})
+		links = append(links, link("/accounts", "Accounts"), link("/contacts", "Contacts"))
 	}
 	if policy.CanSeeFollowups(a) {
-		links = append(links, navLink{Href: "/followups", Label: "Follow-ups", Current: strings.HasPrefix(path, "/followups")})
+		links = append(links, link("/followups", "Follow-ups"))
 	}
 	if policy.CanAdminister(a) {
-		links = append(links, navLink{Href: "/admin/users", Label: "Users", Current: strings.HasPrefix(path, "/admin/users")})
-		links = append(links,
-			navLink{Href: "/admin/privacy", Label: "Privacy requests", Current: strings.HasPrefix(path, "/admin/privacy")},
-			navLink{Href: "/admin/audit", Label: "Audit log", Current: strings.HasPrefix(path, "/admin/audit")})
-		if webhooks {
-			links = append(links, navLink{Href: "/admin/webhooks", Label: "Webhooks", Current: strings.HasPrefix(path, "/admin/webhooks")})
-		}
-		if devOutbox {
-			links = append(links, navLink{Href: "/admin/outbox", Label: "Dev outbox", Current: strings.HasPrefix(path, "/admin/outbox")})
+		links = append(links, link("/admin/users", "Users"), link("/admin/privacy", "Privacy requests"), link("/admin/audit", "Audit log"))
+		for _, p := range []struct {
+			served      bool
+			href, label string
+		}{
+			{optional.Webhooks, "/admin/webhooks", "Webhooks"},
+			{optional.Retention, "/admin/retention", "Retention"},
+			{optional.DevOutbox, "/admin/outbox", "Dev outbox"},
+		} {
+			if p.served {
+				links = append(links, link(p.href, p.label))
+			}
 		}
 	}
 	return links
 }
 
-// withRetention adds the retention page to an admin's links when it is
-// served.
-func withRetention(links []navLink, u *store.User, path string, served bool) []navLink {
-	if !served || !policy.CanAdminister(policy.Of(*u)) {
-		return links
-	}
-	return append(links, navLink{Href: "/admin/retention", Label: "Retention", Current: strings.HasPrefix(path, "/admin/retention")})
+// adminPages are the admin pages a server may or may not serve.
+type adminPages struct {
+	DevOutbox bool // no SMTP server: mail goes to the dev outbox
+	Webhooks  bool
+	Retention bool
 }
 
-// Render draws a staff page within the staff layout: the signed-in user's
-// navigation and the CSRF token for its forms.
 // RenderBlock renders one block of a staff page with data, without the
 // layout: a fragment a page's script puts in place.
 func (s *Server) RenderBlock(c *fiber.Ctx, status int, name, block string, data any) error {
 	return s.views.RenderBlock(c, status, name, block, data)
 }
 
+// Render draws a staff page within the staff layout: the signed-in user's
+// navigation and the CSRF token for its forms.
 func (s *Server) Render(c *fiber.Ctx, status int, name, title string, page any) error {
 	data := layoutData{Title: title, CSRF: s.csrfToken(c), Version: s.version, Page: page}
 	if u, ok := identity.User(c); ok {
 		data.User = &u
-		data.Nav = navFor(&u, c.Path(), s.campaigns != nil && s.cfg.SMTPURL == "", s.webhooks != nil)
-		data.Nav = withRetention(data.Nav, &u, c.Path(), s.retention != nil)
+		data.Nav = navFor(&u, c.Path(), adminPages{
+			DevOutbox: s.campaigns != nil && s.cfg.SMTPURL == "", Webhooks: s.webhooks != nil, Retention: s.retention != nil})
 	}
 	return s.views.Render(c, status, name, data)
 }

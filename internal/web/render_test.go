@@ -22,7 +22,7 @@ func TestNavShowsTheDevOutboxToAdminsWhenMailGoesThere(t *testing.T) {
 		{store.RoleAnalyst, true, false},
 	} {
 		u := &store.User{ID: "u1", Role: tc.role}
-		links := navFor(u, "/admin/outbox", tc.devOutbox, false)
+		links := navFor(u, "/admin/outbox", adminPages{DevOutbox: tc.devOutbox})
 		i := slices.IndexFunc(links, func(l navLink) bool { return l.Href == "/admin/outbox" })
 		if got := i >= 0; got != tc.want {
 			t.Errorf("%s, dev outbox %v: outbox link %v, want %v", tc.role, tc.devOutbox, got, tc.want)

@@ -119,6 +119,18 @@ func Insert(ctx context.Context, c *mongo.Collection, doc any, what, dup string)
 	return nil
 }
 
+// InsertOnce adds doc to c unless a document with its key is there
+// already: false, and no error, then (the same record written again).
+func InsertOnce(ctx context.Context, c *mongo.Collection, what string, doc any) (bool, error) {
+	if _, err := c.InsertOne(ctx, doc); err != nil {
+		if IsDuplicate(err) {
+			return false, nil
+		}
+		return false, fmt.Errorf("store: %s: %w", what, err)
+	}
+	return true, nil
+}
+
 // DeleteBefore deletes the documents of c whose field is before t, which
 // is how expired records go (no TTL indexes on FerretDB), and reports how
 // many went.

@@ -226,11 +226,8 @@ func (r *Repo) DeleteEndpoint(ctx context.Context, id string) error {
 // two writes leaves a pending delivery out of the queue, which Repair puts
 // back.
 func (r *Repo) Enqueue(ctx context.Context, d Delivery) (bool, error) {
-	if _, err := r.deliveries.InsertOne(ctx, d); err != nil {
-		if mongodoc.IsDuplicate(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("store: queue webhook delivery: %w", err)
+	if added, err := mongodoc.InsertOnce(ctx, r.deliveries, "queue webhook delivery", d); !added || err != nil {
+		return false, err
 	}
 	return true, r.queue(ctx, d.ID, d.NextAttemptAt, d.Attempts, false)
 }
