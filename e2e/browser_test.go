@@ -147,15 +147,22 @@ func (tb *tab) open(path string) {
 // that page to load and requires it to have come with a 2xx.
 func (tb *tab) submit(what, sel string) {
 	tb.t.Helper()
+	if status := tb.send(what, sel); status < 200 || status > 299 {
+		tb.fatalf("%s (%s): the page came with status %d", what, sel, status)
+	}
+}
+
+// send clicks a button (or link) that loads a page, waits for that page
+// and returns its status: a form refused comes back with a 4xx.
+func (tb *tab) send(what, sel string) int64 {
+	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
 	resp, err := chromedp.RunResponse(ctx, chromedp.Click(chromedp.CSS(sel)))
 	if err != nil {
 		tb.fatalf("%s (%s): %v", what, sel, err)
 	}
-	if resp.Status < 200 || resp.Status > 299 {
-		tb.fatalf("%s (%s): the page came with status %d (%s)", what, sel, resp.Status, resp.URL)
-	}
+	return resp.Status
 }
 
 // text returns the visible text of the first element sel matches, waiting

@@ -58,7 +58,9 @@ func TestWebhookPages(t *testing.T) {
 
 	// A plain-http URL elsewhere is refused; the form comes back with why.
 	admin.replace("#url", "http://crm.example.com/in")
-	admin.click(`form[action="` + page + `"] button[type=submit]`)
+	if status := admin.send("save a plain-http URL", `form[action="`+page+`"] button[type=submit]`); status != 400 {
+		admin.fatalf("a plain-http URL was answered with %d, want 400", status)
+	}
 	admin.wantPath(page)
 	if !strings.Contains(admin.text("main"), "URL must use https") {
 		admin.fatalf("the refused edit does not say why")
