@@ -141,7 +141,7 @@ type OutboxStore interface {
 	Enqueue(ctx context.Context, msgs []outbox.Message) (int, error)
 	Claim(ctx context.Context, token string, now time.Time, lease time.Duration) ([]outbox.Message, error)
 	Delete(ctx context.Context, token string, ids []string) error
-	Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error
+	Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, flags outbox.ReleaseFlags) error
 	Bury(ctx context.Context, token string, m outbox.Message, state outbox.State, lastError string, now time.Time) error
 	ExpireLeases(ctx context.Context, now time.Time) (int64, error)
 	Count(ctx context.Context) (int64, error)

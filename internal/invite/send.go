@@ -217,6 +217,7 @@ const permanentFloor = 5
 func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campaign, out []outgoing, errs []error) error {
 	now := d.clock()
 	var sent, unattempted, transient, invalidMsgs, bounced []int
+	relayRefused := false
 	for i, err := range errs {
 		switch {
 		case err == nil:
@@ -225,6 +226,8 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 			unattempted = append(unattempted, i)
 		case errors.Is(err, mail.ErrInvalidMessage):
 			invalidMsgs = append(invalidMsgs, i)
+		case mail.IsPermanent(err) && out[i].msg.RelayRefused:
+			transient = append(transient, i)
 		case mail.IsPermanent(err):
 			bounced = append(bounced, i)
 		default:
@@ -234,7 +237,8 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 	if len(bounced) == len(out) && len(out) >= permanentFloor {
 		d.logger.WarnContext(ctx, "dispatcher: the mail server refused every recipient of a group; treating it as a server problem, not bounces",
 			"campaign", camp.ID, "recipients", len(out), "err", scrub(errs[bounced[0]]))
-		transient, bounced = bounced, nil
+		transient, bounced = append(transient, bounced...), nil
+		relayRefused = true
 	}
 
 	var errsOut []error
@@ -276,7 +280,11 @@ func (d *Dispatcher) settle(ctx context.Context, token string, camp store.Campai
 		m := out[i].msg
 		if m.Attempts < d.cfg.MaxAttempts {
 			next := now.Add(backoff(m.Attempts, d.cfg.BackoffBase, d.cfg.BackoffMax))
-			keep(d.stores.Outbox.Release(ctx, token, []string{m.ID}, next, scrub(errs[i]), false))
+			var flags outbox.ReleaseFlags
+			if relayRefused {
+				flags = outbox.RelayRefused
+			}
+			keep(d.stores.Outbox.Release(ctx, token, []string{m.ID}, next, scrub(errs[i]), flags))
 			continue
 		}
 		keep(d.stores.Outbox.Bury(ctx, token, m, outbox.Failed, scrub(errs[i]), now))
@@ -335,7 +343,7 @@ func (d *Dispatcher) release(ctx context.Context, token string, msgs []outbox.Me
 	if cause != nil {
 		lastError = scrub(cause)
 	}
-	return d.stores.Outbox.Release(ctx, token, messageIDs(msgs), next, lastError, true)
+	return d.stores.Outbox.Release(ctx, token, messageIDs(msgs), next, lastError, outbox.Uncount)
 }
 
 // backoff is the wait before attempt+1: base doubling with each attempt up

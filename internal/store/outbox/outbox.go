@@ -64,7 +64,21 @@ type Message struct {
 	LastError     string     `bson:"lastError,omitempty"`
 	CreatedAt     time.Time  `bson:"createdAt"`
 	FinishedAt    *time.Time `bson:"finishedAt,omitempty"` // when it failed or bounced
+	// RelayRefused: the relay once refused every recipient of the message's
+	// group, so a later permanent refusal of it alone is not trusted as a
+	// bounce either (retries come due one by one, too few to see the pattern).
+	RelayRefused bool `bson:"relayRefused,omitempty"`
 }
+
+// ReleaseFlags say what a release records besides the next attempt.
+type ReleaseFlags uint8
+
+const (
+	// Uncount gives the attempt back: it never reached the mail server.
+	Uncount ReleaseFlags = 1 << iota
+	// RelayRefused marks the message as refused along with its whole group.
+	RelayRefused
+)
 
 // MessageID is the outbox _id of an invitation's message: the invitation
 // id for the invitation itself, with "|r<n>" for reminder n.
@@ -231,7 +245,7 @@ func (r *Repo) Delete(ctx context.Context, token string, ids []string) error {
 // Release gives messages leased to token back to the queue, due at next.
 // uncount takes back the attempt their claim counted, for messages that
 // never reached the mail server.
-func (r *Repo) Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, uncount bool) error {
+func (r *Repo) Release(ctx context.Context, token string, ids []string, next time.Time, lastError string, flags ReleaseFlags) error {
 	if len(ids) == 0 {
 		return nil
 	}
@@ -239,8 +253,11 @@ func (r *Repo) Release(ctx context.Context, token string, ids []string, next tim
 	if lastError != "" {
 		set = append(set, bson.E{Key: "lastError", Value: lastError})
 	}
+	if flags&RelayRefused != 0 {
+		set = append(set, bson.E{Key: "relayRefused", Value: true})
+	}
 	update := bson.D{{Key: "$set", Value: set}, {Key: "$unset", Value: bson.D{{Key: "lease", Value: ""}, {Key: "leaseUntil", Value: ""}}}}
-	if uncount {
+	if flags&Uncount != 0 {
 		update = append(update, bson.E{Key: "$inc", Value: bson.D{{Key: "attempts", Value: -1}}})
 	}
 	// Repeatable: a released message no longer holds the lease, so a

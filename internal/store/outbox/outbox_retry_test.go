@@ -63,7 +63,7 @@ func TestOutboxRetriedClaimAndReleaseAreIdempotent(t *testing.T) {
 		t.Fatalf("second worker claimed %v, %v; want the other batch", ids(other), err)
 	}
 
-	if err := st.Outbox.Release(ctx, "w1", ids(got), now, "smtp busy", true); err != nil {
+	if err := st.Outbox.Release(ctx, "w1", ids(got), now, "smtp busy", outbox.Uncount); err != nil {
 		t.Fatalf("release after a lost reply: %v", err)
 	}
 	again, err := st.Outbox.Claim(ctx, "w3", now, time.Minute)

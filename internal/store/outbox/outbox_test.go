@@ -147,7 +147,7 @@ func TestOutboxLeaseHolderOnly(t *testing.T) {
 	if err := st.Outbox.Delete(ctx, "intruder", ids(got)); err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Outbox.Release(ctx, "intruder", ids(got), now, "", false); err != nil {
+	if err := st.Outbox.Release(ctx, "intruder", ids(got), now, "", 0); err != nil {
 		t.Fatal(err)
 	}
 	if leased, _ := st.Outbox.Leased(ctx, "w1"); len(leased) != 3 {
@@ -156,7 +156,7 @@ func TestOutboxLeaseHolderOnly(t *testing.T) {
 
 	// The holder releases one uncounted (it never reached the server), and
 	// buries another.
-	if err := st.Outbox.Release(ctx, "w1", []string{"b1-00"}, now.Add(time.Minute), "connection refused", true); err != nil {
+	if err := st.Outbox.Release(ctx, "w1", []string{"b1-00"}, now.Add(time.Minute), "connection refused", outbox.Uncount); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.Outbox.Bury(ctx, "w1", got[1], outbox.Bounced, "550 no such user", now); err != nil {
