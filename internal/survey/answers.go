@@ -80,6 +80,9 @@ func FormField(key string) string { return "q." + key }
 // characters. Blank values count as no answer, and fields that name no
 // question are ignored.
 //
+// A question whose condition (ShowIf) the answers before it do not meet
+// is not shown: values for it are ignored and it is never required.
+//
 // It returns the valid answers and, keyed by question key, why the others
 // were not accepted; the answers are complete only when there are no
 // errors. The form is untrusted input: ParseAnswers never panics.
@@ -88,12 +91,16 @@ func (s Survey) ParseAnswers(values map[string][]string) (Answers, map[string]Fi
 		answers Answers
 		errs    map[string]FieldError
 		seen    = make(map[string]bool, len(s.Questions))
+		shown   = make(map[string]bool, len(s.Questions))
 	)
 	for _, q := range s.Questions {
 		if seen[q.Key] { // a malformed survey must not yield two answers to one key
 			continue
 		}
 		seen[q.Key] = true
+		if shown[q.Key] = s.showsTo(q, answers, shown); !shown[q.Key] {
+			continue
+		}
 		a, answered, problem := q.parse(values[FormField(q.Key)])
 		if !answered && problem == nil && q.Required {
 			problem = &FieldError{Code: CodeRequired}

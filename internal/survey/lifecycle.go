@@ -108,7 +108,8 @@ func (s *Survey) touch(t time.Time) {
 //     is fine) and cannot be removed; hasAnswers says which questions have
 //     any, and a nil hasAnswers means all do;
 //   - nor can it become quotable, or stop being confidential: respondents
-//     answered under the old promise;
+//     answered under the old promise; nor change its condition, which says
+//     whom its answers (and its report's denominator) come from;
 //   - a new question must be optional, since earlier respondents never saw it;
 //   - locales may be added, fully translated, but not removed, and the
 //     default locale stays;
@@ -203,6 +204,9 @@ func openEditProblems(p problems, cur, next Survey, hasAnswers func(string) bool
 		}
 		if q.Quotable && !old.Quotable {
 			p.add(path+".quotable", "cannot be turned on: the question already has answers given without being quotable")
+		}
+		if !q.ShowIf.Equal(old.ShowIf) {
+			p.add(path+".showIf", "cannot change: the question already has answers from those it was shown to under its condition")
 		}
 	}
 

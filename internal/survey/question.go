@@ -63,6 +63,9 @@ type Question struct {
 	Confidential bool `bson:"confidential" json:"confidential"`
 	// Quotable text answers may appear verbatim in reports.
 	Quotable bool `bson:"quotable" json:"quotable"`
+	// ShowIf, when set, shows the question only to those whose earlier
+	// answer meets it; the others are neither asked nor counted.
+	ShowIf *Condition `bson:"showIf,omitempty" json:"showIf,omitempty"`
 }
 
 // Option returns the option with key.
@@ -95,6 +98,9 @@ func (q *Question) normalize(defaultLocale string) {
 	if q.Type == TypeText && q.MaxLength == 0 {
 		q.MaxLength = DefaultTextLength
 	}
+	if q.ShowIf != nil {
+		q.ShowIf.normalize()
+	}
 }
 
 func (q Question) clone() Question {
@@ -106,6 +112,7 @@ func (q Question) clone() Question {
 		}
 		q.Options = opts
 	}
+	q.ShowIf = q.ShowIf.clone()
 	return q
 }
 

@@ -46,8 +46,15 @@ func (s Survey) problems() problems {
 		p.add("questions", "a survey has at most %d questions (this one has %d)", MaxQuestions, n)
 	}
 	keys := make(map[string]bool, len(s.Questions))
+	before := make(map[string]Question, len(s.Questions))
 	for i, q := range s.Questions {
-		c.question(fmt.Sprintf("questions[%d]", i), q, keys)
+		path := fmt.Sprintf("questions[%d]", i)
+		c.question(path, q, keys)
+		c.condition(path, q, before)
+		c.pipes(path, q, before)
+		if _, dup := before[q.Key]; !dup {
+			before[q.Key] = q
+		}
 	}
 
 	s.Branding.check(p)
