@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/clock"
 	"github.com/candorhq/candor/internal/config"
 	"github.com/candorhq/candor/internal/privacy"
@@ -25,7 +26,7 @@ func newRetention(cfg config.Config, st *store.Store, people *privacy.Service, l
 	r := cfg.Retention
 	return retention.New(retention.Deps{
 		Store: st.Retention, Contacts: st.Contacts, Responses: st.Responses, Surveys: st.Surveys, Accounts: st.Accounts,
-		DevMails: st.DevMails, DeadLetters: st.Outbox, People: people, Audit: log, Logger: logger,
+		DevMails: st.DevMails, DeadLetters: st.Outbox, Bounces: st.Bounces, SoftBounceWindow: bounce.SoftWindow, People: people, Audit: log, Logger: logger,
 		Defaults: retention.Policy{ContactMonths: r.ContactMonths, NamedMonths: r.NamedMonths, DevOutboxDays: r.DevOutboxDays, DeadLetterDays: r.DeadLetterDays},
 	}).WithClock(now)
 }
@@ -68,7 +69,7 @@ func retentionCmd(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	if !ran {
 		return fmt.Errorf("retention: another process is running the sweep; try again later")
 	}
-	fmt.Fprintf(stdout, "retention sweep done: %d contacts erased, %d named answers de-identified, %d dev-outbox messages and %d dead letters deleted\n",
-		r.Counts.Contacts, r.Counts.Named, r.Counts.DevMails, r.Counts.DeadLetters)
+	fmt.Fprintf(stdout, "retention sweep done: %d contacts erased, %d named answers de-identified, %d dev-outbox messages, %d dead letters and %d bounce records deleted\n",
+		r.Counts.Contacts, r.Counts.Named, r.Counts.DevMails, r.Counts.DeadLetters, r.Counts.BounceRecords)
 	return nil
 }

@@ -47,6 +47,11 @@ type Result struct {
 // DefaultSoftLimit is how many soft bounces make an address bounced.
 const DefaultSoftLimit = 3
 
+// SoftWindow is how close soft bounces must follow each other to add up:
+// an address that stops soft-bouncing for longer starts afresh, so that a
+// full mailbox last year does not count against it today.
+const SoftWindow = 30 * 24 * time.Hour
+
 // Invitations finds the message a return path names.
 type Invitations interface {
 	ByID(ctx context.Context, id string) (store.Invitation, error)
@@ -76,7 +81,7 @@ type Campaigns interface {
 // Events remembers what was acted on.
 type Events interface {
 	Record(ctx context.Context, e store.BounceEvent) (first bool, err error)
-	CountSoft(ctx context.Context, index string, now time.Time) (int, error)
+	CountSoft(ctx context.Context, index string, now, since time.Time) (int, error)
 }
 
 // Observer hears every report handled, for monitoring.
@@ -205,7 +210,7 @@ func (h *Handler) Act(ctx context.Context, ref Ref, kind Kind, status string) (R
 		if len(r.EmailIndexes) == 0 {
 			return h.done(Result{Kind: kind, Outcome: Handled, Ref: ref}), nil
 		}
-		n, err := h.d.Events.CountSoft(ctx, r.EmailIndexes[0], now)
+		n, err := h.d.Events.CountSoft(ctx, r.EmailIndexes[0], now, now.Add(-SoftWindow))
 		if err != nil {
 			return Result{}, fmt.Errorf("bounce: %w", err)
 		}

@@ -117,6 +117,23 @@ func (p Policy) DevOutboxCutoff(now time.Time) (time.Time, bool) {
 	return daysBefore(now, p.DevOutboxDays)
 }
 
+// Bounce records are kept for fixed periods, not by policy: they hold no
+// address, and are only needed while a report on a message can come.
+const (
+	// BounceEventDays is how long a bounce or complaint acted on is kept,
+	// so that the same report arriving again is not counted twice: beyond
+	// the longest a survey link stays valid, since a complaint may come
+	// whenever the recipient looks at the message.
+	BounceEventDays = 400
+)
+
+// BounceCutoffs are the times before which bounce events and soft-bounce
+// streaks are deleted; a streak ends when no soft bounce followed within
+// streakWindow.
+func BounceCutoffs(now time.Time, streakWindow time.Duration) (events, streaks time.Time) {
+	return now.AddDate(0, 0, -BounceEventDays), now.Add(-streakWindow)
+}
+
 // DeadLetterCutoff is the time before which dead letters are deleted.
 func (p Policy) DeadLetterCutoff(now time.Time) (time.Time, bool) {
 	return daysBefore(now, p.DeadLetterDays)

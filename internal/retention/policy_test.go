@@ -123,7 +123,7 @@ func TestSavedValuesOverrideTheDefaults(t *testing.T) {
 
 func TestCountsRoundTrip(t *testing.T) {
 	t.Parallel()
-	for _, c := range []Counts{{}, {1, 2, 3, 4}, {Contacts: 1 << 40}} {
+	for _, c := range []Counts{{}, {1, 2, 3, 4, 5}, {Contacts: 1 << 40}} {
 		if got := ParseCounts(c.String()); got != c {
 			t.Errorf("ParseCounts(%q) = %+v", c.String(), got)
 		}

@@ -64,6 +64,13 @@ type DeadLetters interface {
 	CountDeadBefore(ctx context.Context, before time.Time) (int64, error)
 }
 
+// BounceRecords deletes what bounce handling keeps about old messages
+// (*store.Bounces).
+type BounceRecords interface {
+	TrimBefore(ctx context.Context, events, streaks time.Time) (int64, error)
+	CountBefore(ctx context.Context, events, streaks time.Time) (int64, error)
+}
+
 // People erases contacts and takes names off answers the way the
 // data-subject rights do (*privacy.Service).
 type People interface {
@@ -89,10 +96,14 @@ type Deps struct {
 	Accounts    Accounts
 	DevMails    DevMails
 	DeadLetters DeadLetters
-	People      People
-	Audit       AuditLog
-	Defaults    Policy // the configured defaults, which the saved policy overrides
-	Logger      *slog.Logger
+	Bounces     BounceRecords
+	// SoftBounceWindow is how close soft bounces must follow each other to
+	// add up (bounce.SoftWindow); a streak older than that is deleted.
+	SoftBounceWindow time.Duration
+	People           People
+	Audit            AuditLog
+	Defaults         Policy // the configured defaults, which the saved policy overrides
+	Logger           *slog.Logger
 }
 
 // Service is the retention policy and its sweep.
@@ -182,6 +193,8 @@ type Counts struct {
 	Named       int64 `json:"named"`       // named answers de-identified
 	DevMails    int64 `json:"devMails"`    // dev-outbox messages deleted
 	DeadLetters int64 `json:"deadLetters"` // dead letters deleted
+	// BounceRecords are bounce events and soft-bounce streaks deleted.
+	BounceRecords int64 `json:"bounceRecords"`
 }
 
 // Zero reports whether nothing is counted.
@@ -189,7 +202,7 @@ func (c Counts) Zero() bool { return c == Counts{} }
 
 // String is the counts as a run's audit entry records them.
 func (c Counts) String() string {
-	return fmt.Sprintf("contacts=%d named=%d devMails=%d deadLetters=%d", c.Contacts, c.Named, c.DevMails, c.DeadLetters)
+	return fmt.Sprintf("contacts=%d named=%d devMails=%d deadLetters=%d bounceRecords=%d", c.Contacts, c.Named, c.DevMails, c.DeadLetters, c.BounceRecords)
 }
 
 // ParseCounts reads counts as String writes them; unknown or malformed
@@ -214,6 +227,8 @@ func ParseCounts(s string) Counts {
 			c.DevMails = n
 		case "deadLetters":
 			c.DeadLetters = n
+		case "bounceRecords":
+			c.BounceRecords = n
 		}
 	}
 	return c

@@ -48,7 +48,7 @@ func (s *Service) Loop(ctx context.Context, every time.Duration) {
 			s.d.Logger.ErrorContext(ctx, "retention: sweep", "err", err)
 		} else if ran {
 			s.d.Logger.InfoContext(ctx, "retention: sweep done", "contacts", r.Counts.Contacts, "named", r.Counts.Named,
-				"dev_mails", r.Counts.DevMails, "dead_letters", r.Counts.DeadLetters)
+				"dev_mails", r.Counts.DevMails, "dead_letters", r.Counts.DeadLetters, "bounce_records", r.Counts.BounceRecords)
 		}
 		select {
 		case <-ctx.Done():
@@ -120,6 +120,12 @@ func (s *Service) sweep(ctx context.Context, p Policy, now time.Time, c *Counts)
 		}
 		c.DeadLetters += n
 	}
+	events, streaks := BounceCutoffs(now, s.d.SoftBounceWindow)
+	n, err := s.d.Bounces.TrimBefore(ctx, events, streaks)
+	if err != nil {
+		return wrap(err)
+	}
+	c.BounceRecords += n
 	return nil
 }
 
@@ -305,6 +311,10 @@ func (s *Service) preview(ctx context.Context) (Preview, error) {
 		if out.Counts.DeadLetters, err = s.d.DeadLetters.CountDeadBefore(ctx, cut); err != nil {
 			return Preview{}, wrap(err)
 		}
+	}
+	events, streaks := BounceCutoffs(now, s.d.SoftBounceWindow)
+	if out.Counts.BounceRecords, err = s.d.Bounces.CountBefore(ctx, events, streaks); err != nil {
+		return Preview{}, wrap(err)
 	}
 	return out, nil
 }

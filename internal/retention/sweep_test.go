@@ -98,6 +98,21 @@ func newFixture(t *testing.T) *fixture {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	// Bounce records: an event past BounceEventDays and a recent one; a
+	// soft-bounce streak that ended and one still running.
+	for _, e := range []store.BounceEvent{
+		{ID: "old-msg|bounce", Kind: "bounce", At: now.AddDate(0, 0, -retention.BounceEventDays-1)},
+		{ID: "new-msg|complaint", Kind: "complaint", At: now.AddDate(0, 0, -30)},
+	} {
+		if _, err := st.Bounces.Record(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for idx, at := range map[string]time.Time{"ended-streak": now.Add(-softWindow - time.Hour), "running-streak": now.Add(-time.Hour)} {
+		if _, err := st.Bounces.CountSoft(ctx, idx, at, at.Add(-softWindow)); err != nil {
+			t.Fatal(err)
+		}
+	}
 	oldEnd, newEnd := now.Add(-31*24*time.Hour), now.Add(-time.Hour)
 	if _, err := st.DB().Collection("outbox_dead").InsertMany(ctx, []any{
 		outbox.Message{ID: "old-dead", CampaignID: "c", ContactID: "someone", State: outbox.Bounced, FinishedAt: &oldEnd},
@@ -112,9 +127,13 @@ func (f *fixture) service(defaults retention.Policy) *retention.Service {
 	st := f.w.Store
 	return retention.New(retention.Deps{
 		Store: st.Retention, Contacts: st.Contacts, Responses: st.Responses, Surveys: st.Surveys, Accounts: st.Accounts,
-		DevMails: st.DevMails, DeadLetters: st.Outbox, People: f.w.Privacy, Audit: f.w.Audit, Defaults: defaults,
+		DevMails: st.DevMails, DeadLetters: st.Outbox, Bounces: st.Bounces, SoftBounceWindow: softWindow,
+		People: f.w.Privacy, Audit: f.w.Audit, Defaults: defaults,
 	}).WithClock(f.w.Now)
 }
+
+// softWindow is how close soft bounces add up.
+const softWindow = 30 * 24 * time.Hour
 
 // policy keeps contacts 12 months, names 12 months, mail 30 days.
 var policy = retention.Policy{ContactMonths: 12, NamedMonths: 12, DevOutboxDays: 30, DeadLetterDays: 30}
@@ -132,7 +151,7 @@ func TestTheSweepRemovesExactlyWhatIsPastTheLimits(t *testing.T) {
 	}
 	// Olga's and Sven's named answers are past 12 and 3 months; Olga and
 	// Sven are past 12 months unsurveyed.
-	want := retention.Counts{Contacts: 2, Named: 2, DevMails: 1, DeadLetters: 1}
+	want := retention.Counts{Contacts: 2, Named: 2, DevMails: 1, DeadLetters: 1, BounceRecords: 2}
 	if preview.Counts != want {
 		t.Errorf("preview counts %+v, want %+v", preview.Counts, want)
 	}
@@ -189,6 +208,12 @@ func TestTheSweepRemovesExactlyWhatIsPastTheLimits(t *testing.T) {
 		}
 	}
 
+	for id, kept := range map[string]bool{"old-msg|bounce": false, "new-msg|complaint": true} {
+		if _, err := st.Bounces.Event(ctx, id); (err == nil) != kept {
+			t.Errorf("bounce event %s: %v, want kept %v", id, err, kept)
+		}
+	}
+
 	// A second run finds nothing more to do.
 	again, ran, err := svc.RunNow(ctx)
 	if err != nil || !ran {
@@ -216,7 +241,7 @@ func TestTheSavedPolicyOverridesTheDefaults(t *testing.T) {
 	ctx := context.Background()
 	f := newFixture(t)
 	svc := f.service(retention.Policy{DevOutboxDays: 30, DeadLetterDays: 30})
-	if p, err := svc.Preview(ctx, f.w.Admin); err != nil || p.Counts != (retention.Counts{Named: 1, DevMails: 1, DeadLetters: 1}) {
+	if p, err := svc.Preview(ctx, f.w.Admin); err != nil || p.Counts != (retention.Counts{Named: 1, DevMails: 1, DeadLetters: 1, BounceRecords: 2}) {
 		// Without limits of its own, only the survey keeping names 3 months applies.
 		t.Fatalf("preview under the defaults: %+v, %v", p.Counts, err)
 	}
@@ -226,7 +251,7 @@ func TestTheSavedPolicyOverridesTheDefaults(t *testing.T) {
 	if _, err := svc.SavePolicy(ctx, f.w.Admin, retention.Policy{NamedMonths: 12}); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := svc.Preview(ctx, f.w.Admin); err != nil || p.Counts != (retention.Counts{Named: 2}) {
+	if p, err := svc.Preview(ctx, f.w.Admin); err != nil || p.Counts != (retention.Counts{Named: 2, BounceRecords: 2}) {
 		t.Fatalf("preview under the saved policy: %+v, %v", p.Counts, err)
 	}
 	analyst := store.User{ID: "u-analyst", Email: "analyst@example.com", Role: store.RoleAnalyst}
@@ -265,7 +290,7 @@ func TestTwoSweepersRacingRunItOnce(t *testing.T) {
 	if runs != 1 {
 		t.Fatalf("%d sweepers ran, want 1", runs)
 	}
-	if want := (retention.Counts{Contacts: 2, Named: 2, DevMails: 1, DeadLetters: 1}); total != want {
+	if want := (retention.Counts{Contacts: 2, Named: 2, DevMails: 1, DeadLetters: 1, BounceRecords: 2}); total != want {
 		t.Errorf("counts %+v, want %+v", total, want)
 	}
 	logged, count, err := f.service(policy).Runs(ctx, f.w.Admin, store.Page{Limit: 10})

@@ -67,24 +67,56 @@ func (r *Bounces) Event(ctx context.Context, id string) (BounceEvent, error) {
 }
 
 // CountSoft adds a soft bounce to the address with blind index index and
-// returns how many it has had.
-func (r *Bounces) CountSoft(ctx context.Context, index string, now time.Time) (int, error) {
+// returns how many it has had since the last one before since: a streak
+// whose previous soft bounce is older than since starts again at one.
+func (r *Bounces) CountSoft(ctx context.Context, index string, now, since time.Time) (int, error) {
 	type softCount struct {
 		Count int `bson:"count"`
 	}
-	doc, err := mongodoc.UpdateAndGet[softCount](ctx, r.soft, "count soft bounce", bson.D{{Key: "_id", Value: index}},
+	doc, err := mongodoc.UpdateAndGet[softCount](ctx, r.soft, "count soft bounce",
+		bson.D{{Key: "_id", Value: index}, {Key: "lastAt", Value: bson.D{{Key: "$gte", Value: since}}}},
 		bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: 1}}}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: now}}}},
 	)
 	if errors.Is(err, ErrNotFound) {
-		// The first one: FindOneAndUpdate without upsert, then an upsert,
-		// since an upsert that races another may fail on a duplicate key.
+		// The first one, or the first of a new streak: an upsert by _id
+		// that sets rather than adds. Two of them racing both count one,
+		// which errs on the side of not suppressing.
 		if err := mongodoc.Upsert(ctx, r.soft, "count soft bounce", index,
-			bson.D{{Key: "$inc", Value: bson.D{{Key: "count", Value: 1}}}, {Key: "$set", Value: bson.D{{Key: "lastAt", Value: now}}}}); err != nil {
+			bson.D{{Key: "$set", Value: bson.D{{Key: "count", Value: 1}, {Key: "lastAt", Value: now}}}}); err != nil {
 			return 0, err
 		}
-		doc, err = mongodoc.ByID[softCount](ctx, r.soft, "soft bounces", index)
+		return 1, nil
 	}
 	return doc.Count, err
+}
+
+// TrimBefore deletes the bounce events recorded before events and the soft
+// bounce streaks whose last bounce came before streaks, and reports how
+// many went. Events are kept only to act once per report, streaks only to
+// add up soft bounces; neither is needed once it is that old.
+func (r *Bounces) TrimBefore(ctx context.Context, events, streaks time.Time) (int64, error) {
+	ev, err := r.events.DeleteMany(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: events}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: trim bounce events: %w", err)
+	}
+	soft, err := r.soft.DeleteMany(ctx, bson.D{{Key: "lastAt", Value: bson.D{{Key: "$lt", Value: streaks}}}})
+	if err != nil {
+		return ev.DeletedCount, fmt.Errorf("store: trim soft bounces: %w", err)
+	}
+	return ev.DeletedCount + soft.DeletedCount, nil
+}
+
+// CountBefore counts what TrimBefore would delete.
+func (r *Bounces) CountBefore(ctx context.Context, events, streaks time.Time) (int64, error) {
+	ev, err := r.events.CountDocuments(ctx, bson.D{{Key: "at", Value: bson.D{{Key: "$lt", Value: events}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: count bounce events: %w", err)
+	}
+	soft, err := r.soft.CountDocuments(ctx, bson.D{{Key: "lastAt", Value: bson.D{{Key: "$lt", Value: streaks}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: count soft bounces: %w", err)
+	}
+	return ev + soft, nil
 }
 
 // ClaimLease takes the lease name for holder until until, when nobody

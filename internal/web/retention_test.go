@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/candorhq/candor/internal/audit"
 	"github.com/candorhq/candor/internal/customer"
@@ -31,7 +32,7 @@ func newRetention(t *testing.T, st *store.Store) *retention.Service {
 	})
 	return retention.New(retention.Deps{
 		Store: st.Retention, Contacts: st.Contacts, Responses: st.Responses, Surveys: st.Surveys, Accounts: st.Accounts,
-		DevMails: st.DevMails, DeadLetters: st.Outbox, People: people, Audit: log,
+		DevMails: st.DevMails, DeadLetters: st.Outbox, Bounces: st.Bounces, SoftBounceWindow: 30 * 24 * time.Hour, People: people, Audit: log,
 		Defaults: retention.Policy{DevOutboxDays: 30, DeadLetterDays: 30},
 	})
 }
