@@ -58,6 +58,26 @@ const axeRun = `axe.run(document, {resultTypes: ["violations"], runOnly: {type: 
 		.filter(v => v.impact === "serious" || v.impact === "critical")
 		.map(v => v.impact + " " + v.id + ": " + v.help + " — " + v.nodes.slice(0, 3).map(n => n.target.join(" ")).join(", ")))`
 
+// pageOverflow names the widest element sticking out past the viewport's
+// right edge, or is empty when none does.
+const pageOverflow = `(() => {
+	const w = document.documentElement.clientWidth;
+	if (document.documentElement.scrollWidth <= w) return "";
+	let worst = null, right = w;
+	const clipped = el => {
+		for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+			if (getComputedStyle(p).overflowX !== "visible") return true;
+		}
+		return false;
+	};
+	for (const el of document.body.querySelectorAll("*")) {
+		if (clipped(el)) continue;
+		const r = el.getBoundingClientRect().right;
+		if (r > right + 1) { right = r; worst = el; }
+	}
+	return worst ? worst.tagName.toLowerCase() + (worst.className ? "." + String(worst.className).split(" ").join(".") : "") + " reaches " + Math.round(right) + " px" : "scroll width " + document.documentElement.scrollWidth;
+})()`
+
 // shot saves full-page screenshots of what the tab shows at each of
 // pageWidths as name-<width>.png, and fails the test on any serious or
 // critical axe-core violation at either width (the walk goes on). The tab's own viewport is
@@ -97,6 +117,15 @@ func (tb *tab) shot(name string) {
 		}
 		for _, p := range found {
 			problems = append(problems, fmt.Sprintf("%s px: %s", w.name, p))
+		}
+		// Nothing may widen the page past the screen: wide tables scroll
+		// in their own box, and the navigation wraps.
+		overflow, err := chromedp.Run(ctx, chromedp.Evaluate[string](pageOverflow))
+		if err != nil {
+			tb.fatalf("measure %s at %s px: %v", name, w.name, err)
+		}
+		if overflow != "" {
+			problems = append(problems, fmt.Sprintf("%s px: the page is wider than the screen: %s", w.name, overflow))
 		}
 	}
 	tb.restoreViewport(ctx)
