@@ -21,9 +21,17 @@ func startWebhooks(ctx context.Context, a *app, enabled bool) (stop func()) {
 		return func() {}
 	}
 	d := webhook.NewDispatcher(webhook.DispatcherDeps{Store: a.st.Webhooks, Sealer: a.sealer, Followups: a.st.Followups,
-		Production: a.cfg.Env == config.Production, Logger: a.logger, Now: a.now})
+		Production: a.cfg.Env == config.Production, Observer: webhookObserver(a), Logger: a.logger, Now: a.now})
 	w := webhook.NewWatch(a.st.Webhooks, a.reports, a.st.Surveys, a.webhooks)
 	stopDispatch := inBackground(ctx, func(ctx context.Context) { d.Run(ctx, webhookInterval) })
 	stopWatch := inBackground(ctx, func(ctx context.Context) { w.Run(ctx, watchInterval) })
 	return func() { stopWatch(); stopDispatch() }
+}
+
+// webhookObserver counts posts in the process's metrics, when it keeps any.
+func webhookObserver(a *app) webhook.Observer {
+	if a.metrics == nil {
+		return nil
+	}
+	return a.metrics
 }

@@ -16,6 +16,7 @@ import (
 
 	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/invite"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 // Metrics is one process's collectors. A registry of its own, rather than
@@ -26,11 +27,13 @@ type Metrics struct {
 	duration  *prometheus.HistogramVec
 	delivered *prometheus.CounterVec
 	bounces   *prometheus.CounterVec
+	webhooks  *prometheus.CounterVec
 }
 
 var (
 	_ invite.Observer = (*Metrics)(nil)
-	_ bounce.Observer = (*Metrics)(nil)
+	_ bounce.Observer  = (*Metrics)(nil)
+	_ webhook.Observer = (*Metrics)(nil)
 )
 
 // New returns the collectors of a process running version.
@@ -54,6 +57,10 @@ func New(version string) *Metrics {
 			Name: "candor_bounce_reports_total",
 			Help: "Bounce and complaint reports received after delivery, by kind (bounce, soft_bounce, complaint, none) and outcome (handled, duplicate, ignored).",
 		}, []string{"kind", "outcome"}),
+		webhooks: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "candor_webhook_posts_total",
+			Help: "Webhook and chat posts by event type and outcome (delivered, retry, failed, dropped).",
+		}, []string{"event", "outcome"}),
 	}
 	// Every outcome from the start, so that a rate of failures is 0, not absent.
 	for _, o := range invite.Outcomes() {
@@ -64,6 +71,11 @@ func New(version string) *Metrics {
 			m.bounces.WithLabelValues(string(k), string(o))
 		}
 	}
+	for _, e := range webhook.EventTypes {
+		for _, o := range webhook.Outcomes() {
+			m.webhooks.WithLabelValues(e, string(o))
+		}
+	}
 	build := prometheus.NewGauge(prometheus.GaugeOpts{
 		Name:        "candor_build_info",
 		Help:        "Always 1; the label carries the running version.",
@@ -71,7 +83,7 @@ func New(version string) *Metrics {
 	})
 	build.Set(1)
 	m.registry.MustRegister(
-		m.requests, m.duration, m.delivered, m.bounces, build,
+		m.requests, m.duration, m.delivered, m.bounces, m.webhooks, build,
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)
@@ -98,6 +110,11 @@ func (m *Metrics) Report(k bounce.Kind, o bounce.Outcome) {
 		kind = "none" // not a bounce: a delivery report, an auto-reply, garbage
 	}
 	m.bounces.WithLabelValues(kind, string(o)).Inc()
+}
+
+// Posted counts one webhook or chat post by what became of it.
+func (m *Metrics) Posted(eventType string, o webhook.Outcome) {
+	m.webhooks.WithLabelValues(eventType, string(o)).Inc()
 }
 
 // outboxTimeout bounds the database count behind one scrape.

@@ -12,6 +12,7 @@ import (
 	"github.com/candorhq/candor/internal/bounce"
 	"github.com/candorhq/candor/internal/invite"
 	"github.com/candorhq/candor/internal/metrics"
+	"github.com/candorhq/candor/internal/webhook"
 )
 
 func scrape(t *testing.T, m *metrics.Metrics) string {
@@ -46,6 +47,15 @@ func TestMetrics(t *testing.T) {
 			`candor_mail_messages_total{outcome="sent"} 5`,
 			`candor_mail_messages_total{outcome="retry"} 1`,
 			`candor_mail_messages_total{outcome="failed"} 0`,
+		}},
+		{"webhooks", func(m *metrics.Metrics) {
+			m.Posted(webhook.CampaignFinished, webhook.OutcomeDelivered)
+			m.Posted(webhook.CampaignFinished, webhook.OutcomeRetry)
+			m.Posted(webhook.CampaignFinished, webhook.OutcomeRetry)
+		}, []string{
+			`candor_webhook_posts_total{event="campaign.finished",outcome="delivered"} 1`,
+			`candor_webhook_posts_total{event="campaign.finished",outcome="retry"} 2`,
+			`candor_webhook_posts_total{event="followup.created",outcome="failed"} 0`,
 		}},
 		{"requests", func(m *metrics.Metrics) {
 			m.Request("GET", "/s/:token", 200, 30*time.Millisecond)

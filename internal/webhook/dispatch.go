@@ -51,6 +51,31 @@ type Followups interface {
 	ByID(ctx context.Context, id string) (store.Followup, error)
 }
 
+// Outcome is what became of one post, as metrics count it.
+type Outcome string
+
+// Outcomes of a post.
+const (
+	OutcomeDelivered Outcome = "delivered" // the receiver answered 2xx
+	OutcomeRetry     Outcome = "retry"     // refused or unreachable for now; posted again later
+	OutcomeFailed    Outcome = "failed"    // given up: out of attempts, 410 Gone, or unreadable
+	OutcomeDropped   Outcome = "dropped"   // not posted: endpoint gone or disabled, subject withdrawn
+)
+
+// Outcomes are every outcome, for metrics that start at zero.
+func Outcomes() []Outcome {
+	return []Outcome{OutcomeDelivered, OutcomeRetry, OutcomeFailed, OutcomeDropped}
+}
+
+// Observer is told of every post's outcome (*metrics.Metrics).
+type Observer interface {
+	Posted(eventType string, o Outcome)
+}
+
+type noObserver struct{}
+
+func (noObserver) Posted(string, Outcome) {}
+
 // DispatcherDeps is what a dispatcher is built from.
 type DispatcherDeps struct {
 	Store     Store
@@ -59,6 +84,7 @@ type DispatcherDeps struct {
 	// Client posts; nil: NewClient(Production).
 	Client     *http.Client
 	Production bool
+	Observer   Observer // nil: none
 	Logger     *slog.Logger
 	Now        func() time.Time // nil: time.Now
 	// AfterClaim, when set, runs between a claim and its post, for
@@ -81,6 +107,9 @@ func NewDispatcher(d DispatcherDeps) *Dispatcher {
 	}
 	if d.Client == nil {
 		d.Client = NewClient(d.Production)
+	}
+	if d.Observer == nil {
+		d.Observer = noObserver{}
 	}
 	return &Dispatcher{d: d}
 }
@@ -200,6 +229,9 @@ func (d *Dispatcher) deliver(ctx context.Context, claimed webhooks.Due, token st
 	finished, err := d.d.Store.Finish(record, claimed.ID, token, o)
 	if err != nil {
 		return false, errors.Join(attemptErr, fmt.Errorf("webhook: %w", err))
+	}
+	if finished {
+		d.d.Observer.Posted(dl.EventType, outcomeOf(o.State))
 	}
 	return finished && o.State == webhooks.Delivered, attemptErr
 }
@@ -364,4 +396,17 @@ func postError(err error) string {
 		msg = msg[:maxError]
 	}
 	return msg
+}
+
+// outcomeOf names a delivery's state after a post for metrics.
+func outcomeOf(s webhooks.State) Outcome {
+	switch s {
+	case webhooks.Delivered:
+		return OutcomeDelivered
+	case webhooks.Pending:
+		return OutcomeRetry
+	case webhooks.Dropped:
+		return OutcomeDropped
+	}
+	return OutcomeFailed
 }

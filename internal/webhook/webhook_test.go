@@ -238,7 +238,8 @@ func TestRetriesAfterServerErrorsWithBackoff(t *testing.T) {
 	rcv := newReceiver(t, 500, 503, 200)
 	ep, _ := e.endpoint(t, webhook.Generic, rcv.URL)
 	e.publish(t, campaignEvent("c1"))
-	d := e.dispatcher(nil)
+	posts := &posted{}
+	d := webhook.NewDispatcher(webhook.DispatcherDeps{Store: e.st.Webhooks, Sealer: e.sealer, Now: e.clock.Now, Observer: posts})
 
 	e.run(t, d)
 	log := e.log(t, ep.ID)
@@ -273,6 +274,28 @@ func TestRetriesAfterServerErrorsWithBackoff(t *testing.T) {
 	if len(ids) != 1 {
 		t.Errorf("retries carried %d delivery ids, want 1", len(ids))
 	}
+	want := []string{"campaign.finished retry", "campaign.finished retry", "campaign.finished delivered"}
+	if !slices.Equal(posts.seen(), want) {
+		t.Errorf("observed %v, want %v", posts.seen(), want)
+	}
+}
+
+// posted records what a dispatcher tells its observer.
+type posted struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (p *posted) Posted(event string, o webhook.Outcome) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.got = append(p.got, event+" "+string(o))
+}
+
+func (p *posted) seen() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.got)
 }
 
 func TestBackoffDoublesToAnHour(t *testing.T) {
