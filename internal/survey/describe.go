@@ -1,6 +1,7 @@
 package survey
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -17,11 +18,8 @@ const describedPromptLength = 48
 func (s Survey) DescribeCondition(c Condition, locale string) string {
 	q, known := s.Question(c.Question)
 	subject := "question “" + c.Question + "”"
-	if known {
-		subject = "‘" + shorten(q.Prompt.Get(locale, s.DefaultLocale), describedPromptLength) + "’"
-		if subject == "‘’" {
-			subject = "question “" + q.Key + "”"
-		}
+	if p := s.ShortPrompt(q, locale); known && p != "" {
+		subject = "‘" + p + "’"
 	}
 	switch c.Op {
 	case OpBetween:
@@ -42,6 +40,13 @@ func (s Survey) DescribeCondition(c Condition, locale string) string {
 		return subject + " is not answered"
 	}
 	return subject + " meets the unknown condition “" + string(c.Op) + "”"
+}
+
+// ShortPrompt is q's prompt in locale (the default locale's where there
+// is none), on one line and cut to a length that fits in a sentence or a
+// menu.
+func (s Survey) ShortPrompt(q Question, locale string) string {
+	return shorten(q.Prompt.Get(locale, s.DefaultLocale), describedPromptLength)
 }
 
 // optionList names options for a description: "Price", "Price or
@@ -77,4 +82,20 @@ func shorten(text string, n int) string {
 		cut = cut[:i]
 	}
 	return strings.TrimRight(cut, " ,.;:") + "…"
+}
+
+// DependsOn returns the keys of the questions q depends on: the one its
+// condition tests, and those whose answers its prompt shows, in any
+// locale; each once, in that order.
+func (q Question) DependsOn() []string {
+	var keys []string
+	if q.ShowIf != nil && q.ShowIf.Question != "" {
+		keys = append(keys, q.ShowIf.Question)
+	}
+	for _, k := range q.pipedKeys() {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
 }
