@@ -37,7 +37,7 @@ func (s Survey) DescribeCondition(c Condition, locale string) string {
 	case OpAnswered:
 		return subject + " is answered"
 	case OpNotAnswered:
-		return subject + " is not answered"
+		return subject + " is not answered (or was not asked)"
 	}
 	return subject + " meets the unknown condition “" + string(c.Op) + "”"
 }

@@ -27,7 +27,7 @@ func TestDescribeCondition(t *testing.T) {
 			"‘Which of our services do you use at your sites…’ is answered with “Repair”, “Maintenance” or “Modernisation”"},
 		{"none of", survey.Condition{Question: "why_low", Op: survey.OpNoneOf, Options: []string{"price"}}, "en", "‘What went wrong?’ is answered, but not with “Price”"},
 		{"answered", survey.Condition{Question: "why_high", Op: survey.OpAnswered}, "en", "‘What do you like most?’ is answered"},
-		{"not answered", survey.Condition{Question: "why_high", Op: survey.OpNotAnswered}, "en", "‘What do you like most?’ is not answered"},
+		{"not answered", survey.Condition{Question: "why_high", Op: survey.OpNotAnswered}, "en", "‘What do you like most?’ is not answered (or was not asked)"},
 		{"in another locale", survey.Condition{Question: "why_low", Op: survey.OpAnyOf, Options: []string{"price"}}, "fi", "‘Mikä meni vikaan?’ is answered with “Hinta”"},
 		{"a locale the survey lacks", survey.Condition{Question: "why_high", Op: survey.OpAnswered}, "de", "‘What do you like most?’ is answered"},
 		{"a missing question", survey.Condition{Question: "gone", Op: survey.OpAnswered}, "en", "question “gone” is answered"},
