@@ -244,6 +244,12 @@ func TestSurveyBuilderConditionControlsAreLabelled(t *testing.T) {
 		}
 		wantEveryControlLabelled(t, r.body, s[1])
 	}
+	// The script that hides what does not apply is a file of its own:
+	// the policy allows no inline script.
+	if !regexp.MustCompile(`<script src="/static/js/builder-conditions\.[0-9a-f]+\.js" defer></script>`).MatchString(r.body) ||
+		regexp.MustCompile(`<script>|<script [^>]*>[^<]`).MatchString(r.body) {
+		t.Error("the builder does not load its conditions script from a file")
+	}
 	for _, id := range []string{"f-questions-2-prompt-en"} {
 		if !regexp.MustCompile(`id="` + id + `"[^>]*aria-describedby="f-questions-2-prompt-placeholders"`).MatchString(r.body) {
 			t.Errorf("the prompt %s is not described by its placeholders", id)
