@@ -125,7 +125,10 @@ func conditionFields(b *builderErrors, i int, sv, filled survey.Survey, open boo
 		}
 		cf.Question.Options = append(cf.Question.Options, selectChoice{Value: current, Label: label, Selected: true})
 	}
-	if candidates == 0 {
+	switch {
+	case i == 0:
+		cf.NoCandidates = "This is the first question: there is no earlier one it could depend on."
+	case candidates == 0:
 		cf.NoCandidates = "No earlier question can be chosen: the questions before this one are all confidential."
 	}
 	cf.Question.Error = b.take(cf.Question.ID, title, prefix+condQuestion, prefix)

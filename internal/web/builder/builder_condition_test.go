@@ -188,3 +188,25 @@ func TestConditionFieldsOffer(t *testing.T) {
 		t.Errorf("placeholders %q", codes)
 	}
 }
+
+func TestConditionFieldsWithoutCandidates(t *testing.T) {
+	t.Parallel()
+	sv, _ := parseSurveyForm(conditionForm("questions[0].confidential", "on"))
+	page := newBuilderPage(sv, builderOptions{})
+	cf := page.Questions[1].Condition
+	if len(cf.Question.Options) != 1 || !strings.Contains(cf.NoCandidates, "all confidential") {
+		t.Errorf("question 2 offers %+v, says %q", cf.Question.Options, cf.NoCandidates)
+	}
+	// Moved to the top, a conditional question keeps its condition on
+	// show, so that saving can say what is wrong with it.
+	sv.Questions[0].ShowIf = &survey.Condition{Question: "what_went_wrong", Op: survey.OpAnswered}
+	sv.Questions[0].Confidential = false
+	page = newBuilderPage(sv, builderOptions{errs: map[string]string{"questions[0].showIf.question": "not a question before this one"}})
+	cf = page.Questions[0].Condition
+	if cf == nil || !strings.Contains(cf.NoCandidates, "first question") || !strings.Contains(cf.Question.Error, "not a question before") {
+		t.Fatalf("the first question's condition: %+v", cf)
+	}
+	if last := cf.Question.Options[len(cf.Question.Options)-1]; !last.Selected || !strings.HasSuffix(last.Label, "(comes after this one)") {
+		t.Errorf("the condition's question shows as %+v", last)
+	}
+}

@@ -184,7 +184,7 @@ func openConfirmation(sv survey.Survey, errs []string) confirmPage {
 			fmt.Sprintf("Opening fixes the anonymity threshold at %d and the comment threshold at %d: reports will never show a group smaller than %d, nor quote comments from a group smaller than %d.",
 				sv.AnonymityThreshold, sv.CommentThreshold, sv.AnonymityThreshold, sv.CommentThreshold),
 			fmt.Sprintf("The consent text is published as version %d; every consent given records that version and the exact text.", sv.ConsentVersion),
-			"Invited contacts can answer from then on. You can still fix wording, add languages and add optional questions, but not remove questions that have answers or change their type.",
+			"Invited contacts can answer from then on. You can still fix wording, add languages and add optional questions, but not remove questions that have answers, change their type or change when they are shown.",
 		},
 		Action: href + "/open",
 		Button: "Open survey",
