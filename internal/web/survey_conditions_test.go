@@ -290,3 +290,27 @@ func TestSurveyConditionDescribedOnEveryPage(t *testing.T) {
 			"Shown when ‘What went wrong?’ is answered with “Support”")
 	}
 }
+
+// TestSurveyBuilderKeepsAnsweredConditions edits an open survey whose
+// questions all have answers: adding a condition is refused next to it.
+func TestSurveyBuilderKeepsAnsweredConditions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	sv := f.createSurvey(t, f.manager)
+	wantStatus(t, f.client(t).api("POST", "/api/v1/surveys/"+sv.ID+"/open", f.token(t, f.manager), ""), http.StatusOK)
+	c := f.signIn(t, f.manager)
+	path := "/surveys/" + sv.ID + "/edit"
+	r := c.get(path)
+	wantBody(t, r, "A question that has answers keeps its condition", "On an open survey, a question that has answers keeps its condition")
+	form := builderFields(t, r.body)
+	form.Set("action", "condition:1")
+	form.Set("questions[1].showIf.question", "#0")
+	form = builderFields(t, c.post(path, form).body)
+	form.Set("action", "save")
+	r = c.post(path, form)
+	wantStatus(t, r, http.StatusBadRequest)
+	wantBody(t, r, `id="f-questions-1-showIf-question-error">Question 2 condition cannot change: the question already has answers`)
+	if stored, _ := f.st.Surveys.ByID(context.Background(), sv.ID); stored.Questions[1].ShowIf != nil {
+		t.Errorf("the condition was stored: %v", stored.Questions[1].ShowIf)
+	}
+}
