@@ -68,6 +68,12 @@ func TestSurveyBuilderConditionWithoutJavaScript(t *testing.T) {
 	if form.Get("_csrf") == "" {
 		t.Fatal("the builder form carries no CSRF token")
 	}
+	forged := url.Values{}
+	for k, v := range form {
+		forged[k] = v
+	}
+	forged.Set("_csrf", "forged")
+	wantStatus(t, builderPost(t, c, forged, "condition:1", "questions[1].showIf.question", "#0"), http.StatusForbidden)
 
 	// Question 2 depends on the score: choose the question, then its test.
 	page := builderPost(t, c, form, "refresh").body
