@@ -26,11 +26,13 @@
     }
 
     function showTest() {
-      if (!question || !shownFor || !test) {
+      if (!question) {
         return;
       }
-      var same = question.value === shownFor.value;
-      test.hidden = !same;
+      var same = question.value === (shownFor ? shownFor.value : "");
+      if (test) {
+        test.hidden = !same;
+      }
       if (stale) {
         stale.hidden = same || question.value === "";
       }
