@@ -177,6 +177,14 @@ func (s *Pages) readBuilderPost(c *fiber.Ctx) (builderPost, error) {
 	}
 	p.action.prepare(form)
 	p.survey, p.unreadable = parseSurveyForm(form)
+	pinReferencedKeys(&p.survey)
+	if p.saves() {
+		for i, q := range p.survey.Questions {
+			if q.ShowIf != nil && q.ShowIf.Question != "" && q.ShowIf.Op == "" {
+				p.unreadable[QuestionPrefix(i)+showIfSuffix+condOp] = "choose what the answer must be, then save"
+			}
+		}
+	}
 	if err := s.uploadLogo(c, &p); err != nil {
 		return builderPost{}, err
 	}

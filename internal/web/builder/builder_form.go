@@ -93,9 +93,14 @@ func parseSurveyForm(form url.Values) (survey.Survey, map[string]string) {
 	sv.NamedRetentionMonths = p.number(fieldNamedMonths)
 	sv.Revision = p.number(fieldRevision)
 
+	refs := formRefs{questions: map[int]int{}}
 	for i, opts := range formIndexes(form) {
-		sv.Questions = append(sv.Questions, p.question(QuestionPrefix(i), opts))
+		q, rows := p.question(QuestionPrefix(i), opts)
+		refs.questions[i] = len(sv.Questions)
+		refs.options = append(refs.options, rows)
+		sv.Questions = append(sv.Questions, q)
 	}
+	refs.resolve(&sv)
 
 	sv.Branding = survey.Branding{
 		Accent:     form.Get(fieldAccent),
@@ -192,7 +197,10 @@ func (p formReader) number(name string) int {
 
 func (p formReader) checked(name string) bool { return p.form.Get(name) != "" }
 
-func (p formReader) question(prefix string, optionRows []int) survey.Question {
+// question reads one question, and returns with it, for each option row
+// it kept, the option's position in the question.
+func (p formReader) question(prefix string, optionRows []int) (survey.Question, map[int]int) {
+	rows := map[int]int{}
 	q := survey.Question{
 		Key:          p.form.Get(prefix + ".key"),
 		Type:         survey.QuestionType(strings.TrimSpace(p.form.Get(prefix + ".type"))),
@@ -214,10 +222,129 @@ func (p formReader) question(prefix string, optionRows []int) survey.Question {
 			if len(q.Options) == maxFormOptions {
 				break
 			}
+			rows[j] = len(q.Options)
 			q.Options = append(q.Options, o)
 		}
 	}
-	return q
+	q.ShowIf = p.condition(prefix + showIfSuffix)
+	return q, rows
+}
+
+// The inputs of a question's condition, after the question's prefix. The
+// tested question and its options are posted as references to their rows
+// in the form ("#2", see conditionRef), so that a condition holds while
+// keys are still made from the wording; a key stands for a question not
+// on the form. "for" is the tested question the operator and values were
+// shown for: when the question was chosen anew, they belong to another.
+const (
+	showIfSuffix   = ".showIf"
+	condQuestion   = ".question"
+	condFor        = ".for"
+	condOp         = ".op"
+	condMin        = ".min"
+	condMax        = ".max"
+	condOptions    = ".options"
+	conditionRefAt = "#"
+)
+
+// conditionRef is how the form refers to the question or option row n.
+func conditionRef(n int) string { return conditionRefAt + strconv.Itoa(n) }
+
+func parseConditionRef(v string) (int, bool) {
+	digits, ok := strings.CutPrefix(v, conditionRefAt)
+	if !ok {
+		return 0, false
+	}
+	n, err := strconv.Atoi(digits)
+	return n, err == nil && n >= 0 && n < maxFormIndex
+}
+
+// condition reads a question's condition; nil when it is always shown.
+// Only the values the chosen operator takes are read, since the form
+// offers the others alongside.
+func (p formReader) condition(name string) *survey.Condition {
+	target := strings.TrimSpace(p.form.Get(name + condQuestion))
+	if target == "" {
+		return nil
+	}
+	c := &survey.Condition{Question: target}
+	if shownFor, ok := p.form[name+condFor]; ok && (len(shownFor) == 0 || shownFor[0] != target) {
+		return c // a question chosen anew: its condition is chosen next
+	}
+	c.Op = survey.Op(strings.TrimSpace(p.form.Get(name + condOp)))
+	switch c.Op {
+	case survey.OpBetween:
+		c.Min, c.Max = p.optionalNumber(name+condMin), p.optionalNumber(name+condMax)
+	case survey.OpAnyOf, survey.OpNoneOf:
+		for _, o := range p.form[name+condOptions] {
+			if len(c.Options) == maxFormOptions {
+				break
+			}
+			if o = strings.TrimSpace(o); o != "" && !slices.Contains(c.Options, o) {
+				c.Options = append(c.Options, o)
+			}
+		}
+	}
+	return c
+}
+
+// optionalNumber reads a whole number; blank is nil.
+func (p formReader) optionalNumber(name string) *int {
+	if strings.TrimSpace(p.form.Get(name)) == "" {
+		return nil
+	}
+	n := p.number(name)
+	if _, bad := p.problems[name]; bad {
+		return nil
+	}
+	return &n
+}
+
+// formRefs maps the form's rows to the parsed survey: a question's index
+// in the form to its position, and, by position, an option's row to its
+// position in the question.
+type formRefs struct {
+	questions map[int]int
+	options   []map[int]int
+}
+
+// resolve turns the row references of each condition into keys: those
+// typed, or those saving the survey as it stands would make. An option row
+// left blank or removed drops out of the condition.
+func (r formRefs) resolve(sv *survey.Survey) {
+	var filled *survey.Survey
+	for i := range sv.Questions {
+		c := sv.Questions[i].ShowIf
+		if c == nil {
+			continue
+		}
+		n, ok := parseConditionRef(c.Question)
+		if !ok {
+			continue
+		}
+		pos, ok := r.questions[n]
+		if !ok {
+			c.Question = ""
+			continue
+		}
+		if filled == nil {
+			f := sv.Clone()
+			f.Normalize()
+			filled = &f
+		}
+		target := filled.Questions[pos]
+		c.Question = target.Key
+		opts := c.Options[:0]
+		for _, o := range c.Options {
+			row, isRef := parseConditionRef(o)
+			if !isRef {
+				opts = append(opts, o)
+			} else if at, ok := r.options[pos][row]; ok {
+				opts = append(opts, target.Options[at].Key)
+			}
+		}
+		c.Options = opts
+	}
 }
 
 // builderAction is what a builder submit button asks for. Every button
@@ -228,7 +355,9 @@ type builderAction struct {
 }
 
 // Builder actions, as posted in the action field: "save", "add", "refresh",
-// "remove:2", "up:2", "down:2", "add-option:2", "remove-option:2:1".
+// "remove:2", "up:2", "down:2", "add-option:2", "remove-option:2:1",
+// "condition:2" (show the choices for the question chosen to depend on),
+// "always-show:2" (drop the condition).
 const (
 	actionSave         = "save"
 	actionAdd          = "add"
@@ -238,6 +367,8 @@ const (
 	actionDown         = "down"
 	actionAddOption    = "add-option"
 	actionRemoveOption = "remove-option"
+	actionCondition    = "condition"
+	actionAlwaysShow   = "always-show"
 )
 
 // parseBuilderAction reads the action field; anything unknown saves, as
@@ -257,7 +388,7 @@ func parseBuilderAction(v string) builderAction {
 		if len(parts) == 1 {
 			return a
 		}
-	case actionRemove, actionUp, actionDown, actionAddOption:
+	case actionRemove, actionUp, actionDown, actionAddOption, actionCondition, actionAlwaysShow:
 		if q, ok := index(1); ok && len(parts) == 2 {
 			a.q = q
 			return a
@@ -332,6 +463,18 @@ func (a builderAction) apply(sv *survey.Survey, newType survey.QuestionType) (fo
 		if inRange && len(qs[a.q].Options) > 0 {
 			return fieldID(optionPrefix(a.q, 0) + ".label." + firstLocale(sv)), ""
 		}
+	case actionCondition:
+		if inRange && qs[a.q].ShowIf != nil {
+			return fieldID(QuestionPrefix(a.q) + showIfSuffix + condOp), ""
+		}
+		if inRange {
+			return fieldID(QuestionPrefix(a.q) + showIfSuffix + condQuestion), ""
+		}
+	case actionAlwaysShow:
+		if inRange {
+			qs[a.q].ShowIf = nil
+			return fieldID(QuestionPrefix(a.q) + showIfSuffix + condQuestion), ""
+		}
 	}
 	return "", ""
 }
@@ -382,4 +525,36 @@ func localeLabel(code string) string {
 		return name
 	}
 	return code
+}
+
+// pinReferencedKeys writes down the keys that saving would make for the
+// questions and options other questions refer to, by condition or
+// placeholder, so that rewording them later does not break the reference.
+func pinReferencedKeys(sv *survey.Survey) {
+	filled := sv.Clone()
+	filled.Normalize()
+	referenced := map[string]bool{}
+	options := map[string][]string{} // question key → option keys conditions name
+	for _, q := range filled.Questions {
+		for _, k := range q.DependsOn() {
+			referenced[k] = true
+		}
+		if c := q.ShowIf; c != nil {
+			options[c.Question] = append(options[c.Question], c.Options...)
+		}
+	}
+	for i := range sv.Questions {
+		q, f := &sv.Questions[i], filled.Questions[i]
+		if !referenced[f.Key] {
+			continue
+		}
+		if strings.TrimSpace(q.Key) == "" {
+			q.Key = f.Key
+		}
+		for j := range q.Options {
+			if strings.TrimSpace(q.Options[j].Key) == "" && slices.Contains(options[f.Key], f.Options[j].Key) {
+				q.Options[j].Key = f.Options[j].Key
+			}
+		}
+	}
 }

@@ -271,7 +271,7 @@ func TestFieldID(t *testing.T) {
 	}
 }
 
-var problemPath = regexp.MustCompile(`^(anonymityThreshold|commentThreshold|tokenValidityDays|namedRetentionMonths|revision|questions\[\d+\]\.maxLength)$`)
+var problemPath = regexp.MustCompile(`^(anonymityThreshold|commentThreshold|tokenValidityDays|namedRetentionMonths|revision|questions\[\d+\]\.(maxLength|showIf\.min|showIf\.max))$`)
 
 // FuzzParseSurveyForm feeds arbitrary form bodies and actions through the
 // builder: parsing, the action and laying out the page never panic, and
@@ -283,11 +283,15 @@ func FuzzParseSurveyForm(f *testing.F) {
 	f.Add("questions[1].key=a&questions[2].key=b&questions[2].type=multi", "down:1")
 	f.Add("questions[0]=&questions[0].=&questions[0]].key=a&questions[[0].key=b", "remove:0")
 	f.Add(strings.Repeat("locales=l&", 40)+"defaultLocale=en", "add")
+	f.Add("questions[0].type=nps&questions[1].type=single&questions[1].options[0].key=a&questions[1].showIf.question=%230&questions[1].showIf.for=%230&questions[1].showIf.op=between&questions[1].showIf.min=x&questions[1].showIf.max=99", "condition:1")
+	f.Add("questions[0].type=multi&questions[0].options[2].key=a&questions[1].showIf.question=%230&questions[1].showIf.op=any_of&questions[1].showIf.options=%232&questions[1].showIf.options=%23999&questions[1].prompt.en={{answer:", "remove-option:0:2")
+	f.Add("questions[0].showIf.question=%230&questions[3].showIf.question=nope&questions[3].showIf.op=none_of&questions[3].showIf.options=x", "always-show:3")
 	f.Fuzz(func(t *testing.T, body, action string) {
 		form, _ := url.ParseQuery(body) // a partly malformed body still yields fields
 		a := parseBuilderAction(action)
 		a.prepare(form)
 		sv, problems := parseSurveyForm(form)
+		pinReferencedKeys(&sv)
 
 		if len(sv.Locales) == 0 || len(sv.Locales) > maxFormLocales {
 			t.Fatalf("%d locales", len(sv.Locales))

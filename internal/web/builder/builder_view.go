@@ -44,6 +44,7 @@ type builderPage struct {
 
 	Questions      []questionField
 	QuestionsError string
+	Steps          int // the steps a respondent without JavaScript sees
 	NewType        selectField
 	CanAdd         bool
 
@@ -83,6 +84,7 @@ type errorLink struct{ Href, Text string }
 type textField struct {
 	Name, ID, Label, Value string
 	Lang                   string // of the value, for spelling and screen readers
+	HintID                 string // of a hint shared with other inputs, such as the placeholders
 	Type                   string // of a single-line input; "" is text
 	Min                    int
 	Multiline              bool
@@ -95,6 +97,9 @@ type textField struct {
 // DescribedBy lists the ids of the help and error texts for aria-describedby.
 func (f textField) DescribedBy() string {
 	var ids []string
+	if f.HintID != "" {
+		ids = append(ids, f.HintID)
+	}
 	if f.Help != "" || f.Locked != "" {
 		ids = append(ids, f.ID+"-help")
 	}
@@ -110,6 +115,7 @@ type selectField struct {
 	Error           string
 	Locked          string
 	Value           string // the selected value, for a locked select's hidden input
+	Autofocus       bool
 }
 
 type selectChoice struct {
@@ -119,6 +125,7 @@ type selectChoice struct {
 
 type checkField struct {
 	Name, ID, Label, Help string
+	Value                 string // posted when ticked; "" is "on"
 	Checked               bool
 	Error                 string
 }
@@ -157,6 +164,10 @@ type questionField struct {
 	UpID, DownID     string
 	FocusUp          bool
 	FocusDown        bool
+	Condition        *conditionField
+	Placeholders     []placeholder
+	PlaceholdersID   string
+	Step             int // on which step a respondent without JavaScript answers it
 }
 
 type optionField struct {
@@ -290,8 +301,14 @@ func newBuilderPage(sv survey.Survey, o builderOptions) builderPage {
 	}
 
 	p.QuestionsError = b.take("questions", "Questions", "questions")
+	stepOf, steps := stepNumbers(filled)
+	p.Steps = steps
 	for i, q := range sv.Questions {
-		qf := questionFields(b, i, len(sv.Questions), q, locales, o.focus)
+		qf := questionFields(b, i, len(sv.Questions), q, locales, o.focus, placeholders(filled, i))
+		qf.Condition = conditionFields(b, i, sv, filled, open && isStored(fixed, q.Key), o.focus)
+		if i < len(stepOf) {
+			qf.Step = stepOf[i]
+		}
 		fixKeys(&qf, q, filled.Questions[i], fixed)
 		p.Questions = append(p.Questions, qf)
 	}
@@ -373,7 +390,7 @@ func numberField(b *builderErrors, name, label string, v, minimum int, help stri
 	return f
 }
 
-func questionFields(b *builderErrors, i, n int, q survey.Question, locales []string, focus string) questionField {
+func questionFields(b *builderErrors, i, n int, q survey.Question, locales []string, focus string, pipes []placeholder) questionField {
 	prefix := QuestionPrefix(i)
 	title := "Question " + strconv.Itoa(i+1)
 	qf := questionField{
@@ -397,7 +414,11 @@ func questionFields(b *builderErrors, i, n int, q survey.Question, locales []str
 		qf.Type.Options = append(qf.Type.Options, selectChoice{Value: string(t), Label: labels.QuestionType(t), Selected: t == q.Type})
 	}
 	qf.Type.Error = b.take(qf.Type.ID, title+" type", prefix+".type")
+	qf.Placeholders, qf.PlaceholdersID = pipes, fieldID(prefix+".prompt")+"-placeholders"
 	qf.Prompts = textFields(b, prefix+".prompt", title+" prompt", q.Prompt, locales, false, focus)
+	for k := range qf.Prompts {
+		qf.Prompts[k].HintID = qf.PlaceholdersID
+	}
 
 	if qf.IsChoice {
 		qf.OptionsID = fieldID(prefix + ".options")
@@ -442,6 +463,16 @@ func questionFields(b *builderErrors, i, n int, q survey.Question, locales []str
 		qf.Quotable.Error = b.take(qf.Quotable.ID, title+" quotable", prefix+".quotable")
 	}
 	return qf
+}
+
+// isStored reports whether the open survey being edited has a question
+// with key, whose condition may thus be fixed by its answers.
+func isStored(stored func(string) (survey.Question, bool), key string) bool {
+	if stored == nil {
+		return false
+	}
+	_, ok := stored(strings.ToLower(strings.TrimSpace(key)))
+	return ok
 }
 
 func blankOption(o survey.Option) bool { return o.Key == "" && len(o.Label) == 0 }

@@ -16,6 +16,14 @@ type surveyPreviewPage struct {
 	Locales     []localeLink
 	Form        respondent.AnswerForm
 	Brand       *respondent.Brand
+	Steps       []previewStep
+}
+
+// previewStep is one page a respondent without JavaScript answers, with
+// when each of its questions is shown.
+type previewStep struct {
+	Number    int
+	Questions []questionSummary
 }
 
 type localeLink struct {
@@ -36,7 +44,7 @@ func (s *Pages) Preview(c *fiber.Ctx) error {
 	form.Preview = true
 
 	page := surveyPreviewPage{Href: href, Title: sv.Title.Get(sv.DefaultLocale, survey.DefaultLocale), Form: form,
-		Brand: respondent.BrandOf(sv.Branding)}
+		Brand: respondent.BrandOf(sv.Branding), Steps: previewSteps(sv, form.Locale)}
 	for _, l := range sv.Locales {
 		page.Locales = append(page.Locales, localeLink{
 			Code: l, Native: i18n.Name(l), English: localeLabel(l),
@@ -45,6 +53,22 @@ func (s *Pages) Preview(c *fiber.Ctx) error {
 		})
 	}
 	return s.views.Render(c, fiber.StatusOK, "survey_preview", "Preview: "+page.Title, page)
+}
+
+func previewSteps(sv survey.Survey, locale string) []previewStep {
+	var steps []previewStep
+	number := 0
+	for n, step := range sv.Steps() {
+		ps := previewStep{Number: n + 1}
+		for _, q := range step {
+			number++
+			ps.Questions = append(ps.Questions, questionSummary{
+				Number: number, Key: q.Key, Prompt: sv.ShortPrompt(q, locale), Condition: shownWhen(sv, q, locale),
+			})
+		}
+		steps = append(steps, ps)
+	}
+	return steps
 }
 
 // LivePreviewPath is where the builder's script posts the form for a new

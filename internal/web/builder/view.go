@@ -28,6 +28,7 @@ type surveyViewPage struct {
 	Languages   []languageView
 	Default     string
 	Questions   []questionSummary
+	Steps       int // the steps a respondent without JavaScript sees
 	Consent     string
 	Versions    []consentView
 	Survey      survey.Survey
@@ -44,6 +45,8 @@ type questionSummary struct {
 	Required, Confidential, Quotable bool
 	MaxLength                        int
 	Options                          []string
+	Step                             int
+	Condition                        string // when it is shown, in words; "" when always
 }
 
 type consentView struct {
@@ -105,10 +108,13 @@ func (s *Pages) View(c *fiber.Ctx) error {
 	for _, l := range sv.Locales {
 		page.Languages = append(page.Languages, languageView{Code: l, English: localeLabel(l), Native: i18n.Name(l)})
 	}
+	stepOf, steps := stepNumbers(sv)
+	page.Steps = steps
 	for i, q := range sv.Questions {
 		qs := questionSummary{
 			Number: i + 1, Key: q.Key, Type: labels.QuestionType(q.Type), Prompt: q.Prompt.Get(def, ""),
 			Required: q.Required, Confidential: q.Confidential, Quotable: q.Quotable,
+			Step: stepOf[i], Condition: shownWhen(sv, q, def),
 		}
 		if q.Type == survey.TypeText {
 			qs.MaxLength = q.MaxLength
@@ -129,6 +135,14 @@ func (s *Pages) View(c *fiber.Ctx) error {
 		page.Versions = append(page.Versions, cv)
 	}
 	return s.views.Render(c, fiber.StatusOK, "survey_view", page.Title, page)
+}
+
+// shownWhen says when q is shown, in words; "" when it always is.
+func shownWhen(sv survey.Survey, q survey.Question, locale string) string {
+	if q.ShowIf == nil {
+		return ""
+	}
+	return "Shown when " + sv.DescribeCondition(*q.ShowIf, locale)
 }
 
 func shortHash(h string) string {
@@ -170,7 +184,7 @@ func openConfirmation(sv survey.Survey, errs []string) confirmPage {
 			fmt.Sprintf("Opening fixes the anonymity threshold at %d and the comment threshold at %d: reports will never show a group smaller than %d, nor quote comments from a group smaller than %d.",
 				sv.AnonymityThreshold, sv.CommentThreshold, sv.AnonymityThreshold, sv.CommentThreshold),
 			fmt.Sprintf("The consent text is published as version %d; every consent given records that version and the exact text.", sv.ConsentVersion),
-			"Invited contacts can answer from then on. You can still fix wording, add languages and add optional questions, but not remove questions that have answers or change their type.",
+			"Invited contacts can answer from then on. You can still fix wording, add languages and add optional questions, but not remove questions that have answers, change their type or change when they are shown.",
 		},
 		Action: href + "/open",
 		Button: "Open survey",
