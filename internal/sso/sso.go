@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -102,6 +103,9 @@ type Provider struct {
 type discovered struct {
 	oauth    oauth2.Config
 	verifier *oidc.IDTokenVerifier
+	// endSession is the provider's end_session_endpoint (OpenID Connect
+	// RP-Initiated Logout), when it has one.
+	endSession string
 }
 
 // attemptPurpose names the key that signs attempts.
@@ -153,14 +157,41 @@ func (p *Provider) discover(ctx context.Context) (*discovered, error) {
 		p.logger.Warn("single sign-on provider not reachable", "issuer", p.cfg.Issuer, "err", err)
 		return nil, fmt.Errorf("%w: %w", ErrUnavailable, err)
 	}
+	var extra struct {
+		EndSession string `json:"end_session_endpoint"`
+	}
+	if err := op.Claims(&extra); err != nil {
+		extra.EndSession = "" // optional; a document that lacks it still signs people in
+	}
 	p.dis = &discovered{
 		oauth: oauth2.Config{
 			ClientID: p.cfg.ClientID, ClientSecret: p.cfg.ClientSecret,
 			Endpoint: op.Endpoint(), RedirectURL: p.redirectURL, Scopes: p.cfg.Scopes,
 		},
-		verifier: op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID, Now: p.now}),
+		verifier:   op.Verifier(&oidc.Config{ClientID: p.cfg.ClientID, Now: p.now}),
+		endSession: extra.EndSession,
 	}
 	return p.dis, nil
+}
+
+// LogoutURL is where a browser ends its session at the provider after
+// signing out of Candor, returning to returnTo (which the provider must
+// know as a post-logout redirect URI); ok is false when the provider
+// offers no such endpoint or cannot be reached.
+func (p *Provider) LogoutURL(ctx context.Context, returnTo string) (string, bool) {
+	d, err := p.discover(ctx)
+	if err != nil || d.endSession == "" {
+		return "", false
+	}
+	u, err := url.Parse(d.endSession)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		return "", false
+	}
+	q := u.Query()
+	q.Set("client_id", p.cfg.ClientID)
+	q.Set("post_logout_redirect_uri", returnTo)
+	u.RawQuery = q.Encode()
+	return u.String(), true
 }
 
 // Begin starts a sign-in that returns to next (a local path the caller

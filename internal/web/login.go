@@ -16,6 +16,9 @@ type loginForm struct {
 	Next   string
 	Error  string
 	Notice string // after a password reset or signing out everywhere
+	// ProviderLogout links to ending the session at the single sign-on
+	// provider too, after signing out of a session that began there.
+	ProviderLogout string
 
 	Password  bool   // the email and password form is offered
 	SSOButton string // the single sign-on button's label; "": no single sign-on
@@ -45,6 +48,11 @@ func (s *Server) loginPage(c *fiber.Ctx) error {
 		page.Notice = "Your password has been changed. Sign in with the new one."
 	case "everywhere":
 		page.Notice = "You have been signed out everywhere."
+	case "sso":
+		page.Notice = "You have been signed out of Candor."
+		page.ProviderLogout = s.providerLogout(c)
+	case "provider":
+		page.Notice = "You have been signed out of Candor and of your organisation's sign-in."
 	}
 	return s.renderLogin(c, fiber.StatusOK, page)
 }
@@ -106,5 +114,5 @@ func (s *Server) logout(c *fiber.Ctx) error {
 			}
 		}
 	}
-	return c.Redirect("/login", fiber.StatusSeeOther)
+	return c.Redirect(s.signedOutVia(c), fiber.StatusSeeOther)
 }

@@ -17,6 +17,7 @@ type SSOProvider interface {
 	AttemptTTL() time.Duration
 	Begin(ctx context.Context, next string) (sealed, authURL string, err error)
 	Finish(ctx context.Context, sealed string, cb sso.Callback) (sso.Identity, string, error)
+	LogoutURL(ctx context.Context, returnTo string) (string, bool)
 }
 
 var _ SSOProvider = (*sso.Provider)(nil)
@@ -27,6 +28,10 @@ var _ SSOProvider = (*sso.Provider)(nil)
 const (
 	ssoCookie     = "candor_sso"
 	ssoCookiePath = "/auth/oidc/"
+	// ssoSessionCookie marks a browser whose session began at the provider,
+	// so that signing out offers to end the provider's session too. It
+	// grants nothing: forged, it only adds that offer.
+	ssoSessionCookie = "candor_sso_session"
 )
 
 // ssoStart sends the browser to the provider, keeping the attempt in a
@@ -69,6 +74,8 @@ func (s *Server) ssoCallback(c *fiber.Ctx) error {
 	if err := s.startSession(c, u); err != nil {
 		return err
 	}
+	c.Cookie(&fiber.Cookie{Name: ssoSessionCookie, Value: "1", Path: "/",
+		Secure: s.cfg.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
 	rotateCSRF(c)
 	return c.Redirect(safeNext(next), fiber.StatusSeeOther)
 }
@@ -85,4 +92,33 @@ func (s *Server) ssoFailed(c *fiber.Ctx, next string, err error) error {
 	page := s.newLoginForm(next)
 	page.Error = p.Msg
 	return s.renderLogin(c, p.Status, page)
+}
+
+// signedOutVia is where logout sends a browser: straight to the sign-in
+// page, or, for a session that began at a provider offering to end its
+// own, to a page that offers that. The offer is a link, since a redirect
+// from the sign-out form to another origin would break form-action 'self'.
+func (s *Server) signedOutVia(c *fiber.Ctx) string {
+	if c.Cookies(ssoSessionCookie) == "" {
+		return "/login"
+	}
+	c.Cookie(&fiber.Cookie{Name: ssoSessionCookie, Path: "/", Expires: time.Unix(0, 0), MaxAge: -1,
+		Secure: s.cfg.Secure(), HTTPOnly: true, SameSite: fiber.CookieSameSiteLaxMode})
+	if s.sso == nil {
+		return "/login"
+	}
+	return "/login?done=sso"
+}
+
+// providerLogout is the provider's sign-out link for the sign-in page,
+// returning to it; "" when there is none.
+func (s *Server) providerLogout(c *fiber.Ctx) string {
+	if s.sso == nil {
+		return ""
+	}
+	u, ok := s.sso.LogoutURL(c.UserContext(), s.cfg.BaseURL+"/login?done=provider")
+	if !ok {
+		return ""
+	}
+	return u
 }

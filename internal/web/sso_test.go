@@ -2,8 +2,10 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -54,7 +56,10 @@ type ssoFixture struct {
 	// tamperNonce makes the provider put another nonce in the ID token
 	// than the one Candor sent.
 	tamperNonce atomic.Bool
-	browser     *http.Client // the browser's visits to the provider
+	// endSession makes the provider's discovery document name an
+	// end_session_endpoint, which mockoidc's lacks.
+	endSession atomic.Bool
+	browser    *http.Client // the browser's visits to the provider
 }
 
 func newSSOFixture(t *testing.T, passwordsOff bool, adjust func(*config.OIDC)) *ssoFixture {
@@ -73,6 +78,19 @@ func newSSOFixture(t *testing.T, passwordsOff bool, adjust func(*config.OIDC)) *
 				q := r.URL.Query()
 				q.Set("nonce", "forged-"+q.Get("nonce"))
 				r.URL.RawQuery = q.Encode()
+			}
+			if f.endSession.Load() && strings.HasSuffix(r.URL.Path, "/.well-known/openid-configuration") {
+				rec := httptest.NewRecorder()
+				next.ServeHTTP(rec, r)
+				var doc map[string]any
+				if err := json.Unmarshal(rec.Body.Bytes(), &doc); err != nil {
+					http.Error(w, err.Error(), http.StatusInternalServerError)
+					return
+				}
+				doc["end_session_endpoint"] = f.idp.Issuer() + "/logout?tenant=t1"
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(doc)
+				return
 			}
 			next.ServeHTTP(w, r)
 		})
@@ -240,7 +258,14 @@ func TestSSOSignIn(t *testing.T) {
 	// revokes it.
 	old := c.cookie(sessionCookie).Value
 	c.get("/profile")
-	wantStatus(t, c.post("/logout", nil), http.StatusSeeOther)
+	out := c.post("/logout", nil)
+	wantStatus(t, out, http.StatusSeeOther)
+	if loc := out.Header.Get("Location"); loc != "/login?done=sso" {
+		t.Errorf("signed out to %q, want the page offering the provider's sign-out", loc)
+	}
+	if r := c.get("/login?done=sso"); !strings.Contains(r.body, "signed out of Candor") || strings.Contains(r.body, "sign out there too") {
+		t.Errorf("without an end_session_endpoint the page should only say Candor signed out:\n%s", truncate(r.body))
+	}
 	c2 := f.client(t)
 	c2.jar.SetCookies(mustParse(t, "http://example.com/"), []*http.Cookie{{Name: sessionCookie, Value: old}})
 	wantStatus(t, c2.get("/profile"), http.StatusSeeOther)
@@ -541,4 +566,47 @@ var apiTokenInput = regexp.MustCompile(`id="api-token" type="text" value="([^"]+
 
 func authIdentity(issuer, sub, email string) auth.ExternalIdentity {
 	return auth.ExternalIdentity{Issuer: issuer, Subject: sub, Email: email, Role: store.RoleAnalyst}
+}
+
+// TestSSOLogoutOffersTheProvidersSignOut: signing out of a session begun
+// at a provider that has an end_session_endpoint links to it, with the
+// client and the way back; a password session signs out plainly.
+func TestSSOLogoutOffersTheProvidersSignOut(t *testing.T) {
+	t.Parallel()
+	f := newSSOFixture(t, false, nil)
+	f.endSession.Store(true)
+	c := f.client(t)
+	wantStatus(t, f.signInAt(t, c, "/", jane), http.StatusSeeOther)
+	c.get("/profile")
+	out := c.post("/logout", nil)
+	if loc := out.Header.Get("Location"); loc != "/login?done=sso" {
+		t.Fatalf("signed out to %q", loc)
+	}
+	if ck := setCookie(out, ssoSessionCookie); ck == nil || ck.Value != "" {
+		t.Errorf("the single sign-on mark was not cleared: %+v", ck)
+	}
+	page := c.get("/login?done=sso")
+	m := regexp.MustCompile(`href="([^"]*)">sign out there too`).FindStringSubmatch(page.body)
+	if m == nil {
+		t.Fatalf("no link to the provider's sign-out:\n%s", truncate(page.body))
+	}
+	link, err := url.Parse(strings.ReplaceAll(m[1], "&amp;", "&"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := link.Query()
+	if !strings.HasPrefix(link.String(), f.idp.Issuer()+"/logout?") || q.Get("tenant") != "t1" || q.Get("client_id") != f.idp.ClientID ||
+		q.Get("post_logout_redirect_uri") != "http://candor.test/login?done=provider" {
+		t.Errorf("provider sign-out link %s", link)
+	}
+	if r := c.get("/login?done=provider"); !strings.Contains(r.body, "and of your organisation") {
+		t.Errorf("the way back does not say both ended:\n%s", truncate(r.body))
+	}
+
+	// A password session on the same server signs out to the plain page.
+	p := f.signIn(t, f.manager)
+	p.get("/")
+	if loc := p.post("/logout", nil).Header.Get("Location"); loc != "/login" {
+		t.Errorf("a password session signed out to %q", loc)
+	}
 }
