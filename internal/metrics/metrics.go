@@ -31,7 +31,7 @@ type Metrics struct {
 }
 
 var (
-	_ invite.Observer = (*Metrics)(nil)
+	_ invite.Observer  = (*Metrics)(nil)
 	_ bounce.Observer  = (*Metrics)(nil)
 	_ webhook.Observer = (*Metrics)(nil)
 )
