@@ -126,7 +126,7 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 	privacyDeps := privacy.Deps{
 		Consents: st.Consents, Responses: st.Responses, Subjects: a.customers, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
-		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups,
+		Surveys: st.Surveys, Audit: audit.New(st.Audit), Sealer: sealer, Followups: st.Followups, Webhooks: st.Webhooks,
 		EmailChanges: st.EmailChanges, BaseURL: cfg.BaseURL,
 		// Erasure leaves no copy: queued mail, dead letters, the dev outbox.
 		Outbox: st.Outbox, DevMails: st.DevMails, Scrubber: st,

@@ -113,6 +113,7 @@ type Deps struct {
 	Audit        AuditLog
 	Sealer       *seal.Sealer
 	Followups    Followups // optional: named responses as their managers' follow-ups
+	Webhooks     Webhooks  // optional: the delivery log of follow-up events
 
 	// Confirming a new email address from a survey link; without them an
 	// email can be corrected only by an admin.
@@ -151,6 +152,12 @@ type Followups interface {
 	Delete(ctx context.Context, responseID string) error
 }
 
+// Webhooks forgets what follow-up events said once the person behind the
+// follow-up withdrew or was erased (*webhooks.Repo).
+type Webhooks interface {
+	ForgetSubject(ctx context.Context, subject string, now time.Time) (int64, error)
+}
+
 // Service is consent and data-subject rights.
 type Service struct {
 	chain        *Chain
@@ -165,6 +172,7 @@ type Service struct {
 	audit        AuditLog
 	sealer       *seal.Sealer
 	followups    Followups
+	webhooks     Webhooks
 	changes      EmailChanges
 	mailer       Mailer
 	from         netmail.Address
@@ -190,6 +198,7 @@ func New(d Deps) *Service {
 		audit:        d.Audit,
 		sealer:       d.Sealer,
 		followups:    d.Followups,
+		webhooks:     d.Webhooks,
 		changes:      d.EmailChanges,
 		mailer:       d.Mailer,
 		from:         d.From,
@@ -259,13 +268,19 @@ func (s *Service) AuditLog(ctx context.Context, f store.AuditFilter, p store.Pag
 	return entries, total, nil
 }
 
-// forget removes the follow-up of a response whose name came off.
+// forget removes the follow-up of a response whose name came off, and
+// what its events said in the webhook delivery log (a follow-up's id is
+// its response's).
 func (s *Service) forget(ctx context.Context, responseID string) error {
-	if s.followups == nil {
-		return nil
+	if s.followups != nil {
+		if err := s.followups.Delete(ctx, responseID); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
 	}
-	if err := s.followups.Delete(ctx, responseID); err != nil {
-		return fmt.Errorf("privacy: %w", err)
+	if s.webhooks != nil {
+		if _, err := s.webhooks.ForgetSubject(ctx, responseID, s.now().UTC()); err != nil {
+			return fmt.Errorf("privacy: %w", err)
+		}
 	}
 	return nil
 }

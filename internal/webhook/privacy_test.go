@@ -19,8 +19,10 @@ import (
 	"github.com/candorhq/candor/internal/respond/respondtest"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
+	"github.com/candorhq/candor/internal/store/webhooks"
 	"github.com/candorhq/candor/internal/survey"
 	"github.com/candorhq/candor/internal/webhook"
+	"go.mongodb.org/mongo-driver/v2/bson"
 )
 
 // world is answering, follow-ups and webhooks wired as cmd/candor wires
@@ -50,7 +52,7 @@ func newWorld(t *testing.T) *world {
 	x.priv = privacy.New(privacy.Deps{
 		Consents: st.Consents, Responses: st.Responses, Subjects: w.Customers, Eraser: st.Contacts,
 		Accounts: st.Accounts, Invitations: st.Invitations, Suppressions: st.Suppressions,
-		Surveys: st.Surveys, Audit: w.Audit, Sealer: w.Sealer, Followups: st.Followups,
+		Surveys: st.Surveys, Audit: w.Audit, Sealer: w.Sealer, Followups: st.Followups, Webhooks: st.Webhooks,
 	}).WithClock(w.Now)
 	x.fu = followup.New(followup.Deps{
 		Store: st.Followups, Responses: st.Responses, Accounts: st.Accounts, Surveys: st.Surveys,
@@ -200,6 +202,49 @@ func TestWithdrawnConsentStopsTheEvent(t *testing.T) {
 	}
 	log, _, err := x.hooks.Deliveries(ctx, x.w.Admin, ep.ID, store.Page{})
 	if err != nil || len(log) != 1 || log[0].State != "dropped" {
+		t.Errorf("log = %+v, %v", log, err)
+	}
+}
+
+// TestErasureForgetsDeliveredEvents: once the person behind a delivered
+// follow-up event is erased, its entry in the delivery log no longer holds
+// what the event said, though the entry stays.
+func TestErasureForgetsDeliveredEvents(t *testing.T) {
+	t.Parallel()
+	x := newWorld(t)
+	ctx := context.Background()
+	rcv := newReceiver(t, http.StatusOK)
+	ep := x.endpoint(t, webhook.Generic, rcv.URL)
+	id := x.answer(t, "Erin Erased", 1, "ERASED-comment", "", true)
+	kept := x.answer(t, "Kim Kept", 3, "KEPT-comment", "", true)
+	if _, err := x.disp.RunOnce(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(rcv.requests()); n != 2 {
+		t.Fatalf("the receiver got %d posts, want both follow-ups", n)
+	}
+	r, err := x.st.Responses.ByID(ctx, id)
+	if err != nil || r.Named == nil {
+		t.Fatalf("response %s: %v", id, err)
+	}
+	if err := x.priv.Erase(ctx, r.Named.ContactID, privacy.Requester{Via: privacy.ViaThanksPage}); err != nil {
+		t.Fatal(err)
+	}
+	bodies := map[string]bool{}
+	for _, subject := range []string{id, kept} {
+		var d webhooks.Delivery
+		if err := x.st.DB().Collection("webhook_deliveries").FindOne(ctx, bson.D{{Key: "subject", Value: subject}}).Decode(&d); err != nil {
+			t.Fatalf("delivery about %s: %v", subject, err)
+		}
+		bodies[subject] = !d.Body.IsZero()
+		if d.State != webhooks.Delivered {
+			t.Errorf("delivery about %s is %s, want it kept as delivered", subject, d.State)
+		}
+	}
+	if bodies[id] || !bodies[kept] {
+		t.Errorf("bodies left: erased %v (want false), kept %v (want true)", bodies[id], bodies[kept])
+	}
+	if log, _, err := x.hooks.Deliveries(ctx, x.w.Admin, ep.ID, store.Page{}); err != nil || len(log) != 2 {
 		t.Errorf("log = %+v, %v", log, err)
 	}
 }

@@ -133,14 +133,15 @@ func (r *Repo) Collection() *mongo.Collection { return r.endpoints }
 func (r *Repo) Indexes() []mongo.IndexModel { return nil }
 
 // Related lists the deliveries, with the log's look-up by endpoint, newest
-// first, the sweep's by expiry and the repair's of pending ones; and the
-// queue, by due time.
+// first, the sweep's by expiry, the repair's of pending ones and erasure's
+// by subject; and the queue, by due time.
 func (r *Repo) Related() []mongodoc.Indexed {
 	return []mongodoc.Indexed{
 		mongodoc.Related{C: r.deliveries, Models: []mongo.IndexModel{
 			mongodoc.Index("endpoint_created", "endpointId", "-createdAt"),
 			mongodoc.Index("expires", "expiresAt"),
 			mongodoc.Index("state_updated", "state", "updatedAt"),
+			mongodoc.Index("subject", "subject"),
 		}},
 		mongodoc.Related{C: r.due, Models: []mongo.IndexModel{
 			mongodoc.Index("due", "nextAttemptAt"),
@@ -470,4 +471,22 @@ func (r *Repo) SetBody(ctx context.Context, id string, old, fresh seal.Box) (boo
 		return false, fmt.Errorf("store: reseal webhook event: %w", err)
 	}
 	return res.MatchedCount > 0, nil
+}
+
+// ForgetSubject deletes the bodies of every delivery about subject (a
+// follow-up whose person withdrew or was erased), delivered or not, and
+// reports how many it changed. The entries stay in the log without what
+// they said; a pending one is dropped when it comes due.
+func (r *Repo) ForgetSubject(ctx context.Context, subject string, now time.Time) (int64, error) {
+	if subject == "" {
+		return 0, nil
+	}
+	// Repeatable: a forgotten delivery has no body left to unset.
+	res, err := r.deliveries.UpdateMany(ctx,
+		bson.D{{Key: "subject", Value: subject}, {Key: "body", Value: bson.D{{Key: "$exists", Value: true}}}},
+		bson.D{{Key: "$unset", Value: bson.D{{Key: "body", Value: ""}}}, {Key: "$set", Value: bson.D{{Key: "updatedAt", Value: now}}}})
+	if err != nil {
+		return 0, fmt.Errorf("store: forget webhook deliveries: %w", err)
+	}
+	return res.ModifiedCount, nil
 }
