@@ -118,7 +118,8 @@ func wireApp(cfg config.Config, st *store.Store, ring *keys.Ring, logger *slog.L
 			customer.WithImportJobs(st.Uploads, st.Imports, logger)),
 	}
 	a.webhooks = webhook.New(webhook.Deps{Store: st.Webhooks, Sealer: sealer, Production: cfg.Env == config.Production, Logger: logger}).WithClock(a.now)
-	a.quotes = quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: a.customers, Accounts: st.Accounts, Users: st.Users})
+	a.quotes = quotes.New(quotes.Deps{Store: st.Quotes, Sealer: sealer, People: a.customers, Accounts: st.Accounts, Users: st.Users,
+		Themes: st.QuoteThemes}).WithClock(a.now)
 
 	authDeps := auth.StoresOf(st, ring)
 	authDeps.From, authDeps.BaseURL, authDeps.Logger = *from, cfg.BaseURL, logger

@@ -44,6 +44,13 @@ func demoCmd(ctx context.Context, args []string, stdout, stderr io.Writer, geten
 			return err
 		}
 	}
+	// The comment themes now, so that the comments page shows them at
+	// once rather than after the first background run.
+	for _, id := range []string{res.SurveyID, res.LastYearID} {
+		if err := rebuildThemes(ctx, a, id, stdout); err != nil {
+			return err
+		}
+	}
 	// Check what was made as an operator would: the consent chain, and the
 	// report's count against the answers given.
 	n, err := a.privacy.VerifyChain(ctx)

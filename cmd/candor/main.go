@@ -34,6 +34,8 @@ Usage:
                                  fill an empty database with a realistic demo
   candor rollup rebuild [--survey ID]
                                  recompute report rollups from the stored responses
+  candor themes rebuild [--survey ID]
+                                 compute the comment themes now, rather than in the background
   candor retention preview       show what the next retention sweep would remove
   candor retention run           run the retention sweep now
   candor version                 print the version
@@ -88,6 +90,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return demoCmd(ctx, args, stdout, stderr, getenv)
 	case "rollup":
 		return rollupCmd(ctx, args, stdout, stderr, getenv)
+	case "themes":
+		return themesCmd(ctx, args, stdout, stderr, getenv)
 	case "retention":
 		return retentionCmd(ctx, args, stdout, stderr, getenv)
 	case "version", "--version", "-v":

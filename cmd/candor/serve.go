@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer, getenv func(str
 	defer inBackground(ctx, func(ctx context.Context) { a.auth.RunSweeper(ctx, sweepEvery) })()
 	defer inBackground(ctx, func(ctx context.Context) { anchorConsents(ctx, a.privacy, anchorEvery, logger) })()
 	defer startTallySweeper(ctx, a)()
+	defer startThemes(ctx, a)()
 	defer startRetention(ctx, a.retention, cfg.Dispatch)()
 	defer a.auth.Wait() // reset mail still being sent
 	logger.Info("candor listening", "addr", cfg.Addr, "base_url", cfg.BaseURL, "env", cfg.Env, "version", version)

@@ -24,6 +24,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/candorhq/candor/internal/customer"
 	"github.com/candorhq/candor/internal/fault"
@@ -32,6 +33,7 @@ import (
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/rollups"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/themes"
 )
 
 // MaxShown is how many comments a page shows at most, picked at random.
@@ -63,13 +65,17 @@ type Users interface {
 	ByID(ctx context.Context, id string) (store.User, error)
 }
 
-// Deps is what the service is built from; every field is required.
+// Deps is what the service is built from; every field is required but
+// Themes.
 type Deps struct {
 	Store    Store
 	Sealer   *seal.Sealer
 	People   People
 	Accounts Accounts
 	Users    Users
+	// Themes keeps the themes computed from quotes; nil: no themes (a
+	// new quote marks nothing, and no theme shows).
+	Themes ThemeStore
 }
 
 // Service keeps and shows quotes.
@@ -80,12 +86,24 @@ type Service struct {
 	accounts Accounts
 	users    Users
 	redactor *report.Redactor // patterns only, for redacting again when shown
+
+	themes   ThemeStore
+	analyzer *themes.Analyzer
+	now      func() time.Time
+	token    string // this process's lease token for computing themes
 }
 
 // New returns a Service.
 func New(d Deps) *Service {
 	return &Service{st: d.Store, sealer: d.Sealer, people: d.People, accounts: d.Accounts, users: d.Users,
-		redactor: report.NewRedactor(nil)}
+		redactor: report.NewRedactor(nil), themes: d.Themes, analyzer: themes.NewAnalyzer(), now: time.Now, token: store.NewID()}
+}
+
+// WithClock returns the service reading time from now.
+func (s *Service) WithClock(now func() time.Time) *Service {
+	c := *s
+	c.now = now
+	return &c
 }
 
 // Quotable reports whether a question's answers may be quoted.
@@ -101,6 +119,9 @@ type Submission struct {
 	AccountID string
 	Segment   report.Segment
 	Answers   survey.Answers
+	// Locale is the language the answer was given in; it is kept with
+	// the quote, since themes are found per language.
+	Locale string
 }
 
 // textContext binds a sealed quote to its survey and question.
@@ -132,6 +153,7 @@ func (s *Service) Add(ctx context.Context, sub Submission) error {
 	for _, d := range report.Dimensions() {
 		groups = append(groups, rollups.Segment{Dim: string(d), Value: sub.Segment.Value(d)})
 	}
+	locale := sub.Survey.Locale(sub.Locale)
 	for _, t := range texts {
 		redacted := strings.TrimSpace(r.Redact(t.text))
 		box, err := s.sealer.Seal([]byte(redacted), textContext(sub.Survey.ID, t.key))
@@ -140,11 +162,17 @@ func (s *Service) Add(ctx context.Context, sub Submission) error {
 		}
 		err = s.st.Add(ctx, store.QuoteAdd{
 			SurveyID: sub.Survey.ID, Question: t.key,
-			Quote:  store.Quote{Segment: seg, Text: box},
+			Quote:  store.Quote{Segment: seg, Text: box, Locale: locale},
 			Groups: groups, Class: class(sub.Segment),
 		})
 		if err != nil {
 			return fmt.Errorf("quotes: %w", err)
+		}
+		// The question's themes are computed again in the background.
+		if s.themes != nil {
+			if err := s.themes.Mark(ctx, sub.Survey.ID, t.key); err != nil {
+				return fmt.Errorf("quotes: %w", err)
+			}
 		}
 	}
 	return nil
@@ -230,6 +258,9 @@ const (
 	// Complement: the rest of the survey outside the filter is smaller than
 	// the threshold, and could be worked out by subtraction.
 	Complement Reason = "complement"
+	// FewInTheme: the theme does not show for this group (too few of its
+	// people are in it, or they could be worked out by comparison).
+	FewInTheme Reason = "few_in_theme"
 )
 
 // Text describes the reason in English for threshold k.
@@ -239,14 +270,18 @@ func (r Reason) Text(k int) string {
 		return fmt.Sprintf("Comments appear once at least %d people in this group have written one.", k)
 	case Complement:
 		return fmt.Sprintf("Hidden: fewer than %d people outside this group wrote a comment, so their comments could be worked out by comparing with the whole survey.", k)
+	case FewInTheme:
+		return fmt.Sprintf("This theme does not show for this group: fewer than %d of its people are in it, or a count below %d could be worked out by comparing it with others.", k, k)
 	}
 	return "Hidden."
 }
 
-// Query asks for one question's comments, optionally of one segment value.
+// Query asks for one question's comments, optionally of one segment value
+// and of one theme.
 type Query struct {
 	Question string
 	Filter   report.Filter // zero for the whole survey
+	Theme    string        // a theme's id (see Themes); empty for every comment
 }
 
 // Comments is what a query shows: at most MaxShown comments, in random
@@ -256,8 +291,9 @@ type Comments struct {
 	Threshold  int
 	Suppressed bool
 	Reason     Reason
-	// Total is how many people in the group wrote a comment; zero when
-	// suppressed, since it is then a number below the threshold.
+	// Total is how many people in the group wrote a comment (of the
+	// theme, with one); zero when suppressed, since it is then a number
+	// below the threshold.
 	Total int
 	// Texts is a random pick of the group's kept comments (a question keeps
 	// its latest ones).
@@ -284,40 +320,48 @@ func Threshold(sv survey.Survey) int {
 //   - with a filter, only comments whose company profile (every dimension
 //     at once) is shared by at least k commenters show, so that
 //     intersecting filters on different dimensions narrows a comment down
-//     to no fewer than k people.
+//     to no fewer than k people;
+//   - with a theme, only while the theme's count shows under the filter
+//     (see Themes); the group is then the theme's people in it.
 //
 // Who may see which filter — a manager only their own accounts — is the
 // caller's to decide.
 func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comments, error) {
-	question, ok := sv.Question(q.Question)
-	if !ok {
-		return Comments{}, fmt.Errorf("%w: %q", ErrNotFound, q.Question)
-	}
-	if !Quotable(question) {
-		return Comments{}, invalid("question", "is not a quotable free-text question")
+	question, err := quotableQuestion(sv, q)
+	if err != nil {
+		return Comments{}, err
 	}
 	filtered := q.Filter != (report.Filter{})
-	if filtered && !segmentDimension(q.Filter.Dimension) {
-		return Comments{}, invalid("filter", filterProblem)
-	}
 	k := Threshold(sv)
 	out := Comments{Question: question.Key, Threshold: k, Texts: []string{}}
 
+	var members map[int64]bool // the theme's quotes, with a theme
+	var theme store.StoredTheme
+	if q.Theme != "" {
+		if theme, err = s.theme(ctx, sv, question.Key, q.Theme); err != nil {
+			return Comments{}, err
+		}
+		members = make(map[int64]bool, len(theme.Members))
+		for _, n := range theme.Members {
+			members[n] = true
+		}
+	}
 	counts, err := s.st.Counts(ctx, sv.ID, question.Key)
 	if err != nil {
 		return Comments{}, fmt.Errorf("quotes: %w", err)
 	}
-	group := counts.N
-	if filtered {
-		group = counts.Groups[string(q.Filter.Dimension)][q.Filter.Value]
+	group, reason := groupOf(counts, q.Filter, int64(k))
+	if reason != "" {
+		out.Suppressed, out.Reason = true, reason
+		return out, nil
 	}
-	switch rest := counts.N - group; {
-	case group < int64(k):
-		out.Suppressed, out.Reason = true, FewComments
-		return out, nil
-	case rest > 0 && rest < int64(k):
-		out.Suppressed, out.Reason = true, Complement
-		return out, nil
+	if q.Theme != "" {
+		n, ok := shownUnder(theme, q.Filter)
+		if !ok {
+			out.Suppressed, out.Reason = true, FewInTheme
+			return out, nil
+		}
+		group = n
 	}
 	out.Total = int(group)
 
@@ -326,6 +370,9 @@ func (s *Service) Comments(ctx context.Context, sv survey.Survey, q Query) (Comm
 		return Comments{}, fmt.Errorf("quotes: %w", err)
 	}
 	for _, kq := range kept {
+		if members != nil && !members[kq.Number] {
+			continue
+		}
 		if filtered {
 			seg := reportSegment(kq.Segment)
 			if seg.Value(q.Filter.Dimension) != q.Filter.Value || counts.Classes[class(seg)] < int64(k) {

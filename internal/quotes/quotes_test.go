@@ -51,7 +51,8 @@ func newEnvWithRing(t testing.TB, st *store.Store, ring *keys.Ring) *env {
 	} else {
 		w = respondtest.NewWithRing(t, st, ring)
 	}
-	q := quotes.New(quotes.Deps{Store: st.Quotes, Sealer: w.Sealer, People: w.Customers, Accounts: st.Accounts, Users: st.Users})
+	q := quotes.New(quotes.Deps{Store: st.Quotes, Sealer: w.Sealer, People: w.Customers, Accounts: st.Accounts, Users: st.Users,
+		Themes: st.QuoteThemes})
 	r := respond.New(respond.Deps{
 		Signer: w.Signer, Keys: w.Ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,
 		Contacts: st.Contacts, Accounts: st.Accounts, Responses: st.Responses, Consents: w.Privacy,

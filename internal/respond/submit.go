@@ -189,7 +189,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	// Counted straight after the response is stored; a count not done now
 	// is done by the sweeper from the intent.
 	entry := report.EntryOf(resp, opened)
-	quoteErr := s.keepQuotes(ctx, l, entry)
+	quoteErr := s.keepQuotes(ctx, l, entry, resp.Locale)
 	var tallyErr error
 	if s.tally != nil {
 		if err := s.tally.Count(ctx, tally); err != nil {
@@ -217,12 +217,12 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 
 // keepQuotes hands a stored response's answers to the quotes, if kept,
 // with who gave them so that their names can be redacted; the quotes keep
-// neither.
-func (s *Service) keepQuotes(ctx context.Context, l Link, e report.Entry) error {
+// neither; and with the language the answer was given in, for themes.
+func (s *Service) keepQuotes(ctx context.Context, l Link, e report.Entry, locale string) error {
 	if s.quotes == nil {
 		return nil
 	}
-	err := s.quotes.Add(ctx, quotes.Submission{Survey: l.Survey, ContactID: l.ContactID, AccountID: l.accountID, Segment: e.Segment, Answers: e.Answers})
+	err := s.quotes.Add(ctx, quotes.Submission{Survey: l.Survey, ContactID: l.ContactID, AccountID: l.accountID, Segment: e.Segment, Answers: e.Answers, Locale: locale})
 	if err != nil {
 		return fmt.Errorf("respond: %w", err)
 	}

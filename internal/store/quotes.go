@@ -37,12 +37,19 @@ const (
 	QuoteBuckets    = 5
 )
 
-// Quote is one comment kept for quoting: its text, redacted and sealed, and
-// the segment of the respondent's company. It carries nothing else — no
-// date, no response, no contact — so nothing links it to a person.
+// Quote is one comment kept for quoting: its text, redacted and sealed, the
+// segment of the respondent's company and the language the answer was
+// given in. It carries nothing else — no date, no response, no contact —
+// so nothing links it to a person.
 type Quote struct {
 	Segment Segment  `bson:"segment"`
 	Text    seal.Box `bson:"text"`
+	// Locale is the language of the survey form the comment was written
+	// in, for themes; empty on quotes kept before it was.
+	Locale string `bson:"locale,omitempty"`
+	// Number is the quote's place among the question's quotes (1 the
+	// first), as Kept returns it: its bucket and position, not stored.
+	Number int64 `bson:"-"`
 }
 
 // QuoteAdd is one quote to keep, with the groups it counts in.
@@ -97,12 +104,15 @@ func encodeQuote(q Quote) ([]byte, error) {
 	return b, nil
 }
 
-func (d quoteBucketDoc) decode() ([]Quote, error) {
+// decode returns the bucket's quotes, numbered from first (the number of
+// its first quote).
+func (d quoteBucketDoc) decode(first int64) ([]Quote, error) {
 	out := make([]Quote, len(d.Quotes))
 	for i, raw := range d.Quotes {
 		if err := bson.Unmarshal(raw, &out[i]); err != nil {
 			return nil, fmt.Errorf("store: decode quote in %s: %w", d.ID, err)
 		}
+		out[i].Number = first + int64(i)
 	}
 	return out, nil
 }
@@ -216,9 +226,10 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 	for i := range buckets {
 		wg.Go(func() {
 			// A bucket may be missing: not written yet, or its write failed.
-			doc, found, err := mongodoc.Lookup[quoteBucketDoc](ctx, r.c, "quotes", quoteBucketID(surveyID, question, last-int64(i)))
+			b := last - int64(i)
+			doc, found, err := mongodoc.Lookup[quoteBucketDoc](ctx, r.c, "quotes", quoteBucketID(surveyID, question, b))
 			if found {
-				buckets[i], err = doc.decode()
+				buckets[i], err = doc.decode(b*QuoteBucketSize + 1)
 			}
 			errs[i] = err
 		})
@@ -236,7 +247,7 @@ func (r *Quotes) Kept(ctx context.Context, surveyID, question string) ([]Quote, 
 // only an offline command does.
 func (r *Quotes) EachBucket(ctx context.Context, fn func(surveyID, question string, quotes []Quote) ([]Quote, error)) error {
 	return mongodoc.Each(ctx, r.c, "quotes", bson.D{{Key: "quotes", Value: bson.D{{Key: "$exists", Value: true}}}}, func(doc quoteBucketDoc) error {
-		qs, err := doc.decode()
+		qs, err := doc.decode(0)
 		if err != nil {
 			return err
 		}

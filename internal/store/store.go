@@ -67,6 +67,8 @@ type Store struct {
 
 	Rollups *rollups.Repo
 	Quotes  *Quotes
+	// QuoteThemes is the themes computed from quotes, and their marks.
+	QuoteThemes *QuoteThemes
 
 	Campaigns *Campaigns
 	Schedules *Schedules
@@ -183,6 +185,8 @@ func New(db *mongo.Database) *Store {
 
 		Rollups: rollups.New(db),
 		Quotes:  &Quotes{c: db.Collection("quotes")},
+
+		QuoteThemes: &QuoteThemes{c: db.Collection("quote_themes"), marks: db.Collection("quote_theme_marks")},
 
 		Campaigns: &Campaigns{c: db.Collection("campaigns"), batches: db.Collection("campaign_batches"), skips: db.Collection("campaign_skips")},
 		Schedules: &Schedules{c: db.Collection("campaign_schedules")},
