@@ -191,7 +191,7 @@ func TestCommentsShowRedactedQuotesWithoutPersonalData(t *testing.T) {
 			}
 		}
 	})
-	if want := []string{"comments", "question", "suppressed", "threshold", "total"}; !slices.Equal(keys, want) {
+	if want := []string{"comments", "question", "suppressed", "themes", "themesComputed", "threshold", "total"}; !slices.Equal(keys, want) {
 		t.Errorf("JSON fields %v, want %v", keys, want)
 	}
 	var items []map[string]any

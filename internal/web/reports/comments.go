@@ -10,19 +10,23 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/candorhq/candor/internal/fault"
+	"github.com/candorhq/candor/internal/i18n"
 	"github.com/candorhq/candor/internal/policy"
 	"github.com/candorhq/candor/internal/quotes"
 	"github.com/candorhq/candor/internal/report"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/survey"
+	"github.com/candorhq/candor/internal/themes"
 	"github.com/candorhq/candor/internal/web/identity"
 	"github.com/candorhq/candor/internal/web/input"
 	"github.com/candorhq/candor/internal/web/problem"
 )
 
-// QuoteService shows respondents' quotable comments; *quotes.Service is one.
+// QuoteService shows respondents' quotable comments and their themes;
+// *quotes.Service is one.
 type QuoteService interface {
 	Comments(ctx context.Context, sv survey.Survey, q quotes.Query) (quotes.Comments, error)
+	Themes(ctx context.Context, sv survey.Survey, q quotes.Query) (quotes.Themes, error)
 }
 
 var _ QuoteService = (*quotes.Service)(nil)
@@ -37,12 +41,20 @@ type commentsRequest struct {
 	quotable         []survey.Question
 }
 
-// commentsRequestOf reads ?question=&filter= for u. The question defaults
+// maxThemeID bounds the theme parameter: ids are a locale and ten hex
+// digits.
+const maxThemeID = 64
+
+// commentsRequestOf reads ?question=&filter=&theme= for u. The question defaults
 // to the survey's first quotable one. A manager sees comments from their
 // own accounts only: their filter is always manager:<their id>.
 func commentsRequestOf(c *fiber.Ctx, u store.User, sv survey.Survey) (commentsRequest, map[string]string) {
 	r := commentsRequest{Question: strings.TrimSpace(c.Query("question")), Filter: strings.TrimSpace(c.Query("filter"))}
 	fields := map[string]string{}
+	r.query.Theme = strings.TrimSpace(c.Query("theme"))
+	if len(r.query.Theme) > maxThemeID {
+		fields["theme"] = "is not one of this question's themes"
+	}
 	for _, q := range sv.Questions {
 		if quotes.Quotable(q) {
 			r.quotable = append(r.quotable, q)
@@ -82,12 +94,29 @@ type CommentsJSON struct {
 	Threshold  int            `json:"threshold"`
 	Suppressed bool           `json:"suppressed"`
 	Reason     quotes.Reason  `json:"reason,omitempty"`
-	Total      int            `json:"total"` // commenters in the group; 0 when suppressed
+	Total      int            `json:"total"` // commenters in the group (of the theme, with one); 0 when suppressed
+	Theme      string         `json:"theme,omitempty"`
 	Comments   []CommentJSON  `json:"comments"`
+	// Themes are the question's themes for the group, as last computed in
+	// the background: only those at least Threshold people share.
+	Themes []ThemeJSON `json:"themes"`
+	// ThemesComputed is false until the question's themes were first
+	// computed.
+	ThemesComputed bool `json:"themesComputed"`
 }
 
 type CommentJSON struct {
 	Text string `json:"text"`
+}
+
+// ThemeJSON is one theme: its label words, how many people in the group
+// wrote about it, in which language, and their mean sentiment.
+type ThemeJSON struct {
+	ID        string      `json:"id"`
+	Terms     []string    `json:"terms"`
+	People    int         `json:"people"`
+	Locale    string      `json:"locale"`
+	Sentiment themes.Tone `json:"sentiment"`
 }
 
 // CommentsJSON returns a question's comments: ?question=<key>&filter=region:EMEA.
@@ -108,13 +137,23 @@ func (s *Reports) CommentsJSON(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	all := r.query
+	all.Theme = ""
+	th, err := s.quotes.Themes(c.UserContext(), sv, all)
+	if err != nil {
+		return err
+	}
 	out := CommentsJSON{Question: got.Question, Threshold: got.Threshold, Suppressed: got.Suppressed, Reason: got.Reason,
-		Total: got.Total, Comments: make([]CommentJSON, 0, len(got.Texts))}
+		Total: got.Total, Theme: r.query.Theme, Comments: make([]CommentJSON, 0, len(got.Texts)),
+		Themes: make([]ThemeJSON, 0, len(th.Items)), ThemesComputed: th.Computed}
 	if r.query.Filter != (report.Filter{}) {
 		out.Filter = &r.query.Filter
 	}
 	for _, t := range got.Texts {
 		out.Comments = append(out.Comments, CommentJSON{Text: t})
+	}
+	for _, t := range th.Items {
+		out.Themes = append(out.Themes, ThemeJSON{ID: t.ID, Terms: t.Terms, People: t.People, Locale: t.Locale, Sentiment: t.Tone})
 	}
 	return c.JSON(out)
 }
@@ -137,6 +176,21 @@ type commentsPage struct {
 	Why        string
 	Total      int
 	Comments   []string
+
+	// The question's themes for the group, and the one chosen.
+	Themes         []themeRow
+	ThemesComputed bool
+	Theme          *themeRow // the theme whose comments show; nil for all
+	AllHref        string    // the comments of every theme
+}
+
+// themeRow is a theme as the page lists it.
+type themeRow struct {
+	ID, Label, Language string
+	People              int
+	Sentiment           themes.Tone
+	Href                string // its comments
+	Selected            bool
 }
 
 type commentOption struct {
@@ -187,6 +241,9 @@ func (s *Reports) CommentsPage(c *fiber.Ctx) error {
 			if got.Suppressed {
 				page.Why = got.Reason.Text(got.Threshold)
 			}
+			if err := s.themesOf(c, sv, r, &page); err != nil {
+				return err
+			}
 		}
 	}
 	status := fiber.StatusOK
@@ -198,6 +255,39 @@ func (s *Reports) CommentsPage(c *fiber.Ctx) error {
 		status = fiber.StatusBadRequest
 	}
 	return s.render(c, status, "comments", "Comments: "+page.Title, page)
+}
+
+// themesOf lists the group's themes on the page, each linking to its
+// comments under the same question and filter.
+func (s *Reports) themesOf(c *fiber.Ctx, sv survey.Survey, r commentsRequest, page *commentsPage) error {
+	all := r.query
+	all.Theme = ""
+	th, err := s.quotes.Themes(c.UserContext(), sv, all)
+	if err != nil {
+		return err
+	}
+	page.ThemesComputed = th.Computed
+	q := url.Values{"question": {r.query.Question}}
+	if r.Filter != "" {
+		q.Set("filter", r.Filter)
+	}
+	page.AllHref = page.Href + "/comments?" + q.Encode()
+	for _, t := range th.Items {
+		q.Set("theme", t.ID)
+		row := themeRow{ID: t.ID, Label: t.Label(), Language: i18n.EnglishName(t.Locale), People: t.People, Sentiment: t.Tone,
+			Href: page.Href + "/comments?" + q.Encode(), Selected: t.ID == r.query.Theme}
+		page.Themes = append(page.Themes, row)
+	}
+	for i := range page.Themes {
+		if page.Themes[i].Selected {
+			page.Theme = &page.Themes[i]
+		}
+	}
+	if r.query.Theme != "" && page.Theme == nil {
+		// Chosen, but not shown for this group: its comments say why.
+		page.Theme = &themeRow{ID: r.query.Theme, Label: "this theme"}
+	}
+	return nil
 }
 
 func fieldLabel(k string) string {
