@@ -270,6 +270,7 @@ func TestDemoReports(t *testing.T) {
 	if managers == 0 {
 		t.Error("the demo has no managers")
 	}
+	checkDemoThemes(t, st, ring, sv, u.String(), "demo password 1")
 }
 
 // demoSurveys returns the demo's survey and last year's, which the

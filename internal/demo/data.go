@@ -22,9 +22,9 @@ var regionOf = map[string]string{
 // localesOf lists the languages people in a country speak, the first most
 // often.
 var localesOf = map[string][]string{
-	"FI": {"fi", "fi", "fi", "sv", "en"}, "SE": {"sv", "sv", "en"}, "DE": {"de", "de", "de", "en"}, "FR": {"fr", "fr", "fr", "en"},
-	"ES": {"es", "es", "en"}, "IT": {"it", "it", "en"}, "GB": {"en"}, "NL": {"en", "de"},
-	"US": {"en"}, "CA": {"en", "en", "fr"}, "BR": {"es", "en"}, "MX": {"es", "es", "en"},
+	"FI": {"fi", "fi", "fi", "sv", "en"}, "SE": {"sv", "sv", "sv", "en"}, "DE": {"de", "de", "de", "en"}, "FR": {"fr", "fr", "fr", "en"},
+	"ES": {"es", "es", "es", "en"}, "IT": {"it", "it", "en"}, "GB": {"en"}, "NL": {"en", "de"},
+	"US": {"en", "en", "en", "es"}, "CA": {"en", "en", "fr"}, "BR": {"es", "en"}, "MX": {"es", "es", "en"},
 	"CN": {"zh", "zh", "en"}, "SG": {"en", "zh"}, "AU": {"en"},
 }
 

@@ -307,7 +307,7 @@ func emailPart(s string) string {
 // addSurvey stores the demo survey, opened half a year ago.
 func (r *run) addSurvey(ctx context.Context) error {
 	opened := r.o.Now.Add(-190 * 24 * time.Hour)
-	sv, err := survey.New(definition(), store.NewID(), r.admin.ID, opened)
+	sv, err := survey.New(withMoreLocales(definition()), store.NewID(), r.admin.ID, opened)
 	if err != nil {
 		return fmt.Errorf("demo: survey: %w", err)
 	}
@@ -319,7 +319,7 @@ func (r *run) addSurvey(ctx context.Context) error {
 	}
 	r.sv = sv
 	r.res.SurveyID, r.res.SurveyTitle = sv.ID, sv.Title.Get("en", "en")
-	r.logf("survey: %q in en, fi, de and fr", r.res.SurveyTitle)
+	r.logf("survey: %q in %s", r.res.SurveyTitle, strings.Join(sv.Locales, ", "))
 	return nil
 }
 
@@ -529,6 +529,7 @@ func (r *run) addLastYear(ctx context.Context) error {
 	day := 24 * time.Hour
 	def := definition()
 	def.Title = txt("Customer survey 2025", "Asiakaskysely 2025", "Kundenumfrage 2025", "Enquête clients 2025")
+	def = withMoreLocales(def)
 	opened := r.o.Now.Add(-400 * day)
 	sv, err := survey.New(def, store.NewID(), r.admin.ID, opened)
 	if err != nil {
@@ -681,11 +682,17 @@ func (r *run) answers(mood float64, locale string) map[string][]string {
 		case nps <= 8:
 			kind = "passive"
 		}
-		pool := comments[kind][locale]
-		if len(pool) == 0 {
-			pool = comments[kind]["en"]
+		// Most comments are on the topics everyone raises; a few are
+		// one-offs, some naming a person or giving a number to redact.
+		text := topicComment(r.rng, kind, locale)
+		if r.rng.IntN(10) == 0 {
+			pool := comments[kind][locale]
+			if len(pool) == 0 {
+				pool = comments[kind]["en"]
+			}
+			text = pick(r.rng, pool)
 		}
-		v["q.comment"] = []string{pick(r.rng, pool)}
+		v["q.comment"] = []string{text}
 	}
 	return v
 }
