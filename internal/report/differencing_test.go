@@ -95,19 +95,19 @@ func classOf(e Entry) string {
 }
 
 type battery struct {
-	t      *testing.T
-	w      world
-	first  date // the days atoms span
-	last   date
-	data   [2]date // the first and last day with responses
+	t       *testing.T
+	w       world
+	first   date // the days atoms span
+	last    date
+	data    [2]date // the first and last day with responses
 	combos  []release.Combo
 	classes []string
 	atoms   map[string]int // atom → index
-	counts []int64
-	shown  map[string][]int // distinct shown sums, by their sorted atoms
-	checks int
-	loaded fixedKey // the world counted once, as Scan counts it
-	cache  *release.Cache
+	counts  []int64
+	shown   map[string][]int // distinct shown sums, by their sorted atoms
+	checks  int
+	loaded  fixedKey // the world counted once, as Scan counts it
+	cache   *release.Cache
 }
 
 // fixedKey is a scan whose releases may be kept: its counts never change.
