@@ -687,5 +687,6 @@ func (r *run) answers(mood float64, locale string) map[string][]string {
 		}
 		v["q.comment"] = []string{pick(r.rng, pool)}
 	}
+	r.answerFollowups(v, nps, locale)
 	return v
 }
