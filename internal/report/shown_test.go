@@ -437,3 +437,35 @@ func TestBatteryCatchesShownDifferences(t *testing.T) {
 		t.Fatal("the battery found nothing where not shown = responses − shown")
 	}
 }
+
+// FuzzPattern: any stored pattern parses without panicking, and the
+// pattern of valid keys parses back to the questions not shown and
+// skipped.
+func FuzzPattern(f *testing.F) {
+	f.Add("reason,value~", uint8(3))
+	f.Add("", uint8(0))
+	f.Add(",~,,~~", uint8(255))
+	f.Fuzz(func(t *testing.T, stored string, bits uint8) {
+		_ = missingOf(parsePattern(stored))
+		conditional, answered := make(map[string]bool), make(map[string]bool)
+		var hidden, skipped []string
+		for i, key := range []string{"a", "b_2", "c"} {
+			shown, ans := bits&(1<<(2*i)) != 0, bits&(1<<(2*i+1)) != 0
+			conditional[key], answered[key] = shown, ans
+			switch {
+			case !shown:
+				hidden = append(hidden, key)
+			case !ans:
+				skipped = append(skipped, key)
+			}
+		}
+		s, err := patternOf(conditional, answered)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := parsePattern(s)
+		if !slices.Equal(p.hidden, hidden) || !slices.Equal(p.skipped, skipped) {
+			t.Fatalf("%q parses to %+v, want %v and %v", s, p, hidden, skipped)
+		}
+	})
+}
