@@ -532,17 +532,21 @@ func compareBool(a, b bool) int {
 // a later phase adds never hides an earlier phase's number: the coarse
 // numbers a dashboard opens with are never hidden to protect a finer one,
 // and no segment's number is hidden to protect an account.
+// The forms of measures (see Measure) come after all of these, in the
+// same order.
 func (f *form) phase() int {
 	kind := 2
 	switch {
-	case f.key.measure != "":
-		kind = 4
 	case f.key.sel.Dim == Every:
 		kind = 0
 	case f.key.sel.Dim == Account:
 		kind = 3
 	case !f.key.sel.Cross:
 		kind = 1
+	}
+	if f.key.measure != "" {
+		// After every responses' form, in the same order.
+		kind += 4
 	}
 	return kind*4 + slices.Index(grains(), f.key.node.Grain)
 }
@@ -556,7 +560,7 @@ func grains() []Grain { return []Grain{AllTime, Quarterly, Monthly, Weekly} }
 // rather than the level given up.
 const (
 	phases        = 4 * 4
-	measurePhases = 5 * 4
+	measurePhases = 8 * 4
 	crossPhase    = 2 * 4
 )
 
