@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,13 @@ func TestDemoReports(t *testing.T) {
 		if rep.Overall.Responses == nil || *rep.Overall.Responses != 3000 {
 			t.Errorf("by %s: the headline shows %+v, want 3000 responses", p, rep.Overall)
 		}
+	}
+	// The detractors' follow-up counts those shown it: the detractors.
+	if rep, err := reports.Report(ctx, report.Query{}, sv); err != nil {
+		t.Fatal(err)
+	} else if i := slices.IndexFunc(rep.Questions, func(q report.Question) bool { return q.Key == "reason" }); i < 0 || rep.Overall.NPS == nil ||
+		rep.Questions[i].Shown == nil || *rep.Questions[i].Shown != rep.Overall.NPS.Detractors || *rep.Questions[i].Answered != *rep.Questions[i].Shown {
+		t.Errorf("the reason question shows %+v, want one answer of each of the detractors (%+v)", rep.Questions, rep.Overall.NPS)
 	}
 	// Each manager breaks their own accounts down.
 	users, _, err := st.Users.List(ctx, store.Page{})

@@ -71,7 +71,7 @@ const tallySweepEvery = time.Minute
 // whose counting was left undone (a lost reply, a crash, a rebuild that
 // held their survey). Every serve process sweeps; claims keep them apart.
 func startTallySweeper(ctx context.Context, a *app) (stop func()) {
-	sw := a.reports.NewSweeper(a.st.Responses, a.openResponse)
+	sw := a.reports.NewSweeper(a.st.Responses, a.st.Surveys, a.openResponse)
 	return inBackground(ctx, func(ctx context.Context) { sw.Run(ctx, tallySweepEvery, a.logger) })
 }
 

@@ -117,7 +117,7 @@ func option(key, en, fi, de, fr string) survey.Option {
 
 // definition is the demo survey in English, Finnish, German and French.
 func definition() survey.Survey {
-	return survey.Survey{
+	return withFollowups(survey.Survey{
 		Title: txt("Customer survey 2026", "Asiakaskysely 2026", "Kundenumfrage 2026", "Enquête clients 2026"),
 		Intro: txt("Five minutes about how we look after your elevators and escalators.",
 			"Viisi minuuttia siitä, miten huolehdimme hisseistänne ja liukuportaistanne.",
@@ -168,7 +168,7 @@ func definition() survey.Survey {
 			"Hyväksyn, että nimeni liitetään vastauksiini, jotta asiakasvastaavani voi olla minuun yhteydessä. Voin perua suostumuksen milloin tahansa.",
 			"Ich bin einverstanden, dass mein Name mit meinen Antworten verknüpft wird, damit mein Kundenbetreuer sich bei mir melden kann. Ich kann diese Einwilligung jederzeit widerrufen.",
 			"J'accepte que mon nom soit associé à mes réponses afin que mon responsable de compte puisse me recontacter. Je peux retirer ce consentement à tout moment."),
-	}
+	})
 }
 
 // comments are free-text answers by sentiment and language; a few name a

@@ -694,5 +694,6 @@ func (r *run) answers(mood float64, locale string) map[string][]string {
 		}
 		v["q.comment"] = []string{text}
 	}
+	r.answerFollowups(v, nps, locale)
 	return v
 }

@@ -30,11 +30,16 @@ type source struct {
 	layout   *layout
 	scores   []scoring // what each counter adds to a cell's scores
 	parts    []part
-	quarters map[string][]part      // the parts by quarter label
-	span     [2]date                // the first date of the first month with responses, the last of the last
-	rel      *release.Release       // what may be shown
-	data     map[string]partCounts  // rollup dimension → counts
-	lines    map[selection]timeline // what each selection's shown forms tie together
+	quarters map[string][]part     // the parts by quarter label
+	span     [2]date               // the first date of the first month with responses, the last of the last
+	rel      *release.Release      // what may be shown
+	data     map[string]partCounts // rollup dimension → counts
+	lines    map[lineKey]timeline  // what each selection's shown forms of a measure tie together
+}
+
+type lineKey struct {
+	sel     selection
+	measure release.Measure
 }
 
 type partCounts map[part]map[string]tally
@@ -127,7 +132,7 @@ func compute(ctx context.Context, ld loader, cache releases, q Query, defs []sur
 	found := false
 	for _, def := range defs {
 		src := &source{def: def, k: threshold(def), headline: headlineOf(def), layout: newLayout(def),
-			quarters: make(map[string][]part), data: make(map[string]partCounts), lines: make(map[selection]timeline)}
+			quarters: make(map[string][]part), data: make(map[string]partCounts), lines: make(map[lineKey]timeline)}
 		r.sources = append(r.sources, src)
 		rep.Surveys = append(rep.Surveys, def.ID)
 		rep.Threshold = max(rep.Threshold, int(src.k))
@@ -242,7 +247,7 @@ func (src *source) load(ctx context.Context, ld loader, cache releases, q Query)
 		if err != nil {
 			return err
 		}
-		src.rel = release.Decide(src.k, releaseInput(parts, combos))
+		src.rel = release.Decide(src.k, releaseInput(parts, combos, src.layout))
 		if cache != nil && key != "" {
 			cache.Put(src.def.ID, key, src.k, src.rel)
 		}
@@ -292,8 +297,19 @@ func (src *source) read(ctx context.Context, ld loader, dim string) (partCounts,
 	return out, nil
 }
 
-// releaseInput groups the responses by combo of every part into months.
-func releaseInput(parts []part, combos partCounts) []release.Month {
+// releaseInput groups the responses by combo of every part into months,
+// and by the measures they miss (see missingOf).
+func releaseInput(parts []part, combos partCounts, l *layout) []release.Month {
+	type patternSlot struct {
+		slot int
+		key  string
+	}
+	var missing []patternSlot
+	for i, s := range l.all() {
+		if s.question == patterns {
+			missing = append(missing, patternSlot{i, release.MissingKey(missingOf(parsePattern(s.value)))})
+		}
+	}
 	var out []release.Month
 	for _, p := range parts {
 		if len(out) == 0 || out[len(out)-1].Label != p.monthLabel() {
@@ -301,12 +317,43 @@ func releaseInput(parts []part, combos partCounts) []release.Month {
 		}
 		m := &out[len(out)-1]
 		byCombo := make(map[release.Combo]int64)
+		byMissing := make(map[release.Combo]map[string]int64)
 		for v, t := range combos[p] {
-			if c, ok := parseCombo(v); ok && t.n > 0 {
-				byCombo[c] += t.n
+			c, ok := parseCombo(v)
+			if !ok || t.n <= 0 {
+				continue
+			}
+			byCombo[c] += t.n
+			for _, ps := range missing {
+				if n := t.get(ps.slot); n > 0 && ps.key != "" {
+					if byMissing[c] == nil {
+						byMissing[c] = make(map[string]int64)
+					}
+					byMissing[c][ps.key] += n
+				}
 			}
 		}
 		m.Weeks[p.week.String()] = byCombo
+		if len(byMissing) > 0 {
+			if m.Missing == nil {
+				m.Missing = make(map[string]map[release.Combo]map[string]int64)
+			}
+			m.Missing[p.week.String()] = byMissing
+		}
+	}
+	return out
+}
+
+// missingOf returns the measures a pattern's respondents are not counted
+// in: those shown and those who answered each question not shown, and
+// those who answered each question skipped.
+func missingOf(p pattern) []release.Measure {
+	var out []release.Measure
+	for _, q := range p.hidden {
+		out = append(out, release.ShownMeasure(q), release.AnsweredMeasure(q))
+	}
+	for _, q := range p.skipped {
+		out = append(out, release.AnsweredMeasure(q))
 	}
 	return out
 }
@@ -357,7 +404,7 @@ func (src *source) value(s selection, first, last date, period Period, label str
 			}
 		}
 	}
-	if src.line(s).determines(first, last) {
+	if src.line(s, "").determines(first, last) {
 		return t, ""
 	}
 	if nd, ok := src.nodeOf(first, last); ok {
@@ -413,8 +460,8 @@ func (tl timeline) determines(first, last date) bool { return tl.find(first) == 
 // line returns selection s's timeline: every shown form of it, and every
 // period in which it has no responses, spans days whose sum is known.
 // Days outside the survey's months hold no responses.
-func (src *source) line(s selection) timeline {
-	if tl, ok := src.lines[s]; ok {
+func (src *source) line(s selection, m release.Measure) timeline {
+	if tl, ok := src.lines[lineKey{s, m}]; ok {
 		return tl
 	}
 	tl := make(timeline)
@@ -426,18 +473,42 @@ func (src *source) line(s selection) timeline {
 		periods = append(periods, Weekly)
 	}
 	key := s.key()
-	if _, hidden := src.rel.Hides(release.Node{Grain: release.AllTime}, key); !hidden {
+	if _, hidden := src.rel.HidesCount(release.Node{Grain: release.AllTime}, key, m); !hidden {
 		tie(src.span[0], src.span[1])
 	}
 	for _, p := range periods {
 		for _, u := range units(p, src.span[0], src.span[1]) {
-			if _, hidden := src.rel.Hides(node(p, u.label), key); !hidden {
+			if _, hidden := src.rel.HidesCount(node(p, u.label), key, m); !hidden {
 				tie(u.first, u.last)
 			}
 		}
 	}
-	src.lines[s] = tl
+	src.lines[lineKey{s, m}] = tl
 	return tl
+}
+
+// measureReason returns why the release does not determine measure m of
+// selection s over days first..last, whose count is n, or "" when it
+// does. It is asked only of a selection and range whose responses it
+// determines; a measure the release does not decide apart shows with
+// them.
+func (src *source) measureReason(s selection, first, last date, m release.Measure, n int64) Reason {
+	if !slices.Contains(src.rel.Measures(), m) {
+		return ""
+	}
+	first, last = max(first, src.span[0]), min(last, src.span[1])
+	if len(src.parts) == 0 || first > last || src.line(s, m).determines(first, last) {
+		return ""
+	}
+	if nd, ok := src.nodeOf(first, last); ok {
+		if why, hidden := src.rel.HidesCount(nd, s.key(), m); hidden {
+			return Reason(why)
+		}
+	}
+	if n > 0 && n < src.k {
+		return FewResponses
+	}
+	return PartHidden
 }
 
 // values returns the values of dimension d with responses in any survey,
@@ -506,7 +577,19 @@ func (r *run) questions(first, last date, overall Cell) []Question {
 			continue
 		}
 		answered := int(count(q.Key, ""))
-		qs.Answered = &answered
+		shown := int(sum.n - count(q.Key, notShown))
+		why := src.measureReason(r.main, first, last, release.ShownMeasure(q.Key), int64(shown))
+		if why == "" {
+			why = src.measureReason(r.main, first, last, release.AnsweredMeasure(q.Key), int64(answered))
+		}
+		if why != "" {
+			// Who was shown it, or who answered it, would tell a group
+			// the release hides; so would its answers.
+			qs.Suppressed, qs.Reason = true, why
+			out = append(out, qs)
+			continue
+		}
+		qs.Answered, qs.Shown = &answered, &shown
 		counts := make(map[string]int64)
 		bucket := func(v string) {
 			b := Bucket{Value: v, Count: int(count(q.Key, v))}
@@ -533,7 +616,7 @@ func (r *run) questions(first, last date, overall Cell) []Question {
 			}
 		}
 		for _, s := range extra {
-			if s.question == q.Key && s.value != "" && count(s.question, s.value) != 0 {
+			if s.question == q.Key && s.value != "" && !strings.HasPrefix(s.value, "\x00") && count(s.question, s.value) != 0 {
 				bucket(s.value)
 			}
 		}

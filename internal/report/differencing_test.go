@@ -74,24 +74,40 @@ func randomWorld(seed uint64) world {
 	return w
 }
 
-// atomKey names an atom: survey, part and combo.
-func atomKey(surveyID string, p part, c release.Combo) string {
-	return surveyID + "/" + p.String() + "/" + comboString(c)
+// atomKey names an atom: survey, part, combo and class — the pattern of
+// conditional questions its respondents were not shown or did not
+// answer, "" in a world without them.
+func atomKey(surveyID string, p part, c release.Combo, class string) string {
+	key := surveyID + "/" + p.String() + "/" + comboString(c)
+	if class != "" {
+		key += "/" + class
+	}
+	return key
+}
+
+// classOf is an entry's class (see atomKey).
+func classOf(e Entry) string {
+	c, err := e.change(1)
+	if err != nil {
+		return ""
+	}
+	return c.Pattern
 }
 
 type battery struct {
-	t      *testing.T
-	w      world
-	first  date // the days atoms span
-	last   date
-	data   [2]date // the first and last day with responses
-	combos []release.Combo
-	atoms  map[string]int // atom → index
-	counts []int64
-	shown  map[string][]int // distinct shown sums, by their sorted atoms
-	checks int
-	loaded fixedKey // the world counted once, as Scan counts it
-	cache  *release.Cache
+	t       *testing.T
+	w       world
+	first   date // the days atoms span
+	last    date
+	data    [2]date // the first and last day with responses
+	combos  []release.Combo
+	classes []string
+	atoms   map[string]int // atom → index
+	counts  []int64
+	shown   map[string][]int // distinct shown sums, by their sorted atoms
+	checks  int
+	loaded  fixedKey // the world counted once, as Scan counts it
+	cache   *release.Cache
 }
 
 // fixedKey is a scan whose releases may be kept: its counts never change.
@@ -106,11 +122,16 @@ func newBattery(t *testing.T, w world) *battery {
 	b := &battery{t: t, w: w, atoms: make(map[string]int), shown: make(map[string][]int), cache: &release.Cache{}}
 	b.first, b.last = dayOf(w.entries[0].Day), dayOf(w.entries[0].Day)
 	seen := make(map[release.Combo]bool)
+	seenClass := make(map[string]bool)
 	for _, e := range w.entries {
 		b.first, b.last = min(b.first, dayOf(e.Day)), max(b.last, dayOf(e.Day))
 		if c := comboOf(e.Segment); !seen[c] {
 			seen[c] = true
 			b.combos = append(b.combos, c)
+		}
+		if cl := classOf(e); !seenClass[cl] {
+			seenClass[cl] = true
+			b.classes = append(b.classes, cl)
 		}
 	}
 	b.data = [2]date{b.first, b.last}
@@ -122,8 +143,10 @@ func newBattery(t *testing.T, w world) *battery {
 		for d := b.first; d <= b.last; d++ {
 			if p := partOf(d); p.first() == d {
 				for _, c := range b.combos {
-					b.atoms[atomKey(s.ID, p, c)] = len(b.counts)
-					b.counts = append(b.counts, 0)
+					for _, cl := range b.classes {
+						b.atoms[atomKey(s.ID, p, c, cl)] = len(b.counts)
+						b.counts = append(b.counts, 0)
+					}
 				}
 			}
 		}
@@ -133,7 +156,7 @@ func newBattery(t *testing.T, w world) *battery {
 		b.loaded.data[s.ID] = make(map[part]map[string]map[string]rollups.Counts)
 	}
 	for _, e := range w.entries {
-		b.counts[b.atoms[atomKey(e.SurveyID, partOf(dayOf(e.Day)), comboOf(e.Segment))]]++
+		b.counts[b.atoms[atomKey(e.SurveyID, partOf(dayOf(e.Day)), comboOf(e.Segment), classOf(e))]]++
 		b.loaded.add(e)
 	}
 	return b
@@ -145,6 +168,12 @@ func (b *battery) record(what string, c Cell, surveys []string, from, to time.Ti
 	if c.Suppressed {
 		return
 	}
+	b.recordCount(what, c.Responses, surveys, from, to, s, func(string) bool { return true })
+}
+
+// recordCount notes a shown count of the respondents of a class in
+// (see atomKey), as record does.
+func (b *battery) recordCount(what string, shown *int, surveys []string, from, to time.Time, s selection, in func(class string) bool) {
 	var set []int
 	var n int64
 	for _, sv := range surveys {
@@ -160,17 +189,22 @@ func (b *battery) record(what string, c Cell, surveys []string, from, to time.Ti
 				if !s.has(cb) {
 					continue
 				}
-				i, ok := b.atoms[atomKey(sv, p, cb)]
-				if !ok {
-					b.t.Fatalf("%s: %s outside the atoms", what, p)
+				for _, cl := range b.classes {
+					if !in(cl) {
+						continue
+					}
+					i, ok := b.atoms[atomKey(sv, p, cb, cl)]
+					if !ok {
+						b.t.Fatalf("%s: %s outside the atoms", what, p)
+					}
+					set = append(set, i)
+					n += b.counts[i]
 				}
-				set = append(set, i)
-				n += b.counts[i]
 			}
 		}
 	}
-	if c.Responses == nil || int64(*c.Responses) != n {
-		b.t.Fatalf("%s shows %v responses, has %d", what, c.Responses, n)
+	if shown == nil || int64(*shown) != n {
+		b.t.Fatalf("%s shows %v, has %d", what, shown, n)
 	}
 	slices.Sort(set)
 	b.shown[fmt.Sprint(set)] = set
@@ -204,6 +238,20 @@ func (b *battery) query(q Query, surveys []survey.Survey) {
 	}
 	if p := rep.Previous; p != nil {
 		b.record(name+" previous", p.Cell, rep.Surveys, p.From, p.To, main)
+	}
+	for _, qs := range rep.Questions {
+		def, _ := surveys[0].Question(qs.Key)
+		if qs.Suppressed || def.ShowIf == nil {
+			continue
+		}
+		key := qs.Key
+		b.recordCount(name+" shown "+key, qs.Shown, rep.Surveys, rep.From, rep.To, main, func(class string) bool {
+			return !slices.Contains(parsePattern(class).hidden, key)
+		})
+		b.recordCount(name+" answered "+key, qs.Answered, rep.Surveys, rep.From, rep.To, main, func(class string) bool {
+			p := parsePattern(class)
+			return !slices.Contains(p.hidden, key) && !slices.Contains(p.skipped, key)
+		})
 	}
 }
 

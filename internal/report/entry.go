@@ -2,6 +2,7 @@ package report
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -68,7 +69,11 @@ func (e Entry) change(weight int64) (rollups.Change, error) {
 	}
 	c.Segments = append(c.Segments, rollups.Segment{Dim: string(Account), Value: e.Segment.AccountID})
 	c.Segments = append(c.Segments, rollups.Segment{Dim: dimCombo, Value: comboString(cb), CountOnly: true})
+	answered := make(map[string]bool)
 	for _, a := range e.Answers {
+		if shown, ok := e.Conditional[a.Key]; ok && !shown {
+			continue // posted to a question not shown: it counts for nothing
+		}
 		var values []string
 		switch {
 		case a.Score != nil:
@@ -87,6 +92,59 @@ func (e Entry) change(weight int64) (rollups.Change, error) {
 			}
 		}
 		c.Answers = append(c.Answers, rollups.Answer{Key: a.Key, Values: values})
+		answered[a.Key] = true
 	}
+	pattern, err := patternOf(e.Conditional, answered)
+	if err != nil {
+		return rollups.Change{}, err
+	}
+	c.Pattern = pattern
 	return c, nil
+}
+
+// Pattern tokens: a conditional question not shown is its key, one shown
+// but not answered its key and skippedMark. The release splits responses
+// by pattern to protect the numbers of those shown and of those who
+// answered (see release.Measure).
+const (
+	skippedMark = "~"
+	patternSep  = ","
+)
+
+// patternOf returns the pattern of a response: its conditional questions
+// not shown or not answered, in key order; empty when none.
+func patternOf(conditional map[string]bool, answered map[string]bool) (string, error) {
+	var tokens []string
+	for q, shown := range conditional {
+		if !rollups.ValidField(q) || strings.ContainsAny(q, skippedMark+patternSep) {
+			return "", fmt.Errorf("%w: question key %q", ErrInvalidEntry, q)
+		}
+		switch {
+		case !shown:
+			tokens = append(tokens, q)
+		case !answered[q]:
+			tokens = append(tokens, q+skippedMark)
+		}
+	}
+	slices.Sort(tokens)
+	return strings.Join(tokens, patternSep), nil
+}
+
+// pattern is a parsed pattern: the conditional questions not shown, and
+// those shown but not answered.
+type pattern struct{ hidden, skipped []string }
+
+func parsePattern(s string) pattern {
+	var p pattern
+	if s == "" {
+		return p
+	}
+	for _, t := range strings.Split(s, patternSep) {
+		if q, ok := strings.CutSuffix(t, skippedMark); ok {
+			p.skipped = append(p.skipped, q)
+		} else {
+			p.hidden = append(p.hidden, t)
+		}
+	}
+	return p
 }

@@ -93,6 +93,7 @@ func (s *Service) build(ctx context.Context, surveyID string, src Source, token 
 				docs[key] = ru
 			}
 			counts := ru.Values[seg.Value]
+			counts.AddPattern(c.Pattern, 1)
 			if seg.CountOnly {
 				counts.N++
 			} else if err := counts.Add(c.Answers, 1); err != nil {

@@ -113,6 +113,10 @@ type Entry struct {
 	Day        time.Time // the response's date; only its UTC day counts
 	Segment    Segment
 	Answers    []survey.Answer
+	// Conditional says, of each of the survey's conditional scale and
+	// choice questions, whether the respondent was shown it (see
+	// ConditionalOf). An answer to one not shown counts for nothing.
+	Conditional map[string]bool
 }
 
 // Source yields entries until it has no more or yield returns an error,
@@ -259,15 +263,20 @@ type Bucket struct {
 // over the report's range. Scale values are listed from low to high,
 // options in the survey's order, then any values the survey no longer has.
 type Question struct {
-	Key          string              `json:"key"`
-	Type         survey.QuestionType `json:"type"`
-	Suppressed   bool                `json:"suppressed,omitempty"`
-	Reason       Reason              `json:"reason,omitempty"`
-	Answered     *int                `json:"answered,omitempty"`
-	Mean         *float64            `json:"mean,omitempty"` // scale questions
-	NPS          *NPS                `json:"nps,omitempty"`
-	CSAT         *CSAT               `json:"csat,omitempty"`
-	Distribution []Bucket            `json:"distribution,omitempty"`
+	Key        string              `json:"key"`
+	Type       survey.QuestionType `json:"type"`
+	Suppressed bool                `json:"suppressed,omitempty"`
+	Reason     Reason              `json:"reason,omitempty"`
+	// Shown is how many were shown the question: every response, but for
+	// a conditional question. Its response rate and those who skipped it
+	// are of those shown; its distribution, mean and scores of those who
+	// answered.
+	Shown        *int     `json:"shown,omitempty"`
+	Answered     *int     `json:"answered,omitempty"`
+	Mean         *float64 `json:"mean,omitempty"` // scale questions
+	NPS          *NPS     `json:"nps,omitempty"`
+	CSAT         *CSAT    `json:"csat,omitempty"`
+	Distribution []Bucket `json:"distribution,omitempty"`
 }
 
 // Change is the difference from the previous period, where both are shown.

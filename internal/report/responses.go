@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/candorhq/candor/internal/store"
@@ -26,9 +27,10 @@ type Opened struct {
 // questions count in reports like any other, and so does the account.
 type Opener func(store.Response) (Opened, error)
 
-// EntryOf is what a stored response contributes to reports: exactly what
-// the respondent's submission added to the rollups when it was stored.
-func EntryOf(resp store.Response, o Opened) Entry {
+// EntryOf is what a stored response to survey def contributes to
+// reports: exactly what the respondent's submission added to the rollups
+// when it was stored.
+func EntryOf(def survey.Survey, resp store.Response, o Opened) Entry {
 	day, _ := time.Parse(time.DateOnly, resp.Date) // an unreadable date is refused as an invalid entry
 	return Entry{
 		ResponseID: resp.ID,
@@ -36,20 +38,49 @@ func EntryOf(resp store.Response, o Opened) Entry {
 		Day:        day,
 		Segment: Segment{Region: resp.Segment.Region, Country: resp.Segment.Country, Industry: resp.Segment.Industry,
 			Tier: resp.Segment.Tier, ManagerID: resp.Segment.ManagerID, AccountID: o.AccountID},
-		Answers: o.Answers,
+		Answers:     o.Answers,
+		Conditional: ConditionalOf(def, ShownKeys(def, resp.Shown, o.Answers)),
 	}
+}
+
+// ShownKeys returns the keys of the questions of def a response was
+// shown: those stored with it, or, for a response stored before they
+// were, those def shows to its answers — every question without a
+// condition. Everything that counts responses asks this, so that old and
+// new responses count alike.
+func ShownKeys(def survey.Survey, stored []string, answers survey.Answers) []string {
+	if stored != nil {
+		return stored
+	}
+	return def.ShownKeys(answers)
+}
+
+// ConditionalOf says, of each conditional scale and choice question of
+// def, whether it is among the shown keys; nil when def has none.
+func ConditionalOf(def survey.Survey, shown []string) map[string]bool {
+	var out map[string]bool
+	for _, q := range def.Questions {
+		if q.ShowIf == nil || q.Type == survey.TypeText {
+			continue
+		}
+		if out == nil {
+			out = make(map[string]bool)
+		}
+		out[q.Key] = slices.Contains(shown, q.Key)
+	}
+	return out
 }
 
 // ResponseSource yields the entries of a survey's stored responses, for
 // Rebuild.
-func ResponseSource(ctx context.Context, rs ResponseReader, surveyID string, open Opener) Source {
+func ResponseSource(ctx context.Context, rs ResponseReader, def survey.Survey, open Opener) Source {
 	return func(yield func(Entry) error) error {
-		return rs.Each(ctx, surveyID, func(resp store.Response) error {
+		return rs.Each(ctx, def.ID, func(resp store.Response) error {
 			o, err := open(resp)
 			if err != nil {
 				return fmt.Errorf("report: response %s: %w", resp.ID, err)
 			}
-			return yield(EntryOf(resp, o))
+			return yield(EntryOf(def, resp, o))
 		})
 	}
 }
@@ -135,7 +166,7 @@ func (s *Service) rebuild(ctx context.Context, surveys SurveyLister, rs Response
 		return fmt.Errorf("%w: no survey %q", ErrNoSurvey, only)
 	}
 	for _, sv := range all {
-		r, err := s.Rebuild(ctx, sv.ID, ResponseSource(ctx, rs, sv.ID, open))
+		r, err := s.Rebuild(ctx, sv.ID, ResponseSource(ctx, rs, sv, open))
 		if err != nil {
 			return err
 		}

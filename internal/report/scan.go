@@ -64,6 +64,7 @@ func (l *scanLoader) add(e Entry) {
 			dims[seg.Dim] = values
 		}
 		counts := values[seg.Value]
+		counts.AddPattern(c.Pattern, 1)
 		if seg.CountOnly {
 			counts.N++
 		} else {

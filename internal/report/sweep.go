@@ -10,6 +10,7 @@ import (
 
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/rollups"
+	"github.com/candorhq/candor/internal/survey"
 )
 
 // ResponseStore reads stored responses, one by id or a survey's all
@@ -30,6 +31,7 @@ type ResponseStore interface {
 type Sweeper struct {
 	s         *Service
 	responses ResponseStore
+	surveys   SurveyGetter
 	open      Opener
 
 	mu sync.Mutex
@@ -45,10 +47,29 @@ type Swept struct {
 	Rebuilt  int // surveys rebuilt to settle counts in doubt
 }
 
+// SurveyGetter reads a survey's definition (*store.Surveys).
+type SurveyGetter interface {
+	ByID(ctx context.Context, id string) (survey.Survey, error)
+}
+
 // NewSweeper returns a sweeper of s's intents, reading responses from
-// responses and opening their answers with open.
-func (s *Service) NewSweeper(responses ResponseStore, open Opener) *Sweeper {
-	return &Sweeper{s: s, responses: responses, open: open}
+// responses, their surveys from surveys, and opening their answers with
+// open.
+func (s *Service) NewSweeper(responses ResponseStore, surveys SurveyGetter, open Opener) *Sweeper {
+	return &Sweeper{s: s, responses: responses, surveys: surveys, open: open}
+}
+
+// survey returns a survey's definition; one deleted counts as a survey
+// without conditional questions, as its responses did.
+func (w *Sweeper) survey(ctx context.Context, id string) (survey.Survey, error) {
+	sv, err := w.surveys.ByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return survey.Survey{ID: id}, nil
+	}
+	if err != nil {
+		return survey.Survey{}, fmt.Errorf("report: %w", err)
+	}
+	return sv, nil
 }
 
 // Run sweeps now and then every period until ctx ends, logging failures.
@@ -140,8 +161,13 @@ func (w *Sweeper) Sweep(ctx context.Context) (Swept, error) {
 		}
 	}
 	w.seen = next
-	for sv := range doubt {
-		_, err := w.s.Rebuild(ctx, sv, ResponseSource(ctx, w.responses, sv, w.open))
+	for id := range doubt {
+		sv, err := w.survey(ctx, id)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		_, err = w.s.Rebuild(ctx, id, ResponseSource(ctx, w.responses, sv, w.open))
 		if errors.Is(err, rollups.ErrBuildUnderWay) {
 			continue // that rebuild settles them
 		}
@@ -274,7 +300,11 @@ func (w *Sweeper) settle(ctx context.Context, in rollups.TallyIntent, prev, next
 	if err != nil {
 		return release(fmt.Errorf("report: response %s: %w", id, err))
 	}
-	c, err := EntryOf(resp, o).change(1)
+	sv, err := w.survey(ctx, in.SurveyID)
+	if err != nil {
+		return release(err)
+	}
+	c, err := EntryOf(sv, resp, o).change(1)
 	if err != nil {
 		// Refused, as a rebuild refuses it.
 		return settledFinished, w.s.st.FinishIntents(ctx, id)

@@ -12,8 +12,17 @@ import (
 )
 
 // slot names one counter of a survey's cells: how many answered a
-// question (value ""), or how many gave one of its values.
+// question (value ""), how many gave one of its values, how many were
+// not shown it (value notShown), or how many responses had a pattern
+// (question patterns, value the pattern; see patternOf).
 type slot struct{ question, value string }
+
+// Names of slots no question or answer can have: keys and values are
+// valid rollup fields, which hold no NUL.
+const (
+	notShown = "\x00hidden"
+	patterns = "\x00pattern"
+)
 
 // layout numbers the counters of one survey, so that a cell is a vector
 // and adding cells is adding vectors rather than merging maps. It grows
@@ -33,6 +42,9 @@ func newLayout(def survey.Survey) *layout {
 			continue
 		}
 		l.at(slot{question: q.Key})
+		if q.ShowIf != nil {
+			l.at(slot{q.Key, notShown})
+		}
 		if lo, hi, ok := q.Type.Scale(); ok {
 			for v := lo; v <= hi; v++ {
 				l.at(slot{q.Key, strconv.Itoa(v)})
@@ -119,6 +131,12 @@ func (l *layout) tally(rc rollups.Counts) tally {
 	for q, vs := range rc.Answers {
 		for v, n := range vs {
 			set(slot{q, v}, n)
+		}
+	}
+	for p, n := range rc.Patterns {
+		set(slot{patterns, p}, n)
+		for _, q := range parsePattern(p).hidden {
+			set(slot{q, notShown}, n)
 		}
 	}
 	return t

@@ -128,6 +128,9 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 		Date:           s.now().UTC().Format(time.DateOnly),
 		Locale:         locale,
 		Classification: store.ClassificationConfidential,
+		// What the respondent was shown, so that reports count a
+		// conditional question of those who saw it.
+		Shown: sv.ShownKeys(answers),
 	}
 	if resp.Segment, err = s.segment(ctx, l.accountID); err != nil {
 		return Result{}, err
@@ -162,7 +165,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	// carries the intent's key, which tells the attempt that stored it.
 	var tally report.Intent
 	if s.tally != nil {
-		if tally, err = s.tally.Intend(ctx, report.EntryOf(resp, opened)); err != nil {
+		if tally, err = s.tally.Intend(ctx, report.EntryOf(sv, resp, opened)); err != nil {
 			return Result{}, fmt.Errorf("respond: %w", err)
 		}
 		resp.TallyKey = tally.Key()
@@ -188,7 +191,7 @@ func (s *Service) Submit(ctx context.Context, l Link, sub Submission) (Result, e
 	}
 	// Counted straight after the response is stored; a count not done now
 	// is done by the sweeper from the intent.
-	entry := report.EntryOf(resp, opened)
+	entry := report.EntryOf(sv, resp, opened)
 	quoteErr := s.keepQuotes(ctx, l, entry, resp.Locale)
 	var tallyErr error
 	if s.tally != nil {

@@ -43,7 +43,7 @@ func tallied(w *respondtest.World) (*respond.Service, *report.Service, *lossyRes
 		Signer: w.Signer, Keys: w.Ring, Sealer: w.Sealer, Invitations: st.Invitations, Surveys: st.Surveys,
 		Contacts: st.Contacts, Accounts: st.Accounts, Responses: responses, Consents: w.Privacy, Tally: tally,
 	})
-	return svc, tally, responses, tally.NewSweeper(st.Responses, opener(w))
+	return svc, tally, responses, tally.NewSweeper(st.Responses, st.Surveys, opener(w))
 }
 
 // checkCountedOnce asserts the invariant: after two sweeps (the second
@@ -149,7 +149,7 @@ func TestCountingConvergesWhateverRunsBetweenItsWrites(t *testing.T) {
 					case "sweep":
 						_, err = sw.Sweep(ctx)
 					case "rebuild":
-						_, err = tally.Rebuild(ctx, sv.ID, report.ResponseSource(ctx, w.Store.Responses, sv.ID, open))
+						_, err = tally.Rebuild(ctx, sv.ID, report.ResponseSource(ctx, w.Store.Responses, sv, open))
 					case "another answer":
 						_, err = svc.Submit(ctx, resolve(t, w, other.Token), sub)
 					}
@@ -195,7 +195,7 @@ func TestAnswersDuringARebuildAreCountedOnce(t *testing.T) {
 					}
 				}
 			})
-			if _, err := rebuilder.Rebuild(ctx, sv.ID, report.ResponseSource(ctx, w.Store.Responses, sv.ID, open)); err != nil {
+			if _, err := rebuilder.Rebuild(ctx, sv.ID, report.ResponseSource(ctx, w.Store.Responses, sv, open)); err != nil {
 				t.Fatal(err)
 			}
 			checkCountedOnce(t, w, sw, sv)

@@ -38,6 +38,10 @@ type Response struct {
 	// TallyKey is the random key of the submission attempt that stored
 	// it, which its tally intent is filed under (see rollups.TallyIntent).
 	TallyKey string `bson:"tallyKey,omitempty"`
+	// Shown is the keys of the questions the respondent was shown, which
+	// conditional questions make fewer than all; nil on responses stored
+	// before they were recorded (see report.ShownKeys).
+	Shown []string `bson:"shown,omitempty"`
 }
 
 // Named links a response to its respondent, who consented to it; the

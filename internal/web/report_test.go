@@ -328,11 +328,16 @@ func TestReportCSV(t *testing.T) {
 		}
 		want := [][]string{
 			reports.CSVHeader,
-			{"overall", "all responses", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
-			{"breakdown:region", "AMER", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", report.Complement.Text(5)},
-			{"breakdown:region", "APAC", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", "fewer than 5 responses"},
-			{"breakdown:region", "EMEA", "2026-03-01", "2026-03-31", "8", "25.00", "4", "2", "2", "62.50", "", "false", ""},
-			{"period:month", "2026-03", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", ""},
+			{"overall", "all responses", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", "", "", ""},
+			{"breakdown:region", "AMER", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", report.Complement.Text(5), "", ""},
+			{"breakdown:region", "APAC", "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "true", "fewer than 5 responses", "", ""},
+			{"breakdown:region", "EMEA", "2026-03-01", "2026-03-31", "8", "25.00", "4", "2", "2", "62.50", "", "false", "", "", ""},
+			{"period:month", "2026-03", "2026-03-01", "2026-03-31", "18", "16.67", "9", "3", "6", "62.50", "", "false", "", "", ""},
+		}
+		// Each question over the range: answered of shown, every response
+		// being shown every question of a survey without conditions.
+		for _, q := range []struct{ key, answered string }{{"nps", "18"}, {"csat", "8"}, {"channel", "18"}, {"services", "0"}, {"effort", "0"}} {
+			want = append(want, []string{"question", q.key, "2026-03-01", "2026-03-31", "", "", "", "", "", "", "", "false", "", q.answered, "18"})
 		}
 		if fmt.Sprint(records) != fmt.Sprint(want) {
 			t.Errorf("%s:\n got %q\nwant %q", target.path, records, want)

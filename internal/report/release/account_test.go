@@ -196,7 +196,7 @@ func TestManyAccountsKeepTodaysDetail(t *testing.T) {
 		}
 	}
 	// Today's engine: its first level, now the second, decided alone.
-	want := newRelease(k, stripped, detailLevels()[1])
+	want := newRelease(k, stripped, detailLevels()[1], false)
 	if !want.protect() {
 		t.Fatal("today's level did not complete")
 	}

@@ -98,8 +98,9 @@ const (
 )
 
 type formKey struct {
-	node Node
-	sel  Selection
+	node    Node
+	sel     Selection
+	measure Measure // what of the responses it counts; "" all of them
 }
 
 // form is one number of the release and what it is made of.
@@ -112,12 +113,13 @@ type form struct {
 }
 
 // atom is the responses of one part, of one month and week, with one
-// combo.
+// combo, and — in a release with measures — that miss the same measures.
 type atom struct {
-	month int // into release.months
-	week  string
-	combo Combo
-	n     int64
+	month   int // into release.months
+	week    string
+	combo   Combo
+	missing int // into release.missing; 0 misses none
+	n       int64
 }
 
 // Month is what the release is decided from, per calendar month with
@@ -126,6 +128,11 @@ type atom struct {
 type Month struct {
 	Label, Quarter string                     // "2026-01", "2026-Q1"
 	Weeks          map[string]map[Combo]int64 // ISO week label → combo → respondents
+	// Missing splits the respondents of Weeks by the measures they are
+	// not counted in (see MissingKey): week → combo → key → respondents.
+	// The rest are counted in every measure. Empty for a survey without
+	// conditional questions.
+	Missing map[string]map[Combo]map[string]int64
 }
 
 // level is how much detail a release offers: which dimensions, and
@@ -210,6 +217,10 @@ type Release struct {
 	atoms  []atom
 	forms  []*form
 	index  map[formKey]int
+	// measures are the measures some respondents miss, and missing each
+	// atom's missed measures; both empty without conditional questions.
+	measures []Measure
+	missing  []map[Measure]bool
 	// complete is false when even the coarsest level could not be checked
 	// and every form but every response's all-time total is hidden.
 	complete bool
@@ -223,8 +234,11 @@ func Decide(k int64, months []Month) *Release {
 		if i < len(levels)-1 && !lv.fits(k, months) {
 			continue
 		}
-		r := newRelease(k, months, lv)
+		r := newRelease(k, months, lv, false)
 		if r.protect() || i == len(levels)-1 {
+			if hasMissing(months) {
+				return r.withMeasures(months)
+			}
 			return r
 		}
 	}
@@ -255,7 +269,7 @@ func (r *Release) Hides(nd Node, s Selection) (Reason, bool) {
 func (r *Release) Values(s Selection) []string {
 	var out []string
 	for _, f := range r.forms {
-		if f.key.node == allTime && f.key.sel.Dim == s.Dim && f.key.sel.Cross == s.Cross && f.key.sel.Manager == s.Manager && f.n > 0 {
+		if f.key.node == allTime && f.key.measure == "" && f.key.sel.Dim == s.Dim && f.key.sel.Cross == s.Cross && f.key.sel.Manager == s.Manager && f.n > 0 {
 			out = append(out, f.key.sel.Value)
 		}
 	}
@@ -265,15 +279,26 @@ func (r *Release) Values(s Selection) []string {
 // lookup returns the form of a node and selection; ok is false when it has
 // no responses (it shows zero) or is not released.
 func (r *Release) lookup(nd Node, s Selection) (*form, bool) {
-	i, ok := r.index[formKey{nd, s}]
+	return r.lookupMeasure(nd, s, "")
+}
+
+func (r *Release) lookupMeasure(nd Node, s Selection, m Measure) (*form, bool) {
+	i, ok := r.index[formKey{nd, s, m}]
 	if !ok {
 		return nil, false
 	}
 	return r.forms[i], true
 }
 
-func newRelease(k int64, months []Month, lv level) *Release {
-	r := &Release{k: k, level: lv, months: months, index: make(map[formKey]int), complete: true}
+// newRelease lays out the forms of a level; split adds the forms of
+// every measure some respondents miss, on atoms split by what they miss.
+func newRelease(k int64, months []Month, lv level, split bool) *Release {
+	r := &Release{k: k, level: lv, months: months, index: make(map[formKey]int), complete: true,
+		missing: []map[Measure]bool{nil}}
+	missingIndex := map[string]int{"": 0}
+	if split {
+		r.measures = measuresOf(months)
+	}
 	add := func(key formKey, a int) {
 		i, ok := r.index[key]
 		if !ok {
@@ -294,9 +319,23 @@ func newRelease(k int64, months []Month, lv level) *Release {
 		nodes := []Node{allTime, {Quarterly, m.Quarter}, {Monthly, m.Label}}
 		for _, w := range weeks {
 			combos := make(map[Combo]int64, len(m.Weeks[w]))
+			missed := make(map[Combo]map[string]int64)
 			for c, n := range m.Weeks[w] {
 				if n > 0 {
 					combos[lv.project(c)] += n
+				}
+			}
+			if split {
+				for c, keys := range m.Missing[w] {
+					pc := lv.project(c)
+					for key, n := range keys {
+						if n > 0 && key != "" {
+							if missed[pc] == nil {
+								missed[pc] = make(map[string]int64)
+							}
+							missed[pc][key] += n
+						}
+					}
 				}
 			}
 			keys := make([]Combo, 0, len(combos))
@@ -305,14 +344,36 @@ func newRelease(k int64, months []Month, lv level) *Release {
 			}
 			slices.SortFunc(keys, func(a, b Combo) int { return slices.Compare(a[:], b[:]) })
 			for _, c := range keys {
-				a := len(r.atoms)
-				r.atoms = append(r.atoms, atom{month: mi, week: w, combo: c, n: combos[c]})
-				for _, s := range r.selectionsOf(c) {
-					for _, nd := range nodes {
-						add(formKey{nd, s}, a)
+				for _, sp := range splitCounts(combos[c], missed[c]) {
+					mi2, ok := missingIndex[sp.key]
+					if !ok {
+						mi2 = len(r.missing)
+						missingIndex[sp.key] = mi2
+						r.missing = append(r.missing, parseMissing(sp.key))
+					}
+					a := len(r.atoms)
+					r.atoms = append(r.atoms, atom{month: mi, week: w, combo: c, missing: mi2, n: sp.n})
+					for _, s := range r.selectionsOf(c) {
+						for _, nd := range nodes {
+							add(formKey{nd, s, ""}, a)
+						}
+					}
+					add(formKey{Node{Weekly, w}, Selection{}, ""}, a)
+					for _, ms := range r.measures {
+						if r.missing[mi2][ms] {
+							continue
+						}
+						for _, s := range r.selectionsOf(c) {
+							if s.Cross {
+								continue
+							}
+							for _, nd := range nodes {
+								add(formKey{nd, s, ms}, a)
+							}
+						}
+						add(formKey{Node{Weekly, w}, Selection{}, ms}, a)
 					}
 				}
-				add(formKey{Node{Weekly, w}, Selection{}}, a)
 			}
 		}
 	}
@@ -363,14 +424,14 @@ func (r *Release) equations() []equation {
 	for i, f := range r.forms {
 		switch f.key.node.Grain {
 		case Quarterly:
-			groups[formKey{allTime, f.key.sel}] = append(groups[formKey{allTime, f.key.sel}], i)
+			groups[formKey{allTime, f.key.sel, f.key.measure}] = append(groups[formKey{allTime, f.key.sel, f.key.measure}], i)
 		}
 	}
 	flush()
 	for i, f := range r.forms {
 		if f.key.node.Grain == Monthly {
 			q := Node{Quarterly, r.months[r.atoms[f.atoms[0]].month].Quarter}
-			groups[formKey{q, f.key.sel}] = append(groups[formKey{q, f.key.sel}], i)
+			groups[formKey{q, f.key.sel, f.key.measure}] = append(groups[formKey{q, f.key.sel, f.key.measure}], i)
 		}
 	}
 	flush()
@@ -382,9 +443,9 @@ func (r *Release) equations() []equation {
 				continue
 			}
 			if !s.Cross {
-				groups[formKey{f.key.node, Selection{}}] = append(groups[formKey{f.key.node, Selection{}}], i)
+				groups[formKey{f.key.node, Selection{}, f.key.measure}] = append(groups[formKey{f.key.node, Selection{}, f.key.measure}], i)
 			} else {
-				m := formKey{f.key.node, Selection{Dim: Manager, Value: s.Manager}}
+				m := formKey{f.key.node, Selection{Dim: Manager, Value: s.Manager}, f.key.measure}
 				groups[m] = append(groups[m], i)
 			}
 		}
@@ -395,7 +456,7 @@ func (r *Release) equations() []equation {
 		for i, f := range r.forms {
 			s := f.key.sel
 			if f.key.node.Grain != Weekly && s.Dim == d && s.Cross {
-				v := formKey{f.key.node, Selection{Dim: d, Value: s.Value}}
+				v := formKey{f.key.node, Selection{Dim: d, Value: s.Value}, f.key.measure}
 				groups[v] = append(groups[v], i)
 			}
 		}
@@ -405,7 +466,7 @@ func (r *Release) equations() []equation {
 		for i, f := range r.forms {
 			s := f.key.sel
 			if f.key.node.Grain != Weekly && s.Dim == Country {
-				t := formKey{f.key.node, Selection{Dim: Region, Value: regionOf[s.Value], Manager: s.Manager, Cross: s.Cross}}
+				t := formKey{f.key.node, Selection{Dim: Region, Value: regionOf[s.Value], Manager: s.Manager, Cross: s.Cross}, f.key.measure}
 				groups[t] = append(groups[t], i)
 			}
 		}
@@ -418,7 +479,7 @@ func (r *Release) equations() []equation {
 		for i, f := range r.forms {
 			s := f.key.sel
 			if f.key.node.Grain != Weekly && s.Dim == Account {
-				t := formKey{f.key.node, Selection{Dim: Manager, Value: managerOf[s.Value]}}
+				t := formKey{f.key.node, Selection{Dim: Manager, Value: managerOf[s.Value]}, f.key.measure}
 				groups[t] = append(groups[t], i)
 			}
 		}
@@ -450,7 +511,7 @@ func (r *Release) nesting(inner, outer Dim) map[string]string {
 
 func compareKeys(a, b formKey) int {
 	return cmp.Or(
-		cmp.Compare(a.node.Grain, b.node.Grain), cmp.Compare(a.node.Label, b.node.Label),
+		cmp.Compare(a.measure, b.measure), cmp.Compare(a.node.Grain, b.node.Grain), cmp.Compare(a.node.Label, b.node.Label),
 		cmp.Compare(a.sel.Dim, b.sel.Dim), compareBool(a.sel.Cross, b.sel.Cross), cmp.Compare(a.sel.Manager, b.sel.Manager), cmp.Compare(a.sel.Value, b.sel.Value))
 }
 
@@ -471,6 +532,8 @@ func compareBool(a, b bool) int {
 // a later phase adds never hides an earlier phase's number: the coarse
 // numbers a dashboard opens with are never hidden to protect a finer one,
 // and no segment's number is hidden to protect an account.
+// The forms of measures (see Measure) come after all of these, in the
+// same order.
 func (f *form) phase() int {
 	kind := 2
 	switch {
@@ -481,18 +544,24 @@ func (f *form) phase() int {
 	case !f.key.sel.Cross:
 		kind = 1
 	}
+	if f.key.measure != "" {
+		// After every responses' form, in the same order.
+		kind += 4
+	}
 	return kind*4 + slices.Index(grains(), f.key.node.Grain)
 }
 
 // grains are the time nodes' periods, coarse to fine.
 func grains() []Grain { return []Grain{AllTime, Quarterly, Monthly, Weekly} }
 
-// phases counts the phases; from crossPhase on (managers' breakdowns and
-// accounts), forms too many to check are hidden rather than the level
-// given up.
+// phases counts the phases of responses' forms, measurePhases those with
+// the measures' forms after them; from crossPhase on (managers'
+// breakdowns, accounts and measures), forms too many to check are hidden
+// rather than the level given up.
 const (
-	phases     = 4 * 4
-	crossPhase = 2 * 4
+	phases        = 4 * 4
+	measurePhases = 8 * 4
+	crossPhase    = 2 * 4
 )
 
 // protect decides which forms to hide, phase by phase: those with 1..k-1
@@ -504,19 +573,31 @@ const (
 // was too large to complete; managers' breakdowns too large to check are
 // hidden.
 func (r *Release) protect() bool {
+	p := r.protection()
+	defer r.keep(p)
+	return r.runPhases(p, newAuditor(r), r.equations(), 0, phases)
+}
+
+// protection returns a protection of the release's forms, none hidden.
+func (r *Release) protection() *protection {
 	n := make([]int64, len(r.forms))
 	for i, f := range r.forms {
 		n[i] = f.n
 	}
-	all := r.equations()
-	p := newProtection(r.k, n, nil)
-	defer func() {
-		for i, f := range r.forms {
-			f.hidden, f.reason = p.hidden[i], p.reason[i]
-		}
-	}()
-	au := newAuditor(r)
-	for phase := range phases {
+	return newProtection(r.k, n, nil)
+}
+
+// keep records on the forms what p decided.
+func (r *Release) keep(p *protection) {
+	for i, f := range r.forms {
+		f.hidden, f.reason = p.hidden[i], p.reason[i]
+	}
+}
+
+// runPhases decides phases from..to-1 in turn, the earlier ones as p has
+// them; see protect.
+func (r *Release) runPhases(p *protection, au *auditor, all []equation, from, to int) bool {
+	for phase := from; phase < to; phase++ {
 		for i, f := range r.forms {
 			switch {
 			case f.phase() < phase:

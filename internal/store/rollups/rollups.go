@@ -33,7 +33,7 @@ var ErrInvalidKey = errors.New("store: invalid rollup key")
 //
 //	<survey>|g<g>|<part>|<dim>   counts of one period's responses by the values of
 //	                             one dimension: v.<value>.n, v.<value>.a.<question>,
-//	                             v.<value>.q.<question>.<answer>
+//	                             v.<value>.q.<question>.<answer>, v.<value>.h.<pattern>
 //	<survey>|g<g>|weeks|<shard>  one of weekShards shards of the index of the weeks
 //	                             that have responses: w.<week>.n (responses) and
 //	                             w.<week>.v (moves with every change); readers sum them
@@ -79,6 +79,11 @@ type Change struct {
 	Weight   int64
 	Segments []Segment // one week document each
 	Answers  []Answer
+	// Pattern names, in words of the caller, which conditional questions
+	// the response was not shown or did not answer; empty when it was
+	// shown and answered them all, as every response to a survey without
+	// conditions is. Counted in every segment, count-only ones too.
+	Pattern string
 }
 
 // Counts counts the responses with one value of a dimension.
@@ -86,6 +91,10 @@ type Counts struct {
 	N        int64                       `bson:"n"`
 	Answered map[string]int64            `bson:"a,omitempty"` // question → respondents who answered it
 	Answers  map[string]map[string]int64 `bson:"q,omitempty"` // question → answer value → count
+	// Patterns counts the responses by their Change.Pattern, but for the
+	// empty one: absent, as in documents from before conditions, every
+	// response was shown and answered what the others were.
+	Patterns map[string]int64 `bson:"h,omitempty"`
 }
 
 // Rollup is one week document: a week's responses by the values of one
@@ -272,6 +281,9 @@ func (r *Repo) Apply(ctx context.Context, gen int64, cs ...Change) error {
 		if err != nil {
 			return err
 		}
+		if c.Pattern != "" && !ValidField(c.Pattern) {
+			return fmt.Errorf("store: rollup pattern %q: %w", c.Pattern, ErrInvalidKey)
+		}
 		for _, seg := range c.Segments {
 			if !ValidKey(seg.Dim) {
 				return fmt.Errorf("store: rollup dimension %q: %w", seg.Dim, ErrInvalidKey)
@@ -285,6 +297,9 @@ func (r *Repo) Apply(ctx context.Context, gen int64, cs ...Change) error {
 			}
 			prefix := "v." + EncodeValue(seg.Value) + "."
 			d.inc[prefix+"n"] += c.Weight
+			if c.Pattern != "" {
+				d.inc[prefix+"h."+c.Pattern] += c.Weight
+			}
 			if seg.CountOnly {
 				continue
 			}
@@ -402,6 +417,18 @@ func (c *Counts) Add(answers []Answer, weight int64) error {
 	return nil
 }
 
+// AddPattern counts one response's pattern (see Change.Pattern) with the
+// given weight, exactly as Apply counts it.
+func (c *Counts) AddPattern(pattern string, weight int64) {
+	if pattern == "" {
+		return
+	}
+	if c.Patterns == nil {
+		c.Patterns = make(map[string]int64)
+	}
+	c.Patterns[pattern] += weight
+}
+
 // getConcurrency bounds the look-ups Get runs at once: enough to overlap
 // round trips, few enough not to crowd out other requests.
 const getConcurrency = 4
@@ -495,6 +522,11 @@ func (ru Rollup) doc(gen int64) (rollupDoc, error) {
 		for key := range counts.Answered {
 			if !ValidField(key) {
 				return rollupDoc{}, fmt.Errorf("store: rollup question %q: %w", key, ErrInvalidKey)
+			}
+		}
+		for pattern := range counts.Patterns {
+			if !ValidField(pattern) {
+				return rollupDoc{}, fmt.Errorf("store: rollup pattern %q: %w", pattern, ErrInvalidKey)
 			}
 		}
 		d.V[EncodeValue(v)] = counts

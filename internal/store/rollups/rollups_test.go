@@ -150,6 +150,7 @@ func TestRollupsRefuseUnsafeNames(t *testing.T) {
 		{"separator in survey", change("s|x", "2025-W01", 1, "r")},
 		{"empty week", change("s", "", 1, "r")},
 		{"dotted dimension", rollups.Change{SurveyID: "s", Week: "2025-W01", Weight: 1, Segments: []rollups.Segment{{Dim: "a.b"}}}},
+		{"dotted pattern", rollups.Change{SurveyID: "s", Week: "2025-W01", Weight: 1, Segments: []rollups.Segment{{Dim: "all"}}, Pattern: "a.b"}},
 	}
 	for _, tt := range tests {
 		if err := st.Rollups.Apply(ctx, 0, tt.c); !errors.Is(err, rollups.ErrInvalidKey) {
@@ -330,5 +331,39 @@ func TestRollupsGetCancelled(t *testing.T) {
 	cancel()
 	if _, err := st.Rollups.Get(ctx, "s", 0, "all", "2025-W01", "2025-W02", "2025-W03", "2025-W04", "2025-W05"); !errors.Is(err, context.Canceled) {
 		t.Errorf("Get with a cancelled context = %v", err)
+	}
+}
+
+// TestRollupsCountPatterns: a change's pattern is counted in every
+// segment, count-only ones too, as Counts.AddPattern counts it; none is
+// counted for the empty pattern, as before conditions.
+func TestRollupsCountPatterns(t *testing.T) {
+	t.Parallel()
+	st := newStore(t)
+	ctx := context.Background()
+	changes := []rollups.Change{
+		{Pattern: "reason", Answers: []rollups.Answer{answer("nps", "9")}},
+		{Pattern: "reason", Answers: []rollups.Answer{answer("nps", "10")}},
+		{Pattern: "reason~,value", Answers: []rollups.Answer{answer("nps", "3")}},
+		{Answers: []rollups.Answer{answer("nps", "8")}},
+	}
+	want := rollups.Counts{}
+	for _, c := range changes {
+		c.SurveyID, c.Week, c.Weight = "s", "2025-W05", 1
+		c.Segments = []rollups.Segment{{Dim: "all"}, {Dim: "combo", Value: "x", CountOnly: true}}
+		if err := st.Rollups.Apply(ctx, 0, c); err != nil {
+			t.Fatal(err)
+		}
+		want.AddPattern(c.Pattern, 1)
+	}
+	for _, dim := range []string{"all", "combo"} {
+		got, err := st.Rollups.Get(ctx, "s", 0, dim, "2025-W05")
+		if err != nil || len(got) != 1 {
+			t.Fatalf("%s: %v, %v", dim, got, err)
+		}
+		value := map[string]string{"all": "", "combo": "x"}[dim]
+		if p := got[0].Values[value].Patterns; !reflect.DeepEqual(p, want.Patterns) || len(p) != 2 {
+			t.Errorf("%s: patterns %v, want %v", dim, p, want.Patterns)
+		}
 	}
 }

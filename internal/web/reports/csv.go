@@ -12,17 +12,18 @@ import (
 )
 
 // CSVHeader names the export's columns.
-var CSVHeader = []string{"group", "label", "from", "to", "responses", "nps", "promoters", "passives", "detractors", "csat", "ces", "suppressed", "reason"}
+var CSVHeader = []string{"group", "label", "from", "to", "responses", "nps", "promoters", "passives", "detractors", "csat", "ces", "suppressed", "reason", "answered", "shown"}
 
 // reportCSV is a report's aggregates as rows: the whole range, each
-// breakdown group, each period of the trend. A suppressed row has empty
-// numbers and says why.
+// breakdown group, each period of the trend, then each question over the
+// range with how many answered it of how many were shown it. A
+// suppressed row has empty numbers and says why.
 func reportCSV(rep report.Report, labels map[string]string) [][]string {
 	k := rep.Threshold
 	from, to := day(rep.From), day(rep.To)
 	records := [][]string{CSVHeader}
 	row := func(group, label, from, to string, c report.Cell) []string {
-		r := []string{group, customer.SafeCell(label), from, to, "", "", "", "", "", "", "", "false", ""}
+		r := []string{group, customer.SafeCell(label), from, to, "", "", "", "", "", "", "", "false", "", "", ""}
 		if c.Suppressed {
 			r[11], r[12] = "true", c.Reason.Text(k)
 			return r
@@ -52,6 +53,18 @@ func reportCSV(rep report.Report, labels map[string]string) [][]string {
 	}
 	for _, p := range rep.Trend {
 		records = append(records, row("period:"+string(rep.Period), p.Label, day(p.From), day(p.To), p.Cell))
+	}
+	for _, q := range rep.Questions {
+		r := row("question", q.Key, from, to, report.Cell{Suppressed: q.Suppressed, Reason: q.Reason})
+		if !q.Suppressed {
+			if q.Answered != nil {
+				r[13] = strconv.Itoa(*q.Answered)
+			}
+			if q.Shown != nil {
+				r[14] = strconv.Itoa(*q.Shown)
+			}
+		}
+		records = append(records, r)
 	}
 	return records
 }

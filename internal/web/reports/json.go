@@ -104,11 +104,15 @@ type QuestionJSON struct {
 	Type   survey.QuestionType `json:"type"`
 	Prompt string              `json:"prompt"`
 	suppression
-	Answered     *int         `json:"answered,omitempty"`
-	Mean         *float64     `json:"mean,omitempty"`
-	NPS          *NpsJSON     `json:"nps,omitempty"`
-	CSAT         *CsatJSON    `json:"csat,omitempty"`
-	Distribution []BucketJSON `json:"distribution,omitempty"`
+	// ShowIf is a conditional question's condition; Shown how many were
+	// shown the question, of whom Answered answered.
+	ShowIf       *survey.Condition `json:"showIf,omitempty"`
+	Shown        *int              `json:"shown,omitempty"`
+	Answered     *int              `json:"answered,omitempty"`
+	Mean         *float64          `json:"mean,omitempty"`
+	NPS          *NpsJSON          `json:"nps,omitempty"`
+	CSAT         *CsatJSON         `json:"csat,omitempty"`
+	Distribution []BucketJSON      `json:"distribution,omitempty"`
 }
 
 type BucketJSON struct {
@@ -181,9 +185,9 @@ func reportDocument(sv survey.Survey, rep report.Report, labels map[string]strin
 	for _, q := range rep.Questions {
 		qj := QuestionJSON{Key: q.Key, Type: q.Type, suppression: suppressionOf(q.Suppressed, q.Reason, k)}
 		def, _ := sv.Question(q.Key)
-		qj.Prompt = def.Prompt.Get(sv.DefaultLocale, q.Key)
+		qj.Prompt, qj.ShowIf = def.Prompt.Get(sv.DefaultLocale, q.Key), def.ShowIf
 		if !q.Suppressed {
-			qj.Answered, qj.Mean, qj.NPS, qj.CSAT = q.Answered, q.Mean, npsOf(q.NPS), csatOf(q.CSAT)
+			qj.Shown, qj.Answered, qj.Mean, qj.NPS, qj.CSAT = q.Shown, q.Answered, q.Mean, npsOf(q.NPS), csatOf(q.CSAT)
 			for _, b := range q.Distribution {
 				qj.Distribution = append(qj.Distribution, BucketJSON{Value: b.Value, Label: optionLabel(sv, def, b.Value), Count: b.Count, Share: b.Share})
 			}

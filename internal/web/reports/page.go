@@ -73,8 +73,11 @@ type questionView struct {
 	Suppressed        bool
 	Why               string
 	Answered, Mean    string
-	Chart             template.HTML
-	Rows              []bucketRow
+	// Shown is, for a conditional question, how many were shown it and
+	// the share of them who answered; Asked says when it is asked.
+	Shown, Rate, Asked string
+	Chart              template.HTML
+	Rows               []bucketRow
 }
 
 type bucketRow struct {
@@ -260,10 +263,16 @@ func (s *Reports) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, r
 	for _, q := range rep.Questions {
 		def, _ := sv.Question(q.Key)
 		qv := questionView{Key: q.Key, Prompt: def.Prompt.Get(sv.DefaultLocale, q.Key), Type: labels.ShortQuestionType(q.Type),
-			Suppressed: q.Suppressed, Why: why(q.Suppressed, q.Reason)}
+			Suppressed: q.Suppressed, Why: why(q.Suppressed, q.Reason), Asked: describeCondition(sv, def)}
 		if !q.Suppressed {
 			if q.Answered != nil {
 				qv.Answered = strconv.Itoa(*q.Answered)
+			}
+			if def.ShowIf != nil && q.Shown != nil {
+				qv.Shown = strconv.Itoa(*q.Shown)
+				if *q.Shown > 0 && q.Answered != nil {
+					qv.Rate = formatScore(float64(*q.Answered)*100/float64(*q.Shown)) + "%"
+				}
 			}
 			if q.Mean != nil {
 				qv.Mean = formatScore(*q.Mean)
