@@ -22,6 +22,7 @@ type respondentAnswerPage struct {
 	Form           AnswerForm
 	Problems       []answerSummaryItem // for the summary above the form
 	ConsentChanged bool
+	Note           string // why the steps started again; empty when they did not
 }
 
 // answerSummaryItem links the error summary to a question.
@@ -54,6 +55,9 @@ func (s *Pages) AnswerPage(c *fiber.Ctx) error {
 		values, prefilled = map[string][]string{survey.FormField(q.Key): {strconv.Itoa(n)}}, q.Key
 		v.keep = "&" + link.ScoreQuestionParam + "=" + url.QueryEscape(q.Key) + "&" + link.ScoreValueParam + "=" + strconv.Itoa(n)
 	}
+	if stepped(l.Survey) {
+		return s.renderStep(c, v, l, fiber.StatusOK, respond.StepState{Values: values}, stepExtras{prefilled: prefilled})
+	}
 	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, nil, false, prefilled)
 }
 
@@ -67,6 +71,11 @@ func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link,
 	}
 	form := NewAnswerForm(l.Survey, v.locale, values, messages)
 	form.Action = v.url("")
+	answers, _ := l.Survey.ParseAnswers(values)
+	pc := survey.PipeContext{Locale: form.Locale, Account: s.accountName(c, l), Answers: answers}
+	for i, q := range l.Survey.Questions {
+		form.Questions[i].Prompt = l.Survey.PromptFor(q, pc)
+	}
 	for i, q := range form.Questions {
 		if q.Key == prefilled && len(values[q.Field]) == 1 {
 			n, _ := strconv.Atoi(values[q.Field][0])
@@ -129,13 +138,10 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	}
 
 	values := postedAnswers(c)
-	version, _ := strconv.Atoi(input.Form(c, ConsentVersionField))
-	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
-		Values:         values,
-		Locale:         v.locale,
-		Named:          c.FormValue(ConsentField) != "",
-		ConsentVersion: version,
-	})
+	if stepped(l.Survey) {
+		return s.answerSteps(c, v, l, values)
+	}
+	res, err := s.submit(c, v, l, values)
 	var invalid *respond.InvalidAnswers
 	switch {
 	case errors.As(err, &invalid):
@@ -143,6 +149,25 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	case errors.Is(err, respond.ErrConsentChanged):
 		delete(values, ConsentField) // they agree to the new text afresh, or not
 		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true, "")
+	}
+	return s.submitted(c, v, l, res, err)
+}
+
+// submit submits a whole answer form.
+func (s *Pages) submit(c *fiber.Ctx, v respondentView, l respond.Link, values map[string][]string) (respond.Result, error) {
+	version, _ := strconv.Atoi(first(values[ConsentVersionField]))
+	return s.respondents.Submit(c.UserContext(), l, respond.Submission{
+		Values:         values,
+		Locale:         v.locale,
+		Named:          first(values[ConsentField]) != "",
+		ConsentVersion: version,
+	})
+}
+
+// submitted answers a submission that was not refused for its answers or
+// its consent: the thank-you page, or what the link is now.
+func (s *Pages) submitted(c *fiber.Ctx, v respondentView, l respond.Link, res respond.Result, err error) error {
+	switch {
 	case errors.Is(err, respond.ErrNotOpen):
 		// Revoked while the form was open: show what it is now.
 		if notOpen := (*respond.NotOpenError)(nil); errors.As(err, &notOpen) {
