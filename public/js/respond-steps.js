@@ -139,6 +139,33 @@
     return out;
   }
 
+  // maybeShown reports, for each question, whether it is shown or may be
+  // once an answer still to come is given: the steps counted, as the
+  // server counts them.
+  function maybeShown() {
+    var maybe = {};
+    questions.forEach(function (q) {
+      var key = q.getAttribute("data-key");
+      var cond = q.getAttribute("data-show-if");
+      maybe[key] = !q.hidden;
+      if (!maybe[key] && cond) {
+        try {
+          var t = JSON.parse(cond).question;
+          maybe[key] = stepOf(t) >= current && !!maybe[t] && answer(t) === null;
+        } catch (e) {
+          maybe[key] = false;
+        }
+      }
+    });
+    return maybe;
+  }
+
+  function stepOf(key) {
+    var q = byKey[key];
+    var s = q && q.closest("[data-step]");
+    return s ? steps.indexOf(s) : -1;
+  }
+
   function render(focus) {
     update();
     var vis = visibleSteps();
@@ -147,8 +174,17 @@
       var before = vis.filter(function (i) { return i < current; });
       current = before.length ? before[before.length - 1] : (vis[0] || 0);
     }
+    var maybe = maybeShown();
     var at = vis.indexOf(current);
-    var last = at === vis.length - 1;
+    var later = 0;
+    for (var j = current + 1; j < steps.length; j++) {
+      if (Array.prototype.some.call(steps[j].querySelectorAll("[data-key]"), function (q) {
+        return maybe[q.getAttribute("data-key")];
+      })) {
+        later++;
+      }
+    }
+    var last = later === 0;
     steps.forEach(function (s, i) {
       s.hidden = i !== current;
     });
@@ -159,7 +195,7 @@
     next.hidden = last;
     submit.hidden = !last;
     back.hidden = at <= 0;
-    var text = format.replace("%d", String(at + 1)).replace("%d", String(vis.length));
+    var text = format.replace("%d", String(at + 1)).replace("%d", String(at + 1 + later));
     if (heading.textContent !== text) {
       heading.textContent = text;
     }
@@ -171,6 +207,12 @@
   function move(by) {
     var vis = visibleSteps();
     var at = vis.indexOf(current) + by;
+    if (by > 0 && at >= vis.length) {
+      // Nothing follows with the answers given: a required one is
+      // missing. The server says which, on its step.
+      form.submit();
+      return;
+    }
     if (at >= 0 && at < vis.length) {
       current = vis[at];
     }
