@@ -229,4 +229,3 @@ func answerStepsWithScript(t *testing.T, browser context.Context, srv *server, l
 		tb.fatalf("a question never shown was stored: %s", stored)
 	}
 }
-
