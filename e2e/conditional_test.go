@@ -153,7 +153,7 @@ func answerStepsWithoutScript(t *testing.T, browser context.Context, srv *server
 	tb.submit("send answers", `button[value="submit"]`)
 	tb.wantPath(link + "/thanks")
 	stored := tb.storedAnswers(link)
-	for _, w := range []string{"2 (0–10)", "Support", "Answer the phone."} {
+	for _, w := range []string{"2 (0–10)", "Support", "Answer the phone.", "You scored 2 and chose Support. What should we fix first for " + conditionalCompany + "?"} {
 		if !strings.Contains(stored, w) {
 			tb.fatalf("the stored answers lack %q: %s", w, stored)
 		}

@@ -228,6 +228,8 @@ func TestStepsEndOnAFinishingPageWhenTheLastStepIsNotKnownInAdvance(t *testing.T
 		t.Errorf("stored %v, want nps", got)
 	}
 	pageHas(t, c.get(r.Header.Get("Location")), "Remove my name")
+	// Their privacy page lists the answer under the prompt as they read it.
+	pageHas(t, c.get(respondentPath(p.Token, "/privacy?lang=en")), "How likely are you to recommend us to "+p.Account.Name+"?")
 }
 
 func TestStepsWholeSubmissionFromTheScript(t *testing.T) {
