@@ -318,3 +318,24 @@ func TestSingleStepSurveysShowNoSteps(t *testing.T) {
 		}
 	}
 }
+
+func TestSingleStepPromptsNameTheCompany(t *testing.T) {
+	t.Parallel()
+	f := newRespondentFixture(t)
+	def := respondtest.Definition()
+	def.Questions[0].Prompt = survey.Text{"en": "Would you recommend us to others at {{account}}?", "fi": "Suosittelisitko meitä muille yrityksessä {{account}}?"}
+	sv := f.w.OpenSurvey(t, &def)
+	p := f.w.Invite(t, sv, "Pia Pipe", "pia@example.com", "fi")
+	// The name is text, never markup.
+	acct := p.Account
+	acct.Name, acct.NameKey = `<b>Acme</b> & Co`, "acme-"+acct.ID
+	if err := f.st.Accounts.Replace(context.Background(), acct); err != nil {
+		t.Fatal(err)
+	}
+	r := f.client(t).get(respondentPath(p.Token, ""))
+	wantStatus(t, r, http.StatusOK)
+	pageHas(t, r, "Suosittelisitko meitä muille yrityksessä &lt;b&gt;Acme&lt;/b&gt; &amp; Co?")
+	if strings.Contains(r.body, `name="step"`) {
+		t.Error("a survey of one step is answered in steps")
+	}
+}
