@@ -339,3 +339,29 @@ func TestSingleStepPromptsNameTheCompany(t *testing.T) {
 		t.Error("a survey of one step is answered in steps")
 	}
 }
+
+func TestAStepOfASurveyNowOnOnePageStartsAgain(t *testing.T) {
+	t.Parallel()
+	f := newStepsFixture(t)
+	p := f.w.Invite(t, f.adaptive, "Ulla Update", "ulla@example.com", "en")
+	c := f.client(t)
+	second := f.post(c, p.Token, readStep(t, c.get(respondentPath(p.Token, ""))), respondent.ActionNext, url.Values{"q.nps": {"3"}})
+	ctx := context.Background()
+	sv, err := f.st.Surveys.ByID(ctx, f.adaptive.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sv.Questions = sv.Questions[:1]
+	sv.Revision++
+	if err := f.st.Surveys.Replace(ctx, sv, sv.Revision-1); err != nil {
+		t.Fatal(err)
+	}
+	before := respondtest.Take(t, f.st.DB())
+	r := f.postRaw(c, p.Token, second.state, respondent.ActionNext, url.Values{"q.why_low": {"price"}})
+	wantStatus(t, r, http.StatusConflict)
+	pageHas(t, r, "was updated while you were answering", `name="q.nps"`)
+	if strings.Contains(r.body, `name="step"`) {
+		t.Error("the survey of one page is still shown in steps")
+	}
+	f.nothingStored(t, before, "after the survey changed")
+}

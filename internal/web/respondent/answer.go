@@ -58,15 +58,15 @@ func (s *Pages) AnswerPage(c *fiber.Ctx) error {
 	if stepped(l.Survey) {
 		return s.renderStep(c, v, l, fiber.StatusOK, respond.StepState{Values: values}, stepExtras{prefilled: prefilled})
 	}
-	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, nil, false, prefilled)
+	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, stepExtras{prefilled: prefilled})
 }
 
 // renderAnswerForm shows the form with what was posted and the problems
-// with it, in the respondent's language. prefilled is the key of a
+// with it, in the respondent's language; x.prefilled is the key of a
 // question whose value came from a score link, which the form says.
-func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool, prefilled string) error {
-	messages := make(map[string]string, len(problems))
-	for key, fe := range problems {
+func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, x stepExtras) error {
+	messages := make(map[string]string, len(x.problems))
+	for key, fe := range x.problems {
 		messages[key] = answerProblem(v.msg, fe)
 	}
 	form := NewAnswerForm(l.Survey, v.locale, values, messages)
@@ -77,12 +77,15 @@ func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link,
 		form.Questions[i].Prompt = l.Survey.PromptFor(q, pc)
 	}
 	for i, q := range form.Questions {
-		if q.Key == prefilled && len(values[q.Field]) == 1 {
+		if q.Key == x.prefilled && len(values[q.Field]) == 1 {
 			n, _ := strconv.Atoi(values[q.Field][0])
 			form.Questions[i].Hint = fmt.Sprintf(v.msg.T("answer.prefilled"), n)
 		}
 	}
-	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
+	page := respondentAnswerPage{Form: form, ConsentChanged: x.consentChanged}
+	if x.note != "" {
+		page.Note = v.msg.T(x.note)
+	}
 	for _, q := range form.Questions {
 		if q.Error != "" {
 			page.Problems = append(page.Problems, answerSummaryItem{Anchor: q.ID + "-error", Prompt: q.Prompt, Message: q.Error})
@@ -141,14 +144,19 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	if stepped(l.Survey) {
 		return s.answerSteps(c, v, l, values)
 	}
+	if values[StepField] != nil {
+		// A step of a survey that has since become one page: the answers
+		// of the earlier steps are not at hand, so it starts again.
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, stepExtras{note: "answer.restart.changed"})
+	}
 	res, err := s.submit(c, v, l, values)
 	var invalid *respond.InvalidAnswers
 	switch {
 	case errors.As(err, &invalid):
-		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false, "")
+		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, stepExtras{problems: invalid.Fields})
 	case errors.Is(err, respond.ErrConsentChanged):
 		delete(values, ConsentField) // they agree to the new text afresh, or not
-		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true, "")
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, stepExtras{consentChanged: true})
 	}
 	return s.submitted(c, v, l, res, err)
 }

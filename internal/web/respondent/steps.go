@@ -302,7 +302,8 @@ func (s *Pages) restartSteps(c *fiber.Ctx, v respondentView, l respond.Link, err
 	return s.renderStep(c, v, l, status, respond.StepState{}, stepExtras{note: note})
 }
 
-// stepExtras is what a step's page shows besides its questions.
+// stepExtras is what an answer form or a step's page shows besides its
+// questions.
 type stepExtras struct {
 	problems       map[string]survey.FieldError
 	note           string // a message key: why the answers started again
