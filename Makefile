@@ -68,7 +68,7 @@ soak: build
 ## fuzz: run each fuzz target for a short while (FUZZTIME=20s by default)
 FUZZTIME ?= 20s
 fuzz:
-	@for t in keys:FuzzParse link:FuzzParse mail:FuzzParseSMTPURL survey:FuzzParseAnswers survey:FuzzUnmarshalSurveyJSON i18n:FuzzNormalize i18n:FuzzNegotiate report:FuzzRedact report/release:FuzzRelease web:FuzzDecodeLimited customer:FuzzCheckSearch; do \
+	@for t in keys:FuzzParse link:FuzzParse mail:FuzzParseSMTPURL survey:FuzzParseAnswers survey:FuzzUnmarshalSurveyJSON i18n:FuzzNormalize i18n:FuzzNegotiate report:FuzzRedact report/release:FuzzRelease web:FuzzDecodeLimited customer:FuzzCheckSearch respond:FuzzOpenStep; do \
 		pkg=$${t%%:*}; fn=$${t##*:}; \
 		echo "== $$fn ./internal/$$pkg"; \
 		$(GO) test -run '^$$' -fuzz "^$$fn\$$" -fuzztime $(FUZZTIME) ./internal/$$pkg || exit 1; \

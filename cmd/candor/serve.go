@@ -101,6 +101,8 @@ func newServer(ctx context.Context, a *app, stderr io.Writer) (*web.Server, erro
 
 		ReportCampaigns: a.st.Campaigns,
 		ReportAccounts:  a.st.Accounts,
+
+		RespondentAccounts: a.st.Accounts,
 	}
 	if cfg.OIDC.Enabled() {
 		provider, err := sso.New(cfg.OIDC, cfg.BaseURL, a.ring, sso.Options{Logger: a.logger})

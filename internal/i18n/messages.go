@@ -77,6 +77,30 @@ func messages() map[string]message {
 			it: "Invia le risposte",
 			zh: "提交答案",
 		},
+		// The buttons of a survey answered in steps, and where the
+		// respondent is (%d: this step, then how many there are).
+		"form.next": {
+			en: "Next", fi: "Seuraava", sv: "Nästa", de: "Weiter",
+			fr: "Suivant", es: "Siguiente", it: "Avanti", zh: "下一步",
+		},
+		"form.back": {
+			en: "Back", fi: "Edellinen", sv: "Tillbaka", de: "Zurück",
+			fr: "Retour", es: "Atrás", it: "Indietro", zh: "上一步",
+		},
+		"form.step": {
+			en: "Step %d of %d", fi: "Vaihe %d/%d", sv: "Steg %d av %d", de: "Schritt %d von %d",
+			fr: "Étape %d sur %d", es: "Paso %d de %d", it: "Passaggio %d di %d", zh: "第 %d 步，共 %d 步",
+		},
+		"form.step.finish": {
+			en: "Almost done: send your answers",
+			fi: "Melkein valmista: lähetä vastauksesi",
+			sv: "Nästan klart: skicka dina svar",
+			de: "Fast geschafft: Senden Sie Ihre Antworten",
+			fr: "Presque terminé : envoyez vos réponses",
+			es: "Casi listo: envíe sus respuestas",
+			it: "Quasi finito: invii le Sue risposte",
+			zh: "即将完成：请提交您的答案",
+		},
 		"form.required": {
 			en: "required",
 			fi: "pakollinen",

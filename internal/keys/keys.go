@@ -31,6 +31,9 @@ const (
 	PurposeResponseID = "candor/response-id"
 	PurposeDevice     = "candor/staff-device" // the cookie that marks a browser a staff member signed in from
 	PurposeBounce     = "candor/bounce-verp"  // the MAC in a message's return path, so that a forged bounce suppresses nobody
+	// PurposeRespondStep seals the answers a respondent carries from one
+	// step of a survey to the next in the page, without a cookie.
+	PurposeRespondStep = "candor/respond-step"
 )
 
 // ErrUnknownKey is returned when a key id is not in the ring.

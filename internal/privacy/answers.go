@@ -118,15 +118,18 @@ type AnswerInfo struct {
 	Answer   string `json:"answer"`
 }
 
-// describeAnswers puts answers in words in locale, in question order.
-func describeAnswers(sv survey.Survey, locale string, answers survey.Answers) []AnswerInfo {
+// describeAnswers puts answers in words in locale, in question order,
+// each under its prompt as the respondent read it (account: the company's
+// name, for prompts that pipe it).
+func describeAnswers(sv survey.Survey, locale string, answers survey.Answers, account string) []AnswerInfo {
 	out := make([]AnswerInfo, 0, len(answers))
+	pc := survey.PipeContext{Locale: locale, Account: account, Answers: answers}
 	for _, q := range sv.Questions {
 		a, ok := answers.Get(q.Key)
 		if !ok {
 			continue
 		}
-		info := AnswerInfo{Key: q.Key, Question: q.Prompt.Get(locale, sv.DefaultLocale)}
+		info := AnswerInfo{Key: q.Key, Question: sv.PromptFor(q, pc)}
 		switch {
 		case a.Score != nil:
 			lo, hi, _ := q.Type.Scale()

@@ -177,8 +177,22 @@ func (s *Service) describeResponse(ctx context.Context, resp store.Response, loc
 	if err != nil {
 		return NamedResponse{}, err
 	}
-	nr.Answers = describeAnswers(sv, locale, answers)
+	nr.Answers = describeAnswers(sv, locale, answers, s.accountName(ctx, resp))
 	return nr, nil
+}
+
+// accountName is the name of the company a named response came from, for
+// prompts that show it; "" when unknown.
+func (s *Service) accountName(ctx context.Context, resp store.Response) string {
+	id, err := OpenAccount(s.sealer, resp)
+	if err != nil || id == "" || s.accounts == nil {
+		return ""
+	}
+	a, err := s.accounts.ByID(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return a.Name
 }
 
 // NamedResponse returns one response that carries a person's name, with

@@ -215,6 +215,10 @@ type Link struct {
 // Named reports whether this link's response carries the respondent's name.
 func (l Link) Named() bool { return l.ConsentID != "" }
 
+// AccountID is the invited company's id, for showing its name in prompts
+// that pipe it; never stored with an anonymous response.
+func (l Link) AccountID() string { return l.accountID }
+
 // Resolve verifies a survey link and says what it may still do. Only reads.
 func (s *Service) Resolve(ctx context.Context, token string) (Link, error) {
 	id, err := s.signer.Parse(token, link.AudienceSurvey)

@@ -46,6 +46,7 @@ type testOptions struct {
 	customers CustomerService // default: a service whose store is never reached
 
 	respondents respondent.RespondentService // default: none, and no respondent routes
+	accounts    respondent.AccountNames      // the company names prompts show; default: none
 	campaigns   CampaignService              // default: none, and no campaign routes
 	privacy     PrivacyService               // default: none, and no privacy routes
 	followups   FollowupService              // default: none, and no follow-up routes
@@ -113,8 +114,10 @@ func newTestServer(t testing.TB, o testOptions) *testServer {
 
 		Respondents: o.respondents,
 		Campaigns:   o.campaigns,
-		Privacy:     o.privacy,
-		Followups:   o.followups,
+
+		RespondentAccounts: o.accounts,
+		Privacy:            o.privacy,
+		Followups:          o.followups,
 
 		Relationships: o.relationships,
 		SSO:           o.sso,

@@ -42,7 +42,7 @@ func newRespondentFixture(t testing.TB) *respondentFixture {
 		t.Fatal(err)
 	}
 	w := respondtest.New(t, st)
-	ts := newTestServer(t, testOptions{users: st.Users, db: st, now: w.Now, respondents: w.Respond, privacy: w.Privacy})
+	ts := newTestServer(t, testOptions{users: st.Users, db: st, now: w.Now, respondents: w.Respond, privacy: w.Privacy, accounts: st.Accounts})
 	return &respondentFixture{testServer: ts, w: w, st: st, sv: w.OpenSurvey(t, nil)}
 }
 

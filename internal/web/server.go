@@ -68,9 +68,12 @@ type Deps struct {
 	Surveys     builder.SurveyService
 	Campaigns   CampaignService              // campaigns, the dev outbox and unsubscribing
 	Respondents respondent.RespondentService // answering a survey from a link
-	Privacy     PrivacyService               // consent, data-subject rights and the audit log
-	Followups   FollowupService              // named responses for account managers (optional)
-	Reports     reports.ReportService        // dashboards and report exports; none: their routes answer 404
+	// RespondentAccounts names the company in prompts that show it
+	// (optional: they read without it).
+	RespondentAccounts respondent.AccountNames
+	Privacy            PrivacyService        // consent, data-subject rights and the audit log
+	Followups          FollowupService       // named responses for account managers (optional)
+	Reports            reports.ReportService // dashboards and report exports; none: their routes answer 404
 	// ReportCampaigns gives reports the invitations sent, for the response
 	// rate (optional).
 	ReportCampaigns reports.SurveyCampaigns
@@ -224,7 +227,8 @@ func New(d Deps) (*Server, error) {
 		subscriptions = d.Campaigns
 	}
 	s.respondent = respondent.New(respondent.Deps{Views: vs, Logger: d.Logger, LogFailure: s.logFailure,
-		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys)})
+		Respondents: d.Respondents, Privacy: d.Privacy, Subscriptions: subscriptions, Logos: logos(d.Surveys),
+		Accounts: d.RespondentAccounts})
 	s.api = api.New(api.Deps{Auth: d.Auth, Customers: d.Customers, Surveys: d.Surveys, Campaigns: d.Campaigns, Followups: d.Followups,
 		Bounces: d.Bounces, BounceSecrets: d.Config.Bounces.WebhookSecrets, Retention: d.Retention, Webhooks: d.Webhooks})
 	s.reports = reports.New(reports.Deps{Views: s, Surveys: d.Surveys, Users: d.Auth, Reports: d.Reports,

@@ -22,6 +22,7 @@ type respondentAnswerPage struct {
 	Form           AnswerForm
 	Problems       []answerSummaryItem // for the summary above the form
 	ConsentChanged bool
+	Note           string // why the steps started again; empty when they did not
 }
 
 // answerSummaryItem links the error summary to a question.
@@ -54,26 +55,37 @@ func (s *Pages) AnswerPage(c *fiber.Ctx) error {
 		values, prefilled = map[string][]string{survey.FormField(q.Key): {strconv.Itoa(n)}}, q.Key
 		v.keep = "&" + link.ScoreQuestionParam + "=" + url.QueryEscape(q.Key) + "&" + link.ScoreValueParam + "=" + strconv.Itoa(n)
 	}
-	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, nil, false, prefilled)
+	if stepped(l.Survey) {
+		return s.renderStep(c, v, l, fiber.StatusOK, respond.StepState{Values: values}, stepExtras{prefilled: prefilled})
+	}
+	return s.renderAnswerForm(c, v, l, fiber.StatusOK, values, stepExtras{prefilled: prefilled})
 }
 
 // renderAnswerForm shows the form with what was posted and the problems
-// with it, in the respondent's language. prefilled is the key of a
+// with it, in the respondent's language; x.prefilled is the key of a
 // question whose value came from a score link, which the form says.
-func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, problems map[string]survey.FieldError, consentChanged bool, prefilled string) error {
-	messages := make(map[string]string, len(problems))
-	for key, fe := range problems {
+func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link, status int, values map[string][]string, x stepExtras) error {
+	messages := make(map[string]string, len(x.problems))
+	for key, fe := range x.problems {
 		messages[key] = answerProblem(v.msg, fe)
 	}
 	form := NewAnswerForm(l.Survey, v.locale, values, messages)
 	form.Action = v.url("")
+	answers, _ := l.Survey.ParseAnswers(values)
+	pc := survey.PipeContext{Locale: form.Locale, Account: s.accountName(c, l), Answers: answers}
+	for i, q := range l.Survey.Questions {
+		form.Questions[i].Prompt = l.Survey.PromptFor(q, pc)
+	}
 	for i, q := range form.Questions {
-		if q.Key == prefilled && len(values[q.Field]) == 1 {
+		if q.Key == x.prefilled && len(values[q.Field]) == 1 {
 			n, _ := strconv.Atoi(values[q.Field][0])
 			form.Questions[i].Hint = fmt.Sprintf(v.msg.T("answer.prefilled"), n)
 		}
 	}
-	page := respondentAnswerPage{Form: form, ConsentChanged: consentChanged}
+	page := respondentAnswerPage{Form: form, ConsentChanged: x.consentChanged}
+	if x.note != "" {
+		page.Note = v.msg.T(x.note)
+	}
 	for _, q := range form.Questions {
 		if q.Error != "" {
 			page.Problems = append(page.Problems, answerSummaryItem{Anchor: q.ID + "-error", Prompt: q.Prompt, Message: q.Error})
@@ -129,20 +141,41 @@ func (s *Pages) AnswerSubmit(c *fiber.Ctx) error {
 	}
 
 	values := postedAnswers(c)
-	version, _ := strconv.Atoi(input.Form(c, ConsentVersionField))
-	res, err := s.respondents.Submit(c.UserContext(), l, respond.Submission{
-		Values:         values,
-		Locale:         v.locale,
-		Named:          c.FormValue(ConsentField) != "",
-		ConsentVersion: version,
-	})
+	if stepped(l.Survey) {
+		return s.answerSteps(c, v, l, values)
+	}
+	if values[StepField] != nil {
+		// A step of a survey that has since become one page: the answers
+		// of the earlier steps are not at hand, so it starts again.
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, stepExtras{note: "answer.restart.changed"})
+	}
+	res, err := s.submit(c, v, l, values)
 	var invalid *respond.InvalidAnswers
 	switch {
 	case errors.As(err, &invalid):
-		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, invalid.Fields, false, "")
+		return s.renderAnswerForm(c, v, l, fiber.StatusUnprocessableEntity, values, stepExtras{problems: invalid.Fields})
 	case errors.Is(err, respond.ErrConsentChanged):
 		delete(values, ConsentField) // they agree to the new text afresh, or not
-		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, nil, true, "")
+		return s.renderAnswerForm(c, v, l, fiber.StatusConflict, values, stepExtras{consentChanged: true})
+	}
+	return s.submitted(c, v, l, res, err)
+}
+
+// submit submits a whole answer form.
+func (s *Pages) submit(c *fiber.Ctx, v respondentView, l respond.Link, values map[string][]string) (respond.Result, error) {
+	version, _ := strconv.Atoi(first(values[ConsentVersionField]))
+	return s.respondents.Submit(c.UserContext(), l, respond.Submission{
+		Values:         values,
+		Locale:         v.locale,
+		Named:          first(values[ConsentField]) != "",
+		ConsentVersion: version,
+	})
+}
+
+// submitted answers a submission that was not refused for its answers or
+// its consent: the thank-you page, or what the link is now.
+func (s *Pages) submitted(c *fiber.Ctx, v respondentView, l respond.Link, res respond.Result, err error) error {
+	switch {
 	case errors.Is(err, respond.ErrNotOpen):
 		// Revoked while the form was open: show what it is now.
 		if notOpen := (*respond.NotOpenError)(nil); errors.As(err, &notOpen) {

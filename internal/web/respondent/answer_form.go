@@ -38,6 +38,10 @@ type AnswerForm struct {
 	Embedded bool
 	Action   string        // where answers are posted
 	Hidden   []hiddenField // sent with the answers; not in a preview
+
+	// Steps, for a survey of several steps, is where the respondent is;
+	// Questions are then the current step's only. nil: one form.
+	Steps *StepNav
 }
 
 type hiddenField struct{ Name, Value string }
@@ -56,6 +60,13 @@ type answerQuestion struct {
 	MaxLength      int
 	Text           string
 	Error          string
+	RequiredText   string // "required", in the form's language
+	// ShowIf is the question's condition as JSON, for the script that
+	// shows it in place; empty when it has none.
+	ShowIf string
+	// Pipe is the prompt with the piped answers as {{answer:key}}, for the
+	// script that fills them in as answers change; empty when it pipes none.
+	Pipe string
 }
 
 type answerChoice struct {
@@ -85,44 +96,50 @@ func NewAnswerForm(sv survey.Survey, locale string, values map[string][]string, 
 	f.ConsentChecked = values[ConsentField] != nil && values[ConsentField][0] != ""
 
 	for _, q := range sv.Questions {
-		field := survey.FormField(q.Key)
-		given := values[field]
-		aq := answerQuestion{
-			Key: q.Key, ID: "q-" + q.Key, Field: field,
-			Prompt: q.Prompt.Get(loc, def), Required: q.Required, Error: errs[q.Key],
-		}
-		if lo, hi, ok := q.Type.Scale(); ok {
-			aq.Kind = "scale"
-			aq.Low = strconv.Itoa(lo) + " = " + msg.T("scale."+string(q.Type)+".low")
-			aq.High = strconv.Itoa(hi) + " = " + msg.T("scale."+string(q.Type)+".high")
-			for n := lo; n <= hi; n++ {
-				v := strconv.Itoa(n)
-				aq.Choices = append(aq.Choices, answerChoice{Value: v, Label: v, ID: aq.ID + "-" + v, Checked: slices.Contains(given, v)})
-			}
-		}
-		switch q.Type {
-		case survey.TypeSingle, survey.TypeMulti:
-			aq.Kind = string(q.Type)
-			for _, o := range q.Options {
-				aq.Choices = append(aq.Choices, answerChoice{
-					Value: o.Key, Label: o.Label.Get(loc, def), ID: aq.ID + "-" + o.Key, Checked: slices.Contains(given, o.Key),
-				})
-			}
-			if q.Type == survey.TypeMulti {
-				aq.Hint = msg.T("form.multi.hint")
-			}
-		case survey.TypeText:
-			aq.Kind = "text"
-			aq.MaxLength = q.MaxLength
-			if aq.MaxLength == 0 {
-				aq.MaxLength = survey.DefaultTextLength
-			}
-			aq.Hint = fmt.Sprintf(msg.T("form.text.max"), aq.MaxLength)
-			if len(given) > 0 {
-				aq.Text = given[0]
-			}
-		}
-		f.Questions = append(f.Questions, aq)
+		f.Questions = append(f.Questions, layoutQuestion(sv, q, loc, msg, q.Prompt.Get(loc, def), values[survey.FormField(q.Key)], errs[q.Key]))
 	}
 	return f
+}
+
+// layoutQuestion lays out q with prompt, the values given and the
+// problem with them.
+func layoutQuestion(sv survey.Survey, q survey.Question, loc string, msg i18n.Catalog, prompt string, given []string, problem string) answerQuestion {
+	def := sv.DefaultLocale
+	field := survey.FormField(q.Key)
+	aq := answerQuestion{
+		Key: q.Key, ID: "q-" + q.Key, Field: field,
+		Prompt: prompt, Required: q.Required, Error: problem, RequiredText: msg.T("form.required"),
+	}
+	if lo, hi, ok := q.Type.Scale(); ok {
+		aq.Kind = "scale"
+		aq.Low = strconv.Itoa(lo) + " = " + msg.T("scale."+string(q.Type)+".low")
+		aq.High = strconv.Itoa(hi) + " = " + msg.T("scale."+string(q.Type)+".high")
+		for n := lo; n <= hi; n++ {
+			v := strconv.Itoa(n)
+			aq.Choices = append(aq.Choices, answerChoice{Value: v, Label: v, ID: aq.ID + "-" + v, Checked: slices.Contains(given, v)})
+		}
+	}
+	switch q.Type {
+	case survey.TypeSingle, survey.TypeMulti:
+		aq.Kind = string(q.Type)
+		for _, o := range q.Options {
+			aq.Choices = append(aq.Choices, answerChoice{
+				Value: o.Key, Label: o.Label.Get(loc, def), ID: aq.ID + "-" + o.Key, Checked: slices.Contains(given, o.Key),
+			})
+		}
+		if q.Type == survey.TypeMulti {
+			aq.Hint = msg.T("form.multi.hint")
+		}
+	case survey.TypeText:
+		aq.Kind = "text"
+		aq.MaxLength = q.MaxLength
+		if aq.MaxLength == 0 {
+			aq.MaxLength = survey.DefaultTextLength
+		}
+		aq.Hint = fmt.Sprintf(msg.T("form.text.max"), aq.MaxLength)
+		if len(given) > 0 {
+			aq.Text = given[0]
+		}
+	}
+	return aq
 }

@@ -68,6 +68,7 @@ type respondentLayout struct {
 	Locales []respondentLocale
 	Privacy string // the privacy page, linked from the footer; empty when not offered
 	Brand   *Brand // the survey's logo and colour; nil: Candor's
+	Script  string // a script of public/ the page is enhanced with; none without
 	Page    any
 }
 
