@@ -263,7 +263,7 @@ func (s *Reports) fillReport(c *fiber.Ctx, page *reportPage, sv survey.Survey, r
 	for _, q := range rep.Questions {
 		def, _ := sv.Question(q.Key)
 		qv := questionView{Key: q.Key, Prompt: def.Prompt.Get(sv.DefaultLocale, q.Key), Type: labels.ShortQuestionType(q.Type),
-			Suppressed: q.Suppressed, Why: why(q.Suppressed, q.Reason), Asked: describeCondition(sv, def)}
+			Suppressed: q.Suppressed, Why: why(q.Suppressed, q.Reason), Asked: askedWhen(sv, def)}
 		if !q.Suppressed {
 			if q.Answered != nil {
 				qv.Answered = strconv.Itoa(*q.Answered)
@@ -444,4 +444,13 @@ func direction(v float64) string {
 		return "down"
 	}
 	return "flat"
+}
+
+// askedWhen says in plain English when a conditional question is asked;
+// empty for one without a condition.
+func askedWhen(sv survey.Survey, q survey.Question) string {
+	if q.ShowIf == nil {
+		return ""
+	}
+	return "Asked when " + sv.DescribeCondition(*q.ShowIf, sv.DefaultLocale)
 }
