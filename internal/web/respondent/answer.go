@@ -82,6 +82,12 @@ func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link,
 			form.Questions[i].Hint = fmt.Sprintf(v.msg.T("answer.prefilled"), n)
 		}
 	}
+	return s.renderAnswerPage(c, v, l, status, form, x, "")
+}
+
+// renderAnswerPage shows a form, one page or one step, with its notes and
+// the summary of its problems; script is the page's own script, if any.
+func (s *Pages) renderAnswerPage(c *fiber.Ctx, v respondentView, l respond.Link, status int, form AnswerForm, x stepExtras, script string) error {
 	page := respondentAnswerPage{Form: form, ConsentChanged: x.consentChanged}
 	if x.note != "" {
 		page.Note = v.msg.T(x.note)
@@ -92,6 +98,7 @@ func (s *Pages) renderAnswerForm(c *fiber.Ctx, v respondentView, l respond.Link,
 		}
 	}
 	data := v.layout(form.Title, page)
+	data.Script = script
 	if l.Manage {
 		data.Privacy = v.url("/privacy")
 	}

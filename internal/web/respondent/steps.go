@@ -390,22 +390,7 @@ func (s *Pages) renderStep(c *fiber.Ctx, v respondentView, l respond.Link, statu
 	}
 	nav.State = sealed
 	form.Steps = nav
-
-	page := respondentAnswerPage{Form: form, ConsentChanged: x.consentChanged}
-	if x.note != "" {
-		page.Note = v.msg.T(x.note)
-	}
-	for _, q := range form.Questions {
-		if q.Error != "" {
-			page.Problems = append(page.Problems, answerSummaryItem{Anchor: q.ID + "-error", Prompt: q.Prompt, Message: q.Error})
-		}
-	}
-	data := v.layout(form.Title, page)
-	data.Script = stepsScript
-	if l.Manage {
-		data.Privacy = v.url("/privacy")
-	}
-	return s.renderRespondent(c, status, "respond", data)
+	return s.renderAnswerPage(c, v, l, status, form, x, stepsScript)
 }
 
 // pipeTemplate is q's prompt with each piped answer as {{answer:key}},
