@@ -36,6 +36,8 @@ var valued = map[string][]string{
 	"fi": {"Asentajat tuntevat kiinteistömme.", "Nopea apu, kun hissi pysähtyy."},
 	"de": {"Techniker, die unsere Gebäude kennen.", "Schnelle Hilfe bei Störungen."},
 	"fr": {"Des techniciens qui connaissent nos bâtiments.", "Une aide rapide en cas de panne."},
+	"sv": {"Tekniker som känner våra byggnader.", "Snabb hjälp när en hiss stannar."},
+	"es": {"Técnicos que conocen nuestros edificios.", "Ayuda rápida cuando se para un ascensor."},
 }
 
 // answerFollowups answers the follow-up an NPS score is shown: every

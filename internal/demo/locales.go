@@ -36,8 +36,17 @@ var translations = map[string][2]string{
 	"Our technician on site":       {"Vår tekniker på plats", "Nuestro técnico in situ"},
 	"Which of our services do you use?": {
 		"Vilka av våra tjänster använder du?", "¿Qué servicios nuestros utiliza?"},
-	"Maintenance":       {"Underhåll", "Mantenimiento"},
-	"Repairs":           {"Reparationer", "Reparaciones"},
+	"Maintenance": {"Underhåll", "Mantenimiento"},
+	"Repairs":     {"Reparationer", "Reparaciones"},
+	// The conditional follow-ups of the NPS question (followup.go).
+	"What is the main reason for your score?": {
+		"Vad är den främsta anledningen till ditt betyg?", "¿Cuál es el motivo principal de su puntuación?"},
+	"Slow response to breakdowns": {"Långsam reaktion vid driftstopp", "Respuesta lenta ante las averías"},
+	"Quality of repairs":          {"Reparationernas kvalitet", "Calidad de las reparaciones"},
+	"Communication":               {"Kommunikation", "Comunicación"},
+	"Price":                       {"Pris", "Precio"},
+	"What do you value most in working with us?": {
+		"Vad uppskattar du mest i samarbetet med oss?", "¿Qué es lo que más valora de trabajar con nosotros?"},
 	"Modernisation":     {"Modernisering", "Modernización"},
 	"New installations": {"Nyinstallationer", "Instalaciones nuevas"},
 	"What is the one thing we should do better?": {
