@@ -15,6 +15,7 @@ import (
 	"github.com/candorhq/candor/internal/auth"
 	"github.com/candorhq/candor/internal/fault"
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/keys/keystest"
 	"github.com/candorhq/candor/internal/store"
 	"github.com/candorhq/candor/internal/store/storetest"
 )
@@ -271,7 +272,7 @@ func TestTokens(t *testing.T) {
 	}{
 		{"api token used as session", api, auth.AudienceSession},
 		{"session token used as api", session, auth.AudienceAPI},
-		{"tampered", tamper(session), auth.AudienceSession},
+		{"tampered", keystest.Tamper(session), auth.AudienceSession},
 		{"garbage", "not.a.jwt", auth.AudienceSession},
 		{"alg none", forge(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, valid, "t1"), auth.AudienceSession},
 		{"HS512 instead of HS256", forge(jwt.SigningMethodHS512, key, valid, "t1"), auth.AudienceSession},
@@ -376,18 +377,4 @@ func TestEnsureFirstAdmin(t *testing.T) {
 	if err != nil || created {
 		t.Fatalf("second call created another admin: %v %v", created, err)
 	}
-}
-
-// tamper changes one signature character that carries only signature bits:
-// the last character of an unpadded base64 signature also holds padding bits,
-// so changing it alone can leave the decoded signature unchanged.
-func tamper(token string) string {
-	b := []byte(token)
-	i := len(b) - 5
-	if b[i] == 'A' {
-		b[i] = 'B'
-	} else {
-		b[i] = 'A'
-	}
-	return string(b)
 }

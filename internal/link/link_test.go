@@ -11,6 +11,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/keys/keystest"
 )
 
 func signer(t *testing.T, ids ...string) *Signer {
@@ -73,7 +74,7 @@ func TestParseRejects(t *testing.T) {
 	tests := []struct{ name, token string }{
 		{"empty", ""},
 		{"garbage", "a.b.c"},
-		{"tampered", valid[:len(valid)-5] + map[bool]string{true: "B", false: "A"}[valid[len(valid)-5] == 'A'] + valid[len(valid)-4:]},
+		{"tampered", keystest.Tamper(valid)},
 		{"alg none", forge(jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, base)},
 		{"HS384", forge(jwt.SigningMethodHS384, key, base)},
 		{"no expiry", forge(jwt.SigningMethodHS256, key, noExp)},

@@ -12,6 +12,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/candorhq/candor/internal/keys"
+	"github.com/candorhq/candor/internal/keys/keystest"
 	"github.com/candorhq/candor/internal/link"
 	"github.com/candorhq/candor/internal/privacy"
 	"github.com/candorhq/candor/internal/respond"
@@ -110,7 +111,7 @@ func TestResolveSaysWhatALinkMayStillDo(t *testing.T) {
 		{name: "survey closed", token: inClosed.Token, state: respond.StateClosed, manage: true},
 		{name: "contact erased", token: erased.Token, state: respond.StateErased},
 		{name: "token expired", token: expiredToken, state: respond.StateExpired, manage: true},
-		{name: "tampered", token: tamper(open.Token), invalidErr: true},
+		{name: "tampered", token: keystest.Tamper(open.Token), invalidErr: true},
 		{name: "garbage", token: "not-a-token", invalidErr: true},
 		{name: "unsubscribe token", token: unsubscribe, invalidErr: true},
 		{name: "unknown invitation", token: unknown, invalidErr: true},
@@ -559,19 +560,6 @@ func TestLocale(t *testing.T) {
 			t.Errorf("Locale(%q, %q, %q) = %q, want %q", tt.requested, tt.contact, tt.accept, got, tt.want)
 		}
 	}
-}
-
-// tamper changes one fully significant character of a token's signature
-// (the last one may carry padding bits that decoding ignores).
-func tamper(token string) string {
-	b := []byte(token)
-	i := len(b) - 5
-	if b[i] == 'A' {
-		b[i] = 'B'
-	} else {
-		b[i] = 'A'
-	}
-	return string(b)
 }
 
 // Each answered link counts once on its campaign, however many
