@@ -26,18 +26,7 @@ const conditionalQuestions = `{"locales": ["en"], "title": "Follow-up", "intro":
 // conditionalBody returns conditionalQuestions changed by edit.
 func conditionalBody(t *testing.T, edit func(m map[string]any)) string {
 	t.Helper()
-	var m map[string]any
-	if err := json.Unmarshal([]byte(conditionalQuestions), &m); err != nil {
-		t.Fatal(err)
-	}
-	if edit != nil {
-		edit(m)
-	}
-	b, err := json.Marshal(m)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(b)
+	return editedJSON(t, conditionalQuestions, edit)
 }
 
 func TestAPIConditionalSurvey(t *testing.T) {

@@ -52,8 +52,14 @@ const surveyBody = `{
 // surveyJSON returns surveyBody changed by edit, as JSON.
 func surveyJSON(t *testing.T, edit func(m map[string]any)) string {
 	t.Helper()
+	return editedJSON(t, surveyBody, edit)
+}
+
+// editedJSON returns the JSON object body changed by edit.
+func editedJSON(t *testing.T, body string, edit func(m map[string]any)) string {
+	t.Helper()
 	var m map[string]any
-	if err := json.Unmarshal([]byte(surveyBody), &m); err != nil {
+	if err := json.Unmarshal([]byte(body), &m); err != nil {
 		t.Fatal(err)
 	}
 	if edit != nil {
